@@ -1,0 +1,106 @@
+/*
+ * HYPERVISOR_memory_op: placing shared_info in the guest's physmap, the
+ * domain's reservation, and its memory map.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <xen/errno.h>
+#include <xen/memory.h>
+#include <xen/arch-x86/hvm/start_info.h>
+
+#include "hypercall_shim/shim.h"
+#include "runtime/include/uk/hypercall.h"
+
+static bool is_self(struct sim_domain *d, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == d->domid;
+}
+
+static long add_to_physmap(struct sim_domain *d, struct xen_add_to_physmap *a)
+{
+	if (!is_self(d, a->domid))
+		return -XEN_EPERM;
+	switch (a->space) {
+	case XENMAPSPACE_shared_info:
+		if (a->idx != 0)
+			return -XEN_EINVAL;
+		return sim_domain_place_shared_info(d, a->gpfn);
+	case XENMAPSPACE_grant_table:
+		return -XEN_ENOSYS; /* grant tables come with the network device */
+	default:
+		return -XEN_EINVAL;
+	}
+}
+
+/* The memory map toolstacks give Xen: e820 entries (addr, size, type; 20 bytes). */
+static long memory_map(struct sim_domain *d, struct xen_memory_map *m)
+{
+	const struct hvm_start_info *si = (void *)(d->ram + sim_domain_start_info_paddr(d));
+	const struct hvm_memmap_table_entry *mm = (const void *)(d->ram + si->memmap_paddr);
+	uint8_t *out = m->buffer.p;
+	unsigned int n = si->memmap_entries;
+
+	if (!out)
+		return -XEN_EFAULT;
+	if (m->nr_entries < n)
+		n = m->nr_entries;
+	for (unsigned int i = 0; i < n; i++, out += 20) {
+		memcpy(out, &mm[i].addr, 8);
+		memcpy(out + 8, &mm[i].size, 8);
+		memcpy(out + 16, &mm[i].type, 4);
+	}
+	m->nr_entries = n;
+	return 0;
+}
+
+static long do_op(struct sim_domain *d, unsigned int cmd, void *arg)
+{
+	if (!arg)
+		return -XEN_EFAULT;
+	switch (cmd) {
+	case XENMEM_add_to_physmap:
+		return add_to_physmap(d, arg);
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+		if (!is_self(d, *(domid_t *)arg))
+			return -XEN_EPERM;
+		return (long)(d->ram_bytes >> 12);
+	case XENMEM_maximum_ram_page:
+		return (long)sim_domain_last_gfn(d);
+	case XENMEM_memory_map:
+		return memory_map(d, arg);
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+static const char *cmd_name(unsigned int cmd)
+{
+	switch (cmd) {
+	case XENMEM_add_to_physmap: return "XENMEM_add_to_physmap";
+	case XENMEM_current_reservation: return "XENMEM_current_reservation";
+	case XENMEM_maximum_reservation: return "XENMEM_maximum_reservation";
+	case XENMEM_maximum_ram_page: return "XENMEM_maximum_ram_page";
+	case XENMEM_memory_map: return "XENMEM_memory_map";
+	default: return "unknown";
+	}
+}
+
+long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{
+	struct sim_domain *d = shim_current();
+	long rc = do_op(d, cmd, arg);
+	char e[24];
+
+	if (!shim_tracing())
+		return rc;
+	if (cmd == XENMEM_add_to_physmap && arg) {
+		struct xen_add_to_physmap *a = arg;
+		shim_trace("memory_op(XENMEM_add_to_physmap, space=%u, idx=%lu, gpfn=%#" PRIx64
+			   ") = %s", a->space, (unsigned long)a->idx, (uint64_t)a->gpfn,
+			   shim_strerror(rc, e));
+	} else {
+		shim_trace("memory_op(%s) = %s", cmd_name(cmd), shim_strerror(rc, e));
+	}
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* The host command line of a drydock unikernel. */
+#ifndef SHIM_OPTIONS_H
+#define SHIM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <xen/xen.h>
+
+#include "sim/sim.h"
+
+#define SHIM_DEFAULT_MEM_MIB 32
+#define SHIM_CMDLINE_MAX 4095
+
+struct shim_options {
+	uint64_t mem_mib;
+	const char *name;
+	domid_t domid;
+	enum sim_clock_kind clock;
+	uint64_t seed;
+	bool trace_hypercalls;
+	bool strict;
+	bool help;
+	char cmdline[SHIM_CMDLINE_MAX + 1]; /* the guest's, from the words after -- */
+};
+
+/*
+ * Parses argv. Returns 0, or -1 after printing one line saying what is
+ * wrong (the caller exits with status 2).
+ */
+int shim_options_parse(struct shim_options *o, int argc, char **argv, const char *default_name);
+void shim_options_usage(const char *prog, FILE *out);
+
+#endif

@@ -1,0 +1,100 @@
+/* HYPERVISOR_sched_op: yield, block, poll, shutdown. */
+#include <stdbool.h>
+#include <xen/errno.h>
+#include <xen/sched.h>
+
+#include "hypercall_shim/shim.h"
+#include "runtime/include/uk/hypercall.h"
+
+static const char *cmd_name(int cmd)
+{
+	switch (cmd) {
+	case SCHEDOP_yield: return "SCHEDOP_yield";
+	case SCHEDOP_block: return "SCHEDOP_block";
+	case SCHEDOP_shutdown: return "SCHEDOP_shutdown";
+	case SCHEDOP_poll: return "SCHEDOP_poll";
+	case SCHEDOP_remote_shutdown: return "SCHEDOP_remote_shutdown";
+	case SCHEDOP_shutdown_code: return "SCHEDOP_shutdown_code";
+	case SCHEDOP_watchdog: return "SCHEDOP_watchdog";
+	case SCHEDOP_pin_override: return "SCHEDOP_pin_override";
+	default: return "unknown";
+	}
+}
+
+static bool any_port_pending(struct sim_domain *d, void *arg)
+{
+	const struct sched_poll *p = arg;
+
+	for (unsigned int i = 0; i < p->nr_ports; i++) {
+		evtchn_port_t port = p->ports.p[i];
+		const xen_ulong_t *w = d->shared_info->evtchn_pending;
+		if (w[port / (sizeof(*w) * 8)] & ((xen_ulong_t)1 << (port % (sizeof(*w) * 8))))
+			return true;
+	}
+	return false;
+}
+
+/* Xen's do_poll: wait until one of the ports is pending or the timeout passes. */
+static long sched_poll(struct sim_domain *d, struct sched_poll *p)
+{
+	if (!p || (p->nr_ports && !p->ports.p))
+		return -XEN_EFAULT;
+	if (p->nr_ports > 128)
+		return -XEN_EINVAL;
+	for (unsigned int i = 0; i < p->nr_ports; i++)
+		if (p->ports.p[i] >= d->evtchn.nr_ports)
+			return -XEN_EINVAL;
+	sim_run_until(d->sim, d, p->timeout, any_port_pending, p);
+	return 0;
+}
+
+static long shutdown_op(struct sim_domain *d, struct sched_shutdown *s)
+{
+	if (!s)
+		return -XEN_EFAULT;
+	sim_domain_shutdown(d, s->reason);
+	shim_domain_ended(d);
+}
+
+static long do_sched_op(struct sim_domain *d, int cmd, void *arg)
+{
+	switch (cmd) {
+	case SCHEDOP_yield:
+		sim_poll(d->sim);
+		return 0;
+	case SCHEDOP_block:
+		sim_run_until_event(d->sim, d);
+		return 0;
+	case SCHEDOP_poll:
+		return sched_poll(d, arg);
+	case SCHEDOP_shutdown:
+		return shutdown_op(d, arg);
+	case SCHEDOP_shutdown_code:
+		/* Remembered by Xen for a later shutdown; we have nothing to remember it for. */
+		return arg ? 0 : -XEN_EFAULT;
+	case SCHEDOP_remote_shutdown:
+	case SCHEDOP_watchdog:
+	case SCHEDOP_pin_override:
+		return -XEN_EPERM;
+	default:
+		return -XEN_ENOSYS;
+	}
+}
+
+long HYPERVISOR_sched_op(int cmd, void *arg)
+{
+	struct sim_domain *d = shim_current();
+	char e[24];
+
+	if (shim_tracing()) {
+		if (cmd == SCHEDOP_shutdown && arg)
+			shim_trace("sched_op(SCHEDOP_shutdown, reason=%u)",
+				   ((struct sched_shutdown *)arg)->reason);
+		else if (cmd == SCHEDOP_block || cmd == SCHEDOP_yield || cmd == SCHEDOP_poll)
+			shim_trace("sched_op(%s) ...", cmd_name(cmd));
+	}
+	long rc = do_sched_op(d, cmd, arg);
+	if (shim_tracing())
+		shim_trace("sched_op(%s) = %s", cmd_name(cmd), shim_strerror(rc, e));
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* The current domain, process exit, and hypercall tracing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hypercall_shim/shim.h"
+
+static struct sim_domain *current_domain;
+
+void shim_set_current(struct sim_domain *d)
+{
+	current_domain = d;
+}
+
+struct sim_domain *shim_current(void)
+{
+	return current_domain;
+}
+
+_Noreturn void shim_domain_ended(struct sim_domain *d)
+{
+	/* We are standing on a guest stack, inside guest RAM: nothing can be
+	 * unmapped here. The simulator stays reachable through current_domain
+	 * and the process end takes it all. */
+	fflush(stdout);
+	fflush(stderr);
+	exit(d->exit_status);
+}

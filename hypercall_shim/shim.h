@@ -1,0 +1,28 @@
+/*
+ * The hypercall shim: HYPERVISOR_* as C functions over the simulator.
+ *
+ * A hypercall names no domain: it acts on the calling vCPU's domain, which
+ * the shim holds as "current", exactly as Xen's `current` does. That pointer
+ * is the only global state on the host side of drydock.
+ */
+#ifndef SHIM_SHIM_H
+#define SHIM_SHIM_H
+
+#include <stdbool.h>
+
+#include "sim/domain.h"
+#include "sim/sim.h"
+
+void shim_set_current(struct sim_domain *d);
+struct sim_domain *shim_current(void);
+
+/* After SCHEDOP_shutdown: flush, free what we own and end the process. */
+_Noreturn void shim_domain_ended(struct sim_domain *d);
+
+/* --trace-hypercalls: one line per call, "name(args) = result". */
+bool shim_tracing(void);
+void shim_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Xen's name for a negative error (e.g. "-EINVAL"), or the number as text. */
+const char *shim_strerror(long rc, char buf[24]);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * uk_start: from hvm_start_info to app_main. Memory map to the page
+ * allocator, shared_info into the physmap, time, events, console, the timer
+ * VIRQ, the command line to argv, then the main thread and the idle loop.
+ */
+#include <string.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+
+#include "platform/platform.h"
+#include "sched_private.h"
+#include "uk/alloc.h"
+#include "uk/boot.h"
+#include "uk/console.h"
+#include "uk/events.h"
+#include "uk/exit.h"
+#include "uk/hypercall.h"
+#include "uk/time.h"
+
+static struct {
+	int argc;
+	char **argv;
+} boot_args;
+
+/* Before the console is up, the only way to say why we stop. */
+static _Noreturn void early_fail(const char *msg)
+{
+	struct sched_shutdown s = { .reason = SHUTDOWN_crash };
+
+	HYPERVISOR_console_io(CONSOLEIO_write, (int)strlen(msg), (char *)msg);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+}
+
+static void add_ram(const struct hvm_start_info *si)
+{
+	const struct hvm_memmap_table_entry *mm;
+
+	if (si->version < 1 || si->memmap_entries == 0)
+		early_fail("drydock: hvm_start_info has no memory map (version 0)\n");
+	mm = uk_platform_phys_to_virt(si->memmap_paddr);
+	for (uint32_t i = 0; i < si->memmap_entries; i++) {
+		if (mm[i].type != XEN_HVM_MEMMAP_TYPE_RAM)
+			continue;
+		uintptr_t start = (uintptr_t)uk_platform_phys_to_virt(mm[i].addr);
+		uk_page_add_region(start, start + mm[i].size);
+	}
+}
+
+/* Xen maps its shared_info page over a frame of ours (XENMAPSPACE_shared_info). */
+static struct shared_info *map_shared_info(void)
+{
+	void *page = uk_page_alloc(0);
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_shared_info,
+		.idx = 0,
+	};
+
+	if (!page)
+		early_fail("drydock: no memory for shared_info\n");
+	xatp.gpfn = uk_platform_virt_to_gfn(page);
+	if (HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp) < 0)
+		early_fail("drydock: XENMEM_add_to_physmap(shared_info) failed\n");
+	return page;
+}
+
+/* argv from the command line; argv[0] is the unikernel's name. */
+static void parse_cmdline(const struct hvm_start_info *si)
+{
+	const char *src = si->cmdline_paddr ? uk_platform_phys_to_virt(si->cmdline_paddr) : "";
+	size_t len = strlen(src);
+	char *copy = uk_malloc(len + 1);
+	int max = (int)(len / 2 + 2);
+	char **argv = uk_calloc((size_t)max + 1, sizeof(char *));
+
+	if (!copy || !argv)
+		uk_panic("no memory for the command line");
+	memcpy(copy, src, len + 1);
+	argv[0] = (char *)uk_app_name;
+	boot_args.argc = 1 + uk_cmdline_split(copy, argv + 1, max - 1);
+	boot_args.argv = argv;
+}
+
+static int main_thread(void *arg)
+{
+	uk_exit(app_main(boot_args.argc, boot_args.argv));
+}
+
+_Noreturn void uk_start(struct hvm_start_info *si)
+{
+	struct shared_info *s;
+	evtchn_port_t timer_port;
+
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
+		early_fail("drydock: bad hvm_start_info magic\n");
+	add_ram(si);
+	s = map_shared_info();
+	evtchn_init(s);
+	uk_time_init(s);
+	if (uk_console_init() < 0)
+		early_fail("drydock: cannot connect the console ring\n");
+	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
+		uk_panic("cannot bind VIRQ_TIMER");
+	parse_cmdline(si);
+	if (!uk_thread_create("main", main_thread, NULL))
+		uk_panic("no memory for the main thread");
+	uk_sched_run();
+}

@@ -1,0 +1,121 @@
+/*
+ * The Xen console ring (struct xencons_interface): the guest produces into
+ * out[], the backend consumes and notifies back when it has made room.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/io/console.h>
+#include <xen/sched.h>
+
+#include "platform/platform.h"
+#include "uk/console.h"
+#include "uk/events.h"
+#include "uk/hypercall.h"
+#include "uk/sched.h"
+#include "uk/time.h"
+
+static struct xencons_interface *intf;
+static evtchn_port_t port;
+static struct uk_waitq room = UK_WAITQ_INIT;
+
+static void console_event(evtchn_port_t p, void *arg)
+{
+	uk_waitq_wake_all(&room);
+}
+
+static int get_param(uint32_t index, uint64_t *value)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
+	int rc = (int)HYPERVISOR_hvm_op(HVMOP_get_param, &p);
+
+	*value = p.value;
+	return rc;
+}
+
+int uk_console_init(void)
+{
+	uint64_t pfn, evtchn;
+	int rc;
+
+	if ((rc = get_param(HVM_PARAM_CONSOLE_PFN, &pfn)) < 0 ||
+	    (rc = get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn)) < 0)
+		return rc;
+	intf = uk_platform_phys_to_virt(pfn << 12);
+	port = (evtchn_port_t)evtchn;
+	return evtchn_bind(port, console_event, NULL);
+}
+
+/* Waits for the backend to make room: in a thread, sleep; elsewhere, yield the vCPU. */
+static void wait_for_room(void)
+{
+	evtchn_send(port);
+	if (uk_thread_self())
+		uk_waitq_wait(&room, uk_now_ns() + 10 * UK_NSEC_PER_MSEC);
+	else
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static size_t put(const char *buf, size_t len)
+{
+	XENCONS_RING_IDX cons = __atomic_load_n(&intf->out_cons, __ATOMIC_ACQUIRE);
+	XENCONS_RING_IDX prod = intf->out_prod;
+	size_t n = 0;
+
+	while (n < len && prod - cons < sizeof(intf->out))
+		intf->out[MASK_XENCONS_IDX(prod++, intf->out)] = buf[n++];
+	__atomic_store_n(&intf->out_prod, prod, __ATOMIC_RELEASE);
+	return n;
+}
+
+void uk_console_write(const char *buf, size_t len)
+{
+	if (!intf) {
+		HYPERVISOR_console_io(CONSOLEIO_write, (int)len, (char *)buf);
+		return;
+	}
+	while (len > 0) {
+		size_t n = put(buf, len);
+		buf += n;
+		len -= n;
+		if (len)
+			wait_for_room();
+	}
+	evtchn_send(port);
+}
+
+bool uk_console_ready(void)
+{
+	return intf != NULL;
+}
+
+void uk_console_flush(void)
+{
+	while (intf && __atomic_load_n(&intf->out_cons, __ATOMIC_ACQUIRE) != intf->out_prod)
+		wait_for_room();
+}
+
+int uk_vprintf(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return n;
+	uk_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if ((size_t)n >= sizeof(buf))
+		uk_console_write("...[truncated]\n", 15);
+	return n;
+}
+
+int uk_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = uk_vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}

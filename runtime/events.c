@@ -1,0 +1,194 @@
+/*
+ * Event channels, guest side: hypercalls to bind and close ports, handler
+ * registration, and the 2-level demultiplexer over shared_info
+ * (evtchn_upcall_pending -> evtchn_pending_sel -> evtchn_pending & ~mask).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <xen/event_channel.h>
+
+#include "uk/events.h"
+#include "uk/exit.h"
+#include "uk/hypercall.h"
+
+#define WORD_BITS (sizeof(xen_ulong_t) * 8)
+#define NR_PORTS (WORD_BITS * WORD_BITS)
+
+static struct shared_info *shinfo;
+static struct {
+	evtchn_handler_t fn;
+	void *arg;
+} handlers[NR_PORTS];
+
+void evtchn_init(struct shared_info *s)
+{
+	shinfo = s;
+	/* Nothing is bound yet: mask every port until a handler is installed. */
+	for (unsigned int i = 0; i < WORD_BITS; i++)
+		__atomic_store_n(&s->evtchn_mask[i], ~(xen_ulong_t)0, __ATOMIC_SEQ_CST);
+}
+
+static void set_bit(xen_ulong_t *words, evtchn_port_t port)
+{
+	__atomic_fetch_or(&words[port / WORD_BITS], (xen_ulong_t)1 << (port % WORD_BITS),
+			  __ATOMIC_SEQ_CST);
+}
+
+static void clear_bit(xen_ulong_t *words, evtchn_port_t port)
+{
+	__atomic_fetch_and(&words[port / WORD_BITS], ~((xen_ulong_t)1 << (port % WORD_BITS)),
+			   __ATOMIC_SEQ_CST);
+}
+
+static bool test_bit(const xen_ulong_t *words, evtchn_port_t port)
+{
+	return __atomic_load_n(&words[port / WORD_BITS], __ATOMIC_SEQ_CST) &
+	       ((xen_ulong_t)1 << (port % WORD_BITS));
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	if (port < NR_PORTS)
+		set_bit(shinfo->evtchn_mask, port);
+}
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	struct vcpu_info *v = &shinfo->vcpu_info[0];
+
+	if (port >= NR_PORTS)
+		return;
+	clear_bit(shinfo->evtchn_mask, port);
+	/* An event that arrived while masked is now deliverable: flag it as Xen would. */
+	if (test_bit(shinfo->evtchn_pending, port)) {
+		__atomic_fetch_or(&v->evtchn_pending_sel, (xen_ulong_t)1 << (port / WORD_BITS),
+				  __ATOMIC_SEQ_CST);
+		__atomic_store_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+void evtchn_clear(evtchn_port_t port)
+{
+	if (port < NR_PORTS)
+		clear_bit(shinfo->evtchn_pending, port);
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t h, void *arg)
+{
+	if (port == 0 || port >= NR_PORTS)
+		return -EINVAL;
+	if (handlers[port].fn)
+		return -EBUSY;
+	handlers[port].fn = h;
+	handlers[port].arg = arg;
+	evtchn_unmask(port);
+	return 0;
+}
+
+void evtchn_unbind(evtchn_port_t port)
+{
+	if (port >= NR_PORTS)
+		return;
+	evtchn_mask(port);
+	handlers[port].fn = NULL;
+	handlers[port].arg = NULL;
+}
+
+/* Binds a port a hypercall just returned; closes it again if that fails. */
+static int bind_new(evtchn_port_t port, evtchn_handler_t h, void *arg, evtchn_port_t *out)
+{
+	int rc = evtchn_bind(port, h, arg);
+
+	if (rc < 0) {
+		struct evtchn_close c = { .port = port };
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+		return rc;
+	}
+	*out = port;
+	return 0;
+}
+
+int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, void *arg, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq op = { .virq = virq, .vcpu = 0 };
+	int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
+
+	return rc < 0 ? rc : bind_new(op.port, h, arg, port);
+}
+
+int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t h, void *arg, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
+	int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+
+	return rc < 0 ? rc : bind_new(op.port, h, arg, port);
+}
+
+int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h,
+			    void *arg, evtchn_port_t *port)
+{
+	struct evtchn_bind_interdomain op = { .remote_dom = remote, .remote_port = remote_port };
+	int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+
+	return rc < 0 ? rc : bind_new(op.local_port, h, arg, port);
+}
+
+int evtchn_send(evtchn_port_t port)
+{
+	struct evtchn_send op = { .port = port };
+	return (int)HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+}
+
+int evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close op = { .port = port };
+
+	evtchn_unbind(port);
+	evtchn_clear(port);
+	return (int)HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
+}
+
+int evtchn_pending(void)
+{
+	return __atomic_load_n(&shinfo->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+}
+
+/* Runs the handlers of one selector word's pending, unmasked ports. */
+static unsigned int dispatch_word(unsigned int w)
+{
+	xen_ulong_t pending = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+			      ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
+	unsigned int ran = 0;
+
+	while (pending) {
+		unsigned int bit = (unsigned int)__builtin_ctzl(pending);
+		evtchn_port_t port = w * WORD_BITS + bit;
+
+		pending &= pending - 1;
+		/* Clear first, so an event raised by the handler's own work is kept. */
+		clear_bit(shinfo->evtchn_pending, port);
+		if (handlers[port].fn) {
+			handlers[port].fn(port, handlers[port].arg);
+			ran++;
+		}
+	}
+	return ran;
+}
+
+unsigned int evtchn_dispatch(void)
+{
+	struct vcpu_info *v = &shinfo->vcpu_info[0];
+	unsigned int ran = 0;
+
+	while (__atomic_load_n(&v->evtchn_upcall_pending, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+		xen_ulong_t sel = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		while (sel) {
+			unsigned int w = (unsigned int)__builtin_ctzl(sel);
+			sel &= sel - 1;
+			ran += dispatch_word(w);
+		}
+	}
+	return ran;
+}

@@ -1,0 +1,54 @@
+/* Ending the domain: SCHEDOP_shutdown, after the console is flushed. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <xen/sched.h>
+
+#include "uk/console.h"
+#include "uk/exit.h"
+#include "uk/hypercall.h"
+#include "uk/sched.h"
+
+static _Noreturn void shutdown(unsigned int reason)
+{
+	struct sched_shutdown s = { .reason = reason };
+
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+}
+
+_Noreturn void uk_exit(int status)
+{
+	uk_console_flush();
+	if (status == 0)
+		shutdown(SHUTDOWN_poweroff);
+	/* Xen reads the low byte (crash); drydock's simulator also reads the status. */
+	shutdown(SHUTDOWN_crash | (((unsigned int)status & 0xff) << 8));
+}
+
+_Noreturn void uk_panic(const char *fmt, ...)
+{
+	static bool panicking;
+	char msg[256];
+	va_list ap;
+	int n;
+
+	if (panicking)
+		shutdown(SHUTDOWN_crash); /* a panic while panicking: just stop */
+	panicking = true;
+	n = snprintf(msg, sizeof(msg), "PANIC in %s: ", uk_thread_name(uk_thread_self()));
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(msg);
+	msg[n++] = '\n';
+	msg[n] = '\0';
+	/* On the console ring for the user, and on Xen's console for the log. */
+	if (uk_console_ready()) {
+		uk_console_write(msg, (size_t)n);
+		uk_console_flush();
+	}
+	HYPERVISOR_console_io(CONSOLEIO_write, n, msg);
+	shutdown(SHUTDOWN_crash);
+}

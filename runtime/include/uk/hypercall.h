@@ -1,0 +1,24 @@
+/*
+ * The Xen hypercalls the runtime makes, with Xen's own names and argument
+ * conventions. On Xen they trap through the hypercall page
+ * (runtime/platform/xen); in the simulator they are C functions in
+ * hypercall_shim/. Each returns 0 (or a non-negative result) or a negative
+ * Xen error number.
+ */
+#ifndef UK_HYPERCALL_H
+#define UK_HYPERCALL_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+
+long HYPERVISOR_sched_op(int cmd, void *arg);
+long HYPERVISOR_set_timer_op(uint64_t timeout);
+long HYPERVISOR_event_channel_op(int cmd, void *arg);
+long HYPERVISOR_hvm_op(int op, void *arg);
+long HYPERVISOR_memory_op(unsigned int cmd, void *arg);
+long HYPERVISOR_xen_version(int cmd, void *arg);
+long HYPERVISOR_console_io(int cmd, int count, char *str);
+long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *extra_args);
+long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count);
+
+#endif

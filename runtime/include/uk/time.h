@@ -1,0 +1,32 @@
+/*
+ * Time, read only through shared_info as on Xen: guest system time from the
+ * vCPU's pvclock (vcpu_time_info, with its version protocol), wall-clock time
+ * from shared_info's wc_* fields plus system time.
+ */
+#ifndef UK_TIME_H
+#define UK_TIME_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+
+#define UK_NSEC_PER_USEC UINT64_C(1000)
+#define UK_NSEC_PER_MSEC UINT64_C(1000000)
+#define UK_NSEC_PER_SEC UINT64_C(1000000000)
+
+/* Nanoseconds of guest system time since the domain booted; never decreases. */
+uint64_t uk_now_ns(void);
+/* Nanoseconds since the Unix epoch (UTC). */
+uint64_t uk_wallclock_ns(void);
+
+/*
+ * The pvclock formula on one consistent snapshot of t, for a TSC reading tsc.
+ * Exposed for tests; uk_now_ns is this with the version protocol around it.
+ */
+uint64_t uk_pvclock_scale(const struct vcpu_time_info *t, uint64_t tsc);
+/* One consistent read of t (retries while Xen is updating it). */
+uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t);
+
+/* Runtime-internal: where time comes from. */
+void uk_time_init(struct shared_info *s);
+
+#endif

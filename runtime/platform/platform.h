@@ -1,0 +1,36 @@
+/*
+ * What differs between the sim and xen builds, and nothing else: how guest
+ * addresses map to guest frames, how the vCPU blocks, where entropy comes
+ * from. runtime/platform/sim and runtime/platform/xen each implement all of
+ * it; everything else in runtime/ and net/ is the same object code.
+ */
+#ifndef UK_PLATFORM_H
+#define UK_PLATFORM_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+
+/* Guest physical address <-> pointer. Only guest RAM has a physical address. */
+void *uk_platform_phys_to_virt(uint64_t paddr);
+uint64_t uk_platform_virt_to_phys(const void *va);
+static inline xen_pfn_t uk_platform_virt_to_gfn(const void *va)
+{
+	return (xen_pfn_t)(uk_platform_virt_to_phys(va) >> 12);
+}
+
+/*
+ * Blocks the vCPU until an event is pending for it. Called with no thread
+ * runnable, after the timer is armed. Must not lose an event that became
+ * pending just before the call.
+ */
+void uk_platform_block(void);
+
+/* Reads the time-stamp counter (the pvclock's input). */
+static inline uint64_t uk_platform_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * The sim platform: guest RAM is one host mapping; blocking the vCPU is
+ * SCHEDOP_block, which runs the simulator until an event is pending.
+ */
+#include <stddef.h>
+#include <xen/sched.h>
+
+#include "platform/platform.h"
+#include "platform/sim/entry.h"
+#include "uk/boot.h"
+#include "uk/exit.h"
+#include "uk/hypercall.h"
+
+static uint8_t *ram_base;
+
+_Noreturn void uk_platform_sim_start(void *ram, uint64_t start_info_paddr)
+{
+	ram_base = ram;
+	uk_start(uk_platform_phys_to_virt(start_info_paddr));
+}
+
+void *uk_platform_phys_to_virt(uint64_t paddr)
+{
+	return ram_base + paddr;
+}
+
+uint64_t uk_platform_virt_to_phys(const void *va)
+{
+	const uint8_t *p = va;
+
+	/* Only guest RAM has a frame number: the image and host memory do not. */
+	if (p < ram_base)
+		uk_panic("address %p is not in guest RAM (it has no guest frame number)", va);
+	return (uint64_t)(p - ram_base);
+}
+
+void uk_platform_block(void)
+{
+	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}

@@ -1,0 +1,363 @@
+/*
+ * Cooperative threads and the idle loop. The scheduler runs on the boot
+ * stack: every thread switches back to it, and it dispatches events, wakes
+ * sleepers, runs the next thread, or arms the timer and blocks the vCPU.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <valgrind/valgrind.h>
+#include <xen/xen.h>
+
+#include "platform/platform.h"
+#include "uk/alloc.h"
+#include "uk/console.h"
+#include "uk/events.h"
+#include "uk/exit.h"
+#include "uk/hypercall.h"
+#include "uk/sched.h"
+#include "uk/time.h"
+#include "sched_private.h"
+
+#define STACK_ORDER 5 /* 2^5 pages = UK_THREAD_STACK_SIZE */
+#define STACK_CANARY 0x5354414b43414e59ULL /* "STAKCANY": overwritten = overflow */
+
+_Static_assert((UK_PAGE_SIZE << STACK_ORDER) == UK_THREAD_STACK_SIZE, "stack order");
+
+void uk_ctx_switch(uint64_t *save_rsp, const uint64_t *load_rsp);
+
+static struct sched {
+	uint64_t rsp;                   /* the scheduler's own context */
+	struct uk_thread *current;      /* NULL while the scheduler runs */
+	struct uk_thread *run_head, *run_tail;
+	struct uk_thread *timed;        /* waiting with a deadline, earliest first */
+	struct uk_thread *all;          /* every live thread, for debuggers */
+	struct uk_thread *dead;         /* ended and detached: freed by the scheduler */
+	uint64_t armed;                 /* deadline given to set_timer_op, 0 = none */
+	unsigned int nr_threads;
+} S;
+
+struct uk_thread *uk_thread_self(void)
+{
+	return S.current;
+}
+
+const char *uk_thread_name(const struct uk_thread *t)
+{
+	return t ? t->name : "scheduler";
+}
+
+static void runq_push(struct uk_thread *t)
+{
+	t->state = UK_THREAD_RUNNABLE;
+	t->next_run = NULL;
+	if (S.run_tail)
+		S.run_tail->next_run = t;
+	else
+		S.run_head = t;
+	S.run_tail = t;
+}
+
+static struct uk_thread *runq_pop(void)
+{
+	struct uk_thread *t = S.run_head;
+
+	if (t) {
+		S.run_head = t->next_run;
+		if (!S.run_head)
+			S.run_tail = NULL;
+	}
+	return t;
+}
+
+static void timed_insert(struct uk_thread *t)
+{
+	struct uk_thread **pp = &S.timed;
+
+	while (*pp && (*pp)->deadline <= t->deadline)
+		pp = &(*pp)->next_timed;
+	t->next_timed = *pp;
+	*pp = t;
+}
+
+static void timed_remove(struct uk_thread *t)
+{
+	for (struct uk_thread **pp = &S.timed; *pp; pp = &(*pp)->next_timed) {
+		if (*pp == t) {
+			*pp = t->next_timed;
+			return;
+		}
+	}
+}
+
+static void check_stack(struct uk_thread *t)
+{
+	if (*(uint64_t *)t->stack != STACK_CANARY)
+		uk_panic("thread '%s' overflowed its %lu-byte stack", t->name,
+			 (unsigned long)UK_THREAD_STACK_SIZE);
+}
+
+/* The calling thread gives the CPU back to the scheduler. */
+static void switch_to_scheduler(void)
+{
+	struct uk_thread *self = S.current;
+
+	if (!self)
+		uk_panic("a blocking call was made outside a thread (from an event handler?)");
+	uk_ctx_switch(&self->rsp, &S.rsp);
+}
+
+static _Noreturn void thread_start(void)
+{
+	struct uk_thread *t = S.current;
+
+	uk_thread_exit(t->fn(t->arg));
+}
+
+/* Lays out a new stack so that the first switch "returns" into thread_start. */
+static void init_stack(struct uk_thread *t)
+{
+	uint64_t *top = (uint64_t *)((uint8_t *)t->stack + UK_THREAD_STACK_SIZE);
+
+	*(uint64_t *)t->stack = STACK_CANARY;
+	*--top = 0;                        /* thread_start's return address: none */
+	*--top = (uint64_t)thread_start;  /* where uk_ctx_switch's ret lands */
+	for (int i = 0; i < 6; i++)
+		*--top = 0;                /* rbp rbx r12 r13 r14 r15 */
+	t->rsp = (uint64_t)top;
+}
+
+struct uk_thread *uk_thread_create(const char *name, uk_thread_fn fn, void *arg)
+{
+	struct uk_thread *t = uk_calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->stack = uk_page_alloc(STACK_ORDER);
+	if (!t->stack) {
+		uk_free(t);
+		return NULL;
+	}
+	t->stack_id = VALGRIND_STACK_REGISTER(t->stack, (uint8_t *)t->stack + UK_THREAD_STACK_SIZE);
+	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	t->fn = fn;
+	t->arg = arg;
+	uk_waitq_init(&t->joiners);
+	init_stack(t);
+	t->next_all = S.all;
+	S.all = t;
+	S.nr_threads++;
+	runq_push(t);
+	return t;
+}
+
+static void thread_free(struct uk_thread *t)
+{
+	for (struct uk_thread **pp = &S.all; *pp; pp = &(*pp)->next_all) {
+		if (*pp == t) {
+			*pp = t->next_all;
+			break;
+		}
+	}
+	S.nr_threads--;
+	VALGRIND_STACK_DEREGISTER(t->stack_id);
+	uk_page_free(t->stack, STACK_ORDER);
+	uk_free(t);
+}
+
+_Noreturn void uk_thread_exit(int status)
+{
+	struct uk_thread *self = S.current;
+
+	if (!self)
+		uk_panic("uk_thread_exit called outside a thread");
+	self->status = status;
+	self->state = UK_THREAD_EXITED;
+	uk_waitq_wake_all(&self->joiners);
+	if (self->detached) {
+		self->next_run = S.dead;
+		S.dead = self;
+	}
+	switch_to_scheduler();
+	uk_panic("an ended thread was scheduled again");
+}
+
+int uk_thread_join(struct uk_thread *t)
+{
+	int status;
+
+	if (t == S.current)
+		uk_panic("thread '%s' tried to join itself", t->name);
+	if (t->detached)
+		uk_panic("thread '%s' is detached and cannot be joined", t->name);
+	while (t->state != UK_THREAD_EXITED)
+		uk_waitq_wait(&t->joiners, 0);
+	status = t->status;
+	thread_free(t);
+	return status;
+}
+
+void uk_thread_detach(struct uk_thread *t)
+{
+	t->detached = true;
+	if (t->state == UK_THREAD_EXITED) {
+		t->next_run = S.dead;
+		S.dead = t;
+	}
+}
+
+void uk_yield(void)
+{
+	if (!S.current)
+		return;
+	runq_push(S.current);
+	switch_to_scheduler();
+}
+
+void uk_waitq_init(struct uk_waitq *wq)
+{
+	wq->head = wq->tail = NULL;
+}
+
+bool uk_waitq_empty(const struct uk_waitq *wq)
+{
+	return wq->head == NULL;
+}
+
+static void waitq_remove(struct uk_waitq *wq, struct uk_thread *t)
+{
+	struct uk_thread *prev = NULL;
+
+	for (struct uk_thread *p = wq->head; p; prev = p, p = p->next_wait) {
+		if (p != t)
+			continue;
+		if (prev)
+			prev->next_wait = p->next_wait;
+		else
+			wq->head = p->next_wait;
+		if (wq->tail == p)
+			wq->tail = prev;
+		return;
+	}
+}
+
+/* Ends a thread's wait, with the result its wait call returns. */
+static void wake(struct uk_thread *t, int result)
+{
+	if (t->waitq)
+		waitq_remove(t->waitq, t);
+	if (t->deadline)
+		timed_remove(t);
+	t->waitq = NULL;
+	t->deadline = 0;
+	t->wait_result = result;
+	runq_push(t);
+}
+
+int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
+{
+	struct uk_thread *self = S.current;
+
+	if (!self)
+		uk_panic("uk_waitq_wait called outside a thread (from an event handler?)");
+	self->state = UK_THREAD_BLOCKED;
+	self->waitq = wq;
+	self->next_wait = NULL;
+	if (wq) {
+		if (wq->tail)
+			wq->tail->next_wait = self;
+		else
+			wq->head = self;
+		wq->tail = self;
+	}
+	self->deadline = deadline_ns;
+	if (deadline_ns)
+		timed_insert(self);
+	switch_to_scheduler();
+	return self->wait_result;
+}
+
+void uk_waitq_wake_one(struct uk_waitq *wq)
+{
+	if (wq->head)
+		wake(wq->head, 0);
+}
+
+void uk_waitq_wake_all(struct uk_waitq *wq)
+{
+	while (wq->head)
+		wake(wq->head, 0);
+}
+
+void uk_sleep_until(uint64_t deadline_ns)
+{
+	if (deadline_ns == 0)
+		deadline_ns = 1;
+	while (uk_now_ns() < deadline_ns)
+		uk_waitq_wait(NULL, deadline_ns);
+}
+
+void uk_sleep_ns(uint64_t ns)
+{
+	uk_sleep_until(uk_now_ns() + ns);
+}
+
+static void wake_expired(uint64_t now)
+{
+	while (S.timed && S.timed->deadline <= now)
+		wake(S.timed, -ETIMEDOUT);
+}
+
+static void reap_dead(void)
+{
+	while (S.dead) {
+		struct uk_thread *t = S.dead;
+		S.dead = t->next_run;
+		thread_free(t);
+	}
+}
+
+/* Arms the Xen timer for the earliest deadline (only when it changed). */
+static void arm_timer(void)
+{
+	uint64_t want = S.timed ? S.timed->deadline : 0;
+
+	if (want != S.armed) {
+		HYPERVISOR_set_timer_op(want);
+		S.armed = want;
+	}
+}
+
+static void run(struct uk_thread *t)
+{
+	S.current = t;
+	uk_ctx_switch(&S.rsp, &t->rsp);
+	S.current = NULL;
+	check_stack(t);
+}
+
+_Noreturn void uk_sched_run(void)
+{
+	for (;;) {
+		struct uk_thread *t;
+
+		evtchn_dispatch();
+		wake_expired(uk_now_ns());
+		reap_dead();
+		if ((t = runq_pop())) {
+			run(t);
+			continue;
+		}
+		if (S.nr_threads == 0)
+			uk_panic("no threads left to run");
+		arm_timer();
+		if (!evtchn_pending())
+			uk_platform_block();
+	}
+}
+
+void uk_sched_timer_event(evtchn_port_t port, void *arg)
+{
+	/* Xen's single-shot timer is spent: the next deadline needs arming. */
+	S.armed = 0;
+}

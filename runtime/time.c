@@ -1,0 +1,67 @@
+/* Guest time from shared_info: pvclock and the wall clock, as on Xen. */
+#include "platform/platform.h"
+#include "uk/time.h"
+
+static struct shared_info *shinfo;
+static uint64_t last_now;
+
+void uk_time_init(struct shared_info *s)
+{
+	shinfo = s;
+}
+
+uint64_t uk_pvclock_scale(const struct vcpu_time_info *t, uint64_t tsc)
+{
+	uint64_t delta = tsc - t->tsc_timestamp;
+
+	if (t->tsc_shift < 0)
+		delta >>= -t->tsc_shift;
+	else
+		delta <<= t->tsc_shift;
+	return t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+}
+
+uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t)
+{
+	struct vcpu_time_info snap;
+	uint32_t version;
+
+	/* Xen's seqlock: an odd version or a changed one means an update raced us. */
+	do {
+		version = t->version;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		snap.tsc_timestamp = t->tsc_timestamp;
+		snap.system_time = t->system_time;
+		snap.tsc_to_system_mul = t->tsc_to_system_mul;
+		snap.tsc_shift = t->tsc_shift;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((version & 1) || version != t->version);
+	return uk_pvclock_scale(&snap, snap.tsc_to_system_mul ? uk_platform_rdtsc() : 0);
+}
+
+uint64_t uk_now_ns(void)
+{
+	uint64_t now = uk_pvclock_read(&shinfo->vcpu_info[0].time);
+
+	/* Each update restarts interpolation; never let that step time backwards. */
+	if (now < last_now)
+		now = last_now;
+	last_now = now;
+	return now;
+}
+
+uint64_t uk_wallclock_ns(void)
+{
+	volatile struct shared_info *s = shinfo;
+	uint64_t sec, nsec;
+	uint32_t version;
+
+	do {
+		version = s->wc_version;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		sec = ((uint64_t)s->wc_sec_hi << 32) | s->wc_sec;
+		nsec = s->wc_nsec;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((version & 1) || version != s->wc_version);
+	return sec * UK_NSEC_PER_SEC + nsec + uk_now_ns();
+}

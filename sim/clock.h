@@ -1,0 +1,45 @@
+/*
+ * The simulator's clocks and how they are published to a guest in
+ * vcpu_time_info (pvclock) and the shared_info wall clock.
+ *
+ * Real clock: system time is the host's CLOCK_MONOTONIC since the simulator
+ * started; vcpu_time_info carries a (tsc_timestamp, system_time) pair and the
+ * host TSC scale, so the guest interpolates between updates like on Xen.
+ * Virtual clock: tsc_to_system_mul = 0, so guest time is exactly
+ * system_time, which moves only when the simulator advances it.
+ */
+#ifndef SIM_CLOCK_H
+#define SIM_CLOCK_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+
+#include "sim/sim.h"
+
+struct sim_clock {
+	enum sim_clock_kind kind;
+	uint64_t virtual_now;  /* ns, virtual clock only */
+	uint64_t host_start;   /* CLOCK_MONOTONIC ns at creation */
+	uint64_t tsc_start;    /* TSC at creation */
+	uint64_t wall_base_ns; /* wall clock (ns since the epoch) at system time 0 */
+	/* Current TSC -> ns scale, refined as the calibration interval grows. */
+	uint32_t mul;
+	int8_t shift;
+	uint64_t calib_tsc, calib_ns;
+};
+
+/* Virtual runs start their wall clock at 2000-01-01T00:00:00Z. */
+#define SIM_VIRTUAL_WALLCLOCK_SEC 946684800ULL
+
+void sim_clock_init(struct sim_clock *c, enum sim_clock_kind kind);
+uint64_t sim_clock_now(struct sim_clock *c);
+/* Virtual clock: moves time forward to t (never backwards). */
+void sim_clock_advance_to(struct sim_clock *c, uint64_t t);
+/* Writes t's current values with the version protocol (odd while writing). */
+void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t);
+/* Writes the wall clock fields of s with the version protocol. */
+void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s);
+/* Computes mul/shift so that ns = ((tsc << shift) * mul) >> 32 for freq_hz. */
+void sim_clock_scale_for(uint64_t freq_hz, uint32_t *mul, int8_t *shift);
+
+#endif

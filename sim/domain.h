@@ -1,0 +1,108 @@
+/*
+ * A simulated domain: its RAM, shared_info, HVM params, event channels,
+ * single-shot timer, console backend and shutdown state. The simulator
+ * touches guest memory only through the pages Xen itself would: the
+ * shared_info page the guest placed, and the console and xenstore pages.
+ */
+#ifndef SIM_DOMAIN_H
+#define SIM_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/hvm/params.h>
+
+#include "sim/clock.h"
+#include "sim/console.h"
+#include "sim/evtchn.h"
+#include "sim/sim.h"
+
+/* Default and maximum number of event channels (libxl's max_event_channels). */
+#define SIM_DOMAIN_MAX_EVTCHNS 1023
+
+/* The reserved pages at the top of guest RAM, as guest frame offsets from the end. */
+enum sim_special_page {
+	SIM_PAGE_CONSOLE = 1,
+	SIM_PAGE_XENSTORE = 2,
+	SIM_PAGE_START_INFO = 3, /* hvm_start_info, then the memory map */
+	SIM_PAGE_CMDLINE = 4,
+	SIM_NR_SPECIAL_PAGES = 4,
+};
+/* Guest RAM starts at 1 MiB as on a PC; below it nothing is mapped. */
+#define SIM_RAM_START 0x100000ULL
+
+struct sim_domain_config {
+	domid_t domid;
+	const char *name;
+	uint64_t mem_bytes;  /* guest RAM, a multiple of 4 KiB */
+	const char *cmdline; /* guest command line, at most 4095 bytes */
+};
+
+enum sim_domain_state {
+	SIM_DOMAIN_RUNNING,
+	SIM_DOMAIN_SHUTDOWN,
+};
+
+struct sim_domain {
+	struct sim *sim;
+	domid_t domid;
+	char name[64];
+
+	/* Guest RAM: guest physical address p is ram[p] for p < ram_bytes. */
+	uint8_t *ram;
+	uint64_t ram_bytes;
+
+	/* The sim's own page until the guest places it with XENMEM_add_to_physmap. */
+	struct shared_info *shared_info;
+	struct shared_info *own_shared_info;
+	xen_pfn_t shared_info_gfn;
+
+	uint64_t hvm_param[HVM_NR_PARAMS];
+	struct sim_evtchn_table evtchn;
+
+	/* Single-shot timer (set_timer_op / VCPUOP_set_singleshot_timer), 0 = off. */
+	uint64_t timer_deadline;
+
+	struct sim_console console;
+
+	enum sim_domain_state state;
+	unsigned int shutdown_reason; /* SHUTDOWN_* */
+	int exit_status;              /* process exit status derived from the shutdown */
+	unsigned int violations;      /* protocol violations reported */
+};
+
+/*
+ * Creates a running domain with its RAM, special pages, start info and
+ * console; the guest may then be entered at hvm_start_info's address.
+ * Returns 0 or -errno (-ENOMEM when RAM cannot be mapped, -EINVAL on a bad
+ * size or a command line too long).
+ */
+int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
+		      struct sim_domain **out);
+void sim_domain_destroy(struct sim_domain *d);
+
+/* Guest physical address of the hvm_start_info the domain boots with. */
+uint64_t sim_domain_start_info_paddr(const struct sim_domain *d);
+/* Host pointer to guest frame gfn, or NULL when gfn is not guest RAM. */
+void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn);
+xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d);
+xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_page p);
+
+/* Republishes vcpu_time_info (real clock: fresh TSC/system time pair). */
+void sim_domain_update_time(struct sim_domain *d);
+/* XENMEM_add_to_physmap(XENMAPSPACE_shared_info): moves shared_info to gfn. */
+int sim_domain_place_shared_info(struct sim_domain *d, xen_pfn_t gfn);
+/* Arms (deadline > 0) or stops (0) the single-shot timer; fires VIRQ_TIMER. */
+void sim_domain_set_timer(struct sim_domain *d, uint64_t deadline_ns);
+/* SCHEDOP_shutdown with Xen's reason (drydock's status in bits 8..15). */
+void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word);
+bool sim_domain_is_shut_down(const struct sim_domain *d);
+/*
+ * Asks the guest to shut down the way `xl shutdown` does: by writing
+ * control/shutdown in its xenstore directory. -ENOTSUP while the domain has
+ * no xenstore to ask through.
+ */
+int sim_domain_request_shutdown(struct sim_domain *d, const char *how);
+
+#endif

@@ -1,0 +1,226 @@
+/* The simulator: its loop, its domains, and blocking a guest vCPU on them. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xen/sched.h>
+
+#include "sim/domain.h"
+#include "sim/report.h"
+#include "sim/sim_private.h"
+
+static struct sim_domain *dom0_create(struct sim *sim)
+{
+	struct sim_domain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->sim = sim;
+	d->domid = 0;
+	strcpy(d->name, "Domain-0");
+	if (sim_evtchn_table_init(&d->evtchn, SIM_DOMAIN_MAX_EVTCHNS) < 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int sim_create(struct sim **out, const struct sim_config *cfg)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+	int rc;
+
+	if (!sim)
+		return -ENOMEM;
+	sim->cfg = *cfg;
+	rc = uv_loop_init(&sim->loop);
+	if (rc < 0) {
+		free(sim);
+		return rc;
+	}
+	sim_clock_init(&sim->clock, cfg->clock);
+	sim->dom0 = dom0_create(sim);
+	if (!sim->dom0) {
+		uv_loop_close(&sim->loop);
+		free(sim);
+		return -ENOMEM;
+	}
+	sim->domains[0] = sim->dom0;
+	*out = sim;
+	return 0;
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+void sim_destroy(struct sim *sim)
+{
+	if (!sim)
+		return;
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
+		if (sim->domains[i])
+			sim_domain_destroy(sim->domains[i]);
+	uv_walk(&sim->loop, close_walk_cb, NULL);
+	uv_run(&sim->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&sim->loop);
+	sim_evtchn_table_fini(&sim->dom0->evtchn);
+	free(sim->dom0);
+	free(sim);
+}
+
+uv_loop_t *sim_loop(struct sim *sim)
+{
+	return &sim->loop;
+}
+
+const struct sim_config *sim_config(const struct sim *sim)
+{
+	return &sim->cfg;
+}
+
+struct sim_clock *sim_clock(struct sim *sim)
+{
+	return &sim->clock;
+}
+
+uint64_t sim_now_ns(struct sim *sim)
+{
+	return sim_clock_now(&sim->clock);
+}
+
+int sim_add_domain(struct sim *sim, struct sim_domain *d)
+{
+	if (d->domid == 0 || d->domid >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
+		if (sim->domains[i] && sim->domains[i]->domid == d->domid)
+			return -EEXIST;
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
+		if (!sim->domains[i]) {
+			sim->domains[i] = d;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void sim_remove_domain(struct sim *sim, struct sim_domain *d)
+{
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
+		if (sim->domains[i] == d)
+			sim->domains[i] = NULL;
+}
+
+struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid)
+{
+	for (int i = 0; i < SIM_MAX_DOMAINS; i++)
+		if (sim->domains[i] && sim->domains[i]->domid == domid)
+			return sim->domains[i];
+	return NULL;
+}
+
+/* Fires the single-shot timer if its deadline has passed. */
+static bool fire_expired_timer(struct sim *sim, struct sim_domain *d)
+{
+	if (!d->timer_deadline || sim_clock_now(&sim->clock) < d->timer_deadline)
+		return false;
+	d->timer_deadline = 0;
+	sim_evtchn_raise_virq(d, VIRQ_TIMER);
+	return true;
+}
+
+/*
+ * Waits on the loop's backend fd with ns precision (libuv timers have ms),
+ * at most timeout_ns (-1: no limit). Returns false when nothing could ever
+ * end the wait: no limit and no live libuv handle.
+ */
+static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
+{
+	struct pollfd pfd = { .fd = uv_backend_fd(&sim->loop), .events = POLLIN };
+	struct timespec ts, *tsp = NULL;
+
+	if (uv_loop_alive(&sim->loop)) {
+		int uv_ms = uv_backend_timeout(&sim->loop);
+		if (uv_ms >= 0 && (timeout_ns < 0 || (int64_t)uv_ms * 1000000 < timeout_ns))
+			timeout_ns = (int64_t)uv_ms * 1000000;
+	} else if (timeout_ns < 0) {
+		return false;
+	}
+	if (timeout_ns >= 0) {
+		ts.tv_sec = timeout_ns / 1000000000;
+		ts.tv_nsec = timeout_ns % 1000000000;
+		tsp = &ts;
+	}
+	ppoll(&pfd, 1, tsp, NULL);
+	return true;
+}
+
+static void blocked_forever(struct sim_domain *d)
+{
+	sim_report_violation(d, "SCHEDOP_block with no timer armed and no event source left: "
+			     "the domain would sleep forever");
+	sim_domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* The earlier of two deadlines, where 0 means none. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
+		   bool (*done)(struct sim_domain *d, void *arg), void *arg)
+{
+	for (;;) {
+		uv_run(&sim->loop, UV_RUN_NOWAIT);
+		fire_expired_timer(sim, d);
+		if (d->state != SIM_DOMAIN_RUNNING || done(d, arg))
+			break;
+		uint64_t now = sim_clock_now(&sim->clock);
+		if (deadline && now >= deadline)
+			break;
+		uint64_t next = earliest(d->timer_deadline, deadline);
+		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next) {
+			/* Nothing is ready: jump to the next deadline. */
+			sim_clock_advance_to(&sim->clock, next);
+			continue;
+		}
+		int64_t left = -1;
+		if (sim->cfg.clock == SIM_CLOCK_REAL && next)
+			left = next > now ? (int64_t)(next - now) : 0;
+		if (!wait_for_io(sim, left))
+			blocked_forever(d);
+	}
+	sim_domain_update_time(d);
+}
+
+static bool upcall_pending(struct sim_domain *d, void *arg)
+{
+	return d->shared_info->vcpu_info[0].evtchn_upcall_pending;
+}
+
+void sim_run_until_event(struct sim *sim, struct sim_domain *d)
+{
+	sim_run_until(sim, d, 0, upcall_pending, NULL);
+}
+
+void sim_poll(struct sim *sim)
+{
+	uv_run(&sim->loop, UV_RUN_NOWAIT);
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
+		struct sim_domain *d = sim->domains[i];
+		if (d && d->state == SIM_DOMAIN_RUNNING) {
+			fire_expired_timer(sim, d);
+			sim_domain_update_time(d);
+		}
+	}
+}

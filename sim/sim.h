@@ -1,0 +1,55 @@
+/*
+ * The simulated hypervisor and dom0: one libuv loop, the domains it hosts,
+ * their event channels, clocks and console backends. All state lives in
+ * these objects; tests may create several simulators in one process.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include <xen/xen.h>
+
+enum sim_clock_kind {
+	SIM_CLOCK_REAL,    /* host monotonic clock, host TSC scale in vcpu_time_info */
+	SIM_CLOCK_VIRTUAL, /* tsc_to_system_mul = 0; time moves only while the guest blocks */
+};
+
+struct sim_config {
+	enum sim_clock_kind clock;
+	uint64_t seed;
+	bool strict;            /* protocol violations crash the offending domain */
+	bool trace_hypercalls;  /* one decoded line per hypercall on stderr */
+	int console_fd;         /* where guest console output goes (stdout) */
+};
+
+struct sim_domain;
+struct sim;
+
+/* Creates a simulator with its own libuv loop. Returns 0 or -errno. */
+int sim_create(struct sim **out, const struct sim_config *cfg);
+void sim_destroy(struct sim *sim);
+uv_loop_t *sim_loop(struct sim *sim);
+const struct sim_config *sim_config(const struct sim *sim);
+struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid);
+
+/* Guest system time now, in ns since the simulator started. */
+uint64_t sim_now_ns(struct sim *sim);
+
+/*
+ * Runs the loop until domain d has an event pending (evtchn_upcall_pending)
+ * or is shut down; under the virtual clock, advances time to the domain's
+ * next deadline when nothing else can happen. This is SCHEDOP_block.
+ */
+void sim_run_until_event(struct sim *sim, struct sim_domain *d);
+/*
+ * The general form: runs until done(d, arg), the domain shuts down, or guest
+ * time reaches deadline (0: none). done is checked after every loop pass.
+ */
+void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
+		   bool (*done)(struct sim_domain *d, void *arg), void *arg);
+/* Runs ready loop work without waiting (SCHEDOP_yield). */
+void sim_poll(struct sim *sim);
+
+#endif

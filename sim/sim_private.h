@@ -1,0 +1,26 @@
+/* The simulator object, shared by the files of sim/ only. */
+#ifndef SIM_SIM_PRIVATE_H
+#define SIM_SIM_PRIVATE_H
+
+#include <uv.h>
+
+#include "sim/clock.h"
+#include "sim/sim.h"
+
+#define SIM_MAX_DOMAINS 16
+
+struct sim {
+	struct sim_config cfg;
+	uv_loop_t loop;
+	struct sim_clock clock;
+	/* dom0 is the simulator itself: it owns backend event channel ports. */
+	struct sim_domain *dom0;
+	struct sim_domain *domains[SIM_MAX_DOMAINS];
+};
+
+/* Registers/unregisters a guest domain so sim_domain_lookup finds it. */
+int sim_add_domain(struct sim *sim, struct sim_domain *d);
+void sim_remove_domain(struct sim *sim, struct sim_domain *d);
+struct sim_clock *sim_clock(struct sim *sim);
+
+#endif
