@@ -38,7 +38,7 @@
 struct blk_hdr {
 	uint32_t magic;
 	uint16_t cls;   /* index into class_size, or CLS_LARGE */
-	uint16_t order; /* large blocks: page order */
+	uint16_t pages; /* large blocks: pages from uk_pages_alloc */
 	union {
 		uint64_t size;              /* live: the size asked for */
 		struct blk_hdr *next_free; /* free slot: next free slot */
@@ -59,7 +59,7 @@ static const uint16_t class_size[] = {16,  32,  48,  64,  96,   128,  192,
 				      256, 384, 512, 768, 1024, 1536, 2048};
 #define NR_CLASSES (sizeof(class_size) / sizeof(class_size[0]))
 #define SMALL_MAX 2048
-/* Largest block: a max-order page block less a header and a tail redzone. */
+/* Largest block: a max-order run of pages less a header and a tail redzone. */
 #define LARGE_MAX ((UK_PAGE_SIZE << UK_PAGE_MAX_ORDER) - 2 * REDZONE)
 
 static struct slab *partial[NR_CLASSES];
@@ -206,29 +206,28 @@ static void small_free(struct blk_hdr *h, unsigned int cls, const void *ptr)
 	}
 }
 
-static unsigned int large_order(size_t size)
+/* Pages for a large block: header, block, and at least a redzone behind it. */
+static size_t large_pages(size_t size)
 {
-	unsigned int order = 0;
-
-	while ((UK_PAGE_SIZE << order) < size + 2 * REDZONE)
-		order++;
-	return order;
+	return (size + 2 * REDZONE + UK_PAGE_SIZE - 1) / UK_PAGE_SIZE;
 }
 
 static void *large_alloc(size_t size)
 {
-	unsigned int order;
 	struct blk_hdr *h;
+	size_t pages;
 
 	if (size > LARGE_MAX)
 		return NULL;
-	order = large_order(size);
-	h = uk_page_alloc(order);
+	pages = large_pages(size);
+	h = uk_pages_alloc(pages);
 	if (!h)
 		return NULL;
-	VALGRIND_MAKE_MEM_NOACCESS(h, UK_PAGE_SIZE << order);
-	hdr_write(h, &(struct blk_hdr){
-			     .magic = BLK_LIVE, .cls = CLS_LARGE, .order = order, .u.size = size});
+	VALGRIND_MAKE_MEM_NOACCESS(h, UK_PAGE_SIZE * pages);
+	hdr_write(h, &(struct blk_hdr){ .magic = BLK_LIVE,
+					.cls = CLS_LARGE,
+					.pages = (uint16_t)pages,
+					.u.size = size });
 	return h + 1;
 }
 
@@ -271,7 +270,7 @@ static struct blk_hdr live_hdr(const void *ptr, const char *who)
 	if (val.magic != BLK_LIVE)
 		uk_panic("%s(%p): not a block from uk_malloc, or its header was overwritten",
 			 who, ptr);
-	if (val.cls == CLS_LARGE ? (val.order > UK_PAGE_MAX_ORDER ||
+	if (val.cls == CLS_LARGE ? (val.pages == 0 || val.pages > (1U << UK_PAGE_MAX_ORDER) ||
 				    ((uintptr_t)ptr - REDZONE) % UK_PAGE_SIZE)
 				 : val.cls >= NR_CLASSES)
 		uk_panic("%s(%p): heap corruption (bad block header)", who, ptr);
@@ -297,7 +296,7 @@ void uk_free(void *ptr)
 	 * second uk_free still finds "free" here rather than a stale "live". */
 	val.magic = BLK_FREE;
 	hdr_write(h, &val);
-	uk_page_free(h, val.order);
+	uk_pages_free(h, val.pages);
 }
 
 /* Whether a block of this header can hold size bytes without moving. */
@@ -307,7 +306,7 @@ static bool fits_in_place(const struct blk_hdr *val, size_t size)
 
 	if (cls != val->cls)
 		return false;
-	return cls != CLS_LARGE || (size <= LARGE_MAX && large_order(size) == val->order);
+	return cls != CLS_LARGE || (size <= LARGE_MAX && large_pages(size) == val->pages);
 }
 
 void *uk_realloc(void *ptr, size_t size)

@@ -296,6 +296,60 @@ void uk_page_free(void *pages, unsigned int order)
 	uk_panic("uk_page_free(%p, %u): not the start of an allocated block", pages, order);
 }
 
+static unsigned int order_for(size_t npages)
+{
+	unsigned int order = 0;
+
+	while ((1UL << order) < npages)
+		order++;
+	return order;
+}
+
+/* Frees [pfn, pfn + npages) as the aligned power-of-two blocks it is made of. */
+static void free_run(uintptr_t pfn, size_t npages)
+{
+	struct region *r = region_of(pfn);
+
+	while (npages) {
+		unsigned int order = fit_order(pfn, pfn + npages);
+		*head_byte(r, pfn) = HEAD_USED | order;
+		uk_page_free((void *)(pfn << UK_PAGE_SHIFT), order);
+		pfn += 1UL << order;
+		npages -= 1UL << order;
+	}
+}
+
+void *uk_pages_alloc(size_t npages)
+{
+	unsigned int order;
+	uint8_t *p;
+
+	if (npages == 0 || npages > (1UL << UK_PAGE_MAX_ORDER))
+		return NULL;
+	order = order_for(npages);
+	if (!(p = uk_page_alloc(order)))
+		return NULL;
+	/* The block's head keeps saying "order": uk_pages_free checks it. */
+	if (npages < (1UL << order))
+		free_run(pfn_of(p) + npages, (1UL << order) - npages);
+	return p;
+}
+
+void uk_pages_free(void *pages, size_t npages)
+{
+	uintptr_t pfn = pfn_of(pages);
+	struct region *r;
+
+	if (!pages)
+		return;
+	r = region_of(pfn);
+	if (!r || npages == 0 || npages > (1UL << UK_PAGE_MAX_ORDER) ||
+	    (uintptr_t)pages & (UK_PAGE_SIZE - 1) ||
+	    *head_byte(r, pfn) != (HEAD_USED | order_for(npages)))
+		uk_panic("uk_pages_free(%p, %zu): not a run from uk_pages_alloc", pages, npages);
+	free_run(pfn, npages);
+}
+
 void uk_mem_stats(struct uk_mem_stats *stats)
 {
 	stats->pages_total = pages_total;

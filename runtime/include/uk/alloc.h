@@ -26,6 +26,13 @@
 void *uk_page_alloc(unsigned int order);
 /* Returns a block from uk_page_alloc with the same order; NULL is ignored. */
 void uk_page_free(void *pages, unsigned int order);
+/*
+ * npages contiguous pages (1 .. 2^UK_PAGE_MAX_ORDER), without rounding up to
+ * a power of two: the rest of the buddy block goes straight back. Freed with
+ * uk_pages_free and the same count.
+ */
+void *uk_pages_alloc(size_t npages);
+void uk_pages_free(void *pages, size_t npages);
 
 /*
  * pages_total counts the pages uk_page_alloc can hand out: the regions given

@@ -1,0 +1,64 @@
+/*
+ * testguest: one unikernel, many small behaviours for the integration tests.
+ *   exit N          exits with status N
+ *   sleep SECONDS   sleeps on the Xen timer, prints the guest time it took (ns)
+ *   assert          fails a UK_ASSERT (a crash)
+ *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
+ *   args ...        prints each argument in brackets
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uk.h>
+
+static int memhog(void)
+{
+	struct uk_mem_stats st;
+	void *prev = NULL;
+	uint64_t n = 0;
+
+	/* Chain the blocks through their first word so none is lost. */
+	for (void **b; (b = uk_malloc(60 * 1024)); n++) {
+		*b = prev;
+		prev = b;
+	}
+	uk_mem_stats(&st);
+	uk_printf("memhog: %" PRIu64 " blocks of 60 KiB before exhaustion, %zu pages free\n", n,
+		  st.pages_free);
+	while (prev) {
+		void *next = *(void **)prev;
+		uk_free(prev);
+		prev = next;
+	}
+	return 0;
+}
+
+int app_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		uk_printf("usage: testguest exit N | sleep S | assert | memhog | args ...\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "exit") && argc == 3)
+		return (int)strtol(argv[2], NULL, 10);
+	if (!strcmp(argv[1], "sleep") && argc == 3) {
+		uint64_t start = uk_now_ns();
+		uk_sleep_ns(strtoull(argv[2], NULL, 10) * UK_NSEC_PER_SEC);
+		uk_printf("slept %" PRIu64 " ns of guest time\n", uk_now_ns() - start);
+		return 0;
+	}
+	if (!strcmp(argv[1], "assert")) {
+		int answer = 41;
+		UK_ASSERT(answer == 42);
+		return 0;
+	}
+	if (!strcmp(argv[1], "memhog"))
+		return memhog();
+	if (!strcmp(argv[1], "args")) {
+		for (int i = 2; i < argc; i++)
+			uk_printf("[%s]\n", argv[i]);
+		return 0;
+	}
+	uk_printf("testguest: unknown command '%s'\n", argv[1]);
+	return 2;
+}
