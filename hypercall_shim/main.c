@@ -13,6 +13,7 @@
 #include "hypercall_shim/shim.h"
 #include "runtime/platform/sim/entry.h"
 #include "sim/report.h"
+#include "sim/toolstack.h"
 
 /* Defined by drydock_add_unikernel for each unikernel. */
 extern const char uk_app_name[];
@@ -37,7 +38,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	sim_log("%s: stopping domain %u", strsignal(signum), d->domid);
 	d->exit_status = 128 + signum;
 	sim_console_drain(&d->console);
-	fflush(stdout);
+	sim_finish(d->sim);
 	_exit(128 + signum);
 }
 
@@ -82,6 +83,16 @@ static struct sim_domain *create_domain(const struct shim_options *o, struct sim
 	if ((rc = sim_domain_create(*simp, &dc, &d)) < 0) {
 		sim_log("cannot create domain %u with %llu MiB: %s", o->domid,
 			(unsigned long long)o->mem_mib, strerror(-rc));
+		return NULL;
+	}
+	for (unsigned int i = 0; i < o->nr_xs_entries; i++) {
+		if ((rc = sim_toolstack_write_entry(sim_xenstore(*simp), d, o->xs_entries[i])) < 0) {
+			sim_log("--xs %s: %s", o->xs_entries[i], strerror(-rc));
+			return NULL;
+		}
+	}
+	if (o->xenstore_socket && (rc = sim_xenstore_listen(*simp, o->xenstore_socket)) < 0) {
+		sim_log("--xenstore-socket %s: %s", o->xenstore_socket, strerror(-rc));
 		return NULL;
 	}
 	return d;

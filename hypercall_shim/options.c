@@ -19,6 +19,11 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       guest is idle, so runs are repeatable (default real)\n"
 		"  --seed N             seed of the simulation's randomness (default 0)\n"
 		"  --strict             protocol violations crash the guest\n"
+		"  --xenstore-socket PATH\n"
+		"                       also serve xenstore on this Unix socket, for Xen's\n"
+		"                       tools: XENSTORED_PATH=PATH xenstore-ls /local/domain\n"
+		"  --xs PATH=VALUE      add a xenstore entry before the guest starts; a\n"
+		"                       relative PATH is below /local/domain/<domid> (repeatable)\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -128,6 +133,16 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 	} else if ((v = value_of(a, "--seed", i, argc, argv))) {
 		if (parse_u64(v, UINT64_MAX, &o->seed))
 			return bad(prog, "--seed takes a non-negative integer, not", v);
+	} else if ((v = value_of(a, "--xenstore-socket", i, argc, argv))) {
+		if (!*v)
+			return bad(prog, "--xenstore-socket takes a path, not", v);
+		o->xenstore_socket = v;
+	} else if ((v = value_of(a, "--xs", i, argc, argv))) {
+		if (!strchr(v, '=') || *v == '=')
+			return bad(prog, "--xs takes PATH=VALUE, not", v);
+		if (o->nr_xs_entries == SHIM_MAX_XS_ENTRIES)
+			return bad(prog, "too many --xs entries (at most 64), at", v);
+		o->xs_entries[o->nr_xs_entries++] = v;
 	} else if (a[0] == '-') {
 		return bad(prog, "unknown option", a);
 	} else {

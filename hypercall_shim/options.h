@@ -11,6 +11,7 @@
 
 #define SHIM_DEFAULT_MEM_MIB 32
 #define SHIM_CMDLINE_MAX 4095
+#define SHIM_MAX_XS_ENTRIES 64
 
 struct shim_options {
 	uint64_t mem_mib;
@@ -21,6 +22,9 @@ struct shim_options {
 	bool trace_hypercalls;
 	bool strict;
 	bool help;
+	const char *xenstore_socket;             /* --xenstore-socket PATH */
+	const char *xs_entries[SHIM_MAX_XS_ENTRIES]; /* --xs PATH=VALUE */
+	unsigned int nr_xs_entries;
 	char cmdline[SHIM_CMDLINE_MAX + 1]; /* the guest's, from the words after -- */
 };
 

@@ -22,7 +22,6 @@ _Noreturn void shim_domain_ended(struct sim_domain *d)
 	/* We are standing on a guest stack, inside guest RAM: nothing can be
 	 * unmapped here. The simulator stays reachable through current_domain
 	 * and the process end takes it all. */
-	fflush(stdout);
-	fflush(stderr);
+	sim_finish(d->sim);
 	exit(d->exit_status);
 }

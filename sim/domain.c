@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/errno.h>
 #include <xen/sched.h>
@@ -15,6 +16,7 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
+#include "sim/toolstack.h"
 
 #define PAGE_SIZE 4096ULL
 #define CMDLINE_MAX (PAGE_SIZE - 1)
@@ -112,6 +114,22 @@ static int init_shared_info(struct sim_domain *d)
 	return 0;
 }
 
+/* As the toolstack does: the domain's entries, then introduce it to xenstored. */
+static int connect_xenstore(struct sim_domain *d)
+{
+	struct sim *sim = d->sim;
+	struct xs_store *xs = sim_xenstore(sim);
+	uint64_t start = sim_config(sim)->clock == SIM_CLOCK_VIRTUAL
+				 ? SIM_VIRTUAL_WALLCLOCK_SEC
+				 : (uint64_t)time(NULL);
+	int rc;
+
+	if ((rc = sim_toolstack_write_domain(xs, d, sim_config(sim)->seed, start)) < 0 ||
+	    (rc = xs_domain_introduce(xs, d->domid)) < 0)
+		return rc;
+	return xs_ring_connect(&d->xs_ring, xs, d);
+}
+
 static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg)
 {
 	evtchn_port_t store_port;
@@ -132,7 +150,9 @@ static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg
 		return rc;
 	if ((rc = sim_add_domain(d->sim, d)) < 0)
 		return rc;
-	return sim_console_connect(&d->console, d, sim_config(d->sim)->console_fd);
+	if ((rc = sim_console_connect(&d->console, d, sim_config(d->sim)->console_fd)) < 0)
+		return rc;
+	return connect_xenstore(d);
 }
 
 int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
@@ -163,6 +183,10 @@ void sim_domain_destroy(struct sim_domain *d)
 	if (!d)
 		return;
 	sim_remove_domain(d->sim, d);
+	if (d->xs_ring.conn) {
+		xs_ring_disconnect(&d->xs_ring);
+		xs_domain_release(sim_xenstore(d->sim), d->domid);
+	}
 	if (d->evtchn.ports) {
 		/* Closing the guest's ports also closes dom0's ends of them. */
 		for (evtchn_port_t p = 1; p < d->evtchn.nr_ports; p++)
@@ -236,8 +260,10 @@ bool sim_domain_is_shut_down(const struct sim_domain *d)
 
 int sim_domain_request_shutdown(struct sim_domain *d, const char *how)
 {
-	(void)how;
+	char path[64];
+
 	if (d->state != SIM_DOMAIN_RUNNING)
 		return -EINVAL;
-	return -ENOTSUP;
+	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", d->domid);
+	return xs_store_write(sim_xenstore(d->sim), path, how, strlen(how));
 }

@@ -17,6 +17,7 @@
 #include "sim/console.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim/xs_ring.h"
 
 /* Default and maximum number of event channels (libxl's max_event_channels). */
 #define SIM_DOMAIN_MAX_EVTCHNS 1023
@@ -65,6 +66,7 @@ struct sim_domain {
 	uint64_t timer_deadline;
 
 	struct sim_console console;
+	struct xs_ring xs_ring; /* xenstored's end of the store ring */
 
 	enum sim_domain_state state;
 	unsigned int shutdown_reason; /* SHUTDOWN_* */
@@ -99,9 +101,8 @@ void sim_domain_set_timer(struct sim_domain *d, uint64_t deadline_ns);
 void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word);
 bool sim_domain_is_shut_down(const struct sim_domain *d);
 /*
- * Asks the guest to shut down the way `xl shutdown` does: by writing
- * control/shutdown in its xenstore directory. -ENOTSUP while the domain has
- * no xenstore to ask through.
+ * Asks the guest to shut down the way `xl shutdown` does: by writing how
+ * ("poweroff", "reboot", ...) to control/shutdown in its xenstore directory.
  */
 int sim_domain_request_shutdown(struct sim_domain *d, const char *how);
 

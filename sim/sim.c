@@ -3,13 +3,16 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xen/sched.h>
 
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
+#include "sim/toolstack.h"
 
 static struct sim_domain *dom0_create(struct sim *sim)
 {
@@ -48,8 +51,31 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 		return -ENOMEM;
 	}
 	sim->domains[0] = sim->dom0;
+	if ((rc = xs_store_create(&sim->xs, NULL)) < 0 ||
+	    (rc = sim_toolstack_init_dom0(sim->xs)) < 0) {
+		sim_destroy(sim);
+		return rc;
+	}
 	*out = sim;
 	return 0;
+}
+
+void sim_finish(struct sim *sim)
+{
+	if (sim->xs_socket.path)
+		unlink(sim->xs_socket.path);
+	fflush(stdout);
+	fflush(stderr);
+}
+
+struct xs_store *sim_xenstore(struct sim *sim)
+{
+	return sim->xs;
+}
+
+int sim_xenstore_listen(struct sim *sim, const char *path)
+{
+	return xs_socket_listen(&sim->xs_socket, &sim->loop, sim->xs, path);
 }
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -65,9 +91,12 @@ void sim_destroy(struct sim *sim)
 	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
 		if (sim->domains[i])
 			sim_domain_destroy(sim->domains[i]);
+	xs_socket_close(&sim->xs_socket);
 	uv_walk(&sim->loop, close_walk_cb, NULL);
 	uv_run(&sim->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&sim->loop);
+	if (sim->xs)
+		xs_store_destroy(sim->xs);
 	sim_evtchn_table_fini(&sim->dom0->evtchn);
 	free(sim->dom0);
 	free(sim);

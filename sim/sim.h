@@ -34,6 +34,20 @@ uv_loop_t *sim_loop(struct sim *sim);
 const struct sim_config *sim_config(const struct sim *sim);
 struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid);
 
+/* The simulator's xenstored, for the toolstack's own reads and writes. */
+struct xs_store *sim_xenstore(struct sim *sim);
+/*
+ * Also serves xenstore on a Unix socket at path, for Xen's tools
+ * (XENSTORED_PATH=path xenstore-ls). Returns 0 or a negative errno.
+ */
+int sim_xenstore_listen(struct sim *sim, const char *path);
+
+/*
+ * What must happen before the process exits even when nothing can be freed
+ * (we may be standing on a guest stack): remove socket files, flush output.
+ */
+void sim_finish(struct sim *sim);
+
 /* Guest system time now, in ns since the simulator started. */
 uint64_t sim_now_ns(struct sim *sim);
 

@@ -6,6 +6,8 @@
 
 #include "sim/clock.h"
 #include "sim/sim.h"
+#include "sim/xs_socket.h"
+#include "sim/xs_store.h"
 
 #define SIM_MAX_DOMAINS 16
 
@@ -16,6 +18,8 @@ struct sim {
 	/* dom0 is the simulator itself: it owns backend event channel ports. */
 	struct sim_domain *dom0;
 	struct sim_domain *domains[SIM_MAX_DOMAINS];
+	struct xs_store *xs;          /* xenstored's tree */
+	struct xs_socket xs_socket;   /* its Unix socket, when listening */
 };
 
 /* Registers/unregisters a guest domain so sim_domain_lookup finds it. */
