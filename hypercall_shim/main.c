@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (watch_signals(&host, sim_loop(sim)) < 0)
 		sim_log("cannot watch SIGINT/SIGTERM; they will end the process at once");
+	if (shim_catch_faults() < 0)
+		sim_log("cannot catch guest faults; they will end the process without a report");
 	shim_set_current(host.dom);
 	uk_platform_sim_start(host.dom->ram, sim_domain_start_info_paddr(host.dom));
 }

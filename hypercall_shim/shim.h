@@ -19,6 +19,9 @@ struct sim_domain *shim_current(void);
 /* After SCHEDOP_shutdown: flush, free what we own and end the process. */
 _Noreturn void shim_domain_ended(struct sim_domain *d);
 
+/* Turns guest faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) into a reported crash. */
+int shim_catch_faults(void);
+
 /* --trace-hypercalls: one line per call, "name(args) = result". */
 bool shim_tracing(void);
 void shim_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

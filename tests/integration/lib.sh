@@ -3,6 +3,7 @@
 set -u
 
 BIN=${DRYDOCK_BIN:?DRYDOCK_BIN must name the directory holding the unikernels}
+TOOLS=${TOOLS:-}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

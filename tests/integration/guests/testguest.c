@@ -3,6 +3,7 @@
  *   exit N          exits with status N
  *   sleep SECONDS   sleeps on the Xen timer, prints the guest time it took (ns)
  *   assert          fails a UK_ASSERT (a crash)
+ *   segfault        writes through a wild pointer (a guest fault)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   args ...        prints each argument in brackets
  */
@@ -50,6 +51,12 @@ int app_main(int argc, char **argv)
 	if (!strcmp(argv[1], "assert")) {
 		int answer = 41;
 		UK_ASSERT(answer == 42);
+		return 0;
+	}
+	if (!strcmp(argv[1], "segfault")) {
+		/* From a string, so the compiler cannot see the address coming. */
+		volatile int *wild = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 16);
+		*wild = 1;
 		return 0;
 	}
 	if (!strcmp(argv[1], "memhog"))
