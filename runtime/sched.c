@@ -138,7 +138,9 @@ struct uk_thread *uk_thread_create(const char *name, uk_thread_fn fn, void *arg)
 		uk_free(t);
 		return NULL;
 	}
-	t->stack_id = VALGRIND_STACK_REGISTER(t->stack, (uint8_t *)t->stack + UK_THREAD_STACK_SIZE);
+	/* valgrind takes the lowest and the highest byte of the stack. */
+	t->stack_id = VALGRIND_STACK_REGISTER(t->stack,
+					      (uint8_t *)t->stack + UK_THREAD_STACK_SIZE - 1);
 	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
 	t->fn = fn;
 	t->arg = arg;
@@ -199,6 +201,8 @@ int uk_thread_join(struct uk_thread *t)
 
 void uk_thread_detach(struct uk_thread *t)
 {
+	if (t->detached)
+		return;
 	t->detached = true;
 	if (t->state == UK_THREAD_EXITED) {
 		t->next_run = S.dead;

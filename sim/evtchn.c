@@ -75,6 +75,12 @@ static bool bit_test(const xen_ulong_t *words, unsigned int bit)
 	return w & ((xen_ulong_t)1 << (bit % BITS_PER_WORD));
 }
 
+static bool bit_test_and_clear(xen_ulong_t *words, unsigned int bit)
+{
+	xen_ulong_t m = (xen_ulong_t)1 << (bit % BITS_PER_WORD);
+	return __atomic_fetch_and(&words[bit / BITS_PER_WORD], ~m, __ATOMIC_SEQ_CST) & m;
+}
+
 static void bit_clear(xen_ulong_t *words, unsigned int bit)
 {
 	xen_ulong_t m = (xen_ulong_t)1 << (bit % BITS_PER_WORD);
@@ -264,8 +270,9 @@ int sim_evtchn_status(struct sim_domain *d, struct evtchn_status *st)
 	struct sim_evtchn *c;
 
 	if (st->dom != DOMID_SELF && st->dom != d->domid)
-		return -XEN_EPERM;
-	if (!port_is_valid(d, st->port))
+		return sim_domain_lookup(d->sim, st->dom) ? -XEN_EPERM : -XEN_ESRCH;
+	/* Port 0 exists (reserved) and reports closed, as in Xen. */
+	if (st->port >= d->evtchn.nr_ports)
 		return -XEN_EINVAL;
 	c = chn(d, st->port);
 	st->status = c->state;
@@ -291,10 +298,10 @@ int sim_evtchn_bind_vcpu(struct sim_domain *d, evtchn_port_t port, uint32_t vcpu
 {
 	struct sim_evtchn *c;
 
-	if (!port_is_valid(d, port))
-		return -XEN_EINVAL;
 	if (vcpu != 0)
 		return -XEN_ENOENT;
+	if (!port_is_valid(d, port))
+		return -XEN_EINVAL;
 	c = chn(d, port);
 	switch (c->state) {
 	case EVTCHNSTAT_virq:
@@ -314,9 +321,8 @@ int sim_evtchn_unmask(struct sim_domain *d, evtchn_port_t port)
 
 	if (!port_is_valid(d, port))
 		return -XEN_EINVAL;
-	/* Xen's evtchn_2l_unmask: an event that came in while masked is raised now. */
-	bit_clear(s->evtchn_mask, port);
-	if (bit_test(s->evtchn_pending, port) &&
+	/* Xen's evtchn_2l_unmask: only an event that came in while masked is raised now. */
+	if (bit_test_and_clear(s->evtchn_mask, port) && bit_test(s->evtchn_pending, port) &&
 	    !bit_test_and_set(&v->evtchn_pending_sel, port / BITS_PER_WORD))
 		__atomic_store_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
 	return 0;

@@ -154,8 +154,51 @@ struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid)
 }
 
 /* Fires the single-shot timer if its deadline has passed. */
+void sim_timer_stop(struct sim *sim, struct sim_timer *t)
+{
+	if (!t->armed)
+		return;
+	for (struct sim_timer **pp = &sim->timers; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->armed = false;
+}
+
+void sim_timer_start(struct sim *sim, struct sim_timer *t, uint64_t deadline, sim_timer_fn fn,
+		     void *arg)
+{
+	struct sim_timer **pp = &sim->timers;
+
+	sim_timer_stop(sim, t);
+	t->deadline = deadline;
+	t->fn = fn;
+	t->arg = arg;
+	while (*pp && (*pp)->deadline <= deadline)
+		pp = &(*pp)->next;
+	t->next = *pp;
+	*pp = t;
+	t->armed = true;
+}
+
+/* Runs the simulator timers that are due, earliest first. */
+static void fire_sim_timers(struct sim *sim)
+{
+	uint64_t now = sim_clock_now(&sim->clock);
+
+	while (sim->timers && sim->timers->deadline <= now) {
+		struct sim_timer *t = sim->timers;
+		sim->timers = t->next;
+		t->armed = false;
+		t->fn(t, t->arg);
+	}
+}
+
 static bool fire_expired_timer(struct sim *sim, struct sim_domain *d)
 {
+	fire_sim_timers(sim);
 	if (!d->timer_deadline || sim_clock_now(&sim->clock) < d->timer_deadline)
 		return false;
 	d->timer_deadline = 0;
@@ -217,7 +260,8 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		uint64_t now = sim_clock_now(&sim->clock);
 		if (deadline && now >= deadline)
 			break;
-		uint64_t next = earliest(d->timer_deadline, deadline);
+		uint64_t next = earliest(earliest(d->timer_deadline, deadline),
+					 sim->timers ? sim->timers->deadline : 0);
 		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next) {
 			/* Nothing is ready: jump to the next deadline. */
 			sim_clock_advance_to(&sim->clock, next);
@@ -245,6 +289,7 @@ void sim_run_until_event(struct sim *sim, struct sim_domain *d)
 void sim_poll(struct sim *sim)
 {
 	uv_run(&sim->loop, UV_RUN_NOWAIT);
+	fire_sim_timers(sim);
 	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
 		struct sim_domain *d = sim->domains[i];
 		if (d && d->state == SIM_DOMAIN_RUNNING) {

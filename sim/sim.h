@@ -48,6 +48,25 @@ int sim_xenstore_listen(struct sim *sim, const char *path);
  */
 void sim_finish(struct sim *sim);
 
+/*
+ * Simulator timers, on guest system time (so under the virtual clock they
+ * are what time jumps to: a pcap replay schedules its frames with them).
+ * Timers with equal deadlines fire in the order they were started.
+ */
+struct sim_timer;
+typedef void (*sim_timer_fn)(struct sim_timer *t, void *arg);
+struct sim_timer {
+	uint64_t deadline;
+	sim_timer_fn fn;
+	void *arg;
+	struct sim_timer *next;
+	bool armed;
+};
+/* Arms t (re-arming it if armed) to call fn(t, arg) at guest time deadline. */
+void sim_timer_start(struct sim *sim, struct sim_timer *t, uint64_t deadline, sim_timer_fn fn,
+		     void *arg);
+void sim_timer_stop(struct sim *sim, struct sim_timer *t);
+
 /* Guest system time now, in ns since the simulator started. */
 uint64_t sim_now_ns(struct sim *sim);
 

@@ -20,6 +20,7 @@ struct sim {
 	struct sim_domain *domains[SIM_MAX_DOMAINS];
 	struct xs_store *xs;          /* xenstored's tree */
 	struct xs_socket xs_socket;   /* its Unix socket, when listening */
+	struct sim_timer *timers;     /* armed, earliest first */
 };
 
 /* Registers/unregisters a guest domain so sim_domain_lookup finds it. */
