@@ -16,6 +16,7 @@
 #include "sim/clock.h"
 #include "sim/console.h"
 #include "sim/evtchn.h"
+#include "sim/gnttab.h"
 #include "sim/sim.h"
 #include "sim/xs_ring.h"
 
@@ -30,8 +31,13 @@ enum sim_special_page {
 	SIM_PAGE_CMDLINE = 4,
 	SIM_NR_SPECIAL_PAGES = 4,
 };
+/* Network devices a domain may have (--vif, repeatable). */
+#define SIM_MAX_VIFS 8
+
 /* Guest RAM starts at 1 MiB as on a PC; below it nothing is mapped. */
 #define SIM_RAM_START 0x100000ULL
+
+struct vif;
 
 struct sim_domain_config {
 	domid_t domid;
@@ -61,6 +67,9 @@ struct sim_domain {
 
 	uint64_t hvm_param[HVM_NR_PARAMS];
 	struct sim_evtchn_table evtchn;
+	struct sim_gnttab gnttab;
+	struct vif *vifs[SIM_MAX_VIFS];
+	unsigned int nr_vifs;
 
 	/* Single-shot timer (set_timer_op / VCPUOP_set_singleshot_timer), 0 = off. */
 	uint64_t timer_deadline;

@@ -1,0 +1,63 @@
+/*
+ * netfront: the Xen PV network frontend, the same driver in the sim build
+ * and on Xen. It finds its backend through xenstore (device/vif/<index>:
+ * backend, backend-id, mac, mtu), grants its TX and RX ring pages, allocates
+ * an unbound event channel, writes tx-ring-ref, rx-ring-ref, event-channel,
+ * request-rx-copy=1 and feature-rx-notify=1 in one transaction, and follows
+ * the XenbusState handshake (a backend that goes straight to Connected is
+ * fine; Closing/Closed tears the device down).
+ *
+ * Frames are whole Ethernet frames without the FCS. Sending grants one page
+ * per frame and blocks the calling thread while the TX ring is full.
+ * Received frames go to the receive callback, which runs in the vif's own
+ * receive thread (so it may send and may block), or, without a callback,
+ * into a bounded queue read with netfront_recv. Error statuses from the
+ * backend are counted, never fatal.
+ *
+ * Functions return 0 (or a length) or a negative error number.
+ */
+#ifndef NET_NETFRONT_H
+#define NET_NETFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETFRONT_MAX_FRAME 1514 /* 1500-byte MTU + Ethernet header */
+
+struct netfront;
+
+struct netfront_stats {
+	uint64_t tx_frames, tx_bytes, tx_errors; /* errors: NETIF_RSP_ERROR/DROPPED */
+	uint64_t rx_frames, rx_bytes, rx_errors; /* errors: negative status in a response */
+	uint64_t rx_dropped;                     /* queue full, no callback */
+	uint64_t tx_ring_full;                   /* times a sender had to wait */
+};
+
+typedef void (*netfront_rx_fn)(struct netfront *nf, const uint8_t *frame, size_t len,
+			       void *arg);
+
+/* How many vifs the toolstack gave this domain (entries under device/vif). */
+int netfront_count(void);
+/*
+ * Connects vif number index (device/vif/<index>), waiting up to
+ * timeout_ns of guest time for the backend. -ENOENT when there is no such
+ * vif, -ETIMEDOUT when the backend never connects.
+ */
+int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out);
+/* Sets the receive callback (NULL: queue for netfront_recv). */
+void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg);
+/* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
+int netfront_send(struct netfront *nf, const void *frame, size_t len);
+/*
+ * Receives one queued frame into buf (at most size bytes), waiting until
+ * guest time deadline_ns (0: forever). Returns its length or -ETIMEDOUT.
+ */
+int netfront_recv(struct netfront *nf, void *buf, size_t size, uint64_t deadline_ns);
+void netfront_mac(const struct netfront *nf, uint8_t mac[6]);
+unsigned int netfront_mtu(const struct netfront *nf);
+void netfront_stats(const struct netfront *nf, struct netfront_stats *stats);
+/* Disconnects (Closing -> Closed), ends every grant and frees the device. */
+int netfront_close(struct netfront *nf);
+
+#endif

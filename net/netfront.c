@@ -1,0 +1,1 @@
+/* netfront (being written). */

@@ -1,0 +1,1 @@
+/* Grant tables, hypervisor side (being written). */

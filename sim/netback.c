@@ -1,0 +1,1 @@
+/* netback (being written). */

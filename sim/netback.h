@@ -1,0 +1,35 @@
+/*
+ * netback: the backend half of the Xen netif protocol for one vif, as
+ * Linux's xen-netback does it, in the simulator (dom0). It writes the
+ * backend's xenstore entries (feature-rx-copy=1, feature-rx-notify=1, mac,
+ * ...) and InitWait, watches the frontend's state through a dom0 xenstore
+ * connection, and on Connected reads tx-ring-ref, rx-ring-ref and
+ * event-channel, maps the two ring pages through the grant table, binds the
+ * event channel, and goes Connected. It consumes TX requests with grant
+ * copies (the frame goes to vif's backend), fills posted RX buffers with
+ * grant copies, and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
+ *
+ * Protocol violations (reported through sim_report_violation, fatal under
+ * --strict): a request producer beyond consumer + ring size, unknown or
+ * reused request ids, frames under 14 bytes or over the MTU plus header,
+ * buffers crossing a page, grants that fail the table's checks.
+ */
+#ifndef SIM_NETBACK_H
+#define SIM_NETBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vif;
+struct netback;
+
+/* Writes the frontend's and backend's xenstore entries (as libxl) and starts watching. */
+int netback_create(struct vif *v, struct netback **out);
+void netback_destroy(struct netback *nb);
+/* Copies a frame into the guest's next posted RX buffer; -ENOBUFS / -ENOTCONN if none. */
+int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len);
+/* True once the frontend has connected its rings. */
+bool netback_connected(const struct netback *nb);
+
+#endif

@@ -1,0 +1,1 @@
+/* vif core (being written). */

@@ -1,0 +1,1 @@
+/* null vif backend (being written). */

@@ -1,0 +1,1 @@
+/* pcap vif backend (being written). */

@@ -1,0 +1,1 @@
+/* tap vif backend (being written). */

@@ -1,0 +1,1 @@
+/* user vif backend (being written). */

@@ -1,0 +1,1 @@
+/* pcap reading (being written). */

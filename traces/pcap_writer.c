@@ -1,0 +1,1 @@
+/* pcap writing (being written). */
