@@ -19,6 +19,9 @@ struct sim_domain *shim_current(void);
 /* After SCHEDOP_shutdown: flush, free what we own and end the process. */
 _Noreturn void shim_domain_ended(struct sim_domain *d);
 
+/* SIGINT/SIGTERM: first a poweroff request to d, then a hard stop. */
+int shim_watch_signals(struct sim_domain *d);
+
 /* Turns guest faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) into a reported crash. */
 int shim_catch_faults(void);
 

@@ -15,6 +15,8 @@
 #include "uk/events.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
+#include "uk/shutdown.h"
+#include "uk/xenbus.h"
 #include "uk/time.h"
 
 static struct {
@@ -84,6 +86,10 @@ static void parse_cmdline(const struct hvm_start_info *si)
 
 static int main_thread(void *arg)
 {
+	/* In a thread: it waits for the watch's first firing. */
+	if (uk_shutdown_watch_init() < 0)
+		uk_printf("shutdown: cannot watch control/shutdown; "
+			  "the domain can only end itself\n");
 	uk_exit(app_main(boot_args.argc, boot_args.argv));
 }
 
@@ -91,6 +97,7 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 {
 	struct shared_info *s;
 	evtchn_port_t timer_port;
+	int rc;
 
 	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
 		early_fail("drydock: bad hvm_start_info magic\n");
@@ -102,6 +109,9 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 		early_fail("drydock: cannot connect the console ring\n");
 	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
 		uk_panic("cannot bind VIRQ_TIMER");
+	/* After the timer VIRQ: it starts the xenbus watch thread. */
+	if ((rc = xenbus_init()) < 0)
+		uk_printf("xenbus: no xenstore (error %d); xenbus calls will fail\n", -rc);
 	parse_cmdline(si);
 	if (!uk_thread_create("main", main_thread, NULL))
 		uk_panic("no memory for the main thread");

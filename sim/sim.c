@@ -60,10 +60,15 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 	return 0;
 }
 
-void sim_finish(struct sim *sim)
+void sim_remove_sockets(struct sim *sim)
 {
 	if (sim->xs_socket.path)
 		unlink(sim->xs_socket.path);
+}
+
+void sim_finish(struct sim *sim)
+{
+	sim_remove_sockets(sim);
 	fflush(stdout);
 	fflush(stderr);
 }

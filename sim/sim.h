@@ -47,6 +47,8 @@ int sim_xenstore_listen(struct sim *sim, const char *path);
  * (we may be standing on a guest stack): remove socket files, flush output.
  */
 void sim_finish(struct sim *sim);
+/* The async-signal-safe part of sim_finish: removes socket files. */
+void sim_remove_sockets(struct sim *sim);
 
 /*
  * Simulator timers, on guest system time (so under the virtual clock they

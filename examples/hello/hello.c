@@ -1,9 +1,15 @@
 /*
- * hello: the first unikernel. Prints a banner with its command line and the
- * time, then three threads sleep 100 ms three times each on Xen timers,
- * interleaving, and report how long each sleep really took.
+ * hello: the first unikernel. Prints a banner with its command line, its
+ * name and domain id as xenstore has them, and the time; then three threads
+ * sleep 100 ms three times each on Xen timers, interleaving, and report how
+ * long each sleep really took.
+ *
+ * With the guest command line `wait` it then stays up, printing every new
+ * value of its xenstore node data/greeting, until it is shut down
+ * (xenstore-write .../control/shutdown poweroff, or Ctrl-C).
  */
 #include <inttypes.h>
+#include <string.h>
 #include <uk.h>
 
 #define SLEEPERS 3
@@ -25,6 +31,40 @@ static void print_wallclock(void)
 
 	uk_printf("wall clock: %04" PRId64 "-%02u-%02u %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64
 		  " UTC\n", y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+}
+
+static void print_identity(void)
+{
+	char *name = NULL, *domid = NULL;
+
+	if (xenbus_read(XBT_NIL, "name", &name, NULL) == 0 &&
+	    xenbus_read(XBT_NIL, "domid", &domid, NULL) == 0)
+		uk_printf("xenstore says: name %s, domid %s\n", name, domid);
+	else
+		uk_printf("xenstore says nothing: no name or domid\n");
+	uk_free(name);
+	uk_free(domid);
+}
+
+/* Prints data/greeting whenever it changes, forever. */
+static void wait_for_greetings(void)
+{
+	struct xenbus_watch w;
+	char *path, *value;
+	int rc;
+
+	if ((rc = xenbus_watch_add(&w, "data/greeting", NULL, NULL)) < 0)
+		uk_panic("cannot watch data/greeting: error %d", rc);
+	uk_printf("waiting for data/greeting (shut me down to stop)\n");
+	for (;;) {
+		if (xenbus_watch_wait(&w, &path, 0) < 0)
+			continue;
+		uk_free(path);
+		if (xenbus_read(XBT_NIL, "data/greeting", &value, NULL) == 0) {
+			uk_printf("greeting: %s\n", value);
+			uk_free(value);
+		}
+	}
 }
 
 static int sleeper(void *arg)
@@ -52,6 +92,7 @@ int app_main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		uk_printf(" [%s]", argv[i]);
 	uk_printf("%s\n", argc > 1 ? "" : " (empty)");
+	print_identity();
 	print_wallclock();
 	for (int i = 0; i < SLEEPERS; i++) {
 		threads[i] = uk_thread_create("sleeper", sleeper, (void *)(intptr_t)(i + 1));
@@ -62,5 +103,7 @@ int app_main(int argc, char **argv)
 		uk_thread_join(threads[i]);
 	uk_printf("all %d threads done after %" PRIu64 " ms of guest time; goodbye\n", SLEEPERS,
 		  uk_now_ns() / UK_NSEC_PER_MSEC);
+	if (argc > 1 && !strcmp(argv[1], "wait"))
+		wait_for_greetings();
 	return 0;
 }

@@ -14,6 +14,8 @@
  *   <uk/events.h>   Xen event channels
  *   <uk/exit.h>     uk_exit, uk_panic, UK_ASSERT
  *   <uk/boot.h>     app_main and the entry point
+ *   <uk/xenbus.h>   xenstore: read, write, watch, transactions
+ *   <uk/gnttab.h>   grant tables (for drivers)
  */
 #ifndef UK_H
 #define UK_H
@@ -29,5 +31,6 @@
 #include <uk/exit.h>
 #include <uk/sched.h>
 #include <uk/time.h>
+#include <uk/xenbus.h>
 
 #endif

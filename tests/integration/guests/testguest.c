@@ -4,6 +4,8 @@
  *   sleep SECONDS   sleeps on the Xen timer, prints the guest time it took (ns)
  *   assert          fails a UK_ASSERT (a crash)
  *   segfault        writes through a wild pointer (a guest fault)
+ *   xs-write-later PATH VALUE   after 300 ms writes VALUE to xenstore PATH, then idles 5 s
+ *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   args ...        prints each argument in brackets
  */
@@ -57,6 +59,20 @@ int app_main(int argc, char **argv)
 		/* From a string, so the compiler cannot see the address coming. */
 		volatile int *wild = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 16);
 		*wild = 1;
+		return 0;
+	}
+	if (!strcmp(argv[1], "xs-write-later") && argc == 4) {
+		uk_sleep_ns(300 * UK_NSEC_PER_MSEC);
+		int rc = xenbus_write(XBT_NIL, argv[2], argv[3]);
+		uk_printf("wrote %s: %d\n", argv[2], rc);
+		uk_sleep_ns(5 * UK_NSEC_PER_SEC);
+		return rc < 0 ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "spin") && argc == 3) {
+		uint64_t end = uk_now_ns() + strtoull(argv[2], NULL, 10) * UK_NSEC_PER_SEC;
+		uk_printf("spinning\n");
+		while (uk_now_ns() < end)
+			;
 		return 0;
 	}
 	if (!strcmp(argv[1], "memhog"))

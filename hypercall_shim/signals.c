@@ -1,0 +1,72 @@
+/*
+ * SIGINT and SIGTERM, as a toolstack would treat them: the first asks the
+ * guest to power off (control/shutdown, like `xl shutdown`); the second
+ * stops it at once. Plain sigaction handlers rather than libuv's signal
+ * watchers, because a guest spinning without a hypercall never lets the
+ * loop run: the first signal only wakes the loop (uv_async_send is
+ * async-signal-safe), the second acts inside the handler.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hypercall_shim/shim.h"
+#include "sim/report.h"
+
+struct shim_signals {
+	uv_async_t wake;
+	struct sim_domain *dom;
+	volatile sig_atomic_t count, first;
+};
+
+/* A signal handler has no argument to carry its context: this is it. */
+static struct shim_signals signals;
+
+static void on_wake(uv_async_t *a)
+{
+	struct sim_domain *d = signals.dom;
+	int rc = sim_domain_request_shutdown(d, "poweroff");
+
+	if (rc == 0)
+		sim_log("%s: asking domain %u to power off (again to stop it at once)",
+			strsignal(signals.first), d->domid);
+	else
+		sim_log("%s: cannot ask domain %u to power off: %s", strsignal(signals.first),
+			d->domid, strerror(-rc));
+}
+
+static void on_signal(int sig)
+{
+	struct sim_domain *d = signals.dom;
+	char msg[96];
+	int n;
+
+	if (++signals.count == 1) {
+		signals.first = sig;
+		uv_async_send(&signals.wake);
+		return;
+	}
+	/* Only async-signal-safe work from here: write(), unlink(), _exit(). */
+	sim_console_drain(&d->console);
+	n = snprintf(msg, sizeof(msg), "drydock: %s: stopping domain %u\n", strsignal(sig),
+		     d->domid);
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+		n = 0;
+	sim_remove_sockets(d->sim);
+	_exit(128 + sig);
+}
+
+int shim_watch_signals(struct sim_domain *d)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int rc;
+
+	signals.dom = d;
+	if ((rc = uv_async_init(sim_loop(d->sim), &signals.wake, on_wake)) < 0)
+		return rc;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	return 0;
+}
