@@ -1,4 +1,5 @@
 /* Ending the domain: SCHEDOP_shutdown, after the console is flushed. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,8 +19,22 @@ static _Noreturn void shutdown(unsigned int reason)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }
 
+static void (*atexit_fns[UK_ATEXIT_MAX])(void);
+static unsigned int nr_atexit;
+
+int uk_atexit(void (*fn)(void))
+{
+	if (nr_atexit == UK_ATEXIT_MAX)
+		return -ENOSPC;
+	atexit_fns[nr_atexit++] = fn;
+	return 0;
+}
+
 _Noreturn void uk_exit(int status)
 {
+	/* Each runs once, even if one of them calls uk_exit again. */
+	while (nr_atexit > 0)
+		atexit_fns[--nr_atexit]();
 	uk_console_flush();
 	if (status == 0)
 		shutdown(SHUTDOWN_poweroff);

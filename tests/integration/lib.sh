@@ -32,3 +32,37 @@ run() {
 	set -e
 	[ "$status" -ne 124 ] || fail "timed out after 60 s: $*"
 }
+
+# skip MESSAGE: the test cannot run here (CTest counts exit 77 as skipped).
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# netns_create NAME: a network namespace of our own, removed when the test
+# ends; skips the test where namespaces cannot be made (not root, no iproute2).
+netns_create() {
+	NS=$1
+	[ "$(id -u)" = 0 ] || skip "needs root to create a network namespace"
+	command -v ip >/dev/null || skip "needs iproute2's ip"
+	ip netns add "$NS" 2>"$TMP/netns.err" || skip "cannot create a network namespace: $(cat "$TMP/netns.err")"
+	trap 'netns_cleanup' EXIT
+	# No IPv6 chatter (router solicitations) on the test's links.
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$NS" link set lo up
+}
+
+netns_cleanup() {
+	local pids
+	pids=$(ip netns pids "$NS" 2>/dev/null || true)
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+
+# wait_for_line FILE REGEX: waits up to 5 s for a line in FILE.
+wait_for_line() {
+	for _ in $(seq 100); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
+	cat "$1" >&2
+	fail "no line /$2/ in $1"
+}

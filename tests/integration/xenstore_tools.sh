@@ -12,11 +12,6 @@ wait_for_socket() {
 	for _ in $(seq 100); do [ -S "$XENSTORED_PATH" ] && return 0; sleep 0.05; done
 	fail "the xenstore socket never appeared"
 }
-wait_for_line() { # FILE REGEX: up to 5 s
-	for _ in $(seq 100); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
-	cat "$1" >&2
-	fail "no line /$2/ in $1"
-}
 
 # 1. hello waits for greetings; the tools inspect and drive it.
 "$BIN/hello" --xenstore-socket "$XENSTORED_PATH" --xs data/motd=welcome -- wait \

@@ -9,6 +9,13 @@
 #define UK_EXIT_H
 
 _Noreturn void uk_exit(int status);
+/*
+ * Registers fn to run in uk_exit (in the exiting thread, last registered
+ * first), e.g. to print final counters when the toolstack powers the domain
+ * off. At most UK_ATEXIT_MAX functions; -ENOSPC beyond. Not run on a panic.
+ */
+#define UK_ATEXIT_MAX 8
+int uk_atexit(void (*fn)(void));
 /* Prints "PANIC: ..." with the thread's name and crashes the domain. */
 _Noreturn void uk_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,0 +1,81 @@
+/*
+ * pcaptool: makes input traces and checks echo traces for the pcap tests.
+ *   pcaptool gen FILE COUNT DSTMAC         COUNT frames (EtherType 0x88b5), 1 ms apart
+ *   pcaptool check-echo FILE COUNT         a capture= file of l2echo holds each input
+ *                                          frame followed by its echo (MACs swapped)
+ */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAME_SIZE 64
+
+static int gen(const char *file, unsigned long count, const char *dstmac)
+{
+	uint8_t f[FRAME_SIZE] = { 0 };
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+							  PCAP_TSTAMP_PRECISION_NANO);
+	pcap_dumper_t *d = p ? pcap_dump_open(p, file) : NULL;
+
+	if (!d || sscanf(dstmac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &f[0], &f[1], &f[2], &f[3],
+			 &f[4], &f[5]) != 6) {
+		fprintf(stderr, "pcaptool: cannot write %s or bad MAC %s\n", file, dstmac);
+		return 2;
+	}
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	for (unsigned long i = 0; i < count; i++) {
+		struct pcap_pkthdr h = { .caplen = FRAME_SIZE, .len = FRAME_SIZE };
+		h.ts.tv_sec = 1000 + (long)(i / 1000);
+		h.ts.tv_usec = (long)(i % 1000) * 1000000; /* nanoseconds in this precision */
+		memcpy(f + 14, &i, sizeof(i));
+		pcap_dump((u_char *)d, &h, f);
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+	return 0;
+}
+
+static int check_echo(const char *file, unsigned long count)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	const uint8_t *f, *prev = NULL;
+	uint8_t last[FRAME_SIZE];
+	struct pcap_pkthdr *h;
+	unsigned long frames = 0, echoes = 0;
+
+	if (!p) {
+		fprintf(stderr, "pcaptool: %s\n", err);
+		return 2;
+	}
+	while (pcap_next_ex(p, &h, &f) == 1) {
+		frames++;
+		if (prev && h->caplen == FRAME_SIZE && !memcmp(f, last + 6, 6) &&
+		    !memcmp(f + 6, last, 6) && !memcmp(f + 12, last + 12, FRAME_SIZE - 12)) {
+			echoes++;
+			prev = NULL;
+			continue;
+		}
+		if (h->caplen == FRAME_SIZE) {
+			memcpy(last, f, FRAME_SIZE);
+			prev = last;
+		}
+	}
+	pcap_close(p);
+	printf("%lu frames, %lu input/echo pairs\n", frames, echoes);
+	return echoes == count && frames == 2 * count ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "gen"))
+		return gen(argv[2], strtoul(argv[3], NULL, 10), argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "check-echo"))
+		return check_echo(argv[2], strtoul(argv[3], NULL, 10));
+	fprintf(stderr, "usage: pcaptool gen FILE COUNT DSTMAC | check-echo FILE COUNT\n");
+	return 2;
+}
