@@ -16,13 +16,44 @@ struct xs_ring_msg {
 /* A guest may leave this much unread output queued before it is cut off. */
 #define XS_RING_OUT_MAX (256 * 1024)
 
+static void drop_output(struct xs_ring *r)
+{
+	while (r->out_head) {
+		struct xs_ring_msg *m = r->out_head;
+		r->out_head = m->next;
+		free(m);
+	}
+	r->out_tail = NULL;
+	r->out_off = 0;
+	r->out_queued = 0;
+}
+
+static void drop_conn(struct sim_timer *t, void *arg)
+{
+	struct xs_ring *r = arg;
+
+	if (r->conn)
+		xs_conn_destroy(r->conn);
+	r->conn = NULL;
+}
+
+/*
+ * As xenstored: the ring's error field says why, and the connection with its
+ * watches and transactions is discarded — at once when we are handling this
+ * ring's own requests (xs_ring_process drops it at the end), else from the
+ * loop, since the store may be in the middle of sending to it. The error is
+ * set first because under --strict the report ends the domain.
+ */
 static void violation(struct xs_ring *r, uint32_t error, const char *what, unsigned long a,
 		      unsigned long b)
 {
-	sim_report_violation(r->dom, "xenstore ring: %s (%lu, %lu); xenstored stops serving "
-			     "this ring", what, a, b);
 	r->intf->error = error;
 	r->ignored = true;
+	drop_output(r);
+	if (!r->processing)
+		sim_timer_start(r->dom->sim, &r->drop_timer, sim_now_ns(r->dom->sim), drop_conn, r);
+	sim_report_violation(r->dom, "xenstore ring: %s (%lu, %lu); xenstored stops serving "
+			     "this ring", what, a, b);
 }
 
 static void notify(struct xs_ring *r)
@@ -38,6 +69,8 @@ static bool flush_output(struct xs_ring *r)
 	XENSTORE_RING_IDX prod = intf->rsp_prod;
 	bool moved = false;
 
+	if (r->ignored)
+		return false;
 	if ((XENSTORE_RING_IDX)(prod - cons) > XENSTORE_RING_SIZE) {
 		violation(r, XENSTORE_ERROR_RINGIDX, "rsp_cons is behind rsp_prod by more than "
 			  "the ring", cons, prod);
@@ -69,7 +102,7 @@ static void ring_send(struct xs_conn *c, const struct xsd_sockmsg *hdr, const ch
 
 	if (r->ignored)
 		return;
-	if (r->out_queued > XS_RING_OUT_MAX) {
+	if (r->out_queued + sizeof(*hdr) + hdr->len > XS_RING_OUT_MAX) {
 		violation(r, XENSTORE_ERROR_COMM, "guest leaves replies unread (bytes queued, limit)",
 			  r->out_queued, XS_RING_OUT_MAX);
 		return;
@@ -77,6 +110,7 @@ static void ring_send(struct xs_conn *c, const struct xsd_sockmsg *hdr, const ch
 	m = malloc(sizeof(*m) + sizeof(*hdr) + hdr->len);
 	if (!m) {
 		sim_log("xenstore: out of memory queueing a reply for domain %u", r->dom->domid);
+		xs_conn_sent(c); /* it will never leave: don't count it as outstanding */
 		return;
 	}
 	m->next = NULL;
@@ -148,15 +182,24 @@ static bool read_requests(struct xs_ring *r)
 	return consumed;
 }
 
-/* The guest asked to reconnect (XENSTORE_RECONNECT): start afresh. */
-static void reconnect(struct xs_ring *r)
+/*
+ * The guest asked to reconnect (XENSTORE_RECONNECT): start afresh, dropping
+ * half-written requests and replies (docs/misc/xenstore-ring.txt).
+ */
+static bool reconnect(struct xs_ring *r)
 {
 	xs_conn_destroy(r->conn);
+	drop_output(r);
 	r->conn = xs_conn_create(r->store, r->dom->domid, ring_send, r);
+	if (!r->conn) {
+		sim_log("xenstore: out of memory reconnecting domain %u", r->dom->domid);
+		return false;
+	}
 	r->have = 0;
 	r->intf->req_cons = r->intf->req_prod = 0;
 	r->intf->rsp_cons = r->intf->rsp_prod = 0;
 	__atomic_store_n(&r->intf->connection, XENSTORE_CONNECTED, __ATOMIC_RELEASE);
+	return true;
 }
 
 void xs_ring_process(struct xs_ring *r)
@@ -167,7 +210,10 @@ void xs_ring_process(struct xs_ring *r)
 		return;
 	r->processing = true;
 	if (__atomic_load_n(&r->intf->connection, __ATOMIC_ACQUIRE) == XENSTORE_RECONNECT) {
-		reconnect(r);
+		if (!reconnect(r)) {
+			r->processing = false;
+			return;
+		}
 		activity = true;
 	}
 	/* Alternate: replies make room for more requests' replies. */
@@ -180,6 +226,9 @@ void xs_ring_process(struct xs_ring *r)
 			break;
 	}
 	r->processing = false;
+	/* A violation while processing left the connection for us to drop. */
+	if (r->ignored)
+		drop_conn(NULL, r);
 	if (activity)
 		notify(r);
 }
@@ -215,12 +264,8 @@ int xs_ring_connect(struct xs_ring *r, struct xs_store *store, struct sim_domain
 
 void xs_ring_disconnect(struct xs_ring *r)
 {
-	while (r->out_head) {
-		struct xs_ring_msg *m = r->out_head;
-		r->out_head = m->next;
-		free(m);
-	}
-	r->out_tail = NULL;
+	sim_timer_stop(r->dom->sim, &r->drop_timer);
+	drop_output(r);
 	if (r->conn)
 		xs_conn_destroy(r->conn);
 	r->conn = NULL;

@@ -4,7 +4,9 @@
  * the guest splits them, handed to the store, and replies and watch events
  * are written to rsp[], queued while the ring is full. A corrupt ring or an
  * oversized message is a protocol violation: the ring's error field is set
- * and the connection is ignored from then on, as xenstored does.
+ * and the connection (its watches, transactions and queued replies) is
+ * discarded; the ring is not served again, even on a reconnect request, as
+ * xenstored does.
  */
 #ifndef SIM_XS_RING_H
 #define SIM_XS_RING_H
@@ -16,6 +18,7 @@
 #include <xen/event_channel.h>
 #include <xen/io/xs_wire.h>
 
+#include "sim/sim.h"
 #include "sim/xs_store.h"
 
 struct sim_domain;
@@ -37,6 +40,7 @@ struct xs_ring {
 	size_t out_queued;
 	bool ignored;                    /* after a protocol violation */
 	bool processing;                 /* inside xs_ring_process: notify once at the end */
+	struct sim_timer drop_timer;     /* drops the connection after a violation */
 	uint64_t requests;
 };
 
