@@ -17,7 +17,22 @@
 /* Defined by drydock_add_unikernel for each unikernel. */
 extern const char uk_app_name[];
 
-static struct sim_domain *create_domain(const struct shim_options *o, struct sim **simp)
+/* The --vif devices, in order: vif N is the Nth --vif. */
+static int create_vifs(struct shim_options *o, struct sim_domain *d)
+{
+	char err[512];
+	struct vif *v;
+
+	for (unsigned int i = 0; i < o->nr_vifs; i++) {
+		if (vif_create(d, i, &o->vifs[i], &v, err, sizeof(err)) < 0) {
+			sim_log("--vif %s: %s", o->vif_specs[i], err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct sim_domain *create_domain(struct shim_options *o, struct sim **simp)
 {
 	struct sim_config sc = {
 		.clock = o->clock,
@@ -25,6 +40,7 @@ static struct sim_domain *create_domain(const struct shim_options *o, struct sim
 		.strict = o->strict,
 		.trace_hypercalls = o->trace_hypercalls,
 		.console_fd = STDOUT_FILENO,
+		.on_shutdown = shim_domain_ended,
 	};
 	struct sim_domain_config dc = {
 		.domid = o->domid,
@@ -44,6 +60,8 @@ static struct sim_domain *create_domain(const struct shim_options *o, struct sim
 			(unsigned long long)o->mem_mib, strerror(-rc));
 		return NULL;
 	}
+	if (create_vifs(o, d) < 0)
+		return NULL;
 	for (unsigned int i = 0; i < o->nr_xs_entries; i++) {
 		if ((rc = sim_toolstack_write_entry(sim_xenstore(*simp), d, o->xs_entries[i])) < 0) {
 			sim_log("--xs %s: %s", o->xs_entries[i], strerror(-rc));
@@ -67,6 +85,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.help) {
 		shim_options_usage(argv[0], stdout);
+		shim_options_free(&o);
 		return 0;
 	}
 	if (!(dom = create_domain(&o, &sim)))

@@ -24,6 +24,10 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       tools: XENSTORED_PATH=PATH xenstore-ls /local/domain\n"
 		"  --xs PATH=VALUE      add a xenstore entry before the guest starts; a\n"
 		"                       relative PATH is below /local/domain/<domid> (repeatable)\n"
+		"  --vif SPEC           a network device (repeatable; the Nth is vif N-1):\n"
+		"                       BACKEND[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,capture=FILE]\n"
+		"                       with BACKEND tap=IFNAME, user[,hostfwd=...],\n"
+		"                       pcap=FILE[,linger=SECONDS] or null\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -100,6 +104,26 @@ static const char *value_of(const char *arg, const char *opt, int *i, int argc, 
 	return argv[++*i];
 }
 
+static int parse_vif(struct shim_options *o, const char *prog, const char *spec)
+{
+	char err[256];
+
+	if (o->nr_vifs == SIM_MAX_VIFS)
+		return bad(prog, "too many --vif devices (at most 8), at", spec);
+	if (vif_config_parse(&o->vifs[o->nr_vifs], spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: --vif '%s': %s (try --help)\n", prog, spec, err);
+		return -1;
+	}
+	o->vif_specs[o->nr_vifs++] = spec;
+	return 0;
+}
+
+void shim_options_free(struct shim_options *o)
+{
+	for (unsigned int i = 0; i < o->nr_vifs; i++)
+		vif_config_free(&o->vifs[i]);
+}
+
 static int parse_one(struct shim_options *o, const char *prog, int *i, int argc, char **argv)
 {
 	const char *a = argv[*i], *v;
@@ -143,6 +167,8 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 		if (o->nr_xs_entries == SHIM_MAX_XS_ENTRIES)
 			return bad(prog, "too many --xs entries (at most 64), at", v);
 		o->xs_entries[o->nr_xs_entries++] = v;
+	} else if ((v = value_of(a, "--vif", i, argc, argv))) {
+		return parse_vif(o, prog, v);
 	} else if (a[0] == '-') {
 		return bad(prog, "unknown option", a);
 	} else {
@@ -161,10 +187,15 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
 	o->name = default_name;
 	o->domid = 1;
 	o->clock = SIM_CLOCK_REAL;
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (parse_one(o, prog, &i, argc, argv) < 0)
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (parse_one(o, prog, &i, argc, argv) < 0) {
+			shim_options_free(o);
 			return -1;
-	if (i < argc && join_cmdline(o->cmdline, sizeof(o->cmdline), argc - i - 1, argv + i + 1))
+		}
+	}
+	if (i < argc && join_cmdline(o->cmdline, sizeof(o->cmdline), argc - i - 1, argv + i + 1)) {
+		shim_options_free(o);
 		return bad(prog, "the guest command line is longer than 4095 bytes:", argv[i + 1]);
+	}
 	return 0;
 }

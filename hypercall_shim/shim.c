@@ -17,7 +17,7 @@ struct sim_domain *shim_current(void)
 	return current_domain;
 }
 
-_Noreturn void shim_domain_ended(struct sim_domain *d)
+_Noreturn void shim_domain_ended(struct sim_domain *d, void *arg)
 {
 	/* We are standing on a guest stack, inside guest RAM: nothing can be
 	 * unmapped here. The simulator stays reachable through current_domain

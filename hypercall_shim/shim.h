@@ -2,8 +2,9 @@
  * The hypercall shim: HYPERVISOR_* as C functions over the simulator.
  *
  * A hypercall names no domain: it acts on the calling vCPU's domain, which
- * the shim holds as "current", exactly as Xen's `current` does. That pointer
- * is the only global state on the host side of drydock.
+ * the shim holds as "current", exactly as Xen's `current` does. That pointer,
+ * and what signal handlers need (signals.c, fault.c: a handler gets no
+ * context argument), are the only global state on the host side of drydock.
  */
 #ifndef SHIM_SHIM_H
 #define SHIM_SHIM_H
@@ -16,8 +17,8 @@
 void shim_set_current(struct sim_domain *d);
 struct sim_domain *shim_current(void);
 
-/* After SCHEDOP_shutdown: flush, free what we own and end the process. */
-_Noreturn void shim_domain_ended(struct sim_domain *d);
+/* The simulator's on_shutdown hook: flush what we own and end the process. */
+_Noreturn void shim_domain_ended(struct sim_domain *d, void *arg);
 
 /* SIGINT/SIGTERM: first a poweroff request to d, then a hard stop. */
 int shim_watch_signals(struct sim_domain *d);

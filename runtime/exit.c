@@ -36,7 +36,8 @@ _Noreturn void uk_exit(int status)
 	while (nr_atexit > 0)
 		atexit_fns[--nr_atexit]();
 	uk_console_flush();
-	if (status == 0)
+	/* Like exit(3), only the low 8 bits count: uk_exit(256) is a success. */
+	if ((status & 0xff) == 0)
 		shutdown(SHUTDOWN_poweroff);
 	/* Xen reads the low byte (crash); drydock's simulator also reads the status. */
 	shutdown(SHUTDOWN_crash | (((unsigned int)status & 0xff) << 8));

@@ -17,6 +17,7 @@
 #include "sim/report.h"
 #include "sim/sim_private.h"
 #include "sim/toolstack.h"
+#include "sim/vif.h"
 
 #define PAGE_SIZE 4096ULL
 #define CMDLINE_MAX (PAGE_SIZE - 1)
@@ -141,6 +142,7 @@ static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg
 		return rc;
 	if ((rc = sim_evtchn_table_init(&d->evtchn, SIM_DOMAIN_MAX_EVTCHNS)) < 0)
 		return rc;
+	sim_gnttab_init(&d->gnttab);
 	write_start_info(d, cfg->cmdline ? cfg->cmdline : "");
 	if ((rc = setup_ring(d, SIM_PAGE_XENSTORE, HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
 			     &store_port)) < 0)
@@ -182,6 +184,9 @@ void sim_domain_destroy(struct sim_domain *d)
 {
 	if (!d)
 		return;
+	/* Devices first, while their grants, ports and xenstore entries still exist. */
+	for (unsigned int i = 0; i < SIM_MAX_VIFS; i++)
+		vif_destroy(d->vifs[i]);
 	sim_remove_domain(d->sim, d);
 	if (d->xs_ring.conn) {
 		xs_ring_disconnect(&d->xs_ring);
@@ -249,8 +254,12 @@ void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word)
 	d->state = SIM_DOMAIN_SHUTDOWN;
 	d->shutdown_reason = reason;
 	d->exit_status = exit_status_for(d, reason, status);
-	if (reason == SHUTDOWN_crash)
+	if (reason == SHUTDOWN_crash && status)
+		sim_log("domain %u (%s) exited with status %d", d->domid, d->name, status);
+	else if (reason == SHUTDOWN_crash)
 		sim_log("domain %u (%s) crashed", d->domid, d->name);
+	if (sim_config(d->sim)->on_shutdown)
+		sim_config(d->sim)->on_shutdown(d, sim_config(d->sim)->on_shutdown_arg);
 }
 
 bool sim_domain_is_shut_down(const struct sim_domain *d)

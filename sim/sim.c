@@ -13,6 +13,7 @@
 #include "sim/report.h"
 #include "sim/sim_private.h"
 #include "sim/toolstack.h"
+#include "sim/vif.h"
 
 static struct sim_domain *dom0_create(struct sim *sim)
 {
@@ -68,6 +69,11 @@ void sim_remove_sockets(struct sim *sim)
 
 void sim_finish(struct sim *sim)
 {
+	/* Capture files end whole, whichever way the process ends. */
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
+		for (unsigned int j = 0; sim->domains[i] && j < SIM_MAX_VIFS; j++)
+			if (sim->domains[i]->vifs[j])
+				vif_flush(sim->domains[i]->vifs[j]);
 	sim_remove_sockets(sim);
 	fflush(stdout);
 	fflush(stderr);

@@ -16,12 +16,22 @@ enum sim_clock_kind {
 	SIM_CLOCK_VIRTUAL, /* tsc_to_system_mul = 0; time moves only while the guest blocks */
 };
 
+struct sim_domain;
+
 struct sim_config {
 	enum sim_clock_kind clock;
 	uint64_t seed;
 	bool strict;            /* protocol violations crash the offending domain */
 	bool trace_hypercalls;  /* one decoded line per hypercall on stderr */
 	int console_fd;         /* where guest console output goes (stdout) */
+	/*
+	 * Called when a domain has shut down, for whatever reason (its own
+	 * SCHEDOP_shutdown, a violation under --strict, ...), from wherever
+	 * that happened: a program hosting one guest ends here (it may not
+	 * return). NULL: the domain is only marked shut down.
+	 */
+	void (*on_shutdown)(struct sim_domain *d, void *arg);
+	void *on_shutdown_arg;
 };
 
 struct sim_domain;

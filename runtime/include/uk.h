@@ -4,8 +4,10 @@
  * An application defines `int app_main(int argc, char **argv)` and is built
  * with drydock_add_unikernel(). It runs as the first thread of a Xen guest:
  * on Xen as a PVH domain, in the simulator as a Linux process. It may use
- * the C library subset in runtime/libc (string, ctype, stdarg, stdint,
- * stddef, stdbool, limits, snprintf) and the headers below; nothing else.
+ * the C library subset in runtime/libc/include (string.h, ctype.h,
+ * stdarg.h, stdint.h, inttypes.h, stddef.h, stdbool.h, limits.h, errno.h,
+ * stdlib.h's strto*, stdio.h's snprintf/vsnprintf) and the headers below;
+ * nothing else.
  *
  *   <uk/alloc.h>    pages and the heap (uk_malloc ...)
  *   <uk/sched.h>    cooperative threads, sleeping, wait queues

@@ -1,7 +1,7 @@
 /*
  * Ending the domain. uk_exit asks Xen to shut the domain down
  * (SCHEDOP_shutdown): reason SHUTDOWN_poweroff for status 0, SHUTDOWN_crash
- * otherwise. The reason field carries the status in bits 8..15; Xen reads
+ * otherwise (only the low 8 bits of status count, as with exit(3)). The reason field carries the status in bits 8..15; Xen reads
  * only the low 8 bits, so on Xen the status shows as poweroff or crash, and
  * drydock's simulator turns it into the process exit status.
  */

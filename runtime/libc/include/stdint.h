@@ -33,6 +33,19 @@ typedef __UINTMAX_TYPE__ uintmax_t;
 #define INTMAX_MAX __INTMAX_MAX__
 #define UINTMAX_MAX __UINTMAX_MAX__
 
+/* GCC predefines __INT8_C(c)...; clang predefines the suffixes instead. */
+#ifdef __UINT64_C_SUFFIX__
+#define UK_INT_C_(c, suffix) c##suffix
+#define UK_INT_C(c, suffix) UK_INT_C_(c, suffix)
+#define INT8_C(c) UK_INT_C(c, __INT8_C_SUFFIX__)
+#define INT16_C(c) UK_INT_C(c, __INT16_C_SUFFIX__)
+#define INT32_C(c) UK_INT_C(c, __INT32_C_SUFFIX__)
+#define INT64_C(c) UK_INT_C(c, __INT64_C_SUFFIX__)
+#define UINT8_C(c) UK_INT_C(c, __UINT8_C_SUFFIX__)
+#define UINT16_C(c) UK_INT_C(c, __UINT16_C_SUFFIX__)
+#define UINT32_C(c) UK_INT_C(c, __UINT32_C_SUFFIX__)
+#define UINT64_C(c) UK_INT_C(c, __UINT64_C_SUFFIX__)
+#else
 #define INT8_C(c) __INT8_C(c)
 #define INT16_C(c) __INT16_C(c)
 #define INT32_C(c) __INT32_C(c)
@@ -41,5 +54,6 @@ typedef __UINTMAX_TYPE__ uintmax_t;
 #define UINT16_C(c) __UINT16_C(c)
 #define UINT32_C(c) __UINT32_C(c)
 #define UINT64_C(c) __UINT64_C(c)
+#endif
 
 #endif
