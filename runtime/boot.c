@@ -14,6 +14,7 @@
 #include "uk/console.h"
 #include "uk/events.h"
 #include "uk/exit.h"
+#include "uk/gnttab.h"
 #include "uk/hypercall.h"
 #include "uk/shutdown.h"
 #include "uk/xenbus.h"
@@ -109,6 +110,8 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 		early_fail("drydock: cannot connect the console ring\n");
 	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
 		uk_panic("cannot bind VIRQ_TIMER");
+	if ((rc = gnttab_init()) < 0)
+		uk_printf("gnttab: no grant table (error %d); devices cannot connect\n", -rc);
 	/* After the timer VIRQ: it starts the xenbus watch thread. */
 	if ((rc = xenbus_init()) < 0)
 		uk_printf("xenbus: no xenstore (error %d); xenbus calls will fail\n", -rc);

@@ -1,1 +1,341 @@
-/* Grant tables, hypervisor side (being written). */
+/*
+ * Grant tables, hypervisor side, version 1 (contract in sim/gnttab.h).
+ *
+ * Xen keeps an "active" entry per pinned reference (pin counts, the
+ * accessing domain, the frame). Here the mappings themselves are the pins:
+ * a reference's pin counts are its live entries in maps[]. A copy pins only
+ * for the duration of one call, and the simulator runs nothing else in
+ * between, so on release the flags are recomputed from the mappings alone.
+ * Unlike Xen, the frame is read from the entry at every pin rather than
+ * remembered from the first one.
+ *
+ * The guest changes its entries only between hypercalls (one vCPU, no
+ * preemption), so the compare-and-exchange on the flags can only fail if
+ * this file is wrong; it is kept, with Xen's bounded retries, to follow
+ * _set_status_v1 step by step.
+ */
+#include <string.h>
+#include <xen/errno.h>
+
+#include "sim/domain.h"
+#include "sim/gnttab.h"
+#include "sim/report.h"
+
+#define PAGE_SIZE 4096u
+#define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
+/* Xen's pin counters are 8 bits per kind and refuse once the top bit is set. */
+#define PIN_LIMIT 128
+#define CAS_RETRIES 5
+
+/* How a reference is pinned: its live mappings, and by whom. */
+struct pins {
+	unsigned int ro, rw;
+	domid_t who;
+};
+
+void sim_gnttab_init(struct sim_gnttab *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (unsigned int i = 0; i < SIM_GNTTAB_MAX_FRAMES; i++)
+		g->frame[i] = SIM_GNTTAB_NO_FRAME;
+	g->nr_frames = SIM_GNTTAB_INITIAL_FRAMES;
+}
+
+/* Guest RAM page gfn; dom0 (the simulator itself) has none. */
+static void *ram_page(struct sim_domain *d, xen_pfn_t gfn)
+{
+	return d->ram ? sim_domain_gfn_to_page(d, gfn) : NULL;
+}
+
+static grant_ref_t nr_entries(const struct sim_gnttab *g)
+{
+	return (grant_ref_t)(g->nr_frames * ENTRIES_PER_FRAME);
+}
+
+/* The page holding table frame idx, or NULL when the frame is not placed. */
+static void *frame_page(struct sim_domain *d, unsigned int idx)
+{
+	if (idx >= d->gnttab.nr_frames || d->gnttab.frame[idx] == SIM_GNTTAB_NO_FRAME)
+		return NULL;
+	return ram_page(d, d->gnttab.frame[idx]);
+}
+
+/* The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads as zero. */
+static grant_entry_v1_t *entry(struct sim_domain *d, grant_ref_t ref)
+{
+	grant_entry_v1_t *page = frame_page(d, (unsigned int)(ref / ENTRIES_PER_FRAME));
+
+	return page ? &page[ref % ENTRIES_PER_FRAME] : NULL;
+}
+
+static struct pins pins_of(const struct sim_gnttab *g, grant_ref_t ref)
+{
+	struct pins p = { 0 };
+
+	for (unsigned int h = 0; h < SIM_GNTTAB_MAX_MAPS; h++) {
+		const struct sim_gnttab_map *m = &g->maps[h];
+		if (!m->in_use || m->ref != ref)
+			continue;
+		if (m->readonly)
+			p.ro++;
+		else
+			p.rw++;
+		p.who = m->mapper;
+	}
+	return p;
+}
+
+static bool is_pinned(const struct pins *p)
+{
+	return p->ro + p->rw > 0;
+}
+
+int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpfn)
+{
+	struct sim_gnttab *g = &d->gnttab;
+	void *page = ram_page(d, gpfn);
+	void *old;
+
+	if (idx >= SIM_GNTTAB_MAX_FRAMES || !page)
+		return -XEN_EINVAL;
+	for (unsigned int j = 0; j < g->nr_frames; j++) {
+		if (j != idx && g->frame[j] == gpfn) {
+			sim_report_violation(d, "XENMEM_add_to_physmap puts grant frame %u at gfn "
+					     "%#lx, where grant frame %u already is", idx,
+					     (unsigned long)gpfn, j);
+			return -XEN_EINVAL;
+		}
+	}
+	if (gpfn == d->shared_info_gfn) {
+		sim_report_violation(d, "XENMEM_add_to_physmap puts grant frame %u at gfn %#lx, "
+				     "where shared_info is", idx, (unsigned long)gpfn);
+		return -XEN_EINVAL;
+	}
+	old = frame_page(d, idx);
+	if (old == page)
+		return 0;
+	/* Xen's frame replaces the guest's page: it arrives with its entries. */
+	if (old)
+		memcpy(page, old, PAGE_SIZE);
+	else
+		memset(page, 0, PAGE_SIZE);
+	g->frame[idx] = gpfn;
+	/* Xen grows the table to the frame asked for; frames in between stay unplaced. */
+	for (unsigned int j = g->nr_frames; j < idx; j++)
+		g->frame[j] = SIM_GNTTAB_NO_FRAME;
+	if (idx >= g->nr_frames)
+		g->nr_frames = idx + 1;
+	return 0;
+}
+
+void sim_gnttab_query_size(struct sim_domain *d, uint32_t *nr_frames, uint32_t *max_frames)
+{
+	*nr_frames = d->gnttab.nr_frames;
+	*max_frames = SIM_GNTTAB_MAX_FRAMES;
+}
+
+/*
+ * A pinned entry must still grant access to the domain using it, with the
+ * flags Xen set. A guest that revoked or reused it has let go of a page the
+ * other domain can still reach: on Xen the backend keeps its mapping.
+ */
+static void check_still_granted(struct sim_domain *d, grant_ref_t ref, const struct pins *p)
+{
+	grant_entry_v1_t *e = entry(d, ref);
+	uint16_t flags = e ? __atomic_load_n(&e->flags, __ATOMIC_SEQ_CST) : 0;
+	domid_t domid = e ? __atomic_load_n(&e->domid, __ATOMIC_SEQ_CST) : 0;
+
+	if ((flags & GTF_type_mask) == GTF_permit_access && (flags & GTF_reading) &&
+	    (!p->rw || (flags & GTF_writing)) && domid == p->who)
+		return;
+	sim_report_violation(d, "grant ref %u was rewritten (flags %#x, domid %u) while domain %u "
+			     "has it mapped; a grant in use cannot be revoked (end access only "
+			     "once GTF_reading and GTF_writing are clear)", ref, flags, domid,
+			     p->who);
+}
+
+/* Xen's _set_status_v1: checks the entry and sets GTF_reading / GTF_writing. */
+static int16_t set_status(struct sim_domain *d, grant_ref_t ref, domid_t accessor, bool readonly,
+			  bool mapping, bool pinned)
+{
+	grant_entry_v1_t *e = entry(d, ref);
+	uint16_t mask = GTF_type_mask | (mapping ? GTF_sub_page : 0);
+	uint16_t set = GTF_reading | (readonly ? 0 : GTF_writing);
+	uint16_t flags;
+
+	if (!e)
+		return GNTST_general_error;
+	flags = __atomic_load_n(&e->flags, __ATOMIC_SEQ_CST);
+	for (int tries = 0;; tries++) {
+		if (!pinned && ((flags & mask) != GTF_permit_access ||
+				__atomic_load_n(&e->domid, __ATOMIC_SEQ_CST) != accessor))
+			return GNTST_general_error;
+		if (!readonly && (flags & GTF_readonly))
+			return GNTST_general_error;
+		if (__atomic_compare_exchange_n(&e->flags, &flags, (uint16_t)(flags | set), false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return GNTST_okay;
+		if (tries == CAS_RETRIES - 1)
+			return GNTST_general_error; /* "shared grant entry is unstable" */
+	}
+}
+
+/* Clears what no remaining mapping needs, after a use of ref ended (or failed). */
+static void unpin(struct sim_domain *d, grant_ref_t ref, bool readonly)
+{
+	struct pins p = pins_of(&d->gnttab, ref);
+	grant_entry_v1_t *e = entry(d, ref);
+	uint16_t clear = 0;
+
+	if (!readonly && !p.rw)
+		clear |= GTF_writing;
+	if (!is_pinned(&p))
+		clear |= GTF_reading;
+	if (e && clear)
+		__atomic_fetch_and(&e->flags, (uint16_t)~clear, __ATOMIC_SEQ_CST);
+}
+
+/* Pins ref (< nr_entries) for accessor as map_grant_ref / acquire_grant_for_copy do. */
+static int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
+		   bool mapping, void **page)
+{
+	struct pins p = pins_of(&d->gnttab, ref);
+	bool pinned = is_pinned(&p);
+	grant_entry_v1_t *e;
+	int16_t rc;
+
+	if (pinned && (p.who != accessor || p.ro >= PIN_LIMIT || p.rw >= PIN_LIMIT))
+		return GNTST_general_error;
+	if (pinned)
+		check_still_granted(d, ref, &p);
+	if (!pinned || (!readonly && !p.rw)) {
+		rc = set_status(d, ref, accessor, readonly, mapping, pinned);
+		if (rc != GNTST_okay)
+			return rc;
+	}
+	/* Pinned or just checked, the entry is in a placed frame. */
+	e = entry(d, ref);
+	*page = e ? ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
+	if (!*page) {
+		unpin(d, ref, readonly);
+		return GNTST_bad_page;
+	}
+	return GNTST_okay;
+}
+
+int16_t sim_gnttab_acquire(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+			   bool readonly, void **page)
+{
+	if (!d)
+		return GNTST_bad_domain;
+	if (ref >= nr_entries(&d->gnttab))
+		return GNTST_bad_gntref;
+	return pin(d, accessor, ref, readonly, false, page);
+}
+
+void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly)
+{
+	if (d && ref < nr_entries(&d->gnttab))
+		unpin(d, ref, readonly);
+}
+
+int16_t sim_gnttab_copy_from(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+			     uint16_t offset, void *dst, uint16_t len)
+{
+	void *page;
+	int16_t rc = sim_gnttab_acquire(d, accessor, ref, true, &page);
+
+	if (rc != GNTST_okay)
+		return rc;
+	if ((unsigned int)offset + len > PAGE_SIZE)
+		rc = GNTST_bad_copy_arg;
+	else
+		memcpy(dst, (const uint8_t *)page + offset, len);
+	sim_gnttab_release(d, ref, true);
+	return rc;
+}
+
+int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+			   uint16_t offset, const void *src, uint16_t len)
+{
+	void *page;
+	int16_t rc = sim_gnttab_acquire(d, accessor, ref, false, &page);
+
+	if (rc != GNTST_okay)
+		return rc;
+	if ((unsigned int)offset + len > PAGE_SIZE)
+		rc = GNTST_bad_copy_arg;
+	else
+		memcpy((uint8_t *)page + offset, src, len);
+	sim_gnttab_release(d, ref, false);
+	return rc;
+}
+
+static int free_handle(const struct sim_gnttab *g)
+{
+	for (int h = 0; h < SIM_GNTTAB_MAX_MAPS; h++)
+		if (!g->maps[h].in_use)
+			return h;
+	return -1;
+}
+
+int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
+		       void **page, grant_handle_t *handle)
+{
+	int h;
+	int16_t rc;
+
+	if (!d)
+		return GNTST_bad_domain;
+	/* Xen takes the handle before it looks at the reference. */
+	if ((h = free_handle(&d->gnttab)) < 0)
+		return GNTST_no_device_space;
+	if (ref >= nr_entries(&d->gnttab))
+		return GNTST_bad_gntref;
+	if ((rc = pin(d, accessor, ref, readonly, true, page)) != GNTST_okay)
+		return rc;
+	d->gnttab.maps[h] = (struct sim_gnttab_map){
+		.ref = ref,
+		.mapper = accessor,
+		.readonly = readonly,
+		.in_use = true,
+	};
+	*handle = (grant_handle_t)h;
+	return GNTST_okay;
+}
+
+int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
+{
+	struct sim_gnttab_map *m;
+	struct pins p;
+
+	if (!d || handle >= SIM_GNTTAB_MAX_MAPS || !d->gnttab.maps[handle].in_use)
+		return GNTST_bad_handle;
+	m = &d->gnttab.maps[handle];
+	p = pins_of(&d->gnttab, m->ref);
+	check_still_granted(d, m->ref, &p);
+	m->in_use = false;
+	unpin(d, m->ref, m->readonly);
+	return GNTST_okay;
+}
+
+const char *sim_gnttab_status_name(int16_t status)
+{
+	switch (status) {
+	case GNTST_okay: return "GNTST_okay";
+	case GNTST_general_error: return "GNTST_general_error";
+	case GNTST_bad_domain: return "GNTST_bad_domain";
+	case GNTST_bad_gntref: return "GNTST_bad_gntref";
+	case GNTST_bad_handle: return "GNTST_bad_handle";
+	case GNTST_bad_virt_addr: return "GNTST_bad_virt_addr";
+	case GNTST_bad_dev_addr: return "GNTST_bad_dev_addr";
+	case GNTST_no_device_space: return "GNTST_no_device_space";
+	case GNTST_permission_denied: return "GNTST_permission_denied";
+	case GNTST_bad_page: return "GNTST_bad_page";
+	case GNTST_bad_copy_arg: return "GNTST_bad_copy_arg";
+	case GNTST_address_too_big: return "GNTST_address_too_big";
+	case GNTST_eagain: return "GNTST_eagain";
+	case GNTST_no_space: return "GNTST_no_space";
+	default: return "GNTST_unknown";
+	}
+}

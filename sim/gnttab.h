@@ -2,18 +2,23 @@
  * Grant tables on the hypervisor side (version 1). A guest's table lives in
  * the frames it placed with XENMEM_add_to_physmap(XENMAPSPACE_grant_table);
  * the simulator reads the entries from guest memory, and its backends reach
- * guest pages only through these operations, which check what Xen checks
- * and answer with Xen's GNTST_* status codes:
- *   GNTST_bad_domain    the granting domain does not exist
- *   GNTST_bad_gntref    the reference is beyond the table
+ * guest pages only through these operations, which check what Xen 4.17
+ * checks (xen/common/grant_table.c), in Xen's order, and answer with Xen's
+ * GNTST_* status codes:
+ *   GNTST_bad_domain    the granting domain does not exist (d is NULL)
+ *   GNTST_no_device_space  no free mapping handle (map only; checked before
+ *                       the reference, as Xen takes the handle first)
+ *   GNTST_bad_gntref    the reference is beyond the table's frames
  *   GNTST_general_error the entry is not GTF_permit_access for the accessing
- *                       domain, or is read-only and write access was asked
+ *                       domain (a map also refuses GTF_sub_page), is
+ *                       read-only and write access was asked, is already in
+ *                       use by another domain, or has 128 mappings of a kind
  *   GNTST_bad_page      the granted frame is not guest RAM
- *   GNTST_bad_copy_arg  offset + length beyond the page
+ *   GNTST_bad_copy_arg  offset + length beyond the page (checked last)
  *   GNTST_bad_handle    unmap of a handle that is not mapped
- *   GNTST_no_device_space  too many mappings
  * While a page is mapped (or being copied), GTF_reading / GTF_writing are
- * set in the guest's entry, and cleared when the last use ends.
+ * set in the guest's entry, and cleared when the last use ends. A guest that
+ * rewrites an entry while it is mapped is reported (sim/report.h).
  */
 #ifndef SIM_GNTTAB_H
 #define SIM_GNTTAB_H
@@ -28,7 +33,12 @@ struct sim_domain;
 
 /* Frames a guest's table may have (Xen's default max_grant_frames is 64). */
 #define SIM_GNTTAB_MAX_FRAMES 64
+/* Frames a new table has, as on x86 Xen (INITIAL_NR_GRANT_FRAMES). */
+#define SIM_GNTTAB_INITIAL_FRAMES 1
+/* Mappings of one domain's grants at a time (Xen: per mapping domain, more). */
 #define SIM_GNTTAB_MAX_MAPS 1024
+/* frame[] of a frame the table has but the guest has not placed. */
+#define SIM_GNTTAB_NO_FRAME (~(xen_pfn_t)0)
 
 struct sim_gnttab_map {
 	grant_ref_t ref;
@@ -38,13 +48,24 @@ struct sim_gnttab_map {
 };
 
 struct sim_gnttab {
-	xen_pfn_t frame[SIM_GNTTAB_MAX_FRAMES]; /* gfn of each table frame, or ~0 */
-	unsigned int nr_frames;                 /* frames placed so far (contiguous from 0) */
+	/* gfn of each table frame, or SIM_GNTTAB_NO_FRAME while not placed */
+	xen_pfn_t frame[SIM_GNTTAB_MAX_FRAMES];
+	/*
+	 * Frames the table has (Xen's nr_grant_frames): it grows to idx + 1 when
+	 * frame idx is placed. Entries of a frame not placed read as zero.
+	 */
+	unsigned int nr_frames;
 	struct sim_gnttab_map maps[SIM_GNTTAB_MAX_MAPS]; /* index = grant_handle_t */
 };
 
 void sim_gnttab_init(struct sim_gnttab *g);
-/* XENMEM_add_to_physmap(XENMAPSPACE_grant_table, idx, gpfn). 0 or -XEN_E*. */
+/*
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table, idx, gpfn). 0 or -XEN_E*:
+ * -XEN_EINVAL for idx >= SIM_GNTTAB_MAX_FRAMES, or gpfn not guest RAM (the
+ * simulator keeps the frame's contents there), or gpfn holding another table
+ * frame or shared_info (reported). A new frame reads as zero (Xen's page
+ * replaces the guest's); placing a frame again moves it with its entries.
+ */
 int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpfn);
 /* GNTTABOP_query_size for d: frames in use and the maximum. */
 void sim_gnttab_query_size(struct sim_domain *d, uint32_t *nr_frames, uint32_t *max_frames);
@@ -61,6 +82,15 @@ int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t r
 int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
 		       void **page, grant_handle_t *handle);
 int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle);
+/*
+ * What a copy does around its memcpy (Xen's acquire/release_grant_for_copy):
+ * acquire checks the entry and sets GTF_reading (and GTF_writing unless
+ * readonly) as for a map, and gives the page; release undoes it. Every
+ * successful acquire must be released before returning to the guest.
+ */
+int16_t sim_gnttab_acquire(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+			   bool readonly, void **page);
+void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly);
 /* Xen's name for a status code ("GNTST_bad_gntref", ...). */
 const char *sim_gnttab_status_name(int16_t status);
 
