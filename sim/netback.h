@@ -29,6 +29,12 @@ int netback_create(struct vif *v, struct netback **out);
 void netback_destroy(struct netback *nb);
 /* Copies a frame into the guest's next posted RX buffer; -ENOBUFS / -ENOTCONN if none. */
 int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len);
+/*
+ * True when the frontend is connected and has a receive buffer posted.
+ * When not, asks the guest to notify on the next one (req_event) and calls
+ * the vif backend's rx_ready once there is one (also on connecting).
+ */
+bool netback_rx_ready(struct netback *nb);
 /* True once the frontend has connected its rings. */
 bool netback_connected(const struct netback *nb);
 

@@ -7,9 +7,13 @@
  *   user         rootless user-mode networking (libslirp), hostfwd=...
  *   pcap=FILE    frames from a pcap file, fed at their timestamps
  *   null         drops everything
- * Keys for every backend: mac=XX:XX:XX:XX:XX:XX (default: a stable locally
- * administered MAC from the domain id and vif index), capture=FILE (every
- * frame, both directions, as an Ethernet pcap).
+ * Keys for every backend: mac=XX:XX:XX:XX:XX:XX (default: Xen's OUI
+ * 00:16:3e, as libxl uses, then the domain id's two bytes (top bit clear, as
+ * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
+ * same on every run), capture=FILE (every frame, both directions, as an
+ * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
+ * a frame travels in one granted page). Other keys are the backend's
+ * (user: hostfwd=..., repeatable; pcap: linger=SECONDS); null and tap have none.
  */
 #ifndef SIM_VIF_H
 #define SIM_VIF_H
@@ -55,6 +59,13 @@ struct vif_backend_ops {
 	/* True while the backend still has input coming (pcap: frames left). */
 	bool (*has_input)(struct vif *v);
 	void (*close)(struct vif *v);
+	/*
+	 * Optional (NULL: none). Called when the guest has receive buffers
+	 * posted again after vif_rx_ready() returned false (because none were
+	 * posted, or because the frontend had not connected yet): a backend
+	 * that paused its input (tap stops reading its fd) resumes it here.
+	 */
+	void (*rx_ready)(struct vif *v);
 };
 
 struct vif_stats {
@@ -85,7 +96,21 @@ void vif_destroy(struct vif *v);
  * or -ENOBUFS / -EMSGSIZE / -ENOTCONN when it was dropped (and counted).
  */
 int vif_deliver(struct vif *v, const uint8_t *frame, size_t len);
+/*
+ * True when the frontend is connected and has a receive buffer posted, so
+ * vif_deliver would not drop the frame. When false, the backend's rx_ready
+ * is called once that changes (netback asks the guest to notify when it
+ * posts buffers, as feature-rx-notify promises).
+ */
+bool vif_rx_ready(struct vif *v);
+/*
+ * A frame from the guest (called by netback after its checks): captured,
+ * counted and handed to the backend's transmit.
+ */
+void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
 /* Flushes the capture file (also done by vif_destroy). */
 void vif_flush(struct vif *v);
+/* The vif's MAC address as "xx:xx:xx:xx:xx:xx" (buf of at least 18 bytes). */
+void vif_format_mac(const uint8_t mac[6], char *buf);
 
 #endif

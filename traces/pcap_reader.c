@@ -1,1 +1,231 @@
-/* pcap reading (being written). */
+/*
+ * Reading Ethernet pcap files with libpcap. libpcap does the parsing; what
+ * it lets through silently we check here, from the raw file header and the
+ * file position around each record:
+ * - a record longer than the snap length: libpcap cuts it to the snap
+ *   length and skips the rest, which shows as more bytes consumed than the
+ *   record header and the captured bytes account for;
+ * - a frame check sequence (FCS bits of the link type field): cut off.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/pcap_reader.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+#define TRACE_FILE_HDR_LEN 24
+/* Link type field: FCS length present, and its length in 16-bit words. */
+#define TRACE_LT_FCS_PRESENT 0x04000000u
+#define TRACE_LT_FCS_WORDS(lt) (((lt) & 0xf0000000u) >> 28)
+
+struct trace_reader {
+	char *path;
+	pcap_t *pcap;
+	FILE *fp;              /* owned by pcap once opened */
+	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov) */
+	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
+	unsigned int snaplen;  /* as libpcap applies it */
+	uint64_t records, snapped;
+	int error;             /* sticky, 0: none */
+	char msg[PCAP_ERRBUF_SIZE + 256];
+};
+
+static void reader_fail(struct trace_reader *r, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reader_fail(struct trace_reader *r, int error, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->msg, sizeof(r->msg), "%s: record %llu: ", r->path,
+			 (unsigned long long)r->records);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof(r->msg))
+		vsnprintf(r->msg + n, sizeof(r->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->error = error;
+}
+
+static uint32_t get32(const uint8_t *p, bool swapped)
+{
+	if (swapped)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/*
+ * What libpcap does not tell: the record header size (from the magic) and
+ * the FCS length (from the link type field). A pcapng file or a truncated
+ * header are left to libpcap to judge; so is anything unknown.
+ */
+static void reader_sniff_header(struct trace_reader *r)
+{
+	uint8_t h[TRACE_FILE_HDR_LEN];
+	size_t n = fread(h, 1, sizeof(h), r->fp);
+
+	r->rec_hdr_len = 16;
+	rewind(r->fp);
+	if (n < sizeof(h))
+		return;
+	uint32_t le = get32(h, false);
+	bool swapped;
+	if (le == 0xa1b2c3d4 || le == 0xa1b23c4d || le == 0xa1b2cd34)
+		swapped = false;
+	else if (le == 0xd4c3b2a1 || le == 0x4d3cb2a1 || le == 0x34cdb2a1)
+		swapped = true;
+	else
+		return;
+	if (get32(h, swapped) == 0xa1b2cd34)
+		r->rec_hdr_len = 24;
+	uint32_t lt = get32(h + 20, swapped);
+	if (lt & TRACE_LT_FCS_PRESENT)
+		r->fcs_len = 2 * TRACE_LT_FCS_WORDS(lt);
+}
+
+static int reader_check_link(struct trace_reader *r, char *err, size_t errlen)
+{
+	int dlt = pcap_datalink(r->pcap);
+	const char *name, *desc;
+
+	if (dlt == DLT_EN10MB)
+		return 0;
+	name = pcap_datalink_val_to_name(dlt);
+	desc = pcap_datalink_val_to_description(dlt);
+	snprintf(err, errlen,
+		 "%s: link type %s (%d%s%s) is not supported: only Ethernet (EN10MB) traces can be read",
+		 r->path, name ? name : "unknown", dlt, desc ? ", " : "", desc ? desc : "");
+	return -EPROTONOSUPPORT;
+}
+
+int trace_reader_open(const char *path, struct trace_reader **out, char *err, size_t errlen)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct trace_reader *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	r->fp = fopen(path, "rb");
+	if (!r->fp) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	}
+	reader_sniff_header(r);
+	r->pcap = pcap_fopen_offline_with_tstamp_precision(r->fp, PCAP_TSTAMP_PRECISION_NANO,
+							   errbuf);
+	if (!r->pcap) {
+		snprintf(err, errlen, "%s: not a readable pcap file: %s", path, errbuf);
+		fclose(r->fp);
+		rc = -EBADMSG;
+		goto fail;
+	}
+	if ((rc = reader_check_link(r, err, errlen)) < 0) {
+		pcap_close(r->pcap);
+		goto fail;
+	}
+	r->snaplen = (unsigned int)pcap_snapshot(r->pcap);
+	*out = r;
+	return 0;
+fail:
+	free(r->path);
+	free(r);
+	return rc;
+}
+
+/* Bytes libpcap consumed beyond the record header and the captured bytes, -1: unknown. */
+static long long reader_skipped(struct trace_reader *r, long before, unsigned int caplen)
+{
+	long after = ftell(r->fp);
+
+	if (before < 0 || after < 0)
+		return -1;
+	return (long long)after - before - r->rec_hdr_len - caplen;
+}
+
+/* Cuts the FCS off a frame; len is the wire length, caplen what was captured. */
+static size_t reader_strip_fcs(const struct trace_reader *r, uint32_t caplen, uint32_t len)
+{
+	uint32_t payload = len > r->fcs_len ? len - r->fcs_len : 0;
+
+	return caplen > payload ? payload : caplen;
+}
+
+int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
+		      uint64_t *ts_ns)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	long before;
+	int rc;
+
+	if (r->error)
+		return r->error;
+	before = ftell(r->fp);
+	r->records++;
+	rc = pcap_next_ex(r->pcap, &h, &data);
+	if (rc == PCAP_ERROR_BREAK) {
+		r->records--;
+		return 0;
+	}
+	if (rc != 1) {
+		reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", pcap_geterr(r->pcap));
+		return r->error;
+	}
+	long long skipped = reader_skipped(r, before, h->caplen);
+	if (skipped > 0) {
+		reader_fail(r, -EBADMSG,
+			    "captured length %llu exceeds the file's snap length %u",
+			    (unsigned long long)h->caplen + (unsigned long long)skipped, r->snaplen);
+		return r->error;
+	}
+	if (h->caplen > h->len) {
+		reader_fail(r, -EBADMSG, "captured length %u exceeds the frame's length %u",
+			    h->caplen, h->len);
+		return r->error;
+	}
+	if (h->caplen < h->len)
+		r->snapped++;
+	*frame = data;
+	*len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
+	/* The file holds the seconds as 32 unsigned bits; libpcap makes them a time_t. */
+	*ts_ns = (uint64_t)(uint32_t)h->ts.tv_sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	return 1;
+}
+
+const char *trace_reader_error(const struct trace_reader *r)
+{
+	return r->error ? r->msg : "";
+}
+
+uint64_t trace_reader_records(const struct trace_reader *r)
+{
+	return r->records;
+}
+
+uint64_t trace_reader_snapped(const struct trace_reader *r)
+{
+	return r->snapped;
+}
+
+const char *trace_reader_path(const struct trace_reader *r)
+{
+	return r->path;
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	pcap_close(r->pcap); /* closes r->fp */
+	free(r->path);
+	free(r);
+}

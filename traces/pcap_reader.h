@@ -1,0 +1,53 @@
+/*
+ * Reading Ethernet frames from a classic pcap file (libpcap), with
+ * nanosecond timestamps whatever the file's precision.
+ *
+ * Only link type EN10MB (Ethernet) is accepted; a trailing frame check
+ * sequence announced in the file header (link type 1 with the FCS bits set)
+ * is cut off, so frames are handed on as a NIC would hand them to its host.
+ *
+ * Input is untrusted. A truncated file header, record header or record, a
+ * record whose captured length exceeds the file's snap length or its own
+ * wire length, stop the reading with an error whose message names the file
+ * and the record number (1 = the first record). A record captured shorter
+ * than it was on the wire (caplen < len) is handed on as captured and
+ * counted (trace_reader_snapped).
+ *
+ * Functions return 0 (or 1 as documented) or a negative errno.
+ */
+#ifndef TRACES_PCAP_READER_H
+#define TRACES_PCAP_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct trace_reader;
+
+/*
+ * Opens path and checks its header and link type. On failure writes a
+ * one-line reason naming the file into err (size errlen) and returns
+ * -errno (opening the file), -EBADMSG (not a pcap file, or truncated) or
+ * -EPROTONOSUPPORT (not Ethernet; the message names the link type).
+ */
+int trace_reader_open(const char *path, struct trace_reader **out, char *err, size_t errlen);
+/*
+ * Reads the next record: 1 with *frame and *len (valid until the next call)
+ * and *ts_ns (the record's timestamp, ns since the epoch); 0 at the end of
+ * the file; or a negative errno (-EBADMSG: malformed or truncated record,
+ * -EIO: read error) after which trace_reader_error says what and where and
+ * every later call returns the same error.
+ */
+int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
+		      uint64_t *ts_ns);
+/* The last error's message ("FILE: record N: ..."), or "" when none. */
+const char *trace_reader_error(const struct trace_reader *r);
+/* Records read so far, including one that failed. */
+uint64_t trace_reader_records(const struct trace_reader *r);
+/* Frames handed on that were captured shorter than on the wire. */
+uint64_t trace_reader_snapped(const struct trace_reader *r);
+/* The file's path, as given to trace_reader_open. */
+const char *trace_reader_path(const struct trace_reader *r);
+/* NULL is allowed. */
+void trace_reader_close(struct trace_reader *r);
+
+#endif

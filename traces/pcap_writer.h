@@ -1,0 +1,35 @@
+/*
+ * Capture files: Ethernet frames written to a classic pcap file
+ * (LINKTYPE_ETHERNET, microsecond timestamps, snap length 65535) that
+ * tcpdump, Wireshark and libpcap read. The caller supplies every frame's
+ * timestamp, so a run under the virtual clock, which stamps frames with
+ * guest time, writes the same file byte for byte each time.
+ *
+ * Functions return 0 or a negative errno.
+ */
+#ifndef TRACES_PCAP_WRITER_H
+#define TRACES_PCAP_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The snap length: longer frames are cut to this many bytes (their length is kept). */
+#define TRACE_WRITER_SNAPLEN 65535
+
+struct trace_writer;
+
+/*
+ * Creates (or truncates) path and writes the pcap file header. On failure
+ * writes a one-line reason naming the file into err (size errlen).
+ */
+int trace_writer_open(struct trace_writer **out, const char *path, char *err, size_t errlen);
+/* Appends one frame stamped ts_ns (nanoseconds, kept to the microsecond). */
+int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len);
+/* Pushes what is buffered to the file (-EIO if a write failed since the last flush). */
+int trace_writer_flush(struct trace_writer *w);
+/* Flushes and closes; returns what the final flush returned. NULL is allowed. */
+int trace_writer_close(struct trace_writer *w);
+/* The file's path, as given to trace_writer_open. */
+const char *trace_writer_path(const struct trace_writer *w);
+
+#endif
