@@ -43,6 +43,8 @@ demo: all
 
 bench: all
 	cmake --build $(BUILD_DIR) --target bench-boot-run
+	cmake --build $(BUILD_DIR) --target bench-xenstore-run
+	cmake --build $(BUILD_DIR) --target bench-netdev-run
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -3,6 +3,7 @@
  *   pcaptool gen FILE COUNT DSTMAC         COUNT frames (EtherType 0x88b5), 1 ms apart
  *   pcaptool check-echo FILE COUNT         a capture= file of l2echo holds each input
  *                                          frame followed by its echo (MACs swapped)
+ *   pcaptool arp-requests FILE A.B.C.D     counts ARP requests for that address (exit 1 if none)
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -70,12 +71,38 @@ static int check_echo(const char *file, unsigned long count)
 	return echoes == count && frames == 2 * count ? 0 : 1;
 }
 
+static int arp_requests(const char *file, const char *target)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	uint8_t want[4];
+	const uint8_t *f;
+	struct pcap_pkthdr *h;
+	unsigned long n = 0;
+
+	if (!p || sscanf(target, "%hhu.%hhu.%hhu.%hhu", &want[0], &want[1], &want[2], &want[3]) != 4) {
+		fprintf(stderr, "pcaptool: %s\n", p ? "bad address" : err);
+		return 2;
+	}
+	/* Ethernet + ARP for IPv4 over Ethernet: opcode at 20, target IP at 38. */
+	while (pcap_next_ex(p, &h, &f) == 1)
+		if (h->caplen >= 42 && f[12] == 0x08 && f[13] == 0x06 && f[20] == 0 && f[21] == 1 &&
+		    !memcmp(f + 38, want, 4))
+			n++;
+	pcap_close(p);
+	printf("%lu ARP requests for %s\n", n, target);
+	return n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "arp-requests"))
+		return arp_requests(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], strtoul(argv[3], NULL, 10), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "check-echo"))
 		return check_echo(argv[2], strtoul(argv[3], NULL, 10));
-	fprintf(stderr, "usage: pcaptool gen FILE COUNT DSTMAC | check-echo FILE COUNT\n");
+	fprintf(stderr, "usage: pcaptool gen FILE COUNT DSTMAC | check-echo FILE COUNT | "
+			"arp-requests FILE A.B.C.D\n");
 	return 2;
 }

@@ -1,0 +1,119 @@
+/*
+ * netfront transmit: a frame is copied into a free pre-granted buffer page
+ * and described by one netif_tx_request_t (offset 0, no flags, id = the
+ * buffer's index); the backend copies it out and answers with the same id,
+ * which gives the buffer back. Responses are reclaimed by senders and by the
+ * receive thread; a sender finding the ring full waits for the event.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <uk/console.h>
+
+#include "netfront_private.h"
+
+void netfront_tx_init(struct netfront *nf)
+{
+	nf->tx_nr_free = 0;
+	for (unsigned int i = NET_TX_RING_SIZE; i-- > 0;)
+		nf->tx_free[nf->tx_nr_free++] = (uint16_t)i;
+}
+
+static void tx_complete(struct netfront *nf, const netif_tx_response_t *rsp)
+{
+	struct netfront_buf *b = rsp->id < NET_TX_RING_SIZE ? &nf->tx_bufs[rsp->id] : NULL;
+
+	if (!b || !b->busy) {
+		if (nf->tx_unknown_ids++ == 0)
+			uk_printf("netfront %u: TX response for unknown id %u (status %d)\n",
+				  nf->index, (unsigned int)rsp->id, (int)rsp->status);
+		return;
+	}
+	b->busy = false;
+	nf->tx_free[nf->tx_nr_free++] = rsp->id;
+	if (rsp->status != NETIF_RSP_OKAY)
+		nf->stats.tx_errors++; /* NETIF_RSP_ERROR, NETIF_RSP_DROPPED (or worse) */
+}
+
+void netfront_tx_reclaim(struct netfront *nf)
+{
+	unsigned int before = nf->tx_nr_free;
+	int more;
+
+	if (!nf->connected || nf->broken)
+		return;
+	do {
+		RING_IDX prod = __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE);
+		RING_IDX cons = nf->tx.rsp_cons;
+
+		if (netfront_ring_overrun(nf, "TX", prod, cons, nf->tx.req_prod_pvt))
+			return;
+		for (; cons != prod; cons++) {
+			netif_tx_response_t rsp = *RING_GET_RESPONSE(&nf->tx, cons);
+
+			tx_complete(nf, &rsp);
+		}
+		nf->tx.rsp_cons = cons;
+		RING_FINAL_CHECK_FOR_RESPONSES(&nf->tx, more);
+	} while (more);
+	if (nf->tx_nr_free != before)
+		uk_waitq_wake_all(&nf->tx_wq);
+}
+
+/* Waits for a free ring slot and buffer; -ENOTCONN once the device is unusable. */
+static int tx_wait_slot(struct netfront *nf)
+{
+	bool waited = false;
+
+	for (;;) {
+		if (!netfront_usable(nf))
+			return -ENOTCONN;
+		netfront_tx_reclaim(nf);
+		if (!RING_FULL(&nf->tx) && nf->tx_nr_free > 0)
+			return 0;
+		if (!waited) {
+			nf->stats.tx_ring_full++;
+			waited = true;
+		}
+		uk_waitq_wait(&nf->tx_wq, 0);
+	}
+}
+
+static void tx_push(struct netfront *nf, const void *frame, size_t len)
+{
+	uint16_t id = nf->tx_free[--nf->tx_nr_free];
+	struct netfront_buf *b = &nf->tx_bufs[id];
+	netif_tx_request_t *req = RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt);
+	int notify;
+
+	memcpy(b->page, frame, len);
+	b->busy = true;
+	req->gref = b->gref;
+	req->offset = 0;
+	req->flags = 0;
+	req->id = id;
+	req->size = (uint16_t)len;
+	nf->tx.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&nf->tx, notify);
+	if (notify)
+		evtchn_send(nf->port);
+	nf->stats.tx_frames++;
+	nf->stats.tx_bytes += len;
+}
+
+int netfront_send(struct netfront *nf, const void *frame, size_t len)
+{
+	int rc;
+
+	if (!nf || !frame)
+		return -EINVAL;
+	if (len < NETFRONT_ETH_HLEN || len > NETFRONT_MAX_FRAME ||
+	    len > nf->mtu + NETFRONT_ETH_HLEN)
+		return -EMSGSIZE;
+	nf->users++;
+	if ((rc = tx_wait_slot(nf)) == 0)
+		tx_push(nf, frame, len);
+	if (--nf->users == 0)
+		uk_waitq_wake_all(&nf->idle_wq);
+	return rc;
+}
