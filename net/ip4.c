@@ -1,0 +1,248 @@
+/*
+ * IPv4 (RFC 791, host rules of RFC 1122): header checks, local delivery,
+ * routing and fragmentation of what we send.
+ *
+ * Every length in a received header is checked here, once, against the
+ * bytes that arrived; the protocols get a payload whose length is right.
+ * Drops are counted:
+ *   ip_bad_length    shorter than 20 bytes, IHL beyond the packet, total
+ *                    length below IHL*4 or beyond the frame
+ *   ip_bad_header    version not 4, IHL < 5, a source address that no host
+ *                    can have (broadcast, multicast, 127/8)
+ *   ip_bad_checksum  header checksum
+ *   ip_ttl_expired   TTL 0: no conforming sender emits it (RFC 1122 3.2.1.7
+ *                    makes hosts accept TTL 1, and says nothing for 0)
+ *   ip_not_for_us    destination not ours
+ * Bytes beyond the total length (Ethernet pads to 60) are ignored; options
+ * are skipped, never parsed.
+ */
+#include <errno.h>
+#include <string.h>
+#include <uk/alloc.h>
+
+#include "net_private.h"
+
+#define IP4_HLEN 20
+#define IP4_MF 0x2000
+#define IP4_OFFSET_MASK 0x1fff
+
+bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
+{
+	ip4_addr_t host = ~nif->cfg.netmask;
+
+	if (a == IP4_BROADCAST)
+		return true;
+	/* /31 and /32 have no broadcast address (RFC 3021). */
+	if (!nif->configured || net_ntohl(host) < 3)
+		return false;
+	return (a & host) == host && (a & ~host) == (nif->cfg.addr & ~host);
+}
+
+bool ip4_is_local(const struct net_if *nif, ip4_addr_t a)
+{
+	/* Unconfigured, a DHCP offer may come unicast to the offered address. */
+	if (!nif->configured)
+		return true;
+	return a == nif->cfg.addr || ip4_is_broadcast(nif, a) ||
+	       (ip4_is_multicast(a) && eth_mcast_member(nif, a));
+}
+
+/* RFC 1122 3.2.1.3: a source no host can have is silently discarded. */
+static bool source_valid(const struct net_if *nif, ip4_addr_t src)
+{
+	return !ip4_is_broadcast(nif, src) && !ip4_is_multicast(src) &&
+	       ((const uint8_t *)&src)[0] != 127;
+}
+
+static void deliver(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data,
+		    size_t len)
+{
+	switch (ip->proto) {
+	case IP4_PROTO_ICMP:
+		icmp_input(nif, ip, data, len);
+		break;
+	case IP4_PROTO_UDP:
+		udp_input(nif, ip, data, len);
+		break;
+	default:
+		nif->stats.ip_unknown_protocol++;
+		icmp_send_unreachable(nif, 2 /* protocol unreachable */, ip, data, len);
+		break;
+	}
+}
+
+static void header_build(uint8_t *h, size_t total, uint16_t id, uint16_t frag, uint8_t proto,
+			 ip4_addr_t src, ip4_addr_t dst)
+{
+	h[0] = 0x45;
+	h[1] = 0;
+	net_put16(h + 2, (uint16_t)total);
+	net_put16(h + 4, id);
+	net_put16(h + 6, frag);
+	h[8] = IP4_DEFAULT_TTL;
+	h[9] = proto;
+	net_put16(h + 10, 0);
+	memcpy(h + 12, &src, 4);
+	memcpy(h + 16, &dst, 4);
+	net_put16(h + 10, net_csum_fold(net_csum_add(0, h, IP4_HLEN)));
+}
+
+/* Hands a reassembled datagram on, with the header ICMP errors would quote. */
+static void input_fragment(struct net_if *nif, const struct ip4_info *ip, uint16_t id,
+			   uint16_t frag, const uint8_t *data, size_t len)
+{
+	struct ip4_info whole = *ip;
+	uint8_t hdr[IP4_HLEN], *dgram;
+	size_t dlen;
+
+	nif->stats.ip_frags_received++;
+	if (ip4_reass_input(nif, ip, id, (uint16_t)((frag & IP4_OFFSET_MASK) * 8),
+			    frag & IP4_MF, data, len, &dgram, &dlen) != 1)
+		return;
+	/* dlen <= IP4_MAX_PAYLOAD, so the total fits in 16 bits. */
+	header_build(hdr, IP4_HLEN + dlen, id, 0, ip->proto, ip->src, ip->dst);
+	hdr[8] = ip->ttl;
+	net_put16(hdr + 10, 0);
+	net_put16(hdr + 10, net_csum_fold(net_csum_add(0, hdr, IP4_HLEN)));
+	whole.header = hdr;
+	whole.header_len = IP4_HLEN;
+	deliver(nif, &whole, dgram, dlen);
+	uk_free(dgram);
+}
+
+/* The header's lengths against the bytes that came: 0 or the counter to bump. */
+static uint64_t *header_check(struct net_if *nif, const uint8_t *pkt, size_t len)
+{
+	size_t hlen, total;
+
+	if (len < IP4_HLEN)
+		return &nif->stats.ip_bad_length;
+	hlen = (size_t)(pkt[0] & 0x0f) * 4;
+	if (pkt[0] >> 4 != 4 || hlen < IP4_HLEN)
+		return &nif->stats.ip_bad_header;
+	total = net_get16(pkt + 2);
+	if (hlen > len || total < hlen || total > len)
+		return &nif->stats.ip_bad_length;
+	if (net_csum_fold(net_csum_add(0, pkt, hlen)) != 0)
+		return &nif->stats.ip_bad_checksum;
+	if (pkt[8] == 0)
+		return &nif->stats.ip_ttl_expired;
+	return NULL;
+}
+
+void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len)
+{
+	uint64_t *drop = header_check(nif, pkt, len);
+	struct ip4_info ip = { 0 };
+	size_t hlen, total;
+	uint16_t frag;
+
+	if (drop) {
+		(*drop)++;
+		return;
+	}
+	hlen = (size_t)(pkt[0] & 0x0f) * 4;
+	total = net_get16(pkt + 2);
+	memcpy(&ip.src, pkt + 12, 4);
+	memcpy(&ip.dst, pkt + 16, 4);
+	ip.proto = pkt[9];
+	ip.ttl = pkt[8];
+	ip.tos = pkt[1];
+	ip.header = pkt;
+	ip.header_len = hlen;
+	if (!source_valid(nif, ip.src)) {
+		nif->stats.ip_bad_header++;
+		return;
+	}
+	if (!ip4_is_local(nif, ip.dst)) {
+		nif->stats.ip_not_for_us++;
+		return;
+	}
+	ip.broadcast = ip4_is_broadcast(nif, ip.dst) || ip4_is_multicast(ip.dst);
+	frag = net_get16(pkt + 6);
+	if (frag & (IP4_MF | IP4_OFFSET_MASK))
+		input_fragment(nif, &ip, net_get16(pkt + 4), frag, pkt + hlen, total - hlen);
+	else
+		deliver(nif, &ip, pkt + hlen, total - hlen);
+}
+
+static bool on_link(const struct net_if *nif, ip4_addr_t dst)
+{
+	return nif->configured && (dst & nif->cfg.netmask) == (nif->cfg.addr & nif->cfg.netmask);
+}
+
+/* The next hop for dst through nif, or false when nif cannot reach it. */
+static bool next_hop_on(const struct net_if *nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	*next_hop = dst;
+	if (dst == IP4_BROADCAST || ip4_is_multicast(dst) || on_link(nif, dst))
+		return true;
+	*next_hop = nif->cfg.gateway;
+	return nif->configured && nif->cfg.gateway != IP4_ANY;
+}
+
+struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	struct net_if *nif;
+
+	for (nif = net_if_first(); nif; nif = nif->next)
+		if (on_link(nif, dst) && next_hop_on(nif, dst, next_hop))
+			return nif;
+	/* Broadcast and multicast leave by the first interface, as by default routes. */
+	for (nif = net_if_first(); nif; nif = nif->next)
+		if (next_hop_on(nif, dst, next_hop))
+			return nif;
+	return NULL;
+}
+
+/* Sends payload as one datagram or as fragments of the link MTU. */
+static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+			  ip4_addr_t next_hop, const uint8_t *payload, size_t len)
+{
+	size_t max = (nif->link.mtu - IP4_HLEN) & ~(size_t)7; /* non-last fragments: 8-byte units */
+	bool fragmented = IP4_HLEN + len > nif->link.mtu;
+	uint16_t id = nif->ip_id++;
+	size_t off = 0;
+	uint8_t *buf;
+	int rc = 0;
+
+	if (nif->link.mtu < 68) /* RFC 791's minimum */
+		return -EMSGSIZE;
+	if (!(buf = uk_malloc(IP4_HLEN + (fragmented ? max : len)))) {
+		nif->stats.nomem++;
+		return -ENOMEM;
+	}
+	do {
+		size_t n = fragmented && len - off > max ? max : len - off;
+		uint16_t frag = (uint16_t)(off / 8) | (off + n < len ? IP4_MF : 0);
+
+		header_build(buf, IP4_HLEN + n, id, frag, proto, src, dst);
+		memcpy(buf + IP4_HLEN, payload + off, n);
+		if ((rc = arp_output(nif, next_hop, buf, IP4_HLEN + n)) < 0)
+			break;
+		if (fragmented)
+			nif->stats.ip_frags_sent++;
+		off += n;
+	} while (off < len);
+	uk_free(buf);
+	return rc;
+}
+
+int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+	       const void *payload, size_t len)
+{
+	ip4_addr_t next_hop;
+
+	if (len > IP4_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (!nif ? !(nif = ip4_route(dst, &next_hop)) : !next_hop_on(nif, dst, &next_hop)) {
+		struct net_if *count = nif ? nif : net_if_first();
+
+		if (count)
+			count->stats.no_route++;
+		return -EHOSTUNREACH;
+	}
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
+	return send_fragments(nif, src, dst, proto, next_hop, payload, len);
+}

@@ -1,0 +1,235 @@
+/*
+ * What the files of the IPv4 stack share (the .c files in net/ only; applications use
+ * <net/net.h>, <net/netif.h>, <net/socket.h>).
+ *
+ * Threads and context: frames come in through net_if_input in the link's
+ * receive thread; timers run in the stack's timer thread; sockets are used
+ * from application threads. All are cooperative threads of one vCPU, so no
+ * locks; but nothing on the input path may block (ARP resolution queues,
+ * a full TX ring drops and counts).
+ */
+#ifndef NET_NET_PRIVATE_H
+#define NET_NET_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/ip4.h>
+#include <net/netif.h>
+#include <net/socket.h>
+#include <uk/sched.h>
+
+#define ETH_HLEN 14
+#define ETH_TYPE_IP4 0x0800
+#define ETH_TYPE_ARP 0x0806
+#define IP4_PROTO_ICMP 1
+#define IP4_PROTO_TCP 6
+#define IP4_PROTO_UDP 17
+#define IP4_DEFAULT_TTL 64
+
+struct arp_cache;
+struct ip4_reass;
+struct netfront;
+
+struct net_if {
+	struct net_link link;
+	struct net_if_config cfg;
+	bool configured;          /* cfg.addr is set */
+	struct net_if_stats stats;
+	struct arp_cache *arp;    /* arp.c */
+	struct ip4_reass *reass;  /* ip4_reass.c */
+	struct netfront *nf;      /* when attached to a vif */
+	unsigned int index;
+	struct net_if *next;
+	/* eth.c: IPv4 multicast groups whose frames we accept (224.0.0.1 always). */
+	ip4_addr_t mcast[8];
+	unsigned int n_mcast;
+	uint16_t ip_id;           /* ip4.c: next identification */
+	/* icmp.c: token bucket for ICMP errors; zeroes are a full bucket. */
+	uint64_t icmp_rl_last;
+	unsigned int icmp_rl_spent;
+};
+
+/* A received IPv4 datagram, as ip4.c hands it to the protocols. */
+struct ip4_info {
+	ip4_addr_t src, dst;
+	uint8_t proto, ttl, tos;
+	const uint8_t *header;    /* the IP header as received (for ICMP errors) */
+	size_t header_len;
+	bool broadcast;           /* sent to a broadcast address */
+};
+
+/* Byte order: the only place it is converted. */
+static inline uint16_t net_htons(uint16_t v) { return (uint16_t)((v << 8) | (v >> 8)); }
+static inline uint16_t net_ntohs(uint16_t v) { return net_htons(v); }
+static inline uint32_t net_htonl(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint32_t net_ntohl(uint32_t v) { return __builtin_bswap32(v); }
+/* Big-endian fields read and written at any alignment. */
+static inline uint16_t net_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t net_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void net_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void net_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+/* checksum.c: the Internet checksum (RFC 1071), the only implementation. */
+uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
+uint16_t net_csum_fold(uint32_t sum);
+/* Sum of the TCP/UDP pseudo-header. */
+uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
+
+/* eth.c */
+void eth_input(struct net_if *nif, const uint8_t *frame, size_t len);
+/* Joins/leaves an IPv4 multicast group (accepts its 01:00:5e MAC). 0, -ENOSPC, -EINVAL. */
+int eth_mcast_join(struct net_if *nif, ip4_addr_t group);
+void eth_mcast_leave(struct net_if *nif, ip4_addr_t group);
+bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
+void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
+int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
+	       size_t len);
+extern const uint8_t eth_broadcast[6];
+
+/* arp.c */
+int arp_init(struct net_if *nif);
+void arp_fini(struct net_if *nif);
+void arp_input(struct net_if *nif, const uint8_t *pkt, size_t len, const uint8_t *src_mac);
+/*
+ * Sends an IPv4 packet (header included) to next_hop on nif: at once when
+ * the MAC is known, else queued behind an ARP request (bounded; -ENOBUFS
+ * when full). The packet is copied.
+ */
+int arp_output(struct net_if *nif, ip4_addr_t next_hop, const void *packet, size_t len);
+void arp_announce(struct net_if *nif); /* gratuitous ARP for cfg.addr */
+void arp_timer(struct net_if *nif, uint64_t now); /* expiry, retries */
+
+/* ip4.c */
+void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len);
+/*
+ * Sends a datagram of len payload bytes. nif NULL: route by dst (on-link,
+ * else the gateway of an interface). src IP4_ANY: the interface's address.
+ * Fragments above the link MTU. 0, -EHOSTUNREACH (no route), -EMSGSIZE
+ * (over 65515 bytes), -ENOBUFS, -ENOMEM.
+ */
+int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+	       const void *payload, size_t len);
+/* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
+struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
+bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
+/* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
+bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a);
+static inline bool ip4_is_multicast(ip4_addr_t a) { return ((const uint8_t *)&a)[0] >> 4 == 14; }
+#define IP4_MAX_PAYLOAD 65515 /* 65535 less a 20-byte header */
+
+/* ip4_reass.c: fragment reassembly (RFC 815 hole list), bounded. */
+int ip4_reass_init(struct net_if *nif);
+void ip4_reass_fini(struct net_if *nif);
+/*
+ * Takes one fragment (frag_off: its byte offset, the header's field times 8;
+ * ip: the fragment's header, kept from offset 0 for ICMP time exceeded);
+ * when it completes a datagram, returns 1 and the whole
+ * payload in *out and *out_len (uk_malloc'd; the caller frees). 0: kept; <0: dropped.
+ */
+int ip4_reass_input(struct net_if *nif, const struct ip4_info *ip, uint16_t id,
+		    uint16_t frag_off, bool more, const uint8_t *data, size_t len,
+		    uint8_t **out, size_t *out_len);
+void ip4_reass_timer(struct net_if *nif, uint64_t now);
+
+/* icmp.c */
+void icmp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
+/*
+ * An ICMP error (type 3 unreachable, 11 time exceeded) quoting ip's header
+ * and 8 bytes of payload; rate limited, and never about a broadcast, an
+ * ICMP error, a non-initial fragment or an invalid source (RFC 1122 3.2.2).
+ */
+void icmp_send_error(struct net_if *nif, uint8_t type, uint8_t code, const struct ip4_info *ip,
+		     const uint8_t *payload, size_t payload_len);
+/* Destination unreachable (rate limited) about a received datagram. */
+void icmp_send_unreachable(struct net_if *nif, uint8_t code, const struct ip4_info *ip,
+			   const uint8_t *payload, size_t payload_len);
+
+/* udp.c */
+void udp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
+/* An ICMP error about a UDP datagram we sent (orig: its IP header + 8 bytes). */
+void udp_icmp_error(uint8_t type, uint8_t code, const uint8_t *orig, size_t len);
+
+/*
+ * Sockets (socket.c: the generic half; udp.c, later tcp.c: the protocols).
+ * A socket has a type and an ops table for it; socket.c checks arguments,
+ * blocks and wakes, the ops do the protocol's work. Added by the UDP/socket
+ * implementation; a stream socket adds its ops and its own member of the
+ * union below.
+ */
+struct net_socket_ops {
+	/* addr/port as given to net_bind (port 0: ephemeral). The socket is unbound. */
+	int (*bind)(struct net_socket *s, ip4_addr_t addr, uint16_t port);
+	/* s->nif changed (net_bind_if): the protocol may refuse a conflict. */
+	int (*bind_if)(struct net_socket *s, struct net_if *nif);
+	int (*sendto)(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst,
+		      uint16_t port);
+	/* Non-blocking: a byte count, or -EAGAIN when nothing is there (socket.c waits). */
+	int (*recvfrom)(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src,
+			uint16_t *port);
+	/* NET_POLLIN / NET_POLLOUT as they are now (pending errors count as POLLIN). */
+	unsigned int (*poll)(const struct net_socket *s);
+	/* Leaves the protocol's tables and frees what the protocol holds. */
+	void (*close)(struct net_socket *s);
+};
+
+/* One received datagram in a socket's queue. */
+struct net_dgram {
+	struct net_dgram *next;
+	ip4_addr_t src;
+	uint16_t port;
+	size_t len;
+	uint8_t data[];
+};
+
+/* Receive queue bounds of a datagram socket: beyond either, drop and count. */
+#define NET_DGRAM_QUEUE_MAX 64
+#define NET_DGRAM_QUEUE_BYTES (256 * 1024)
+
+struct net_socket {
+	enum net_socket_type type;
+	const struct net_socket_ops *ops;
+	ip4_addr_t local_addr;    /* IP4_ANY: every interface */
+	uint16_t local_port;      /* host byte order; 0: not bound */
+	struct net_if *nif;       /* net_bind_if, or NULL */
+	bool broadcast;           /* net_set_broadcast */
+	bool closed;              /* net_close ran; freed when users drops to 0 */
+	unsigned int users;       /* threads blocked inside a call on it */
+	int error;                /* pending -errno for the next receive, or 0 */
+	struct uk_waitq rx_wait;  /* receivers waiting for data or an error */
+	struct net_socket *next;  /* the protocol's table of bound sockets */
+	union {
+		struct {
+			struct net_dgram *head, *tail;
+			unsigned int count;
+			size_t bytes;
+			uint64_t dropped; /* queue full or no memory */
+		} dgram;
+	};
+};
+
+/* socket.c, for the protocols: wake receivers and pollers of s. */
+void net_socket_wake(struct net_socket *s);
+/* Queues a copy of one datagram on s (bounded) and wakes. 0, -ENOBUFS, -ENOMEM. */
+int net_dgram_enqueue(struct net_socket *s, ip4_addr_t src, uint16_t port,
+		      const uint8_t *data, size_t len);
+/* Takes the oldest datagram (as ops->recvfrom); -EAGAIN when empty. */
+int net_dgram_dequeue(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src,
+		      uint16_t *port);
+void net_dgram_flush(struct net_socket *s);
+
+/* udp.c */
+extern const struct net_socket_ops udp_socket_ops;
+
+/* netif.c: the interface list and the stack's timer thread. */
+struct net_if *net_if_first(void);
+int net_timers_start(void);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * The socket API (<net/socket.h>): the generic half. Checks arguments,
+ * dispatches to the socket type's ops (udp.c for NET_SOCK_DGRAM; a stream
+ * type adds its own), blocks callers and wakes them, and keeps the datagram
+ * receive queue that datagram protocols share.
+ *
+ * Blocking: a receiver waits on its socket's rx_wait; net_poll waits on one
+ * queue shared by every poller (poll_wq) and rechecks its sockets when
+ * anything changes on any socket. Threads are cooperative, so checking a
+ * condition and then waiting loses no wake-up.
+ *
+ * Closing: net_close leaves the protocol's tables, frees queued data and
+ * wakes every thread blocked on the socket. Those threads hold the socket
+ * (users) while they wait; the last one out frees it and each returns -EBADF.
+ */
+#include <errno.h>
+#include <string.h>
+#include <uk/alloc.h>
+#include <uk/exit.h>
+#include <uk/sched.h>
+
+#include "net_private.h"
+
+/* Every thread in net_poll, whichever sockets it watches. */
+static struct uk_waitq poll_wq = UK_WAITQ_INIT;
+
+int net_socket(enum net_socket_type type, struct net_socket **out)
+{
+	struct net_socket *s;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (type != NET_SOCK_DGRAM)
+		return -EINVAL;
+	s = uk_calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->type = type;
+	s->ops = &udp_socket_ops;
+	uk_waitq_init(&s->rx_wait);
+	*out = s;
+	return 0;
+}
+
+int net_bind(struct net_socket *s, ip4_addr_t addr, uint16_t port)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	if (s->local_port)
+		return -EINVAL; /* already bound (explicitly or by a send) */
+	return s->ops->bind(s, addr, port);
+}
+
+int net_bind_if(struct net_socket *s, struct net_if *nif)
+{
+	int rc;
+
+	if (!s || s->closed)
+		return -EBADF;
+	if (!nif)
+		return -EINVAL;
+	rc = s->ops->bind_if(s, nif);
+	if (rc == 0)
+		s->nif = nif;
+	return rc;
+}
+
+int net_set_broadcast(struct net_socket *s, bool on)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	s->broadcast = on;
+	return 0;
+}
+
+int net_sendto(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst, uint16_t port)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	if (!buf && len)
+		return -EINVAL;
+	return s->ops->sendto(s, buf, len, dst, port);
+}
+
+/* Drops the hold of one blocked caller; frees a closed socket when it was the last. */
+static void socket_release(struct net_socket *s)
+{
+	UK_ASSERT(s->users > 0);
+	s->users--;
+	if (s->closed && s->users == 0)
+		uk_free(s);
+}
+
+int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, uint16_t *port,
+		 uint64_t deadline_ns)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	if (!buf && len)
+		return -EINVAL;
+	for (;;) {
+		int rc;
+		bool closed;
+
+		if (s->error) {
+			rc = s->error;
+			s->error = 0;
+			return rc;
+		}
+		rc = s->ops->recvfrom(s, buf, len, src, port);
+		if (rc != -EAGAIN)
+			return rc;
+		s->users++;
+		rc = uk_waitq_wait(&s->rx_wait, deadline_ns);
+		closed = s->closed;
+		socket_release(s); /* may free s */
+		if (closed)
+			return -EBADF;
+		if (rc == -ETIMEDOUT)
+			return rc;
+	}
+}
+
+int net_close(struct net_socket *s)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	s->ops->close(s);
+	s->closed = true;
+	if (s->users == 0) {
+		uk_free(s);
+		return 0;
+	}
+	/* The blocked callers free it; each returns -EBADF. */
+	net_socket_wake(s);
+	return 0;
+}
+
+int net_getsockname(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	if (addr)
+		*addr = s->local_addr;
+	if (port)
+		*port = s->local_port;
+	return 0;
+}
+
+/* Fills revents; returns how many entries have any set. */
+static int poll_scan(struct net_pollfd *fds, unsigned int n)
+{
+	int ready = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct net_socket *s = fds[i].s;
+		unsigned int now = s->ops->poll(s);
+
+		if (s->error)
+			now |= NET_POLLIN;
+		fds[i].revents = now & fds[i].events;
+		if (fds[i].revents)
+			ready++;
+	}
+	return ready;
+}
+
+/* Waits on poll_wq holding every socket; -EBADF when one was closed meanwhile. */
+static int poll_wait(struct net_pollfd *fds, unsigned int n, uint64_t deadline_ns)
+{
+	bool closed = false;
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++)
+		fds[i].s->users++;
+	rc = uk_waitq_wait(&poll_wq, deadline_ns);
+	/* An entry may name one socket twice: look at every flag before freeing any. */
+	for (unsigned int i = 0; i < n; i++)
+		closed |= fds[i].s->closed;
+	for (unsigned int i = 0; i < n; i++)
+		socket_release(fds[i].s);
+	return closed ? -EBADF : rc;
+}
+
+int net_poll(struct net_pollfd *fds, unsigned int n, uint64_t deadline_ns)
+{
+	if (n && !fds)
+		return -EINVAL;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!fds[i].s || fds[i].s->closed)
+			return -EBADF;
+		fds[i].revents = 0;
+	}
+	for (;;) {
+		int ready = poll_scan(fds, n), rc;
+
+		if (ready)
+			return ready;
+		rc = poll_wait(fds, n, deadline_ns);
+		if (rc == -EBADF)
+			return rc;
+		if (rc == -ETIMEDOUT) {
+			ready = poll_scan(fds, n);
+			return ready ? ready : -ETIMEDOUT;
+		}
+	}
+}
+
+void net_socket_wake(struct net_socket *s)
+{
+	uk_waitq_wake_all(&s->rx_wait);
+	uk_waitq_wake_all(&poll_wq);
+}
+
+/* --- the datagram receive queue --- */
+
+int net_dgram_enqueue(struct net_socket *s, ip4_addr_t src, uint16_t port,
+		      const uint8_t *data, size_t len)
+{
+	struct net_dgram *d;
+
+	if (s->dgram.count >= NET_DGRAM_QUEUE_MAX ||
+	    len > NET_DGRAM_QUEUE_BYTES - s->dgram.bytes) {
+		s->dgram.dropped++;
+		return -ENOBUFS;
+	}
+	d = uk_malloc(sizeof(*d) + len);
+	if (!d) {
+		s->dgram.dropped++;
+		return -ENOMEM;
+	}
+	d->next = NULL;
+	d->src = src;
+	d->port = port;
+	d->len = len;
+	if (len)
+		memcpy(d->data, data, len);
+	if (s->dgram.tail)
+		s->dgram.tail->next = d;
+	else
+		s->dgram.head = d;
+	s->dgram.tail = d;
+	s->dgram.count++;
+	s->dgram.bytes += len;
+	net_socket_wake(s);
+	return 0;
+}
+
+int net_dgram_dequeue(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src,
+		      uint16_t *port)
+{
+	struct net_dgram *d = s->dgram.head;
+	int full;
+
+	if (!d)
+		return -EAGAIN;
+	s->dgram.head = d->next;
+	if (!s->dgram.head)
+		s->dgram.tail = NULL;
+	s->dgram.count--;
+	s->dgram.bytes -= d->len;
+	if (len)
+		memcpy(buf, d->data, d->len < len ? d->len : len);
+	if (src)
+		*src = d->src;
+	if (port)
+		*port = d->port;
+	full = (int)d->len; /* at most 65507: the UDP length field bounds it */
+	uk_free(d);
+	return full;
+}
+
+void net_dgram_flush(struct net_socket *s)
+{
+	while (s->dgram.head) {
+		struct net_dgram *d = s->dgram.head;
+
+		s->dgram.head = d->next;
+		uk_free(d);
+	}
+	s->dgram.tail = NULL;
+	s->dgram.count = 0;
+	s->dgram.bytes = 0;
+}

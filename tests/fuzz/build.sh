@@ -1,0 +1,47 @@
+#!/bin/sh
+# Builds the libFuzzer harness net_input_fuzz with clang, ASan and UBSan:
+#   tests/fuzz/build.sh [OUT_DIR]       (default: build/fuzz)
+# The net sources are compiled as guest code, with the runtime's
+# freestanding headers (-nostdinc), exactly as in the unikernel; only the
+# harness is host code. Exits 77 when clang or libFuzzer is missing.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+out=${1:-$src/build/fuzz}
+cc=${CC_FUZZ:-clang}
+# The parts of the stack that frames reach (netfront is stubbed by the harness).
+net_sources="arp.c checksum.c eth.c icmp.c ip4.c ip4_addr.c ip4_reass.c netif.c udp.c socket.c"
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+	echo "build.sh: $cc not found; install it with: sudo apt-get install clang" >&2
+	exit 77
+fi
+mkdir -p "$out/obj" "$out/guest-include"
+probe="$out/obj/probe.c"
+echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }' >"$probe"
+if ! "$cc" -fsanitize=fuzzer "$probe" -o "$out/obj/probe" 2>/dev/null; then
+	echo "build.sh: libFuzzer is missing; install it with: sudo apt-get install libclang-rt-14-dev" >&2
+	exit 77
+fi
+
+# Guest code sees the Xen headers and nothing else of /usr/include.
+xen=$(echo '#include <xen/xen.h>' | "$cc" -E -H -x c - -o /dev/null 2>&1 | sed -n 's/^\. //p' | head -1)
+ln -sfn "$(dirname "$xen")" "$out/guest-include/xen"
+
+san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+common="-g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter \
+	-D__XEN_INTERFACE_VERSION__=0x00040e00 -I$src/runtime/include -I$src/net/include"
+objs=""
+for f in $net_sources; do
+	o="$out/obj/${f%.c}.o"
+	# shellcheck disable=SC2086
+	"$cc" $common $san -fsanitize=fuzzer-no-link -nostdinc -include stdint.h \
+		-isystem "$src/runtime/libc/include" -isystem "$out/guest-include" \
+		-c "$src/net/$f" -o "$o"
+	objs="$objs $o"
+done
+# shellcheck disable=SC2086
+"$cc" $common $san -fsanitize=fuzzer -I"$src/net" -include stdint.h \
+	"$here/net_input_fuzz.c" $objs -o "$out/net_input_fuzz"
+echo "built $out/net_input_fuzz"

@@ -1,0 +1,25 @@
+#!/bin/sh
+# CTest driver: fuzzes net_if_input for SECONDS, starting from the frames
+# of the pcap files in PCAP_DIR.
+#   run.sh FUZZER PCAP_SEEDS PCAP_DIR WORK_DIR SECONDS
+# Exits 77 (skipped) when the fuzzer could not be built (no clang or
+# libFuzzer: see build.sh); otherwise the fuzzer's status (0: no crash).
+set -eu
+fuzzer=$1 seeds_tool=$2 pcaps=$3 work=$4 secs=$5
+
+if [ ! -x "$fuzzer" ]; then
+	echo "SKIP: $fuzzer was not built (it needs clang and libFuzzer:" \
+		"sudo apt-get install clang libclang-rt-14-dev, then rebuild)"
+	exit 77
+fi
+rm -rf "$work/seeds"
+mkdir -p "$work/seeds" "$work/corpus"
+if [ -d "$pcaps" ]; then
+	"$seeds_tool" "$work/seeds" "$pcaps"/*.pcap 2>"$work/seeds.log" || true
+	echo "(files skipped: see $work/seeds.log)"
+else
+	echo "no pcap directory $pcaps: starting from an empty corpus"
+fi
+# New inputs go to corpus/ (kept between runs); the seeds are read only.
+exec "$fuzzer" -max_total_time="$secs" -max_len=1600 -timeout=10 -rss_limit_mb=2048 \
+	-print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$work/seeds"
