@@ -16,6 +16,8 @@ PACKAGES=(
   libuv1-dev libxen-dev libcmocka-dev valgrind libpcap-dev
   libslirp-dev libglib2.0-dev
   xenstore-utils gdb
+  clang libclang-rt-14-dev
+  iproute2 iputils-ping netcat-openbsd dnsmasq-base tcpdump
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
