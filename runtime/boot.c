@@ -35,18 +35,56 @@ static _Noreturn void early_fail(const char *msg)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }
 
-static void add_ram(const struct hvm_start_info *si)
+/*
+ * What the start info points at, copied before any page is handed out: on
+ * Xen it lives in RAM the allocator is about to own.
+ */
+#define BOOT_MAX_MEMMAP 64
+#define BOOT_MAX_CMDLINE 4096
+static struct hvm_memmap_table_entry boot_memmap[BOOT_MAX_MEMMAP];
+static uint32_t boot_memmap_entries;
+static char boot_cmdline[BOOT_MAX_CMDLINE];
+
+static void save_start_info(const struct hvm_start_info *si)
 {
-	const struct hvm_memmap_table_entry *mm;
+	const char *cmdline;
 
 	if (si->version < 1 || si->memmap_entries == 0)
 		early_fail("drydock: hvm_start_info has no memory map (version 0)\n");
-	mm = uk_platform_phys_to_virt(si->memmap_paddr);
-	for (uint32_t i = 0; i < si->memmap_entries; i++) {
-		if (mm[i].type != XEN_HVM_MEMMAP_TYPE_RAM)
+	boot_memmap_entries = si->memmap_entries < BOOT_MAX_MEMMAP ? si->memmap_entries
+								     : BOOT_MAX_MEMMAP;
+	memcpy(boot_memmap, uk_platform_phys_to_virt(si->memmap_paddr),
+	       boot_memmap_entries * sizeof(boot_memmap[0]));
+	cmdline = si->cmdline_paddr ? uk_platform_phys_to_virt(si->cmdline_paddr) : "";
+	if (strlen(cmdline) >= sizeof(boot_cmdline))
+		early_fail("drydock: the command line is longer than 4095 bytes\n");
+	memcpy(boot_cmdline, cmdline, strlen(cmdline) + 1);
+}
+
+/* Hands [start, end) to the page allocator, less what the platform reserves. */
+static void add_region(uintptr_t start, uintptr_t end)
+{
+	uintptr_t rs, re;
+
+	uk_platform_reserved(&rs, &re);
+	if (re <= start || rs >= end || rs == re) {
+		uk_page_add_region(start, end);
+		return;
+	}
+	if (rs > start)
+		uk_page_add_region(start, rs);
+	if (re < end)
+		uk_page_add_region(re, end);
+}
+
+static void add_ram(void)
+{
+	for (uint32_t i = 0; i < boot_memmap_entries; i++) {
+		const struct hvm_memmap_table_entry *e = &boot_memmap[i];
+		if (e->type != XEN_HVM_MEMMAP_TYPE_RAM)
 			continue;
-		uintptr_t start = (uintptr_t)uk_platform_phys_to_virt(mm[i].addr);
-		uk_page_add_region(start, start + mm[i].size);
+		uintptr_t start = (uintptr_t)uk_platform_phys_to_virt(e->addr);
+		add_region(start, start + e->size);
 	}
 }
 
@@ -69,9 +107,9 @@ static struct shared_info *map_shared_info(void)
 }
 
 /* argv from the command line; argv[0] is the unikernel's name. */
-static void parse_cmdline(const struct hvm_start_info *si)
+static void parse_cmdline(void)
 {
-	const char *src = si->cmdline_paddr ? uk_platform_phys_to_virt(si->cmdline_paddr) : "";
+	const char *src = boot_cmdline;
 	size_t len = strlen(src);
 	char *copy = uk_malloc(len + 1);
 	int max = (int)(len / 2 + 2);
@@ -102,10 +140,13 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 
 	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
 		early_fail("drydock: bad hvm_start_info magic\n");
-	add_ram(si);
+	save_start_info(si);
+	add_ram();
 	s = map_shared_info();
 	evtchn_init(s);
 	uk_time_init(s);
+	if (uk_platform_events_init() < 0)
+		early_fail("drydock: cannot set up event delivery\n");
 	if (uk_console_init() < 0)
 		early_fail("drydock: cannot connect the console ring\n");
 	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
@@ -115,7 +156,7 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 	/* After the timer VIRQ: it starts the xenbus watch thread. */
 	if ((rc = xenbus_init()) < 0)
 		uk_printf("xenbus: no xenstore (error %d); xenbus calls will fail\n", -rc);
-	parse_cmdline(si);
+	parse_cmdline();
 	if (!uk_thread_create("main", main_thread, NULL))
 		uk_panic("no memory for the main thread");
 	uk_sched_run();

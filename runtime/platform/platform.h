@@ -19,6 +19,20 @@ static inline xen_pfn_t uk_platform_virt_to_gfn(const void *va)
 }
 
 /*
+ * Memory the page allocator must not hand out although the memory map says
+ * RAM: on Xen the kernel image itself. [*start, *end) in virtual addresses;
+ * an empty range when there is none.
+ */
+void uk_platform_reserved(uintptr_t *start, uintptr_t *end);
+
+/*
+ * Arranges for events to reach the vCPU (on Xen: the HVM callback vector
+ * and interrupt descriptor table). Called once shared_info is mapped.
+ * Returns 0 or a negative error number.
+ */
+int uk_platform_events_init(void);
+
+/*
  * Blocks the vCPU until an event is pending for it. Called with no thread
  * runnable, after the timer is armed. Must not lose an event that became
  * pending just before the call.

@@ -34,6 +34,18 @@ uint64_t uk_platform_virt_to_phys(const void *va)
 	return (uint64_t)(p - ram_base);
 }
 
+/* The image is the host process: it is not in guest RAM. */
+void uk_platform_reserved(uintptr_t *start, uintptr_t *end)
+{
+	*start = *end = 0;
+}
+
+/* In the simulator events are noticed when the vCPU blocks: nothing to set up. */
+int uk_platform_events_init(void)
+{
+	return 0;
+}
+
 void uk_platform_block(void)
 {
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
