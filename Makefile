@@ -45,6 +45,7 @@ bench: all
 	cmake --build $(BUILD_DIR) --target bench-boot-run
 	cmake --build $(BUILD_DIR) --target bench-xenstore-run
 	cmake --build $(BUILD_DIR) --target bench-netdev-run
+	cmake --build $(BUILD_DIR) --target bench-ping-run
 
 clean:
 	rm -rf $(BUILD_DIR)

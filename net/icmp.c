@@ -21,14 +21,17 @@
 #define ICMP_RL_BURST 10
 #define ICMP_RL_INTERVAL_NS (UK_NSEC_PER_SEC / 10)
 
+/* Replies that fit one frame are built on the stack: no allocation per ping. */
+#define ICMP_REPLY_ON_STACK 1480
+
 static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data,
 		       size_t len)
 {
-	uint8_t *reply;
+	uint8_t small[ICMP_REPLY_ON_STACK], *reply = small;
 
 	if (ip->broadcast || ip->src == IP4_ANY || !nif->configured)
 		return;
-	if (!(reply = uk_malloc(len))) {
+	if (len > sizeof(small) && !(reply = uk_malloc(len))) {
 		nif->stats.nomem++;
 		return;
 	}
@@ -39,7 +42,8 @@ static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint
 	net_put16(reply + 2, net_csum_fold(net_csum_add(0, reply, len)));
 	if (ip4_output(nif, IP4_ANY, ip->src, IP4_PROTO_ICMP, reply, len) == 0)
 		nif->stats.icmp_echo_replies++;
-	uk_free(reply);
+	if (reply != small)
+		uk_free(reply);
 }
 
 /* Hands the quoted header + 8 bytes of an error about UDP to udp.c. */

@@ -72,7 +72,7 @@ static struct pins pins_of(const struct sim_gnttab *g, grant_ref_t ref)
 {
 	struct pins p = { 0 };
 
-	for (unsigned int h = 0; h < SIM_GNTTAB_MAX_MAPS; h++) {
+	for (unsigned int h = 0; h < g->maps_end; h++) {
 		const struct sim_gnttab_map *m = &g->maps[h];
 		if (!m->in_use || m->ref != ref)
 			continue;
@@ -300,6 +300,8 @@ int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, 
 		.readonly = readonly,
 		.in_use = true,
 	};
+	if ((unsigned int)h >= d->gnttab.maps_end)
+		d->gnttab.maps_end = (unsigned int)h + 1;
 	*handle = (grant_handle_t)h;
 	return GNTST_okay;
 }
@@ -315,6 +317,8 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 	p = pins_of(&d->gnttab, m->ref);
 	check_still_granted(d, m->ref, &p);
 	m->in_use = false;
+	while (d->gnttab.maps_end && !d->gnttab.maps[d->gnttab.maps_end - 1].in_use)
+		d->gnttab.maps_end--;
 	unpin(d, m->ref, m->readonly);
 	return GNTST_okay;
 }

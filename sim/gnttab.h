@@ -56,6 +56,7 @@ struct sim_gnttab {
 	 */
 	unsigned int nr_frames;
 	struct sim_gnttab_map maps[SIM_GNTTAB_MAX_MAPS]; /* index = grant_handle_t */
+	unsigned int maps_end; /* one past the highest handle in use */
 };
 
 void sim_gnttab_init(struct sim_gnttab *g);

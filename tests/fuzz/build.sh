@@ -43,5 +43,5 @@ for f in $net_sources; do
 done
 # shellcheck disable=SC2086
 "$cc" $common $san -fsanitize=fuzzer -I"$src/net" -include stdint.h \
-	"$here/net_input_fuzz.c" $objs -o "$out/net_input_fuzz"
+	"$here/net_input_fuzz.c" "$here/runtime_stubs.c" $objs -o "$out/net_input_fuzz"
 echo "built $out/net_input_fuzz"

@@ -5,72 +5,21 @@
  *
  * The net objects are the guest code, unchanged (build.sh compiles them
  * with the guest's freestanding headers). They run without a booted guest:
- * this file provides the few runtime functions they call, on the host:
+ * runtime_stubs.c provides the few runtime functions they call, on the host:
  * malloc-backed uk_malloc, a fake clock that advances FUZZ_TICK_NS before
  * each input (the harness then runs the ARP and reassembly timers, as the
  * stack's timer thread would), and threads and wait queues that never
  * block. A send the link must refuse (shorter than 14 bytes or longer than
  * the MTU plus 14) aborts: the stack must never build one.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net_private.h"
-#include <net/netfront.h>
-#include <uk/alloc.h>
-#include <uk/exit.h>
-#include <uk/sched.h>
-#include <uk/time.h>
 
 #include "fuzz_target.h"
-
-/* --- the runtime, as far as the net objects need it --- */
-
-static uint64_t fake_now = 1000000000ULL;
-
-void *uk_malloc(size_t size) { return malloc(size ? size : 1); }
-void *uk_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
-void *uk_realloc(void *p, size_t size) { return realloc(p, size ? size : 1); }
-void uk_free(void *p) { free(p); }
-uint64_t uk_now_ns(void) { return fake_now; }
-void uk_sleep_ns(uint64_t ns) { fake_now += ns; }
-
-_Noreturn void uk_panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	abort();
-}
-
-/* Threads never run: the harness calls the timers itself. */
-static int thread_token;
-struct uk_thread *uk_thread_create(const char *name, uk_thread_fn fn, void *arg)
-{
-	return (struct uk_thread *)&thread_token;
-}
-void uk_thread_detach(struct uk_thread *t) {}
-
-/* Nothing waits: a wait times out at once, at its deadline. */
-void uk_waitq_init(struct uk_waitq *wq) { wq->head = wq->tail = NULL; }
-void uk_waitq_wake_all(struct uk_waitq *wq) {}
-int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
-{
-	if (deadline_ns > fake_now)
-		fake_now = deadline_ns;
-	return -ETIMEDOUT;
-}
-
-/* netif.c's netfront attachment is never used here. */
-int netfront_send(struct netfront *nf, const void *frame, size_t len) { return -ENODEV; }
-void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg) {}
-void netfront_mac(const struct netfront *nf, uint8_t mac[6]) { memset(mac, 0, 6); }
-unsigned int netfront_mtu(const struct netfront *nf) { return 1500; }
+#include "runtime_stubs.h"
 
 /* --- the interface --- */
 
@@ -112,9 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct net_if *nif = fuzz_if();
 	uint8_t *frame;
 
-	fake_now += FUZZ_TICK_NS;
-	arp_timer(nif, fake_now);
-	ip4_reass_timer(nif, fake_now);
+	stub_now_ns += FUZZ_TICK_NS;
+	arp_timer(nif, stub_now_ns);
+	ip4_reass_timer(nif, stub_now_ns);
 	/* An exact-size copy, so that ASan sees any read past the frame. */
 	if (!(frame = malloc(size ? size : 1)))
 		return 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/fuzz/readdress.h"
 #include "traces/pcap_reader.h"
 
 #define MAX_FRAME 1600
@@ -33,38 +34,6 @@ static int seed_write(const char *dir, const uint8_t *frame, size_t len)
 	return 0;
 }
 
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void retarget(uint8_t *f, size_t len)
-{
-	static const uint8_t mac[6] = FUZZ_MAC, ip[4] = FUZZ_IP;
-	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
-	size_t ihl;
-
-	memcpy(f, mac, 6);
-	if (type == 0x0806 && len >= 14 + 28) {
-		memcpy(f + 14 + 24, ip, 4);
-	} else if (type == 0x0800 && len >= 14 + 20 && (ihl = (size_t)(f[14] & 15) * 4) >= 20 &&
-		   len >= 14 + ihl) {
-		memcpy(f + 14 + 16, ip, 4);
-		f[14 + 10] = f[14 + 11] = 0;
-		uint16_t c = csum(f + 14, ihl);
-		f[14 + 10] = (uint8_t)(c >> 8);
-		f[14 + 11] = (uint8_t)c;
-		if (f[14 + 9] == 17 && len >= 14 + ihl + 8)
-			f[14 + ihl + 6] = f[14 + ihl + 7] = 0;
-	}
-}
-
 static void split(const char *dir, const char *path)
 {
 	struct trace_reader *r;
@@ -83,8 +52,10 @@ static void split(const char *dir, const char *path)
 			continue;
 		seed_write(dir, frame, len);
 		if (len >= 14) {
+			static const uint8_t mac[6] = FUZZ_MAC, ip[4] = FUZZ_IP;
+
 			memcpy(copy, frame, len);
-			retarget(copy, len);
+			readdress_frame(copy, len, mac, ip);
 			seed_write(dir, copy, len);
 		}
 	}

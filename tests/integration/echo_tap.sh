@@ -35,9 +35,11 @@ expect_grep "fragments reassembled" 'echo replies [1-9]' "$TMP/out"
 ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=dd0 --bind-interfaces \
 	--dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,1h --dhcp-leasefile="$TMP/leases" \
 	--pid-file="$TMP/dnsmasq.pid" >"$TMP/dnsmasq.log" 2>&1 &
+wait_for_line "$TMP/dnsmasq.log" 'DHCP, IP range 10\.0\.0\.50'
 ip netns exec "$NS" "$BIN/echo" --vif tap=dd0 -- dhcp >"$TMP/out2" 2>"$TMP/err2" &
 guest=$!
-wait_for_line "$TMP/out2" '^echo: answering ping and UDP port 7$'
+# A DISCOVER lost while dnsmasq binds is resent after 4 s (+-1), per RFC 2131.
+wait_for_line "$TMP/out2" '^echo: answering ping and UDP port 7$' 20
 expect_grep "lease from dnsmasq" '^net: vif0 10\.0\.0\.(5[0-9]|60)/24 gw 10\.0\.0\.1 \(dhcp from 10\.0\.0\.1\)$' "$TMP/out2"
 addr=$(sed -n 's|^net: vif0 \([0-9.]*\)/24.*|\1|p' "$TMP/out2")
 in_ns ping -c 3 -i 0.1 -W 2 "$addr" >"$TMP/ping3" || { cat "$TMP/ping3" >&2; fail "ping the DHCP address"; }
