@@ -68,10 +68,18 @@ target_compile_definitions(drydock_host_options INTERFACE _GNU_SOURCE)
 target_include_directories(drydock_host_options INTERFACE
   ${DRYDOCK_SOURCE_DIR} ${XEN_INCLUDE_DIR})
 
+# The xen build: drydock_xen_options, the *_xen object libraries, and
+# drydock_xen_add_unikernel().
+include(${CMAKE_CURRENT_LIST_DIR}/DrydockXen.cmake)
+
 # drydock_add_unikernel(NAME SOURCES file.c ... [OUTPUT_DIR dir])
 #
 # Builds the application sources against the runtime and links them with the
-# simulated Xen into ${CMAKE_BINARY_DIR}/bin/NAME, an ordinary executable.
+# simulated Xen into ${CMAKE_BINARY_DIR}/bin/NAME (or OUTPUT_DIR/NAME), an
+# ordinary executable. With the xen build on (DRYDOCK_XEN, gcc on x86-64) it
+# also builds the target NAME-xen: the PVH image
+# ${CMAKE_BINARY_DIR}/xen/NAME.xen and its xl config
+# ${CMAKE_BINARY_DIR}/xen/NAME.cfg (cmake/DrydockXen.cmake).
 function(drydock_add_unikernel name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_DIR" "SOURCES")
   if(NOT arg_SOURCES)
@@ -87,4 +95,6 @@ function(drydock_add_unikernel name)
   target_link_libraries(${name} PRIVATE drydock_guest_options drydock_runtime drydock_net
                         drydock_shim)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${arg_OUTPUT_DIR})
+  set_property(GLOBAL APPEND PROPERTY DRYDOCK_UNIKERNELS ${name})
+  drydock_xen_add_unikernel(${name} NAME_SOURCE ${name_c} SOURCES ${arg_SOURCES})
 endfunction()

@@ -10,7 +10,7 @@
 set -euo pipefail
 
 # The one list of packages. libslirp-dev's pkg-config file requires glib-2.0,
-# hence libglib2.0-dev.
+# hence libglib2.0-dev. qemu-system-x86 boots the PVH images (tests/xen).
 PACKAGES=(
   build-essential cmake pkg-config
   libuv1-dev libxen-dev libcmocka-dev valgrind libpcap-dev
@@ -18,6 +18,7 @@ PACKAGES=(
   xenstore-utils gdb
   clang libclang-rt-14-dev
   iproute2 iputils-ping netcat-openbsd dnsmasq-base tcpdump
+  qemu-system-x86
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -25,7 +26,8 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 deps: this is not a dpkg (Debian/Ubuntu) system, so the packages cannot be checked.
 deps: drydock needs: a C compiler and make, CMake >= 3.25, pkg-config, and the
 deps: development files of libuv, the Xen public headers, cmocka, libpcap,
-deps: libslirp and glib-2.0; plus valgrind, xenstore tools and gdb.
+deps: libslirp and glib-2.0; plus valgrind, xenstore tools, gdb and
+deps: qemu-system-x86_64 (to boot the PVH images).
 deps: On Debian 12 these are the packages: ${PACKAGES[*]}
 EOF
   exit 1

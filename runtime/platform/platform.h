@@ -7,6 +7,7 @@
 #ifndef UK_PLATFORM_H
 #define UK_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <xen/xen.h>
 
@@ -38,6 +39,13 @@ int uk_platform_events_init(void);
  * pending just before the call.
  */
 void uk_platform_block(void);
+
+/*
+ * Fills buf with len bytes from the platform's hardware random source.
+ * Returns 0, -ENOSYS when there is none (the simulator; a CPU without
+ * RDRAND on Xen), or -EIO when the source failed.
+ */
+int uk_platform_entropy(void *buf, size_t len);
 
 /* Reads the time-stamp counter (the pvclock's input). */
 static inline uint64_t uk_platform_rdtsc(void)

@@ -2,6 +2,7 @@
  * The sim platform: guest RAM is one host mapping; blocking the vCPU is
  * SCHEDOP_block, which runs the simulator until an event is pending.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <xen/sched.h>
 
@@ -49,4 +50,13 @@ int uk_platform_events_init(void)
 void uk_platform_block(void)
 {
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/*
+ * The simulator has no hardware random source to offer: no hypercall gives
+ * one, and host randomness would break repeatable runs (--seed).
+ */
+int uk_platform_entropy(void *buf, size_t len)
+{
+	return -ENOSYS;
 }
