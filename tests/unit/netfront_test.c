@@ -26,10 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* <xen/io/ring.h> expects the includer's barriers (as sim/netback.c gives them). */
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include <xen/io/netif.h>
+
 #include "hypercall_shim/shim.h"
 #include "net/include/net/netfront.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
+#include "runtime/include/uk/events.h"
 #include "runtime/include/uk/gnttab.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
@@ -46,6 +53,9 @@ const char uk_app_name[] = "netfront_test";
 #define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
 #define NR_VIFS 2
 #define MAX_SEEN 64
+#define MAX_TAGS 1024
+/* Slots in a one-page TX ring (256 on x86), as netfront and netback size it. */
+#define TX_SLOTS __CONST_RING_SIZE(netif_tx, 4096)
 
 /* --- the host half: null-backend vifs whose transmit is recorded --- */
 
@@ -53,10 +63,18 @@ struct seen {
 	unsigned int n;
 	size_t len[MAX_SEEN];
 	uint8_t frame[MAX_SEEN][NETFRONT_MAX_FRAME];
+	uint16_t tag[MAX_TAGS];    /* frame_tag() of every frame, for the order */
+	unsigned int rx_ready;     /* calls of the backend's rx_ready */
 };
 
 static struct seen seen[NR_VIFS];
 static struct vif *vifs[NR_VIFS];
+
+/* Bytes 14 and 15 (the first of the payload) carry a frame's sequence number. */
+static uint16_t frame_tag(const uint8_t *frame)
+{
+	return (uint16_t)(frame[14] << 8 | frame[15]);
+}
 
 static void rec_transmit(struct vif *v, const uint8_t *frame, size_t len)
 {
@@ -66,7 +84,18 @@ static void rec_transmit(struct vif *v, const uint8_t *frame, size_t len)
 		memcpy(s->frame[s->n], frame, len);
 		s->len[s->n] = len;
 	}
+	if (s->n < MAX_TAGS && len >= 16)
+		s->tag[s->n] = frame_tag(frame);
 	s->n++;
+}
+
+static const struct vif_backend_ops *null_ops;
+
+static void rec_rx_ready(struct vif *v)
+{
+	seen[v->index].rx_ready++;
+	if (null_ops->rx_ready)
+		null_ops->rx_ready(v);
 }
 
 static struct vif_backend_ops rec_ops;
@@ -91,8 +120,10 @@ static struct vif *vif_make(unsigned int index)
 		fail_msg("vif_config_parse: %s", err);
 	if (vif_create(shim_current(), index, &cfg, &v, err, sizeof(err)) < 0)
 		fail_msg("vif_create: %s", err);
+	null_ops = v->ops;
 	rec_ops = *v->ops;
 	rec_ops.transmit = rec_transmit;
+	rec_ops.rx_ready = rec_rx_ready;
 	v->ops = &rec_ops;
 	return v;
 }
@@ -148,6 +179,137 @@ static struct netfront_stats stats_of(struct netfront *nf)
 	return st;
 }
 
+static void frame_tagged(uint8_t *f, size_t len, uint16_t tag)
+{
+	frame_fill(f, len, (uint8_t)tag);
+	f[14] = (uint8_t)(tag >> 8);
+	f[15] = (uint8_t)tag;
+}
+
+/* Every frame the backend of vif index was given carries tags first, first + 1, ... */
+static void assert_tags_in_order(unsigned int index, unsigned int n, uint16_t first)
+{
+	assert_int_equal(seen[index].n, n);
+	for (unsigned int i = 0; i < n && i < MAX_TAGS; i++)
+		assert_int_equal(seen[index].tag[i], (uint16_t)(first + i));
+}
+
+/*
+ * The vif's event channel: the guest's end (netfront's, as it wrote it in
+ * xenstore) and the one netback bound in dom0.
+ */
+static evtchn_port_t guest_port(unsigned int index)
+{
+	char path[96], *value;
+	size_t len;
+	unsigned long port;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u/event-channel",
+		 shim_current()->domid, index);
+	assert_int_equal(xs_store_read(store(), path, &value, &len), 0);
+	port = strtoul(value, NULL, 10);
+	free(value);
+	assert_true(port > 0 && port < shim_current()->evtchn.nr_ports);
+	return (evtchn_port_t)port;
+}
+
+static struct sim_domain *dom0(void)
+{
+	return sim_domain_lookup(shim_current()->sim, 0);
+}
+
+static evtchn_port_t backend_port(unsigned int index)
+{
+	const struct sim_evtchn *c = &shim_current()->evtchn.ports[guest_port(index)];
+
+	assert_int_equal(c->state, EVTCHNSTAT_interdomain);
+	assert_int_equal(c->remote_dom, 0);
+	return c->remote_port;
+}
+
+/* Whether the guest's end of the vif's channel is pending in shared_info. */
+static bool guest_pending(evtchn_port_t port)
+{
+	const struct shared_info *s = shim_current()->shared_info;
+	const unsigned int bits = 8 * sizeof(s->evtchn_pending[0]);
+
+	return (__atomic_load_n(&s->evtchn_pending[port / bits], __ATOMIC_SEQ_CST) >>
+		(port % bits)) & 1;
+}
+
+/*
+ * A tap on netback's dom0 port: counts the guest's notifications and passes
+ * them on to netback's handler (forward) or holds them back, as a backend
+ * that has not been scheduled yet would.
+ */
+struct tap {
+	evtchn_port_t port;
+	sim_evtchn_handler_fn fn; /* netback's */
+	void *arg;
+	bool forward;
+	unsigned int count;
+};
+
+static struct tap tap;
+
+static void tap_handler(void *arg, evtchn_port_t port)
+{
+	struct tap *t = arg;
+
+	t->count++;
+	if (t->forward)
+		t->fn(t->arg, port);
+}
+
+static void tap_install(unsigned int index, bool forward)
+{
+	const struct sim_evtchn *c;
+
+	tap.port = backend_port(index);
+	c = &dom0()->evtchn.ports[tap.port];
+	assert_non_null(c->handler);
+	tap.fn = c->handler;
+	tap.arg = c->handler_arg;
+	tap.forward = forward;
+	tap.count = 0;
+	assert_int_equal(sim_evtchn_set_handler(dom0(), tap.port, tap_handler, &tap), 0);
+}
+
+/* The notification held back reaches netback at last. */
+static void tap_release(void)
+{
+	tap.fn(tap.arg, tap.port);
+}
+
+static void tap_remove(void)
+{
+	assert_int_equal(sim_evtchn_set_handler(dom0(), tap.port, tap.fn, tap.arg), 0);
+	tap.port = 0;
+}
+
+/* A second guest thread sending count tagged frames. */
+struct sender {
+	struct netfront *nf;
+	unsigned int count, sent;
+	uint16_t first_tag;
+	int rc;
+	bool done;
+};
+
+static int sender_main(void *arg)
+{
+	struct sender *s = arg;
+	uint8_t f[90];
+
+	for (s->sent = 0; s->sent < s->count; s->sent++) {
+		frame_tagged(f, sizeof(f), (uint16_t)(s->first_tag + s->sent));
+		if ((s->rc = netfront_send(s->nf, f, sizeof(f))) < 0)
+			break;
+	}
+	s->done = true;
+	return 0;
+}
+
 struct baseline {
 	size_t pages_free, heap_blocks;
 	unsigned int grants_free;
@@ -172,7 +334,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct baseline after = baseline_now();
+	struct baseline after;
+
+	/* A test that failed with its tap on: netback gets its port back. */
+	if (tap.port && tap.port < dom0()->evtchn.nr_ports &&
+	    dom0()->evtchn.ports[tap.port].handler == tap_handler)
+		tap_remove();
+	tap.port = 0;
+	after = baseline_now();
 
 	assert_int_equal(after.grants_free, before.grants_free);
 	assert_int_equal(after.pages_free, before.pages_free);
@@ -526,6 +695,189 @@ static void test_the_receive_callback_cannot_close_its_own_vif(void **state)
 	assert_int_equal(netfront_close(nf), 0);
 }
 
+static void test_a_sender_blocks_on_a_full_tx_ring_and_loses_nothing(void **state)
+{
+	struct netfront *nf = open_vif(0);
+	struct sender s = { .nf = nf, .count = TX_SLOTS + 10 };
+	struct uk_thread *t;
+	struct netfront_stats st;
+
+	settle();
+	tap_install(0, false); /* netback does not run: the ring fills */
+	assert_non_null(t = uk_thread_create("sender", sender_main, &s));
+	settle();
+	/* The ring holds TX_SLOTS requests; the next send waits, it does not fail. */
+	assert_false(s.done);
+	assert_int_equal(s.sent, TX_SLOTS);
+	st = stats_of(nf);
+	assert_int_equal(st.tx_frames, TX_SLOTS);
+	assert_int_equal(st.tx_ring_full, 1);
+	assert_int_equal(seen[0].n, 0);
+	/* Only the first request crossed netback's req_event. */
+	assert_int_equal(tap.count, 1);
+	settle();
+	assert_false(s.done);
+	assert_int_equal(s.sent, TX_SLOTS);
+
+	/* The backend runs: it takes the whole ring at once and answers. */
+	tap_remove();
+	tap_release();
+	assert_tags_in_order(0, TX_SLOTS, 0);
+	settle();
+	assert_true(s.done);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(uk_thread_join(t), 0);
+	assert_int_equal(s.sent, TX_SLOTS + 10);
+	assert_tags_in_order(0, TX_SLOTS + 10, 0);
+	for (unsigned int i = 0; i < MAX_SEEN; i++)
+		assert_int_equal(seen[0].len[i], 90);
+	st = stats_of(nf);
+	assert_int_equal(st.tx_frames, TX_SLOTS + 10);
+	assert_int_equal(st.tx_ring_full, 1);
+	assert_int_equal(st.tx_errors, 0);
+	assert_int_equal(netfront_close(nf), 0);
+}
+
+static void test_a_tx_burst_notifies_an_idle_backend_once(void **state)
+{
+	struct netfront *nf = open_vif(0);
+	uint8_t f[70];
+	uint16_t tag = 0;
+
+	settle();
+	/* Netback not scheduled: ten pushes, one notification (the one crossing req_event). */
+	tap_install(0, false);
+	for (unsigned int i = 0; i < 10; i++) {
+		frame_tagged(f, sizeof(f), tag++);
+		assert_int_equal(netfront_send(nf, f, sizeof(f)), 0);
+	}
+	assert_int_equal(tap.count, 1);
+	assert_int_equal(seen[0].n, 0);
+	tap_release();
+	assert_tags_in_order(0, 10, 0);
+	/* Having emptied the ring netback asks again: the next burst notifies once more. */
+	for (unsigned int i = 0; i < 10; i++) {
+		frame_tagged(f, sizeof(f), tag++);
+		assert_int_equal(netfront_send(nf, f, sizeof(f)), 0);
+	}
+	assert_int_equal(tap.count, 2);
+	assert_int_equal(seen[0].n, 10);
+	tap_release();
+	assert_tags_in_order(0, 20, 0);
+	/* A backend that runs at every notification re-arms each time: one per frame. */
+	tap.forward = true;
+	tap.count = 0;
+	for (unsigned int i = 0; i < 5; i++) {
+		frame_tagged(f, sizeof(f), tag++);
+		assert_int_equal(netfront_send(nf, f, sizeof(f)), 0);
+		assert_int_equal(tap.count, i + 1);
+		assert_int_equal(seen[0].n, 21 + i);
+	}
+	tap_remove();
+	settle();
+	assert_tags_in_order(0, 25, 0);
+	assert_int_equal(stats_of(nf).tx_frames, 25);
+	assert_int_equal(stats_of(nf).tx_errors, 0);
+	assert_int_equal(netfront_close(nf), 0);
+}
+
+/* Delivers count tagged frames without letting the guest run; returns the events raised. */
+static unsigned int deliver_burst(evtchn_port_t gport, unsigned int count, uint16_t first_tag,
+				  unsigned int *first_event)
+{
+	uint8_t f[64];
+	unsigned int events = 0;
+
+	for (unsigned int i = 0; i < count; i++) {
+		frame_tagged(f, sizeof(f), (uint16_t)(first_tag + i));
+		assert_int_equal(deliver(0, f, sizeof(f)), 0);
+		if (guest_pending(gport)) {
+			if (events++ == 0)
+				*first_event = i;
+			evtchn_clear(gport); /* so that a second event would show */
+		}
+	}
+	return events;
+}
+
+/* Delivers count tagged frames, leaving the guest's events to it. */
+static void deliver_tagged(unsigned int count, uint16_t first_tag)
+{
+	uint8_t f[64];
+
+	for (unsigned int i = 0; i < count; i++) {
+		frame_tagged(f, sizeof(f), (uint16_t)(first_tag + i));
+		assert_int_equal(deliver(0, f, sizeof(f)), 0);
+	}
+}
+
+static void recv_tags_in_order(struct netfront *nf, unsigned int count, uint16_t first_tag)
+{
+	uint8_t out[64];
+
+	for (unsigned int i = 0; i < count; i++) {
+		assert_int_equal(netfront_recv(nf, out, sizeof(out), uk_now_ns() + 100 * MS), 64);
+		assert_int_equal(frame_tag(out), (uint16_t)(first_tag + i));
+	}
+}
+
+static void test_an_rx_burst_raises_one_event_for_a_waiting_guest(void **state)
+{
+	struct netfront *nf = open_vif(0);
+	evtchn_port_t gport = guest_port(0);
+	unsigned int first = ~0u;
+
+	settle();
+	assert_false(guest_pending(gport));
+	assert_int_equal(deliver_burst(gport, 10, 0, &first), 1);
+	assert_int_equal(first, 0);
+	assert_int_equal(stats_of(nf).rx_frames, 0); /* the guest has not run */
+	/* Give back the event taken from the guest. */
+	sim_evtchn_raise(shim_current(), gport);
+	recv_tags_in_order(nf, 10, 0);
+	settle();
+	/* The receive thread asked again (rsp_event) before it slept: one more event. */
+	first = ~0u;
+	assert_int_equal(deliver_burst(gport, 10, 10, &first), 1);
+	assert_int_equal(first, 0);
+	sim_evtchn_raise(shim_current(), gport);
+	recv_tags_in_order(nf, 10, 10);
+	assert_int_equal(stats_of(nf).rx_frames, 20);
+	assert_int_equal(stats_of(nf).rx_errors, 0);
+	assert_int_equal(netfront_close(nf), 0);
+}
+
+static void test_reposted_rx_buffers_notify_only_a_backend_that_ran_out(void **state)
+{
+	struct netfront *nf = open_vif(0);
+	uint8_t f[64];
+
+	settle();
+	tap_install(0, true);
+	/* Buffers to spare: reposting them tells netback nothing. */
+	deliver_tagged(10, 0);
+	settle();
+	assert_int_equal(stats_of(nf).rx_frames, 10);
+	assert_int_equal(tap.count, 0);
+	recv_tags_in_order(nf, 10, 0);
+	/* Every buffer used: netback asks to be told (req_event) of the next one. */
+	deliver_tagged(256, 10);
+	frame_tagged(f, sizeof(f), 0xffff);
+	assert_int_equal(deliver(0, f, sizeof(f)), -ENOBUFS);
+	assert_false(vif_rx_ready(vifs[0]));
+	assert_int_equal(seen[0].rx_ready, 0);
+	settle();
+	/* 256 buffers reposted one by one; only the first crossed req_event. */
+	assert_int_equal(tap.count, 1);
+	assert_int_equal(seen[0].rx_ready, 1);
+	assert_true(vif_rx_ready(vifs[0]));
+	tap_remove();
+	recv_tags_in_order(nf, 256, 10);
+	assert_int_equal(stats_of(nf).rx_frames, 266);
+	assert_int_equal(stats_of(nf).rx_dropped, 0);
+	assert_int_equal(netfront_close(nf), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 static int group_setup(void **state)
@@ -554,11 +906,15 @@ int app_main(int argc, char **argv)
 		T(test_send_hands_the_frame_to_the_backend),
 		T(test_send_takes_14_to_1514_bytes_and_refuses_the_rest),
 		T(test_many_more_frames_than_ring_slots_all_arrive),
+		T(test_a_sender_blocks_on_a_full_tx_ring_and_loses_nothing),
+		T(test_a_tx_burst_notifies_an_idle_backend_once),
 		T(test_recv_returns_delivered_frames_in_order),
 		T(test_recv_times_out_at_its_deadline),
 		T(test_recv_into_a_small_buffer_truncates),
 		T(test_receive_buffers_are_reposted),
 		T(test_a_full_receive_queue_drops_and_counts),
+		T(test_an_rx_burst_raises_one_event_for_a_waiting_guest),
+		T(test_reposted_rx_buffers_notify_only_a_backend_that_ran_out),
 		T(test_the_receive_callback_gets_frames_and_may_send),
 		T(test_the_receive_callback_cannot_close_its_own_vif),
 		T(test_a_vif_can_be_opened_again_after_close),
