@@ -45,7 +45,7 @@ static long send_op(struct sim_domain *d, struct evtchn_send *s)
 
 static long do_op(struct sim_domain *d, int cmd, void *arg)
 {
-	if (!arg && cmd != EVTCHNOP_reset)
+	if (!arg)
 		return -XEN_EFAULT;
 	switch (cmd) {
 	case EVTCHNOP_alloc_unbound:
@@ -76,7 +76,7 @@ static long do_op(struct sim_domain *d, int cmd, void *arg)
 		return sim_evtchn_unmask(d, ((struct evtchn_unmask *)arg)->port);
 	case EVTCHNOP_reset: {
 		struct evtchn_reset *r = arg;
-		if (r && r->dom != DOMID_SELF && r->dom != d->domid)
+		if (r->dom != DOMID_SELF && r->dom != d->domid)
 			return -XEN_EPERM;
 		return sim_evtchn_reset(d);
 	}

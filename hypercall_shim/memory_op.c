@@ -38,10 +38,9 @@ static long add_to_physmap(struct sim_domain *d, struct xen_add_to_physmap *a)
 /* The memory map toolstacks give Xen: e820 entries (addr, size, type; 20 bytes). */
 static long memory_map(struct sim_domain *d, struct xen_memory_map *m)
 {
-	const struct hvm_start_info *si = (void *)(d->ram + sim_domain_start_info_paddr(d));
-	const struct hvm_memmap_table_entry *mm = (const void *)(d->ram + si->memmap_paddr);
+	const struct hvm_memmap_table_entry *mm = d->memmap;
 	uint8_t *out = m->buffer.p;
-	unsigned int n = si->memmap_entries;
+	unsigned int n = d->nr_memmap;
 
 	if (!out)
 		return -XEN_EFAULT;

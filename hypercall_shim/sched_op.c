@@ -21,30 +21,38 @@ static const char *cmd_name(int cmd)
 	}
 }
 
+#define POLL_MAX_PORTS 128
+
+/* The ports of a SCHEDOP_poll, copied once: the guest's array may change. */
+struct poll_ports {
+	evtchn_port_t port[POLL_MAX_PORTS];
+	unsigned int n;
+};
+
 static bool any_port_pending(struct sim_domain *d, void *arg)
 {
-	const struct sched_poll *p = arg;
+	const struct poll_ports *pp = arg;
 
-	for (unsigned int i = 0; i < p->nr_ports; i++) {
-		evtchn_port_t port = p->ports.p[i];
-		const xen_ulong_t *w = d->shared_info->evtchn_pending;
-		if (w[port / (sizeof(*w) * 8)] & ((xen_ulong_t)1 << (port % (sizeof(*w) * 8))))
+	for (unsigned int i = 0; i < pp->n; i++)
+		if (sim_evtchn_is_pending(d, pp->port[i]))
 			return true;
-	}
 	return false;
 }
 
 /* Xen's do_poll: wait until one of the ports is pending or the timeout passes. */
 static long sched_poll(struct sim_domain *d, struct sched_poll *p)
 {
+	struct poll_ports pp;
+
 	if (!p || (p->nr_ports && !p->ports.p))
 		return -XEN_EFAULT;
-	if (p->nr_ports > 128)
+	if (p->nr_ports > POLL_MAX_PORTS)
 		return -XEN_EINVAL;
-	for (unsigned int i = 0; i < p->nr_ports; i++)
-		if (p->ports.p[i] >= d->evtchn.nr_ports)
+	pp.n = p->nr_ports;
+	for (unsigned int i = 0; i < pp.n; i++)
+		if ((pp.port[i] = p->ports.p[i]) >= d->evtchn.nr_ports)
 			return -XEN_EINVAL;
-	sim_run_until(d->sim, d, p->timeout, any_port_pending, p);
+	sim_run_until(d->sim, d, p->timeout, any_port_pending, &pp);
 	return 0;
 }
 

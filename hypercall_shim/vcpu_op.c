@@ -13,7 +13,8 @@ static long singleshot(struct sim_domain *d, struct vcpu_set_singleshot_timer *t
 	/* With VCPU_SSHOTTMR_future a deadline already passed is refused. */
 	if ((t->flags & VCPU_SSHOTTMR_future) && t->timeout_abs_ns < sim_now_ns(d->sim))
 		return -XEN_ETIME;
-	sim_domain_set_timer(d, t->timeout_abs_ns);
+	/* A deadline in the past (0 included) fires at once, as on Xen. */
+	sim_domain_set_timer(d, t->timeout_abs_ns ? t->timeout_abs_ns : 1);
 	return 0;
 }
 

@@ -121,7 +121,7 @@ static int netfront_setup(struct netfront *nf, uint64_t deadline_ns)
 
 int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out)
 {
-	uint64_t deadline = timeout_ns ? uk_now_ns() + timeout_ns : 0;
+	uint64_t deadline = timeout_ns ? uk_deadline_after(timeout_ns) : 0;
 	struct netfront *nf;
 	int rc;
 

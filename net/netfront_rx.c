@@ -132,8 +132,16 @@ static void rx_handle(struct netfront *nf, const netif_rx_response_t *rsp, RING_
 		rx_extra(nf, rsp, slot);
 		return;
 	}
-	if (!(b = rx_buf(nf, rsp->id, rsp->status)))
+	if (!(b = rx_buf(nf, rsp->id, rsp->status))) {
+		/* A bad id: repost the buffer posted in this slot, or the ring shrinks for good. */
+		uint16_t posted = nf->rx_slot_id[RX_MASK(slot)];
+		nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
+		if (nf->rx_bufs[posted].busy) {
+			nf->rx_bufs[posted].busy = false;
+			rx_post(nf, posted);
+		}
 		return;
+	}
 	b->busy = false;
 	nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
 	if (nf->rx_skip_frags) {
@@ -162,6 +170,8 @@ static void rx_consume(struct netfront *nf)
 			RING_IDX slot = nf->rx.rsp_cons++;
 			netif_rx_response_t rsp = *RING_GET_RESPONSE(&nf->rx, slot);
 
+			/* Checks apply to our copy: don't let the compiler re-read shared memory. */
+			__asm__ volatile("" ::: "memory");
 			rx_handle(nf, &rsp, slot);
 			/* Per frame: a callback that blocks must not starve the backend. */
 			rx_push(nf);

@@ -51,6 +51,8 @@ void netfront_tx_reclaim(struct netfront *nf)
 		for (; cons != prod; cons++) {
 			netif_tx_response_t rsp = *RING_GET_RESPONSE(&nf->tx, cons);
 
+			/* Checks apply to our copy: don't let the compiler re-read shared memory. */
+			__asm__ volatile("" ::: "memory");
 			tx_complete(nf, &rsp);
 		}
 		nf->tx.rsp_cons = cons;
@@ -99,6 +101,24 @@ static void tx_push(struct netfront *nf, const void *frame, size_t len)
 		evtchn_send(nf->port);
 	nf->stats.tx_frames++;
 	nf->stats.tx_bytes += len;
+}
+
+int netfront_try_send(struct netfront *nf, const void *frame, size_t len)
+{
+	if (!nf || !frame)
+		return -EINVAL;
+	if (len < NETFRONT_ETH_HLEN || len > NETFRONT_MAX_FRAME ||
+	    len > nf->mtu + NETFRONT_ETH_HLEN)
+		return -EMSGSIZE;
+	if (!netfront_usable(nf))
+		return -ENOTCONN;
+	netfront_tx_reclaim(nf);
+	if (RING_FULL(&nf->tx) || nf->tx_nr_free == 0) {
+		nf->stats.tx_ring_full++;
+		return -ENOBUFS;
+	}
+	tx_push(nf, frame, len);
+	return 0;
 }
 
 int netfront_send(struct netfront *nf, const void *frame, size_t len)

@@ -169,9 +169,11 @@ struct net_if *net_if_first(void)
 	return ifs.head;
 }
 
+/* Never blocks: the stack sends from its receive and timer threads too,
+ * which must not sleep (an interface may be destroyed meanwhile). */
 static int netfront_link_send(void *ctx, const uint8_t *frame, size_t len)
 {
-	return netfront_send(ctx, frame, len);
+	return netfront_try_send(ctx, frame, len);
 }
 
 static void netfront_link_rx(struct netfront *nf, const uint8_t *frame, size_t len, void *arg)

@@ -3,6 +3,7 @@
  * allocator, shared_info into the physmap, time, events, console, the timer
  * VIRQ, the command line to argv, then the main thread and the idle loop.
  */
+#include <errno.h>
 #include <string.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
@@ -147,7 +148,9 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 	uk_time_init(s);
 	if (uk_platform_events_init() < 0)
 		early_fail("drydock: cannot set up event delivery\n");
-	if (uk_console_init() < 0)
+	if ((rc = uk_console_init()) == -ENODEV)
+		uk_printf("drydock: no console ring; output goes to Xen's console\n");
+	else if (rc < 0)
 		early_fail("drydock: cannot connect the console ring\n");
 	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
 		uk_panic("cannot bind VIRQ_TIMER");

@@ -2,6 +2,7 @@
  * The Xen console ring (struct xencons_interface): the guest produces into
  * out[], the backend consumes and notifies back when it has made room.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <xen/hvm/hvm_op.h>
@@ -10,6 +11,7 @@
 #include <xen/sched.h>
 
 #include "platform/platform.h"
+#include "uk/alloc.h"
 #include "uk/console.h"
 #include "uk/events.h"
 #include "uk/hypercall.h"
@@ -42,16 +44,29 @@ int uk_console_init(void)
 	if ((rc = get_param(HVM_PARAM_CONSOLE_PFN, &pfn)) < 0 ||
 	    (rc = get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn)) < 0)
 		return rc;
-	intf = uk_platform_phys_to_virt(pfn << 12);
+	/* No ring from the toolstack: output stays on HYPERVISOR_console_io. */
+	if (pfn == 0 || evtchn == 0)
+		return -ENODEV;
 	port = (evtchn_port_t)evtchn;
-	return evtchn_bind(port, console_event, NULL);
+	if ((rc = evtchn_bind(port, console_event, NULL)) < 0)
+		return rc;
+	intf = uk_platform_phys_to_virt(pfn << UK_PAGE_SHIFT);
+	return 0;
+}
+
+/* After a panic nothing else may run: wait for the backend by yielding the vCPU. */
+static bool polling;
+
+void uk_console_set_polling(void)
+{
+	polling = true;
 }
 
 /* Waits for the backend to make room: in a thread, sleep; elsewhere, yield the vCPU. */
 static void wait_for_room(void)
 {
 	evtchn_send(port);
-	if (uk_thread_self())
+	if (uk_thread_self() && !polling)
 		uk_waitq_wait(&room, uk_now_ns() + 10 * UK_NSEC_PER_MSEC);
 	else
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);

@@ -53,6 +53,7 @@ _Noreturn void uk_panic(const char *fmt, ...)
 	if (panicking)
 		shutdown(SHUTDOWN_crash); /* a panic while panicking: just stop */
 	panicking = true;
+	uk_console_set_polling();
 	n = snprintf(msg, sizeof(msg), "PANIC in %s: ", uk_thread_name(uk_thread_self()));
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n - 1, fmt, ap);

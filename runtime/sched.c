@@ -303,7 +303,7 @@ void uk_sleep_until(uint64_t deadline_ns)
 
 void uk_sleep_ns(uint64_t ns)
 {
-	uk_sleep_until(uk_now_ns() + ns);
+	uk_sleep_until(uk_deadline_after(ns));
 }
 
 static void wake_expired(uint64_t now)
@@ -321,10 +321,20 @@ static void reap_dead(void)
 	}
 }
 
+/*
+ * Xen treats a set_timer_op deadline more than 2^50 ns ahead as bogus and
+ * fires in 100 ms instead; far deadlines are armed in steps of this.
+ */
+#define TIMER_MAX_AHEAD_NS (UINT64_C(1) << 40)
+
 /* Arms the Xen timer for the earliest deadline (only when it changed). */
 static void arm_timer(void)
 {
 	uint64_t want = S.timed ? S.timed->deadline : 0;
+	uint64_t now = uk_now_ns();
+
+	if (want && want - now > TIMER_MAX_AHEAD_NS && want > now)
+		want = now + TIMER_MAX_AHEAD_NS;
 
 	if (want != S.armed) {
 		HYPERVISOR_set_timer_op(want);

@@ -77,9 +77,10 @@ void sim_clock_advance_to(struct sim_clock *c, uint64_t t)
 		c->virtual_now = t;
 }
 
+/* Odd while writing, whatever a stray guest write left there (as Xen does). */
 static void version_begin(uint32_t *version)
 {
-	__atomic_store_n(version, *version + 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(version, (*version + 1) | 1, __ATOMIC_SEQ_CST);
 }
 
 static void version_end(uint32_t *version)

@@ -37,10 +37,12 @@ void sim_console_drain(struct sim_console *c)
 	cons = intf->out_cons;
 	prod = __atomic_load_n(&intf->out_prod, __ATOMIC_ACQUIRE);
 	if ((size_t)(prod - cons) > sizeof(intf->out)) {
+		/* Discard first (the contents cannot be trusted): the report may end the domain. */
+		__atomic_store_n(&intf->out_cons, prod, __ATOMIC_RELEASE);
 		sim_report_violation(c->dom, "console ring: out_prod %u is %u bytes ahead of "
 				     "out_cons %u, more than the ring's %zu", prod, prod - cons,
 				     cons, sizeof(intf->out));
-		cons = prod; /* discard: the contents cannot be trusted */
+		return;
 	}
 	while (cons != prod)
 		buf[n++] = intf->out[MASK_XENCONS_IDX(cons++, intf->out)];

@@ -80,6 +80,8 @@ static void write_start_info(struct sim_domain *d, const char *cmdline)
 		.size = d->ram_bytes - special_pa,
 		.type = XEN_HVM_MEMMAP_TYPE_RESERVED,
 	};
+	memcpy(d->memmap, mm, sizeof(d->memmap));
+	d->nr_memmap = 2;
 	*si = (struct hvm_start_info){
 		.magic = XEN_HVM_START_MAGIC_VALUE,
 		.version = 1,
@@ -180,6 +182,21 @@ int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
 	return 0;
 }
 
+/* As libxl does when a domain is destroyed: its home and its /vm entry go. */
+static void forget_xenstore(struct sim_domain *d)
+{
+	struct xs_store *xs = sim_xenstore(d->sim);
+	char home[64], vm_key[80], *vm = NULL;
+	size_t len;
+
+	snprintf(home, sizeof(home), "/local/domain/%u", d->domid);
+	snprintf(vm_key, sizeof(vm_key), "%s/vm", home);
+	if (xs_store_read(xs, vm_key, &vm, &len) == 0 && vm[0] == '/')
+		xs_store_rm(xs, vm);
+	free(vm);
+	xs_store_rm(xs, home);
+}
+
 void sim_domain_destroy(struct sim_domain *d)
 {
 	if (!d)
@@ -190,10 +207,12 @@ void sim_domain_destroy(struct sim_domain *d)
 	sim_remove_domain(d->sim, d);
 	if (d->xs_ring.conn) {
 		xs_ring_disconnect(&d->xs_ring);
+		forget_xenstore(d);
 		xs_domain_release(sim_xenstore(d->sim), d->domid);
 	}
+	/* dom0's ends (console, xenstore, devices) go with the domain, as in Xen. */
+	sim_evtchn_close_ports_of_peer(sim_domain_lookup(d->sim, 0), d->domid);
 	if (d->evtchn.ports) {
-		/* Closing the guest's ports also closes dom0's ends of them. */
 		for (evtchn_port_t p = 1; p < d->evtchn.nr_ports; p++)
 			sim_evtchn_close(d, p);
 		sim_evtchn_table_fini(&d->evtchn);
@@ -250,8 +269,9 @@ void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word)
 
 	if (d->state == SIM_DOMAIN_SHUTDOWN)
 		return;
-	sim_console_drain(&d->console);
+	/* First: a violation found while draining must not shut down again. */
 	d->state = SIM_DOMAIN_SHUTDOWN;
+	sim_console_drain(&d->console);
 	d->shutdown_reason = reason;
 	d->exit_status = exit_status_for(d, reason, status);
 	if (reason == SHUTDOWN_crash && status)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/hvm/params.h>
+#include <xen/arch-x86/hvm/start_info.h>
 
 #include "sim/clock.h"
 #include "sim/console.h"
@@ -66,6 +67,9 @@ struct sim_domain {
 	xen_pfn_t shared_info_gfn;
 
 	uint64_t hvm_param[HVM_NR_PARAMS];
+	/* The memory map, kept here as Xen keeps its own (the guest's copy is writable). */
+	struct hvm_memmap_table_entry memmap[2];
+	unsigned int nr_memmap;
 	struct sim_evtchn_table evtchn;
 	struct sim_gnttab gnttab;
 	struct vif *vifs[SIM_MAX_VIFS];

@@ -114,6 +114,12 @@ void sim_evtchn_raise(struct sim_domain *d, evtchn_port_t port)
 		c->handler(c->handler_arg, port);
 }
 
+bool sim_evtchn_is_pending(struct sim_domain *d, evtchn_port_t port)
+{
+	return d->shared_info && port < d->evtchn.nr_ports &&
+	       bit_test(d->shared_info->evtchn_pending, port);
+}
+
 void sim_evtchn_raise_virq(struct sim_domain *d, uint32_t virq)
 {
 	if (virq < NR_VIRQS && d->evtchn.virq_port[virq])
@@ -326,6 +332,16 @@ int sim_evtchn_unmask(struct sim_domain *d, evtchn_port_t port)
 	    !bit_test_and_set(&v->evtchn_pending_sel, port / BITS_PER_WORD))
 		__atomic_store_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
 	return 0;
+}
+
+void sim_evtchn_close_ports_of_peer(struct sim_domain *d, domid_t peer)
+{
+	for (evtchn_port_t p = 1; p < d->evtchn.nr_ports; p++) {
+		struct sim_evtchn *c = chn(d, p);
+		if ((c->state == EVTCHNSTAT_interdomain || c->state == EVTCHNSTAT_unbound) &&
+		    c->remote_dom == peer)
+			sim_evtchn_close(d, p);
+	}
 }
 
 int sim_evtchn_reset(struct sim_domain *d)

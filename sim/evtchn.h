@@ -53,9 +53,13 @@ int sim_evtchn_status(struct sim_domain *d, struct evtchn_status *st);
 int sim_evtchn_bind_vcpu(struct sim_domain *d, evtchn_port_t port, uint32_t vcpu);
 int sim_evtchn_unmask(struct sim_domain *d, evtchn_port_t port);
 int sim_evtchn_reset(struct sim_domain *d);
+/* Closes every port of d connected to, or waiting for, domain peer (a domain going away). */
+void sim_evtchn_close_ports_of_peer(struct sim_domain *d, domid_t peer);
 
 /* Simulator side: mark port pending on d (guest) or call its handler (dom0). */
 void sim_evtchn_raise(struct sim_domain *d, evtchn_port_t port);
+/* Whether port's bit is set in d's evtchn_pending (false for a bad port). */
+bool sim_evtchn_is_pending(struct sim_domain *d, evtchn_port_t port);
 /* Raises the port bound to virq, if the guest bound one. */
 void sim_evtchn_raise_virq(struct sim_domain *d, uint32_t virq);
 /* Installs the backend handler of a dom0 port. */

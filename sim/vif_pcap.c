@@ -142,7 +142,7 @@ static bool replay_has_input(struct vif *v)
 /* True while some vif of d still has input coming. */
 static bool domain_has_input(struct sim_domain *d)
 {
-	for (unsigned int i = 0; i < d->nr_vifs; i++) {
+	for (unsigned int i = 0; i < SIM_MAX_VIFS; i++) {
 		struct vif *v = d->vifs[i];
 		if (v && v->ops && v->ops->has_input && v->ops->has_input(v))
 			return true;

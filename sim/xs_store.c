@@ -119,6 +119,12 @@ void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,
 {
 	struct xsd_sockmsg hdr = { type, req_id, tx_id, (uint32_t)len };
 
+	/* As xenstored's send_reply: a reply that cannot fit a message is E2BIG. */
+	if (len > XENSTORE_PAYLOAD_MAX && type != XS_WATCH_EVENT) {
+		hdr.type = XS_ERROR;
+		hdr.len = sizeof("E2BIG");
+		payload = "E2BIG";
+	}
 	c->outstanding++;
 	if (c->send)
 		c->send(c, &hdr, payload, c->arg);

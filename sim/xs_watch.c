@@ -189,11 +189,47 @@ void xs_event_free(struct xs_event *e)
 	free(e);
 }
 
+/*
+ * A transaction that changes a node again keeps one event for it, as
+ * xenstored keeps one entry per node: rewriting a node 10^5 times must not
+ * queue 10^5 events. The newest permissions decide who sees it.
+ */
+static struct xs_event *tx_event_for(struct xs_tx *tx, const char *path, bool exact)
+{
+	for (struct xs_event *e = tx->events; e; e = e->next)
+		if (e->exact == exact && !strcmp(e->path, path))
+			return e;
+	return NULL;
+}
+
+static int tx_event_update(struct xs_event *e, const struct xs_perms *node,
+			   const struct xs_perms *parent)
+{
+	struct xs_perms n, p;
+
+	if (xs_perms_dup(&n, node))
+		return -ENOMEM;
+	if (xs_perms_dup(&p, parent)) {
+		xs_perms_free(&n);
+		return -ENOMEM;
+	}
+	xs_perms_free(&e->node);
+	xs_perms_free(&e->parent);
+	e->node = n;
+	e->parent = p;
+	return 0;
+}
+
 int xs_event_record(struct xs_ctx *c, const char *path, bool exact,
                     const struct xs_perms *node, const struct xs_perms *parent,
                     const struct xs_perms *old)
 {
-	struct xs_event *e = calloc(1, sizeof(*e));
+	struct xs_event *e;
+
+	if (c->tx && (e = tx_event_for(c->tx, path, exact)))
+		return tx_event_update(e, node, parent);
+	if (!(e = calloc(1, sizeof(*e))))
+		return -ENOMEM;
 
 	if (!e)
 		return -ENOMEM;

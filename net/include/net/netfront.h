@@ -50,6 +50,12 @@ void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg);
 /* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
 /*
+ * The same without waiting: -ENOBUFS (counted in tx_ring_full) when the TX
+ * ring is full. For callers that must not block, such as a network stack's
+ * receive and timer paths.
+ */
+int netfront_try_send(struct netfront *nf, const void *frame, size_t len);
+/*
  * Receives one queued frame into buf (at most size bytes), waiting until
  * guest time deadline_ns (0: forever). Returns its length or -ETIMEDOUT.
  */

@@ -21,7 +21,8 @@ struct net_if;
 struct netfront;
 
 struct net_link {
-	/* Sends one Ethernet frame (14..mtu+14 bytes); 0 or a negative errno. */
+	/* Sends one Ethernet frame (14..mtu+14 bytes) without blocking; 0 or a
+	 * negative errno (-ENOBUFS when the link is busy: the frame is dropped). */
 	int (*send)(void *ctx, const uint8_t *frame, size_t len);
 	void *ctx;
 	uint8_t mac[6];

@@ -21,5 +21,7 @@ void uk_console_flush(void);
 /* Runtime-internal. */
 int uk_console_init(void);
 bool uk_console_ready(void);
+/* From now on waiting for the backend yields the vCPU instead of sleeping (uk_panic). */
+void uk_console_set_polling(void);
 
 #endif

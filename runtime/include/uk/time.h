@@ -15,6 +15,12 @@
 
 /* Nanoseconds of guest system time since the domain booted; never decreases. */
 uint64_t uk_now_ns(void);
+/* The deadline ns from now, saturating instead of wrapping past 2^64. */
+static inline uint64_t uk_deadline_after(uint64_t ns)
+{
+	uint64_t now = uk_now_ns();
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
 /* Nanoseconds since the Unix epoch (UTC). */
 uint64_t uk_wallclock_ns(void);
 
