@@ -4,6 +4,8 @@
 #   make test        build, then run every test with ctest
 #   make demo        build, then run the example unikernel: make demo ARGS="--clock virtual"
 #   make bench       build, then run the benchmarks (bench/README.md)
+#   make test-xen    build, then boot the xen images on real Xen under QEMU (docs/xen-rig.md):
+#                    make test-xen XEN_RIG_ARGS="--only hello"; preparing needs root
 #   make deps        check (as root: install) the Debian packages
 #   make clean       remove build/
 #
@@ -13,6 +15,7 @@
 BUILD_DIR := build
 JOBS      := $(shell nproc 2>/dev/null || echo 2)
 ARGS      :=
+XEN_RIG_ARGS :=
 
 # No "Entering directory" chatter from the make that cmake --build runs.
 MAKEFLAGS += --no-print-directory
@@ -23,7 +26,7 @@ else
 WERROR := OFF
 endif
 
-.PHONY: all deps configure test demo bench clean
+.PHONY: all deps configure test demo bench test-xen clean
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -46,6 +49,10 @@ bench: all
 	cmake --build $(BUILD_DIR) --target bench-xenstore-run
 	cmake --build $(BUILD_DIR) --target bench-netdev-run
 	cmake --build $(BUILD_DIR) --target bench-ping-run
+
+test-xen: all
+	XEN_RIG_IMAGES=$(abspath $(BUILD_DIR))/xen XEN_RIG_DIR=$(abspath $(BUILD_DIR))/xen-rig \
+	  bash tools/xen-rig/run.sh $(XEN_RIG_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,247 @@
+#!/bin/bash
+# Runs inside the rig's dom0 (rig-init starts it from the 9p share, mounted at /rig).
+#
+#   /rig/cfg/NAME.cfg     xl configs that tools/xen-rig/run.sh derived (kernel = /rig/images/...)
+#   /rig/tests            which tests to run, one per line: "TEST [ARGS]" (run.sh writes it)
+#   /rig/out/             results (one "PASS|FAIL|SKIP name: detail" line each, in results),
+#                         console logs, xl logs, xl dmesg; run.sh reads them after power-off
+#
+# Guest consoles are captured by xenconsoled (--log=guest, see rig-init), so no test needs a tty.
+set -u
+OUT=/rig/out
+CFG=/rig/cfg
+CONS=/var/log/xen/console
+mkdir -p "$OUT"
+: > "$OUT/results"
+
+result() {   # PASS|FAIL|SKIP NAME DETAIL...
+  local r=$1 n=$2; shift 2
+  echo "$r $n: $*" | tee -a "$OUT/results"
+}
+log() { echo "dom0-test: $*"; }
+
+# Timeouts are wall-clock ($SECONDS): under TCG every process dom0 starts costs a good part of
+# a second, so counting loop rounds would stretch them several times over.
+#
+# wait_for FILE PATTERN SECONDS [DOMAIN]: until FILE has a line matching PATTERN (grep -E);
+# gives up early when DOMAIN is given and no longer exists.
+wait_for() {
+  local end=$((SECONDS + $3))
+  while [ $SECONDS -lt $end ]; do
+    grep -qE -- "$2" "$1" 2>/dev/null && return 0
+    if [ -n "${4:-}" ] && ! xl domid "$4" >/dev/null 2>&1; then
+      grep -qE -- "$2" "$1" 2>/dev/null
+      return
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+# wait_gone NAME SECONDS: until xl knows no domain NAME.
+wait_gone() {
+  local end=$((SECONDS + $2))
+  while [ $SECONDS -lt $end ]; do
+    xl domid "$1" >/dev/null 2>&1 || return 0
+    sleep 0.5
+  done
+  return 1
+}
+console_of() { echo "$CONS/guest-$1.log"; }
+# The shutdown reason xl's domain monitor logged for NAME ("reason code 0" is poweroff).
+shutdown_reason() {
+  sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' "/var/log/xen/xl-$1.log" 2>/dev/null | tail -1
+}
+reason_name() {
+  case $1 in 0) echo poweroff ;; 1) echo reboot ;; 2) echo suspend ;; 3) echo crash ;;
+             4) echo watchdog ;; 5) echo soft_reset ;; '') echo "(none logged)" ;; *) echo "code $1" ;; esac
+}
+# Keep what a test left behind, and make sure its domain is gone.
+finish() {   # NAME
+  cp "$(console_of "$1")" "$OUT/$1.console" 2>/dev/null
+  cp "/var/log/xen/xl-$1.log" "$OUT/$1.xl.log" 2>/dev/null
+  if xl domid "$1" >/dev/null 2>&1; then
+    log "$1: still there: xl destroy"
+    xl destroy "$1"
+  fi
+}
+check_poweroff() {   # TEST NAME
+  local code; code=$(shutdown_reason "$2")
+  if [ "$code" = 0 ]; then
+    result PASS "$1" "xl reports reason poweroff"
+  else
+    result FAIL "$1" "xl reports reason $(reason_name "$code") (log: out/$2.xl.log)"
+  fi
+}
+
+# --- tests ---------------------------------------------------------------------------------
+
+test_dom0() {
+  if xl info > "$OUT/xl-info.txt" 2>&1; then
+    result PASS dom0 "xl info: Xen $(awk -F': ' '/^xen_version/ {print $2}' "$OUT/xl-info.txt"), $(awk -F': ' '/^virt_caps/ {print $2}' "$OUT/xl-info.txt" | tr -s ' '), free $(awk -F': ' '/^free_memory/ {print $2}' "$OUT/xl-info.txt") MB"
+  else
+    result FAIL dom0 "xl info failed: $(tail -1 "$OUT/xl-info.txt")"
+  fi
+  xl list > "$OUT/xl-list.txt" 2>&1
+}
+
+# The rig's own PVH guest: proves xl create, the PVH boot, console capture and poweroff.
+test_selftest() {
+  local n=selftest
+  if ! timeout 120 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1; then
+    result FAIL "$n-create" "xl create failed: $(tail -1 "$OUT/$n.xl-create.txt")"
+    finish $n; return
+  fi
+  wait_gone $n 60
+  finish $n
+  if grep -q "hello from a PVH domU" "$OUT/$n.console" 2>/dev/null ||
+     grep -q "hello from a PVH domU" "$OUT/$n.xl-create.txt"; then
+    result PASS "$n-console" "the PVH guest's console line arrived"
+  else
+    result FAIL "$n-console" "no console line (out/$n.console, out/$n.xl-create.txt)"
+  fi
+  check_poweroff "$n-shutdown" $n
+}
+
+# A vif on br0 whose hotplug script (vif-bridge, run by libxl itself: no udev) must put it on
+# the bridge; the guest stays paused, so no frontend is needed.
+test_vif_hotplug() {
+  local n=selftest-vif
+  if ! timeout 120 xl create -p "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
+    result FAIL vif-hotplug "xl create -p failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+    finish $n; return
+  fi
+  local id; id=$(xl domid $n)
+  if ip -o link show master br0 2>/dev/null | grep -q "vif$id\.0"; then
+    result PASS vif-hotplug "vif-bridge put vif$id.0 on br0"
+  else
+    result FAIL vif-hotplug "vif$id.0 is not on br0: $(ip -o link show master br0 | awk '{print $2}' | tr '\n' ' ')"
+  fi
+  xl destroy $n
+  finish $n
+}
+
+test_hello() {
+  local n=hello c rc=0
+  # xl create -c returns when the guest's console goes away, i.e. when the domain has ended.
+  timeout 120 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
+  if [ $rc = 124 ]; then
+    result FAIL "$n-end" "the domain was still running after 120 s"
+  elif [ $rc != 0 ] && ! xl domid $n >/dev/null 2>&1 && [ ! -s "/var/log/xen/xl-$n.log" ]; then
+    result FAIL "$n-create" "xl create failed: $(tail -1 "$OUT/$n.xl-create.txt")"
+    finish $n; return
+  else
+    wait_gone $n 30 || log "$n: still there 30 s after its console closed"
+  fi
+  finish $n
+  c=$OUT/$n.console
+  if grep -q "Hello from drydock! This is hello." "$c" 2>/dev/null; then
+    result PASS "$n-banner" "Hello from drydock! This is hello."
+  else
+    result FAIL "$n-banner" "no banner on the console (out/$n.console)"
+  fi
+  if grep -q "goodbye" "$c" 2>/dev/null; then
+    result PASS "$n-goodbye" "$(grep -m1 goodbye "$c" | tr -d '\r')"
+  else
+    result FAIL "$n-goodbye" "no goodbye on the console (out/$n.console)"
+  fi
+  check_poweroff "$n-shutdown" $n
+}
+
+test_greeting() {
+  local n=hello-wait c id greeting="hello from dom0 $$-$RANDOM"
+  c=$(console_of $n)
+  if ! timeout 120 xl create "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
+    result FAIL greeting "xl create failed: $(tail -1 "$OUT/$n.xl-create.txt")"
+    finish $n; return
+  fi
+  if ! wait_for "$c" "waiting for data/greeting" 90 $n; then
+    result FAIL greeting "the guest never said it was waiting (out/$n.console; $(xl domid $n >/dev/null 2>&1 && echo still running || echo it ended))"
+    finish $n; return
+  fi
+  id=$(xl domid $n)
+  xenstore-write "/local/domain/$id/data/greeting" "$greeting"
+  if wait_for "$c" "greeting: $greeting" 30 $n; then
+    result PASS greeting "xenstore-write /local/domain/$id/data/greeting: the guest printed it"
+  else
+    result FAIL greeting "the guest did not print '$greeting' (out/$n.console)"
+  fi
+  timeout 90 xl shutdown -w $n > "$OUT/$n.xl-shutdown.txt" 2>&1
+  if wait_gone $n 30; then
+    result PASS greeting-shutdown "xl shutdown: the domain ended"
+  else
+    result FAIL greeting-shutdown "still running 120 s after xl shutdown"
+  fi
+  finish $n
+  check_poweroff greeting-poweroff $n
+}
+
+test_echo() {
+  local n=echo c ok=0 loss
+  c=$(console_of $n)
+  if ! timeout 120 xl create "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
+    result FAIL echo-create "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+    finish $n; return
+  fi
+  # Until the stack is up and ARP resolved: one reply within 90 s.
+  local end=$((SECONDS + 90))
+  while [ $SECONDS -lt $end ] && xl domid $n >/dev/null 2>&1; do
+    if ping -c 1 -W 1 10.0.0.2 > /dev/null 2>&1; then ok=1; break; fi
+  done
+  if [ $ok = 1 ]; then
+    ping -c 20 -i 0.2 -W 2 10.0.0.2 > "$OUT/echo.ping.txt" 2>&1
+    loss=$(grep -o '[0-9.]*% packet loss' "$OUT/echo.ping.txt")
+    if [ "$loss" = "0% packet loss" ]; then
+      result PASS echo-ping "20 pings from dom0 over br0: $(grep -E 'transmitted|rtt' "$OUT/echo.ping.txt" | tr '\n' ' ')"
+    else
+      result FAIL echo-ping "${loss:-no ping summary} (out/echo.ping.txt)"
+    fi
+  else
+    result FAIL echo-ping "no reply from 10.0.0.2 within 90 s (out/$n.console; $(xl domid $n >/dev/null 2>&1 && echo still running || echo it ended))"
+  fi
+  if [ $ok = 1 ]; then
+    # Full-size frames: 1472 bytes of ICMP payload make 1514-byte Ethernet frames.
+    ping -c 10 -i 0.2 -W 2 -s 1472 -M do 10.0.0.2 > "$OUT/echo.ping-large.txt" 2>&1
+    loss=$(grep -o '[0-9.]*% packet loss' "$OUT/echo.ping-large.txt")
+    if [ "$loss" = "0% packet loss" ]; then
+      result PASS echo-ping-large "10 pings of 1472 bytes (1514-byte frames), 0% loss"
+    else
+      result FAIL echo-ping-large "${loss:-no ping summary} (out/echo.ping-large.txt)"
+    fi
+  fi
+  timeout 90 xl shutdown -w $n > "$OUT/$n.xl-shutdown.txt" 2>&1
+  wait_gone $n 30
+  finish $n
+  check_poweroff echo-shutdown $n
+}
+
+# --- main ----------------------------------------------------------------------------------
+
+log "starting; $(nproc) CPU(s), $(awk '/MemTotal/ {print $2/1024 " MB"}' /proc/meminfo)"
+ip link add br0 type bridge 2>/dev/null
+ip addr add 10.0.0.1/24 dev br0 2>/dev/null
+ip link set br0 up
+
+# The list on fd 3: a test's commands must not read it from their stdin.
+while read -r -u 3 t args; do
+  [ -n "$t" ] || continue
+  start=$(date +%s)
+  log "test $t"
+  case $t in
+    dom0) test_dom0 ;;
+    selftest) test_selftest ;;
+    vif-hotplug) test_vif_hotplug ;;
+    hello) test_hello ;;
+    greeting) test_greeting ;;
+    echo) test_echo ;;
+    skip) result SKIP $args ;;
+    cmd) if /rig/cmd.sh > "$OUT/cmd.txt" 2>&1; then result PASS cmd "exit status 0"
+         else result FAIL cmd "exit status $?"; fi ;;
+    *) result FAIL "$t" "unknown test" ;;
+  esac < /dev/null
+  log "test $t took $(( $(date +%s) - start )) s"
+done 3< /rig/tests
+
+xl dmesg > "$OUT/xl-dmesg.txt" 2>&1
+cp -r /var/log/xen "$OUT/var-log-xen" 2>/dev/null
+echo "DONE" >> "$OUT/results"
+sync
