@@ -230,8 +230,11 @@ int sim_evtchn_close(struct sim_domain *d, evtchn_port_t port)
 	case EVTCHNSTAT_interdomain: {
 		/* The peer's end goes back to unbound, waiting for us again. */
 		struct sim_domain *rd = sim_domain_lookup(d->sim, c->remote_dom);
-		if (rd && port_is_valid(rd, c->remote_port)) {
-			struct sim_evtchn *r = chn(rd, c->remote_port);
+		struct sim_evtchn *r = rd && port_is_valid(rd, c->remote_port)
+					       ? chn(rd, c->remote_port) : NULL;
+		/* As Xen: only a peer still connected to this very port goes back to unbound. */
+		if (r && r->state == EVTCHNSTAT_interdomain && r->remote_dom == d->domid &&
+		    r->remote_port == port) {
 			r->state = EVTCHNSTAT_unbound;
 			r->remote_dom = d->domid;
 			r->remote_port = 0;

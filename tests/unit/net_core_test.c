@@ -48,6 +48,9 @@ static struct {
 	uint8_t data[MAX_FRAMES][1600];
 } tx;
 
+/* While set, the link is busy: it records each frame offered, then refuses it. */
+static bool link_busy;
+
 static int record_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	if (tx.n < MAX_FRAMES && len <= sizeof(tx.data[0])) {
@@ -56,7 +59,7 @@ static int record_send(void *ctx, const uint8_t *frame, size_t len)
 		tx.when[tx.n] = uk_now_ns();
 	}
 	tx.n++;
-	return 0;
+	return link_busy ? -ENOBUFS : 0;
 }
 
 static void tx_reset(void)
@@ -94,6 +97,7 @@ static int if_make(unsigned int mtu)
 	};
 
 	memcpy(link.mac, our_mac, 6);
+	link_busy = false;
 	if (net_if_create(&link, &nif) < 0 || net_if_set_config(nif, &cfg) < 0)
 		return -1;
 	ready_blocks = mem_now().heap_blocks;
@@ -1235,6 +1239,56 @@ static void test_ip_unconfigured_accepts_any_destination(void **state)
 	assert_int_equal(tx.n, 0); /* no address to send an error from */
 }
 
+/*
+ * The link contract: send never blocks; a busy link refuses with -ENOBUFS
+ * and the frame is gone. The stack sends from its receive path and its timer
+ * thread too, so it must take a refusal in its stride: count it, go on.
+ */
+static void test_a_busy_link_refuses_and_the_stack_counts_the_drops_without_waiting(
+	void **state)
+{
+	uint8_t m[8] = { 0 };
+	uint64_t t0 = uk_now_ns();
+	struct net_if_stats st, st0 = stats(); /* the gratuitous ARP went out */
+
+	link_busy = true;
+	/* The receive path: our ARP reply to the peer's request is refused. */
+	arp_in(1, peer_mac, PEER_IP, OUR_IP, eth_broadcast);
+	assert_int_equal(tx.n, 1);
+	assert_int_equal(net_get16(tx.data[0] + 12), ETH_TYPE_ARP);
+	assert_int_equal(stats().tx_errors, st0.tx_errors + 1);
+	/* A thread's send: refused at once, not waited for. */
+	assert_int_equal(ip4_output(nif, IP4_ANY, PEER_IP, IP4_PROTO_UDP, m, 8), -ENOBUFS);
+	assert_int_equal(tx.n, 2);
+	assert_int_equal(stats().tx_errors, st0.tx_errors + 2);
+	/* Three next hops to resolve: their requests are refused too... */
+	for (uint8_t i = 3; i < 6; i++)
+		assert_int_equal(ip4_output(nif, IP4_ANY, IP4_ADDR(10, 0, 0, i), IP4_PROTO_UDP, m,
+					    8), 0);
+	assert_int_equal(tx.n, 5);
+	assert_int_equal(uk_now_ns(), t0);
+	/* ...and the timer thread retries each on schedule, then gives up. */
+	uk_sleep_ns(5 * SEC);
+	assert_int_equal(tx.n, 2 + 3 * 3);
+	for (unsigned int try = 0; try < 3; try++)
+		for (unsigned int hop = 0; hop < 3; hop++) {
+			unsigned int i = 2 + try * 3 + hop;
+
+			assert_true(is_arp_request_for(i, IP4_ADDR(10, 0, 0, 3 + hop)));
+			/* 1 s apart, give or take the 100 ms timer tick */
+			assert_in_range(tx.when[i] - t0, try * SEC, try * SEC + try * 100 * MS);
+		}
+	st = stats();
+	assert_int_equal(st.tx_errors, st0.tx_errors + 11);
+	assert_int_equal(st.tx_frames, st0.tx_frames);
+	assert_int_equal(st.arp_unresolved, st0.arp_unresolved + 3);
+	/* The link free again: the next send goes out. */
+	link_busy = false;
+	assert_int_equal(ip4_output(nif, IP4_ANY, PEER_IP, IP4_PROTO_UDP, m, 8), 0);
+	assert_int_equal(stats().tx_frames, st0.tx_frames + 1);
+	assert_int_equal(stats().tx_errors, st0.tx_errors + 11);
+}
+
 static void test_interfaces_are_listed_in_creation_order(void **state)
 {
 	struct net_link link = { .send = record_send, .mtu = 1500 };
@@ -1316,6 +1370,7 @@ int app_main(int argc, char **argv)
 		T(test_ip_output_off_link_goes_to_the_gateway),
 		T(test_ip_output_broadcast_needs_no_arp),
 		T(test_ip_unconfigured_accepts_any_destination),
+		T(test_a_busy_link_refuses_and_the_stack_counts_the_drops_without_waiting),
 		T(test_interfaces_are_listed_in_creation_order),
 	};
 

@@ -366,6 +366,42 @@ static void test_other_threads_run_while_one_sleeps(void **state)
 	assert_int_equal(log_.when[3], t0 + 10 * MS);
 }
 
+static int sleep_almost_forever(void *arg)
+{
+	struct worker *w = arg;
+
+	uk_sleep_ns(UINT64_MAX - 5);
+	log_event(w->id, 0);
+	return 0;
+}
+
+/*
+ * Its sleeper never wakes and cannot be woken, so this test keeps its stack:
+ * it runs last, and its teardown does not count memory.
+ */
+static void test_a_sleep_past_the_end_of_time_does_not_wrap_around(void **state)
+{
+	static struct worker w = { .id = 0 };
+	struct uk_thread *t;
+	uint64_t t0;
+
+	uk_sleep_ns(MS); /* now > 5 ns: now + (UINT64_MAX - 5) would wrap */
+	t0 = uk_now_ns();
+	assert_true(t0 > 5);
+	t = spawn("sleeper", sleep_almost_forever, &w);
+	uk_thread_detach(t);
+	uk_sleep_ns(10 * UK_NSEC_PER_SEC);
+	/* Still asleep; and its far deadline did not disturb ours. */
+	assert_int_equal(log_.n, 0);
+	assert_int_equal(uk_now_ns(), t0 + 10 * UK_NSEC_PER_SEC);
+}
+
+static int teardown_leaving_a_sleeper(void **state)
+{
+	uk_yield();
+	return 0;
+}
+
 /* --- wait queues --- */
 
 static void test_waitq_wait_times_out_at_exactly_the_deadline(void **state)
@@ -638,6 +674,9 @@ int app_main(int argc, char **argv)
 		T(test_join_frees_the_thread),
 		T(test_thread_create_returns_null_when_memory_runs_out),
 		T(test_thread_create_returns_null_without_a_stack_and_frees_the_rest),
+		/* Last: it leaves a thread asleep until the end of time. */
+		cmocka_unit_test_setup_teardown(test_a_sleep_past_the_end_of_time_does_not_wrap_around,
+						setup, teardown_leaving_a_sleeper),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

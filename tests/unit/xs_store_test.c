@@ -391,6 +391,30 @@ static void test_directory_part_pages_with_generation(void **state)
 	assert_string_not_equal(m->payload, gen);
 }
 
+static void test_directory_longer_than_the_payload_max_gives_e2big(void **state)
+{
+	struct fx *f = *state;
+	char path[64];
+	size_t total = 0;
+	const struct msg *m;
+
+	/* 300 children of 19 bytes each with their NUL: 5700 bytes of listing. */
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "/local/domain/1/d/child-number-%05d", i);
+		assert_int_equal(xs_store_write(f->s, path, "", 0), 0);
+		total += strlen(strrchr(path, '/') + 1) + 1;
+	}
+	assert_true(total > XENSTORE_PAYLOAD_MAX);
+	m = reqv(f, f->g1, XS_DIRECTORY, 0, 1, "d");
+	assert_error(m, "E2BIG");
+	m = reqv(f, f->dom0, XS_DIRECTORY, 0, 1, "/local/domain/1/d");
+	assert_error(m, "E2BIG");
+	/* The paged form still lists it. */
+	m = reqv(f, f->g1, XS_DIRECTORY_PART, 0, 2, "d", "0");
+	assert_int_equal(m->hdr.type, XS_DIRECTORY_PART);
+	assert_true(m->hdr.len <= XENSTORE_PAYLOAD_MAX);
+}
+
 static void test_rm_of_missing_node_with_parent_succeeds(void **state)
 {
 	struct fx *f = *state;
@@ -601,6 +625,52 @@ static void test_watches_fire_only_on_commit(void **state)
 	assert_ok(xwrite(f, f->g1, tx, "k", "again"));
 	assert_ok(tx_end(f, f->g1, tx, "F"));
 	assert_int_equal(all_events(&f->r0), 0);
+}
+
+/* A watcher that only counts: thousands of events would overflow a struct rec. */
+struct counter {
+	unsigned int events, replies;
+};
+
+static void count_send(struct xs_conn *c, const struct xsd_sockmsg *hdr,
+                       const char *payload, void *arg)
+{
+	struct counter *n = arg;
+
+	if (hdr->type == XS_WATCH_EVENT)
+		n->events++;
+	else
+		n->replies++;
+	xs_conn_sent(c);
+}
+
+static void test_rewriting_a_node_in_a_transaction_fires_one_event_on_commit(void **state)
+{
+	struct fx *f = *state;
+	struct counter n = { 0 };
+	struct xs_conn *w = xs_conn_create(f->s, 0, count_send, &n);
+	struct xsd_sockmsg hdr = { XS_WATCH, 1, 0, sizeof("/local/domain/1/x\0t") };
+	struct xs_counts before, after;
+	uint32_t tx;
+
+	assert_non_null(w);
+	xs_conn_handle(w, &hdr, "/local/domain/1/x\0t");
+	assert_int_equal(n.events, 1); /* the one on registration */
+	n.events = 0;
+	xs_store_counts(f->s, &before);
+	tx = tx_start(f, f->g1);
+	for (int i = 0; i < 10000; i++)
+		assert_ok(xwrite(f, f->g1, tx, "x", i % 2 ? "odd" : "even"));
+	assert_int_equal(n.events, 0);
+	assert_ok(tx_end(f, f->g1, tx, "T"));
+	assert_int_equal(n.events, 1);
+	assert_value(XREAD(f, f->g1, 0, "x"), "odd");
+	/* Nothing left over: the transaction is gone, one node more. */
+	xs_store_counts(f->s, &after);
+	assert_int_equal(after.transactions, 0);
+	assert_int_equal(after.nodes, before.nodes + 1);
+	assert_int_equal(after.watches, before.watches);
+	xs_conn_destroy(w);
 }
 
 static void test_rm_in_transaction_is_invisible_until_commit(void **state)
@@ -1018,6 +1088,7 @@ int main(void)
 		T(test_invalid_paths_give_einval),
 		T(test_directory_is_sorted),
 		T(test_directory_part_pages_with_generation),
+		T(test_directory_longer_than_the_payload_max_gives_e2big),
 		T(test_rm_of_missing_node_with_parent_succeeds),
 		T(test_watch_fires_on_registration),
 		T(test_watch_fires_for_node_and_descendants),
@@ -1033,6 +1104,7 @@ int main(void)
 		T(test_commit_fails_when_a_listed_directory_changed),
 		T(test_non_conflicting_concurrent_commit_succeeds),
 		T(test_watches_fire_only_on_commit),
+		T(test_rewriting_a_node_in_a_transaction_fires_one_event_on_commit),
 		T(test_rm_in_transaction_is_invisible_until_commit),
 		T(test_delete_then_recreate_in_one_transaction),
 		T(test_nested_transaction_start_gives_ebusy),
