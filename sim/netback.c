@@ -4,7 +4,6 @@
  * queue, one event channel, single-slot frames and receive by copy only.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,20 +60,6 @@ struct netback {
 
 /* --- xenstore --- */
 
-static int xs_put(struct netback *nb, const char *dir, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int xs_put(struct netback *nb, const char *dir, const char *name, const char *fmt, ...)
-{
-	char path[128], value[64];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return xs_store_write(nb->xs, path, value, strlen(value));
-}
-
 /* Reads dir/name as an unsigned number; -ENOENT if absent, -EINVAL if not a number. */
 static int xs_get_uint(struct netback *nb, const char *dir, const char *name,
 		       unsigned long max, unsigned long *out)
@@ -96,7 +81,7 @@ static int xs_get_uint(struct netback *nb, const char *dir, const char *name,
 static void set_state(struct netback *nb, enum xenbus_state s)
 {
 	nb->state = s;
-	xs_put(nb, nb->be, "state", "%d", (int)s);
+	xs_store_printf(nb->xs, nb->be, "state", "%d", (int)s);
 }
 
 /* The frontend's directory, as libxl__device_generic_add and set_xenstore_nic write it. */
@@ -113,13 +98,13 @@ static int write_frontend(struct netback *nb, const char *mac)
 	xs_store_rm(nb->xs, nb->fe);
 	if ((rc = xs_store_mkdir(nb->xs, nb->fe)) < 0 ||
 	    (rc = xs_store_set_perms(nb->xs, nb->fe, fe_perms, 2)) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "backend", "%s", nb->be)) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "backend-id", "0")) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "state", "%d", XenbusStateInitialising)) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "handle", "%u", v->index)) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "mac", "%s", mac)) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "trusted", "1")) < 0 ||
-	    (rc = xs_put(nb, nb->fe, "mtu", "%u", v->cfg.mtu)) < 0)
+	    (rc = xs_store_printf(nb->xs, nb->fe, "backend", "%s", nb->be)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "backend-id", "0")) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "state", "%d", XenbusStateInitialising)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "handle", "%u", v->index)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "mac", "%s", mac)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "trusted", "1")) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->fe, "mtu", "%u", v->cfg.mtu)) < 0)
 		return rc;
 	/* mtu is the toolstack's word: the guest may read it, not change it. */
 	snprintf(path, sizeof(path), "%s/mtu", nb->fe);
@@ -143,19 +128,19 @@ static int write_backend(struct netback *nb, const char *mac)
 	xs_store_rm(nb->xs, nb->be);
 	if ((rc = xs_store_mkdir(nb->xs, nb->be)) < 0 ||
 	    (rc = xs_store_set_perms(nb->xs, nb->be, be_perms, 2)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "frontend", "%s", nb->fe)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "frontend-id", "%u", nb->dom->domid)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "online", "1")) < 0 ||
-	    (rc = xs_put(nb, nb->be, "state", "%d", XenbusStateInitialising)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "mac", "%s", mac)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "handle", "%u", v->index)) < 0 ||
-	    (rc = xs_put(nb, nb->be, "type", "vif")) < 0)
+	    (rc = xs_store_printf(nb->xs, nb->be, "frontend", "%s", nb->fe)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "frontend-id", "%u", nb->dom->domid)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "online", "1")) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "state", "%d", XenbusStateInitialising)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "mac", "%s", mac)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "handle", "%u", v->index)) < 0 ||
+	    (rc = xs_store_printf(nb->xs, nb->be, "type", "vif")) < 0)
 		return rc;
 	/* libxl writes the backend's mtu only when it is not the default. */
-	if (v->cfg.mtu != 1500 && (rc = xs_put(nb, nb->be, "mtu", "%u", v->cfg.mtu)) < 0)
+	if (v->cfg.mtu != 1500 && (rc = xs_store_printf(nb->xs, nb->be, "mtu", "%u", v->cfg.mtu)) < 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
-		if ((rc = xs_put(nb, nb->be, features[i][0], "%s", features[i][1])) < 0)
+		if ((rc = xs_store_printf(nb->xs, nb->be, features[i][0], "%s", features[i][1])) < 0)
 			return rc;
 	return 0;
 }

@@ -1,6 +1,5 @@
 /* The xenstore entries libxl writes for a PVH domain. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,20 +12,6 @@
 static int put(struct xs_store *xs, const char *path, const char *value)
 {
 	return xs_store_write(xs, path, value, strlen(value));
-}
-
-static int putf(struct xs_store *xs, const char *dir, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int putf(struct xs_store *xs, const char *dir, const char *name, const char *fmt, ...)
-{
-	char path[256], value[256];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return put(xs, path, value);
 }
 
 int sim_toolstack_init_dom0(struct xs_store *xs)
@@ -98,30 +83,30 @@ int sim_toolstack_write_domain(struct xs_store *xs, struct sim_domain *d, uint64
 	snprintf(home, sizeof(home), "/local/domain/%u", d->domid);
 	snprintf(vm, sizeof(vm), "/vm/%s", uuid);
 	if ((rc = write_dirs(xs, home, d->domid)) < 0 ||
-	    (rc = putf(xs, vm, "uuid", "%s", uuid)) < 0 ||
-	    (rc = putf(xs, vm, "name", "%s", d->name)) < 0 ||
-	    (rc = putf(xs, vm, "start_time", "%" PRIu64 ".00", start_time)) < 0 ||
+	    (rc = xs_store_printf(xs, vm, "uuid", "%s", uuid)) < 0 ||
+	    (rc = xs_store_printf(xs, vm, "name", "%s", d->name)) < 0 ||
+	    (rc = xs_store_printf(xs, vm, "start_time", "%" PRIu64 ".00", start_time)) < 0 ||
 	    (rc = set_perms(xs, vm, "", d->domid, false)) < 0 ||
-	    (rc = putf(xs, home, "vm", "%s", vm)) < 0 ||
-	    (rc = putf(xs, home, "name", "%s", d->name)) < 0 ||
-	    (rc = putf(xs, home, "domid", "%u", d->domid)) < 0 ||
-	    (rc = putf(xs, home, "cpu/0/availability", "online")) < 0 ||
-	    (rc = putf(xs, home, "memory/static-max", "%" PRIu64, kib)) < 0 ||
-	    (rc = putf(xs, home, "memory/target", "%" PRIu64, kib)) < 0 ||
-	    (rc = putf(xs, home, "memory/videoram", "-1")) < 0 ||
-	    (rc = putf(xs, home, "control/platform-feature-multiprocessor-suspend", "1")) < 0 ||
-	    (rc = putf(xs, home, "control/platform-feature-xs_reset_watches", "1")) < 0 ||
-	    (rc = putf(xs, home, "store/port", "%" PRIu64,
+	    (rc = xs_store_printf(xs, home, "vm", "%s", vm)) < 0 ||
+	    (rc = xs_store_printf(xs, home, "name", "%s", d->name)) < 0 ||
+	    (rc = xs_store_printf(xs, home, "domid", "%u", d->domid)) < 0 ||
+	    (rc = xs_store_printf(xs, home, "cpu/0/availability", "online")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "memory/static-max", "%" PRIu64, kib)) < 0 ||
+	    (rc = xs_store_printf(xs, home, "memory/target", "%" PRIu64, kib)) < 0 ||
+	    (rc = xs_store_printf(xs, home, "memory/videoram", "-1")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "control/platform-feature-multiprocessor-suspend", "1")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "control/platform-feature-xs_reset_watches", "1")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "store/port", "%" PRIu64,
 		       d->hvm_param[HVM_PARAM_STORE_EVTCHN])) < 0 ||
-	    (rc = putf(xs, home, "store/ring-ref", "%" PRIu64,
+	    (rc = xs_store_printf(xs, home, "store/ring-ref", "%" PRIu64,
 		       d->hvm_param[HVM_PARAM_STORE_PFN])) < 0 ||
-	    (rc = putf(xs, home, "console/port", "%" PRIu64,
+	    (rc = xs_store_printf(xs, home, "console/port", "%" PRIu64,
 		       d->hvm_param[HVM_PARAM_CONSOLE_EVTCHN])) < 0 ||
-	    (rc = putf(xs, home, "console/ring-ref", "%" PRIu64,
+	    (rc = xs_store_printf(xs, home, "console/ring-ref", "%" PRIu64,
 		       d->hvm_param[HVM_PARAM_CONSOLE_PFN])) < 0 ||
-	    (rc = putf(xs, home, "console/limit", "1048576")) < 0 ||
-	    (rc = putf(xs, home, "console/type", "xenconsoled")) < 0 ||
-	    (rc = putf(xs, home, "console/output", "pty")) < 0)
+	    (rc = xs_store_printf(xs, home, "console/limit", "1048576")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "console/type", "xenconsoled")) < 0 ||
+	    (rc = xs_store_printf(xs, home, "console/output", "pty")) < 0)
 		return rc;
 	return 0;
 }

@@ -2,6 +2,8 @@
  * xs_store.c: the store and its connections' lifetimes, quota defaults,
  * flow control, and the direct (toolstack) API.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,4 +222,20 @@ int xs_store_set_perms(struct xs_store *s, const char *path,
 	}
 	err = direct_ctx(s, path, &c);
 	return err ? err : xs_tree_set_perms(&c, path, &p);
+}
+
+int xs_store_printf(struct xs_store *s, const char *dir, const char *name,
+                    const char *fmt, ...)
+{
+	char path[XENSTORE_ABS_PATH_MAX + 1], value[XENSTORE_PAYLOAD_MAX];
+	va_list ap;
+	int n, m;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	va_start(ap, fmt);
+	m = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) || m < 0 || (size_t)m >= sizeof(value))
+		return -E2BIG;
+	return xs_store_write(s, path, value, (size_t)m);
 }

@@ -157,6 +157,9 @@ int xs_store_mkdir(struct xs_store *s, const char *path);
 int xs_store_rm(struct xs_store *s, const char *path);
 int xs_store_set_perms(struct xs_store *s, const char *path,
                        const struct xs_perm *perms, unsigned n);
+/* Writes dir/name with a formatted value (-E2BIG when path or value would be cut). */
+int xs_store_printf(struct xs_store *s, const char *dir, const char *name,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Live objects, so that tests can prove nothing leaks. */
 struct xs_counts {
