@@ -25,21 +25,6 @@
 #define STATE_BIT(s) (1u << (s))
 #define XS_TRIES 16
 
-/* A whole decimal number no larger than max. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	size_t n = strlen(s);
-	unsigned long v;
-
-	if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
-		return -EINVAL;
-	v = strtoul(s, NULL, 10);
-	if (v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -83,7 +68,7 @@ static int read_uint(const char *dir, const char *key, unsigned long max, unsign
 
 	if (rc < 0)
 		return rc;
-	rc = parse_uint(value, max, out);
+	rc = xenbus_parse_uint(value, max, out);
 	uk_free(value);
 	return rc;
 }

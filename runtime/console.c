@@ -27,22 +27,13 @@ static void console_event(evtchn_port_t p, void *arg)
 	uk_waitq_wake_all(&room);
 }
 
-static int get_param(uint32_t index, uint64_t *value)
-{
-	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
-	int rc = (int)HYPERVISOR_hvm_op(HVMOP_get_param, &p);
-
-	*value = p.value;
-	return rc;
-}
-
 int uk_console_init(void)
 {
 	uint64_t pfn, evtchn;
 	int rc;
 
-	if ((rc = get_param(HVM_PARAM_CONSOLE_PFN, &pfn)) < 0 ||
-	    (rc = get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn)) < 0)
+	if ((rc = uk_hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn)) < 0 ||
+	    (rc = uk_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn)) < 0)
 		return rc;
 	/* No ring from the toolstack: output stays on HYPERVISOR_console_io. */
 	if (pfn == 0 || evtchn == 0)

@@ -24,16 +24,16 @@ static int talk_path(uint32_t type, xenbus_transaction_t t, const char *path, co
 }
 
 /* A whole decimal number no larger than max (no sign, no spaces). */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+int xenbus_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	size_t n = strlen(s);
 	unsigned long v;
 
 	if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
-		return -EIO;
+		return -EINVAL;
 	v = strtoul(s, NULL, 10);
 	if (v > max)
-		return -EIO;
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
@@ -117,7 +117,7 @@ static int parse_perm(const char *s, struct xenbus_perm *p)
 {
 	unsigned long id;
 
-	if (!perm_valid(s[0]) || parse_uint(s + 1, DOMID_MASK, &id) < 0)
+	if (!perm_valid(s[0]) || xenbus_parse_uint(s + 1, DOMID_MASK, &id) < 0)
 		return -EIO;
 	p->perm = s[0];
 	p->domid = (domid_t)id;
@@ -188,7 +188,8 @@ int xenbus_get_domid(domid_t *domid)
 		return -EINVAL;
 	if ((rc = xenbus_read(XBT_NIL, "domid", &value, NULL)) < 0)
 		return rc;
-	rc = parse_uint(value, DOMID_MASK, &id);
+	/* An unparsable answer from the store is a broken store. */
+	rc = xenbus_parse_uint(value, DOMID_MASK, &id) < 0 ? -EIO : 0;
 	uk_free(value);
 	if (rc == 0)
 		*domid = (domid_t)id;
@@ -217,7 +218,7 @@ int xenbus_transaction_start(xenbus_transaction_t *t)
 		return -EINVAL;
 	if ((rc = xb_talk(XS_TRANSACTION_START, XBT_NIL, &iov, 1, &reply, NULL)) < 0)
 		return rc;
-	rc = parse_uint(reply, UINT32_MAX, &id);
+	rc = xenbus_parse_uint(reply, UINT32_MAX, &id) < 0 ? -EIO : 0;
 	if (rc == 0 && id == 0)
 		rc = -EIO; /* 0 means "no transaction" */
 	uk_free(reply);

@@ -315,15 +315,6 @@ static void xenbus_event(evtchn_port_t port, void *arg)
 		ring_read();
 }
 
-static int get_param(uint32_t index, uint64_t *value)
-{
-	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
-	int rc = (int)HYPERVISOR_hvm_op(HVMOP_get_param, &p);
-
-	*value = p.value;
-	return rc;
-}
-
 int xenbus_init(void)
 {
 	uint64_t pfn, evtchn;
@@ -331,8 +322,8 @@ int xenbus_init(void)
 
 	if (R.intf)
 		return -EBUSY;
-	if ((rc = get_param(HVM_PARAM_STORE_PFN, &pfn)) < 0 ||
-	    (rc = get_param(HVM_PARAM_STORE_EVTCHN, &evtchn)) < 0)
+	if ((rc = uk_hvm_get_param(HVM_PARAM_STORE_PFN, &pfn)) < 0 ||
+	    (rc = uk_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evtchn)) < 0)
 		return rc;
 	if (pfn == 0 || evtchn == 0)
 		return -ENODEV; /* the toolstack gave us no store */

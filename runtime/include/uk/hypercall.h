@@ -21,4 +21,7 @@ long HYPERVISOR_console_io(int cmd, int count, char *str);
 long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *extra_args);
 long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count);
 
+/* HVMOP_get_param on this domain (HVM_PARAM_*): 0 and *value, or a negative error. */
+int uk_hvm_get_param(uint32_t index, uint64_t *value);
+
 #endif

@@ -49,6 +49,9 @@ int xenbus_get_perms(xenbus_transaction_t t, const char *path, struct xenbus_per
 int xenbus_set_perms(xenbus_transaction_t t, const char *path, const struct xenbus_perm *perms,
 		     unsigned int n);
 
+/* A whole decimal number (as xenstore values are) no larger than max; 0 or -EINVAL. */
+int xenbus_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
 /* This domain's id, and the home directory of a domain. */
 int xenbus_get_domid(domid_t *domid);
 int xenbus_get_domain_path(domid_t domid, char **path);
