@@ -36,7 +36,7 @@
 
 #include <net/dhcp.h>
 #include <net/net.h>
-#include <net/netfront.h>
+#include <uk/netfront.h>
 
 #include "net_private.h"
 

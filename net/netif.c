@@ -12,7 +12,7 @@
 #include <uk/sched.h>
 #include <uk/time.h>
 
-#include <net/netfront.h>
+#include <uk/netfront.h>
 
 #include "net_private.h"
 

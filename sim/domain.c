@@ -16,8 +16,8 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
-#include "sim/toolstack.h"
-#include "sim/vif.h"
+#include "sim/toolstack/toolstack.h"
+#include "sim/backends/vif.h"
 
 #define PAGE_SIZE 4096ULL
 #define CMDLINE_MAX (PAGE_SIZE - 1)

@@ -19,7 +19,7 @@
 #include "sim/evtchn.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
-#include "sim/xs_ring.h"
+#include "sim/xenstored/xs_ring.h"
 
 /* Default and maximum number of event channels (libxl's max_event_channels). */
 #define SIM_DOMAIN_MAX_EVTCHNS 1023

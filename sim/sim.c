@@ -12,8 +12,8 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
-#include "sim/toolstack.h"
-#include "sim/vif.h"
+#include "sim/toolstack/toolstack.h"
+#include "sim/backends/vif.h"
 
 static struct sim_domain *dom0_create(struct sim *sim)
 {

@@ -6,8 +6,8 @@
 
 #include "sim/clock.h"
 #include "sim/sim.h"
-#include "sim/xs_socket.h"
-#include "sim/xs_store.h"
+#include "sim/xenstored/xs_socket.h"
+#include "sim/xenstored/xs_store.h"
 
 #define SIM_MAX_DOMAINS 16
 

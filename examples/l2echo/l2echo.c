@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/netfront.h>
+#include <uk/netfront.h>
 #include <uk.h>
 
 #define MAX_VIFS 8

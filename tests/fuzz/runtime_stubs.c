@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <net/netfront.h>
+#include <uk/netfront.h>
 #include <uk/alloc.h>
 #include <uk/exit.h>
 #include <uk/sched.h>

@@ -3,7 +3,7 @@
 # input names the file and the record and never crashes.
 set -e
 . "$(dirname "$0")/lib.sh"
-corpus="$(dirname "$0")/../../../shared/corpus/pcap"
+corpus="$(dirname "$0")/../corpus/pcap"
 
 run "$TMP/out" "$TMP/err" "$BIN/l2echo" --vif bogus
 expect_eq "status for an unknown backend" 2 "$status"

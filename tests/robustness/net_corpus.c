@@ -1,6 +1,6 @@
 /*
  * Feeds every frame of every Ethernet pcap in a directory of malformed and
- * odd real-world captures (shared/corpus/pcap) through the IPv4 stack:
+ * odd real-world captures (tests/corpus/pcap) through the IPv4 stack:
  *   net_corpus [--readdressed-only] [-v] PCAP_DIR
  *
  * The interface is 10.0.0.2/24 (gateway 10.0.0.1) on a link that records

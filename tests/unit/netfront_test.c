@@ -26,14 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* <xen/io/ring.h> expects the includer's barriers (as sim/netback.c gives them). */
+/* <xen/io/ring.h> expects the includer's barriers (as sim/backends/netback.c gives them). */
 #define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #include <xen/io/netif.h>
 
 #include "hypercall_shim/shim.h"
-#include "net/include/net/netfront.h"
+#include "runtime/include/uk/netfront.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/events.h"
@@ -42,10 +42,10 @@
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/xenbus.h"
 #include "sim/domain.h"
-#include "sim/netback.h"
+#include "sim/backends/netback.h"
 #include "sim/sim.h"
-#include "sim/vif.h"
-#include "sim/xs_store.h"
+#include "sim/backends/vif.h"
+#include "sim/xenstored/xs_store.h"
 
 const char uk_app_name[] = "netfront_test";
 

@@ -1,5 +1,5 @@
 /*
- * vifs and netback (sim/vif.c, sim/netback.c, traces/pcap_writer.c): --vif
+ * vifs and netback (sim/backends/vif.c, sim/backends/netback.c, traces/pcap_writer.c): --vif
  * specs, the default MAC, the xenstore entries libxl and Linux netback
  * write, capture files, and the netif rings driven by a frontend written
  * here by hand (grant table, rings and event channel in the guest's RAM,
@@ -28,11 +28,11 @@
 #include <xen/io/xs_wire.h>
 
 #include "sim/domain.h"
-#include "sim/netback.h"
+#include "sim/backends/netback.h"
 #include "sim/sim.h"
 #include "sim/sim_private.h"
-#include "sim/vif.h"
-#include "sim/xs_store.h"
+#include "sim/backends/vif.h"
+#include "sim/xenstored/xs_store.h"
 
 /* --- vif_config_parse --- */
 

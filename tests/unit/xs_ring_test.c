@@ -1,5 +1,5 @@
 /*
- * xs_ring_test: xenstored's end of a guest's xenstore ring (sim/xs_ring.c),
+ * xs_ring_test: xenstored's end of a guest's xenstore ring (sim/xenstored/xs_ring.c),
  * driven by this test acting as the guest - a careful one, a clumsy one and
  * a hostile one - as docs/misc/xenstore-ring.txt describes the protocol.
  *
@@ -36,7 +36,7 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
-#include "sim/xs_store.h"
+#include "sim/xenstored/xs_store.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sim/xs_store.h"
+#include "sim/xenstored/xs_store.h"
 
 #define MAX_MSGS 512
 

@@ -1,0 +1,175 @@
+/*
+ * netfront's private state and the helpers its files share. One struct
+ * netfront per vif; nothing is global.
+ *
+ * Ownership of the pages (each one page, each granted to the backend once
+ * at open and revoked once at close):
+ *   - the two shared ring pages, writable by the backend;
+ *   - NET_TX_RING_SIZE transmit buffers, read-only to the backend. A buffer
+ *     is free (its id on tx_free[]) or in flight (busy: a request with that
+ *     id is on the ring and no response has come back yet);
+ *   - NET_RX_RING_SIZE receive buffers, writable by the backend. A buffer is
+ *     posted (busy: the backend owns it) or, only while the receive thread
+ *     handles its response, ours.
+ * Request ids are buffer indexes, so a response's id names its buffer; an id
+ * out of range or of a buffer that is not busy is the backend's mistake,
+ * counted and reported once.
+ *
+ * Who runs what: the event handler (scheduler context, must not block) only
+ * wakes the receive thread and the senders. The receive thread consumes RX
+ * responses, reposts buffers and reclaims TX responses; senders reclaim TX
+ * responses too. A xenbus watch callback (xenbus thread) follows the
+ * backend's state. Threads are cooperative, so none of this needs locks as
+ * long as no ring walk blocks half-way.
+ */
+#ifndef NET_NETFRONT_PRIVATE_H
+#define NET_NETFRONT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h> /* memset/memcpy for <xen/io/ring.h> */
+#include <xen/xen.h>
+#include <xen/grant_table.h>
+
+/*
+ * <xen/io/ring.h> leaves the barriers to its includer (for interface
+ * versions >= 0x00030208). x86: a full fence for mb; acquire/release
+ * fences, which keep the compiler from reordering, for rmb/wmb.
+ */
+#ifndef xen_mb
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+#ifndef xen_rmb
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#endif
+#ifndef xen_wmb
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
+
+#include <xen/io/netif.h>
+#include <xen/io/xenbus.h>
+
+#include <uk/netfront.h>
+#include <uk/alloc.h>
+#include <uk/events.h>
+#include <uk/sched.h>
+#include <uk/time.h>
+#include <uk/xenbus.h>
+
+/* Slots in one page of each ring (256 for both on x86). */
+#define NET_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, UK_PAGE_SIZE)
+#define NET_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, UK_PAGE_SIZE)
+
+#define NETFRONT_ETH_HLEN 14
+#define NETFRONT_DEFAULT_MTU 1500
+#define NETFRONT_MIN_MTU 68
+/* Frames waiting for netfront_recv; beyond this they are dropped and counted. */
+#define NETFRONT_RXQ_MAX 256
+/* How long netfront_close waits for the backend, in guest time. */
+#define NETFRONT_CLOSE_TIMEOUT_NS (5 * UK_NSEC_PER_SEC)
+
+/* One granted page. */
+struct netfront_buf {
+	void *page;
+	grant_ref_t gref;
+	bool granted;
+	bool busy; /* TX: in flight; RX: posted */
+};
+
+/* A received frame queued for netfront_recv. */
+struct netfront_qframe {
+	struct netfront_qframe *next;
+	size_t len;
+	uint8_t data[];
+};
+
+struct netfront {
+	unsigned int index;
+	char fe_path[32];  /* device/vif/<index> */
+	char be_path[256]; /* the backend's directory */
+	domid_t backend_id;
+	uint8_t mac[6];
+	unsigned int mtu;
+
+	/* Handshake and the backend's state (kept by the watch callback). */
+	struct xenbus_watch be_watch;
+	bool watching;
+	int be_state;           /* XenbusState*, XenbusStateUnknown if unreadable */
+	bool state_written;     /* we wrote our state: close must go through Closed */
+	bool rings_published;   /* the backend may have mapped the rings */
+	bool connected;         /* handshake done */
+	bool backend_gone;      /* the backend left Connected afterwards */
+	bool broken;            /* the backend overran a ring: rings unusable */
+	bool closing;           /* netfront_close has begun */
+	struct uk_waitq state_wq;
+
+	/* Rings and event channel. */
+	struct netfront_buf tx_ring_page, rx_ring_page;
+	netif_tx_front_ring_t tx;
+	netif_rx_front_ring_t rx;
+	evtchn_port_t port;
+	bool port_bound;
+
+	/* Transmit. */
+	struct netfront_buf tx_bufs[NET_TX_RING_SIZE];
+	uint16_t tx_free[NET_TX_RING_SIZE]; /* ids of free buffers (a stack) */
+	unsigned int tx_nr_free;
+	struct uk_waitq tx_wq;              /* senders waiting for a slot */
+	uint64_t tx_unknown_ids;
+
+	/* Receive. */
+	struct netfront_buf rx_bufs[NET_RX_RING_SIZE];
+	uint16_t rx_slot_id[NET_RX_RING_SIZE]; /* id posted in each ring slot */
+	bool rx_skip_frags;  /* dropping the rest of a multi-slot frame */
+	bool rx_in_extra;    /* the next slot is an extra-info slot */
+	uint64_t rx_unknown_ids;
+	netfront_rx_fn rx_fn;
+	void *rx_arg;
+	struct uk_thread *rx_thread;
+	bool rx_stop;
+	struct uk_waitq rx_wq;               /* the receive thread waits here */
+	struct netfront_qframe *q_head, *q_tail;
+	unsigned int q_len;
+	struct uk_waitq recv_wq;             /* netfront_recv callers */
+
+	/* Threads inside netfront_send/netfront_recv; close waits for none. */
+	unsigned int users;
+	struct uk_waitq idle_wq;
+
+	struct netfront_stats stats;
+};
+
+/* True while frames may move: connected, not closing, backend still there. */
+static inline bool netfront_usable(const struct netfront *nf)
+{
+	return nf->connected && !nf->closing && !nf->backend_gone && !nf->broken;
+}
+
+/* netfront_xenbus.c: configuration and the XenbusState handshake. */
+int netfront_xs_read_config(struct netfront *nf);
+int netfront_xs_connect(struct netfront *nf, uint64_t deadline_ns);
+void netfront_xs_disconnect(struct netfront *nf);
+
+/* netfront_grants.c: the granted pages. */
+int netfront_bufs_alloc(struct netfront *nf);
+/* Revokes every grant (retrying while mapped) and frees what it may. */
+void netfront_bufs_release(struct netfront *nf);
+
+/* netfront_tx.c */
+void netfront_tx_init(struct netfront *nf);
+void netfront_tx_reclaim(struct netfront *nf);
+
+/* netfront_rx.c */
+void netfront_rx_post_all(struct netfront *nf);
+int netfront_rx_start(struct netfront *nf);
+void netfront_rx_stop(struct netfront *nf);
+void netfront_rxq_free(struct netfront *nf);
+
+/* Checks a response producer read from the ring against what we requested. */
+bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
+			   RING_IDX rsp_cons, RING_IDX req_prod_pvt);
+/* Wakes every thread that waits on nf (receive thread, senders, receivers). */
+void netfront_wake_all(struct netfront *nf);
+
+#endif

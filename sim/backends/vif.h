@@ -1,0 +1,116 @@
+/*
+ * Virtual interfaces: the simulator's backends for a guest's network
+ * devices. Each --vif SPEC (BACKEND[,key=value...]) makes one vif: the
+ * netback half of the netif protocol facing the guest (sim/backends/netback.c) and a
+ * backend facing the world:
+ *   tap=IFNAME   a Linux TAP device (IFF_TAP|IFF_NO_PI, non-blocking, libuv poll)
+ *   user         rootless user-mode networking (libslirp), hostfwd=...
+ *   pcap=FILE    frames from a pcap file, fed at their timestamps
+ *   null         drops everything
+ * Keys for every backend: mac=XX:XX:XX:XX:XX:XX (default: Xen's OUI
+ * 00:16:3e, as libxl uses, then the domain id's two bytes (top bit clear, as
+ * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
+ * same on every run), capture=FILE (every frame, both directions, as an
+ * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
+ * a frame travels in one granted page). Other keys are the backend's
+ * (user: hostfwd=..., repeatable; pcap: linger=SECONDS); null and tap have none.
+ */
+#ifndef SIM_VIF_H
+#define SIM_VIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_domain;
+struct vif;
+
+#define VIF_MAX_KEYS 16
+
+struct vif_config {
+	char backend[16];      /* "tap", "user", "pcap", "null" */
+	char *arg;             /* tap=IFNAME / pcap=FILE value, or NULL */
+	struct {
+		char *key, *value;
+	} keys[VIF_MAX_KEYS];  /* the rest, in order */
+	unsigned int nr_keys;
+	uint8_t mac[6];
+	bool mac_given;
+	char *capture;         /* capture=FILE */
+	unsigned int mtu;      /* 1500 */
+};
+
+/*
+ * Parses a --vif SPEC. Returns 0, or -EINVAL after writing a one-line
+ * explanation into err (size errlen) naming the bad part.
+ */
+int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t errlen);
+void vif_config_free(struct vif_config *cfg);
+/* The value of key, or NULL. */
+const char *vif_config_get(const struct vif_config *cfg, const char *key);
+
+/* What a world-facing backend implements. */
+struct vif_backend_ops {
+	const char *name;
+	/* Opens the backend for v; on failure writes a one-line reason into err. */
+	int (*open)(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen);
+	/* A frame from the guest, to the world. */
+	void (*transmit)(struct vif *v, const uint8_t *frame, size_t len);
+	/* True while the backend still has input coming (pcap: frames left). */
+	bool (*has_input)(struct vif *v);
+	void (*close)(struct vif *v);
+	/*
+	 * Optional (NULL: none). Called when the guest has receive buffers
+	 * posted again after vif_rx_ready() returned false (because none were
+	 * posted, or because the frontend had not connected yet): a backend
+	 * that paused its input (tap stops reading its fd) resumes it here.
+	 */
+	void (*rx_ready)(struct vif *v);
+};
+
+struct vif_stats {
+	uint64_t to_guest_frames, to_guest_bytes;
+	uint64_t to_guest_dropped;   /* no RX buffer posted, or the guest is not connected */
+	uint64_t oversized_dropped;  /* larger than the MTU + Ethernet header */
+	uint64_t from_guest_frames, from_guest_bytes;
+};
+
+struct vif {
+	struct sim_domain *dom;
+	unsigned int index;
+	struct vif_config cfg;
+	const struct vif_backend_ops *ops;
+	void *backend;            /* the backend's own state */
+	struct netback *netback;  /* the guest-facing half */
+	struct vif_capture *capture;
+	struct vif_stats stats;
+};
+
+/* Creates vif number index of d from cfg (taking ownership of cfg). */
+int vif_create(struct sim_domain *d, unsigned int index, struct vif_config *cfg,
+	       struct vif **out, char *err, size_t errlen);
+void vif_destroy(struct vif *v);
+/*
+ * A frame from the world for the guest: captured, checked against the MTU,
+ * handed to netback (which copies it into a posted RX buffer). Returns 0,
+ * or -ENOBUFS / -EMSGSIZE / -ENOTCONN when it was dropped (and counted).
+ */
+int vif_deliver(struct vif *v, const uint8_t *frame, size_t len);
+/*
+ * True when the frontend is connected and has a receive buffer posted, so
+ * vif_deliver would not drop the frame. When false, the backend's rx_ready
+ * is called once that changes (netback asks the guest to notify when it
+ * posts buffers, as feature-rx-notify promises).
+ */
+bool vif_rx_ready(struct vif *v);
+/*
+ * A frame from the guest (called by netback after its checks): captured,
+ * counted and handed to the backend's transmit.
+ */
+void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
+/* Flushes the capture file (also done by vif_destroy). */
+void vif_flush(struct vif *v);
+/* The vif's MAC address as "xx:xx:xx:xx:xx:xx" (buf of at least 18 bytes). */
+void vif_format_mac(const uint8_t mac[6], char *buf);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * The tap vif backend: a Linux TAP device (IFF_TAP | IFF_NO_PI), opened
+ * non-blocking and watched with a libuv poll handle. Frames read from it go
+ * to the guest; while the guest has no receive buffer posted, reading stops
+ * (frames wait in the kernel's queue) until it posts more. Frames from the
+ * guest are written to it; when the device cannot take one (full queue, link
+ * down) the frame is dropped, never waited for.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "sim/domain.h"
+#include "sim/backends/netback.h"
+#include "sim/report.h"
+#include "sim/backends/vif.h"
+#include "sim/backends/vif_backends.h"
+
+#define TAP_FRAME_MAX 65536
+
+struct tap {
+	struct vif *vif;
+	int fd;
+	uv_poll_t poll;
+	bool polling;
+	bool read_failed, write_failed; /* said once */
+	uint64_t tx_dropped;
+	uint8_t buf[TAP_FRAME_MAX];
+};
+
+static void tap_poll(struct tap *t, bool on);
+
+/* Reads until the device is empty, or until the guest has nowhere to put a frame. */
+static void tap_readable(uv_poll_t *h, int status, int events)
+{
+	struct tap *t = h->data;
+
+	if (status < 0) {
+		sim_log("tap %s: poll failed: %s; no more frames from it", t->vif->cfg.arg,
+			uv_strerror(status));
+		tap_poll(t, false);
+		return;
+	}
+	for (;;) {
+		if (!vif_rx_ready(t->vif) && netback_connected(t->vif->netback)) {
+			tap_poll(t, false); /* resumed by tap_rx_ready */
+			return;
+		}
+		ssize_t n = read(t->fd, t->buf, sizeof(t->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			if (!t->read_failed)
+				sim_log("tap %s: read failed: %s; no more frames from it",
+					t->vif->cfg.arg, n < 0 ? strerror(errno) : "end of file");
+			t->read_failed = true;
+			tap_poll(t, false);
+			return;
+		}
+		vif_deliver(t->vif, t->buf, (size_t)n);
+	}
+}
+
+static void tap_poll(struct tap *t, bool on)
+{
+	if (on == t->polling || t->read_failed)
+		return;
+	t->polling = on;
+	if (on)
+		uv_poll_start(&t->poll, UV_READABLE, tap_readable);
+	else
+		uv_poll_stop(&t->poll);
+}
+
+static void tap_rx_ready(struct vif *v)
+{
+	tap_poll(v->backend, true);
+}
+
+/* One line that says what to do about a device that cannot be opened. */
+static int open_error(const char *ifname, int e, bool attaching, char *err, size_t errlen)
+{
+	if (!attaching && (e == ENOENT || e == ENODEV || e == ENXIO))
+		snprintf(err, errlen, "cannot open TAP device %s: no /dev/net/tun (load the tun "
+			 "module: modprobe tun)", ifname);
+	else if (e == EPERM || e == EACCES)
+		snprintf(err, errlen, "cannot open TAP device %s: permission denied (run as "
+			 "root, or create it for your user: ip tuntap add dev %s mode tap user "
+			 "$USER)", ifname, ifname);
+	else if (attaching && e == EBUSY)
+		snprintf(err, errlen, "cannot open TAP device %s: it is in use by another "
+			 "process", ifname);
+	else if (attaching && e == EINVAL)
+		snprintf(err, errlen, "cannot open TAP device %s: an interface of that name "
+			 "exists and is not a TAP device (or was made with other flags)", ifname);
+	else
+		snprintf(err, errlen, "cannot open TAP device %s: %s %s", ifname,
+			 attaching ? "TUNSETIFF:" : "/dev/net/tun:", strerror(e));
+	return -e;
+}
+
+static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen)
+{
+	struct tap *t = calloc(1, sizeof(*t));
+	struct ifreq ifr;
+	int rc;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	t->vif = v;
+	if ((t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		rc = open_error(cfg->arg, errno, false, err, errlen);
+		free(t);
+		return rc;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->arg);
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		rc = open_error(cfg->arg, errno, true, err, errlen);
+		close(t->fd);
+		free(t);
+		return rc;
+	}
+	if ((rc = uv_poll_init(sim_loop(v->dom->sim), &t->poll, t->fd)) < 0) {
+		snprintf(err, errlen, "cannot watch TAP device %s: %s", cfg->arg, uv_strerror(rc));
+		close(t->fd);
+		free(t);
+		return rc;
+	}
+	t->poll.data = t;
+	v->backend = t;
+	tap_poll(t, true);
+	return 0;
+}
+
+static void tap_transmit(struct vif *v, const uint8_t *frame, size_t len)
+{
+	struct tap *t = v->backend;
+	ssize_t n;
+
+	do
+		n = write(t->fd, frame, len);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len)
+		return;
+	t->tx_dropped++;
+	/* A full queue or a link that is down drops frames, as a wire would. */
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+		      errno == EIO))
+		return;
+	if (!t->write_failed)
+		sim_log("tap %s: writing a %zu-byte frame failed: %s", v->cfg.arg, len,
+			n < 0 ? strerror(errno) : "short write");
+	t->write_failed = true;
+}
+
+static bool tap_has_input(struct vif *v)
+{
+	return true; /* the world may always send */
+}
+
+static void tap_free(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void tap_close(struct vif *v)
+{
+	struct tap *t = v->backend;
+
+	if (!t)
+		return;
+	if (t->tx_dropped)
+		sim_log("tap %s: %llu frames from the guest were dropped (device busy or down)",
+			v->cfg.arg, (unsigned long long)t->tx_dropped);
+	uv_poll_stop(&t->poll);
+	close(t->fd);
+	/* The handle's memory must outlive the loop's last look at it. */
+	uv_close((uv_handle_t *)&t->poll, tap_free);
+	v->backend = NULL;
+}
+
+const struct vif_backend_ops vif_tap_ops = {
+	.name = "tap",
+	.open = tap_open,
+	.transmit = tap_transmit,
+	.has_input = tap_has_input,
+	.close = tap_close,
+	.rx_ready = tap_rx_ready,
+};

@@ -1,0 +1,201 @@
+/* Host options: --mem, --name, --domid, --clock, --seed, ... then -- and the guest's words. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/host/options.h"
+
+void shim_options_usage(const char *prog, FILE *out)
+{
+	fprintf(out,
+		"usage: %s [OPTIONS] [-- GUEST ARGS...]\n"
+		"Runs this unikernel as a Xen PVH guest in drydock's simulated Xen.\n"
+		"\n"
+		"  --mem MIB            guest memory in MiB (default %d)\n"
+		"  --name NAME          domain name (default: the unikernel's name)\n"
+		"  --domid N            domain id, 1-32751 (default 1)\n"
+		"  --clock real|virtual real: host time; virtual: time moves only while the\n"
+		"                       guest is idle, so runs are repeatable (default real)\n"
+		"  --seed N             seed of the simulation's randomness (default 0)\n"
+		"  --strict             protocol violations crash the guest\n"
+		"  --xenstore-socket PATH\n"
+		"                       also serve xenstore on this Unix socket, for Xen's\n"
+		"                       tools: XENSTORED_PATH=PATH xenstore-ls /local/domain\n"
+		"  --xs PATH=VALUE      add a xenstore entry before the guest starts; a\n"
+		"                       relative PATH is below /local/domain/<domid> (repeatable)\n"
+		"  --vif SPEC           a network device (repeatable; the Nth is vif N-1):\n"
+		"                       BACKEND[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,capture=FILE]\n"
+		"                       with BACKEND tap=IFNAME, user[,hostfwd=...],\n"
+		"                       pcap=FILE[,linger=SECONDS] or null\n"
+		"  --trace-hypercalls   print every hypercall on stderr\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Words after -- become the guest's command line (its argv).\n"
+		"The exit status is the guest's uk_exit() status; a crash exits 70.\n",
+		prog, SHIM_DEFAULT_MEM_MIB);
+}
+
+static int bad(const char *prog, const char *what, const char *value)
+{
+	fprintf(stderr, "%s: %s '%s' (try --help)\n", prog, what, value);
+	return -1;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Joins words with shell-style quoting, so the guest splits them back exactly. */
+static int join_cmdline(char *out, size_t size, int argc, char **argv)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		bool quote = !*w || strpbrk(w, " \t\n\"'\\");
+		char buf[3 * SHIM_CMDLINE_MAX];
+		size_t k = 0;
+
+		if (i)
+			buf[k++] = ' ';
+		if (quote)
+			buf[k++] = '"';
+		for (; *w && k < sizeof(buf) - 4; w++) {
+			if (*w == '"' || *w == '\\')
+				buf[k++] = '\\';
+			buf[k++] = *w;
+		}
+		if (quote)
+			buf[k++] = '"';
+		if (n + k >= size)
+			return -1;
+		memcpy(out + n, buf, k);
+		n += k;
+		out[n] = '\0';
+	}
+	return 0;
+}
+
+/* Splits "--opt=value" or takes the next word as the value. */
+static const char *value_of(const char *arg, const char *opt, int *i, int argc, char **argv)
+{
+	size_t len = strlen(opt);
+
+	if (strncmp(arg, opt, len) != 0)
+		return NULL;
+	if (arg[len] == '=')
+		return arg + len + 1;
+	if (arg[len] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
+static int parse_vif(struct shim_options *o, const char *prog, const char *spec)
+{
+	char err[256];
+
+	if (o->nr_vifs == SIM_MAX_VIFS)
+		return bad(prog, "too many --vif devices (at most 8), at", spec);
+	if (vif_config_parse(&o->vifs[o->nr_vifs], spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: --vif '%s': %s (try --help)\n", prog, spec, err);
+		return -1;
+	}
+	o->vif_specs[o->nr_vifs++] = spec;
+	return 0;
+}
+
+void shim_options_free(struct shim_options *o)
+{
+	for (unsigned int i = 0; i < o->nr_vifs; i++)
+		vif_config_free(&o->vifs[i]);
+}
+
+static int parse_one(struct shim_options *o, const char *prog, int *i, int argc, char **argv)
+{
+	const char *a = argv[*i], *v;
+	uint64_t n;
+
+	if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+		o->help = true;
+	else if (!strcmp(a, "--trace-hypercalls"))
+		o->trace_hypercalls = true;
+	else if (!strcmp(a, "--strict"))
+		o->strict = true;
+	else if ((v = value_of(a, "--mem", i, argc, argv))) {
+		if (parse_u64(v, 1024 * 1024, &n) || n < 2)
+			return bad(prog, "--mem takes a size in MiB, at least 2, not", v);
+		o->mem_mib = n;
+	} else if ((v = value_of(a, "--name", i, argc, argv))) {
+		if (!*v || strlen(v) > 63)
+			return bad(prog, "--name takes 1 to 63 characters, not", v);
+		o->name = v;
+	} else if ((v = value_of(a, "--domid", i, argc, argv))) {
+		if (parse_u64(v, DOMID_FIRST_RESERVED - 1, &n) || n == 0)
+			return bad(prog, "--domid takes a domain id from 1 to 32751, not", v);
+		o->domid = (domid_t)n;
+	} else if ((v = value_of(a, "--clock", i, argc, argv))) {
+		if (!strcmp(v, "real"))
+			o->clock = SIM_CLOCK_REAL;
+		else if (!strcmp(v, "virtual"))
+			o->clock = SIM_CLOCK_VIRTUAL;
+		else
+			return bad(prog, "--clock takes 'real' or 'virtual', not", v);
+	} else if ((v = value_of(a, "--seed", i, argc, argv))) {
+		if (parse_u64(v, UINT64_MAX, &o->seed))
+			return bad(prog, "--seed takes a non-negative integer, not", v);
+	} else if ((v = value_of(a, "--xenstore-socket", i, argc, argv))) {
+		if (!*v)
+			return bad(prog, "--xenstore-socket takes a path, not", v);
+		o->xenstore_socket = v;
+	} else if ((v = value_of(a, "--xs", i, argc, argv))) {
+		if (!strchr(v, '=') || *v == '=')
+			return bad(prog, "--xs takes PATH=VALUE, not", v);
+		if (o->nr_xs_entries == SHIM_MAX_XS_ENTRIES)
+			return bad(prog, "too many --xs entries (at most 64), at", v);
+		o->xs_entries[o->nr_xs_entries++] = v;
+	} else if ((v = value_of(a, "--vif", i, argc, argv))) {
+		return parse_vif(o, prog, v);
+	} else if (a[0] == '-') {
+		return bad(prog, "unknown option", a);
+	} else {
+		return bad(prog, "unexpected argument (guest arguments go after --):", a);
+	}
+	return 0;
+}
+
+int shim_options_parse(struct shim_options *o, int argc, char **argv, const char *default_name)
+{
+	const char *prog = argc > 0 ? argv[0] : "drydock";
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->mem_mib = SHIM_DEFAULT_MEM_MIB;
+	o->name = default_name;
+	o->domid = 1;
+	o->clock = SIM_CLOCK_REAL;
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (parse_one(o, prog, &i, argc, argv) < 0) {
+			shim_options_free(o);
+			return -1;
+		}
+	}
+	if (i < argc && join_cmdline(o->cmdline, sizeof(o->cmdline), argc - i - 1, argv + i + 1)) {
+		shim_options_free(o);
+		return bad(prog, "the guest command line is longer than 4095 bytes:", argv[i + 1]);
+	}
+	return 0;
+}
