@@ -1,7 +1,8 @@
 /*
  * netback: the backend half of the netif protocol, as Linux's xen-netback
- * does it (drivers/net/xen-netback/xenbus.c for the handshake), with one
- * queue, one event channel, single-slot frames and receive by copy only.
+ * does it (drivers/net/xen-netback/xenbus.c for the handshake, which the
+ * backend device helpers of xenbus_backend.c walk), with one queue, one
+ * event channel, single-slot frames and receive by copy only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,13 +15,13 @@
 #define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
-#include <xen/io/xs_wire.h>
 
-#include "sim/domain.h"
 #include "sim/backends/netback.h"
-#include "sim/report.h"
 #include "sim/backends/vif.h"
-#include "sim/xenstored/xs_store.h"
+#include "sim/backends/xenbus_backend.h"
+#include "sim/domain.h"
+#include "sim/gnttab.h"
+#include "sim/report.h"
 
 #define NB_PAGE_SIZE 4096u
 #define NB_ETH_HLEN 14u
@@ -35,13 +36,8 @@ enum tx_chain {
 
 struct netback {
 	struct vif *vif;
-	struct sim_domain *dom;  /* the guest */
-	struct sim_domain *dom0; /* us */
-	struct xs_store *xs;
-	struct xs_conn *conn;    /* dom0's client, for the watch on the frontend's state */
-	struct sim_timer kick;   /* runs the handshake outside xenstored's call */
-	char fe[64], be[64];     /* frontend and backend directories */
-	enum xenbus_state state; /* ours, as written to be/state */
+	struct sim_domain *dom;     /* the guest */
+	struct xenbus_backend *xb;  /* the handshake, keys, rings, event channel */
 
 	bool connected;
 	netif_tx_back_ring_t tx;
@@ -58,92 +54,13 @@ struct netback {
 	uint8_t frame[NB_PAGE_SIZE];
 };
 
-/* --- xenstore --- */
-
-/* Reads dir/name as an unsigned number; -ENOENT if absent, -EINVAL if not a number. */
-static int xs_get_uint(struct netback *nb, const char *dir, const char *name,
-		       unsigned long max, unsigned long *out)
-{
-	char path[128], *value, *end;
-	size_t len;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((rc = xs_store_read(nb->xs, path, &value, &len)) < 0)
-		return rc;
-	errno = 0;
-	*out = strtoul(value, &end, 10);
-	rc = (!len || *end || errno || *out > max || value[0] == '-') ? -EINVAL : 0;
-	free(value);
-	return rc;
-}
-
-static void set_state(struct netback *nb, enum xenbus_state s)
-{
-	nb->state = s;
-	xs_store_printf(nb->xs, nb->be, "state", "%d", (int)s);
-}
-
-/* The frontend's directory, as libxl__device_generic_add and set_xenstore_nic write it. */
-static int write_frontend(struct netback *nb, const char *mac)
-{
-	const struct vif *v = nb->vif;
-	struct xs_perm fe_perms[2] = { { nb->dom->domid, XS_STORE_PERM_NONE },
-				       { 0, XS_STORE_PERM_READ } };
-	struct xs_perm ro_perms[2] = { { 0, XS_STORE_PERM_NONE },
-				       { nb->dom->domid, XS_STORE_PERM_READ } };
-	char path[128];
-	int rc;
-
-	xs_store_rm(nb->xs, nb->fe);
-	if ((rc = xs_store_mkdir(nb->xs, nb->fe)) < 0 ||
-	    (rc = xs_store_set_perms(nb->xs, nb->fe, fe_perms, 2)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "backend", "%s", nb->be)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "backend-id", "0")) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "state", "%d", XenbusStateInitialising)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "handle", "%u", v->index)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "mac", "%s", mac)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "trusted", "1")) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->fe, "mtu", "%u", v->cfg.mtu)) < 0)
-		return rc;
-	/* mtu is the toolstack's word: the guest may read it, not change it. */
-	snprintf(path, sizeof(path), "%s/mtu", nb->fe);
-	return xs_store_set_perms(nb->xs, path, ro_perms, 2);
-}
-
-/* The backend's directory: libxl's entries, then what netback_probe adds. */
-static int write_backend(struct netback *nb, const char *mac)
-{
-	const struct vif *v = nb->vif;
-	struct xs_perm be_perms[2] = { { 0, XS_STORE_PERM_NONE },
-				       { nb->dom->domid, XS_STORE_PERM_READ } };
-	static const char *const features[][2] = {
-		{ "feature-sg", "0" },        { "feature-gso-tcpv4", "0" },
-		{ "feature-gso-tcpv6", "0" }, { "feature-rx-copy", "1" },
-		{ "feature-rx-flip", "0" },   { "feature-rx-notify", "1" },
-		{ "feature-split-event-channels", "0" },
-	};
-	int rc;
-
-	xs_store_rm(nb->xs, nb->be);
-	if ((rc = xs_store_mkdir(nb->xs, nb->be)) < 0 ||
-	    (rc = xs_store_set_perms(nb->xs, nb->be, be_perms, 2)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "frontend", "%s", nb->fe)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "frontend-id", "%u", nb->dom->domid)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "online", "1")) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "state", "%d", XenbusStateInitialising)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "mac", "%s", mac)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "handle", "%u", v->index)) < 0 ||
-	    (rc = xs_store_printf(nb->xs, nb->be, "type", "vif")) < 0)
-		return rc;
-	/* libxl writes the backend's mtu only when it is not the default. */
-	if (v->cfg.mtu != 1500 && (rc = xs_store_printf(nb->xs, nb->be, "mtu", "%u", v->cfg.mtu)) < 0)
-		return rc;
-	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
-		if ((rc = xs_store_printf(nb->xs, nb->be, features[i][0], "%s", features[i][1])) < 0)
-			return rc;
-	return 0;
-}
+/* What netback_probe publishes: one queue, single-slot frames, receive by copy. */
+static const struct xenbus_backend_feature nb_features[] = {
+	{ "feature-sg", 0 },        { "feature-gso-tcpv4", 0 },
+	{ "feature-gso-tcpv6", 0 }, { "feature-rx-copy", 1 },
+	{ "feature-rx-flip", 0 },   { "feature-rx-notify", 1 },
+	{ "feature-split-event-channels", 0 },
+};
 
 /* --- rings --- */
 
@@ -176,7 +93,7 @@ static void tx_push(struct netback *nb)
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->tx, notify);
 	memset(nb->tx_seen, 0, sizeof(nb->tx_seen));
 	if (notify)
-		sim_evtchn_send(nb->dom0, nb->port);
+		xenbus_backend_notify(nb->xb, nb->port);
 }
 
 /* Checks one TX request (a frame's only slot); returns NETIF_RSP_OKAY or the error to answer. */
@@ -344,7 +261,7 @@ static void rx_respond(struct netback *nb, uint16_t id, int16_t status)
 	nb->rx.rsp_prod_pvt++;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
 	if (notify)
-		sim_evtchn_send(nb->dom0, nb->port);
+		xenbus_backend_notify(nb->xb, nb->port);
 }
 
 int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
@@ -416,238 +333,128 @@ static void notified(void *arg, evtchn_port_t port)
 	}
 }
 
-/* --- the handshake --- */
+/* --- the handshake (xenbus_backend.c walks the states) --- */
 
 static void unmap_rings(struct netback *nb)
 {
 	if (nb->tx_mapped)
-		sim_gnttab_unmap(nb->dom, nb->tx_handle);
+		xenbus_backend_unmap_ring(nb->xb, nb->tx_handle);
 	if (nb->rx_mapped)
-		sim_gnttab_unmap(nb->dom, nb->rx_handle);
+		xenbus_backend_unmap_ring(nb->xb, nb->rx_handle);
 	nb->tx_mapped = nb->rx_mapped = false;
 }
 
-static void disconnect(struct netback *nb)
+static void nb_disconnect(struct xenbus_backend *xb, void *arg)
 {
+	struct netback *nb = arg;
+
+	(void)xb;
 	if (nb->port) {
-		sim_evtchn_close(nb->dom0, nb->port);
+		xenbus_backend_unbind_evtchn(nb->xb, nb->port);
 		nb->port = 0;
 	}
 	unmap_rings(nb);
 	nb->connected = false;
 }
 
-/* Maps one ring page writable, as dom0. */
-static int map_ring(struct netback *nb, const char *name, unsigned long ref, void **page,
-		    grant_handle_t *handle, bool *mapped)
-{
-	int16_t st = sim_gnttab_map(nb->dom, 0, (grant_ref_t)ref, false, page, handle);
-
-	if (st != GNTST_okay) {
-		sim_report_violation(nb->dom, "vif%u: cannot map %s %lu for netback: %s",
-				     nb->vif->index, name, ref, sim_gnttab_status_name(st));
-		return -EINVAL;
-	}
-	*mapped = true;
-	return 0;
-}
-
-/* Reads a frontend key netback needs; reports the frontend's mistake. */
-static int need_uint(struct netback *nb, const char *name, unsigned long max,
-		     unsigned long *out)
-{
-	int rc = xs_get_uint(nb, nb->fe, name, max, out);
-
-	if (rc == -ENOENT)
-		sim_report_violation(nb->dom, "vif%u: the frontend connected without writing "
-				     "%s/%s", nb->vif->index, nb->fe, name);
-	else if (rc < 0)
-		sim_report_violation(nb->dom, "vif%u: %s/%s is not a number up to %lu",
-				     nb->vif->index, nb->fe, name, max);
-	return rc;
-}
-
-/* What the frontend asked for that this backend did not offer. */
+/* What the frontend asked for that this backend did not offer (connect_data_rings' checks). */
 static int check_frontend_features(struct netback *nb)
 {
 	unsigned long v;
+	int rc = xenbus_backend_read_uint(nb->xb, "request-rx-copy", 1, &v);
 
-	if (xs_get_uint(nb, nb->fe, "request-rx-copy", 1, &v) < 0 || v != 1) {
+	if (rc == -EINVAL)
+		return rc; /* reported */
+	if (rc < 0 || v != 1) {
 		sim_report_violation(nb->dom, "vif%u: the frontend did not write "
 				     "request-rx-copy=1; netback only copies into posted "
 				     "buffers (feature-rx-flip=0), so the vif stays unconnected",
 				     nb->vif->index);
 		return -EOPNOTSUPP;
 	}
-	if (xs_get_uint(nb, nb->fe, "multi-queue-num-queues", 65535, &v) == 0 && v != 1) {
+	rc = xenbus_backend_read_uint(nb->xb, "multi-queue-num-queues", 65535, &v);
+	if (rc == -EINVAL)
+		return rc;
+	if (rc == 0 && v != 1) {
 		sim_report_violation(nb->dom, "vif%u: the frontend asked for %lu queues; netback "
 				     "offers one (no multi-queue-max-queues)", nb->vif->index, v);
 		return -EOPNOTSUPP;
 	}
-	nb->rx_notify = xs_get_uint(nb, nb->fe, "feature-rx-notify", 1, &v) == 0 && v == 1;
+	rc = xenbus_backend_read_uint(nb->xb, "feature-rx-notify", 1, &v);
+	if (rc == -EINVAL)
+		return rc;
+	nb->rx_notify = rc == 0 && v == 1;
+	return 0;
+}
+
+static int map_rings(struct netback *nb, unsigned long tx_ref, unsigned long rx_ref)
+{
+	void *tx_page, *rx_page;
+
+	if (xenbus_backend_map_ring(nb->xb, "tx-ring-ref", tx_ref, &tx_page,
+				    &nb->tx_handle) < 0)
+		return -EINVAL;
+	nb->tx_mapped = true;
+	if (xenbus_backend_map_ring(nb->xb, "rx-ring-ref", rx_ref, &rx_page,
+				    &nb->rx_handle) < 0) {
+		unmap_rings(nb);
+		return -EINVAL;
+	}
+	nb->rx_mapped = true;
+	BACK_RING_INIT(&nb->tx, (netif_tx_sring_t *)tx_page, NB_PAGE_SIZE);
+	BACK_RING_INIT(&nb->rx, (netif_rx_sring_t *)rx_page, NB_PAGE_SIZE);
 	return 0;
 }
 
 /* connect() of Linux netback: read the frontend's keys, map, bind. */
-static int connect_rings(struct netback *nb)
+static int nb_connect(struct xenbus_backend *xb, void *arg)
 {
+	struct netback *nb = arg;
 	unsigned long tx_ref, rx_ref, port;
-	void *tx_page, *rx_page;
 	int rc;
 
 	if ((rc = check_frontend_features(nb)) < 0 ||
-	    (rc = need_uint(nb, "tx-ring-ref", UINT32_MAX, &tx_ref)) < 0 ||
-	    (rc = need_uint(nb, "rx-ring-ref", UINT32_MAX, &rx_ref)) < 0 ||
-	    (rc = need_uint(nb, "event-channel", UINT32_MAX, &port)) < 0)
+	    (rc = xenbus_backend_need_uint(xb, "tx-ring-ref", UINT32_MAX, &tx_ref)) < 0 ||
+	    (rc = xenbus_backend_need_uint(xb, "rx-ring-ref", UINT32_MAX, &rx_ref)) < 0 ||
+	    (rc = xenbus_backend_need_uint(xb, "event-channel", UINT32_MAX, &port)) < 0 ||
+	    (rc = map_rings(nb, tx_ref, rx_ref)) < 0)
 		return rc;
-	if ((rc = map_ring(nb, "tx-ring-ref", tx_ref, &tx_page, &nb->tx_handle,
-			   &nb->tx_mapped)) < 0 ||
-	    (rc = map_ring(nb, "rx-ring-ref", rx_ref, &rx_page, &nb->rx_handle,
-			   &nb->rx_mapped)) < 0) {
-		unmap_rings(nb);
-		return rc;
-	}
-	BACK_RING_INIT(&nb->tx, (netif_tx_sring_t *)tx_page, NB_PAGE_SIZE);
-	BACK_RING_INIT(&nb->rx, (netif_rx_sring_t *)rx_page, NB_PAGE_SIZE);
-	rc = sim_evtchn_bind_interdomain(nb->dom0, nb->dom->domid, (evtchn_port_t)port,
-					 &nb->port);
-	if (rc < 0) {
-		sim_report_violation(nb->dom, "vif%u: cannot bind event-channel %lu for netback "
-				     "(Xen error %d): it must be unbound and allocated for dom0",
-				     nb->vif->index, port, -rc);
+	if ((rc = xenbus_backend_bind_evtchn(xb, "event-channel", port, notified, nb,
+					     &nb->port)) < 0) {
 		nb->port = 0;
 		unmap_rings(nb);
 		return rc;
 	}
-	sim_evtchn_set_handler(nb->dom0, nb->port, notified, nb);
 	nb->tx_broken = nb->rx_broken = false;
 	nb->chain = TX_CHAIN_NONE;
 	memset(nb->tx_seen, 0, sizeof(nb->tx_seen));
 	nb->connected = true;
+	/* What the guest queued before the bind raised nothing: look now. */
+	notified(nb, nb->port);
 	return 0;
 }
 
-/*
- * Linux netback's set_backend_state: walks to the wanted state by the
- * shortest path of Initialising -> InitWait -> Connected, Connected ->
- * Closing -> Closed, Closed -> InitWait, writing every state on the way.
- */
-static void set_backend_state(struct netback *nb, enum xenbus_state want)
-{
-	while (nb->state != want) {
-		switch (nb->state) {
-		case XenbusStateInitWait:
-			if (want == XenbusStateConnected) {
-				if (connect_rings(nb) < 0) {
-					/* xenbus_dev_fatal: the device goes to Closing. */
-					set_state(nb, XenbusStateClosing);
-					return;
-				}
-				set_state(nb, XenbusStateConnected);
-				/* What the guest queued before the bind raised nothing: look now. */
-				notified(nb, nb->port);
-			} else {
-				set_state(nb, XenbusStateClosing);
-			}
-			break;
-		case XenbusStateConnected:
-			disconnect(nb);
-			set_state(nb, XenbusStateClosing);
-			break;
-		case XenbusStateClosing:
-			set_state(nb, XenbusStateClosed);
-			break;
-		case XenbusStateClosed:
-			set_state(nb, want == XenbusStateClosing ? XenbusStateClosing
-								 : XenbusStateInitWait);
-			break;
-		default:
-			set_state(nb, XenbusStateInitWait);
-			break;
-		}
-	}
-}
-
-/* The frontend's state changed (or the watch fired for another reason). */
-static void frontend_changed(struct sim_timer *t, void *arg)
-{
-	struct netback *nb = arg;
-	unsigned long fe_state;
-
-	if (xs_get_uint(nb, nb->fe, "state", 255, &fe_state) < 0)
-		fe_state = XenbusStateClosed; /* gone or garbage: as Linux's Unknown */
-	switch (fe_state) {
-	case XenbusStateInitialising:
-		set_backend_state(nb, XenbusStateInitWait);
-		break;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		/* Linux waits for Connected; Initialised with the keys written is as good. */
-		set_backend_state(nb, XenbusStateConnected);
-		break;
-	case XenbusStateClosing:
-		/* Unmap and unbind, then Closing and Closed at once (frontends wait for either). */
-		set_backend_state(nb, XenbusStateClosed);
-		break;
-	case XenbusStateClosed:
-		set_backend_state(nb, XenbusStateClosed);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Watch events: handled from a timer due now, outside the store's call. */
-static void xs_reply(struct xs_conn *c, const struct xsd_sockmsg *hdr, const char *payload,
-		     void *arg)
-{
-	struct netback *nb = arg;
-
-	if (hdr->type == XS_WATCH_EVENT)
-		sim_timer_start(nb->dom->sim, &nb->kick, sim_now_ns(nb->dom->sim),
-				frontend_changed, nb);
-	else if (hdr->type == XS_ERROR)
-		sim_log("vif%u: xenstore refused netback's watch: %.*s", nb->vif->index,
-			(int)hdr->len, payload);
-}
-
-static int watch_frontend(struct netback *nb)
-{
-	char payload[128];
-	int n = snprintf(payload, sizeof(payload), "%s/state%cnetback", nb->fe, '\0');
-	struct xsd_sockmsg hdr = { .type = XS_WATCH, .req_id = 1, .len = (uint32_t)n + 1 };
-
-	nb->conn = xs_conn_create(nb->xs, 0, xs_reply, nb);
-	if (!nb->conn)
-		return -ENOMEM;
-	xs_conn_handle(nb->conn, &hdr, payload);
-	return 0;
-}
+static const struct xenbus_backend_ops nb_ops = {
+	.connect = nb_connect,
+	.disconnect = nb_disconnect,
+};
 
 int netback_create(struct vif *v, struct netback **out)
 {
 	struct netback *nb = calloc(1, sizeof(*nb));
-	char mac[18];
 	int rc;
 
 	if (!nb)
 		return -ENOMEM;
 	nb->vif = v;
 	nb->dom = v->dom;
-	nb->dom0 = sim_domain_lookup(v->dom->sim, 0);
-	nb->xs = sim_xenstore(v->dom->sim);
-	nb->state = XenbusStateInitialising;
-	snprintf(nb->fe, sizeof(nb->fe), "/local/domain/%u/device/vif/%u", nb->dom->domid,
-		 v->index);
-	snprintf(nb->be, sizeof(nb->be), "/local/domain/0/backend/vif/%u/%u", nb->dom->domid,
-		 v->index);
-	vif_format_mac(v->cfg.mac, mac);
-	if ((rc = write_frontend(nb, mac)) < 0 || (rc = write_backend(nb, mac)) < 0 ||
-	    (rc = watch_frontend(nb)) < 0) {
-		netback_destroy(nb);
+	rc = xenbus_backend_create(v->dom, "vif", v->index, nb_features,
+				   sizeof(nb_features) / sizeof(nb_features[0]), &nb_ops, nb,
+				   &nb->xb);
+	if (rc < 0) {
+		free(nb);
 		return rc;
 	}
-	set_backend_state(nb, XenbusStateInitWait);
 	*out = nb;
 	return 0;
 }
@@ -656,13 +463,7 @@ void netback_destroy(struct netback *nb)
 {
 	if (!nb)
 		return;
-	if (nb->conn)
-		xs_conn_destroy(nb->conn);
-	sim_timer_stop(nb->dom->sim, &nb->kick);
-	disconnect(nb);
-	/* As libxl removes a device: both directories go. */
-	xs_store_rm(nb->xs, nb->be);
-	xs_store_rm(nb->xs, nb->fe);
+	xenbus_backend_destroy(nb->xb); /* disconnects */
 	free(nb);
 }
 

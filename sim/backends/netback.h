@@ -1,9 +1,10 @@
 /*
  * netback: the backend half of the Xen netif protocol for one vif, as
- * Linux's xen-netback does it, in the simulator (dom0). It writes the
- * backend's xenstore entries (feature-rx-copy=1, feature-rx-notify=1, mac,
- * ...) and InitWait, watches the frontend's state through a dom0 xenstore
- * connection, and on Connected reads tx-ring-ref, rx-ring-ref and
+ * Linux's xen-netback does it, in the simulator (dom0). On the device the
+ * toolstack added (sim/toolstack/device.h), it publishes its features
+ * (feature-rx-copy=1, feature-rx-notify=1, ...) and goes InitWait through
+ * the backend device helpers (xenbus_backend.h), which watch the frontend's
+ * state; when the frontend connects it reads tx-ring-ref, rx-ring-ref and
  * event-channel, maps the two ring pages through the grant table, binds the
  * event channel, and goes Connected. It consumes TX requests with grant
  * copies (the frame goes to vif's backend), fills posted RX buffers with
@@ -24,7 +25,7 @@
 struct vif;
 struct netback;
 
-/* Writes the frontend's and backend's xenstore entries (as libxl) and starts watching. */
+/* Takes the device vif v the toolstack added: features, InitWait, the watch. */
 int netback_create(struct vif *v, struct netback **out);
 void netback_destroy(struct netback *nb);
 /* Copies a frame into the guest's next posted RX buffer; -ENOBUFS / -ENOTCONN if none. */

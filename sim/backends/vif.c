@@ -1,4 +1,4 @@
-/* The vif core: --vif specs, the backend registry, capture, counting. */
+/* The vif core: --vif specs checked against the backends' tables, capture, counting. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,32 +8,51 @@
 #include "sim/backends/netback.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
-#include "sim/backends/vif_backends.h"
+#include "sim/toolstack/device.h"
+#include "sim/toolstack/lifecycle.h"
 #include "traces/pcap_writer.h"
 
 #define VIF_ETH_HLEN 14u
 #define VIF_MTU_DEFAULT 1500u
 #define VIF_MTU_MIN 68u
 #define VIF_MTU_MAX (4096u - VIF_ETH_HLEN) /* one frame, one granted page */
-#define VIF_IFNAME_MAX 15u                 /* IFNAMSIZ - 1 */
 
 struct vif_capture {
 	struct trace_writer *w;
 	bool failed; /* a write failed: said once */
 };
 
-static const struct vif_backend_ops *const backends[] = {
-	&vif_tap_ops, &vif_user_ops, &vif_pcap_ops, &vif_null_ops,
-};
-
-#define VALID_BACKENDS "tap=IFNAME, user, pcap=FILE or null"
-
 static const struct vif_backend_ops *backend_ops(const char *name)
 {
-	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (!strcmp(backends[i]->name, name))
-			return backends[i];
+	for (size_t i = 0; vif_backends[i]; i++)
+		if (!strcmp(vif_backends[i]->name, name))
+			return vif_backends[i];
 	return NULL;
+}
+
+/* "tap=IFNAME, user, pcap=FILE or null", from the table. */
+static void describe_backends(char *buf, size_t size)
+{
+	size_t n = 0, len = 0;
+
+	while (vif_backends[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++) {
+		const struct vif_backend_ops *b = vif_backends[i];
+		int w = snprintf(buf + len, size - len, "%s%s%s%s",
+				 i == 0 ? "" : i + 1 == n ? " or " : ", ", b->name,
+				 b->arg ? "=" : "", b->arg ? b->arg : "");
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static void unknown_backend(const char *name, int n, char *err, size_t errlen)
+{
+	char valid[256];
+
+	describe_backends(valid, sizeof(valid));
+	snprintf(err, errlen, "unknown vif backend '%.*s' (valid: %s)", n, name, valid);
 }
 
 /* --- specs --- */
@@ -95,8 +114,9 @@ static int parse_mtu(const char *s, unsigned int *mtu, char *err, size_t errlen)
 	return 0;
 }
 
-/* The first word: BACKEND or BACKEND=ARG. */
-static int parse_backend(struct vif_config *cfg, const char *word, char *err, size_t errlen)
+/* The first word: BACKEND or BACKEND=ARG, as the backend's ops declare it. */
+static int parse_backend(struct vif_config *cfg, const struct vif_backend_ops **ops,
+			 const char *word, char *err, size_t errlen)
 {
 	const char *eq = strchr(word, '=');
 	size_t n = eq ? (size_t)(eq - word) : strlen(word);
@@ -106,26 +126,18 @@ static int parse_backend(struct vif_config *cfg, const char *word, char *err, si
 		memcpy(cfg->backend, word, n);
 		cfg->backend[n] = '\0';
 	}
-	if (n >= sizeof(cfg->backend) || !backend_ops(cfg->backend)) {
+	if (n >= sizeof(cfg->backend) || !(*ops = backend_ops(cfg->backend))) {
 		cfg->backend[0] = '\0';
-		snprintf(err, errlen, "unknown vif backend '%.*s' (valid: " VALID_BACKENDS ")",
-			 (int)n, word);
+		unknown_backend(word, (int)n, err, errlen);
 		return -EINVAL;
 	}
-	bool wants_arg = !strcmp(cfg->backend, "tap") || !strcmp(cfg->backend, "pcap");
-	if (wants_arg && (!arg || !*arg)) {
-		snprintf(err, errlen, "vif backend '%s' needs %s", cfg->backend,
-			 !strcmp(cfg->backend, "tap") ? "an interface name: tap=IFNAME"
-						      : "a file: pcap=FILE");
+	if ((*ops)->arg && (!arg || !*arg)) {
+		snprintf(err, errlen, "vif backend '%s' needs %s: %s=%s", cfg->backend,
+			 (*ops)->arg_what, cfg->backend, (*ops)->arg);
 		return -EINVAL;
 	}
-	if (!wants_arg && arg) {
+	if (!(*ops)->arg && arg) {
 		snprintf(err, errlen, "vif backend '%s' takes no '=%s'", cfg->backend, arg);
-		return -EINVAL;
-	}
-	if (!strcmp(cfg->backend, "tap") && strlen(arg) > VIF_IFNAME_MAX) {
-		snprintf(err, errlen, "interface name '%s' is longer than %u characters", arg,
-			 VIF_IFNAME_MAX);
 		return -EINVAL;
 	}
 	if (arg && !(cfg->arg = strdup(arg)))
@@ -133,13 +145,84 @@ static int parse_backend(struct vif_config *cfg, const char *word, char *err, si
 	return 0;
 }
 
-/* Keys the backends written here take; user and pcap check their own in open(). */
-static bool key_allowed(const struct vif_config *cfg, const char *key)
+/* The declaration of the backend's own key, or NULL. */
+static const struct vif_backend_key *backend_key(const struct vif_backend_ops *ops,
+						 const char *key, size_t klen)
 {
-	return strcmp(cfg->backend, "null") != 0 && strcmp(cfg->backend, "tap") != 0;
+	for (const struct vif_backend_key *k = ops->keys; k && k->name; k++)
+		if (strlen(k->name) == klen && !strncmp(k->name, key, klen))
+			return k;
+	return NULL;
 }
 
-static int parse_key(struct vif_config *cfg, const char *word, char *err, size_t errlen)
+/* "mac, mtu, capture" and the backend's own keys. */
+static void describe_keys(const struct vif_backend_ops *ops, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "mac, mtu, capture");
+
+	for (const struct vif_backend_key *k = ops->keys; k && k->name && len < size; k++) {
+		int w = snprintf(buf + len, size - len, ", %s", k->name);
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static bool key_given(const struct vif_config *cfg, const char *key, size_t klen)
+{
+	for (unsigned int i = 0; i < cfg->nr_keys; i++)
+		if (strlen(cfg->keys[i].key) == klen && !strncmp(cfg->keys[i].key, key, klen))
+			return true;
+	return false;
+}
+
+/* A key of the backend's own: declared, and repeated only where it may be. */
+static int parse_backend_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
+			     const char *word, size_t klen, char *err, size_t errlen)
+{
+	const struct vif_backend_key *k = backend_key(ops, word, klen);
+	char keys[256];
+
+	if (!k) {
+		describe_keys(ops, keys, sizeof(keys));
+		snprintf(err, errlen, "unknown key '%.*s' for vif backend '%s' (keys: %s)",
+			 (int)klen, word, cfg->backend, keys);
+		return -EINVAL;
+	}
+	if (!k->repeats && key_given(cfg, word, klen)) {
+		snprintf(err, errlen, "key '%s' is given twice; vif backend '%s' takes it once",
+			 k->name, cfg->backend);
+		return -EINVAL;
+	}
+	if (cfg->nr_keys == VIF_MAX_KEYS) {
+		snprintf(err, errlen, "more than %d backend keys", VIF_MAX_KEYS);
+		return -EINVAL;
+	}
+	if (!(cfg->keys[cfg->nr_keys].key = strdup(k->name)))
+		return -ENOMEM;
+	if (!(cfg->keys[cfg->nr_keys].value = strdup(word + klen + 1))) {
+		free(cfg->keys[cfg->nr_keys].key);
+		return -ENOMEM;
+	}
+	cfg->nr_keys++;
+	return 0;
+}
+
+/* Each common key once: a second mac= is a mistake, not an override. */
+static int common_key_once(bool *seen, const char *key, char *err, size_t errlen)
+{
+	if (*seen) {
+		snprintf(err, errlen, "key '%s' is given twice", key);
+		return -EINVAL;
+	}
+	*seen = true;
+	return 0;
+}
+
+struct common_seen {
+	bool mac, mtu, capture;
+};
+
+static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
+		     struct common_seen *seen, const char *word, char *err, size_t errlen)
 {
 	const char *eq = strchr(word, '=');
 	size_t klen = eq ? (size_t)(eq - word) : 0;
@@ -150,47 +233,32 @@ static int parse_key(struct vif_config *cfg, const char *word, char *err, size_t
 	}
 	const char *value = eq + 1;
 	if (klen == 3 && !strncmp(word, "mac", 3)) {
-		if (parse_mac(value, cfg->mac, err, errlen) < 0)
+		if (common_key_once(&seen->mac, "mac", err, errlen) < 0 ||
+		    parse_mac(value, cfg->mac, err, errlen) < 0)
 			return -EINVAL;
 		cfg->mac_given = true;
 		return 0;
 	}
 	if (klen == 3 && !strncmp(word, "mtu", 3))
-		return parse_mtu(value, &cfg->mtu, err, errlen);
+		return common_key_once(&seen->mtu, "mtu", err, errlen) < 0 ? -EINVAL :
+		       parse_mtu(value, &cfg->mtu, err, errlen);
 	if (klen == 7 && !strncmp(word, "capture", 7)) {
+		if (common_key_once(&seen->capture, "capture", err, errlen) < 0)
+			return -EINVAL;
 		if (!*value) {
 			snprintf(err, errlen, "capture= needs a file name");
 			return -EINVAL;
 		}
-		free(cfg->capture);
 		return (cfg->capture = strdup(value)) ? 0 : -ENOMEM;
 	}
-	char *key = strndup(word, klen);
-	if (!key)
-		return -ENOMEM;
-	if (!key_allowed(cfg, key)) {
-		snprintf(err, errlen, "unknown key '%s' for vif backend '%s' (keys: mac, mtu, "
-			 "capture)", key, cfg->backend);
-		free(key);
-		return -EINVAL;
-	}
-	if (cfg->nr_keys == VIF_MAX_KEYS) {
-		snprintf(err, errlen, "more than %d backend keys", VIF_MAX_KEYS);
-		free(key);
-		return -EINVAL;
-	}
-	cfg->keys[cfg->nr_keys].key = key;
-	if (!(cfg->keys[cfg->nr_keys].value = strdup(value))) {
-		free(key);
-		return -ENOMEM;
-	}
-	cfg->nr_keys++;
-	return 0;
+	return parse_backend_key(cfg, ops, word, klen, err, errlen);
 }
 
 int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t errlen)
 {
 	char *copy = strdup(spec), *save = NULL, *word;
+	const struct vif_backend_ops *ops = NULL;
+	struct common_seen seen = { false, false, false };
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -204,13 +272,15 @@ int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t
 	save = strchr(word, ',');
 	if (save)
 		*save++ = '\0';
-	rc = parse_backend(cfg, word, err, errlen);
+	rc = parse_backend(cfg, &ops, word, err, errlen);
 	while (rc == 0 && save) {
 		word = save;
 		if ((save = strchr(word, ',')))
 			*save++ = '\0';
-		rc = parse_key(cfg, word, err, errlen);
+		rc = parse_key(cfg, ops, &seen, word, err, errlen);
 	}
+	if (rc == 0 && ops->check)
+		rc = ops->check(cfg, err, errlen);
 	free(copy);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
@@ -288,6 +358,20 @@ static void capture_close(struct vif *v)
 
 /* --- vifs --- */
 
+/* The toolstack adds the device (libxl's part), then netback takes it. */
+static int vif_add_device(struct vif *v)
+{
+	char mac[18];
+	int rc;
+
+	vif_format_mac(v->cfg.mac, mac);
+	if ((rc = sim_device_add_vif(v->dom, v->index, mac, v->cfg.mtu)) < 0)
+		return rc;
+	if ((rc = netback_create(v, &v->netback)) < 0)
+		sim_device_remove(v->dom, "vif", v->index);
+	return rc;
+}
+
 /* Xen's OUI, as libxl; then the domain id (top bit clear, as libxl) and the index. */
 static void default_mac(uint8_t mac[6], domid_t domid, unsigned int index)
 {
@@ -314,8 +398,7 @@ int vif_create(struct sim_domain *d, unsigned int index, struct vif_config *cfg,
 	int rc;
 
 	if (!ops) {
-		snprintf(err, errlen, "unknown vif backend '%s' (valid: " VALID_BACKENDS ")",
-			 cfg->backend);
+		unknown_backend(cfg->backend, (int)strlen(cfg->backend), err, errlen);
 		return -EINVAL;
 	}
 	if (index >= SIM_MAX_VIFS || d->vifs[index]) {
@@ -344,7 +427,7 @@ int vif_create(struct sim_domain *d, unsigned int index, struct vif_config *cfg,
 		vif_free(v);
 		return rc;
 	}
-	if ((rc = netback_create(v, &v->netback)) < 0) {
+	if ((rc = vif_add_device(v)) < 0) {
 		snprintf(err, errlen, "vif%u: cannot write its xenstore entries: %s", index,
 			 strerror(-rc));
 		ops->close(v);
@@ -365,7 +448,10 @@ void vif_destroy(struct vif *v)
 		v->dom->vifs[v->index] = NULL;
 		v->dom->nr_vifs--;
 	}
+	sim_timer_stop(v->dom->sim, &v->linger);
 	netback_destroy(v->netback);
+	/* As libxl removes a device: both directories go. */
+	sim_device_remove(v->dom, "vif", v->index);
 	v->ops->close(v);
 	vif_free(v);
 }
@@ -390,6 +476,21 @@ int vif_deliver(struct vif *v, const uint8_t *frame, size_t len)
 	v->stats.to_guest_frames++;
 	v->stats.to_guest_bytes += len;
 	return 0;
+}
+
+bool vif_connected(const struct vif *v)
+{
+	return netback_connected(v->netback);
+}
+
+bool vif_has_input(struct vif *v)
+{
+	return v->ops->has_input && v->ops->has_input(v);
+}
+
+void vif_input_ended(struct vif *v, uint64_t linger_ns)
+{
+	sim_lifecycle_input_ended(v->dom, &v->linger, linger_ns);
 }
 
 bool vif_rx_ready(struct vif *v)

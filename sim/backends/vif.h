@@ -12,8 +12,9 @@
  * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
  * same on every run), capture=FILE (every frame, both directions, as an
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
- * a frame travels in one granted page). Other keys are the backend's
- * (user: hostfwd=..., repeatable; pcap: linger=SECONDS); null and tap have none.
+ * a frame travels in one granted page). Other keys are the backend's, as
+ * its ops declare them (user: hostfwd=..., repeatable; pcap:
+ * linger=SECONDS); null and tap have none.
  */
 #ifndef SIM_VIF_H
 #define SIM_VIF_H
@@ -22,13 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/sim.h"
+
 struct sim_domain;
 struct vif;
 
 #define VIF_MAX_KEYS 16
 
 struct vif_config {
-	char backend[16];      /* "tap", "user", "pcap", "null" */
+	char backend[16];      /* an ops' name: "tap", "user", "pcap", "null" */
 	char *arg;             /* tap=IFNAME / pcap=FILE value, or NULL */
 	struct {
 		char *key, *value;
@@ -49,14 +52,41 @@ void vif_config_free(struct vif_config *cfg);
 /* The value of key, or NULL. */
 const char *vif_config_get(const struct vif_config *cfg, const char *key);
 
-/* What a world-facing backend implements. */
+/* A key of a backend's own, beyond the common mac, mtu and capture. */
+struct vif_backend_key {
+	const char *name;  /* "hostfwd" */
+	bool repeats;      /* may be given more than once (kept in order) */
+};
+
+/*
+ * What a world-facing backend implements and declares: one file per
+ * backend (vif_tap.c, ...) defines one of these, and the one table in
+ * vif_table.c lists them. vif_config_parse checks the spec against the
+ * declarations, so a backend's open() sees only keys it declared.
+ */
 struct vif_backend_ops {
 	const char *name;
+	/* What BACKEND=ARG names ("IFNAME", "FILE"), or NULL: the backend takes no argument. */
+	const char *arg;
+	const char *arg_what;                /* "an interface name", for the message when missing */
+	const struct vif_backend_key *keys;  /* ends with { NULL }; NULL: none */
+	/*
+	 * A live backend's traffic comes in host time (tap, user): under the
+	 * virtual clock the toolstack warns (sim/toolstack/lifecycle.h).
+	 */
+	bool live;
+	/* Optional: further checks of cfg at parse time (a one-line reason into err). */
+	int (*check)(const struct vif_config *cfg, char *err, size_t errlen);
 	/* Opens the backend for v; on failure writes a one-line reason into err. */
 	int (*open)(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen);
 	/* A frame from the guest, to the world. */
 	void (*transmit)(struct vif *v, const uint8_t *frame, size_t len);
-	/* True while the backend still has input coming (pcap: frames left). */
+	/*
+	 * Optional (NULL: never): true while the backend still has input
+	 * coming (pcap: frames left). When it ends, the backend calls
+	 * vif_input_ended, and the toolstack powers the guest off once no vif
+	 * has input left.
+	 */
 	bool (*has_input)(struct vif *v);
 	void (*close)(struct vif *v);
 	/*
@@ -67,6 +97,9 @@ struct vif_backend_ops {
 	 */
 	void (*rx_ready)(struct vif *v);
 };
+
+/* The backends, from the one table (vif_table.c): NULL-terminated. */
+extern const struct vif_backend_ops *const vif_backends[];
 
 struct vif_stats {
 	uint64_t to_guest_frames, to_guest_bytes;
@@ -84,6 +117,7 @@ struct vif {
 	struct netback *netback;  /* the guest-facing half */
 	struct vif_capture *capture;
 	struct vif_stats stats;
+	struct sim_timer linger;  /* the toolstack's power-off after the input ended */
 };
 
 /* Creates vif number index of d from cfg (taking ownership of cfg). */
@@ -108,6 +142,16 @@ bool vif_rx_ready(struct vif *v);
  * counted and handed to the backend's transmit.
  */
 void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
+/* True once the frontend has connected its rings. */
+bool vif_connected(const struct vif *v);
+/* True while the backend still has input coming (its has_input). */
+bool vif_has_input(struct vif *v);
+/*
+ * The backend's input has ended: after linger_ns of guest time the guest is
+ * asked to power off, unless some vif of the domain still has input then
+ * (sim/toolstack/lifecycle.h).
+ */
+void vif_input_ended(struct vif *v, uint64_t linger_ns);
 /* Flushes the capture file (also done by vif_destroy). */
 void vif_flush(struct vif *v);
 /* The vif's MAC address as "xx:xx:xx:xx:xx:xx" (buf of at least 18 bytes). */

@@ -1,6 +1,5 @@
 /* The null vif backend: frames from the guest are dropped; nothing comes in. */
 #include "sim/backends/vif.h"
-#include "sim/backends/vif_backends.h"
 
 static int null_open(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen)
 {
@@ -11,11 +10,6 @@ static void null_transmit(struct vif *v, const uint8_t *frame, size_t len)
 {
 }
 
-static bool null_has_input(struct vif *v)
-{
-	return false;
-}
-
 static void null_close(struct vif *v)
 {
 }
@@ -24,6 +18,5 @@ const struct vif_backend_ops vif_null_ops = {
 	.name = "null",
 	.open = null_open,
 	.transmit = null_transmit,
-	.has_input = null_has_input,
 	.close = null_close,
 };

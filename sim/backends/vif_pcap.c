@@ -12,9 +12,11 @@
  * from the guest are dropped (capture=FILE records them).
  *
  * When the file is done (or turns out malformed: the message names the
- * file and the record), the guest runs on for linger=SECONDS of guest time
- * (default 2, decimals allowed) and is then asked to power off, unless
- * another vif of the domain still has input; that vif's own end then does.
+ * file and the record), the backend tells vif_input_ended: the toolstack
+ * (sim/toolstack/lifecycle.c) lets the guest run on for linger=SECONDS of
+ * guest time (default 2, decimals allowed) and then asks it to power off,
+ * unless another vif of the domain still has input; that vif's own end
+ * then does.
  * A malformed header, unsupported link type or a bad first record makes
  * the open fail instead.
  */
@@ -26,7 +28,6 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
-#include "sim/backends/vif_backends.h"
 #include "traces/pcap_reader.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -50,7 +51,7 @@ struct pcap_vif {
 	uint64_t last_deadline;
 	bool waiting;         /* p->frame is due, the guest has no buffer for it */
 	uint64_t linger_ns;
-	struct sim_timer feed, linger;
+	struct sim_timer feed;
 	uint64_t own_skipped, empty_skipped;
 	bool warned_snapped;
 };
@@ -139,37 +140,6 @@ static bool replay_has_input(struct vif *v)
 	return p && p->have_frame;
 }
 
-/* True while some vif of d still has input coming. */
-static bool domain_has_input(struct sim_domain *d)
-{
-	for (unsigned int i = 0; i < SIM_MAX_VIFS; i++) {
-		struct vif *v = d->vifs[i];
-		if (v && v->ops && v->ops->has_input && v->ops->has_input(v))
-			return true;
-	}
-	return false;
-}
-
-static void replay_linger_done(struct sim_timer *t, void *arg)
-{
-	struct pcap_vif *p = arg;
-	struct sim_domain *d = p->v->dom;
-
-	(void)t;
-	if (d->state != SIM_DOMAIN_RUNNING || domain_has_input(d))
-		return;
-	if (sim_domain_request_shutdown(d, "poweroff") < 0)
-		sim_log("vif%u: could not ask domain %u to power off", p->v->index,
-			d->domid);
-}
-
-/* The input is done: the guest gets linger_ns of guest time, then a poweroff. */
-static void replay_start_linger(struct pcap_vif *p)
-{
-	sim_timer_start(p->sim, &p->linger, sim_now_ns(p->sim) + p->linger_ns, replay_linger_done,
-			p);
-}
-
 static void replay_feed(struct sim_timer *t, void *arg);
 
 /* Schedules p->frame, or ends the input on end of file or error. */
@@ -179,7 +149,8 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 		sim_log("vif%u: %s; no more frames are fed from it", p->v->index,
 			trace_reader_error(p->r));
 	if (rc != 1) {
-		replay_start_linger(p);
+		/* The input is done: the toolstack gives the guest linger_ns, then a poweroff. */
+		vif_input_ended(p->v, p->linger_ns);
 		return;
 	}
 	uint64_t deadline = p->open_time + p->shift;
@@ -223,24 +194,11 @@ static void replay_rx_ready(struct vif *v)
 	sim_timer_start(p->sim, &p->feed, now, replay_feed, p);
 }
 
-static bool replay_key_known(const char *key)
-{
-	return !strcmp(key, "linger") || !strcmp(key, "mac") || !strcmp(key, "capture") ||
-	       !strcmp(key, "mtu");
-}
-
 static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, char *err,
 			   size_t errlen)
 {
 	const char *linger = vif_config_get(cfg, "linger");
 
-	for (unsigned int i = 0; i < cfg->nr_keys; i++) {
-		if (!replay_key_known(cfg->keys[i].key)) {
-			snprintf(err, errlen, "pcap: unknown key '%s' (the pcap backend takes "
-				 "pcap=FILE and linger=SECONDS)", cfg->keys[i].key);
-			return -EINVAL;
-		}
-	}
 	p->linger_ns = PCAP_LINGER_DEFAULT_NS;
 	if (linger && parse_seconds(linger, &p->linger_ns) < 0) {
 		snprintf(err, errlen, "pcap: linger=%s: expected seconds, such as 2 or 0.5",
@@ -253,7 +211,6 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 static void replay_free(struct pcap_vif *p)
 {
 	sim_timer_stop(p->sim, &p->feed);
-	sim_timer_stop(p->sim, &p->linger);
 	trace_reader_close(p->r);
 	free(p);
 }
@@ -310,8 +267,16 @@ static void replay_close(struct vif *v)
 	replay_free(p);
 }
 
+static const struct vif_backend_key replay_keys[] = {
+	{ "linger", false }, /* linger=SECONDS */
+	{ NULL, false },
+};
+
 const struct vif_backend_ops vif_pcap_ops = {
 	.name = "pcap",
+	.arg = "FILE",
+	.arg_what = "a file",
+	.keys = replay_keys,
 	.open = replay_open,
 	.transmit = replay_transmit,
 	.has_input = replay_has_input,

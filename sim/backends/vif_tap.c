@@ -18,12 +18,11 @@
 #include <uv.h>
 
 #include "sim/domain.h"
-#include "sim/backends/netback.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
-#include "sim/backends/vif_backends.h"
 
 #define TAP_FRAME_MAX 65536
+#define TAP_IFNAME_MAX (IFNAMSIZ - 1)
 
 struct tap {
 	struct vif *vif;
@@ -49,7 +48,7 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 		return;
 	}
 	for (;;) {
-		if (!vif_rx_ready(t->vif) && netback_connected(t->vif->netback)) {
+		if (!vif_rx_ready(t->vif) && vif_connected(t->vif)) {
 			tap_poll(t, false); /* resumed by tap_rx_ready */
 			return;
 		}
@@ -84,6 +83,17 @@ static void tap_poll(struct tap *t, bool on)
 static void tap_rx_ready(struct vif *v)
 {
 	tap_poll(v->backend, true);
+}
+
+/* At parse time: an interface name the kernel can take. */
+static int tap_check(const struct vif_config *cfg, char *err, size_t errlen)
+{
+	if (strlen(cfg->arg) > TAP_IFNAME_MAX) {
+		snprintf(err, errlen, "interface name '%s' is longer than %u characters", cfg->arg,
+			 TAP_IFNAME_MAX);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* One line that says what to do about a device that cannot be opened. */
@@ -166,11 +176,6 @@ static void tap_transmit(struct vif *v, const uint8_t *frame, size_t len)
 	t->write_failed = true;
 }
 
-static bool tap_has_input(struct vif *v)
-{
-	return true; /* the world may always send */
-}
-
 static void tap_free(uv_handle_t *h)
 {
 	free(h->data);
@@ -194,9 +199,12 @@ static void tap_close(struct vif *v)
 
 const struct vif_backend_ops vif_tap_ops = {
 	.name = "tap",
+	.arg = "IFNAME",
+	.arg_what = "an interface name",
+	.live = true,
+	.check = tap_check,
 	.open = tap_open,
 	.transmit = tap_transmit,
-	.has_input = tap_has_input,
 	.close = tap_close,
 	.rx_ready = tap_rx_ready,
 };

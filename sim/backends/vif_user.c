@@ -32,7 +32,6 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
-#include "sim/backends/vif_backends.h"
 
 #define NSEC_PER_MSEC 1000000ULL
 /* libslirp's TIMEOUT_FAST: a delayed ACK is due. */
@@ -480,12 +479,6 @@ static int user_hostfwd_add(struct user_vif *u, const char *spec, char *err, siz
 
 /* --- the backend --- */
 
-static bool user_key_known(const char *key)
-{
-	return !strcmp(key, "hostfwd") || !strcmp(key, "mac") || !strcmp(key, "capture") ||
-	       !strcmp(key, "mtu");
-}
-
 static void user_free(struct user_vif *u)
 {
 	u->busy = true;
@@ -521,14 +514,6 @@ static int user_open(struct vif *v, const struct vif_config *cfg, char *err, siz
 	SlirpConfig sc;
 	int rc;
 
-	for (unsigned int i = 0; i < cfg->nr_keys; i++) {
-		if (!user_key_known(cfg->keys[i].key)) {
-			snprintf(err, errlen, "user: unknown key '%s' (the user backend takes "
-				 "hostfwd=tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT)",
-				 cfg->keys[i].key);
-			return -EINVAL;
-		}
-	}
 	u = calloc(1, sizeof(*u));
 	if (!u) {
 		snprintf(err, errlen, "user: out of memory");
@@ -558,8 +543,7 @@ static int user_open(struct vif *v, const struct vif_config *cfg, char *err, siz
 	for (unsigned int i = 0; i < cfg->nr_keys; i++) {
 		if (strcmp(cfg->keys[i].key, "hostfwd"))
 			continue;
-		if ((rc = user_hostfwd_add(u, cfg->keys[i].value ? cfg->keys[i].value : "",
-					   err, errlen)) < 0) {
+		if ((rc = user_hostfwd_add(u, cfg->keys[i].value, err, errlen)) < 0) {
 			user_free(u);
 			return rc;
 		}
@@ -581,11 +565,10 @@ static void user_transmit(struct vif *v, const uint8_t *frame, size_t len)
 	user_refresh(u);
 }
 
-static bool user_has_input(struct vif *v)
-{
-	(void)v;
-	return false;
-}
+static const struct vif_backend_key user_keys[] = {
+	{ "hostfwd", true }, /* hostfwd=tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT */
+	{ NULL, false },
+};
 
 static void user_close(struct vif *v)
 {
@@ -599,8 +582,9 @@ static void user_close(struct vif *v)
 
 const struct vif_backend_ops vif_user_ops = {
 	.name = "user",
+	.keys = user_keys,
+	.live = true,
 	.open = user_open,
 	.transmit = user_transmit,
-	.has_input = user_has_input,
 	.close = user_close,
 };

@@ -12,6 +12,7 @@
 #include "hypercall_shim/shim.h"
 #include "runtime/platform/sim/entry.h"
 #include "sim/report.h"
+#include "sim/toolstack/lifecycle.h"
 #include "sim/toolstack/toolstack.h"
 
 /* Defined by drydock_add_unikernel for each unikernel. */
@@ -24,16 +25,11 @@ static int create_vifs(struct shim_options *o, struct sim_domain *d)
 	struct vif *v;
 
 	for (unsigned int i = 0; i < o->nr_vifs; i++) {
-		/* Live traffic comes in host time: guest timers would race ahead of it. */
-		bool live = !strcmp(o->vifs[i].backend, "tap") || !strcmp(o->vifs[i].backend, "user");
 		if (vif_create(d, i, &o->vifs[i], &v, err, sizeof(err)) < 0) {
 			sim_log("--vif %s: %s", o->vif_specs[i], err);
 			return -1;
 		}
-		if (live && o->clock == SIM_CLOCK_VIRTUAL)
-			sim_log("--vif %s with --clock virtual: guest time jumps ahead while the "
-				"guest waits for the host's traffic; use --clock real for live "
-				"networks", o->vif_specs[i]);
+		sim_lifecycle_vif_added(v, o->vif_specs[i]);
 	}
 	return 0;
 }
