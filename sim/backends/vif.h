@@ -60,9 +60,10 @@ struct vif_backend_key {
 
 /*
  * What a world-facing backend implements and declares: one file per
- * backend (vif_tap.c, ...) defines one of these, and the one table in
- * vif_table.c lists them. vif_config_parse checks the spec against the
- * declarations, so a backend's open() sees only keys it declared.
+ * backend (vif_tap.c, ...) defines one of these, and one line in the list
+ * of vif_table.h adds it to the table. vif_config_parse checks the spec
+ * against the declarations, so a backend's open() sees only keys it
+ * declared.
  */
 struct vif_backend_ops {
 	const char *name;
@@ -98,7 +99,7 @@ struct vif_backend_ops {
 	void (*rx_ready)(struct vif *v);
 };
 
-/* The backends, from the one table (vif_table.c): NULL-terminated. */
+/* The backends, from the one list (vif_table.h, vif_table.c): NULL-terminated. */
 extern const struct vif_backend_ops *const vif_backends[];
 
 struct vif_stats {

@@ -60,7 +60,7 @@ static int xb_parse_uint(const char *s, size_t len, unsigned long max, unsigned 
 		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
 		unsigned long d = (unsigned long)(s[i] - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}

@@ -383,7 +383,23 @@ static void frontend_numbers_within_their_range_are_read(void **state)
 	xs_put(f, FE "/ring-ref", "0");
 	assert_int_equal(xenbus_backend_read_uint(f->be, "ring-ref", 0, &v), 0);
 	assert_int_equal(v, 0);
+	xs_put(f, FE "/feature-persistent", "1");
+	assert_int_equal(xenbus_backend_read_uint(f->be, "feature-persistent", 1, &v), 0);
+	assert_int_equal(v, 1);
 	assert_int_equal(f->d->violations, 0);
+}
+
+static void a_digit_above_a_small_maximum_is_out_of_range(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long v = 0;
+
+	backend_start(f);
+	xs_put(f, FE "/feature-persistent", "7");
+	assert_int_equal(xenbus_backend_read_uint(f->be, "feature-persistent", 1, &v), -EINVAL);
+	xs_put(f, FE "/feature-persistent", "10");
+	assert_int_equal(xenbus_backend_read_uint(f->be, "feature-persistent", 9, &v), -EINVAL);
+	assert_int_equal(f->d->violations, 2);
 }
 
 static void read_bad_number(struct fixture *f, void *arg)
@@ -489,6 +505,7 @@ int main(void)
 	};
 	const struct CMUnitTest keys[] = {
 		T(frontend_numbers_within_their_range_are_read),
+		T(a_digit_above_a_small_maximum_is_out_of_range),
 		T(a_number_out_of_range_or_malformed_is_a_violation_naming_device_and_key),
 		T(an_absent_key_is_enoent_and_a_violation_only_where_needed),
 		T(a_string_longer_than_its_limit_is_a_violation),
