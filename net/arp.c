@@ -13,11 +13,17 @@
  *   for (arp_unsolicited_ignored); any ARP packet may refresh an existing
  *   one, and a request for our address creates one for its sender (who is
  *   about to talk to us).
+ * - Each entry has one timer (uk_timer) for its next deadline: the next
+ *   request while resolving, the end of trust or of failure otherwise. It
+ *   runs from the scheduler and never blocks (sends go to a full ring's
+ *   floor, not to sleep).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <uk/alloc.h>
 #include <uk/time.h>
+#include <uk/timer.h>
 
 #include "net_private.h"
 
@@ -49,6 +55,7 @@ struct arp_entry {
 	uint8_t tries;     /* requests sent while resolving */
 	uint64_t born;     /* created or last confirmed: the oldest is evicted */
 	uint64_t deadline; /* reachable, failed: expiry; resolving: next request */
+	struct uk_timer timer; /* armed for deadline while not free */
 	struct arp_queued *head, *tail;
 	size_t queued;     /* bytes */
 };
@@ -86,8 +93,10 @@ void arp_fini(struct net_if *nif)
 {
 	if (!nif->arp)
 		return;
-	for (unsigned int i = 0; i < ARP_ENTRIES; i++)
+	for (unsigned int i = 0; i < ARP_ENTRIES; i++) {
+		uk_timer_cancel(&nif->arp->e[i].timer);
 		queue_drop(nif->arp, &nif->arp->e[i]);
+	}
 	uk_free(nif->arp);
 	nif->arp = NULL;
 }
@@ -98,6 +107,15 @@ static struct arp_entry *entry_find(struct arp_cache *c, ip4_addr_t ip)
 		if (c->e[i].state != ARP_FREE && c->e[i].ip == ip)
 			return &c->e[i];
 	return NULL;
+}
+
+static void entry_timer_fire(struct uk_timer *t, void *arg);
+
+/* Sets e's deadline and arms its timer for it. */
+static void entry_set_deadline(struct arp_entry *e, uint64_t deadline)
+{
+	e->deadline = deadline;
+	uk_timer_arm_at(&e->timer, deadline);
 }
 
 /* A free entry for ip, evicting the oldest when the cache is full. */
@@ -115,7 +133,9 @@ static struct arp_entry *entry_new(struct net_if *nif, ip4_addr_t ip, uint64_t n
 			e = &c->e[i];
 	}
 	nif->stats.arp_unresolved += queue_drop(c, e);
+	uk_timer_cancel(&e->timer);
 	memset(e, 0, sizeof(*e));
+	uk_timer_init(&e->timer, entry_timer_fire, nif);
 	e->ip = ip;
 	e->born = now;
 	return e;
@@ -147,7 +167,7 @@ static const uint8_t zero_mac[6];
 static void request(struct net_if *nif, struct arp_entry *e, uint64_t now)
 {
 	e->tries++;
-	e->deadline = now + ARP_RETRY_NS;
+	entry_set_deadline(e, now + ARP_RETRY_NS);
 	arp_send(nif, ARP_OP_REQUEST, zero_mac, e->ip, eth_broadcast);
 }
 
@@ -247,7 +267,7 @@ static void entry_confirm(struct net_if *nif, struct arp_entry *e, const uint8_t
 	memcpy(e->mac, mac, 6);
 	e->state = ARP_REACHABLE;
 	e->born = now;
-	e->deadline = now + ARP_REACHABLE_NS;
+	entry_set_deadline(e, now + ARP_REACHABLE_NS);
 	queue_flush(nif, e);
 }
 
@@ -295,23 +315,20 @@ void arp_input(struct net_if *nif, const uint8_t *pkt, size_t len, const uint8_t
 		arp_send(nif, ARP_OP_REPLY, pkt + 8, spa, pkt + 8);
 }
 
-void arp_timer(struct net_if *nif, uint64_t now)
+/* e's deadline came: the next request, giving up, or forgetting. */
+static void entry_timer_fire(struct uk_timer *t, void *arg)
 {
-	struct arp_cache *c = nif->arp;
+	struct net_if *nif = arg;
+	struct arp_entry *e = (struct arp_entry *)((char *)t - offsetof(struct arp_entry, timer));
+	uint64_t now = uk_now_ns();
 
-	for (unsigned int i = 0; i < ARP_ENTRIES; i++) {
-		struct arp_entry *e = &c->e[i];
-
-		if (e->state == ARP_FREE || now < e->deadline)
-			continue;
-		if (e->state == ARP_RESOLVING && e->tries < ARP_TRIES) {
-			request(nif, e, now);
-		} else if (e->state == ARP_RESOLVING) {
-			nif->stats.arp_unresolved += queue_drop(c, e);
-			e->state = ARP_FAILED;
-			e->deadline = now + ARP_FAILED_NS;
-		} else {
-			e->state = ARP_FREE; /* expired: the next send resolves again */
-		}
+	if (e->state == ARP_RESOLVING && e->tries < ARP_TRIES) {
+		request(nif, e, now);
+	} else if (e->state == ARP_RESOLVING) {
+		nif->stats.arp_unresolved += queue_drop(nif->arp, e);
+		e->state = ARP_FAILED;
+		entry_set_deadline(e, now + ARP_FAILED_NS);
+	} else {
+		e->state = ARP_FREE; /* expired: the next send resolves again */
 	}
 }

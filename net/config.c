@@ -414,11 +414,6 @@ int net_init(int argc, char **argv, uint64_t deadline_ns)
 			return rc;
 		}
 	}
-	rc = net_timers_start();
-	if (rc < 0) {
-		uk_printf("net: the stack's timers did not start: error %d\n", rc);
-		return rc;
-	}
 	for (int i = 0; i < count; i++) {
 		rc = configure((unsigned int)i, nifs[i], &plans[i], &how[i]);
 		if (rc < 0)

@@ -1,6 +1,6 @@
 /*
- * The DHCP client: messages (building and checking), randomness, and the
- * state machine of RFC 2131 in one thread per interface. See <net/dhcp.h>.
+ * The DHCP client: messages (building and checking) and the state machine
+ * of RFC 2131 in one thread per interface. See <net/dhcp.h>.
  *
  * Choices worth knowing:
  * - The BROADCAST flag is set in DISCOVER and in the REQUEST of REQUESTING
@@ -12,12 +12,15 @@
  * - Messages are padded to 548 bytes (a 576-byte IP datagram, RFC 2131's
  *   minimum that every agent accepts): libslirp since 4.6 drops a BOOTP
  *   request shorter than its struct bootp_t (548 bytes after IP and UDP).
- * - There is no entropy source in the runtime yet: xids and the +-1 s
- *   jitter come from a splitmix64 generator seeded from the MAC and the
- *   guest time at dhcp_start. Under --clock virtual a run is therefore
- *   repeatable; on Xen two identical guests booted at the same nanosecond
- *   would draw the same numbers. Seed it from the platform's entropy when
- *   the runtime has one.
+ * - xids and the +-1 s jitter come from <uk/random.h>, seeded at boot from
+ *   the platform's entropy: RDRAND on Xen, the simulator's --seed in the
+ *   sim build, so a run under --clock virtual repeats with its seed (and a
+ *   replayed exchange gets its lease when replayed with the recording's
+ *   seed).
+ * - The flow stays a thread: each state reads as the RFC's sequence of
+ *   send, wait for a reply or a deadline, retransmit. Its deadlines are
+ *   those of the waits (the scheduler keeps them as timers); dhcp_stop
+ *   interrupts a wait at once with a pending socket error.
  * - Option overload (52) is not followed: options in sname/file are ignored.
  *   Of an option that appears twice, the first counts (no RFC 3396
  *   concatenation). No ARP probe of the offered address (no DHCPDECLINE),
@@ -32,6 +35,7 @@
 
 #include <uk/alloc.h>
 #include <uk/boot.h>
+#include <uk/random.h>
 #include <uk/sched.h>
 #include <uk/time.h>
 
@@ -93,8 +97,6 @@
 #define BACKOFF_MAX_S 64
 #define REQUEST_TRIES 4
 #define RETRANSMIT_MIN_NS (60 * SEC)
-/* How often a client blocked on its socket looks at dhcp_stop's request. */
-#define STOP_POLL_NS SEC
 
 /* A received message, checked; addresses in network order. */
 struct dhcp_msg {
@@ -124,7 +126,6 @@ struct dhcp_client {
 	unsigned int waiters;       /* threads in dhcp_wait_bound */
 	struct uk_waitq wake;       /* dhcp_stop wakes the client's sleeps */
 	struct uk_waitq bound_wq;   /* dhcp_wait_bound */
-	uint64_t rng;
 	uint32_t xid;
 	uint64_t exchange_start;    /* for secs */
 	uint64_t request_sent;      /* first transmission of the current REQUEST */
@@ -149,20 +150,11 @@ static struct dhcp_client *client_of(const struct net_if *nif)
 	return NULL;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* RFC 2131 4.1: 4, 8, 16, 32, 64, 64 ... seconds, each +-1 s at random. */
 static uint64_t backoff_ns(struct dhcp_client *c, unsigned int attempt)
 {
 	uint64_t base = attempt >= 4 ? BACKOFF_MAX_S : (uint64_t)BACKOFF_FIRST_S << attempt;
-	uint64_t jitter = rng_next(&c->rng) % (2 * SEC + 1);
+	uint64_t jitter = uk_random_below(2 * SEC + 1);
 
 	return base * SEC + jitter - SEC;
 }
@@ -198,7 +190,7 @@ static void sleep_until(struct dhcp_client *c, uint64_t deadline)
 
 static void new_exchange(struct dhcp_client *c)
 {
-	c->xid = (uint32_t)rng_next(&c->rng);
+	c->xid = uk_random_u32();
 	c->exchange_start = uk_now_ns();
 }
 
@@ -424,20 +416,18 @@ static int wait_reply(struct dhcp_client *c, uint64_t deadline, unsigned int wan
 		      struct dhcp_msg *m)
 {
 	for (;;) {
-		uint64_t now = uk_now_ns(), until;
 		int n;
 
 		if (c->stopping)
 			return -ENOENT;
-		if (now >= deadline)
+		if (uk_now_ns() >= deadline)
 			return 0;
-		until = deadline - now > STOP_POLL_NS ? now + STOP_POLL_NS : deadline;
-		n = net_recvfrom(c->sock, c->rx, sizeof(c->rx), NULL, NULL, until);
+		n = net_recvfrom(c->sock, c->rx, sizeof(c->rx), NULL, NULL, deadline);
 		if (n == -ETIMEDOUT || n == -ECONNREFUSED)
 			continue;
 		if (n < 0) {
 			/* Unexpected: let time pass rather than spin on it. */
-			sleep_until(c, until);
+			sleep_until(c, deadline);
 			continue;
 		}
 		if (msg_parse(c, c->rx, (size_t)n, m) == 0 && msg_usable(c, m, want))
@@ -695,8 +685,6 @@ int dhcp_start(struct net_if *nif)
 	net_if_mac(nif, c->mac);
 	uk_waitq_init(&c->wake);
 	uk_waitq_init(&c->bound_wq);
-	c->rng = uk_now_ns() ^ ((uint64_t)net_get32(c->mac) << 16 | net_get16(c->mac + 4));
-	rng_next(&c->rng);
 	c->state = DHCP_INIT;
 	rc = open_socket(nif, &c->sock);
 	if (rc < 0) {
@@ -745,6 +733,9 @@ int dhcp_stop(struct net_if *nif)
 		return -ENOENT;
 	c->stopping = true;
 	uk_waitq_wake_all(&c->wake);
+	/* A receive in progress returns this at once (the socket's pending error). */
+	c->sock->error = -ENOENT;
+	net_socket_wake(c->sock);
 	uk_thread_join(c->thread);
 	/* Let dhcp_wait_bound callers see it stop before it goes. */
 	uk_waitq_wake_all(&c->bound_wq);

@@ -22,9 +22,11 @@
  *   non-last one whose length is not a multiple of 8.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <uk/alloc.h>
 #include <uk/time.h>
+#include <uk/timer.h>
 
 #include "net_private.h"
 
@@ -44,7 +46,7 @@ struct reass_dgram {
 	uint16_t id;
 	uint8_t proto, ttl;
 	bool broadcast;
-	uint64_t deadline;
+	struct uk_timer timer; /* fires REASS_TIMEOUT_NS after the first fragment */
 	uint8_t *buf;
 	size_t cap;
 	uint32_t total;       /* payload length once the last fragment came, else 0 */
@@ -80,6 +82,7 @@ static void dgram_unlink(struct ip4_reass *r, struct reass_dgram *d)
 
 static void dgram_free(struct ip4_reass *r, struct reass_dgram *d)
 {
+	uk_timer_cancel(&d->timer);
 	dgram_unlink(r, d);
 	uk_free(d->buf);
 	uk_free(d);
@@ -104,6 +107,8 @@ static struct reass_dgram *dgram_find(struct ip4_reass *r, const struct ip4_info
 	return NULL;
 }
 
+static void dgram_timed_out(struct uk_timer *t, void *arg);
+
 static struct reass_dgram *dgram_new(struct net_if *nif, const struct ip4_info *ip, uint16_t id)
 {
 	struct ip4_reass *r = nif->reass;
@@ -123,7 +128,8 @@ static struct reass_dgram *dgram_new(struct net_if *nif, const struct ip4_info *
 	d->proto = ip->proto;
 	d->ttl = ip->ttl;
 	d->broadcast = ip->broadcast;
-	d->deadline = uk_now_ns() + REASS_TIMEOUT_NS;
+	uk_timer_init(&d->timer, dgram_timed_out, nif);
+	uk_timer_arm(&d->timer, REASS_TIMEOUT_NS);
 	d->holes[0] = (struct reass_hole){ 0, REASS_NO_END };
 	d->n_holes = 1;
 	d->next = r->list;
@@ -274,21 +280,15 @@ static void time_exceeded(struct net_if *nif, struct reass_dgram *d)
 		icmp_send_error(nif, 11, 1, &ip, d->buf, 8);
 }
 
-void ip4_reass_timer(struct net_if *nif, uint64_t now)
+/* d's time is up: it is dropped, and its sender told when it can be. */
+static void dgram_timed_out(struct uk_timer *t, void *arg)
 {
-	struct reass_dgram *d = nif->reass->list;
+	struct net_if *nif = arg;
+	struct reass_dgram *d = (struct reass_dgram *)((char *)t - offsetof(struct reass_dgram, timer));
 
-	while (d) {
-		if (now < d->deadline) {
-			d = d->next;
-			continue;
-		}
-		nif->stats.ip_frag_timeout++;
-		dgram_unlink(nif->reass, d);
-		time_exceeded(nif, d);
-		uk_free(d->buf);
-		uk_free(d);
-		/* Sending may have let other threads change the list: start again. */
-		d = nif->reass->list;
-	}
+	nif->stats.ip_frag_timeout++;
+	dgram_unlink(nif->reass, d);
+	time_exceeded(nif, d);
+	uk_free(d->buf);
+	uk_free(d);
 }

@@ -3,10 +3,11 @@
  * <net/net.h>, <net/netif.h>, <net/socket.h>).
  *
  * Threads and context: frames come in through net_if_input in the link's
- * receive thread; timers run in the stack's timer thread; sockets are used
- * from application threads. All are cooperative threads of one vCPU, so no
- * locks; but nothing on the input path may block (ARP resolution queues,
- * a full TX ring drops and counts).
+ * receive thread; timers (ARP, reassembly: <uk/timer.h>) run from the
+ * scheduler between threads; sockets are used from application threads.
+ * All run on one vCPU without preemption, so no locks; but nothing on the
+ * input path or in a timer may block (ARP resolution queues, a full TX ring
+ * drops and counts).
  */
 #ifndef NET_NET_PRIVATE_H
 #define NET_NET_PRIVATE_H
@@ -105,7 +106,6 @@ void arp_input(struct net_if *nif, const uint8_t *pkt, size_t len, const uint8_t
  */
 int arp_output(struct net_if *nif, ip4_addr_t next_hop, const void *packet, size_t len);
 void arp_announce(struct net_if *nif); /* gratuitous ARP for cfg.addr */
-void arp_timer(struct net_if *nif, uint64_t now); /* expiry, retries */
 
 /* ip4.c */
 void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len);
@@ -137,7 +137,6 @@ void ip4_reass_fini(struct net_if *nif);
 int ip4_reass_input(struct net_if *nif, const struct ip4_info *ip, uint16_t id,
 		    uint16_t frag_off, bool more, const uint8_t *data, size_t len,
 		    uint8_t **out, size_t *out_len);
-void ip4_reass_timer(struct net_if *nif, uint64_t now);
 
 /* icmp.c */
 void icmp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
@@ -228,8 +227,7 @@ void net_dgram_flush(struct net_socket *s);
 /* udp.c */
 extern const struct net_socket_ops udp_socket_ops;
 
-/* netif.c: the interface list and the stack's timer thread. */
+/* netif.c: the interface list. */
 struct net_if *net_if_first(void);
-int net_timers_start(void);
 
 #endif

@@ -1,67 +1,21 @@
 /*
  * Network interfaces: creation on a link or a netfront vif, configuration,
- * counters, the list that routing walks, and the stack's timer thread.
- *
- * The timer thread starts with the first interface and ends on its first
- * tick after the last one is destroyed; every NET_TIMER_PERIOD_NS of guest
- * time it runs ARP retries and expiry and reassembly timeouts.
+ * counters, and the list that routing walks. (ARP and reassembly keep
+ * their own timers, <uk/timer.h>: the stack has no thread of its own.)
  */
 #include <errno.h>
 #include <string.h>
 #include <uk/alloc.h>
-#include <uk/sched.h>
-#include <uk/time.h>
+#include <uk/random.h>
 
 #include <uk/netfront.h>
 
 #include "net_private.h"
 
-#define NET_TIMER_PERIOD_NS (100 * UK_NSEC_PER_MSEC)
-
 static struct {
 	struct net_if *head;
 	unsigned int count;
-	unsigned int gen;   /* changes whenever the list does */
-	bool timer_running;
 } ifs;
-
-static void timers_run(uint64_t now)
-{
-	unsigned int gen = ifs.gen;
-
-	/* A timer may send, and a send may block: then the list may change. */
-	for (struct net_if *nif = ifs.head; nif; nif = nif->next) {
-		arp_timer(nif, now);
-		if (gen != ifs.gen)
-			return;
-		ip4_reass_timer(nif, now);
-		if (gen != ifs.gen)
-			return;
-	}
-}
-
-static int timer_thread(void *arg)
-{
-	while (ifs.head) {
-		uk_sleep_ns(NET_TIMER_PERIOD_NS);
-		timers_run(uk_now_ns());
-	}
-	ifs.timer_running = false;
-	return 0;
-}
-
-int net_timers_start(void)
-{
-	struct uk_thread *t;
-
-	if (ifs.timer_running)
-		return 0;
-	if (!(t = uk_thread_create("net-timers", timer_thread, NULL)))
-		return -ENOMEM;
-	uk_thread_detach(t);
-	ifs.timer_running = true;
-	return 0;
-}
 
 static void if_free(struct net_if *nif)
 {
@@ -79,9 +33,9 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 	nif->link = *link;
 	if (!nif->link.mtu)
 		nif->link.mtu = 1500;
-	nif->ip_id = (uint16_t)uk_now_ns(); /* not always 0 after a reboot */
+	nif->ip_id = (uint16_t)uk_random_u32(); /* not the same after every boot */
 	eth_mcast_join(nif, IP4_ADDR(224, 0, 0, 1)); /* all hosts (RFC 1112) */
-	if (arp_init(nif) < 0 || ip4_reass_init(nif) < 0 || net_timers_start() < 0) {
+	if (arp_init(nif) < 0 || ip4_reass_init(nif) < 0) {
 		if_free(nif);
 		return -ENOMEM;
 	}
@@ -89,7 +43,6 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 		;
 	*pp = nif;
 	nif->index = ifs.count++;
-	ifs.gen++;
 	*out = nif;
 	return 0;
 }
@@ -106,7 +59,6 @@ void net_if_destroy(struct net_if *nif)
 	if (*pp) {
 		*pp = nif->next;
 		ifs.count--;
-		ifs.gen++;
 	}
 	for (struct net_if *n = ifs.head; n; n = n->next)
 		n->index = index++;
@@ -169,7 +121,7 @@ struct net_if *net_if_first(void)
 	return ifs.head;
 }
 
-/* Never blocks: the stack sends from its receive and timer threads too,
+/* Never blocks: the stack sends from its receive thread and its timers,
  * which must not sleep (an interface may be destroyed meanwhile). */
 static int netfront_link_send(void *ctx, const uint8_t *frame, size_t len)
 {

@@ -1,7 +1,8 @@
 /*
  * uk_start: from hvm_start_info to app_main. Memory map to the page
- * allocator, shared_info into the physmap, time, events, console, the timer
- * VIRQ, the command line to argv, then the main thread and the idle loop.
+ * allocator, shared_info into the physmap, time, events, console, the
+ * random generator's seed, the timer VIRQ, the command line to argv, then
+ * the main thread and the idle loop.
  */
 #include <errno.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <xen/sched.h>
 
 #include "platform/platform.h"
+#include "random_private.h"
 #include "sched_private.h"
 #include "uk/alloc.h"
 #include "uk/boot.h"
@@ -124,6 +126,23 @@ static void parse_cmdline(void)
 	boot_args.argv = argv;
 }
 
+/*
+ * Once, from the platform's entropy. Without any (a CPU without RDRAND)
+ * the TSC and the wall clock are all there is: say that it is guessable.
+ */
+static void seed_random(void)
+{
+	uint64_t seed;
+	int rc = uk_platform_entropy(&seed, sizeof(seed));
+
+	if (rc < 0) {
+		uk_printf("random: no entropy source (error %d); seeding from the TSC "
+			  "and the wall clock, which others can guess\n", -rc);
+		seed = uk_platform_rdtsc() ^ uk_wallclock_ns();
+	}
+	uk_random_seed(seed);
+}
+
 static int main_thread(void *arg)
 {
 	/* In a thread: it waits for the watch's first firing. */
@@ -152,6 +171,7 @@ _Noreturn void uk_start(struct hvm_start_info *si)
 		uk_printf("drydock: no console ring; output goes to Xen's console\n");
 	else if (rc < 0)
 		early_fail("drydock: cannot connect the console ring\n");
+	seed_random();
 	if (evtchn_bind_virq(VIRQ_TIMER, uk_sched_timer_event, NULL, &timer_port) < 0)
 		uk_panic("cannot bind VIRQ_TIMER");
 	if ((rc = gnttab_init()) < 0)

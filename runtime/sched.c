@@ -1,7 +1,9 @@
 /*
  * Cooperative threads and the idle loop. The scheduler runs on the boot
- * stack: every thread switches back to it, and it dispatches events, wakes
- * sleepers, runs the next thread, or arms the timer and blocks the vCPU.
+ * stack: every thread switches back to it, and it dispatches events, runs
+ * the timers that are due (a waiting thread's deadline is one of them),
+ * runs the next thread, or arms Xen's timer for the earliest deadline and
+ * blocks the vCPU.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@
 #include "uk/hypercall.h"
 #include "uk/sched.h"
 #include "uk/time.h"
+#include "uk/timer.h"
 #include "sched_private.h"
+#include "timer_private.h"
 
 #define STACK_ORDER 5 /* 2^5 pages = UK_THREAD_STACK_SIZE */
 #define STACK_CANARY 0x5354414b43414e59ULL /* "STAKCANY": overwritten = overflow */
@@ -30,7 +34,6 @@ static struct sched {
 	uint64_t rsp;                   /* the scheduler's own context */
 	struct uk_thread *current;      /* NULL while the scheduler runs */
 	struct uk_thread *run_head, *run_tail;
-	struct uk_thread *timed;        /* waiting with a deadline, earliest first */
 	struct uk_thread *all;          /* every live thread, for debuggers */
 	struct uk_thread *dead;         /* ended and detached: freed by the scheduler */
 	uint64_t armed;                 /* deadline given to set_timer_op, 0 = none */
@@ -70,25 +73,7 @@ static struct uk_thread *runq_pop(void)
 	return t;
 }
 
-static void timed_insert(struct uk_thread *t)
-{
-	struct uk_thread **pp = &S.timed;
-
-	while (*pp && (*pp)->deadline <= t->deadline)
-		pp = &(*pp)->next_timed;
-	t->next_timed = *pp;
-	*pp = t;
-}
-
-static void timed_remove(struct uk_thread *t)
-{
-	for (struct uk_thread **pp = &S.timed; *pp; pp = &(*pp)->next_timed) {
-		if (*pp == t) {
-			*pp = t->next_timed;
-			return;
-		}
-	}
-}
+static void wait_timed_out(struct uk_timer *timer, void *arg);
 
 static void check_stack(struct uk_thread *t)
 {
@@ -145,6 +130,7 @@ struct uk_thread *uk_thread_create(const char *name, uk_thread_fn fn, void *arg)
 	t->fn = fn;
 	t->arg = arg;
 	uk_waitq_init(&t->joiners);
+	uk_timer_init(&t->timeout, wait_timed_out, t);
 	init_stack(t);
 	t->next_all = S.all;
 	S.all = t;
@@ -250,12 +236,16 @@ static void wake(struct uk_thread *t, int result)
 {
 	if (t->waitq)
 		waitq_remove(t->waitq, t);
-	if (t->deadline)
-		timed_remove(t);
+	uk_timer_cancel(&t->timeout);
 	t->waitq = NULL;
-	t->deadline = 0;
 	t->wait_result = result;
 	runq_push(t);
+}
+
+/* A waiting thread's deadline passed (its timeout timer, run by the scheduler). */
+static void wait_timed_out(struct uk_timer *timer, void *arg)
+{
+	wake(arg, -ETIMEDOUT);
 }
 
 int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
@@ -274,9 +264,8 @@ int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
 			wq->head = self;
 		wq->tail = self;
 	}
-	self->deadline = deadline_ns;
 	if (deadline_ns)
-		timed_insert(self);
+		uk_timer_arm_at(&self->timeout, deadline_ns);
 	switch_to_scheduler();
 	return self->wait_result;
 }
@@ -306,12 +295,6 @@ void uk_sleep_ns(uint64_t ns)
 	uk_sleep_until(uk_deadline_after(ns));
 }
 
-static void wake_expired(uint64_t now)
-{
-	while (S.timed && S.timed->deadline <= now)
-		wake(S.timed, -ETIMEDOUT);
-}
-
 static void reap_dead(void)
 {
 	while (S.dead) {
@@ -328,10 +311,10 @@ static void reap_dead(void)
 #define TIMER_MAX_AHEAD_NS (UINT64_C(1) << 40)
 
 /* Arms the Xen timer for the earliest deadline (only when it changed). */
-static void arm_timer(void)
+static void arm_timer(uint64_t now)
 {
-	uint64_t want = S.timed ? S.timed->deadline : 0;
-	uint64_t now = uk_now_ns();
+	uint64_t next = uk_timer_next_deadline();
+	uint64_t want = next == UINT64_MAX ? 0 : next;
 
 	if (want && want - now > TIMER_MAX_AHEAD_NS && want > now)
 		want = now + TIMER_MAX_AHEAD_NS;
@@ -355,8 +338,10 @@ _Noreturn void uk_sched_run(void)
 	for (;;) {
 		struct uk_thread *t;
 
+		uint64_t now;
+
 		evtchn_dispatch();
-		wake_expired(uk_now_ns());
+		uk_timer_run_due(uk_now_ns());
 		reap_dead();
 		if ((t = runq_pop())) {
 			run(t);
@@ -364,7 +349,11 @@ _Noreturn void uk_sched_run(void)
 		}
 		if (S.nr_threads == 0)
 			uk_panic("no threads left to run");
-		arm_timer();
+		/* A callback armed a timer that is due already: run it, do not block. */
+		now = uk_now_ns();
+		if (uk_timer_next_deadline() <= now)
+			continue;
+		arm_timer(now);
 		if (!evtchn_pending())
 			uk_platform_block();
 	}

@@ -7,6 +7,7 @@
 
 #include "uk/events.h"
 #include "uk/sched.h"
+#include "uk/timer.h"
 
 enum uk_thread_state {
 	UK_THREAD_RUNNABLE,
@@ -28,8 +29,7 @@ struct uk_thread {
 	struct uk_thread *next_run;   /* run queue, or the dead list */
 	struct uk_waitq *waitq;       /* the queue we wait on, if any */
 	struct uk_thread *next_wait;
-	uint64_t deadline;            /* 0: none */
-	struct uk_thread *next_timed;
+	struct uk_timer timeout;      /* armed while waiting with a deadline */
 	int wait_result;
 	struct uk_waitq joiners;
 	struct uk_thread *next_all;

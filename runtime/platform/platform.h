@@ -41,9 +41,10 @@ int uk_platform_events_init(void);
 void uk_platform_block(void);
 
 /*
- * Fills buf with len bytes from the platform's hardware random source.
- * Returns 0, -ENOSYS when there is none (the simulator; a CPU without
- * RDRAND on Xen), or -EIO when the source failed.
+ * Fills buf with len bytes of entropy: on Xen from RDRAND; in the simulator
+ * derived from its --seed (so a run repeats). Returns 0, -ENOSYS when there
+ * is none (a CPU without RDRAND), or -EIO when the source failed. Seeds
+ * <uk/random.h> once at boot.
  */
 int uk_platform_entropy(void *buf, size_t len);
 

@@ -97,5 +97,5 @@ int main(int argc, char **argv)
 	if (shim_catch_faults() < 0)
 		sim_log("cannot catch guest faults; they will end the process without a report");
 	shim_set_current(dom);
-	uk_platform_sim_start(dom->ram, sim_domain_start_info_paddr(dom));
+	uk_platform_sim_start(dom->ram, sim_domain_start_info_paddr(dom), o.seed);
 }

@@ -41,7 +41,16 @@ for f in $net_sources; do
 		-c "$src/net/$f" -o "$o"
 	objs="$objs $o"
 done
+# The runtime's timers and generator, real, as guest code too.
+for f in timer.c random.c; do
+	o="$out/obj/rt_${f%.c}.o"
+	# shellcheck disable=SC2086
+	"$cc" $common $san -fsanitize=fuzzer-no-link -nostdinc -include stdint.h \
+		-isystem "$src/runtime/libc/include" -isystem "$out/guest-include" \
+		-c "$src/runtime/$f" -o "$o"
+	objs="$objs $o"
+done
 # shellcheck disable=SC2086
-"$cc" $common $san -fsanitize=fuzzer -I"$src/net" -include stdint.h \
+"$cc" $common $san -fsanitize=fuzzer -I"$src/net" -I"$src/runtime" -include stdint.h \
 	"$here/net_input_fuzz.c" "$here/runtime_stubs.c" $objs -o "$out/net_input_fuzz"
 echo "built $out/net_input_fuzz"

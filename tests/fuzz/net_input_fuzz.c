@@ -7,8 +7,8 @@
  * with the guest's freestanding headers). They run without a booted guest:
  * runtime_stubs.c provides the few runtime functions they call, on the host:
  * malloc-backed uk_malloc, a fake clock that advances FUZZ_TICK_NS before
- * each input (the harness then runs the ARP and reassembly timers, as the
- * stack's timer thread would), and threads and wait queues that never
+ * each input (the harness then runs the due timers, ARP and reassembly,
+ * with the real runtime/timer.c, as the scheduler would), and threads and wait queues that never
  * block. A send the link must refuse (shorter than 14 bytes or longer than
  * the MTU plus 14) aborts: the stack must never build one.
  */
@@ -20,6 +20,7 @@
 
 #include "fuzz_target.h"
 #include "runtime_stubs.h"
+#include "timer_private.h"
 
 /* --- the interface --- */
 
@@ -62,8 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *frame;
 
 	stub_now_ns += FUZZ_TICK_NS;
-	arp_timer(nif, stub_now_ns);
-	ip4_reass_timer(nif, stub_now_ns);
+	uk_timer_run_due(stub_now_ns);
 	/* An exact-size copy, so that ASan sees any read past the frame. */
 	if (!(frame = malloc(size ? size : 1)))
 		return 0;

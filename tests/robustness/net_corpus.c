@@ -16,8 +16,8 @@
  * The net objects are the guest code, unchanged; tests/fuzz/runtime_stubs.c
  * provides the runtime functions they call. The fake clock advances
  * TICK_NS before each frame, and SETTLE_S seconds, one at a time, after each
- * file, running the ARP and reassembly timers as the stack's timer thread
- * would; so queued packets and partial datagrams expire between files. In
+ * file, running the due timers (ARP, reassembly: the real runtime/timer.c)
+ * as the scheduler would; so queued packets and partial datagrams expire between files. In
  * every other file the link answers the ARP requests the stack sends, so
  * that what it queued behind them (mostly ICMP errors quoting corpus
  * frames) is sent and checked; in the others the queued packets expire.
@@ -43,6 +43,7 @@
 
 #include "tests/fuzz/readdress.h"
 #include "tests/fuzz/runtime_stubs.h"
+#include "timer_private.h"
 #include "traces/pcap_reader.h"
 
 #define MTU 1500
@@ -121,8 +122,7 @@ static void answer_arp(struct net_if *nif)
 
 static void run_timers(struct net_if *nif)
 {
-	arp_timer(nif, stub_now_ns);
-	ip4_reass_timer(nif, stub_now_ns);
+	uk_timer_run_due(stub_now_ns);
 }
 
 static void feed(struct net_if *nif, const uint8_t *frame, size_t len, int readdress)

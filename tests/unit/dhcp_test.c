@@ -416,8 +416,6 @@ static int setup(void **state)
 {
 	struct net_link link = { .send = link_send, .mtu = 1500 };
 
-	/* Let the previous test's stack timer thread end and be freed. */
-	uk_sleep_ns(300 * MS);
 	uk_mem_stats(&baseline);
 	memset(&srv, 0, sizeof(srv));
 	srv.lease = 3600;
@@ -439,7 +437,6 @@ static int teardown(void **state)
 	uk_waitq_wake_all(&srv.wire_wq);
 	uk_thread_join(srv.wire);
 	net_if_destroy(srv.nif);
-	uk_sleep_ns(300 * MS); /* the stack's timer thread ends on its next tick */
 	uk_mem_stats(&now);
 	assert_int_equal(now.heap_blocks, baseline.heap_blocks);
 	assert_int_equal(now.pages_free, baseline.pages_free);

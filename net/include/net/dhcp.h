@@ -107,8 +107,7 @@ int dhcp_start(struct net_if *nif);
  */
 int dhcp_wait_bound(struct net_if *nif, uint64_t deadline_ns);
 /*
- * Stops the client and waits for its thread (it notices within a second of
- * guest time), removes the address it configured (no DHCPRELEASE is sent),
+ * Stops the client and waits for its thread (it notices at once), removes the address it configured (no DHCPRELEASE is sent),
  * closes its socket and frees it. -ENOENT when no client runs on nif.
  */
 int dhcp_stop(struct net_if *nif);

@@ -1,9 +1,11 @@
 /*
  * The sim platform: guest RAM is one host mapping; blocking the vCPU is
- * SCHEDOP_block, which runs the simulator until an event is pending.
+ * SCHEDOP_block, which runs the simulator until an event is pending;
+ * entropy is the simulator's --seed, stretched.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 #include <xen/sched.h>
 
 #include "platform/platform.h"
@@ -11,12 +13,15 @@
 #include "uk/boot.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
+#include "random_private.h"
 
 static uint8_t *ram_base;
+static uint64_t entropy_state; /* splitmix64's state, from --seed */
 
-_Noreturn void uk_platform_sim_start(void *ram, uint64_t start_info_paddr)
+_Noreturn void uk_platform_sim_start(void *ram, uint64_t start_info_paddr, uint64_t seed)
 {
 	ram_base = ram;
+	entropy_state = seed;
 	uk_start(uk_platform_phys_to_virt(start_info_paddr));
 }
 
@@ -53,10 +58,20 @@ void uk_platform_block(void)
 }
 
 /*
- * The simulator has no hardware random source to offer: no hypercall gives
- * one, and host randomness would break repeatable runs (--seed).
+ * Not the host's randomness, which would break repeatable runs: the bytes
+ * of a splitmix64 stream started at --seed. Two seeds give two streams.
  */
 int uk_platform_entropy(void *buf, size_t len)
 {
-	return -ENOSYS;
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		uint64_t v = uk_splitmix64(&entropy_state);
+		size_t n = len < sizeof(v) ? len : sizeof(v);
+
+		memcpy(p, &v, n);
+		p += n;
+		len -= n;
+	}
+	return 0;
 }

@@ -4,6 +4,8 @@
  *   pcaptool check-echo FILE COUNT         a capture= file of l2echo holds each input
  *                                          frame followed by its echo (MACs swapped)
  *   pcaptool arp-requests FILE A.B.C.D     counts ARP requests for that address (exit 1 if none)
+ *   pcaptool dhcp-xids FILE                prints the xid of each DHCP client message (UDP
+ *                                          to port 67), one per line (exit 1 if none)
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -94,8 +96,40 @@ static int arp_requests(const char *file, const char *target)
 	return n ? 0 : 1;
 }
 
+static int dhcp_xids(const char *file)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	const uint8_t *f;
+	struct pcap_pkthdr *h;
+	unsigned long n = 0;
+
+	if (!p) {
+		fprintf(stderr, "pcaptool: %s\n", err);
+		return 2;
+	}
+	/* IPv4 (any header length), UDP to port 67, BOOTP op 1: the xid is 4 bytes in. */
+	while (pcap_next_ex(p, &h, &f) == 1) {
+		size_t ihl, udp;
+
+		if (h->caplen < 34 || f[12] != 0x08 || f[13] != 0x00 || f[23] != 17)
+			continue;
+		ihl = (size_t)(f[14] & 0x0f) * 4;
+		udp = 14 + ihl;
+		if (ihl < 20 || h->caplen < udp + 8 + 8 || f[udp + 2] != 0 || f[udp + 3] != 67 ||
+		    f[udp + 8] != 1)
+			continue;
+		printf("%02x%02x%02x%02x\n", f[udp + 12], f[udp + 13], f[udp + 14], f[udp + 15]);
+		n++;
+	}
+	pcap_close(p);
+	return n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "dhcp-xids"))
+		return dhcp_xids(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "arp-requests"))
 		return arp_requests(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "gen"))
@@ -103,6 +137,6 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "check-echo"))
 		return check_echo(argv[2], strtoul(argv[3], NULL, 10));
 	fprintf(stderr, "usage: pcaptool gen FILE COUNT DSTMAC | check-echo FILE COUNT | "
-			"arp-requests FILE A.B.C.D\n");
+			"arp-requests FILE A.B.C.D | dhcp-xids FILE\n");
 	return 2;
 }
