@@ -35,6 +35,7 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define E820_ENTRY_SIZE 20 /* addr, size (8 bytes each), type (4) */
 
@@ -66,7 +67,7 @@ static int make(void **state, bool strict)
 		return -1;
 	sc.console_fd = f.console[1];
 	f.dc = (struct sim_domain_config){ .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &f.dc, &f.d) < 0)
+	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &f.dc, &f.d) < 0)
 		return -1;
 	shim_set_current(f.d);
 	*state = &f;
@@ -252,7 +253,7 @@ static void test_destroying_a_domain_unhooks_dom0s_backends_and_its_successor_ha
 		shim_set_current(NULL);
 		/* No dom0 port is left to call into the freed backends. */
 		assert_int_equal(dom0_handlers_for(f->sim, 1), 0);
-		assert_int_equal(sim_domain_create(f->sim, &f->dc, &f->d), 0);
+		assert_int_equal(sim_toolstack_build_domain(f->sim, &f->dc, &f->d), 0);
 	}
 
 	/* The domain created with the same domid has a console that reaches its backend. */
@@ -287,7 +288,7 @@ static void test_a_domain_destroyed_and_created_again_leaves_dom0_no_extra_ports
 		n = dom0_ports_in_use(f->sim, 1, &for_peer);
 		assert_int_equal(for_peer, 0);
 		assert_int_equal(n, with_one - for_one);
-		assert_int_equal(sim_domain_create(f->sim, &f->dc, &f->d), 0);
+		assert_int_equal(sim_toolstack_build_domain(f->sim, &f->dc, &f->d), 0);
 		n = dom0_ports_in_use(f->sim, 1, &for_peer);
 		assert_int_equal(for_peer, for_one);
 		assert_int_equal(n, with_one);

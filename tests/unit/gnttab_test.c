@@ -25,6 +25,7 @@
 #include "sim/domain.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define PAGE 4096
 #define PER_FRAME (PAGE / sizeof(grant_entry_v1_t))
@@ -45,11 +46,11 @@ static int setup(void **state)
 	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &dc, &f.d) < 0)
+	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &dc, &f.d) < 0)
 		return -1;
 	dc.domid = 2;
 	dc.name = "two";
-	if (sim_domain_create(f.sim, &dc, &f.d2) < 0)
+	if (sim_toolstack_build_domain(f.sim, &dc, &f.d2) < 0)
 		return -1;
 	/* What sim_domain_create does once domain.c is wired (harmless twice). */
 	sim_gnttab_init(&f.d->gnttab);
