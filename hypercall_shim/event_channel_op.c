@@ -1,4 +1,5 @@
 /* HYPERVISOR_event_channel_op: EVTCHNOP_* on the current domain's ports. */
+#include <stdbool.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
 
@@ -62,14 +63,29 @@ static size_t arg_size(int cmd)
 	}
 }
 
+/* Ops whose answer Xen copies back into the argument (a port, a status). */
+static bool writes_back(int cmd)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+	case EVTCHNOP_bind_interdomain:
+	case EVTCHNOP_bind_virq:
+	case EVTCHNOP_bind_ipi:
+	case EVTCHNOP_status:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long do_op(struct sim_domain *d, int cmd, void *arg)
 {
 	size_t size = arg_size(cmd);
 
 	if (!size)
 		return -XEN_ENOSYS;
-	/* Xen's copy_from_guest, then copy_to_guest of the same struct: one check for both. */
-	if (sim_domain_guest_access(d, arg, size, true, cmd_name(cmd)))
+	/* Xen's copy_from_guest, then copy_to_guest for the ops that answer in the struct. */
+	if (sim_domain_guest_access(d, arg, size, writes_back(cmd), cmd_name(cmd)))
 		return -XEN_EFAULT;
 	switch (cmd) {
 	case EVTCHNOP_alloc_unbound:

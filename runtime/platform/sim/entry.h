@@ -1,6 +1,6 @@
 /*
  * How the sim build enters the runtime (the counterpart of the PVH entry
- * code on Xen). The hypercall shim's main() calls this once the domain
+ * code on Xen). The host main() (sim/host/main.c) calls this once the domain
  * exists. Guest RAM is one host mapping: guest physical address p is at
  * ram + p, and nothing outside it has a guest physical address.
  */
