@@ -40,8 +40,9 @@ struct sim_toolstack_domain {
 /*
  * Makes the domain cfg describes in sim, as `xl create` does: build, vifs,
  * --xs entries, the xenstore socket, the timeout. Each failure is said in
- * one line (sim_log) naming the option, and undone: on error nothing of the
- * domain is left in sim. Returns 0 or -errno.
+ * one line (sim_log) naming the option, and the domain is destroyed again
+ * (with its devices and its xenstore home; --xs entries written outside
+ * that home stay). Returns 0 or -errno; out->dom is NULL on error.
  */
 int sim_toolstack_create_domain(struct sim *sim, struct sim_toolstack_config *cfg,
 				struct sim_toolstack_domain *out);
