@@ -64,6 +64,9 @@ static long shutdown_op(struct sim_domain *d, struct sched_shutdown *s)
 {
 	if (sim_domain_guest_access(d, s, sizeof(*s), false, "SCHEDOP_shutdown argument"))
 		return -XEN_EFAULT;
+	/* Traced before it happens: in the executable the call does not return. */
+	if (shim_tracing())
+		shim_trace("sched_op(SCHEDOP_shutdown, reason=%u)", s->reason);
 	/* The shim's on_shutdown hook ends the process: this returns only in tests. */
 	sim_domain_shutdown(d, s->reason);
 	return 0;
@@ -101,12 +104,7 @@ long HYPERVISOR_sched_op(int cmd, void *arg)
 	char e[24];
 
 	if (shim_tracing()) {
-		if (cmd == SCHEDOP_shutdown &&
-		    !sim_domain_guest_access(d, arg, sizeof(struct sched_shutdown), false,
-					     "SCHEDOP_shutdown argument"))
-			shim_trace("sched_op(SCHEDOP_shutdown, reason=%u)",
-				   ((struct sched_shutdown *)arg)->reason);
-		else if (cmd == SCHEDOP_block || cmd == SCHEDOP_yield || cmd == SCHEDOP_poll)
+		if (cmd == SCHEDOP_block || cmd == SCHEDOP_yield || cmd == SCHEDOP_poll)
 			shim_trace("sched_op(%s) ...", cmd_name(cmd));
 	}
 	long rc = do_sched_op(d, cmd, arg);

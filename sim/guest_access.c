@@ -65,14 +65,15 @@ int sim_domain_guest_access(struct sim_domain *d, const void *ptr, size_t len, b
 {
 	uintptr_t p = (uintptr_t)ptr;
 	const char *why = NULL;
+	enum ram_place place;
 
 	if (len == 0)
 		return 0;
 	if (p < PAGE_SIZE || p + len < p)
 		why = p < PAGE_SIZE ? "is in the first page" : "wraps around";
-	else if (ram_place(d, p, len) == BAD_RAM)
+	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
-	else if (ram_place(d, p, len) == OUTSIDE_RAM && !host_accessible(p, len, write))
+	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))
 		why = write ? "is not writable guest memory" : "is not readable guest memory";
 	if (!why)
 		return 0;

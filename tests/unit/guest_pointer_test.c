@@ -45,10 +45,11 @@ struct fixture {
 	int console[2];
 };
 
-static int make(void **state, bool strict)
+static int make(void **state, bool strict, bool trace)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = strict };
+	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = strict,
+				 .trace_hypercalls = trace };
 	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
 
 	memset(&f, 0, sizeof(f));
@@ -64,12 +65,17 @@ static int make(void **state, bool strict)
 
 static int setup(void **state)
 {
-	return make(state, false);
+	return make(state, false, false);
 }
 
 static int setup_strict(void **state)
 {
-	return make(state, true);
+	return make(state, true, false);
+}
+
+static int setup_traced(void **state)
+{
+	return make(state, false, true);
 }
 
 static int teardown(void **state)
@@ -206,6 +212,19 @@ static void test_a_wild_pointer_under_strict_crashes_the_domain_not_the_simulato
 	assert_int_equal(f->d->shutdown_reason, SHUTDOWN_crash);
 }
 
+/* --trace-hypercalls decodes arguments: it must not follow a pointer the call refused. */
+static void test_tracing_a_refused_call_reads_nothing_and_reports_once(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_efault_reported(f, HYPERVISOR_sched_op(SCHEDOP_shutdown, WILD));
+	assert_efault_reported(f, HYPERVISOR_memory_op(XENMEM_add_to_physmap, WILD));
+	assert_efault_reported(f, HYPERVISOR_hvm_op(HVMOP_set_param, WILD));
+	assert_efault_reported(f, HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, WILD));
+	assert_efault_reported(f, HYPERVISOR_grant_table_op(GNTTABOP_setup_table, WILD, 1));
+	assert_efault_reported(f, HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, WILD, 1));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -221,6 +240,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_a_wild_pointer_under_strict_crashes_the_domain_not_the_simulator,
 			setup_strict, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tracing_a_refused_call_reads_nothing_and_reports_once, setup_traced,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
