@@ -18,10 +18,10 @@ static long do_op(struct sim_domain *d, int cmd, int count, const char *str)
 	case CONSOLEIO_write:
 		if (count < 0)
 			return -XEN_EINVAL;
-		if (count && !str)
-			return -XEN_EFAULT;
 		if (count > CONSOLE_IO_MAX)
 			count = CONSOLE_IO_MAX;
+		if (sim_domain_guest_access(d, str, (size_t)count, false, "CONSOLEIO_write buffer"))
+			return -XEN_EFAULT;
 		fprintf(stderr, "(d%u) %.*s", d->domid, count, str);
 		if (count && str[count - 1] != '\n')
 			fputc('\n', stderr);

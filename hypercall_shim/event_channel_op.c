@@ -1,4 +1,5 @@
 /* HYPERVISOR_event_channel_op: EVTCHNOP_* on the current domain's ports. */
+#include <stdbool.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
 
@@ -38,14 +39,53 @@ static long send_op(struct sim_domain *d, struct evtchn_send *s)
 
 	if (rc < 0)
 		sim_report_violation(d, "EVTCHNOP_send on port %u, which is %s", s->port,
-				     s->port >= d->evtchn.nr_ports ? "out of range" :
+				     !sim_evtchn_port_is_valid(d, s->port) ? "out of range" :
 				     "not connected (closed or a VIRQ)");
 	return rc;
 }
 
+/* The size of each op's argument (all are read, most written back); 0: unknown op. */
+static size_t arg_size(int cmd)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound: return sizeof(struct evtchn_alloc_unbound);
+	case EVTCHNOP_bind_interdomain: return sizeof(struct evtchn_bind_interdomain);
+	case EVTCHNOP_bind_virq: return sizeof(struct evtchn_bind_virq);
+	case EVTCHNOP_bind_ipi: return sizeof(struct evtchn_bind_ipi);
+	case EVTCHNOP_close: return sizeof(struct evtchn_close);
+	case EVTCHNOP_send: return sizeof(struct evtchn_send);
+	case EVTCHNOP_status: return sizeof(struct evtchn_status);
+	case EVTCHNOP_bind_vcpu: return sizeof(struct evtchn_bind_vcpu);
+	case EVTCHNOP_unmask: return sizeof(struct evtchn_unmask);
+	case EVTCHNOP_reset: return sizeof(struct evtchn_reset);
+	case EVTCHNOP_bind_pirq: return sizeof(struct evtchn_bind_pirq);
+	default: return 0;
+	}
+}
+
+/* Ops whose answer Xen copies back into the argument (a port, a status). */
+static bool writes_back(int cmd)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+	case EVTCHNOP_bind_interdomain:
+	case EVTCHNOP_bind_virq:
+	case EVTCHNOP_bind_ipi:
+	case EVTCHNOP_status:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long do_op(struct sim_domain *d, int cmd, void *arg)
 {
-	if (!arg)
+	size_t size = arg_size(cmd);
+
+	if (!size)
+		return -XEN_ENOSYS;
+	/* Xen's copy_from_guest, then copy_to_guest for the ops that answer in the struct. */
+	if (sim_domain_guest_access(d, arg, size, writes_back(cmd), cmd_name(cmd)))
 		return -XEN_EFAULT;
 	switch (cmd) {
 	case EVTCHNOP_alloc_unbound:
@@ -87,10 +127,10 @@ static long do_op(struct sim_domain *d, int cmd, void *arg)
 	}
 }
 
-/* The port an operation names, for the trace line. */
-static long port_of(int cmd, const void *arg)
+/* The port an operation names, for the trace line (arg has passed the check). */
+static long port_of(int cmd, const void *arg, long rc)
 {
-	if (!arg)
+	if (rc == -XEN_EFAULT || rc == -XEN_ENOSYS)
 		return -1;
 	switch (cmd) {
 	case EVTCHNOP_send: return ((const struct evtchn_send *)arg)->port;
@@ -112,7 +152,7 @@ long HYPERVISOR_event_channel_op(int cmd, void *arg)
 	char e[24];
 
 	if (shim_tracing())
-		shim_trace("event_channel_op(%s, port=%ld) = %s", cmd_name(cmd), port_of(cmd, arg),
+		shim_trace("event_channel_op(%s, port=%ld) = %s", cmd_name(cmd), port_of(cmd, arg, rc),
 			   shim_strerror(rc, e));
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include <xen/grant_table.h>
 
 #include "hypercall_shim/shim.h"
+#include "sim/domain.h"
 #include "sim/gnttab.h"
 #include "runtime/include/uk/hypercall.h"
 
@@ -30,8 +31,6 @@
 /* do_grant_table_op: the low 12 bits are the command, the rest continuation state. */
 #define GNTTABOP_CMD_MASK 0xfffu
 #define HANDLE_SLOT_BITS 16
-/* What Xen's M2P says for a table frame the guest has not placed. */
-#define INVALID_M2P_ENTRY (~(xen_pfn_t)0)
 
 static const char *cmd_name(unsigned int cmd)
 {
@@ -73,7 +72,7 @@ static long query_size(struct sim_domain *d, struct gnttab_query_size *q, unsign
 {
 	if (count != 1)
 		return -XEN_EINVAL;
-	if (!q)
+	if (sim_domain_guest_access(d, q, sizeof(*q), true, "GNTTABOP_query_size argument"))
 		return -XEN_EFAULT;
 	q->status = target_domain(d, q->dom);
 	if (q->status == GNTST_okay)
@@ -81,42 +80,32 @@ static long query_size(struct sim_domain *d, struct gnttab_query_size *q, unsign
 	return 0;
 }
 
-/*
- * For a translated guest Xen grows the table to nr_frames and reports each
- * frame's gfn: where the guest placed it, or INVALID_M2P_ENTRY if not yet.
- */
+/* Xen's gnttab_setup_table: the table grows to nr_frames; each frame's gfn is reported. */
 static long setup_table(struct sim_domain *d, struct gnttab_setup_table *s, unsigned int count)
 {
-	struct sim_gnttab *g = &d->gnttab;
 	xen_pfn_t *list;
 
 	if (count != 1)
 		return -XEN_EINVAL;
-	if (!s)
+	if (sim_domain_guest_access(d, s, sizeof(*s), true, "GNTTABOP_setup_table argument"))
 		return -XEN_EFAULT;
+	/* Xen checks the list (guest_handle_okay) before the domain; a list too long fails later. */
 	list = s->frame_list.p;
-	if (s->nr_frames && !list)
+	if (s->nr_frames <= SIM_GNTTAB_MAX_FRAMES &&
+	    sim_domain_guest_access(d, list, s->nr_frames * sizeof(*list), true,
+				    "GNTTABOP_setup_table frame_list"))
 		return -XEN_EFAULT;
 	if ((s->status = target_domain(d, s->dom)) != GNTST_okay)
 		return 0;
-	if (s->nr_frames > SIM_GNTTAB_MAX_FRAMES) {
-		s->status = GNTST_general_error;
-		return 0;
-	}
-	for (unsigned int i = g->nr_frames; i < s->nr_frames; i++)
-		g->frame[i] = SIM_GNTTAB_NO_FRAME;
-	if (s->nr_frames > g->nr_frames)
-		g->nr_frames = s->nr_frames;
-	for (unsigned int i = 0; i < s->nr_frames; i++)
-		list[i] = g->frame[i] == SIM_GNTTAB_NO_FRAME ? INVALID_M2P_ENTRY : g->frame[i];
+	s->status = sim_gnttab_setup_table(d, s->nr_frames, list);
 	return 0;
 }
 
-static long set_version(struct gnttab_set_version *v)
+static long set_version(struct sim_domain *d, struct gnttab_set_version *v)
 {
 	long rc;
 
-	if (!v)
+	if (sim_domain_guest_access(d, v, sizeof(*v), true, "GNTTABOP_set_version argument"))
 		return -XEN_EFAULT;
 	if (v->version != 1 && v->version != 2)
 		rc = -XEN_EINVAL;
@@ -130,7 +119,7 @@ static long get_version(struct sim_domain *d, struct gnttab_get_version *v)
 {
 	struct sim_domain *t;
 
-	if (!v)
+	if (sim_domain_guest_access(d, v, sizeof(*v), true, "GNTTABOP_get_version argument"))
 		return -XEN_EFAULT;
 	if (!(t = domain_by_any_id(d, v->dom)))
 		return -XEN_ESRCH;
@@ -165,7 +154,7 @@ static void map_one(struct sim_domain *d, struct gnttab_map_grant_ref *op)
 	if (op->status != GNTST_okay)
 		return;
 	op->handle = ((grant_handle_t)rd->domid << HANDLE_SLOT_BITS) | slot;
-	op->dev_bus_addr = (uint64_t)((uint8_t *)page - rd->ram);
+	op->dev_bus_addr = sim_domain_paddr_of(rd, page);
 }
 
 static void unmap_one(struct sim_domain *d, struct gnttab_unmap_grant_ref *op)
@@ -173,8 +162,7 @@ static void unmap_one(struct sim_domain *d, struct gnttab_unmap_grant_ref *op)
 	struct sim_domain *rd = sim_domain_lookup(d->sim, (domid_t)(op->handle >> HANDLE_SLOT_BITS));
 	grant_handle_t slot = op->handle & ((1u << HANDLE_SLOT_BITS) - 1);
 
-	if (!rd || slot >= SIM_GNTTAB_MAX_MAPS || !rd->gnttab.maps[slot].in_use ||
-	    rd->gnttab.maps[slot].mapper != d->domid) {
+	if (!sim_gnttab_is_mapped_by(rd, slot, d->domid)) {
 		op->status = GNTST_bad_handle;
 		return;
 	}
@@ -252,6 +240,16 @@ static int16_t copy_one(struct sim_domain *d, const struct gnttab_copy *op)
 	return rc;
 }
 
+/* The size of one element of a batched op. */
+static size_t op_size(unsigned int cmd)
+{
+	switch (cmd) {
+	case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
+	case GNTTABOP_unmap_grant_ref: return sizeof(struct gnttab_unmap_grant_ref);
+	default: return sizeof(struct gnttab_copy);
+	}
+}
+
 static long do_op(struct sim_domain *d, unsigned int cmd, void *uop, unsigned int count)
 {
 	if ((int)count < 0)
@@ -264,7 +262,7 @@ static long do_op(struct sim_domain *d, unsigned int cmd, void *uop, unsigned in
 	case GNTTABOP_setup_table:
 		return setup_table(d, uop, count);
 	case GNTTABOP_set_version:
-		return set_version(uop);
+		return set_version(d, uop);
 	case GNTTABOP_get_version:
 		return get_version(d, uop);
 	case GNTTABOP_map_grant_ref:
@@ -274,7 +272,7 @@ static long do_op(struct sim_domain *d, unsigned int cmd, void *uop, unsigned in
 	default:
 		return -XEN_ENOSYS;
 	}
-	if (count && !uop)
+	if (sim_domain_guest_access(d, uop, count * op_size(cmd), true, cmd_name(cmd)))
 		return -XEN_EFAULT;
 	for (unsigned int i = 0; i < count; i++) {
 		if (cmd == GNTTABOP_map_grant_ref)

@@ -44,13 +44,17 @@ static long sched_poll(struct sim_domain *d, struct sched_poll *p)
 {
 	struct poll_ports pp;
 
-	if (!p || (p->nr_ports && !p->ports.p))
+	if (sim_domain_guest_access(d, p, sizeof(*p), false, "SCHEDOP_poll argument"))
 		return -XEN_EFAULT;
 	if (p->nr_ports > POLL_MAX_PORTS)
 		return -XEN_EINVAL;
 	pp.n = p->nr_ports;
+	if (sim_domain_guest_access(d, p->ports.p, pp.n * sizeof(evtchn_port_t), false,
+				    "SCHEDOP_poll ports"))
+		return -XEN_EFAULT;
+	/* Xen's do_poll refuses a port beyond the table (port 0 is allowed). */
 	for (unsigned int i = 0; i < pp.n; i++)
-		if ((pp.port[i] = p->ports.p[i]) >= d->evtchn.nr_ports)
+		if ((pp.port[i] = p->ports.p[i]) && !sim_evtchn_port_is_valid(d, pp.port[i]))
 			return -XEN_EINVAL;
 	sim_run_until(d->sim, d, p->timeout, any_port_pending, &pp);
 	return 0;
@@ -58,8 +62,11 @@ static long sched_poll(struct sim_domain *d, struct sched_poll *p)
 
 static long shutdown_op(struct sim_domain *d, struct sched_shutdown *s)
 {
-	if (!s)
+	if (sim_domain_guest_access(d, s, sizeof(*s), false, "SCHEDOP_shutdown argument"))
 		return -XEN_EFAULT;
+	/* Traced before it happens: in the executable the call does not return. */
+	if (shim_tracing())
+		shim_trace("sched_op(SCHEDOP_shutdown, reason=%u)", s->reason);
 	/* The shim's on_shutdown hook ends the process: this returns only in tests. */
 	sim_domain_shutdown(d, s->reason);
 	return 0;
@@ -80,7 +87,8 @@ static long do_sched_op(struct sim_domain *d, int cmd, void *arg)
 		return shutdown_op(d, arg);
 	case SCHEDOP_shutdown_code:
 		/* Remembered by Xen for a later shutdown; we have nothing to remember it for. */
-		return arg ? 0 : -XEN_EFAULT;
+		return sim_domain_guest_access(d, arg, sizeof(struct sched_shutdown), false,
+					       "SCHEDOP_shutdown_code argument");
 	case SCHEDOP_remote_shutdown:
 	case SCHEDOP_watchdog:
 	case SCHEDOP_pin_override:
@@ -96,10 +104,7 @@ long HYPERVISOR_sched_op(int cmd, void *arg)
 	char e[24];
 
 	if (shim_tracing()) {
-		if (cmd == SCHEDOP_shutdown && arg)
-			shim_trace("sched_op(SCHEDOP_shutdown, reason=%u)",
-				   ((struct sched_shutdown *)arg)->reason);
-		else if (cmd == SCHEDOP_block || cmd == SCHEDOP_yield || cmd == SCHEDOP_poll)
+		if (cmd == SCHEDOP_block || cmd == SCHEDOP_yield || cmd == SCHEDOP_poll)
 			shim_trace("sched_op(%s) ...", cmd_name(cmd));
 	}
 	long rc = do_sched_op(d, cmd, arg);

@@ -8,7 +8,7 @@
 
 static long singleshot(struct sim_domain *d, struct vcpu_set_singleshot_timer *t)
 {
-	if (!t)
+	if (sim_domain_guest_access(d, t, sizeof(*t), false, "VCPUOP_set_singleshot_timer argument"))
 		return -XEN_EFAULT;
 	/* With VCPU_SSHOTTMR_future a deadline already passed is refused. */
 	if ((t->flags & VCPU_SSHOTTMR_future) && t->timeout_abs_ns < sim_now_ns(d->sim))

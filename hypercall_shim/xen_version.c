@@ -25,25 +25,39 @@ static long get_features(struct xen_feature_info *fi)
 	return 0;
 }
 
+/* Xen's copy_to_guest of the answer (or copy_from_guest for get_features). */
+static bool bad_arg(int cmd, void *arg, size_t size)
+{
+	static const char *const names[] = {
+		[XENVER_extraversion] = "XENVER_extraversion buffer",
+		[XENVER_capabilities] = "XENVER_capabilities buffer",
+		[XENVER_get_features] = "XENVER_get_features argument",
+	};
+
+	return sim_domain_guest_access(shim_current(), arg, size, true, names[cmd]) < 0;
+}
+
 static long do_op(int cmd, void *arg)
 {
 	switch (cmd) {
 	case XENVER_version:
 		return (SIM_XEN_MAJOR << 16) | SIM_XEN_MINOR;
 	case XENVER_extraversion:
-		if (!arg)
+		if (bad_arg(cmd, arg, sizeof(xen_extraversion_t)))
 			return -XEN_EFAULT;
 		memset(arg, 0, sizeof(xen_extraversion_t));
 		strcpy(arg, "-drydock");
 		return 0;
 	case XENVER_capabilities:
-		if (!arg)
+		if (bad_arg(cmd, arg, sizeof(xen_capabilities_info_t)))
 			return -XEN_EFAULT;
 		memset(arg, 0, sizeof(xen_capabilities_info_t));
 		strcpy(arg, "hvm-3.0-x86_64");
 		return 0;
 	case XENVER_get_features:
-		return arg ? get_features(arg) : -XEN_EFAULT;
+		if (bad_arg(cmd, arg, sizeof(struct xen_feature_info)))
+			return -XEN_EFAULT;
+		return get_features(arg);
 	case XENVER_pagesize:
 		return 4096;
 	default:

@@ -1,14 +1,15 @@
 /*
- * Domain creation as a PVH toolstack does it: guest RAM, the special pages
- * at the top of it, hvm_start_info with the command line and memory map,
- * HVM params for the console and xenstore rings and their event channels.
+ * A domain as the hypervisor keeps it (Xen's domain_create and the domctls
+ * a toolstack then makes): guest RAM, shared_info, event channels, the
+ * grant table, HVM params, the memory map, the single-shot timer and
+ * shutdown. What goes into the domain (start info, rings, xenstore) is the
+ * toolstack's (sim/toolstack/build.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/errno.h>
 #include <xen/sched.h>
@@ -16,11 +17,9 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
-#include "sim/toolstack/toolstack.h"
 #include "sim/backends/vif.h"
 
 #define PAGE_SIZE 4096ULL
-#define CMDLINE_MAX (PAGE_SIZE - 1)
 /* Exit status for a crash that carries no status of its own (sysexits' EX_SOFTWARE). */
 #define SIM_EXIT_CRASH 70
 
@@ -55,53 +54,14 @@ void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn)
 	return d->ram + gfn * PAGE_SIZE;
 }
 
+uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p)
+{
+	return (uint64_t)((const uint8_t *)p - d->ram);
+}
+
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d)
 {
 	return sim_domain_special_gfn(d, SIM_PAGE_START_INFO) * PAGE_SIZE;
-}
-
-/* hvm_start_info, version 1, with its memory map right after it. */
-static void write_start_info(struct sim_domain *d, const char *cmdline)
-{
-	uint64_t si_pa = sim_domain_start_info_paddr(d);
-	uint64_t cmd_pa = sim_domain_special_gfn(d, SIM_PAGE_CMDLINE) * PAGE_SIZE;
-	struct hvm_start_info *si = (void *)(d->ram + si_pa);
-	struct hvm_memmap_table_entry *mm = (void *)(si + 1);
-	uint64_t special_pa = sim_domain_special_gfn(d, SIM_NR_SPECIAL_PAGES) * PAGE_SIZE;
-
-	strcpy((char *)d->ram + cmd_pa, cmdline);
-	mm[0] = (struct hvm_memmap_table_entry){
-		.addr = SIM_RAM_START,
-		.size = special_pa - SIM_RAM_START,
-		.type = XEN_HVM_MEMMAP_TYPE_RAM,
-	};
-	mm[1] = (struct hvm_memmap_table_entry){
-		.addr = special_pa,
-		.size = d->ram_bytes - special_pa,
-		.type = XEN_HVM_MEMMAP_TYPE_RESERVED,
-	};
-	memcpy(d->memmap, mm, sizeof(d->memmap));
-	d->nr_memmap = 2;
-	*si = (struct hvm_start_info){
-		.magic = XEN_HVM_START_MAGIC_VALUE,
-		.version = 1,
-		.cmdline_paddr = cmd_pa,
-		.memmap_paddr = si_pa + sizeof(*si),
-		.memmap_entries = 2,
-	};
-}
-
-/* A ring page and its event channel, as libxl sets them up for a backend in dom0. */
-static int setup_ring(struct sim_domain *d, enum sim_special_page page, int pfn_param,
-		      int evtchn_param, evtchn_port_t *guest_port)
-{
-	int rc = sim_evtchn_alloc_unbound(d, 0, guest_port);
-
-	if (rc < 0)
-		return rc;
-	d->hvm_param[pfn_param] = sim_domain_special_gfn(d, page);
-	d->hvm_param[evtchn_param] = *guest_port;
-	return 0;
 }
 
 static int init_shared_info(struct sim_domain *d)
@@ -117,25 +77,8 @@ static int init_shared_info(struct sim_domain *d)
 	return 0;
 }
 
-/* As the toolstack does: the domain's entries, then introduce it to xenstored. */
-static int connect_xenstore(struct sim_domain *d)
-{
-	struct sim *sim = d->sim;
-	struct xs_store *xs = sim_xenstore(sim);
-	uint64_t start = sim_config(sim)->clock == SIM_CLOCK_VIRTUAL
-				 ? SIM_VIRTUAL_WALLCLOCK_SEC
-				 : (uint64_t)time(NULL);
-	int rc;
-
-	if ((rc = sim_toolstack_write_domain(xs, d, sim_config(sim)->seed, start)) < 0 ||
-	    (rc = xs_domain_introduce(xs, d->domid)) < 0)
-		return rc;
-	return xs_ring_connect(&d->xs_ring, xs, d);
-}
-
 static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg)
 {
-	evtchn_port_t store_port;
 	int rc;
 
 	if ((rc = map_ram(d, cfg->mem_bytes)) < 0)
@@ -145,18 +88,7 @@ static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg
 	if ((rc = sim_evtchn_table_init(&d->evtchn, SIM_DOMAIN_MAX_EVTCHNS)) < 0)
 		return rc;
 	sim_gnttab_init(&d->gnttab);
-	write_start_info(d, cfg->cmdline ? cfg->cmdline : "");
-	if ((rc = setup_ring(d, SIM_PAGE_XENSTORE, HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
-			     &store_port)) < 0)
-		return rc;
-	if ((rc = setup_ring(d, SIM_PAGE_CONSOLE, HVM_PARAM_CONSOLE_PFN,
-			     HVM_PARAM_CONSOLE_EVTCHN, &d->console.guest_port)) < 0)
-		return rc;
-	if ((rc = sim_add_domain(d->sim, d)) < 0)
-		return rc;
-	if ((rc = sim_console_connect(&d->console, d, sim_config(d->sim)->console_fd)) < 0)
-		return rc;
-	return connect_xenstore(d);
+	return sim_add_domain(d->sim, d);
 }
 
 int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
@@ -165,8 +97,6 @@ int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
 	struct sim_domain *d;
 	int rc;
 
-	if (cfg->cmdline && strlen(cfg->cmdline) > CMDLINE_MAX)
-		return -E2BIG;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
 	d->sim = sim;
@@ -262,6 +192,18 @@ static int exit_status_for(struct sim_domain *d, unsigned int reason, int status
 	}
 }
 
+/* Marks d shut down with its exit status, drains its console, calls on_shutdown. */
+static void end_domain(struct sim_domain *d, unsigned int reason, int exit_status)
+{
+	/* First: a violation found while draining must not shut down again. */
+	d->state = SIM_DOMAIN_SHUTDOWN;
+	sim_console_drain(&d->console);
+	d->shutdown_reason = reason;
+	d->exit_status = exit_status;
+	if (sim_config(d->sim)->on_shutdown)
+		sim_config(d->sim)->on_shutdown(d, sim_config(d->sim)->on_shutdown_arg);
+}
+
 void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word)
 {
 	unsigned int reason = reason_word & 0xff;
@@ -269,17 +211,17 @@ void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word)
 
 	if (d->state == SIM_DOMAIN_SHUTDOWN)
 		return;
-	/* First: a violation found while draining must not shut down again. */
-	d->state = SIM_DOMAIN_SHUTDOWN;
-	sim_console_drain(&d->console);
-	d->shutdown_reason = reason;
-	d->exit_status = exit_status_for(d, reason, status);
 	if (reason == SHUTDOWN_crash && status)
 		sim_log("domain %u (%s) exited with status %d", d->domid, d->name, status);
 	else if (reason == SHUTDOWN_crash)
 		sim_log("domain %u (%s) crashed", d->domid, d->name);
-	if (sim_config(d->sim)->on_shutdown)
-		sim_config(d->sim)->on_shutdown(d, sim_config(d->sim)->on_shutdown_arg);
+	end_domain(d, reason, exit_status_for(d, reason, status));
+}
+
+void sim_domain_power_off(struct sim_domain *d, int exit_status)
+{
+	if (d->state != SIM_DOMAIN_SHUTDOWN)
+		end_domain(d, SHUTDOWN_poweroff, exit_status);
 }
 
 bool sim_domain_is_shut_down(const struct sim_domain *d)
@@ -295,4 +237,57 @@ int sim_domain_request_shutdown(struct sim_domain *d, const char *how)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", d->domid);
 	return xs_store_write(sim_xenstore(d->sim), path, how, strlen(how));
+}
+
+int sim_domain_get_param(struct sim_domain *d, uint32_t index, uint64_t *value)
+{
+	if (index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	*value = d->hvm_param[index];
+	return 0;
+}
+
+int sim_domain_set_param(struct sim_domain *d, uint32_t index, uint64_t value)
+{
+	if (index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	d->hvm_param[index] = value;
+	return 0;
+}
+
+/* Xen's hvm_allow_set_param: what a guest may set on itself. */
+int sim_domain_guest_set_param(struct sim_domain *d, uint32_t index, uint64_t value)
+{
+	if (index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	switch (index) {
+	case HVM_PARAM_CALLBACK_IRQ:
+	case HVM_PARAM_STORE_EVTCHN:
+	case HVM_PARAM_CONSOLE_EVTCHN:
+		return sim_domain_set_param(d, index, value);
+	default:
+		return -XEN_EPERM;
+	}
+}
+
+int sim_domain_set_memory_map(struct sim_domain *d, const struct hvm_memmap_table_entry *map,
+			      unsigned int n)
+{
+	if (n > SIM_DOMAIN_MAX_MEMMAP)
+		return -E2BIG;
+	memcpy(d->memmap, map, n * sizeof(*map));
+	d->nr_memmap = n;
+	return 0;
+}
+
+unsigned int sim_domain_memory_map(const struct sim_domain *d,
+				   const struct hvm_memmap_table_entry **map)
+{
+	*map = d->memmap;
+	return d->nr_memmap;
+}
+
+uint64_t sim_domain_nr_pages(const struct sim_domain *d)
+{
+	return d->ram_bytes / PAGE_SIZE;
 }

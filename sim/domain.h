@@ -35,6 +35,9 @@ enum sim_special_page {
 /* Network devices a domain may have (--vif, repeatable). */
 #define SIM_MAX_VIFS 8
 
+/* Entries of a domain's memory map (XENMEM_set_memory_map). */
+#define SIM_DOMAIN_MAX_MEMMAP 8
+
 /* Guest RAM starts at 1 MiB as on a PC; below it nothing is mapped. */
 #define SIM_RAM_START 0x100000ULL
 
@@ -44,7 +47,7 @@ struct sim_domain_config {
 	domid_t domid;
 	const char *name;
 	uint64_t mem_bytes;  /* guest RAM, a multiple of 4 KiB */
-	const char *cmdline; /* guest command line, at most 4095 bytes */
+	const char *cmdline; /* guest command line, at most 4095 bytes (the toolstack's) */
 };
 
 enum sim_domain_state {
@@ -68,7 +71,7 @@ struct sim_domain {
 
 	uint64_t hvm_param[HVM_NR_PARAMS];
 	/* The memory map, kept here as Xen keeps its own (the guest's copy is writable). */
-	struct hvm_memmap_table_entry memmap[2];
+	struct hvm_memmap_table_entry memmap[SIM_DOMAIN_MAX_MEMMAP];
 	unsigned int nr_memmap;
 	struct sim_evtchn_table evtchn;
 	struct sim_gnttab gnttab;
@@ -88,10 +91,13 @@ struct sim_domain {
 };
 
 /*
- * Creates a running domain with its RAM, special pages, start info and
- * console; the guest may then be entered at hvm_start_info's address.
- * Returns 0 or -errno (-ENOMEM when RAM cannot be mapped, -EINVAL on a bad
- * size or a command line too long).
+ * Creates a running domain as Xen's domain_create does, with its RAM
+ * (populated), shared_info, event channel and grant tables, registered with
+ * the simulator. Nothing is in it yet: sim_toolstack_build_domain
+ * (sim/toolstack/toolstack.h) writes the start info, sets up the console
+ * and xenstore rings and introduces the domain to xenstored, as libxl does.
+ * cfg->cmdline is not used here. Returns 0 or -errno (-ENOMEM when RAM
+ * cannot be mapped, -EINVAL on a bad size, -EEXIST for a domid in use).
  */
 int sim_domain_create(struct sim *sim, const struct sim_domain_config *cfg,
 		      struct sim_domain **out);
@@ -101,6 +107,8 @@ void sim_domain_destroy(struct sim_domain *d);
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d);
 /* Host pointer to guest frame gfn, or NULL when gfn is not guest RAM. */
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn);
+/* Guest physical address of host address p, which must be in d's RAM. */
+uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p);
 xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d);
 xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_page p);
 
@@ -112,11 +120,46 @@ int sim_domain_place_shared_info(struct sim_domain *d, xen_pfn_t gfn);
 void sim_domain_set_timer(struct sim_domain *d, uint64_t deadline_ns);
 /* SCHEDOP_shutdown with Xen's reason (drydock's status in bits 8..15). */
 void sim_domain_shutdown(struct sim_domain *d, unsigned int reason_word);
+/*
+ * Powers d off from outside, as `xl destroy` does, with the process exit
+ * status to report (on_shutdown is called as for a shutdown).
+ */
+void sim_domain_power_off(struct sim_domain *d, int exit_status);
 bool sim_domain_is_shut_down(const struct sim_domain *d);
 /*
  * Asks the guest to shut down the way `xl shutdown` does: by writing how
  * ("poweroff", "reboot", ...) to control/shutdown in its xenstore directory.
  */
 int sim_domain_request_shutdown(struct sim_domain *d, const char *how);
+
+/*
+ * HVM params (Xen's d->arch.hvm.params). get/set are the toolstack's and
+ * have no policy; guest_set is HVMOP_set_param from the guest itself, which
+ * Xen allows only for a few params (-XEN_EPERM otherwise). -XEN_EINVAL for
+ * an index >= HVM_NR_PARAMS.
+ */
+int sim_domain_get_param(struct sim_domain *d, uint32_t index, uint64_t *value);
+int sim_domain_set_param(struct sim_domain *d, uint32_t index, uint64_t value);
+int sim_domain_guest_set_param(struct sim_domain *d, uint32_t index, uint64_t value);
+/* XENMEM_set_memory_map (the toolstack's); -E2BIG beyond SIM_DOMAIN_MAX_MEMMAP. */
+int sim_domain_set_memory_map(struct sim_domain *d, const struct hvm_memmap_table_entry *map,
+			      unsigned int n);
+/* The memory map Xen keeps for XENMEM_memory_map: its entries, and how many. */
+unsigned int sim_domain_memory_map(const struct sim_domain *d,
+				   const struct hvm_memmap_table_entry **map);
+/* Pages of guest RAM (XENMEM_current_reservation). */
+uint64_t sim_domain_nr_pages(const struct sim_domain *d);
+
+/*
+ * Every guest pointer a hypercall follows passes here once, as Xen's
+ * copy_from_guest / copy_to_guest do (sim/guest_access.c). len bytes at p
+ * must lie in memory the guest owns: guest RAM, or (in the sim build,
+ * where the unikernel's image and boot stack are the process's own, not in
+ * guest RAM) readable, and if write also writable, host memory. A NULL or
+ * wild pointer, or a range that wraps, gives -XEN_EFAULT and a violation
+ * report naming what (e.g. "EVTCHNOP_send argument").
+ */
+int sim_domain_guest_access(struct sim_domain *d, const void *p, size_t len, bool write,
+			    const char *what);
 
 #endif

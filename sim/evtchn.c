@@ -36,6 +36,11 @@ static bool port_is_valid(const struct sim_domain *d, evtchn_port_t port)
 	return port != 0 && port < d->evtchn.nr_ports;
 }
 
+bool sim_evtchn_port_is_valid(const struct sim_domain *d, evtchn_port_t port)
+{
+	return port_is_valid(d, port);
+}
+
 static struct sim_evtchn *chn(struct sim_domain *d, evtchn_port_t port)
 {
 	return &d->evtchn.ports[port];

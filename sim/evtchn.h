@@ -60,6 +60,8 @@ void sim_evtchn_close_ports_of_peer(struct sim_domain *d, domid_t peer);
 void sim_evtchn_raise(struct sim_domain *d, evtchn_port_t port);
 /* Whether port's bit is set in d's evtchn_pending (false for a bad port). */
 bool sim_evtchn_is_pending(struct sim_domain *d, evtchn_port_t port);
+/* Whether port is within d's table (evtchn_port_is_valid; port 0 is not). */
+bool sim_evtchn_port_is_valid(const struct sim_domain *d, evtchn_port_t port);
 /* Raises the port bound to virq, if the guest bound one. */
 void sim_evtchn_raise_virq(struct sim_domain *d, uint32_t virq);
 /* Installs the backend handler of a dom0 port. */

@@ -134,6 +134,23 @@ void sim_gnttab_query_size(struct sim_domain *d, uint32_t *nr_frames, uint32_t *
 	*max_frames = SIM_GNTTAB_MAX_FRAMES;
 }
 
+int16_t sim_gnttab_setup_table(struct sim_domain *d, unsigned int nr_frames, xen_pfn_t *gfns)
+{
+	struct sim_gnttab *g = &d->gnttab;
+
+	if (nr_frames > SIM_GNTTAB_MAX_FRAMES)
+		return GNTST_general_error;
+	/* gnttab_grow_table: the new frames exist but are not placed yet. */
+	for (unsigned int i = g->nr_frames; i < nr_frames; i++)
+		g->frame[i] = SIM_GNTTAB_NO_FRAME;
+	if (nr_frames > g->nr_frames)
+		g->nr_frames = nr_frames;
+	/* SIM_GNTTAB_NO_FRAME is ~0, what Xen's gnttab_shared_gfn gives (INVALID_GFN). */
+	for (unsigned int i = 0; i < nr_frames; i++)
+		gfns[i] = g->frame[i];
+	return GNTST_okay;
+}
+
 /*
  * A pinned entry must still grant access to the domain using it, with the
  * flags Xen set. A guest that revoked or reused it has let go of a page the
@@ -321,6 +338,12 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 		d->gnttab.maps_end--;
 	unpin(d, m->ref, m->readonly);
 	return GNTST_okay;
+}
+
+bool sim_gnttab_is_mapped_by(const struct sim_domain *d, grant_handle_t handle, domid_t mapper)
+{
+	return d && handle < SIM_GNTTAB_MAX_MAPS && d->gnttab.maps[handle].in_use &&
+	       d->gnttab.maps[handle].mapper == mapper;
 }
 
 const char *sim_gnttab_status_name(int16_t status)

@@ -70,6 +70,14 @@ void sim_gnttab_init(struct sim_gnttab *g);
 int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpfn);
 /* GNTTABOP_query_size for d: frames in use and the maximum. */
 void sim_gnttab_query_size(struct sim_domain *d, uint32_t *nr_frames, uint32_t *max_frames);
+/*
+ * GNTTABOP_setup_table for d itself, as Xen's gnttab_setup_table answers a
+ * translated guest: GNTST_general_error beyond SIM_GNTTAB_MAX_FRAMES;
+ * otherwise the table grows to nr_frames (gnttab_grow_table; it never
+ * shrinks) and gfns[i] (nr_frames of them, may be NULL when 0) is where the
+ * guest placed frame i, or INVALID_GFN (~0) where it has not yet.
+ */
+int16_t sim_gnttab_setup_table(struct sim_domain *d, unsigned int nr_frames, xen_pfn_t *gfns);
 
 /*
  * Backend access to guest d's granted pages, as domain `accessor` (dom0).
@@ -83,6 +91,8 @@ int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t r
 int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
 		       void **page, grant_handle_t *handle);
 int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle);
+/* Whether handle is a live mapping of d's grants made by domain mapper. */
+bool sim_gnttab_is_mapped_by(const struct sim_domain *d, grant_handle_t handle, domid_t mapper);
 /*
  * What a copy does around its memcpy (Xen's acquire/release_grant_for_copy):
  * acquire checks the entry and sets GTF_reading (and GTF_writing unless

@@ -28,6 +28,8 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       BACKEND[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,capture=FILE]\n"
 		"                       with BACKEND tap=IFNAME, user[,hostfwd=...],\n"
 		"                       pcap=FILE[,linger=SECONDS] or null\n"
+		"  --timeout SECONDS    power the guest off after this much guest time\n"
+		"                       (decimals allowed) and exit 124\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -108,65 +110,71 @@ static int parse_vif(struct shim_options *o, const char *prog, const char *spec)
 {
 	char err[256];
 
-	if (o->nr_vifs == SIM_MAX_VIFS)
+	struct sim_toolstack_config *c = &o->cfg;
+
+	if (c->nr_vifs == SIM_MAX_VIFS)
 		return bad(prog, "too many --vif devices (at most 8), at", spec);
-	if (vif_config_parse(&o->vifs[o->nr_vifs], spec, err, sizeof(err)) < 0) {
+	if (vif_config_parse(&c->vifs[c->nr_vifs], spec, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: --vif '%s': %s (try --help)\n", prog, spec, err);
 		return -1;
 	}
-	o->vif_specs[o->nr_vifs++] = spec;
+	c->vif_specs[c->nr_vifs++] = spec;
 	return 0;
 }
 
 void shim_options_free(struct shim_options *o)
 {
-	for (unsigned int i = 0; i < o->nr_vifs; i++)
-		vif_config_free(&o->vifs[i]);
+	sim_toolstack_config_free(&o->cfg);
 }
 
 static int parse_one(struct shim_options *o, const char *prog, int *i, int argc, char **argv)
 {
+	struct sim_toolstack_config *c = &o->cfg;
 	const char *a = argv[*i], *v;
 	uint64_t n;
 
 	if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 		o->help = true;
 	else if (!strcmp(a, "--trace-hypercalls"))
-		o->trace_hypercalls = true;
+		c->sim.trace_hypercalls = true;
 	else if (!strcmp(a, "--strict"))
-		o->strict = true;
+		c->sim.strict = true;
 	else if ((v = value_of(a, "--mem", i, argc, argv))) {
 		if (parse_u64(v, 1024 * 1024, &n) || n < 2)
 			return bad(prog, "--mem takes a size in MiB, at least 2, not", v);
-		o->mem_mib = n;
+		c->dom.mem_bytes = n << 20;
 	} else if ((v = value_of(a, "--name", i, argc, argv))) {
 		if (!*v || strlen(v) > 63)
 			return bad(prog, "--name takes 1 to 63 characters, not", v);
-		o->name = v;
+		c->dom.name = v;
 	} else if ((v = value_of(a, "--domid", i, argc, argv))) {
 		if (parse_u64(v, DOMID_FIRST_RESERVED - 1, &n) || n == 0)
 			return bad(prog, "--domid takes a domain id from 1 to 32751, not", v);
-		o->domid = (domid_t)n;
+		c->dom.domid = (domid_t)n;
 	} else if ((v = value_of(a, "--clock", i, argc, argv))) {
 		if (!strcmp(v, "real"))
-			o->clock = SIM_CLOCK_REAL;
+			c->sim.clock = SIM_CLOCK_REAL;
 		else if (!strcmp(v, "virtual"))
-			o->clock = SIM_CLOCK_VIRTUAL;
+			c->sim.clock = SIM_CLOCK_VIRTUAL;
 		else
 			return bad(prog, "--clock takes 'real' or 'virtual', not", v);
 	} else if ((v = value_of(a, "--seed", i, argc, argv))) {
-		if (parse_u64(v, UINT64_MAX, &o->seed))
+		if (parse_u64(v, UINT64_MAX, &c->sim.seed))
 			return bad(prog, "--seed takes a non-negative integer, not", v);
 	} else if ((v = value_of(a, "--xenstore-socket", i, argc, argv))) {
 		if (!*v)
 			return bad(prog, "--xenstore-socket takes a path, not", v);
-		o->xenstore_socket = v;
+		c->xenstore_socket = v;
 	} else if ((v = value_of(a, "--xs", i, argc, argv))) {
 		if (!strchr(v, '=') || *v == '=')
 			return bad(prog, "--xs takes PATH=VALUE, not", v);
-		if (o->nr_xs_entries == SHIM_MAX_XS_ENTRIES)
+		if (c->nr_xs_entries == SIM_TOOLSTACK_MAX_XS_ENTRIES)
 			return bad(prog, "too many --xs entries (at most 64), at", v);
-		o->xs_entries[o->nr_xs_entries++] = v;
+		c->xs_entries[c->nr_xs_entries++] = v;
+	} else if ((v = value_of(a, "--timeout", i, argc, argv))) {
+		if (sim_timeout_parse_seconds(v, &c->timeout_ns) < 0)
+			return bad(prog, "--timeout takes seconds of guest time, more than 0 "
+				   "(up to 9 decimals), not", v);
 	} else if ((v = value_of(a, "--vif", i, argc, argv))) {
 		return parse_vif(o, prog, v);
 	} else if (a[0] == '-') {
@@ -183,10 +191,11 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
 	int i;
 
 	memset(o, 0, sizeof(*o));
-	o->mem_mib = SHIM_DEFAULT_MEM_MIB;
-	o->name = default_name;
-	o->domid = 1;
-	o->clock = SIM_CLOCK_REAL;
+	o->cfg.dom.mem_bytes = (uint64_t)SHIM_DEFAULT_MEM_MIB << 20;
+	o->cfg.dom.name = default_name;
+	o->cfg.dom.domid = 1;
+	o->cfg.dom.cmdline = o->cmdline;
+	o->cfg.sim.clock = SIM_CLOCK_REAL;
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (parse_one(o, prog, &i, argc, argv) < 0) {
 			shim_options_free(o);

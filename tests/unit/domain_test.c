@@ -7,7 +7,7 @@
  * HYPERVISOR_memory_op and HYPERVISOR_event_channel_op, with the domain made
  * "current" by shim_set_current(), exactly as a booted guest calls them. The
  * test links the few shim files those need (shim.c, trace.c, memory_op.c,
- * event_channel_op.c), not the shim's main().
+ * event_channel_op.c).
  *
  * Each test gets a fresh simulator (virtual clock) with one guest, domid 1,
  * whose console output goes to a pipe the test reads.
@@ -23,7 +23,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
+#include <xen/errno.h>
 #include <xen/event_channel.h>
+#include <xen/hvm/params.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/xen.h>
@@ -35,6 +37,7 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define E820_ENTRY_SIZE 20 /* addr, size (8 bytes each), type (4) */
 
@@ -66,7 +69,7 @@ static int make(void **state, bool strict)
 		return -1;
 	sc.console_fd = f.console[1];
 	f.dc = (struct sim_domain_config){ .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &f.dc, &f.d) < 0)
+	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &f.dc, &f.d) < 0)
 		return -1;
 	shim_set_current(f.d);
 	*state = &f;
@@ -252,7 +255,7 @@ static void test_destroying_a_domain_unhooks_dom0s_backends_and_its_successor_ha
 		shim_set_current(NULL);
 		/* No dom0 port is left to call into the freed backends. */
 		assert_int_equal(dom0_handlers_for(f->sim, 1), 0);
-		assert_int_equal(sim_domain_create(f->sim, &f->dc, &f->d), 0);
+		assert_int_equal(sim_toolstack_build_domain(f->sim, &f->dc, &f->d), 0);
 	}
 
 	/* The domain created with the same domid has a console that reaches its backend. */
@@ -287,11 +290,62 @@ static void test_a_domain_destroyed_and_created_again_leaves_dom0_no_extra_ports
 		n = dom0_ports_in_use(f->sim, 1, &for_peer);
 		assert_int_equal(for_peer, 0);
 		assert_int_equal(n, with_one - for_one);
-		assert_int_equal(sim_domain_create(f->sim, &f->dc, &f->d), 0);
+		assert_int_equal(sim_toolstack_build_domain(f->sim, &f->dc, &f->d), 0);
 		n = dom0_ports_in_use(f->sim, 1, &for_peer);
 		assert_int_equal(for_peer, for_one);
 		assert_int_equal(n, with_one);
 	}
+}
+
+/* --- what the hypervisor keeps: params, and powering off from outside --- */
+
+static void test_a_guest_may_set_only_the_params_xen_allows(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t v;
+
+	assert_int_equal(sim_domain_get_param(f->d, HVM_PARAM_STORE_PFN, &v), 0);
+	assert_int_equal(sim_domain_guest_set_param(f->d, HVM_PARAM_STORE_PFN, 5), -XEN_EPERM);
+	assert_int_equal(sim_domain_get_param(f->d, HVM_PARAM_STORE_PFN, &v), 0);
+	assert_int_equal(v, sim_domain_special_gfn(f->d, SIM_PAGE_XENSTORE));
+	assert_int_equal(sim_domain_guest_set_param(f->d, HVM_PARAM_CALLBACK_IRQ, 7), 0);
+	assert_int_equal(sim_domain_get_param(f->d, HVM_PARAM_CALLBACK_IRQ, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(sim_domain_guest_set_param(f->d, HVM_NR_PARAMS, 1), -XEN_EINVAL);
+	assert_int_equal(sim_domain_set_param(f->d, HVM_NR_PARAMS, 1), -XEN_EINVAL);
+	assert_int_equal(sim_domain_get_param(f->d, HVM_NR_PARAMS, &v), -XEN_EINVAL);
+}
+
+static void test_power_off_from_outside_gives_its_status_and_calls_on_shutdown_once(void **state)
+{
+	struct fixture *f = *state;
+
+	sim_domain_power_off(f->d, 124);
+	sim_domain_power_off(f->d, 9);
+	sim_domain_shutdown(f->d, SHUTDOWN_crash);
+	assert_true(sim_domain_is_shut_down(f->d));
+	assert_int_equal(f->d->shutdown_reason, SHUTDOWN_poweroff);
+	assert_int_equal(f->d->exit_status, 124);
+	assert_int_equal(f->shutdowns, 1);
+	assert_ptr_equal(f->shut_down, f->d);
+}
+
+static void test_a_bare_domain_has_ram_and_tables_but_no_rings_until_the_toolstack_builds_it(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct sim_domain_config dc = { .domid = 2, .name = "bare", .mem_bytes = 4 << 20 };
+	struct sim_domain *d;
+	uint64_t v;
+
+	assert_int_equal(sim_domain_create(f->sim, &dc, &d), 0);
+	assert_ptr_equal(sim_domain_lookup(f->sim, 2), d);
+	assert_int_equal(sim_domain_nr_pages(d), 1024);
+	assert_int_equal(sim_domain_get_param(d, HVM_PARAM_STORE_PFN, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(sim_domain_create(f->sim, &dc, &(struct sim_domain *){ NULL }), -EEXIST);
+	sim_domain_destroy(d);
+	assert_null(sim_domain_lookup(f->sim, 2));
 }
 
 int main(void)
@@ -308,6 +362,14 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_domain_destroyed_and_created_again_leaves_dom0_no_extra_ports,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_guest_may_set_only_the_params_xen_allows,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_power_off_from_outside_gives_its_status_and_calls_on_shutdown_once,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_bare_domain_has_ram_and_tables_but_no_rings_until_the_toolstack_builds_it,
 			setup, teardown),
 	};
 

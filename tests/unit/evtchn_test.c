@@ -29,6 +29,7 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 
@@ -48,11 +49,11 @@ static int setup(void **state)
 	memset(&f, 0, sizeof(f));
 	if (sim_create(&f.sim, &sc) < 0)
 		return -1;
-	if (sim_domain_create(f.sim, &dc, &f.d) < 0)
+	if (sim_toolstack_build_domain(f.sim, &dc, &f.d) < 0)
 		return -1;
 	dc.domid = 2;
 	dc.name = "two";
-	if (sim_domain_create(f.sim, &dc, &f.d2) < 0)
+	if (sim_toolstack_build_domain(f.sim, &dc, &f.d2) < 0)
 		return -1;
 	f.dom0 = sim_domain_lookup(f.sim, 0);
 	if (!f.dom0)

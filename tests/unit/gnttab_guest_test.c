@@ -3,7 +3,7 @@
  * grant-table hypercalls as the shim answers them (hypercall_shim/
  * grant_table_op.c over sim/gnttab.c).
  *
- * This test is a unikernel (see sched_test.c): the shim's main() boots the
+ * This test is a unikernel (see sched_test.c): sim/host/main.c boots the
  * simulated domain and app_main runs the CMocka group in the guest's main
  * thread. The tests also reach into the simulator through shim_current(),
  * to look at the table the way Xen reads it and to map grants as a backend

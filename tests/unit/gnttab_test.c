@@ -51,9 +51,6 @@ static int setup(void **state)
 	dc.name = "two";
 	if (sim_domain_create(f.sim, &dc, &f.d2) < 0)
 		return -1;
-	/* What sim_domain_create does once domain.c is wired (harmless twice). */
-	sim_gnttab_init(&f.d->gnttab);
-	sim_gnttab_init(&f.d2->gnttab);
 	if (sim_gnttab_place_frame(f.d, 0, TABLE_GFN) < 0)
 		return -1;
 	*state = &f;
@@ -596,6 +593,62 @@ static void test_a_guest_that_follows_the_protocol_is_not_reported(void **state)
 	assert_int_equal(f->d->violations, 0);
 }
 
+/* --- GNTTABOP_setup_table and the handle check of an unmap --- */
+
+static void test_setup_table_grows_the_table_and_lists_each_frames_gfn(void **state)
+{
+	struct fixture *f = *state;
+	xen_pfn_t gfns[3];
+
+	assert_int_equal(sim_gnttab_setup_table(f->d, 3, gfns), GNTST_okay);
+	assert_int_equal(f->d->gnttab.nr_frames, 3);
+	assert_int_equal(gfns[0], TABLE_GFN);
+	assert_int_equal(gfns[1], ~(xen_pfn_t)0); /* grown, not placed: INVALID_GFN */
+	assert_int_equal(gfns[2], ~(xen_pfn_t)0);
+}
+
+static void test_setup_table_never_shrinks_the_table(void **state)
+{
+	struct fixture *f = *state;
+	xen_pfn_t gfns[4];
+
+	assert_int_equal(sim_gnttab_place_frame(f->d, 3, TABLE_GFN + 3), 0);
+	assert_int_equal(sim_gnttab_setup_table(f->d, 1, gfns), GNTST_okay);
+	assert_int_equal(f->d->gnttab.nr_frames, 4);
+	assert_int_equal(gfns[0], TABLE_GFN);
+	assert_int_equal(sim_gnttab_setup_table(f->d, 0, NULL), GNTST_okay);
+	assert_int_equal(f->d->gnttab.nr_frames, 4);
+}
+
+static void test_setup_table_beyond_64_frames_is_general_error_and_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	xen_pfn_t gfns[SIM_GNTTAB_MAX_FRAMES + 1];
+
+	assert_int_equal(sim_gnttab_setup_table(f->d, SIM_GNTTAB_MAX_FRAMES + 1, gfns),
+			 GNTST_general_error);
+	assert_int_equal(f->d->gnttab.nr_frames, 1);
+	assert_int_equal(sim_gnttab_setup_table(f->d, SIM_GNTTAB_MAX_FRAMES, gfns), GNTST_okay);
+	assert_int_equal(f->d->gnttab.nr_frames, SIM_GNTTAB_MAX_FRAMES);
+}
+
+static void test_a_handle_is_mapped_only_by_the_domain_that_mapped_it(void **state)
+{
+	struct fixture *f = *state;
+	grant_handle_t h;
+	void *page;
+
+	grant(f->d, REF, 2, DATA_GFN, GTF_permit_access);
+	assert_int_equal(sim_gnttab_map(f->d, 2, REF, false, &page, &h), GNTST_okay);
+	assert_true(sim_gnttab_is_mapped_by(f->d, h, 2));
+	assert_false(sim_gnttab_is_mapped_by(f->d, h, 0));
+	assert_false(sim_gnttab_is_mapped_by(f->d, h + 1, 2));
+	assert_false(sim_gnttab_is_mapped_by(f->d, SIM_GNTTAB_MAX_MAPS, 2));
+	assert_false(sim_gnttab_is_mapped_by(NULL, h, 2));
+	assert_int_equal(sim_gnttab_unmap(f->d, h), GNTST_okay);
+	assert_false(sim_gnttab_is_mapped_by(f->d, h, 2));
+}
+
 static void test_status_names_are_xens(void **state)
 {
 	assert_string_equal(sim_gnttab_status_name(GNTST_okay), "GNTST_okay");
@@ -643,6 +696,10 @@ int main(void)
 		T(test_a_guest_that_revokes_a_mapped_grant_is_reported),
 		T(test_a_guest_that_regrants_a_mapped_ref_is_reported),
 		T(test_a_guest_that_follows_the_protocol_is_not_reported),
+		T(test_setup_table_grows_the_table_and_lists_each_frames_gfn),
+		T(test_setup_table_never_shrinks_the_table),
+		T(test_setup_table_beyond_64_frames_is_general_error_and_changes_nothing),
+		T(test_a_handle_is_mapped_only_by_the_domain_that_mapped_it),
 		T(test_status_names_are_xens),
 	};
 

@@ -30,6 +30,7 @@
 #include "sim/domain.h"
 #include "sim/backends/netback.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "sim/sim_private.h"
 #include "sim/backends/vif.h"
 #include "sim/xenstored/xs_store.h"
@@ -162,7 +163,7 @@ static int setup(void **state)
 	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &dc, &f.d) < 0)
+	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &dc, &f.d) < 0)
 		return -1;
 	strcpy(f.tmpdir, "/tmp/vif_test.XXXXXX");
 	if (!mkdtemp(f.tmpdir))
@@ -298,7 +299,7 @@ static void default_mac_is_the_same_in_every_simulator(void **state)
 	struct vif *v;
 
 	assert_int_equal(sim_create(&g.sim, &sc), 0);
-	assert_int_equal(sim_domain_create(g.sim, &dc, &g.d), 0);
+	assert_int_equal(sim_toolstack_build_domain(g.sim, &dc, &g.d), 0);
 	v = make_vif(&g, 3, "null");
 	assert_memory_equal(v->cfg.mac, want, 6);
 	sim_destroy(g.sim);

@@ -36,6 +36,7 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "sim/xenstored/xs_store.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
@@ -65,7 +66,7 @@ static int guest_init(struct fixture *f, struct guest *g, domid_t domid, const c
 {
 	struct sim_domain_config dc = { .domid = domid, .name = name, .mem_bytes = 4 << 20 };
 
-	if (sim_domain_create(f->sim, &dc, &g->d) < 0)
+	if (sim_toolstack_build_domain(f->sim, &dc, &g->d) < 0)
 		return -1;
 	g->intf = sim_domain_gfn_to_page(g->d, g->d->hvm_param[HVM_PARAM_STORE_PFN]);
 	g->port = (evtchn_port_t)g->d->hvm_param[HVM_PARAM_STORE_EVTCHN];
