@@ -8,6 +8,9 @@
  *                   "xenbus" thread that runs watch callbacks
  *   xenbus.c        the calls of <uk/xenbus.h> that build requests and parse
  *                   replies (read, write, directory, perms, transactions)
+ *
+ * and xenbus_dev.c, the frontend device helpers of <uk/drivers/xenbus_dev.h>,
+ * built on the public calls.
  */
 #ifndef UK_XENBUS_PRIVATE_H
 #define UK_XENBUS_PRIVATE_H
@@ -36,6 +39,9 @@ struct xb_iov {
  */
 int xb_talk(uint32_t type, xenbus_transaction_t t, const struct xb_iov *iov, unsigned int n,
 	    char **reply, uint32_t *len);
+
+/* Connects to the store ring at boot (HVM_PARAM_STORE_PFN/_EVTCHN); -EBUSY when connected. */
+int xenbus_init(void);
 
 /* True once the ring has been found corrupt: every request fails with -EIO. */
 bool xb_broken(void);
