@@ -63,7 +63,7 @@ int xenbus_dev_count(const char *type)
 	char **names;
 	int n;
 
-	if (!type || strlen(type) >= XENBUS_DEV_TYPE_MAX)
+	if (!type || strlen(type) >= XENBUS_DEV_TYPE_MAX || strchr(type, '/'))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "device/%s", type);
 	n = xenbus_directory(XBT_NIL, path, &names);
