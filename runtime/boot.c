@@ -8,13 +8,13 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
+#include "alloc_private.h"
+#include "boot_private.h"
 #include "console_private.h"
 #include "events_private.h"
 #include "gnttab_private.h"
 #include "platform/platform.h"
 #include "sched_private.h"
-#include "uk/alloc.h"
-#include "uk/boot.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 #include "uk/shutdown.h"
