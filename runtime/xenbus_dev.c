@@ -41,6 +41,17 @@ static const char *end_dir(const struct xenbus_dev *dev, enum xenbus_dev_end end
 	return end == XENBUS_DEV_OTHEREND ? dev->otherend : dev->nodename;
 }
 
+/* For messages: "device/vbd/7: " before a backend's key, nothing before our own. */
+static const char *who(const struct xenbus_dev *dev, enum xenbus_dev_end end)
+{
+	return end == XENBUS_DEV_OTHEREND ? dev->nodename : "";
+}
+
+static const char *sep(enum xenbus_dev_end end)
+{
+	return end == XENBUS_DEV_OTHEREND ? ": " : "";
+}
+
 /* Reads <dir>/<key> into *value (uk_malloc'd); -ENOENT is recorded quietly. */
 static int read_key(struct xenbus_dev *dev, enum xenbus_dev_end end, const char *key,
 		    char **value)
@@ -48,8 +59,9 @@ static int read_key(struct xenbus_dev *dev, enum xenbus_dev_end end, const char 
 	char path[KEY_PATH_MAX];
 	int rc;
 
-	if (!key || (size_t)snprintf(path, sizeof(path), "%s/%s", end_dir(dev, end), key) >=
-			    sizeof(path))
+	if (!key)
+		return dev_fail(dev, -EINVAL, false, "%s: no key given", dev->nodename);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", end_dir(dev, end), key) >= sizeof(path))
 		return dev_fail(dev, -ENAMETOOLONG, false, "%s: key path too long", dev->nodename);
 	if ((rc = xenbus_read(XBT_NIL, path, value, NULL)) < 0)
 		return dev_fail(dev, rc, rc == -ENOENT, "%s: cannot read %s (%d)", dev->nodename,
@@ -85,8 +97,8 @@ int xenbus_dev_read_str(struct xenbus_dev *dev, enum xenbus_dev_end end, const c
 		return rc;
 	len = strlen(value);
 	if (len >= size)
-		rc = dev_fail(dev, -ERANGE, false, "%s: %s/%s is %zu bytes, at most %zu fit",
-			      dev->nodename, end_dir(dev, end), key, len,
+		rc = dev_fail(dev, -ERANGE, false, "%s%s%s/%s is %zu bytes, at most %zu fit",
+			      who(dev, end), sep(end), end_dir(dev, end), key, len,
 			      size ? size - 1 : 0);
 	else
 		memcpy(buf, value, len + 1);
@@ -107,11 +119,11 @@ int xenbus_dev_read_uint(struct xenbus_dev *dev, enum xenbus_dev_end end, const 
 	if (rc == 0 && (v < min || v > max))
 		rc = -ERANGE;
 	if (rc == -EINVAL)
-		dev_fail(dev, rc, false, "%s: %s/%s \"%.32s\" is not a decimal number",
-			 dev->nodename, end_dir(dev, end), key, value);
+		dev_fail(dev, rc, false, "%s%s%s/%s \"%.32s\" is not a decimal number",
+			 who(dev, end), sep(end), end_dir(dev, end), key, value);
 	else if (rc == -ERANGE)
-		dev_fail(dev, rc, false, "%s: %s/%s \"%.32s\" is outside %" PRIu64 "..%" PRIu64,
-			 dev->nodename, end_dir(dev, end), key, value, min, max);
+		dev_fail(dev, rc, false, "%s%s%s/%s \"%.32s\" is outside %" PRIu64 "..%" PRIu64,
+			 who(dev, end), sep(end), end_dir(dev, end), key, value, min, max);
 	else
 		*out = v;
 	uk_free(value);
@@ -154,8 +166,8 @@ int xenbus_dev_read_mac(struct xenbus_dev *dev, enum xenbus_dev_end end, const c
 	if ((rc = read_key(dev, end, key, &value)) < 0)
 		return rc;
 	if ((rc = parse_mac(value, m)) < 0)
-		dev_fail(dev, rc, false, "%s: %s/%s \"%.32s\" is not a MAC address",
-			 dev->nodename, end_dir(dev, end), key, value);
+		dev_fail(dev, rc, false, "%s%s%s/%s \"%.32s\" is not a MAC address",
+			 who(dev, end), sep(end), end_dir(dev, end), key, value);
 	else
 		memcpy(mac, m, 6);
 	uk_free(value);

@@ -76,7 +76,7 @@ struct xenbus_dev {
 	XenbusState state;                /* ours, as last published */
 	bool state_published;             /* we wrote state at least once */
 	/* Kept by the watch: XenbusStateUnknown while absent or unreadable. */
-	volatile XenbusState otherend_state;
+	XenbusState otherend_state;
 	bool otherend_seen;               /* its state was readable once */
 	char error[XENBUS_DEV_ERROR_MAX]; /* why the last call failed */
 
