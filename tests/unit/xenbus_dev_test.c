@@ -1,5 +1,5 @@
 /*
- * The frontend device helpers (runtime/xenbus_dev.c) against the
+ * The frontend device helpers (runtime/xenbus_dev.c, xenbus_dev_state.c) against the
  * simulator's xenstored, inside a booted guest.
  *
  * The runtime only runs booted, so this test is a unikernel (see
