@@ -9,19 +9,19 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
+#include "alloc_private.h"
+#include "boot_private.h"
+#include "console_private.h"
+#include "events_private.h"
+#include "gnttab_private.h"
 #include "platform/platform.h"
 #include "random_private.h"
 #include "sched_private.h"
-#include "uk/alloc.h"
-#include "uk/boot.h"
-#include "uk/console.h"
-#include "uk/events.h"
 #include "uk/exit.h"
-#include "uk/gnttab.h"
 #include "uk/hypercall.h"
 #include "uk/shutdown.h"
-#include "uk/xenbus.h"
-#include "uk/time.h"
+#include "time_private.h"
+#include "xenbus_private.h"
 
 static struct {
 	int argc;

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "uk/boot.h"
+#include "boot_private.h"
 
 static bool is_space(char c)
 {

@@ -12,8 +12,8 @@
 
 #include "platform/platform.h"
 #include "uk/alloc.h"
-#include "uk/console.h"
-#include "uk/events.h"
+#include "console_private.h"
+#include <uk/drivers/events.h>
 #include "uk/hypercall.h"
 #include "uk/sched.h"
 #include "uk/time.h"

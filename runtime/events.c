@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <xen/event_channel.h>
 
-#include "uk/events.h"
+#include "events_private.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <xen/sched.h>
 
-#include "uk/console.h"
+#include "console_private.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 #include "uk/sched.h"

@@ -29,7 +29,7 @@
 #include "platform/platform.h"
 #include "uk/alloc.h"
 #include "uk/exit.h"
-#include "uk/gnttab.h"
+#include "gnttab_private.h"
 #include "uk/hypercall.h"
 
 #define GNTTAB_FRAMES 16

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <valgrind/memcheck.h>
-#include <uk/alloc.h>
+#include "alloc_private.h"
 #include <uk/exit.h>
 
 #define REDZONE 16

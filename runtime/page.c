@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <valgrind/memcheck.h>
-#include <uk/alloc.h>
+#include "alloc_private.h"
 #include <uk/exit.h>
 
 #define NR_ORDERS (UK_PAGE_MAX_ORDER + 1)

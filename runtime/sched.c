@@ -14,7 +14,6 @@
 #include "platform/platform.h"
 #include "uk/alloc.h"
 #include "uk/console.h"
-#include "uk/events.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 #include "uk/sched.h"

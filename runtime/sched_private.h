@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "uk/events.h"
+#include "events_private.h"
 #include "uk/sched.h"
 #include "uk/timer.h"
 

@@ -1,6 +1,6 @@
 /* Guest time from shared_info: pvclock and the wall clock, as on Xen. */
 #include "platform/platform.h"
-#include "uk/time.h"
+#include "time_private.h"
 
 static struct shared_info *shinfo;
 static uint64_t last_now;

@@ -5,8 +5,8 @@
  */
 #include "xenbus_private.h"
 
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "uk/alloc.h"
@@ -23,17 +23,32 @@ static int talk_path(uint32_t type, xenbus_transaction_t t, const char *path, co
 	return xb_talk(type, t, iov, data ? 2 : 1, reply, len);
 }
 
-/* A whole decimal number no larger than max (no sign, no spaces). */
+/*
+ * A whole decimal number no larger than max (no sign, no spaces, no
+ * overflow): -EINVAL when s is not one, -ERANGE when it is larger.
+ */
 int xenbus_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	size_t n = strlen(s);
-	unsigned long v;
+	unsigned long v = 0;
 
-	if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
+	if (!s || !*s)
 		return -EINVAL;
-	v = strtoul(s, NULL, 10);
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (d > 9)
+			return -EINVAL;
+		if (v > (ULONG_MAX - d) / 10) {
+			/* Too large already; the rest must still be digits. */
+			while (*++s)
+				if ((unsigned int)(*s - '0') > 9)
+					return -EINVAL;
+			return -ERANGE;
+		}
+		v = v * 10 + d;
+	}
 	if (v > max)
-		return -EINVAL;
+		return -ERANGE;
 	*out = v;
 	return 0;
 }

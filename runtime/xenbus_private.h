@@ -8,6 +8,10 @@
  *                   "xenbus" thread that runs watch callbacks
  *   xenbus.c        the calls of <uk/xenbus.h> that build requests and parse
  *                   replies (read, write, directory, perms, transactions)
+ *
+ * and xenbus_dev.c (the device, its keys) and xenbus_dev_state.c (states,
+ * the watch on the other end): the frontend device helpers of
+ * <uk/drivers/xenbus_dev.h>, built on the public calls.
  */
 #ifndef UK_XENBUS_PRIVATE_H
 #define UK_XENBUS_PRIVATE_H
@@ -19,6 +23,8 @@
 #include <stdint.h>
 
 #include "uk/xenbus.h"
+
+struct xenbus_dev;
 
 /* One piece of a request's payload. */
 struct xb_iov {
@@ -37,6 +43,9 @@ struct xb_iov {
 int xb_talk(uint32_t type, xenbus_transaction_t t, const struct xb_iov *iov, unsigned int n,
 	    char **reply, uint32_t *len);
 
+/* Connects to the store ring at boot (HVM_PARAM_STORE_PFN/_EVTCHN); -EBUSY when connected. */
+int xenbus_init(void);
+
 /* True once the ring has been found corrupt: every request fails with -EIO. */
 bool xb_broken(void);
 
@@ -49,5 +58,15 @@ void xb_watch_event(const char *body, uint32_t len);
 void xb_watch_break(void);
 /* Starts the "xenbus" thread that runs watch callbacks (from xenbus_init). */
 int xb_watch_thread_start(void);
+
+/* xenbus_dev*.c: a key's path, <dir>/<key>, with a backend directory of XENBUS_DEV_PATH_MAX. */
+#define XB_DEV_KEY_PATH_MAX (256 + 64)
+
+/*
+ * xenbus_dev.c and xenbus_dev_state.c: records in dev->error (and, unless
+ * quiet, prints) why a call failed; returns rc.
+ */
+int xb_dev_fail(struct xenbus_dev *dev, int rc, bool quiet, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

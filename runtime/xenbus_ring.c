@@ -24,7 +24,7 @@
 #include "platform/platform.h"
 #include "uk/alloc.h"
 #include "uk/console.h"
-#include "uk/events.h"
+#include <uk/drivers/events.h>
 #include "uk/hypercall.h"
 #include "uk/sched.h"
 

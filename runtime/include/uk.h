@@ -9,15 +9,19 @@
  * stdlib.h's strto*, stdio.h's snprintf/vsnprintf) and the headers below;
  * nothing else.
  *
- *   <uk/alloc.h>    pages and the heap (uk_malloc ...)
- *   <uk/sched.h>    cooperative threads, sleeping, wait queues
- *   <uk/time.h>     guest time and wall-clock time
- *   <uk/console.h>  uk_printf and the Xen console
- *   <uk/events.h>   Xen event channels
- *   <uk/exit.h>     uk_exit, uk_panic, UK_ASSERT
- *   <uk/boot.h>     app_main and the entry point
- *   <uk/xenbus.h>   xenstore: read, write, watch, transactions
- *   <uk/gnttab.h>   grant tables (for drivers)
+ *   <uk/alloc.h>     pages and the heap (uk_malloc ...)
+ *   <uk/sched.h>     cooperative threads, sleeping, wait queues
+ *   <uk/time.h>      guest time and wall-clock time
+ *   <uk/console.h>   uk_printf and the Xen console
+ *   <uk/exit.h>      uk_exit, uk_atexit, uk_panic, UK_ASSERT
+ *   <uk/boot.h>      app_main and the entry point
+ *   <uk/xenbus.h>    xenstore: read, write, watch, transactions
+ *
+ * Not included here, also for applications: <uk/netfront.h> (Ethernet
+ * frames on a vif) and <uk/shutdown.h> (the control/shutdown watch the
+ * runtime already set up). Event channels, grant tables and the frontend device
+ * helpers are driver headers (<uk/drivers/...>, runtime/drivers/include),
+ * which applications do not see: a device is reached through its driver.
  */
 #ifndef UK_H
 #define UK_H
@@ -29,7 +33,6 @@
 #include <uk/alloc.h>
 #include <uk/boot.h>
 #include <uk/console.h>
-#include <uk/events.h>
 #include <uk/exit.h>
 #include <uk/sched.h>
 #include <uk/time.h>

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "runtime/include/uk/alloc.h"
+#include "runtime/alloc_private.h"
 #include "runtime/include/uk/exit.h"
 
 #define PAGE UK_PAGE_SIZE

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "runtime/include/uk/alloc.h"
+#include "runtime/alloc_private.h"
 #include "runtime/include/uk/exit.h"
 
 #define RAM_BYTES (8UL << 20)

@@ -28,7 +28,7 @@
 #include "hypercall_shim/shim.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/include/uk/gnttab.h"
+#include "runtime/gnttab_private.h"
 #include "runtime/include/uk/hypercall.h"
 #include "sim/gnttab.h"
 

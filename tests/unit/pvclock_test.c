@@ -19,7 +19,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
-#include "runtime/include/uk/time.h"
+#include "runtime/time_private.h"
 #include "sim/clock.h"
 
 #define NS_PER_MS 1000000ULL

@@ -29,13 +29,14 @@
 
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/include/uk/events.h"
+#include "runtime/drivers/include/uk/drivers/events.h"
 #include "runtime/include/uk/hypercall.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/shutdown.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/xenbus.h"
 #include "runtime/platform/platform.h"
+#include "runtime/xenbus_private.h"
 
 const char uk_app_name[] = "xenbus_test";
 

@@ -9,7 +9,6 @@
  * for the backend to let go of the pages before it frees them.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <uk/console.h>
@@ -19,14 +18,7 @@
 
 int netfront_count(void)
 {
-	char **names;
-	int n = xenbus_directory(XBT_NIL, "device/vif", &names);
-
-	if (n == -ENOENT)
-		return 0;
-	if (n >= 0)
-		uk_free(names);
-	return n;
+	return xenbus_dev_count("vif");
 }
 
 void netfront_wake_all(struct netfront *nf)
@@ -66,8 +58,6 @@ static struct netfront *netfront_alloc(unsigned int index)
 	if (!nf)
 		return NULL;
 	nf->index = index;
-	snprintf(nf->fe_path, sizeof(nf->fe_path), "device/vif/%u", index);
-	uk_waitq_init(&nf->state_wq);
 	uk_waitq_init(&nf->tx_wq);
 	uk_waitq_init(&nf->rx_wq);
 	uk_waitq_init(&nf->recv_wq);
@@ -105,7 +95,7 @@ static int netfront_setup(struct netfront *nf, uint64_t deadline_ns)
 	}
 	netfront_tx_init(nf);
 	netfront_rx_post_all(nf);
-	if ((rc = evtchn_alloc_unbound(nf->backend_id, netfront_event, nf, &nf->port)) < 0) {
+	if ((rc = evtchn_alloc_unbound(nf->dev.otherend_id, netfront_event, nf, &nf->port)) < 0) {
 		uk_printf("netfront %u: no event channel (%d)\n", nf->index, rc);
 		return rc;
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include <uk/console.h>
-#include <uk/gnttab.h>
+#include <uk/drivers/gnttab.h>
 
 #include "netfront_private.h"
 
@@ -23,7 +23,7 @@ static int buf_alloc(struct netfront *nf, struct netfront_buf *b, bool readonly)
 	if (!(b->page = uk_page_alloc(0)))
 		return -ENOMEM;
 	memset(b->page, 0, UK_PAGE_SIZE);
-	rc = gnttab_grant_access(nf->backend_id, b->page, readonly, &b->gref);
+	rc = gnttab_grant_access(nf->dev.otherend_id, b->page, readonly, &b->gref);
 	if (rc < 0) {
 		uk_page_free(b->page, 0);
 		b->page = NULL;

@@ -52,7 +52,8 @@
 
 #include <uk/netfront.h>
 #include <uk/alloc.h>
-#include <uk/events.h>
+#include <uk/drivers/events.h>
+#include <uk/drivers/xenbus_dev.h>
 #include <uk/sched.h>
 #include <uk/time.h>
 #include <uk/xenbus.h>
@@ -86,23 +87,17 @@ struct netfront_qframe {
 
 struct netfront {
 	unsigned int index;
-	char fe_path[32];  /* device/vif/<index> */
-	char be_path[256]; /* the backend's directory */
-	domid_t backend_id;
+	/* device/vif/<index>, its backend and the handshake (xenbus_dev.c). */
+	struct xenbus_dev dev;
+	bool dev_ready;         /* dev found: close must go through xenbus_dev_close */
 	uint8_t mac[6];
 	unsigned int mtu;
 
-	/* Handshake and the backend's state (kept by the watch callback). */
-	struct xenbus_watch be_watch;
-	bool watching;
-	int be_state;           /* XenbusState*, XenbusStateUnknown if unreadable */
-	bool state_written;     /* we wrote our state: close must go through Closed */
 	bool rings_published;   /* the backend may have mapped the rings */
 	bool connected;         /* handshake done */
 	bool backend_gone;      /* the backend left Connected afterwards */
 	bool broken;            /* the backend overran a ring: rings unusable */
 	bool closing;           /* netfront_close has begun */
-	struct uk_waitq state_wq;
 
 	/* Rings and event channel. */
 	struct netfront_buf tx_ring_page, rx_ring_page;

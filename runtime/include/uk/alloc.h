@@ -53,9 +53,4 @@ void *uk_calloc(size_t nmemb, size_t size);
 void *uk_realloc(void *ptr, size_t size);
 void uk_free(void *ptr);
 
-/* Runtime-internal: hand a range of RAM [start, end) to the page allocator. */
-void uk_page_add_region(uintptr_t start, uintptr_t end);
-/* Runtime-internal: the heap's half of uk_mem_stats (heap_* fields only). */
-void uk_heap_stats(struct uk_mem_stats *stats);
-
 #endif

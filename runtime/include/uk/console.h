@@ -18,10 +18,4 @@ int uk_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0))
 /* Waits until the backend has consumed everything written so far. */
 void uk_console_flush(void);
 
-/* Runtime-internal. */
-int uk_console_init(void);
-bool uk_console_ready(void);
-/* From now on waiting for the backend yields the vCPU instead of sleeping (uk_panic). */
-void uk_console_set_polling(void);
-
 #endif

@@ -7,7 +7,6 @@
 #define UK_TIME_H
 
 #include <stdint.h>
-#include <xen/xen.h>
 
 #define UK_NSEC_PER_USEC UINT64_C(1000)
 #define UK_NSEC_PER_MSEC UINT64_C(1000000)
@@ -23,16 +22,5 @@ static inline uint64_t uk_deadline_after(uint64_t ns)
 }
 /* Nanoseconds since the Unix epoch (UTC). */
 uint64_t uk_wallclock_ns(void);
-
-/*
- * The pvclock formula on one consistent snapshot of t, for a TSC reading tsc.
- * Exposed for tests; uk_now_ns is this with the version protocol around it.
- */
-uint64_t uk_pvclock_scale(const struct vcpu_time_info *t, uint64_t tsc);
-/* One consistent read of t (retries while Xen is updating it). */
-uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t);
-
-/* Runtime-internal: where time comes from. */
-void uk_time_init(struct shared_info *s);
 
 #endif

@@ -49,7 +49,10 @@ int xenbus_get_perms(xenbus_transaction_t t, const char *path, struct xenbus_per
 int xenbus_set_perms(xenbus_transaction_t t, const char *path, const struct xenbus_perm *perms,
 		     unsigned int n);
 
-/* A whole decimal number (as xenstore values are) no larger than max; 0 or -EINVAL. */
+/*
+ * A whole decimal number (as xenstore values are): 0, -EINVAL when s is not
+ * one, -ERANGE when it is larger than max.
+ */
 int xenbus_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* This domain's id, and the home directory of a domain. */
@@ -97,8 +100,5 @@ int xenbus_watch_remove(struct xenbus_watch *w);
  * uk_free'd). -ETIMEDOUT at the deadline.
  */
 int xenbus_watch_wait(struct xenbus_watch *w, char **path, uint64_t deadline_ns);
-
-/* Runtime-internal: connects to the store ring at boot. */
-int xenbus_init(void);
 
 #endif

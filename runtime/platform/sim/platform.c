@@ -10,7 +10,7 @@
 
 #include "platform/platform.h"
 #include "platform/sim/entry.h"
-#include "uk/boot.h"
+#include "boot_private.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 #include "random_private.h"

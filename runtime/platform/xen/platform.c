@@ -11,7 +11,7 @@
 
 #include "platform/platform.h"
 #include "platform/xen/xen_platform.h"
-#include "uk/events.h"
+#include "events_private.h"
 #include "uk/exit.h"
 #include "uk/hypercall.h"
 

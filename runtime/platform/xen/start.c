@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "platform/xen/xen_platform.h"
-#include "uk/boot.h"
+#include "boot_private.h"
 
 #define MAPPED_LIMIT (4ULL << 30) /* entry.S maps the first 4 GiB */
 

@@ -6,9 +6,11 @@
  * revoked with a compare-and-exchange that refuses while the backend has the
  * page mapped (GTF_reading / GTF_writing). References 0-7 are never handed
  * out (GNTTAB_NR_RESERVED_ENTRIES).
+ *
+ * A driver header (runtime/drivers/include): applications do not see it.
  */
-#ifndef UK_GNTTAB_H
-#define UK_GNTTAB_H
+#ifndef UK_DRIVERS_GNTTAB_H
+#define UK_DRIVERS_GNTTAB_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,8 +29,5 @@ int gnttab_grant_access(domid_t domid, const void *va, bool readonly, grant_ref_
 int gnttab_end_access(grant_ref_t ref);
 /* Free references left. */
 unsigned int gnttab_free_count(void);
-
-/* Runtime-internal: maps the table at boot. */
-int gnttab_init(void);
 
 #endif

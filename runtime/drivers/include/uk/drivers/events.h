@@ -1,12 +1,13 @@
 /*
- * Event channels, 2-level ABI. Ports are Xen's; pending and mask bits live in
+ * Event channels, 2-level ABI (a driver header: runtime/drivers/include,
+ * not seen by applications).  Ports are Xen's; pending and mask bits live in
  * shared_info. Handlers run from the scheduler between threads (never inside
  * a thread), one at a time; a handler may wake threads but must not block.
  *
  * All functions return 0 or a negative Xen error number (<errno.h>).
  */
-#ifndef UK_EVENTS_H
-#define UK_EVENTS_H
+#ifndef UK_DRIVERS_EVENTS_H
+#define UK_DRIVERS_EVENTS_H
 
 #include <stdint.h>
 #include <xen/xen.h>
@@ -33,12 +34,5 @@ void evtchn_mask(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 /* Clears a pending event without running its handler. */
 void evtchn_clear(evtchn_port_t port);
-
-/* Runtime-internal. */
-void evtchn_init(struct shared_info *s);
-/* True when any event is pending for the vCPU (evtchn_upcall_pending). */
-int evtchn_pending(void);
-/* Runs the handlers of every pending, unmasked port; returns how many ran. */
-unsigned int evtchn_dispatch(void);
 
 #endif
