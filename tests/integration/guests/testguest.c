@@ -8,8 +8,10 @@
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   args ...        prints each argument in brackets
+ *   format          prints through uk_printf and snprintf what both builds must print alike
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uk.h>
@@ -33,6 +35,18 @@ static int memhog(void)
 		uk_free(prev);
 		prev = next;
 	}
+	return 0;
+}
+
+/* Floating point and the rest, formatted by runtime/libc/vsnprintf.c in both builds. */
+static int format(void)
+{
+	char buf[64];
+
+	uk_printf("uk_printf: [%f] [%8.3e] [%-4g|] [%d] [%5s] [%#x]\n", 1.5, 2.5, 0.25, -42, "ab",
+		  255u);
+	snprintf(buf, sizeof(buf), "[%f] [%lu] [%p]", 3.75, 7ul, (void *)0);
+	uk_printf("snprintf: %s\n", buf);
 	return 0;
 }
 
@@ -75,6 +89,8 @@ int app_main(int argc, char **argv)
 			;
 		return 0;
 	}
+	if (!strcmp(argv[1], "format"))
+		return format();
 	if (!strcmp(argv[1], "memhog"))
 		return memhog();
 	if (!strcmp(argv[1], "args")) {
