@@ -29,10 +29,12 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
+#include "sim_fixture.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *dom0; /* the simulator's backends */
 	struct sim_domain *d;    /* guest, domid 1 */
@@ -42,21 +44,14 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .guests = 2, .console_to_stdout = true };
 
-	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	if (sim_domain_create(f.sim, &dc, &f.d) < 0)
-		return -1;
-	dc.domid = 2;
-	dc.name = "two";
-	if (sim_domain_create(f.sim, &dc, &f.d2) < 0)
-		return -1;
-	f.dom0 = sim_domain_lookup(f.sim, 0);
-	if (!f.dom0)
-		return -1;
+	f.sim = f.sf.sim;
+	f.dom0 = f.sf.dom0;
+	f.d = f.sf.guest[0];
+	f.d2 = f.sf.guest[1];
 	*state = &f;
 	return 0;
 }
@@ -65,7 +60,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 

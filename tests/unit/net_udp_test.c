@@ -5,8 +5,8 @@
  * sched_test.c): app_main runs the CMocka group in the guest's main thread.
  * The stack runs on an interface made with net_if_create over a test link
  * whose send() records every frame the guest sends. The test plays the peer
- * (10.0.0.1) on that link: it builds the frames the peer sends, with its own
- * checksum code, and hands them to net_if_input; it can also reflect a frame
+ * (10.0.0.1) on that link: it builds the frames the peer sends, with the
+ * test peer's own checksum code (tests/support/peer.h), and hands them to net_if_input; it can also reflect a frame
  * the guest sent back to it (a round trip). Run it with --clock virtual:
  * timeouts then end at exactly their deadline.
  *
@@ -31,12 +31,12 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
+#include "peer.h"
 
 const char uk_app_name[] = "net_udp_test";
 
 #define MS UK_NSEC_PER_MSEC
 #define MAX_FRAME 1514
-#define MAX_SEEN 128
 
 static const uint8_t our_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x02 };
 static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -47,27 +47,13 @@ static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* --- the link: records what the guest sends --- */
 
-static struct {
-	unsigned int n;
-	size_t len[MAX_SEEN];
-	uint8_t frame[MAX_SEEN][MAX_FRAME];
-} sent;
-
-static int rec_send(void *ctx, const uint8_t *frame, size_t len)
-{
-	if (sent.n < MAX_SEEN && len <= MAX_FRAME) {
-		memcpy(sent.frame[sent.n], frame, len);
-		sent.len[sent.n] = len;
-	}
-	sent.n++;
-	return 0;
-}
+static struct peer_capture sent; /* tests/support/peer.h */
 
 static struct net_if *nif;
 
 static void sent_reset(void)
 {
-	sent.n = 0;
+	peer_capture_reset(&sent);
 }
 
 static struct net_if_stats stats_now(void)
@@ -78,68 +64,18 @@ static struct net_if_stats stats_now(void)
 	return st;
 }
 
-/* --- the peer's checksums and frames, written independently of the stack --- */
-
-static uint32_t sum_be(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t pseudo_sum(ip4_addr_t src, ip4_addr_t dst, size_t len)
-{
-	uint8_t ph[12];
-
-	memcpy(ph, &src, 4);
-	memcpy(ph + 4, &dst, 4);
-	ph[8] = 0;
-	ph[9] = 17;
-	ph[10] = (uint8_t)(len >> 8);
-	ph[11] = (uint8_t)len;
-	return sum_be(0, ph, 12);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+/* --- the peer's frames (tests/support/peer.h: independent of the stack) --- */
 
 /* Ethernet + IPv4 header around payload; returns the frame length. */
 static size_t build_ip(uint8_t *f, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 		       const uint8_t *payload, size_t len)
 {
-	uint8_t *ip = f + 14;
+	struct peer_ip4 h = { .src = src, .dst = dst, .proto = proto, .id = 0x1234 };
 	bool bcast = dst == IP4_BROADCAST || dst == SUBNET_BCAST;
 
-	memcpy(f, bcast ? bcast_mac : our_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + len));
-	put16(ip + 4, 0x1234);
-	ip[8] = 64;
-	ip[9] = proto;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	put16(ip + 10, fold(sum_be(0, ip, 20)));
-	memcpy(ip + 20, payload, len);
+	peer_eth_put(f, bcast ? bcast_mac : our_mac, peer_mac, PEER_ETH_IP4);
+	peer_ip4_put(f + 14, &h, len);
+	memcpy(f + 14 + 20, payload, len);
 	return 14 + 20 + len;
 }
 
@@ -164,20 +100,20 @@ static void feed_udp(const struct dgram *d)
 	uint16_t c;
 
 	assert_true(n + d->trailing <= 1480);
-	put16(udp, d->sport);
-	put16(udp + 2, d->dport);
-	put16(udp + 4, (uint16_t)(d->ulen ? d->ulen : (int)n));
-	put16(udp + 6, 0);
+	peer_put16(udp, d->sport);
+	peer_put16(udp + 2, d->dport);
+	peer_put16(udp + 4, (uint16_t)(d->ulen ? d->ulen : (int)n));
+	peer_put16(udp + 6, 0);
 	memcpy(udp + 8, d->data, d->len);
 	memset(udp + n, 0xee, d->trailing);
-	c = fold(sum_be(pseudo_sum(d->src, d->dst, n), udp, n));
+	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(d->src, d->dst, PEER_PROTO_UDP, n), udp, n));
 	if (c == 0)
 		c = 0xffff;
 	if (d->csum == CSUM_ZERO)
 		c = 0;
 	else if (d->csum == CSUM_BAD)
 		c ^= 0x0100;
-	put16(udp + 6, c);
+	peer_put16(udp + 6, c);
 	ip_len = d->ip_len ? d->ip_len : n + d->trailing;
 	net_if_input(nif, frame, build_ip(frame, d->src, d->dst, 17, udp, ip_len));
 }
@@ -195,7 +131,7 @@ static void feed(uint16_t sport, uint16_t dport, const char *text)
 
 static const uint8_t *sent_frame(unsigned int i, size_t *len)
 {
-	assert_true(i < sent.n && i < MAX_SEEN);
+	assert_true(i < sent.n && i < PEER_CAPTURE_MAX);
 	*len = sent.len[i];
 	return sent.frame[i];
 }
@@ -209,7 +145,7 @@ static const uint8_t *only_ip_frame(uint8_t proto, size_t *ip_len)
 	assert_int_equal(sent.n, 1);
 	f = sent_frame(0, &len);
 	assert_true(len >= 14 + 20);
-	assert_int_equal(get16(f + 12), 0x0800);
+	assert_int_equal(peer_get16(f + 12), 0x0800);
 	assert_int_equal(f[14 + 9], proto);
 	*ip_len = len - 14;
 	return f + 14;
@@ -263,20 +199,14 @@ static void answer_arp(unsigned int i)
 	uint8_t f[42];
 
 	assert_true(len >= 42);
-	assert_int_equal(get16(req + 12), 0x0806);
-	assert_int_equal(get16(req + 14 + 6), 1); /* a request */
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
-	f[18] = 6;
-	f[19] = 4;
-	put16(f + 20, 2); /* reply */
-	memcpy(f + 22, peer_mac, 6);
-	memcpy(f + 28, req + 14 + 24, 4); /* the address asked for */
-	memcpy(f + 32, our_mac, 6);
-	memcpy(f + 38, req + 14 + 14, 4);
+	assert_int_equal(peer_get16(req + 12), 0x0806);
+	assert_int_equal(peer_get16(req + 14 + 6), 1); /* a request */
+	uint32_t asked, asker;
+
+	memcpy(&asked, req + 14 + 24, 4);
+	memcpy(&asker, req + 14 + 14, 4);
+	peer_eth_put(f, our_mac, peer_mac, PEER_ETH_ARP);
+	peer_arp_put(f + 14, 2 /* reply */, peer_mac, asked, our_mac, asker);
 	net_if_input(nif, f, sizeof(f));
 }
 
@@ -288,26 +218,17 @@ static const uint8_t eth_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
  */
 static void peer_asks_for_us(void)
 {
+	static const uint8_t unknown[6];
 	uint8_t f[42];
 
-	memcpy(f, eth_bcast, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
-	f[18] = 6;
-	f[19] = 4;
-	put16(f + 20, 1); /* request */
-	memcpy(f + 22, peer_mac, 6);
-	memcpy(f + 28, &(ip4_addr_t){ PEER_IP }, 4);
-	memset(f + 32, 0, 6);
-	memcpy(f + 38, &(ip4_addr_t){ OUR_IP }, 4);
+	peer_eth_put(f, eth_bcast, peer_mac, PEER_ETH_ARP);
+	peer_arp_put(f + 14, 1 /* request */, peer_mac, PEER_IP, unknown, OUR_IP);
 	net_if_input(nif, f, sizeof(f));
 }
 
 static int group_setup(void **state)
 {
-	struct net_link link = { .send = rec_send, .mtu = 1500 };
+	struct net_link link = { .send = peer_capture_send, .ctx = &sent, .mtu = 1500 };
 	struct net_if_config cfg = { .addr = OUR_IP, .netmask = IP4_ADDR(255, 255, 255, 0),
 				     .gateway = PEER_IP };
 	struct net_socket *s;
@@ -320,8 +241,8 @@ static int group_setup(void **state)
 	if (net_socket(NET_SOCK_DGRAM, &s) != 0 || net_sendto(s, "arp", 3, PEER_IP, 9) != 3)
 		return -1;
 	for (unsigned int i = 0; i < sent.n; i++)
-		if (sent.len[i] >= 42 && get16(sent.frame[i] + 12) == 0x0806 &&
-		    get16(sent.frame[i] + 20) == 1 &&
+		if (sent.len[i] >= 42 && peer_get16(sent.frame[i] + 12) == 0x0806 &&
+		    peer_get16(sent.frame[i] + 20) == 1 &&
 		    !memcmp(sent.frame[i] + 38, &(ip4_addr_t){ PEER_IP }, 4)) {
 			unsigned int before = sent.n;
 
@@ -380,12 +301,12 @@ static void test_sent_datagram_carries_a_correct_checksum(void **state)
 	memcpy(&dst, ip + 16, 4);
 	assert_int_equal(src, OUR_IP);
 	assert_int_equal(dst, PEER_IP);
-	assert_int_equal(get16(ip + 20), 5000);
-	assert_int_equal(get16(ip + 22), 9);
-	assert_int_equal(get16(ip + 24), 13);
-	assert_int_not_equal(get16(ip + 26), 0);
+	assert_int_equal(peer_get16(ip + 20), 5000);
+	assert_int_equal(peer_get16(ip + 22), 9);
+	assert_int_equal(peer_get16(ip + 24), 13);
+	assert_int_not_equal(peer_get16(ip + 26), 0);
 	assert_memory_equal(ip + 28, "hello", 5);
-	assert_int_equal(fold(sum_be(pseudo_sum(src, dst, 13), ip + 20, 13)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, PEER_PROTO_UDP, 13), ip + 20, 13)), 0);
 	net_close(s);
 }
 
@@ -398,13 +319,13 @@ static void test_a_computed_zero_checksum_is_sent_as_ffff(void **state)
 	size_t ip_len;
 
 	/* Two payload bytes that make the one's complement sum 0xffff. */
-	fill = (uint16_t)~fold(sum_be(pseudo_sum(OUR_IP, PEER_IP, 10), udp, 10));
+	fill = (uint16_t)~peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, PEER_PROTO_UDP, 10), udp, 10));
 	fill = (uint16_t)~fill;
-	put16(udp + 8, fill);
-	assert_int_equal(fold(sum_be(pseudo_sum(OUR_IP, PEER_IP, 10), udp, 10)), 0);
+	peer_put16(udp + 8, fill);
+	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, PEER_PROTO_UDP, 10), udp, 10)), 0);
 	assert_int_equal(net_sendto(s, udp + 8, 2, PEER_IP, 9), 2);
 	ip = only_ip_frame(17, &ip_len);
-	assert_int_equal(get16(ip + 26), 0xffff);
+	assert_int_equal(peer_get16(ip + 26), 0xffff);
 	net_close(s);
 }
 
@@ -563,7 +484,7 @@ static void test_two_sockets_on_different_ports_each_get_their_own(void **state)
 
 static void test_a_socket_bound_to_another_interface_does_not_hear(void **state)
 {
-	struct net_link link = { .send = rec_send, .mtu = 1500,
+	struct net_link link = { .send = peer_capture_send, .ctx = &sent, .mtu = 1500,
 				 .mac = { 0x02, 0, 0, 0, 0, 0x99 } };
 	struct net_if *other;
 	struct net_socket *s = sock_bound(IP4_ANY, 6020);
@@ -652,7 +573,7 @@ static void test_the_sent_source_port_is_the_ephemeral_port(void **state)
 	assert_int_equal(net_sendto(s, "x", 1, PEER_IP, 9), 1);
 	assert_int_equal(net_getsockname(s, NULL, &port), 0);
 	ip = only_ip_frame(17, &ip_len);
-	assert_int_equal(get16(ip + 20), port);
+	assert_int_equal(peer_get16(ip + 20), port);
 	net_close(s);
 }
 
@@ -701,8 +622,8 @@ static void test_datagram_to_a_closed_port_is_answered_with_port_unreachable(voi
 	assert_int_equal(ip[ihl + 1], 3); /* port */
 	/* It quotes our datagram: IP header, then the UDP ports. */
 	assert_int_equal(ip[ihl + 8 + 9], 17);
-	assert_int_equal(get16(ip + ihl + 8 + 20), 5555);
-	assert_int_equal(get16(ip + ihl + 8 + 22), 4444);
+	assert_int_equal(peer_get16(ip + ihl + 8 + 20), 5555);
+	assert_int_equal(peer_get16(ip + ihl + 8 + 22), 4444);
 }
 
 static void test_broadcast_to_a_closed_port_gets_no_port_unreachable(void **state)
@@ -730,7 +651,7 @@ static void feed_icmp_error_about_sent(uint8_t type, uint8_t code)
 	icmp[0] = type;
 	icmp[1] = code;
 	memcpy(icmp + 8, f + 14, 28);
-	put16(icmp + 2, fold(sum_be(0, icmp, sizeof(icmp))));
+	peer_put16(icmp + 2, peer_csum_fold(peer_csum_add(0, icmp, sizeof(icmp))));
 	net_if_input(nif, frame, build_ip(frame, PEER_IP, OUR_IP, 1, icmp, sizeof(icmp)));
 }
 
