@@ -18,15 +18,14 @@
 #include "sim/sim_private.h"
 #include "sim/toolstack/toolstack.h"
 #include "sim/backends/vif.h"
+#include "sim/xen_abi.h"
 
-#define PAGE_SIZE 4096ULL
-#define CMDLINE_MAX (PAGE_SIZE - 1)
-/* Exit status for a crash that carries no status of its own (sysexits' EX_SOFTWARE). */
-#define SIM_EXIT_CRASH 70
+#define CMDLINE_MAX (SIM_PAGE_SIZE - 1)
 
 static int map_ram(struct sim_domain *d, uint64_t bytes)
 {
-	if (bytes % PAGE_SIZE || bytes < SIM_RAM_START + (4 + SIM_NR_SPECIAL_PAGES) * PAGE_SIZE)
+	if (bytes % SIM_PAGE_SIZE ||
+	    bytes < SIM_RAM_START + (4 + SIM_NR_SPECIAL_PAGES) * SIM_PAGE_SIZE)
 		return -EINVAL;
 	/* Pages cost nothing until touched, as with a ballooned guest. */
 	void *ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -40,7 +39,7 @@ static int map_ram(struct sim_domain *d, uint64_t bytes)
 
 xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d)
 {
-	return (xen_pfn_t)(d->ram_bytes / PAGE_SIZE - 1);
+	return (xen_pfn_t)(d->ram_bytes / SIM_PAGE_SIZE - 1);
 }
 
 xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_page p)
@@ -50,24 +49,24 @@ xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_pa
 
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn)
 {
-	if (gfn < SIM_RAM_START / PAGE_SIZE || gfn > sim_domain_last_gfn(d))
+	if (gfn < SIM_RAM_START / SIM_PAGE_SIZE || gfn > sim_domain_last_gfn(d))
 		return NULL;
-	return d->ram + gfn * PAGE_SIZE;
+	return d->ram + gfn * SIM_PAGE_SIZE;
 }
 
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d)
 {
-	return sim_domain_special_gfn(d, SIM_PAGE_START_INFO) * PAGE_SIZE;
+	return sim_domain_special_gfn(d, SIM_PAGE_START_INFO) * SIM_PAGE_SIZE;
 }
 
 /* hvm_start_info, version 1, with its memory map right after it. */
 static void write_start_info(struct sim_domain *d, const char *cmdline)
 {
 	uint64_t si_pa = sim_domain_start_info_paddr(d);
-	uint64_t cmd_pa = sim_domain_special_gfn(d, SIM_PAGE_CMDLINE) * PAGE_SIZE;
+	uint64_t cmd_pa = sim_domain_special_gfn(d, SIM_PAGE_CMDLINE) * SIM_PAGE_SIZE;
 	struct hvm_start_info *si = (void *)(d->ram + si_pa);
 	struct hvm_memmap_table_entry *mm = (void *)(si + 1);
-	uint64_t special_pa = sim_domain_special_gfn(d, SIM_NR_SPECIAL_PAGES) * PAGE_SIZE;
+	uint64_t special_pa = sim_domain_special_gfn(d, SIM_NR_SPECIAL_PAGES) * SIM_PAGE_SIZE;
 
 	strcpy((char *)d->ram + cmd_pa, cmdline);
 	mm[0] = (struct hvm_memmap_table_entry){
@@ -106,10 +105,10 @@ static int setup_ring(struct sim_domain *d, enum sim_special_page page, int pfn_
 
 static int init_shared_info(struct sim_domain *d)
 {
-	d->own_shared_info = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	d->own_shared_info = aligned_alloc(SIM_PAGE_SIZE, SIM_PAGE_SIZE);
 	if (!d->own_shared_info)
 		return -ENOMEM;
-	memset(d->own_shared_info, 0, PAGE_SIZE);
+	memset(d->own_shared_info, 0, SIM_PAGE_SIZE);
 	d->shared_info = d->own_shared_info;
 	d->shared_info_gfn = ~(xen_pfn_t)0;
 	sim_domain_update_time(d);
@@ -235,7 +234,7 @@ int sim_domain_place_shared_info(struct sim_domain *d, xen_pfn_t gfn)
 	if (!page)
 		return -XEN_EINVAL;
 	/* Xen maps its shared_info page over the frame: the old contents vanish. */
-	memcpy(page, d->shared_info, PAGE_SIZE);
+	memcpy(page, d->shared_info, SIM_PAGE_SIZE);
 	d->shared_info = page;
 	d->shared_info_gfn = gfn;
 	return 0;

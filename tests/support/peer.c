@@ -65,14 +65,14 @@ size_t peer_eth_put(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], uint
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
 	peer_put16(f + 12, type);
-	return PEER_ETH_HLEN;
+	return ETH_HLEN;
 }
 
 size_t peer_arp_put(uint8_t *a, uint16_t op, const uint8_t sha[6], uint32_t spa,
 		    const uint8_t tha[6], uint32_t tpa)
 {
 	peer_put16(a, 1); /* Ethernet */
-	peer_put16(a + 2, PEER_ETH_IP4);
+	peer_put16(a + 2, ETH_P_IP);
 	a[4] = 6;
 	a[5] = 4;
 	peer_put16(a + 6, op);
@@ -110,7 +110,7 @@ size_t peer_udp_put(uint8_t *u, uint32_t src, uint32_t dst, uint16_t sport, uint
 	peer_put16(u + 4, (uint16_t)n);
 	peer_put16(u + 6, 0);
 	memmove(u + 8, data, len);
-	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, PEER_PROTO_UDP, n), u, n));
+	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, IPPROTO_UDP, n), u, n));
 	peer_put16(u + 6, c ? c : 0xffff); /* 0 means "no checksum" (RFC 768) */
 	return n;
 }
@@ -145,7 +145,7 @@ size_t peer_tcp_put(uint8_t *t, uint32_t src, uint32_t dst, const struct peer_tc
 	memcpy(t + 20, h->options, h->options_len);
 	memmove(t + hlen, data, len);
 	n = hlen + len;
-	peer_put16(t + 16, peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, PEER_PROTO_TCP,
+	peer_put16(t + 16, peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, IPPROTO_TCP,
 									 n), t, n)));
 	return n;
 }
@@ -155,8 +155,8 @@ size_t peer_arp_frame(const struct peer *p, uint8_t *f, uint16_t op)
 	static const uint8_t unknown[6];
 	bool request = op == 1;
 
-	peer_eth_put(f, request ? peer_mac_broadcast : p->guest_mac, p->mac, PEER_ETH_ARP);
-	return PEER_ETH_HLEN + peer_arp_put(f + PEER_ETH_HLEN, op, p->mac, p->ip,
+	peer_eth_put(f, request ? peer_mac_broadcast : p->guest_mac, p->mac, ETH_P_ARP);
+	return ETH_HLEN + peer_arp_put(f + ETH_HLEN, op, p->mac, p->ip,
 					    request ? unknown : p->guest_mac, p->guest_ip);
 }
 
@@ -164,22 +164,22 @@ size_t peer_ip4_frame(const struct peer *p, uint8_t *f, uint8_t proto, const voi
 		      size_t len)
 {
 	struct peer_ip4 h = { .src = p->ip, .dst = p->guest_ip, .proto = proto, .id = 0x1234 };
-	uint8_t *ip = f + PEER_ETH_HLEN;
+	uint8_t *ip = f + ETH_HLEN;
 
-	peer_eth_put(f, p->guest_mac, p->mac, PEER_ETH_IP4);
+	peer_eth_put(f, p->guest_mac, p->mac, ETH_P_IP);
 	memmove(ip + 20, payload, len);
-	return PEER_ETH_HLEN + peer_ip4_put(ip, &h, len) + len;
+	return ETH_HLEN + peer_ip4_put(ip, &h, len) + len;
 }
 
 /* The layer-4 part is built in place, 34 bytes in, then wrapped. */
-#define L4(f) ((f) + PEER_ETH_HLEN + 20)
+#define L4(f) ((f) + ETH_HLEN + 20)
 
 size_t peer_udp_frame(const struct peer *p, uint8_t *f, uint16_t sport, uint16_t dport,
 		      const void *data, size_t len)
 {
 	size_t n = peer_udp_put(L4(f), p->ip, p->guest_ip, sport, dport, data, len);
 
-	return peer_ip4_frame(p, f, PEER_PROTO_UDP, L4(f), n);
+	return peer_ip4_frame(p, f, IPPROTO_UDP, L4(f), n);
 }
 
 size_t peer_icmp_echo_frame(const struct peer *p, uint8_t *f, uint16_t id, uint16_t seq,
@@ -187,7 +187,7 @@ size_t peer_icmp_echo_frame(const struct peer *p, uint8_t *f, uint16_t id, uint1
 {
 	size_t n = peer_icmp_echo_put(L4(f), 8, id, seq, data, len);
 
-	return peer_ip4_frame(p, f, PEER_PROTO_ICMP, L4(f), n);
+	return peer_ip4_frame(p, f, IPPROTO_ICMP, L4(f), n);
 }
 
 size_t peer_tcp_frame(const struct peer *p, uint8_t *f, const struct peer_tcp *h,
@@ -195,7 +195,7 @@ size_t peer_tcp_frame(const struct peer *p, uint8_t *f, const struct peer_tcp *h
 {
 	size_t n = peer_tcp_put(L4(f), p->ip, p->guest_ip, h, data, len);
 
-	return peer_ip4_frame(p, f, PEER_PROTO_TCP, L4(f), n);
+	return peer_ip4_frame(p, f, IPPROTO_TCP, L4(f), n);
 }
 
 bool peer_ip4_l4_csum_ok(const uint8_t *ip, size_t ip_len)
@@ -208,11 +208,11 @@ bool peer_ip4_l4_csum_ok(const uint8_t *ip, size_t ip_len)
 	n = total - hlen;
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
-	if (ip[9] == PEER_PROTO_UDP && n >= 8 && peer_get16(ip + hlen + 6) == 0)
+	if (ip[9] == IPPROTO_UDP && n >= 8 && peer_get16(ip + hlen + 6) == 0)
 		return true; /* not computed */
-	if (ip[9] == PEER_PROTO_TCP || ip[9] == PEER_PROTO_UDP)
+	if (ip[9] == IPPROTO_TCP || ip[9] == IPPROTO_UDP)
 		sum = peer_csum_pseudo(src, dst, ip[9], n);
-	else if (ip[9] != PEER_PROTO_ICMP)
+	else if (ip[9] != IPPROTO_ICMP)
 		return false;
 	return peer_csum_fold(peer_csum_add(sum, ip + hlen, n)) == 0;
 }
@@ -250,9 +250,9 @@ const uint8_t *peer_capture_ip4(const struct peer_capture *c, unsigned int i, ui
 	size_t len;
 	const uint8_t *f = peer_capture_frame(c, i, &len);
 
-	if (!f || len < PEER_ETH_HLEN + 20 || peer_get16(f + 12) != PEER_ETH_IP4 ||
-	    (proto && f[PEER_ETH_HLEN + 9] != proto))
+	if (!f || len < ETH_HLEN + 20 || peer_get16(f + 12) != ETH_P_IP ||
+	    (proto && f[ETH_HLEN + 9] != proto))
 		return NULL;
-	*ip_len = len - PEER_ETH_HLEN;
-	return f + PEER_ETH_HLEN;
+	*ip_len = len - ETH_HLEN;
+	return f + ETH_HLEN;
 }

@@ -22,6 +22,7 @@
  * time of each when the capture has a clock. peer_capture_ip4 returns the
  * IPv4 packet of a captured frame when it carries the given protocol.
  *
+ * Constants are the host's (ETH_HLEN, ETH_P_IP, IPPROTO_UDP, TH_SYN, ...).
  * IPv4 addresses are uint32_t in network byte order (the stack's ip4_addr_t,
  * PEER_IP4(10, 0, 0, 1)); multi-byte fields in frames are big-endian.
  * Host code; no dependency on the stack.
@@ -33,22 +34,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PEER_ETH_HLEN 14
+#include <linux/if_ether.h> /* ETH_HLEN, ETH_P_IP, ETH_P_ARP */
+#include <netinet/in.h>      /* IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP */
+#include <netinet/tcp.h>     /* TH_FIN, TH_SYN, TH_RST, TH_PUSH, TH_ACK, TH_URG */
+
 #define PEER_FRAME_MAX 1600 /* a 1500-byte MTU frame plus room for tests that overrun it */
 #define PEER_CAPTURE_MAX 128
-
-#define PEER_ETH_IP4 0x0800
-#define PEER_ETH_ARP 0x0806
-#define PEER_PROTO_ICMP 1
-#define PEER_PROTO_TCP 6
-#define PEER_PROTO_UDP 17
-
-#define PEER_TCP_FIN 0x01
-#define PEER_TCP_SYN 0x02
-#define PEER_TCP_RST 0x04
-#define PEER_TCP_PSH 0x08
-#define PEER_TCP_ACK 0x10
-#define PEER_TCP_URG 0x20
 
 /* a.b.c.d in network byte order, on this little-endian host. */
 #define PEER_IP4(a, b, c, d) \
@@ -91,7 +82,7 @@ size_t peer_icmp_echo_put(uint8_t *m, uint8_t type, uint16_t id, uint16_t seq,
 struct peer_tcp {
 	uint16_t sport, dport;
 	uint32_t seq, ack;
-	uint8_t flags;           /* PEER_TCP_* */
+	uint8_t flags;           /* TH_SYN | TH_ACK ... */
 	uint16_t window;
 	const uint8_t *options;  /* a multiple of 4 bytes, at most 40 */
 	size_t options_len;

@@ -163,10 +163,10 @@ static size_t bootp_build(uint8_t *b, const struct reply *r)
 static size_t frame_build(uint8_t *f, const uint8_t eth_dst[6], ip4_addr_t dst,
 			  const uint8_t *payload, size_t len)
 {
-	struct peer_ip4 h = { .src = SERVER_IP, .dst = dst, .proto = PEER_PROTO_UDP, .id = 0x1234 };
+	struct peer_ip4 h = { .src = SERVER_IP, .dst = dst, .proto = IPPROTO_UDP, .id = 0x1234 };
 	size_t udp_len = peer_udp_put(f + 14 + 20, SERVER_IP, dst, 67, 68, payload, len);
 
-	peer_eth_put(f, eth_dst, server_mac, PEER_ETH_IP4);
+	peer_eth_put(f, eth_dst, server_mac, ETH_P_IP);
 	peer_ip4_put(f + 14, &h, udp_len);
 	return 14 + 20 + udp_len;
 }
@@ -285,7 +285,7 @@ static void dhcp_input(const uint8_t *f, size_t len)
 	s.ip_csum_ok = peer_csum_fold(peer_csum_add(0, ip, 20)) == 0;
 	s.udp_csum_ok = peer_get16(udp + 6) == 0 ||
 			peer_csum_fold(peer_csum_add(peer_csum_pseudo(s.ip_src, s.ip_dst,
-								      PEER_PROTO_UDP, udp_len),
+								      IPPROTO_UDP, udp_len),
 						     udp, udp_len)) == 0;
 	s.bootp_len = udp_len - 8;
 	s.op_ok = b[0] == 1 && b[1] == 1 && b[2] == 6;

@@ -73,7 +73,7 @@ static size_t build_ip(uint8_t *f, ip4_addr_t src, ip4_addr_t dst, uint8_t proto
 	struct peer_ip4 h = { .src = src, .dst = dst, .proto = proto, .id = 0x1234 };
 	bool bcast = dst == IP4_BROADCAST || dst == SUBNET_BCAST;
 
-	peer_eth_put(f, bcast ? bcast_mac : our_mac, peer_mac, PEER_ETH_IP4);
+	peer_eth_put(f, bcast ? bcast_mac : our_mac, peer_mac, ETH_P_IP);
 	peer_ip4_put(f + 14, &h, len);
 	memcpy(f + 14 + 20, payload, len);
 	return 14 + 20 + len;
@@ -106,7 +106,7 @@ static void feed_udp(const struct dgram *d)
 	peer_put16(udp + 6, 0);
 	memcpy(udp + 8, d->data, d->len);
 	memset(udp + n, 0xee, d->trailing);
-	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(d->src, d->dst, PEER_PROTO_UDP, n), udp, n));
+	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(d->src, d->dst, IPPROTO_UDP, n), udp, n));
 	if (c == 0)
 		c = 0xffff;
 	if (d->csum == CSUM_ZERO)
@@ -205,7 +205,7 @@ static void answer_arp(unsigned int i)
 
 	memcpy(&asked, req + 14 + 24, 4);
 	memcpy(&asker, req + 14 + 14, 4);
-	peer_eth_put(f, our_mac, peer_mac, PEER_ETH_ARP);
+	peer_eth_put(f, our_mac, peer_mac, ETH_P_ARP);
 	peer_arp_put(f + 14, 2 /* reply */, peer_mac, asked, our_mac, asker);
 	net_if_input(nif, f, sizeof(f));
 }
@@ -221,7 +221,7 @@ static void peer_asks_for_us(void)
 	static const uint8_t unknown[6];
 	uint8_t f[42];
 
-	peer_eth_put(f, eth_bcast, peer_mac, PEER_ETH_ARP);
+	peer_eth_put(f, eth_bcast, peer_mac, ETH_P_ARP);
 	peer_arp_put(f + 14, 1 /* request */, peer_mac, PEER_IP, unknown, OUR_IP);
 	net_if_input(nif, f, sizeof(f));
 }
@@ -306,7 +306,7 @@ static void test_sent_datagram_carries_a_correct_checksum(void **state)
 	assert_int_equal(peer_get16(ip + 24), 13);
 	assert_int_not_equal(peer_get16(ip + 26), 0);
 	assert_memory_equal(ip + 28, "hello", 5);
-	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, PEER_PROTO_UDP, 13), ip + 20, 13)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, IPPROTO_UDP, 13), ip + 20, 13)), 0);
 	net_close(s);
 }
 
@@ -319,10 +319,10 @@ static void test_a_computed_zero_checksum_is_sent_as_ffff(void **state)
 	size_t ip_len;
 
 	/* Two payload bytes that make the one's complement sum 0xffff. */
-	fill = (uint16_t)~peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, PEER_PROTO_UDP, 10), udp, 10));
+	fill = (uint16_t)~peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, IPPROTO_UDP, 10), udp, 10));
 	fill = (uint16_t)~fill;
 	peer_put16(udp + 8, fill);
-	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, PEER_PROTO_UDP, 10), udp, 10)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(peer_csum_pseudo(OUR_IP, PEER_IP, IPPROTO_UDP, 10), udp, 10)), 0);
 	assert_int_equal(net_sendto(s, udp + 8, 2, PEER_IP, 9), 2);
 	ip = only_ip_frame(17, &ip_len);
 	assert_int_equal(peer_get16(ip + 26), 0xffff);

@@ -43,7 +43,7 @@ static uint8_t *ip_frame(uint8_t *f, unsigned proto, size_t payload, unsigned id
 	struct peer_ip4 h = { .src = addr(peer_ip), .dst = addr(guest_ip),
 			      .proto = (uint8_t)proto, .id = (uint16_t)id };
 
-	peer_eth_put(f, guest_mac, peer_mac, PEER_ETH_IP4);
+	peer_eth_put(f, guest_mac, peer_mac, ETH_P_IP);
 	peer_ip4_put(f + 14, &h, payload);
 	return f + 14 + 20;
 }
@@ -67,7 +67,7 @@ static int gen(const char *file)
 		return 2;
 	/* Who has 10.0.0.2? Tell 10.0.0.1. */
 	static const uint8_t unknown[6];
-	peer_eth_put(f, peer_mac_broadcast, peer_mac, PEER_ETH_ARP);
+	peer_eth_put(f, peer_mac_broadcast, peer_mac, ETH_P_ARP);
 	peer_arp_put(f + 14, 1, peer_mac, addr(peer_ip), unknown, addr(guest_ip));
 	dump(d, f, 42, n++);
 	for (int i = 0; i < PINGS; i++) {
