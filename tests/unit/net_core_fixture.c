@@ -112,7 +112,7 @@ void ip_csum_set(uint8_t *h)
 	size_t hlen = (size_t)(h[0] & 15) * 4;
 
 	net_put16(h + 10, 0);
-	net_put16(h + 10, net_csum_fold(net_csum_add(0, h, hlen)));
+	net_put16(h + 10, peer_csum_fold(peer_csum_add(0, h, hlen)));
 }
 
 /* An IPv4 packet with a 20-byte header; returns its length. */
@@ -143,7 +143,7 @@ size_t echo_build(uint8_t *m, uint16_t id, uint16_t seq, size_t len)
 	net_put16(m + 6, seq);
 	for (size_t i = 0; i < len; i++)
 		m[8 + i] = (uint8_t)(i * 7 + seq);
-	net_put16(m + 2, net_csum_fold(net_csum_add(0, m, 8 + len)));
+	net_put16(m + 2, peer_csum_fold(peer_csum_add(0, m, 8 + len)));
 	return 8 + len;
 }
 
@@ -198,7 +198,7 @@ void assert_ip_valid(const uint8_t *ip, size_t len)
 	assert_true(len >= 20);
 	assert_int_equal(ip[0], 0x45);
 	assert_int_equal(net_get16(ip + 2), len);
-	assert_int_equal(net_csum_fold(net_csum_add(0, ip, 20)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(0, ip, 20)), 0);
 }
 
 bool is_arp_request_for(unsigned int i, ip4_addr_t target)

@@ -6,7 +6,9 @@
  * times. Each test gets a fresh interface, 10.0.0.2/24 (gateway 10.0.0.1),
  * on a link whose send() records frames (tx; refused while link_busy); a
  * peer, 10.0.0.9, sends frames in with net_if_input. The real UDP layer
- * (net/udp.c) answers datagrams to closed ports.
+ * (net/udp.c) answers datagrams to closed ports. Checksums of what the peer
+ * sends, and of what the tests check the stack sent, are the test peer's
+ * (tests/support/peer.h), not the stack's own code under test.
  *
  * setup/teardown: every test gives back the guest memory it took; the
  * teardown checks it.
@@ -23,6 +25,7 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
+#include "peer.h"
 
 #define MS UK_NSEC_PER_MSEC
 #define SEC UK_NSEC_PER_SEC

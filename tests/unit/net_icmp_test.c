@@ -32,7 +32,7 @@ static void check_echo_reply(unsigned int i, const uint8_t *req, size_t req_len)
 	assert_int_equal(r[20], 0);
 	assert_int_equal(r[21], 0);
 	assert_memory_equal(r + 24, req + 4, req_len - 4); /* id, seq, data */
-	assert_int_equal(net_csum_fold(net_csum_add(0, r + 20, req_len)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(0, r + 20, req_len)), 0);
 }
 
 /* Sends payload from the peer as fragments of at most frag bytes. */
@@ -81,7 +81,7 @@ static void test_icmp_fragmented_4000_byte_ping_is_answered_in_fragments(void **
 	assert_int_equal(check_fragments(0, 3, back), mlen);
 	assert_int_equal(back[0], 0);
 	assert_memory_equal(back + 4, m + 4, mlen - 4);
-	assert_int_equal(net_csum_fold(net_csum_add(0, back, mlen)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(0, back, mlen)), 0);
 	assert_int_equal(stats().ip_frags_sent, 3);
 	assert_int_equal(mem_now().heap_blocks, ready_blocks); /* nothing held back */
 }
@@ -118,7 +118,7 @@ static void test_icmp_error_with_a_short_quote_is_counted(void **state)
 
 	memset(m + 8, 0, 32);
 	m[8] = 0x45;
-	net_put16(m + 2, net_csum_fold(net_csum_add(0, m, 8 + 20)));
+	net_put16(m + 2, peer_csum_fold(peer_csum_add(0, m, 8 + 20)));
 	ip_in(p, ip_build(p, PEER_IP, OUR_IP, IP4_PROTO_ICMP, 1, 0, m, 8 + 20));
 	assert_int_equal(stats().icmp_bad, 1);
 }

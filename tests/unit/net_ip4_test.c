@@ -192,7 +192,7 @@ static void test_ip_unknown_protocol_gets_protocol_unreachable(void **state)
 	assert_int_equal(r[20], 3);
 	assert_int_equal(r[21], 2);
 	assert_memory_equal(r + 28, p, 28);
-	assert_int_equal(net_csum_fold(net_csum_add(0, r + 20, len - 20)), 0);
+	assert_int_equal(peer_csum_fold(peer_csum_add(0, r + 20, len - 20)), 0);
 }
 
 static void test_ip_output_fragments_4000_bytes_at_mtu_1500(void **state)
