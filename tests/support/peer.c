@@ -109,7 +109,8 @@ size_t peer_udp_put(uint8_t *u, uint32_t src, uint32_t dst, uint16_t sport, uint
 	peer_put16(u + 2, dport);
 	peer_put16(u + 4, (uint16_t)n);
 	peer_put16(u + 6, 0);
-	memmove(u + 8, data, len);
+	if (len)
+		memmove(u + 8, data, len);
 	c = peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, IPPROTO_UDP, n), u, n));
 	peer_put16(u + 6, c ? c : 0xffff); /* 0 means "no checksum" (RFC 768) */
 	return n;
@@ -123,7 +124,8 @@ size_t peer_icmp_echo_put(uint8_t *m, uint8_t type, uint16_t id, uint16_t seq,
 	peer_put16(m + 2, 0);
 	peer_put16(m + 4, id);
 	peer_put16(m + 6, seq);
-	memmove(m + 8, data, len);
+	if (len)
+		memmove(m + 8, data, len);
 	peer_put16(m + 2, peer_csum_fold(peer_csum_add(0, m, 8 + len)));
 	return 8 + len;
 }
@@ -142,8 +144,10 @@ size_t peer_tcp_put(uint8_t *t, uint32_t src, uint32_t dst, const struct peer_tc
 	peer_put16(t + 14, h->window);
 	peer_put16(t + 16, 0);
 	peer_put16(t + 18, 0);
-	memcpy(t + 20, h->options, h->options_len);
-	memmove(t + hlen, data, len);
+	if (h->options_len)
+		memcpy(t + 20, h->options, h->options_len);
+	if (len)
+		memmove(t + hlen, data, len);
 	n = hlen + len;
 	peer_put16(t + 16, peer_csum_fold(peer_csum_add(peer_csum_pseudo(src, dst, IPPROTO_TCP,
 									 n), t, n)));
@@ -167,7 +171,8 @@ size_t peer_ip4_frame(const struct peer *p, uint8_t *f, uint8_t proto, const voi
 	uint8_t *ip = f + ETH_HLEN;
 
 	peer_eth_put(f, p->guest_mac, p->mac, ETH_P_IP);
-	memmove(ip + 20, payload, len);
+	if (len)
+		memmove(ip + 20, payload, len);
 	return ETH_HLEN + peer_ip4_put(ip, &h, len) + len;
 }
 
