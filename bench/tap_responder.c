@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,7 +25,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define ETH_HLEN 14
 #define UDP_ECHO_PORT 7
 
 static volatile sig_atomic_t stop;

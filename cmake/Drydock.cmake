@@ -51,13 +51,16 @@ target_compile_options(drydock_common_options INTERFACE
   $<$<COMPILE_LANGUAGE:C>:${DRYDOCK_WARNINGS} -includestdint.h>
   -g -fno-omit-frame-pointer)
 
-# Guest code: runtime/, net/, applications. Freestanding headers only.
+# Guest code: runtime/, net/, applications. Freestanding headers only; a call
+# of a function no header declares (printf without <stdio.h> declaring it) is
+# an error at once, naming the function, in both builds.
 add_library(drydock_guest_options INTERFACE)
 target_link_libraries(drydock_guest_options INTERFACE drydock_common_options)
 # SHELL: keeps CMake from merging the two -isystem flags into one.
 target_compile_options(drydock_guest_options INTERFACE -nostdinc
   "SHELL:-isystem ${DRYDOCK_SOURCE_DIR}/runtime/libc/include"
-  "SHELL:-isystem ${DRYDOCK_GUEST_SYSROOT}")
+  "SHELL:-isystem ${DRYDOCK_GUEST_SYSROOT}"
+  $<$<COMPILE_LANGUAGE:C>:-Werror=implicit-function-declaration>)
 target_include_directories(drydock_guest_options INTERFACE
   ${DRYDOCK_SOURCE_DIR}/runtime/include ${DRYDOCK_SOURCE_DIR}/net/include)
 
@@ -72,6 +75,28 @@ target_include_directories(drydock_host_options INTERFACE
 # drydock_xen_add_unikernel().
 include(${CMAKE_CURRENT_LIST_DIR}/DrydockXen.cmake)
 
+# drydock_libc_functions(): what runtime/libc/include declares.
+include(${DRYDOCK_SOURCE_DIR}/runtime/libc/functions.cmake)
+set(DRYDOCK_CHECK_SYMBOLS_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/DrydockCheckSymbols.cmake
+    CACHE INTERNAL "")
+
+# _drydock_check_app_symbols(NAME): before NAME links in the sim build, every
+# symbol its own objects use must be defined by those objects, the runtime,
+# the stack or runtime/libc's headers. The sim executable also carries the
+# simulator and the host C library, so without this check a call of printf,
+# strdup or rand would link here and fail only in the xen build.
+function(_drydock_check_app_symbols name)
+  drydock_libc_functions(libc)
+  add_custom_command(TARGET ${name} PRE_LINK
+    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DNM=${CMAKE_NM}
+            "-DAPP_OBJECTS=$<TARGET_OBJECTS:${name}>"
+            "-DPROVIDER_OBJECTS=$<TARGET_OBJECTS:drydock_runtime>;$<TARGET_OBJECTS:drydock_net>"
+            "-DLIBC_FUNCTIONS=${libc}"
+            -P ${DRYDOCK_CHECK_SYMBOLS_SCRIPT}
+    COMMENT "Checking that ${name} calls only what the unikernel runtime provides"
+    VERBATIM)
+endfunction()
+
 # drydock_add_unikernel(NAME SOURCES file.c ... [OUTPUT_DIR dir])
 #
 # Builds the application sources against the runtime and links them with the
@@ -80,6 +105,10 @@ include(${CMAKE_CURRENT_LIST_DIR}/DrydockXen.cmake)
 # also builds the target NAME-xen: the PVH image
 # ${CMAKE_BINARY_DIR}/xen/NAME.xen and its xl config
 # ${CMAKE_BINARY_DIR}/xen/NAME.cfg (cmake/DrydockXen.cmake).
+#
+# The application may call only what the runtime, the stack and runtime/libc
+# provide, in both builds: anything else (printf, strdup, rand) fails the
+# sim build too, naming the function (_drydock_check_app_symbols).
 function(drydock_add_unikernel name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_DIR" "SOURCES")
   if(NOT arg_SOURCES)
@@ -95,6 +124,7 @@ function(drydock_add_unikernel name)
   target_link_libraries(${name} PRIVATE drydock_guest_options drydock_runtime drydock_net
                         drydock_shim drydock_host)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${arg_OUTPUT_DIR})
+  _drydock_check_app_symbols(${name})
   set_property(GLOBAL APPEND PROPERTY DRYDOCK_UNIKERNELS ${name})
   drydock_xen_add_unikernel(${name} NAME_SOURCE ${name_c} SOURCES ${arg_SOURCES})
 endfunction()

@@ -25,9 +25,9 @@
 #include "hypercall_shim/shim.h"
 #include "sim/domain.h"
 #include "sim/gnttab.h"
+#include "sim/xen_abi.h"
 #include "runtime/include/uk/hypercall.h"
 
-#define PAGE_SIZE 4096u
 /* do_grant_table_op: the low 12 bits are the command, the rest continuation state. */
 #define GNTTABOP_CMD_MASK 0xfffu
 #define HANDLE_SLOT_BITS 16
@@ -229,8 +229,8 @@ static int16_t copy_one(struct sim_domain *d, const struct gnttab_copy *op)
 	    (rc = copy_lock(d, &op->dest, op->flags & GNTCOPY_dest_gref, &dst)))
 		return rc;
 	if (!(rc = copy_claim(d, &op->source, &src)) && !(rc = copy_claim(d, &op->dest, &dst))) {
-		if ((unsigned int)op->source.offset + op->len > PAGE_SIZE ||
-		    (unsigned int)op->dest.offset + op->len > PAGE_SIZE)
+		if ((unsigned int)op->source.offset + op->len > SIM_PAGE_SIZE ||
+		    (unsigned int)op->dest.offset + op->len > SIM_PAGE_SIZE)
 			rc = GNTST_bad_copy_arg;
 		else
 			memmove(dst.page + op->dest.offset, src.page + op->source.offset, op->len);

@@ -18,14 +18,13 @@
 #include "sim/report.h"
 #include "sim/sim_private.h"
 #include "sim/backends/vif.h"
+#include "sim/xen_abi.h"
 
-#define PAGE_SIZE 4096ULL
-/* Exit status for a crash that carries no status of its own (sysexits' EX_SOFTWARE). */
-#define SIM_EXIT_CRASH 70
 
 static int map_ram(struct sim_domain *d, uint64_t bytes)
 {
-	if (bytes % PAGE_SIZE || bytes < SIM_RAM_START + (4 + SIM_NR_SPECIAL_PAGES) * PAGE_SIZE)
+	if (bytes % SIM_PAGE_SIZE ||
+	    bytes < SIM_RAM_START + (4 + SIM_NR_SPECIAL_PAGES) * SIM_PAGE_SIZE)
 		return -EINVAL;
 	/* Pages cost nothing until touched, as with a ballooned guest. */
 	void *ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -39,7 +38,7 @@ static int map_ram(struct sim_domain *d, uint64_t bytes)
 
 xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d)
 {
-	return (xen_pfn_t)(d->ram_bytes / PAGE_SIZE - 1);
+	return (xen_pfn_t)(d->ram_bytes / SIM_PAGE_SIZE - 1);
 }
 
 xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_page p)
@@ -49,9 +48,9 @@ xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_pa
 
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn)
 {
-	if (gfn < SIM_RAM_START / PAGE_SIZE || gfn > sim_domain_last_gfn(d))
+	if (gfn < SIM_RAM_START / SIM_PAGE_SIZE || gfn > sim_domain_last_gfn(d))
 		return NULL;
-	return d->ram + gfn * PAGE_SIZE;
+	return d->ram + gfn * SIM_PAGE_SIZE;
 }
 
 uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p)
@@ -61,15 +60,15 @@ uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p)
 
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d)
 {
-	return sim_domain_special_gfn(d, SIM_PAGE_START_INFO) * PAGE_SIZE;
+	return sim_domain_special_gfn(d, SIM_PAGE_START_INFO) * SIM_PAGE_SIZE;
 }
 
 static int init_shared_info(struct sim_domain *d)
 {
-	d->own_shared_info = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	d->own_shared_info = aligned_alloc(SIM_PAGE_SIZE, SIM_PAGE_SIZE);
 	if (!d->own_shared_info)
 		return -ENOMEM;
-	memset(d->own_shared_info, 0, PAGE_SIZE);
+	memset(d->own_shared_info, 0, SIM_PAGE_SIZE);
 	d->shared_info = d->own_shared_info;
 	d->shared_info_gfn = ~(xen_pfn_t)0;
 	sim_domain_update_time(d);
@@ -165,7 +164,7 @@ int sim_domain_place_shared_info(struct sim_domain *d, xen_pfn_t gfn)
 	if (!page)
 		return -XEN_EINVAL;
 	/* Xen maps its shared_info page over the frame: the old contents vanish. */
-	memcpy(page, d->shared_info, PAGE_SIZE);
+	memcpy(page, d->shared_info, SIM_PAGE_SIZE);
 	d->shared_info = page;
 	d->shared_info_gfn = gfn;
 	return 0;
@@ -289,5 +288,5 @@ unsigned int sim_domain_memory_map(const struct sim_domain *d,
 
 uint64_t sim_domain_nr_pages(const struct sim_domain *d)
 {
-	return d->ram_bytes / PAGE_SIZE;
+	return d->ram_bytes / SIM_PAGE_SIZE;
 }

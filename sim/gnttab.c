@@ -18,11 +18,11 @@
 #include <xen/errno.h>
 
 #include "sim/domain.h"
+#include "sim/xen_abi.h"
 #include "sim/gnttab.h"
 #include "sim/report.h"
 
-#define PAGE_SIZE 4096u
-#define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
+#define ENTRIES_PER_FRAME (SIM_PAGE_SIZE / sizeof(grant_entry_v1_t))
 /* Xen's pin counters are 8 bits per kind and refuse once the top bit is set. */
 #define PIN_LIMIT 128
 #define CAS_RETRIES 5
@@ -116,9 +116,9 @@ int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpf
 		return 0;
 	/* Xen's frame replaces the guest's page: it arrives with its entries. */
 	if (old)
-		memcpy(page, old, PAGE_SIZE);
+		memcpy(page, old, SIM_PAGE_SIZE);
 	else
-		memset(page, 0, PAGE_SIZE);
+		memset(page, 0, SIM_PAGE_SIZE);
 	g->frame[idx] = gpfn;
 	/* Xen grows the table to the frame asked for; frames in between stay unplaced. */
 	for (unsigned int j = g->nr_frames; j < idx; j++)
@@ -264,7 +264,7 @@ int16_t sim_gnttab_copy_from(struct sim_domain *d, domid_t accessor, grant_ref_t
 
 	if (rc != GNTST_okay)
 		return rc;
-	if ((unsigned int)offset + len > PAGE_SIZE)
+	if ((unsigned int)offset + len > SIM_PAGE_SIZE)
 		rc = GNTST_bad_copy_arg;
 	else
 		memcpy(dst, (const uint8_t *)page + offset, len);
@@ -280,7 +280,7 @@ int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t r
 
 	if (rc != GNTST_okay)
 		return rc;
-	if ((unsigned int)offset + len > PAGE_SIZE)
+	if ((unsigned int)offset + len > SIM_PAGE_SIZE)
 		rc = GNTST_bad_copy_arg;
 	else
 		memcpy((uint8_t *)page + offset, src, len);

@@ -19,8 +19,8 @@
 
 #include "sim/domain.h"
 #include "sim/report.h"
+#include "sim/xen_abi.h"
 
-#define PAGE_SIZE 4096u
 
 /* Where [p, p+len) lies relative to guest RAM. */
 enum ram_place { OUTSIDE_RAM, IN_RAM, BAD_RAM };
@@ -52,10 +52,10 @@ static bool host_accessible(uintptr_t p, size_t len, bool write)
 {
 	uintptr_t last = p + len - 1;
 
-	for (uintptr_t q = p; ; q = (q | (PAGE_SIZE - 1)) + 1) {
+	for (uintptr_t q = p; ; q = (q | (SIM_PAGE_SIZE - 1)) + 1) {
 		if (!probe_byte(q, write))
 			return false;
-		if ((q | (PAGE_SIZE - 1)) >= last)
+		if ((q | (SIM_PAGE_SIZE - 1)) >= last)
 			return true;
 	}
 }
@@ -69,8 +69,8 @@ int sim_domain_guest_access(struct sim_domain *d, const void *ptr, size_t len, b
 
 	if (len == 0)
 		return 0;
-	if (p < PAGE_SIZE || p + len < p)
-		why = p < PAGE_SIZE ? "is in the first page" : "wraps around";
+	if (p < SIM_PAGE_SIZE || p + len < p)
+		why = p < SIM_PAGE_SIZE ? "is in the first page" : "wraps around";
 	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
 	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))

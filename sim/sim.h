@@ -38,6 +38,12 @@ struct sim_domain;
 struct sim;
 
 /* Creates a simulator with its own libuv loop. Returns 0 or -errno. */
+/*
+ * The process's exit status for a crash that carries no status of its own:
+ * a crashed guest, a fault in the process (sysexits' EX_SOFTWARE).
+ */
+#define SIM_EXIT_CRASH 70
+
 int sim_create(struct sim **out, const struct sim_config *cfg);
 void sim_destroy(struct sim *sim);
 uv_loop_t *sim_loop(struct sim *sim);

@@ -1,6 +1,8 @@
 /*
- * <stdio.h> for the xen build: snprintf and vsnprintf, C11 7.21.6 without
- * floating point or wide characters.
+ * <stdio.h> for both builds: snprintf and vsnprintf, C11 7.21.6 without
+ * floating point or wide characters. The runtime compiles this file in the
+ * sim build as in the xen build (link names uk_libc_*, see <stdio.h>), so a
+ * guest's output is the same in both.
  *
  * Supported: flags '-' '+' ' ' '#' '0'; field width and precision, either
  * as digits or '*' (a negative '*' width means '-' and its absolute value,

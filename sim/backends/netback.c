@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* <xen/io/ring.h> expects the includer's barriers. One thread: fences suffice. */
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
@@ -23,9 +20,8 @@
 #include "sim/gnttab.h"
 #include "sim/report.h"
 
-#define NB_PAGE_SIZE 4096u
 #define NB_ETH_HLEN 14u
-#define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, NB_PAGE_SIZE)
+#define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, SIM_PAGE_SIZE)
 
 /* How the next TX slots are read after a request the backend did not agree to. */
 enum tx_chain {
@@ -51,7 +47,7 @@ struct netback {
 	enum tx_chain chain;
 	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
 	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
-	uint8_t frame[NB_PAGE_SIZE];
+	uint8_t frame[SIM_PAGE_SIZE];
 };
 
 /* What netback_probe publishes: one queue, single-slot frames, receive by copy. */
@@ -119,7 +115,7 @@ static int16_t tx_check(struct netback *nb, const netif_tx_request_t *req, unsig
 				     nb->vif->cfg.mtu);
 		return NETIF_RSP_ERROR;
 	}
-	if ((unsigned int)req->offset + req->size > NB_PAGE_SIZE) {
+	if ((unsigned int)req->offset + req->size > SIM_PAGE_SIZE) {
 		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): offset %u + size %u "
 				     "crosses the end of the granted page", nb->vif->index, slot,
 				     req->id, req->offset, req->size);
@@ -272,7 +268,7 @@ int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
 
 	if (!nb->connected || nb->rx_broken || !guest_running(nb))
 		return -ENOTCONN;
-	if (len > NB_PAGE_SIZE)
+	if (len > SIM_PAGE_SIZE)
 		return -EMSGSIZE;
 	if (!rx_has_buffer(nb))
 		return nb->rx_broken ? -ENOTCONN : -ENOBUFS;
@@ -401,8 +397,8 @@ static int map_rings(struct netback *nb, unsigned long tx_ref, unsigned long rx_
 		return -EINVAL;
 	}
 	nb->rx_mapped = true;
-	BACK_RING_INIT(&nb->tx, (netif_tx_sring_t *)tx_page, NB_PAGE_SIZE);
-	BACK_RING_INIT(&nb->rx, (netif_rx_sring_t *)rx_page, NB_PAGE_SIZE);
+	BACK_RING_INIT(&nb->tx, (netif_tx_sring_t *)tx_page, SIM_PAGE_SIZE);
+	BACK_RING_INIT(&nb->rx, (netif_rx_sring_t *)rx_page, SIM_PAGE_SIZE);
 	return 0;
 }
 

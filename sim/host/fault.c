@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "hypercall_shim/shim.h"
+#include "sim/sim.h"
 
 #define FAULT_STACK_SIZE (64 * 1024)
-#define EXIT_CRASH 70
 
 static const char *fault_name(int sig)
 {
@@ -42,10 +42,10 @@ static void on_fault(int sig, siginfo_t *si, void *uc_void)
 	if (d)
 		sim_console_drain(&d->console);
 	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
-		_exit(EXIT_CRASH);
+		_exit(SIM_EXIT_CRASH);
 	if (d)
 		sim_finish(d->sim);
-	_exit(EXIT_CRASH);
+	_exit(SIM_EXIT_CRASH);
 }
 
 int shim_catch_faults(void)

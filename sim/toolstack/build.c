@@ -15,14 +15,14 @@
 
 #include "sim/domain.h"
 #include "sim/toolstack/toolstack.h"
+#include "sim/xen_abi.h"
 
-#define PAGE_SIZE 4096ULL
-#define CMDLINE_MAX (PAGE_SIZE - 1)
+#define CMDLINE_MAX (SIM_PAGE_SIZE - 1)
 
 /* The memory map: RAM from 1 MiB up to the special pages, which are reserved. */
 static int write_memory_map(struct sim_domain *d, struct hvm_memmap_table_entry mm[2])
 {
-	uint64_t special_pa = sim_domain_special_gfn(d, SIM_NR_SPECIAL_PAGES) * PAGE_SIZE;
+	uint64_t special_pa = sim_domain_special_gfn(d, SIM_NR_SPECIAL_PAGES) * SIM_PAGE_SIZE;
 
 	mm[0] = (struct hvm_memmap_table_entry){
 		.addr = SIM_RAM_START,
@@ -42,7 +42,7 @@ static int write_start_info(struct sim_domain *d, const char *cmdline)
 {
 	uint64_t si_pa = sim_domain_start_info_paddr(d);
 	xen_pfn_t cmd_gfn = sim_domain_special_gfn(d, SIM_PAGE_CMDLINE);
-	struct hvm_start_info *si = sim_domain_gfn_to_page(d, si_pa / PAGE_SIZE);
+	struct hvm_start_info *si = sim_domain_gfn_to_page(d, si_pa / SIM_PAGE_SIZE);
 	int rc;
 
 	strcpy(sim_domain_gfn_to_page(d, cmd_gfn), cmdline);
@@ -51,7 +51,7 @@ static int write_start_info(struct sim_domain *d, const char *cmdline)
 	*si = (struct hvm_start_info){
 		.magic = XEN_HVM_START_MAGIC_VALUE,
 		.version = 1,
-		.cmdline_paddr = cmd_gfn * PAGE_SIZE,
+		.cmdline_paddr = cmd_gfn * SIM_PAGE_SIZE,
 		.memmap_paddr = si_pa + sizeof(*si),
 		.memmap_entries = 2,
 	};

@@ -40,13 +40,21 @@ skip() {
 }
 
 # netns_create NAME: a network namespace of our own, removed when the test
-# ends; skips the test where namespaces cannot be made (not root, no iproute2).
+# ends. Whether the machine allows it is decided by trying each thing the TAP
+# tests need: adding the namespace, running a program inside it (in a chroot
+# the add works and the exec fails) and making a TAP device there; the test is
+# skipped, saying which one failed, where one does not work.
 netns_create() {
 	NS=$1
 	[ "$(id -u)" = 0 ] || skip "needs root to create a network namespace"
 	command -v ip >/dev/null || skip "needs iproute2's ip"
 	ip netns add "$NS" 2>"$TMP/netns.err" || skip "cannot create a network namespace: $(cat "$TMP/netns.err")"
 	trap 'netns_cleanup' EXIT
+	ip netns exec "$NS" true 2>"$TMP/netns.err" ||
+		skip "cannot run a program in a network namespace (ip netns exec): $(cat "$TMP/netns.err")"
+	ip -n "$NS" tuntap add dev ddprobe mode tap 2>"$TMP/netns.err" ||
+		skip "cannot create a TAP device in a network namespace: $(cat "$TMP/netns.err")"
+	ip -n "$NS" link del ddprobe
 	# No IPv6 chatter (router solicitations) on the test's links.
 	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$NS" link set lo up

@@ -36,6 +36,7 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
+#include "peer.h"
 
 const char uk_app_name[] = "dhcp_test";
 
@@ -60,43 +61,7 @@ static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 #define DNS2_IP IP4_ADDR(10, 0, 2, 4)
 #define MASK_24 IP4_ADDR(255, 255, 255, 0)
 
-/* --- byte helpers (the test's own, not the stack's) --- */
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint16_t udp_len)
-{
-	uint8_t ph[12];
-
-	memcpy(ph, &src, 4);
-	memcpy(ph + 4, &dst, 4);
-	ph[8] = 0;
-	ph[9] = 17;
-	put16(ph + 10, udp_len);
-	return csum_add(0, ph, sizeof(ph));
-}
+/* Bytes, checksums and frames: the test peer's (tests/support/peer.h), not the stack's. */
 
 /* --- what the server saw --- */
 
@@ -151,11 +116,11 @@ static size_t bootp_build(uint8_t *b, const struct reply *r)
 	b[0] = 2;
 	b[1] = 1;
 	b[2] = 6;
-	put32(b + 4, r->xid);
+	peer_put32(b + 4, r->xid);
 	memcpy(b + 16, &r->yiaddr, 4);
 	memcpy(b + 20, &r->server_id, 4);
 	memcpy(b + 28, r->chaddr, 6);
-	put32(b + 236, r->mangle == M_BAD_COOKIE ? 0x63825364u : 0x63825363u);
+	peer_put32(b + 236, r->mangle == M_BAD_COOKIE ? 0x63825364u : 0x63825363u);
 	p = b + 240;
 	if (r->mangle != M_NO_TYPE) {
 		*p++ = 53, *p++ = 1, *p++ = r->type;
@@ -172,12 +137,12 @@ static size_t bootp_build(uint8_t *b, const struct reply *r)
 		memcpy(p, dns, 8), p += 8;
 		if (!r->no_lease) {
 			*p++ = 51, *p++ = r->mangle == M_BAD_LEN ? 3 : 4;
-			put32(p, r->lease), p += r->mangle == M_BAD_LEN ? 3 : 4;
+			peer_put32(p, r->lease), p += r->mangle == M_BAD_LEN ? 3 : 4;
 		}
 		if (r->t1)
-			*p++ = 58, *p++ = 4, put32(p, r->t1), p += 4;
+			*p++ = 58, *p++ = 4, peer_put32(p, r->t1), p += 4;
 		if (r->t2)
-			*p++ = 59, *p++ = 4, put32(p, r->t2), p += 4;
+			*p++ = 59, *p++ = 4, peer_put32(p, r->t2), p += 4;
 	}
 	*p++ = 12, *p++ = 4; /* an option we do not use */
 	memcpy(p, "name", 4), p += 4;
@@ -198,29 +163,11 @@ static size_t bootp_build(uint8_t *b, const struct reply *r)
 static size_t frame_build(uint8_t *f, const uint8_t eth_dst[6], ip4_addr_t dst,
 			  const uint8_t *payload, size_t len)
 {
-	ip4_addr_t src = SERVER_IP;
-	uint8_t *ip = f + 14, *udp = ip + 20;
-	uint16_t udp_len = (uint16_t)(8 + len);
+	struct peer_ip4 h = { .src = SERVER_IP, .dst = dst, .proto = IPPROTO_UDP, .id = 0x1234 };
+	size_t udp_len = peer_udp_put(f + 14 + 20, SERVER_IP, dst, 67, 68, payload, len);
 
-	memcpy(f, eth_dst, 6);
-	memcpy(f + 6, server_mac, 6);
-	put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + udp_len));
-	put16(ip + 4, 0x1234);
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-	put16(udp, 67);
-	put16(udp + 2, 68);
-	put16(udp + 4, udp_len);
-	put16(udp + 6, 0);
-	memcpy(udp + 8, payload, len);
-	uint16_t c = csum_fold(csum_add(csum_pseudo(src, dst, udp_len), udp, udp_len));
-	put16(udp + 6, c ? c : 0xffff);
+	peer_eth_put(f, eth_dst, server_mac, ETH_P_IP);
+	peer_ip4_put(f + 14, &h, udp_len);
 	return 14 + 20 + udp_len;
 }
 
@@ -269,7 +216,7 @@ static void arp_input(const uint8_t *f, size_t len)
 	ip4_addr_t server = SERVER_IP, sender, target;
 	uint8_t out[42];
 
-	if (len < 42 || get16(a + 6) != 1)
+	if (len < 42 || peer_get16(a + 6) != 1)
 		return;
 	memcpy(&sender, a + 14, 4);
 	memcpy(&target, a + 24, 4);
@@ -281,9 +228,9 @@ static void arp_input(const uint8_t *f, size_t len)
 		return;
 	memcpy(out, f + 6, 6);
 	memcpy(out + 6, server_mac, 6);
-	put16(out + 12, 0x0806);
+	peer_put16(out + 12, 0x0806);
 	memcpy(out + 14, a, 6); /* htype, ptype, hlen, plen */
-	put16(out + 20, 2);
+	peer_put16(out + 20, 2);
 	memcpy(out + 22, server_mac, 6);
 	memcpy(out + 28, &server, 4);
 	memcpy(out + 32, a + 8, 6);
@@ -327,26 +274,27 @@ static void dhcp_input(const uint8_t *f, size_t len)
 	size_t udp_len;
 	unsigned int nth;
 
-	if (len < 14 + 20 + 8 + 240 || ip[0] != 0x45 || ip[9] != 17 || get16(udp + 2) != 67)
+	if (len < 14 + 20 + 8 + 240 || ip[0] != 0x45 || ip[9] != 17 || peer_get16(udp + 2) != 67)
 		return;
-	udp_len = get16(udp + 4);
+	udp_len = peer_get16(udp + 4);
 	if (udp_len < 8 + 240 || 14 + 20 + udp_len > len)
 		return;
 	memcpy(s.eth_dst, f, 6);
 	memcpy(&s.ip_src, ip + 12, 4);
 	memcpy(&s.ip_dst, ip + 16, 4);
-	s.ip_csum_ok = csum_fold(csum_add(0, ip, 20)) == 0;
-	s.udp_csum_ok = get16(udp + 6) == 0 ||
-			csum_fold(csum_add(csum_pseudo(s.ip_src, s.ip_dst, (uint16_t)udp_len), udp,
-					   udp_len)) == 0;
+	s.ip_csum_ok = peer_csum_fold(peer_csum_add(0, ip, 20)) == 0;
+	s.udp_csum_ok = peer_get16(udp + 6) == 0 ||
+			peer_csum_fold(peer_csum_add(peer_csum_pseudo(s.ip_src, s.ip_dst,
+								      IPPROTO_UDP, udp_len),
+						     udp, udp_len)) == 0;
 	s.bootp_len = udp_len - 8;
 	s.op_ok = b[0] == 1 && b[1] == 1 && b[2] == 6;
-	s.xid = get32(b + 4);
-	s.secs = get16(b + 8);
-	s.flags = get16(b + 10);
+	s.xid = peer_get32(b + 4);
+	s.secs = peer_get16(b + 8);
+	s.flags = peer_get16(b + 10);
 	memcpy(&s.ciaddr, b + 12, 4);
 	s.chaddr_ok = !memcmp(b + 28, client_mac, 6);
-	s.cookie_ok = get32(b + 236) == 0x63825363u;
+	s.cookie_ok = peer_get32(b + 236) == 0x63825363u;
 	bootp_options(&s, b + 240, s.bootp_len - 240);
 	nth = srv.n;
 	if (srv.n < MAX_LOG)
@@ -359,9 +307,9 @@ static void dhcp_input(const uint8_t *f, size_t len)
 
 static int link_send(void *ctx, const uint8_t *f, size_t len)
 {
-	if (len >= 14 && get16(f + 12) == 0x0806)
+	if (len >= 14 && peer_get16(f + 12) == 0x0806)
 		arp_input(f, len);
-	else if (len >= 14 && get16(f + 12) == 0x0800)
+	else if (len >= 14 && peer_get16(f + 12) == 0x0800)
 		dhcp_input(f, len);
 	return 0;
 }

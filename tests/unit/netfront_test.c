@@ -26,10 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* <xen/io/ring.h> expects the includer's barriers (as sim/backends/netback.c gives them). */
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
 #include <xen/io/netif.h>
 
 #include "hypercall_shim/shim.h"

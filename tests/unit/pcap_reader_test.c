@@ -401,18 +401,18 @@ static void another_link_type_is_refused_naming_it(void **state)
 /* --- the corpus --- */
 
 #ifndef DRYDOCK_CORPUS_DIR
-#define DRYDOCK_CORPUS_DIR ""
+#error "DRYDOCK_CORPUS_DIR must name tests/corpus/pcap (tests/unit/CMakeLists.txt)"
 #endif
 
-static bool corpus_present(void)
+/* The corpus is part of the repository: a missing one fails the test. */
+static void assert_corpus_present(void)
 {
 	struct stat st;
 
 	if (stat(DRYDOCK_CORPUS_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-		return true;
-	print_message("[ SKIPPED  ] the pcap corpus is not at %s (shared/ beside the repository)\n",
-		      DRYDOCK_CORPUS_DIR);
-	return false;
+		return;
+	fail_msg("the pcap corpus is not at %s (tests/corpus/pcap in the repository)",
+		 DRYDOCK_CORPUS_DIR);
 }
 
 static void the_corpus_ipv4_file_is_refused_naming_its_link_type(void **state)
@@ -420,10 +420,7 @@ static void the_corpus_ipv4_file_is_refused_naming_its_link_type(void **state)
 	char path[4096];
 
 	(void)state;
-	if (!corpus_present()) {
-		skip();
-		return;
-	}
+	assert_corpus_present();
 	snprintf(path, sizeof(path), "%s/LINKTYPE_IPV4.pcap", DRYDOCK_CORPUS_DIR);
 	expect_open_error(path, -EPROTONOSUPPORT, "link type IPV4");
 }
@@ -476,10 +473,7 @@ static void every_corpus_file_reads_to_its_end_or_an_error(void **state)
 	struct dirent *e;
 
 	(void)state;
-	if (!corpus_present()) {
-		skip();
-		return;
-	}
+	assert_corpus_present();
 	DIR *dir = opendir(DRYDOCK_CORPUS_DIR);
 	assert_non_null(dir);
 	while ((e = readdir(dir))) {

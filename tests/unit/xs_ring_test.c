@@ -36,8 +36,8 @@
 #include "sim/domain.h"
 #include "sim/evtchn.h"
 #include "sim/sim.h"
-#include "sim/toolstack/toolstack.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_fixture.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 
@@ -49,8 +49,8 @@ struct guest {
 };
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
-	int devnull;
 	struct guest g1, g2;
 };
 
@@ -62,12 +62,9 @@ struct reply {
 
 /* --- fixture --- */
 
-static int guest_init(struct fixture *f, struct guest *g, domid_t domid, const char *name)
+static int guest_init(struct guest *g, struct sim_domain *d)
 {
-	struct sim_domain_config dc = { .domid = domid, .name = name, .mem_bytes = 4 << 20 };
-
-	if (sim_toolstack_build_domain(f->sim, &dc, &g->d) < 0)
-		return -1;
+	g->d = d;
 	g->intf = sim_domain_gfn_to_page(g->d, g->d->hvm_param[HVM_PARAM_STORE_PFN]);
 	g->port = (evtchn_port_t)g->d->hvm_param[HVM_PARAM_STORE_EVTCHN];
 	return g->intf ? 0 : -1;
@@ -76,16 +73,13 @@ static int guest_init(struct fixture *f, struct guest *g, domid_t domid, const c
 static int setup_with(void **state, bool strict)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = strict };
+	struct sim_fixture_options o = { .guests = 2, .strict = strict };
 
 	memset(&f, 0, sizeof(f));
-	f.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (f.devnull < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	sc.console_fd = f.devnull;
-	if (sim_create(&f.sim, &sc) < 0)
-		return -1;
-	if (guest_init(&f, &f.g1, 1, "one") < 0 || guest_init(&f, &f.g2, 2, "two") < 0)
+	f.sim = f.sf.sim;
+	if (guest_init(&f.g1, f.sf.guest[0]) < 0 || guest_init(&f.g2, f.sf.guest[1]) < 0)
 		return -1;
 	*state = &f;
 	return 0;
@@ -105,8 +99,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sim_destroy(f->sim);
-	close(f->devnull);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 

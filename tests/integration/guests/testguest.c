@@ -8,11 +8,17 @@
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   args ...        prints each argument in brackets
+ *   format          prints through uk_printf and snprintf what both builds must print alike
+ *   net WORDS...    net_init with WORDS as its command line (DHCP waits 1 s of guest
+ *                   time), then its result and each interface's configuration
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uk.h>
+
+#include <net/net.h>
 
 static int memhog(void)
 {
@@ -32,6 +38,36 @@ static int memhog(void)
 		void *next = *(void **)prev;
 		uk_free(prev);
 		prev = next;
+	}
+	return 0;
+}
+
+/* Floating point and the rest, formatted by runtime/libc/vsnprintf.c in both builds. */
+static int format(void)
+{
+	char buf[64];
+
+	uk_printf("uk_printf: [%f] [%8.3e] [%-4g|] [%d] [%5s] [%#x]\n", 1.5, 2.5, 0.25, -42, "ab",
+		  255u);
+	snprintf(buf, sizeof(buf), "[%f] [%lu] [%p]", 3.75, 7ul, (void *)0);
+	uk_printf("snprintf: %s\n", buf);
+	return 0;
+}
+
+/* net_init on the words after "net"; one line per interface after its result. */
+static int net(int argc, char **argv)
+{
+	int rc = net_init(argc, argv, uk_now_ns() + UK_NSEC_PER_SEC);
+
+	uk_printf("net_init: %d\n", rc);
+	for (unsigned int i = 0; i < net_if_count(); i++) {
+		struct net_if_config c;
+		char a[16], m[16], g[16], d0[16], d1[16];
+
+		net_if_get_config(net_if_get(i), &c);
+		uk_printf("if%u: addr %s mask %s gw %s dns %s,%s\n", i, ip4_addr_str(c.addr, a),
+			  ip4_addr_str(c.netmask, m), ip4_addr_str(c.gateway, g),
+			  ip4_addr_str(c.dns[0], d0), ip4_addr_str(c.dns[1], d1));
 	}
 	return 0;
 }
@@ -75,6 +111,10 @@ int app_main(int argc, char **argv)
 			;
 		return 0;
 	}
+	if (!strcmp(argv[1], "net"))
+		return net(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "format"))
+		return format();
 	if (!strcmp(argv[1], "memhog"))
 		return memhog();
 	if (!strcmp(argv[1], "args")) {

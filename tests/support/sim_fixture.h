@@ -1,0 +1,45 @@
+/*
+ * A simulator for host-side tests: a struct sim on the virtual clock with
+ * dom0 and guest domains 1..guests ("one", "two", ...) of 4 MiB each (or
+ * mem_bytes), as libxl would have built them (xenstore and console pages
+ * and ports), whose sim_* functions the test then calls as the hypercall
+ * shim and the backends do. Guest console output goes to /dev/null unless
+ * console_to_stdout is set.
+ *
+ *	static struct sim_fixture f;
+ *	struct sim_fixture_options o = { .guests = 2 };
+ *	if (sim_fixture_create(&f, &o) < 0) return -1;      (in a CMocka setup)
+ *	... f.sim, f.dom0, f.guest[0] (domid 1), f.guest[1] (domid 2) ...
+ *	sim_fixture_destroy(&f);                             (in its teardown)
+ */
+#ifndef TESTS_SUPPORT_SIM_FIXTURE_H
+#define TESTS_SUPPORT_SIM_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/domain.h"
+#include "sim/sim.h"
+
+#define SIM_FIXTURE_MAX_GUESTS 4
+
+struct sim_fixture_options {
+	unsigned int guests;    /* 1..SIM_FIXTURE_MAX_GUESTS; 0 means 1 */
+	bool strict;            /* protocol violations crash the offending domain */
+	bool console_to_stdout; /* guest console output on stdout, not /dev/null */
+	uint64_t mem_bytes;     /* each guest's RAM; 0 means 4 MiB */
+};
+
+struct sim_fixture {
+	struct sim *sim;
+	struct sim_domain *dom0;                           /* the backends' domain */
+	struct sim_domain *guest[SIM_FIXTURE_MAX_GUESTS]; /* domid i + 1 */
+	unsigned int nr_guests;
+	int console_fd;
+};
+
+/* 0, or a negative errno with a line on stderr saying what failed. */
+int sim_fixture_create(struct sim_fixture *f, const struct sim_fixture_options *o);
+void sim_fixture_destroy(struct sim_fixture *f);
+
+#endif
