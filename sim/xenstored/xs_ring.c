@@ -116,7 +116,8 @@ static void ring_send(struct xs_conn *c, const struct xsd_sockmsg *hdr, const ch
 	m->next = NULL;
 	m->len = sizeof(*hdr) + hdr->len;
 	memcpy(m->data, hdr, sizeof(*hdr));
-	memcpy(m->data + sizeof(*hdr), payload, hdr->len);
+	if (hdr->len) /* an empty value comes with payload NULL */
+		memcpy(m->data + sizeof(*hdr), payload, hdr->len);
 	if (r->out_tail)
 		r->out_tail->next = m;
 	else

@@ -106,7 +106,8 @@ static void client_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr, con
 		return;
 	}
 	memcpy(w->data, hdr, sizeof(*hdr));
-	memcpy(w->data + sizeof(*hdr), payload, hdr->len);
+	if (hdr->len) /* an empty value comes with payload NULL */
+		memcpy(w->data + sizeof(*hdr), payload, hdr->len);
 	w->req.data = w;
 	buf = uv_buf_init(w->data, (unsigned int)len);
 	if ((rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, write_done)) < 0) {
