@@ -53,7 +53,7 @@ static void violation(struct xs_ring *r, uint32_t error, const char *what, unsig
 	if (!r->processing)
 		sim_timer_start(r->dom->sim, &r->drop_timer, sim_now_ns(r->dom->sim), drop_conn, r);
 	sim_report_violation(r->dom, "xenstore ring: %s (%lu, %lu); xenstored stops serving "
-			     "this ring", what, a, b);
+			     "this ring until the guest reconnects", what, a, b);
 }
 
 static void notify(struct xs_ring *r)
