@@ -68,5 +68,8 @@ int shim_watch_signals(struct sim_domain *d)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
+	/* A socket peer that hangs up costs its connection (EPIPE), not the process: as xenstored. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
 	return 0;
 }

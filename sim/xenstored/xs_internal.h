@@ -46,6 +46,7 @@ struct xs_table {
 /* A change recorded for watches: fired at once, or on commit. */
 struct xs_event {
 	struct xs_event *next;
+	struct xs_event *hnext; /* the transaction's index (xs_tx_events.c) */
 	char *path;
 	bool exact;                /* only watches on exactly this path */
 	struct xs_perms node, parent, old; /* may a watcher see it? */
@@ -57,12 +58,15 @@ struct xs_tx {
 	uint32_t id;
 	struct xs_table overlay;
 	struct xs_event *events, **events_tail;
+	struct xs_event **ehash; /* xs_tx_events.c */
+	size_t ehash_size, nevents;
 	int own_delta; /* nodes owned by conn's domain created - deleted */
 	bool failed;   /* a change half-done: the commit must fail */
 };
 
 struct xs_watch {
-	struct xs_watch *next;
+	struct xs_watch *next, **pprev; /* the connection's list, oldest last */
+	struct xs_watch *hnext;         /* the connection's index */
 	char *path;        /* canonical, or "@..." */
 	char *token;
 	size_t rel_prefix; /* chars to strip for relative watches, else 0 */
@@ -75,6 +79,8 @@ struct xs_conn {
 	xs_send_fn send;
 	void *arg;
 	struct xs_watch *watches;
+	struct xs_watch **whash; /* xs_watch_index.c */
+	size_t whash_size, nwatches;
 	struct xs_tx *txs;
 	uint32_t next_tx_id;
 	unsigned ntx;
@@ -176,6 +182,19 @@ void xs_event_fire(struct xs_store *s, const struct xs_event *e);
 void xs_event_free(struct xs_event *e);
 void xs_watch_fire_special(struct xs_store *s, const char *name);
 void xs_watch_fire_new(struct xs_conn *conn);
+
+/* xs_watch_index.c: a connection's watches by (path, token). */
+struct xs_watch **xs_watch_index_find(struct xs_conn *conn, const char *path,
+                                      const char *token);
+int xs_watch_index_insert(struct xs_conn *conn, struct xs_watch *w);
+void xs_watch_index_remove(struct xs_conn *conn, struct xs_watch *w);
+void xs_watch_index_free(struct xs_conn *conn);
+
+/* xs_tx_events.c: a transaction's events, one per (path, exact). */
+struct xs_event *xs_tx_event_find(const struct xs_tx *tx, const char *path,
+                                  bool exact);
+int xs_tx_event_add(struct xs_tx *tx, struct xs_event *e);
+void xs_tx_events_free(struct xs_tx *tx);
 
 /* xs_domain.c */
 struct xs_domain *xs_domain_find(const struct xs_store *s, domid_t domid);

@@ -53,7 +53,7 @@ static void violation(struct xs_ring *r, uint32_t error, const char *what, unsig
 	if (!r->processing)
 		sim_timer_start(r->dom->sim, &r->drop_timer, sim_now_ns(r->dom->sim), drop_conn, r);
 	sim_report_violation(r->dom, "xenstore ring: %s (%lu, %lu); xenstored stops serving "
-			     "this ring", what, a, b);
+			     "this ring until the guest reconnects", what, a, b);
 }
 
 static void notify(struct xs_ring *r)
@@ -116,7 +116,8 @@ static void ring_send(struct xs_conn *c, const struct xsd_sockmsg *hdr, const ch
 	m->next = NULL;
 	m->len = sizeof(*hdr) + hdr->len;
 	memcpy(m->data, hdr, sizeof(*hdr));
-	memcpy(m->data + sizeof(*hdr), payload, hdr->len);
+	if (hdr->len) /* an empty value comes with payload NULL */
+		memcpy(m->data + sizeof(*hdr), payload, hdr->len);
 	if (r->out_tail)
 		r->out_tail->next = m;
 	else
@@ -183,12 +184,18 @@ static bool read_requests(struct xs_ring *r)
 }
 
 /*
- * The guest asked to reconnect (XENSTORE_RECONNECT): start afresh, dropping
- * half-written requests and replies (docs/misc/xenstore-ring.txt).
+ * The guest asked to reconnect (XENSTORE_RECONNECT): start afresh on a
+ * packet boundary, as docs/misc/xenstore-ring.txt promises: half-read
+ * requests and unsent replies dropped, both queues emptied, the connection's
+ * watches and transactions discarded. A ring cut off for a violation is
+ * served again, with its error indicator cleared ("0: no error, connection
+ * is valid"); the violation itself stays counted and reported.
  */
 static bool reconnect(struct xs_ring *r)
 {
-	xs_conn_destroy(r->conn);
+	sim_timer_stop(r->dom->sim, &r->drop_timer);
+	if (r->conn)
+		xs_conn_destroy(r->conn);
 	drop_output(r);
 	r->conn = xs_conn_create(r->store, r->dom->domid, ring_send, r);
 	if (!r->conn) {
@@ -196,8 +203,10 @@ static bool reconnect(struct xs_ring *r)
 		return false;
 	}
 	r->have = 0;
+	r->ignored = false;
 	r->intf->req_cons = r->intf->req_prod = 0;
 	r->intf->rsp_cons = r->intf->rsp_prod = 0;
+	r->intf->error = XENSTORE_ERROR_NONE;
 	__atomic_store_n(&r->intf->connection, XENSTORE_CONNECTED, __ATOMIC_RELEASE);
 	return true;
 }
@@ -206,16 +215,17 @@ void xs_ring_process(struct xs_ring *r)
 {
 	bool activity = false;
 
-	if (r->ignored || !r->conn)
-		return;
-	r->processing = true;
 	if (__atomic_load_n(&r->intf->connection, __ATOMIC_ACQUIRE) == XENSTORE_RECONNECT) {
-		if (!reconnect(r)) {
-			r->processing = false;
+		if (!reconnect(r))
 			return;
-		}
 		activity = true;
 	}
+	if (r->ignored || !r->conn) {
+		if (activity)
+			notify(r);
+		return;
+	}
+	r->processing = true;
 	/* Alternate: replies make room for more requests' replies. */
 	for (;;) {
 		bool moved = flush_output(r);

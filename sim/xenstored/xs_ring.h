@@ -5,8 +5,9 @@
  * are written to rsp[], queued while the ring is full. A corrupt ring or an
  * oversized message is a protocol violation: the ring's error field is set
  * and the connection (its watches, transactions and queued replies) is
- * discarded; the ring is not served again, even on a reconnect request, as
- * xenstored does.
+ * discarded; the ring is served again only after the guest asks to
+ * reconnect (XENSTORE_RECONNECT, docs/misc/xenstore-ring.txt), which also
+ * clears the error field.
  */
 #ifndef SIM_XS_RING_H
 #define SIM_XS_RING_H

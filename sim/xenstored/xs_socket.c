@@ -9,16 +9,25 @@
 #include <unistd.h>
 
 #include "sim/report.h"
+#include "sim/xenstored/xs_reader.h"
 #include "sim/xenstored/xs_socket.h"
+
+/*
+ * What a client may leave unread (replies and watch events libuv could not
+ * yet write to the socket) before it is cut off. C xenstored bounds the
+ * memory a connection may hold too (its per-domain memory quota); a socket
+ * client is dom0 there and exempt, but here one stuck client must not
+ * exhaust the simulator: 1 MiB is 256 maximal messages, far more than any
+ * client that reads its replies ever has queued. docs/xenstore.md says it.
+ */
+#define XS_SOCKET_OUT_MAX (1024 * 1024)
 
 struct xs_client {
 	uv_pipe_t pipe;
 	struct xs_client *next;
 	struct xs_socket *xs;
 	struct xs_conn *conn;
-	struct xsd_sockmsg hdr;
-	size_t have;
-	char payload[XENSTORE_PAYLOAD_MAX];
+	struct xs_reader reader;
 	char rbuf[8192];
 	unsigned int id;
 };
@@ -28,9 +37,17 @@ struct write_req {
 	char data[];
 };
 
+/*
+ * The connection goes with the handle, from the loop: a client may be cut
+ * off while the store is sending to it (xs_send_fn must not destroy it).
+ */
 static void client_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct xs_client *c = h->data;
+
+	if (c->conn)
+		xs_conn_destroy(c->conn);
+	free(c);
 }
 
 static void unlink_client(struct xs_client *c)
@@ -45,19 +62,24 @@ static void unlink_client(struct xs_client *c)
 
 static void client_drop(struct xs_client *c, const char *why)
 {
+	if (uv_is_closing((uv_handle_t *)&c->pipe))
+		return;
 	unlink_client(c);
 	if (why)
 		sim_log("xenstore socket client %u: %s; closing its connection", c->id, why);
-	if (c->conn)
-		xs_conn_destroy(c->conn);
-	c->conn = NULL;
-	if (!uv_is_closing((uv_handle_t *)&c->pipe))
-		uv_close((uv_handle_t *)&c->pipe, client_closed);
+	uv_close((uv_handle_t *)&c->pipe, client_closed);
 }
 
+/* A failed write (EPIPE: the client hung up before reading) ends only that client. */
 static void write_done(uv_write_t *req, int status)
 {
+	struct xs_client *c = req->handle->data;
+
 	free(req->data);
+	if (status == UV_EPIPE || status == UV_ECONNRESET)
+		client_drop(c, "hung up before reading its replies");
+	else if (status < 0 && status != UV_ECANCELED)
+		client_drop(c, uv_strerror(status));
 }
 
 static void client_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr, const char *payload,
@@ -65,52 +87,54 @@ static void client_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr, con
 {
 	struct xs_client *c = arg;
 	size_t len = sizeof(*hdr) + hdr->len;
-	struct write_req *w = malloc(sizeof(*w) + len);
+	size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+	struct write_req *w;
 	uv_buf_t buf;
+	int rc;
 
-	if (!w || uv_is_closing((uv_handle_t *)&c->pipe)) {
-		free(w);
+	if (uv_is_closing((uv_handle_t *)&c->pipe))
+		return;
+	if (queued + len > XS_SOCKET_OUT_MAX) {
+		char why[128];
+		snprintf(why, sizeof(why), "leaves %zu bytes of replies and watch events unread "
+			 "(limit %d)", queued + len, XS_SOCKET_OUT_MAX);
+		client_drop(c, why);
+		return;
+	}
+	if (!(w = malloc(sizeof(*w) + len))) {
+		client_drop(c, "out of memory queueing a reply");
 		return;
 	}
 	memcpy(w->data, hdr, sizeof(*hdr));
-	memcpy(w->data + sizeof(*hdr), payload, hdr->len);
+	if (hdr->len) /* an empty value comes with payload NULL */
+		memcpy(w->data + sizeof(*hdr), payload, hdr->len);
 	w->req.data = w;
 	buf = uv_buf_init(w->data, (unsigned int)len);
-	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, write_done) < 0)
+	if ((rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, write_done)) < 0) {
 		free(w);
-	xs_conn_sent(conn);
+		client_drop(c, uv_strerror(rc));
+	}
 }
 
-/* Feeds received bytes through the message reassembly; false if the client was dropped. */
-static bool client_feed(struct xs_client *c, const char *p, size_t n)
+/* Feeds received bytes through the message reassembly until the client is cut off. */
+static void client_feed(struct xs_client *c, const char *p, size_t n)
 {
-	while (n > 0) {
-		size_t want, take;
-		if (c->have < sizeof(c->hdr)) {
-			want = sizeof(c->hdr) - c->have;
-			take = n < want ? n : want;
-			memcpy((char *)&c->hdr + c->have, p, take);
-		} else {
-			want = sizeof(c->hdr) + c->hdr.len - c->have;
-			take = n < want ? n : want;
-			memcpy(c->payload + (c->have - sizeof(c->hdr)), p, take);
-		}
-		c->have += take;
-		p += take;
-		n -= take;
-		if (c->have == sizeof(c->hdr) && c->hdr.len > XENSTORE_PAYLOAD_MAX) {
+	while (n > 0 && !uv_is_closing((uv_handle_t *)&c->pipe)) {
+		bool whole;
+		long took = xs_reader_take(&c->reader, p, n, &whole);
+
+		if (took < 0) {
 			char why[96];
 			snprintf(why, sizeof(why), "message length %u exceeds XENSTORE_PAYLOAD_MAX (%d)",
-				 c->hdr.len, XENSTORE_PAYLOAD_MAX);
+				 c->reader.hdr.len, XENSTORE_PAYLOAD_MAX);
 			client_drop(c, why);
-			return false;
+			return;
 		}
-		if (c->have == sizeof(c->hdr) + c->hdr.len) {
-			c->have = 0;
-			xs_conn_handle(c->conn, &c->hdr, c->payload);
-		}
+		p += took;
+		n -= (size_t)took;
+		if (whole)
+			xs_conn_handle(c->conn, &c->reader.hdr, c->reader.payload);
 	}
-	return true;
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -129,7 +153,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0)
 		return;
-	if (nread == UV_EOF && c->have == 0)
+	if (nread == UV_EOF && xs_reader_idle(&c->reader))
 		client_drop(c, NULL); /* a clean goodbye between messages */
 	else if (nread == UV_EOF)
 		client_drop(c, "hung up in the middle of a message");
@@ -158,6 +182,43 @@ static void on_connection(uv_stream_t *server, int status)
 	    !(c->conn = xs_conn_create(xs->store, 0, client_send, c)) ||
 	    uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb) < 0)
 		client_drop(c, "could not be set up");
+}
+
+/*
+ * Refuses what bind() would get wrong: a path too long for sun_path would be
+ * cut short (and the socket bound elsewhere), and a missing directory comes
+ * back from libuv as EACCES. Says which, on stderr.
+ */
+static int check_path(const char *path)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	char *dir, *slash;
+	int rc = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		sim_log("xenstore socket path is %zu bytes long: a Unix socket path must be shorter "
+			"than %zu bytes (sun_path)", strlen(path), sizeof(sa.sun_path));
+		return -ENAMETOOLONG;
+	}
+	if (!(dir = strdup(path)))
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) < 0) {
+		rc = -errno;
+		sim_log("xenstore socket %s: directory %s: %s", path, dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		rc = -ENOTDIR;
+		sim_log("xenstore socket %s: %s is not a directory", path, dir);
+	}
+	free(dir);
+	return rc;
 }
 
 /* Only a socket nobody listens on may be replaced. */
@@ -190,7 +251,7 @@ int xs_socket_listen(struct xs_socket *xs, uv_loop_t *loop, struct xs_store *sto
 
 	memset(xs, 0, sizeof(*xs));
 	xs->store = store;
-	if ((rc = remove_stale(path)) < 0)
+	if ((rc = check_path(path)) < 0 || (rc = remove_stale(path)) < 0)
 		return rc;
 	if (!(xs->path = strdup(path)))
 		return -ENOMEM;

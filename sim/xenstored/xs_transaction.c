@@ -155,12 +155,7 @@ static void tx_free(struct xs_tx *tx)
 	*pp = tx->next;
 	conn->ntx--;
 	conn->s->ntx--;
-	while (tx->events) {
-		struct xs_event *e = tx->events;
-
-		tx->events = e->next;
-		xs_event_free(e);
-	}
+	xs_tx_events_free(tx);
 	xs_table_free(&tx->overlay);
 	free(tx);
 }

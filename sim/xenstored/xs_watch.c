@@ -32,26 +32,14 @@ static void notify(struct xs_conn *conn, const struct xs_watch *w,
 	free(buf);
 }
 
-static unsigned domain_watches(const struct xs_store *s, domid_t domid)
+static size_t domain_watches(const struct xs_store *s, domid_t domid)
 {
-	unsigned n = 0;
+	size_t n = 0;
 
 	for (const struct xs_conn *c = s->conns; c; c = c->next)
 		if (c->domid == domid)
-			for (const struct xs_watch *w = c->watches; w;
-			     w = w->next)
-				n++;
+			n += c->nwatches;
 	return n;
-}
-
-static struct xs_watch **find(struct xs_conn *conn, const char *path,
-                              const char *token)
-{
-	struct xs_watch **pp = &conn->watches;
-
-	while (*pp && (strcmp((*pp)->path, path) || strcmp((*pp)->token, token)))
-		pp = &(*pp)->next;
-	return pp;
 }
 
 /* Canonical form of a watch path from the wire, or NULL (errno in *err). */
@@ -91,7 +79,7 @@ int xs_watch_add(struct xs_conn *conn, const char *path, const char *token)
 
 	if (!canon)
 		return err;
-	if (*find(conn, canon, token)) {
+	if (xs_watch_index_find(conn, canon, token)) {
 		free(canon);
 		return -EEXIST;
 	}
@@ -111,10 +99,26 @@ int xs_watch_add(struct xs_conn *conn, const char *path, const char *token)
 	w->path = canon;
 	if (path[0] != '/' && path[0] != '@')
 		w->rel_prefix = xs_path_domain_prefix(conn->domid) + 1;
+	if (xs_watch_index_insert(conn, w) < 0) {
+		watch_free(w);
+		return -ENOMEM;
+	}
 	w->next = conn->watches;
+	if (w->next)
+		w->next->pprev = &w->next;
+	w->pprev = &conn->watches;
 	conn->watches = w;
 	conn->s->nwatches++;
 	return 0;
+}
+
+static void watch_unlink(struct xs_conn *conn, struct xs_watch *w)
+{
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	conn->s->nwatches--;
+	watch_free(w);
 }
 
 /* The first event of the watch just added (it is at the list head). */
@@ -131,26 +135,21 @@ int xs_watch_remove(struct xs_conn *conn, const char *path, const char *token)
 
 	if (!canon)
 		return -ENOMEM;
-	pp = find(conn, canon, token);
+	pp = xs_watch_index_find(conn, canon, token);
 	free(canon);
-	if (!*pp)
+	if (!pp)
 		return -ENOENT;
 	w = *pp;
-	*pp = w->next;
-	watch_free(w);
-	conn->s->nwatches--;
+	xs_watch_index_remove(conn, w);
+	watch_unlink(conn, w);
 	return 0;
 }
 
 void xs_watch_remove_all(struct xs_conn *conn)
 {
-	while (conn->watches) {
-		struct xs_watch *w = conn->watches;
-
-		conn->watches = w->next;
-		watch_free(w);
-		conn->s->nwatches--;
-	}
+	while (conn->watches)
+		watch_unlink(conn, conn->watches);
+	xs_watch_index_free(conn);
 }
 
 static bool may_read(const struct xs_ctx *c, const struct xs_perms *p)
@@ -194,14 +193,6 @@ void xs_event_free(struct xs_event *e)
  * xenstored keeps one entry per node: rewriting a node 10^5 times must not
  * queue 10^5 events. The newest permissions decide who sees it.
  */
-static struct xs_event *tx_event_for(struct xs_tx *tx, const char *path, bool exact)
-{
-	for (struct xs_event *e = tx->events; e; e = e->next)
-		if (e->exact == exact && !strcmp(e->path, path))
-			return e;
-	return NULL;
-}
-
 static int tx_event_update(struct xs_event *e, const struct xs_perms *node,
 			   const struct xs_perms *parent)
 {
@@ -226,7 +217,7 @@ int xs_event_record(struct xs_ctx *c, const char *path, bool exact,
 {
 	struct xs_event *e;
 
-	if (c->tx && (e = tx_event_for(c->tx, path, exact)))
+	if (c->tx && (e = xs_tx_event_find(c->tx, path, exact)))
 		return tx_event_update(e, node, parent);
 	if (!(e = calloc(1, sizeof(*e))))
 		return -ENOMEM;
@@ -241,8 +232,10 @@ int xs_event_record(struct xs_ctx *c, const char *path, bool exact,
 		return -ENOMEM;
 	}
 	if (c->tx) {
-		*c->tx->events_tail = e;
-		c->tx->events_tail = &e->next;
+		if (xs_tx_event_add(c->tx, e) < 0) {
+			xs_event_free(e);
+			return -ENOMEM;
+		}
 		return 0;
 	}
 	xs_event_fire(c->s, e);
