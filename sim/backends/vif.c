@@ -588,8 +588,9 @@ bool vif_connected(const struct vif *v)
 
 bool vif_has_input(struct vif *v)
 {
-	return (v->ops->has_input && v->ops->has_input(v)) ||
-	       impair_path_held(v->impair[IMPAIR_RX]) > 0;
+	/* Only an input that ends (pcap) waits for its held frames: a live one never ends. */
+	return v->ops->has_input &&
+	       (v->ops->has_input(v) || impair_path_held(v->impair[IMPAIR_RX]) > 0);
 }
 
 void vif_input_ended(struct vif *v, uint64_t linger_ns)

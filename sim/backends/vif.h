@@ -181,8 +181,9 @@ void vif_rx_resume(struct vif *v);
 /* True once the frontend has connected its rings. */
 bool vif_connected(const struct vif *v);
 /*
- * True while the backend still has input coming (its has_input), or the
- * impairment holds frames for the guest.
+ * True while the backend still has input coming (its has_input), or, for a
+ * backend whose input ends (it has a has_input), while the impairment holds
+ * frames for the guest.
  */
 bool vif_has_input(struct vif *v);
 /*

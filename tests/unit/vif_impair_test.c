@@ -757,7 +757,7 @@ static void held_frames_wait_for_a_receive_buffer_and_none_is_lost(void **state)
 {
 	struct fixture *f = fixture_create(1);
 	struct front fr;
-	struct vif *v = front_connect(f, &fr, "null,delay=10");
+	struct vif *v = front_connect(f, &fr, "recorder,delay=10");
 
 	(void)state;
 	assert_int_equal(deliver(v, 1), 0);
@@ -775,6 +775,18 @@ static void held_frames_wait_for_a_receive_buffer_and_none_is_lost(void **state)
 	assert_int_equal(front_received(&fr), 2);
 	assert_int_equal(v->stats.to_guest_frames, 2);
 	assert_int_equal(v->stats.to_guest_dropped, 0);
+	assert_false(vif_has_input(v));
+	fixture_destroy(f);
+}
+
+static void held_frames_of_a_live_backend_are_no_input_that_keeps_the_guest_up(void **state)
+{
+	struct fixture *f = fixture_create(1);
+	struct vif *v = make_vif(f, 0, "null,rx-delay=10"); /* as tap and user: no has_input */
+
+	(void)state;
+	assert_int_equal(deliver(v, 1), 0);
+	assert_int_equal(impair_path_held(v->impair[IMPAIR_RX]), 1);
 	assert_false(vif_has_input(v));
 	fixture_destroy(f);
 }
@@ -872,6 +884,7 @@ int main(void)
 		cmocka_unit_test(rate_spaces_frames_by_their_size),
 		cmocka_unit_test(held_frames_beyond_the_limit_are_dropped_and_counted),
 		cmocka_unit_test(held_frames_wait_for_a_receive_buffer_and_none_is_lost),
+		cmocka_unit_test(held_frames_of_a_live_backend_are_no_input_that_keeps_the_guest_up),
 		cmocka_unit_test(the_capture_holds_what_crossed_after_the_impairment),
 		cmocka_unit_test(the_input_ends_once_the_last_held_frame_reached_the_guest),
 		cmocka_unit_test(destroying_a_vif_frees_the_frames_it_holds),
