@@ -34,3 +34,12 @@ for name in lossy1 other clean7; do
 done
 got=$(tcpdump -r "$TMP/clean7.pcap" ether src 02:00:00:00:00:01 2>/dev/null | wc -l)
 expect_eq "frames to the guest without loss" 7 "$got"
+
+# Delay and rate on guest time: at 1 Mbit/s the 98-byte first echo reply
+# takes 0.784 ms on the link, then 5 ms of delay, after its request at 10 ms.
+echo_run slow 7 ,tx-delay=5,tx-rate=1
+expect_grep "every answer, late" '^arp replies 1, echo replies 3/3, udp echoes 3/3, bad 0$' \
+	<("$TOOLS/iptrace" check "$TMP/slow.pcap")
+tcpdump -nr "$TMP/slow.pcap" 2>/dev/null >"$TMP/slow.txt"
+expect_grep "the first echo reply 5.784 ms after its request" \
+	'^00:00:00\.015784 IP 10\.0\.0\.2 > 10\.0\.0\.1: ICMP echo reply, id 4660, seq 1,' "$TMP/slow.txt"
