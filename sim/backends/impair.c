@@ -1,9 +1,10 @@
 /*
  * One direction of a vif's impairment (impair.h): the draws, the held
- * frames and the timers that let them go. Frames held by delay, jitter or
- * rate keep their order in one queue (a frame never goes before one that
- * entered earlier, as netem with a rate); reordering is the only way to
- * swap frames.
+ * frames and the timers that let them go. What Linux's netem does in
+ * netem_enqueue/netem_dequeue (net/sched/sch_netem.c), with two
+ * departures: frames held by delay, jitter or rate keep their order in one
+ * queue (netem keeps order only with a rate), and reorder= swaps a frame
+ * with the next one rather than sending some frames without the delay.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ static void take_draws(struct impair_path *p, struct impair_draws *d)
 	d->jitter = rng_next(&p->rng);
 }
 
-/* Uniform in [-jitter, +jitter] ns. */
+/* Uniform in [-jitter, +jitter] ns: netem's tabledist without a distribution table. */
 static int64_t jitter_of(const struct impair_path *p, uint64_t draw)
 {
 	if (!p->p.jitter_ns)
@@ -258,6 +259,7 @@ int impair_path_input(struct impair_path *p, const uint8_t *frame, size_t len)
 	}
 	if (!(f = frame_copy(p, frame, len, jitter_of(p, d.jitter))))
 		return -ENOBUFS;
+	/* The copy is the frame as it came, as netem_enqueue's clone is sent uncorrupted. */
 	if (chance(d.dup, p->p.dup_ppm) && (copy = frame_copy(p, frame, len, f->jitter_ns)))
 		p->stats->duplicated++;
 	if (len && chance(d.corrupt, p->p.corrupt_ppm)) {
