@@ -324,8 +324,7 @@ static void notified(void *arg, evtchn_port_t port)
 	tx_process(nb);
 	if (nb->rx_waiting && nb->connected && rx_has_buffer(nb)) {
 		nb->rx_waiting = false;
-		if (nb->vif->ops->rx_ready)
-			nb->vif->ops->rx_ready(nb->vif);
+		vif_rx_resume(nb->vif);
 	}
 }
 

@@ -1,4 +1,7 @@
-/* The vif core: --vif specs checked against the backends' tables, capture, counting. */
+/*
+ * The vif core: --vif specs checked against the backends' tables and the
+ * impairment keys, impairment, capture, counting.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,11 +148,11 @@ static int parse_backend(struct vif_config *cfg, const struct vif_backend_ops **
 	return 0;
 }
 
-/* The declaration of the backend's own key, or NULL. */
-static const struct vif_backend_key *backend_key(const struct vif_backend_ops *ops,
-						 const char *key, size_t klen)
+/* The declaration of key in a table of keys (NULL: none), or NULL. */
+static const struct vif_backend_key *table_key(const struct vif_backend_key *keys,
+					       const char *key, size_t klen)
 {
-	for (const struct vif_backend_key *k = ops->keys; k && k->name; k++)
+	for (const struct vif_backend_key *k = keys; k && k->name; k++)
 		if (strlen(k->name) == klen && !strncmp(k->name, key, klen))
 			return k;
 	return NULL;
@@ -174,17 +177,23 @@ static bool key_given(const struct vif_config *cfg, const char *key, size_t klen
 	return false;
 }
 
-/* A key of the backend's own: declared, and repeated only where it may be. */
+/*
+ * An impairment key (every backend's, impair.h) or a key of the backend's
+ * own: declared, and repeated only where it may be.
+ */
 static int parse_backend_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
 			     const char *word, size_t klen, char *err, size_t errlen)
 {
-	const struct vif_backend_key *k = backend_key(ops, word, klen);
+	const struct vif_backend_key *k = table_key(impair_keys, word, klen);
 	char keys[256];
 
+	if (!k)
+		k = table_key(ops->keys, word, klen);
 	if (!k) {
 		describe_keys(ops, keys, sizeof(keys));
-		snprintf(err, errlen, "unknown key '%.*s' for vif backend '%s' (keys: %s)",
-			 (int)klen, word, cfg->backend, keys);
+		snprintf(err, errlen, "unknown key '%.*s' for vif backend '%s' (keys: %s) "
+			 "or an impairment: %s", (int)klen, word, cfg->backend, keys,
+			 impair_keys_text);
 		return -EINVAL;
 	}
 	if (!k->repeats && key_given(cfg, word, klen)) {
@@ -254,6 +263,15 @@ static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
 	return parse_backend_key(cfg, ops, word, klen, err, errlen);
 }
 
+/* The impairment keys' values, at parse time. */
+static int check_impairment(const struct vif_config *cfg, char *err, size_t errlen)
+{
+	struct impair_params p[IMPAIR_NR_DIRS];
+	int rc = impair_params_parse(cfg, p, err, errlen);
+
+	return rc < 0 ? rc : 0;
+}
+
 int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t errlen)
 {
 	char *copy = strdup(spec), *save = NULL, *word;
@@ -281,6 +299,8 @@ int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t
 	}
 	if (rc == 0 && ops->check)
 		rc = ops->check(cfg, err, errlen);
+	if (rc == 0)
+		rc = check_impairment(cfg, err, errlen);
 	free(copy);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
@@ -383,8 +403,96 @@ static void default_mac(uint8_t mac[6], domid_t domid, unsigned int index)
 	mac[5] = (uint8_t)index;
 }
 
+/* --- impairment --- */
+
+/* The RX path's far end: the guest's ring. */
+static int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	capture(v, frame, len);
+	rc = netback_deliver(v->netback, frame, len);
+	if (rc < 0) {
+		v->stats.to_guest_dropped++;
+		return rc;
+	}
+	v->stats.to_guest_frames++;
+	v->stats.to_guest_bytes += len;
+	return 0;
+}
+
+/* The TX path's far end: the backend. */
+static void transmit_now(struct vif *v, const uint8_t *frame, size_t len)
+{
+	capture(v, frame, len);
+	v->ops->transmit(v, frame, len);
+}
+
+static int impair_rx_pass(void *arg, const uint8_t *frame, size_t len)
+{
+	return deliver_now(arg, frame, len);
+}
+
+static bool impair_rx_ready(void *arg)
+{
+	return vif_rx_ready(arg);
+}
+
+/* The last held frame reached the guest: an input that ended meanwhile ends now. */
+static void impair_rx_drained(void *arg)
+{
+	struct vif *v = arg;
+
+	if (!v->input_ending)
+		return;
+	v->input_ending = false;
+	sim_lifecycle_input_ended(v->dom, &v->linger, v->input_linger_ns);
+}
+
+static int impair_tx_pass(void *arg, const uint8_t *frame, size_t len)
+{
+	transmit_now(arg, frame, len);
+	return 0;
+}
+
+/* The paths of the directions the spec impairs, seeded from --seed and the index. */
+static int impair_open(struct vif *v, char *err, size_t errlen)
+{
+	const struct impair_out outs[IMPAIR_NR_DIRS] = {
+		[IMPAIR_RX] = { impair_rx_pass, impair_rx_ready, impair_rx_drained, v },
+		[IMPAIR_TX] = { impair_tx_pass, NULL, NULL, v },
+	};
+	struct impair_stats *stats[IMPAIR_NR_DIRS] = {
+		[IMPAIR_RX] = &v->stats.to_guest_impair,
+		[IMPAIR_TX] = &v->stats.from_guest_impair,
+	};
+	struct impair_params p[IMPAIR_NR_DIRS];
+	uint64_t seed = sim_config(v->dom->sim)->seed;
+	int rc = impair_params_parse(&v->cfg, p, err, errlen);
+
+	for (int dir = 0; rc > 0 && dir < IMPAIR_NR_DIRS; dir++) {
+		if (!impair_params_active(&p[dir]))
+			continue;
+		if (impair_path_create(&v->impair[dir], v->dom->sim, &p[dir], seed, v->index,
+				       (enum impair_dir)dir, &outs[dir], stats[dir]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void impair_close(struct vif *v)
+{
+	for (int dir = 0; dir < IMPAIR_NR_DIRS; dir++) {
+		impair_path_destroy(v->impair[dir]);
+		v->impair[dir] = NULL;
+	}
+}
+
 static void vif_free(struct vif *v)
 {
+	impair_close(v);
 	capture_close(v);
 	vif_config_free(&v->cfg);
 	free(v);
@@ -419,7 +527,8 @@ int vif_create(struct sim_domain *d, unsigned int index, struct vif_config *cfg,
 		v->cfg.mtu = VIF_MTU_DEFAULT;
 	if (!v->cfg.mac_given)
 		default_mac(v->cfg.mac, d->domid, index);
-	if (v->cfg.capture && (rc = capture_open(v, err, errlen)) < 0) {
+	if ((v->cfg.capture && (rc = capture_open(v, err, errlen)) < 0) ||
+	    (rc = impair_open(v, err, errlen)) < 0) {
 		vif_free(v);
 		return rc;
 	}
@@ -449,6 +558,7 @@ void vif_destroy(struct vif *v)
 		v->dom->nr_vifs--;
 	}
 	sim_timer_stop(v->dom->sim, &v->linger);
+	impair_close(v); /* frames it still holds are dropped, as a link going down drops them */
 	netback_destroy(v->netback);
 	/* As libxl removes a device: both directories go. */
 	sim_device_remove(v->dom, "vif", v->index);
@@ -458,24 +568,17 @@ void vif_destroy(struct vif *v)
 
 int vif_deliver(struct vif *v, const uint8_t *frame, size_t len)
 {
-	int rc;
-
-	capture(v, frame, len);
 	if (len > v->cfg.mtu + VIF_ETH_HLEN || len < VIF_ETH_HLEN) {
+		capture(v, frame, len);
 		if (len < VIF_ETH_HLEN)
 			v->stats.to_guest_dropped++;
 		else
 			v->stats.oversized_dropped++;
 		return -EMSGSIZE;
 	}
-	rc = netback_deliver(v->netback, frame, len);
-	if (rc < 0) {
-		v->stats.to_guest_dropped++;
-		return rc;
-	}
-	v->stats.to_guest_frames++;
-	v->stats.to_guest_bytes += len;
-	return 0;
+	if (v->impair[IMPAIR_RX])
+		return impair_path_input(v->impair[IMPAIR_RX], frame, len);
+	return deliver_now(v, frame, len);
 }
 
 bool vif_connected(const struct vif *v)
@@ -485,11 +588,19 @@ bool vif_connected(const struct vif *v)
 
 bool vif_has_input(struct vif *v)
 {
-	return v->ops->has_input && v->ops->has_input(v);
+	/* Only an input that ends (pcap) waits for its held frames: a live one never ends. */
+	return v->ops->has_input &&
+	       (v->ops->has_input(v) || impair_path_held(v->impair[IMPAIR_RX]) > 0);
 }
 
 void vif_input_ended(struct vif *v, uint64_t linger_ns)
 {
+	if (impair_path_held(v->impair[IMPAIR_RX]) > 0) {
+		/* impair_rx_drained ends it once the last held frame has reached the guest. */
+		v->input_ending = true;
+		v->input_linger_ns = linger_ns;
+		return;
+	}
 	sim_lifecycle_input_ended(v->dom, &v->linger, linger_ns);
 }
 
@@ -500,8 +611,17 @@ bool vif_rx_ready(struct vif *v)
 
 void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len)
 {
-	capture(v, frame, len);
 	v->stats.from_guest_frames++;
 	v->stats.from_guest_bytes += len;
-	v->ops->transmit(v, frame, len);
+	if (v->impair[IMPAIR_TX])
+		impair_path_input(v->impair[IMPAIR_TX], frame, len);
+	else
+		transmit_now(v, frame, len);
+}
+
+void vif_rx_resume(struct vif *v)
+{
+	impair_path_resume(v->impair[IMPAIR_RX]);
+	if (v->ops->rx_ready)
+		v->ops->rx_ready(v);
 }

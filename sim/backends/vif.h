@@ -12,9 +12,20 @@
  * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
  * same on every run), capture=FILE (every frame, both directions, as an
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
- * a frame travels in one granted page). Other keys are the backend's, as
+ * a frame travels in one granted page), and the impairment keys (loss=,
+ * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
+ * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
  * linger=SECONDS); null and tap have none.
+ *
+ * Impairment sits between the guest and the world, and the capture on its
+ * far side in each direction: a frame to the guest is captured as it enters
+ * the guest's ring, after the impairment (what the guest really received,
+ * when); a frame from the guest as it leaves for the backend, after the
+ * impairment (what really left, when). That is what tcpdump shows on a
+ * Linux interface with netem on it, and what replaying the capture into the
+ * guest without impairment gives it again. from_guest_* stats count what
+ * the guest sent, before.
  */
 #ifndef SIM_VIF_H
 #define SIM_VIF_H
@@ -23,12 +34,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/backends/impair.h"
 #include "sim/sim.h"
 
 struct sim_domain;
 struct vif;
 
-#define VIF_MAX_KEYS 16
+#define VIF_MAX_KEYS 48 /* the backend's keys and the impairment keys */
 
 struct vif_config {
 	char backend[16];      /* an ops' name: "tap", "user", "pcap", "null" */
@@ -99,14 +111,23 @@ struct vif_backend_ops {
 	void (*rx_ready)(struct vif *v);
 };
 
+/* The impairment keys every backend takes (impair_keys.c, impair.h): ends with { NULL }. */
+extern const struct vif_backend_key impair_keys[];
+
 /* The backends, from the one list (vif_table.h, vif_table.c): NULL-terminated. */
 extern const struct vif_backend_ops *const vif_backends[];
 
+/*
+ * to_guest_* count what reached the guest's ring, after impairment;
+ * from_guest_* what the guest sent, before it. to_guest_impair and
+ * from_guest_impair count what the impairment did in each direction.
+ */
 struct vif_stats {
 	uint64_t to_guest_frames, to_guest_bytes;
 	uint64_t to_guest_dropped;   /* no RX buffer posted, or the guest is not connected */
 	uint64_t oversized_dropped;  /* larger than the MTU + Ethernet header */
 	uint64_t from_guest_frames, from_guest_bytes;
+	struct impair_stats to_guest_impair, from_guest_impair;
 };
 
 struct vif {
@@ -119,6 +140,11 @@ struct vif {
 	struct vif_capture *capture;
 	struct vif_stats stats;
 	struct sim_timer linger;  /* the toolstack's power-off after the input ended */
+	/* The impairment of each direction (impair.h), NULL where there is none. */
+	struct impair_path *impair[IMPAIR_NR_DIRS];
+	/* The input ended while impaired frames were still held: linger once they are gone. */
+	bool input_ending;
+	uint64_t input_linger_ns;
 };
 
 /* Creates vif number index of d from cfg (taking ownership of cfg). */
@@ -126,9 +152,12 @@ int vif_create(struct sim_domain *d, unsigned int index, struct vif_config *cfg,
 	       struct vif **out, char *err, size_t errlen);
 void vif_destroy(struct vif *v);
 /*
- * A frame from the world for the guest: captured, checked against the MTU,
- * handed to netback (which copies it into a posted RX buffer). Returns 0,
- * or -ENOBUFS / -EMSGSIZE / -ENOTCONN when it was dropped (and counted).
+ * A frame from the world for the guest: checked against the MTU (a frame
+ * too big or too small is captured, counted and dropped), impaired, then
+ * captured and handed to netback (which copies it into a posted RX buffer).
+ * Returns 0 (delivered, or lost or held by the impairment), or -ENOBUFS /
+ * -EMSGSIZE / -ENOTCONN when it was dropped (and counted). Held frames that
+ * fall due while the guest has no buffer posted wait for one.
  */
 int vif_deliver(struct vif *v, const uint8_t *frame, size_t len);
 /*
@@ -139,17 +168,28 @@ int vif_deliver(struct vif *v, const uint8_t *frame, size_t len);
  */
 bool vif_rx_ready(struct vif *v);
 /*
- * A frame from the guest (called by netback after its checks): captured,
- * counted and handed to the backend's transmit.
+ * A frame from the guest (called by netback after its checks): counted,
+ * impaired, then captured and handed to the backend's transmit.
  */
 void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
+/*
+ * The guest has receive buffers posted again after vif_rx_ready() returned
+ * false (called by netback): impaired frames waiting for one go first, then
+ * the backend's rx_ready resumes its input.
+ */
+void vif_rx_resume(struct vif *v);
 /* True once the frontend has connected its rings. */
 bool vif_connected(const struct vif *v);
-/* True while the backend still has input coming (its has_input). */
+/*
+ * True while the backend still has input coming (its has_input), or, for a
+ * backend whose input ends (it has a has_input), while the impairment holds
+ * frames for the guest.
+ */
 bool vif_has_input(struct vif *v);
 /*
- * The backend's input has ended: after linger_ns of guest time the guest is
- * asked to power off, unless some vif of the domain still has input then
+ * The backend's input has ended: once the impairment holds no frame for the
+ * guest, and then after linger_ns of guest time, the guest is asked to power
+ * off, unless some vif of the domain still has input then
  * (sim/toolstack/lifecycle.h).
  */
 void vif_input_ended(struct vif *v, uint64_t linger_ns);
