@@ -12,6 +12,8 @@
  *   <uk/alloc.h>     pages and the heap (uk_malloc ...)
  *   <uk/sched.h>     cooperative threads, sleeping, wait queues
  *   <uk/time.h>      guest time and wall-clock time
+ *   <uk/timer.h>     callback timers on guest time
+ *   <uk/random.h>    the runtime's seeded random numbers
  *   <uk/console.h>   uk_printf and the Xen console
  *   <uk/exit.h>      uk_exit, uk_atexit, uk_panic, UK_ASSERT
  *   <uk/boot.h>      app_main and the entry point
@@ -35,7 +37,9 @@
 #include <uk/console.h>
 #include <uk/exit.h>
 #include <uk/sched.h>
+#include <uk/random.h>
 #include <uk/time.h>
+#include <uk/timer.h>
 #include <uk/xenbus.h>
 
 #endif
