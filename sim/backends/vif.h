@@ -14,7 +14,7 @@
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
  * a frame travels in one granted page). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
- * linger=SECONDS); null and tap have none.
+ * linger=SECONDS, gap=SECONDS); null and tap have none.
  */
 #ifndef SIM_VIF_H
 #define SIM_VIF_H

@@ -27,7 +27,7 @@ void shim_options_usage(const char *prog, FILE *out)
 		"  --vif SPEC           a network device (repeatable; the Nth is vif N-1):\n"
 		"                       BACKEND[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,capture=FILE]\n"
 		"                       with BACKEND tap=IFNAME, user[,hostfwd=...],\n"
-		"                       pcap=FILE[,linger=SECONDS] or null\n"
+		"                       pcap=FILE[,linger=SECONDS][,gap=SECONDS] or null\n"
 		"  --timeout SECONDS    power the guest off after this much guest time\n"
 		"                       (decimals allowed) and exit 124\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
