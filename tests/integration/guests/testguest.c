@@ -7,6 +7,7 @@
  *   xs-write-later PATH VALUE   after 300 ms writes VALUE to xenstore PATH, then idles 5 s
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
+ *   memstat         prints the page allocator's total and free pages
  *   args ...        prints each argument in brackets
  *   rx-tick MS      opens vif0 and prints the guest time of each frame it receives, with a
  *                   periodic timer ticking every MS ms (a guest that is never idle for long);
@@ -126,6 +127,12 @@ int app_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "memhog"))
 		return memhog();
+	if (!strcmp(argv[1], "memstat")) {
+		struct uk_mem_stats st;
+		uk_mem_stats(&st);
+		uk_printf("memstat: %zu pages total, %zu free\n", st.pages_total, st.pages_free);
+		return 0;
+	}
 	if (!strcmp(argv[1], "rx-tick") && argc == 3)
 		return rx_tick(strtoull(argv[2], NULL, 10));
 	if (!strcmp(argv[1], "args")) {
