@@ -8,6 +8,7 @@
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   memstat         prints the page allocator's total and free pages
+ *   misbehave       breaks the Xen rules on purpose, scenario after scenario (misbehave.c)
  *   args ...        prints each argument in brackets
  *   rx-tick MS      opens vif0 and prints the guest time of each frame it receives, with a
  *                   periodic timer ticking every MS ms (a guest that is never idle for long);
@@ -21,6 +22,8 @@
 #include <uk.h>
 
 #define OPEN_TIMEOUT_NS (10 * UK_NSEC_PER_SEC)
+
+#include "testguest.h"
 
 struct rx_tick {
 	struct uk_timer tick;
@@ -127,6 +130,8 @@ int app_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "memhog"))
 		return memhog();
+	if (!strcmp(argv[1], "misbehave"))
+		return testguest_misbehave();
 	if (!strcmp(argv[1], "memstat")) {
 		struct uk_mem_stats st;
 		uk_mem_stats(&st);
