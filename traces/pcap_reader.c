@@ -200,10 +200,14 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 			    h->caplen, h->len);
 		return r->error;
 	}
-	/* pcap holds 32 unsigned bits of seconds, pcapng 64 bits of units (libpcap divides). */
-	if (h->ts.tv_sec < 0 || (uint64_t)h->ts.tv_sec > TRACE_TS_SEC_MAX) {
+	/*
+	 * pcap holds 32 unsigned bits of seconds (libpcap sign-extends them into
+	 * the time_t); pcapng 64 bits of units, which libpcap divides into seconds.
+	 */
+	uint64_t sec = r->rec_hdr_len ? (uint32_t)h->ts.tv_sec : (uint64_t)h->ts.tv_sec;
+	if (sec > TRACE_TS_SEC_MAX) {
 		reader_fail(r, -EBADMSG, "timestamp %llu s is past what guest time can hold "
-			    "(%llu s)", (unsigned long long)h->ts.tv_sec,
+			    "(%llu s)", (unsigned long long)sec,
 			    (unsigned long long)TRACE_TS_SEC_MAX);
 		return r->error;
 	}
@@ -211,7 +215,7 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 		r->snapped++;
 	*frame = data;
 	*len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
-	*ts_ns = (uint64_t)h->ts.tv_sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	*ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
 	return 1;
 }
 
