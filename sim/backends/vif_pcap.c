@@ -18,8 +18,8 @@
  * guest knows, so time is never skipped behind its back. Instead a gap
  * longer than PCAP_GAP_REPORT_NS is reported (the vif, the file, the two
  * record numbers and the gap), and gap=SECONDS caps every gap between two
- * consecutive records: the later one and all after it move earlier by the excess,
- * the same way on every run, and capture=FILE shows the moved times.
+ * consecutive records: the later one and all after it move earlier by the
+ * excess, the same way on every run, and capture=FILE shows the moved times.
  *
  * When the file is done (or turns out malformed: the message names the
  * file and the record), the backend tells vif_input_ended: the toolstack
@@ -113,7 +113,7 @@ static bool replay_is_own(const struct pcap_vif *p, const uint8_t *frame, size_t
 	return len >= 2 * REPLAY_ETH_ALEN && !memcmp(frame + REPLAY_ETH_ALEN, p->v->cfg.mac, REPLAY_ETH_ALEN);
 }
 
-/* "30 days", "2 h" or "45 s": a gap as a person reads it. */
+/* "2592000 s, 30 days", "7200 s, 2 h", "45 s" or "0.500 s": a gap as a person reads it. */
 static void format_gap(uint64_t ns, char *buf, size_t size)
 {
 	uint64_t s = ns / NSEC_PER_SEC;
