@@ -9,9 +9,16 @@
  * Blocks are aligned to their size in *absolute* page frame numbers, so a
  * block's buddy is found with an XOR, whatever the region's start.
  *
- * Boot cost. Adding a region writes the metadata bytes (8 KiB for 32 MiB of
- * RAM) and one list node per initial free block; nothing else of guest RAM is
- * touched, because the host maps guest RAM lazily.
+ * Untouched memory is free. A region starts with no free block listed and
+ * no metadata written: its pages from `frontier` on have never been handed
+ * out, and are carved off in the same aligned blocks an eager split would
+ * make (fit_order), one at a time, only when no listed block is large
+ * enough. Carving writes that block's metadata bytes and one list node, so
+ * memory the guest never needs is never touched: boot costs the same for
+ * 1 TiB as for 32 MiB, and so does RSS on a host that maps guest RAM lazily
+ * (or a Xen guest that is given RAM it does not use). A carved block's buddy
+ * is always below it (already carved) or outside the region, so the
+ * metadata past the frontier is never read.
  *
  * Valgrind. Free pages are NOACCESS; allocated pages are UNDEFINED. The list
  * node of a free block is made DEFINED only while this file reads or writes
@@ -40,8 +47,9 @@ struct free_node {
 
 struct region {
 	uintptr_t first_pfn; /* first page the allocator hands out */
+	uintptr_t frontier;  /* pages from here on were never handed out */
 	uintptr_t end_pfn;   /* one past the last */
-	uint8_t *head;       /* one byte per page in [first_pfn, end_pfn) */
+	uint8_t *head;       /* one byte per page in [first_pfn, frontier) */
 };
 
 static struct region regions[MAX_REGIONS];
@@ -125,10 +133,11 @@ static void list_remove(struct free_node *n)
 	link_set(next, false, prev);
 }
 
+/* The region holding pfn among the pages it has carved (the rest are no block's yet). */
 static struct region *region_of(uintptr_t pfn)
 {
 	for (unsigned int i = 0; i < nr_regions; i++) {
-		if (pfn >= regions[i].first_pfn && pfn < regions[i].end_pfn)
+		if (pfn >= regions[i].first_pfn && pfn < regions[i].frontier)
 			return &regions[i];
 	}
 	return NULL;
@@ -194,17 +203,11 @@ void uk_page_add_region(uintptr_t start, uintptr_t end)
 	r = &regions[nr_regions++];
 	r->head = (uint8_t *)(first << UK_PAGE_SHIFT);
 	r->first_pfn = first + meta_pages;
+	r->frontier = r->first_pfn;
 	r->end_pfn = last;
-	memset(r->head, 0, r->end_pfn - r->first_pfn);
+	/* Nothing else is written here: blocks are carved when needed. */
 	VALGRIND_MAKE_MEM_NOACCESS(node_at(r->first_pfn),
 				   (r->end_pfn - r->first_pfn) << UK_PAGE_SHIFT);
-
-	for (uintptr_t pfn = r->first_pfn; pfn < r->end_pfn;) {
-		unsigned int order = fit_order(pfn, r->end_pfn);
-
-		block_make_free(r, pfn, order);
-		pfn += 1UL << order;
-	}
 	pages_total += r->end_pfn - r->first_pfn;
 	pages_free += r->end_pfn - r->first_pfn;
 }
@@ -220,6 +223,37 @@ static struct free_node *list_pop(unsigned int order)
 	return n;
 }
 
+/* Pops a free block of order or larger (its order in *k), or returns NULL. */
+static struct free_node *list_pop_at_least(unsigned int order, unsigned int *k)
+{
+	struct free_node *n;
+
+	for (*k = order; *k <= UK_PAGE_MAX_ORDER; (*k)++)
+		if ((n = list_pop(*k)))
+			return n;
+	return NULL;
+}
+
+/*
+ * Lists the next never-used block of the first region that has one, with
+ * its metadata bytes written. Returns false when every page was carved.
+ */
+static bool carve_next(void)
+{
+	for (unsigned int i = 0; i < nr_regions; i++) {
+		struct region *r = &regions[i];
+		if (r->frontier == r->end_pfn)
+			continue;
+		uintptr_t pfn = r->frontier;
+		unsigned int order = fit_order(pfn, r->end_pfn);
+		memset(r->head + (pfn - r->first_pfn), 0, 1UL << order);
+		r->frontier += 1UL << order;
+		block_make_free(r, pfn, order);
+		return true;
+	}
+	return false;
+}
+
 void *uk_page_alloc(unsigned int order)
 {
 	struct free_node *n = NULL;
@@ -229,10 +263,9 @@ void *uk_page_alloc(unsigned int order)
 
 	if (order > UK_PAGE_MAX_ORDER)
 		return NULL;
-	while (k <= UK_PAGE_MAX_ORDER && !(n = list_pop(k)))
-		k++;
-	if (!n)
-		return NULL;
+	while (!(n = list_pop_at_least(order, &k)))
+		if (!carve_next())
+			return NULL;
 
 	pfn = pfn_of(n);
 	r = region_of(pfn);
@@ -254,7 +287,7 @@ static unsigned int coalesce(struct region *r, uintptr_t *pfn, unsigned int orde
 	while (order < UK_PAGE_MAX_ORDER) {
 		uintptr_t buddy = *pfn ^ (1UL << order);
 
-		if (buddy < r->first_pfn || buddy + (1UL << order) > r->end_pfn)
+		if (buddy < r->first_pfn || buddy + (1UL << order) > r->frontier)
 			break;
 		if (*head_byte(r, buddy) != (HEAD_FREE | order))
 			break;

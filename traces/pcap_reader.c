@@ -6,6 +6,8 @@
  *   length and skips the rest, which shows as more bytes consumed than the
  *   record header and the captured bytes account for;
  * - a frame check sequence (FCS bits of the link type field): cut off.
+ * A pcapng file (its blocks carry options, so bytes cannot be accounted
+ * for) is left to libpcap's checks; its 64-bit timestamps are kept whole.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -19,6 +21,10 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 #define TRACE_FILE_HDR_LEN 24
+/* pcapng's section header block type, the same in either byte order. */
+#define TRACE_PCAPNG_SHB 0x0a0d0d0au
+/* Guest time is ns in 64 bits: seconds from here on would wrap it (year 2554). */
+#define TRACE_TS_SEC_MAX (UINT64_MAX / NSEC_PER_SEC - 1)
 /* Link type field: FCS length present, and its length in 16-bit words. */
 #define TRACE_LT_FCS_PRESENT 0x04000000u
 #define TRACE_LT_FCS_WORDS(lt) (((lt) & 0xf0000000u) >> 28)
@@ -27,7 +33,7 @@ struct trace_reader {
 	char *path;
 	pcap_t *pcap;
 	FILE *fp;              /* owned by pcap once opened */
-	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov) */
+	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov); 0: pcapng */
 	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
 	unsigned int snaplen;  /* as libpcap applies it */
 	uint64_t records, snapped;
@@ -70,6 +76,8 @@ static void reader_sniff_header(struct trace_reader *r)
 
 	r->rec_hdr_len = 16;
 	rewind(r->fp);
+	if (n >= 4 && get32(h, false) == TRACE_PCAPNG_SHB)
+		r->rec_hdr_len = 0;
 	if (n < sizeof(h))
 		return;
 	uint32_t le = get32(h, false);
@@ -146,7 +154,7 @@ static long long reader_skipped(struct trace_reader *r, long before, unsigned in
 {
 	long after = ftell(r->fp);
 
-	if (before < 0 || after < 0)
+	if (before < 0 || after < 0 || r->rec_hdr_len == 0)
 		return -1;
 	return (long long)after - before - r->rec_hdr_len - caplen;
 }
@@ -192,12 +200,22 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 			    h->caplen, h->len);
 		return r->error;
 	}
+	/*
+	 * pcap holds 32 unsigned bits of seconds (libpcap sign-extends them into
+	 * the time_t); pcapng 64 bits of units, which libpcap divides into seconds.
+	 */
+	uint64_t sec = r->rec_hdr_len ? (uint32_t)h->ts.tv_sec : (uint64_t)h->ts.tv_sec;
+	if (sec > TRACE_TS_SEC_MAX) {
+		reader_fail(r, -EBADMSG, "timestamp %llu s is past what guest time can hold "
+			    "(%llu s)", (unsigned long long)sec,
+			    (unsigned long long)TRACE_TS_SEC_MAX);
+		return r->error;
+	}
 	if (h->caplen < h->len)
 		r->snapped++;
 	*frame = data;
 	*len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
-	/* The file holds the seconds as 32 unsigned bits; libpcap makes them a time_t. */
-	*ts_ns = (uint64_t)(uint32_t)h->ts.tv_sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	*ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
 	return 1;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Reading Ethernet frames from a classic pcap file (libpcap), with
+ * Reading Ethernet frames from a pcap or pcapng file (libpcap), with
  * nanosecond timestamps whatever the file's precision.
  *
  * Only link type EN10MB (Ethernet) is accepted; a trailing frame check
@@ -11,7 +11,9 @@
  * wire length, stop the reading with an error whose message names the file
  * and the record number (1 = the first record). A record captured shorter
  * than it was on the wire (caplen < len) is handed on as captured and
- * counted (trace_reader_snapped).
+ * counted (trace_reader_snapped). A timestamp past 2^64 - 1 ns (guest time's
+ * end, in 2554) is an error too. In a pcapng file the snap length check is
+ * libpcap's own (it cuts such a record to the snap length: counted snapped).
  *
  * Functions return 0 (or 1 as documented) or a negative errno.
  */

@@ -11,6 +11,16 @@
  * own (the guest's side of a recorded conversation) are not fed. Frames
  * from the guest are dropped (capture=FILE records them).
  *
+ * A long gap between two frames costs real time under the virtual clock
+ * when the guest has a periodic timer: time can only move from one of the
+ * guest's deadlines to the next, so a 30-day gap with a 100 ms tick is
+ * 26 million wake-ups. Which of those wake-ups find nothing to do only the
+ * guest knows, so time is never skipped behind its back. Instead a gap
+ * longer than PCAP_GAP_REPORT_NS is reported (the vif, the file, the two
+ * record numbers and the gap), and gap=SECONDS caps every gap between two
+ * consecutive records: the later one and all after it move earlier by the
+ * excess, the same way on every run, and capture=FILE shows the moved times.
+ *
  * When the file is done (or turns out malformed: the message names the
  * file and the record), the backend tells vif_input_ended: the toolstack
  * (sim/toolstack/lifecycle.c) lets the guest run on for linger=SECONDS of
@@ -32,9 +42,13 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 #define PCAP_LINGER_DEFAULT_NS (2 * NSEC_PER_SEC)
-/* linger= above this is surely a mistake (and would overflow guest time soon). */
-#define PCAP_LINGER_MAX_S 1000000000ULL
+/* linger= or gap= above this is surely a mistake (and would overflow guest time soon). */
+#define PCAP_SECONDS_MAX 1000000000ULL
 #define REPLAY_ETH_ALEN 6
+/* Gaps longer than this are reported: from here a 100 ms guest tick costs seconds. */
+#define PCAP_GAP_REPORT_NS (3600 * NSEC_PER_SEC)
+/* After this many reports, the rest of a file's long gaps are only counted. */
+#define PCAP_GAP_REPORTS_MAX 5
 
 struct pcap_vif {
 	struct vif *v;
@@ -51,6 +65,11 @@ struct pcap_vif {
 	uint64_t last_deadline;
 	bool waiting;         /* p->frame is due, the guest has no buffer for it */
 	uint64_t linger_ns;
+	uint64_t gap_max_ns;  /* gap=SECONDS, if has_gap_max */
+	bool has_gap_max;
+	uint64_t cut;         /* file time taken out of the schedule by gap= */
+	uint64_t prev_ts;     /* the previous record's timestamp */
+	unsigned int gaps_reported;
 	struct sim_timer feed;
 	uint64_t own_skipped, empty_skipped;
 	bool warned_snapped;
@@ -69,7 +88,7 @@ static int parse_seconds(const char *s, uint64_t *ns)
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		sec = sec * 10 + (uint64_t)(*p - '0');
-		if (sec > PCAP_LINGER_MAX_S)
+		if (sec > PCAP_SECONDS_MAX)
 			return -EINVAL;
 	}
 	if (*p == '.') {
@@ -94,6 +113,67 @@ static bool replay_is_own(const struct pcap_vif *p, const uint8_t *frame, size_t
 	return len >= 2 * REPLAY_ETH_ALEN && !memcmp(frame + REPLAY_ETH_ALEN, p->v->cfg.mac, REPLAY_ETH_ALEN);
 }
 
+/* "2592000 s, 30 days", "7200 s, 2 h", "45 s" or "0.500 s": a gap as a person reads it. */
+static void format_gap(uint64_t ns, char *buf, size_t size)
+{
+	uint64_t s = ns / NSEC_PER_SEC;
+
+	if (s >= 2 * 86400)
+		snprintf(buf, size, "%llu s, %llu days", (unsigned long long)s,
+			 (unsigned long long)(s / 86400));
+	else if (s >= 2 * 3600)
+		snprintf(buf, size, "%llu s, %llu h", (unsigned long long)s,
+			 (unsigned long long)(s / 3600));
+	else if (ns % NSEC_PER_SEC)
+		snprintf(buf, size, "%llu.%03llu s", (unsigned long long)s,
+			 (unsigned long long)(ns % NSEC_PER_SEC / 1000000));
+	else
+		snprintf(buf, size, "%llu s", (unsigned long long)s);
+}
+
+static void replay_report_gap(struct pcap_vif *p, uint64_t gap)
+{
+	unsigned long long record = trace_reader_records(p->r);
+	char what[64], cap[64];
+
+	if (++p->gaps_reported > PCAP_GAP_REPORTS_MAX) {
+		if (p->gaps_reported == PCAP_GAP_REPORTS_MAX + 1)
+			sim_log("vif%u: %s: more gaps longer than %llu s are not reported",
+				p->v->index, trace_reader_path(p->r),
+				(unsigned long long)(PCAP_GAP_REPORT_NS / NSEC_PER_SEC));
+		return;
+	}
+	format_gap(gap, what, sizeof(what));
+	if (p->has_gap_max) {
+		format_gap(p->gap_max_ns, cap, sizeof(cap));
+		sim_log("vif%u: %s: records %llu-%llu: gap of %s between frames; fed %s apart "
+			"(gap=)", p->v->index, trace_reader_path(p->r), record - 1, record, what,
+			cap);
+	} else {
+		sim_log("vif%u: %s: records %llu-%llu: gap of %s between frames; the guest's "
+			"timers run through all of it (gap=SECONDS caps it)", p->v->index,
+			trace_reader_path(p->r), record - 1, record, what);
+	}
+}
+
+/*
+ * Takes the excess over gap= of the gap before the record just read (stamped
+ * ts) out of the schedule, and reports the gap if long. Record 1 has none.
+ */
+static void replay_cap_gap(struct pcap_vif *p, uint64_t ts)
+{
+	if (trace_reader_records(p->r) > 1 && ts > p->prev_ts) {
+		uint64_t gap = ts - p->prev_ts;
+		if (gap > PCAP_GAP_REPORT_NS)
+			replay_report_gap(p, gap);
+		if (p->has_gap_max && gap > p->gap_max_ns)
+			p->cut += gap - p->gap_max_ns;
+	}
+	/* A record stamped before its predecessor goes right after it: no gap. */
+	if (trace_reader_records(p->r) == 1 || ts > p->prev_ts)
+		p->prev_ts = ts;
+}
+
 /*
  * Reads up to the next frame to feed. Returns 1 (p->frame set), 0 at the
  * end of the file, or a negative errno (the reader's message says why).
@@ -116,6 +196,7 @@ static int replay_load_next(struct pcap_vif *p)
 		}
 		if (trace_reader_records(p->r) == 1)
 			p->first_ts = ts;
+		replay_cap_gap(p, ts);
 		if (len == 0) {
 			p->empty_skipped++;
 			continue;
@@ -153,9 +234,11 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 		vif_input_ended(p->v, p->linger_ns);
 		return;
 	}
-	uint64_t deadline = p->open_time + p->shift;
-	if (p->ts > p->first_ts)
-		deadline += p->ts - p->first_ts;
+	uint64_t deadline = p->open_time + p->shift, offset = 0;
+	if (p->ts > p->first_ts && p->ts - p->first_ts > p->cut)
+		offset = p->ts - p->first_ts - p->cut;
+	/* Past the end of guest time (584 years): as late as it goes. */
+	deadline = offset > UINT64_MAX - deadline ? UINT64_MAX : deadline + offset;
 	if (deadline < p->last_deadline)
 		deadline = p->last_deadline;
 	p->last_deadline = deadline;
@@ -198,6 +281,7 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 			   size_t errlen)
 {
 	const char *linger = vif_config_get(cfg, "linger");
+	const char *gap = vif_config_get(cfg, "gap");
 
 	p->linger_ns = PCAP_LINGER_DEFAULT_NS;
 	if (linger && parse_seconds(linger, &p->linger_ns) < 0) {
@@ -205,6 +289,12 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 			 linger);
 		return -EINVAL;
 	}
+	if (gap && parse_seconds(gap, &p->gap_max_ns) < 0) {
+		snprintf(err, errlen, "pcap: gap=%s: expected seconds up to %llu, such as 10 or 0.5",
+			 gap, PCAP_SECONDS_MAX);
+		return -EINVAL;
+	}
+	p->has_gap_max = gap != NULL;
 	return 0;
 }
 
@@ -269,6 +359,7 @@ static void replay_close(struct vif *v)
 
 static const struct vif_backend_key replay_keys[] = {
 	{ "linger", false }, /* linger=SECONDS */
+	{ "gap", false },    /* gap=SECONDS */
 	{ NULL, false },
 };
 

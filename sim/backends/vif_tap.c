@@ -5,6 +5,12 @@
  * (frames wait in the kernel's queue) until it posts more. Frames from the
  * guest are written to it; when the device cannot take one (full queue, link
  * down) the frame is dropped, never waited for.
+ *
+ * The device must exist: TUNSETIFF as root would make a transient TAP of
+ * that name, with no address or bridge, that vanishes at exit, so traffic
+ * would silently go nowhere. tap_open looks the name up first and refuses
+ * a missing one, saying how to make it. Names are checked at parse time by
+ * the kernel's own rules (dev_valid_name in net/core/dev.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -85,15 +92,55 @@ static void tap_rx_ready(struct vif *v)
 	tap_poll(v->backend, true);
 }
 
+/* Why the kernel would refuse name (Linux's dev_valid_name), or NULL. */
+static const char *tap_name_problem(const char *name)
+{
+	if (!*name)
+		return "is empty";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "may not be '.' or '..'";
+	for (const char *c = name; *c; c++) {
+		if (*c == '/')
+			return "may not contain '/'";
+		if (*c == ':')
+			return "may not contain ':'";
+		if (*c == ' ' || (*c >= '\t' && *c <= '\r'))
+			return "may not contain a space or other white space";
+	}
+	return NULL;
+}
+
 /* At parse time: an interface name the kernel can take. */
 static int tap_check(const struct vif_config *cfg, char *err, size_t errlen)
 {
+	const char *why = tap_name_problem(cfg->arg);
+
 	if (strlen(cfg->arg) > TAP_IFNAME_MAX) {
 		snprintf(err, errlen, "interface name '%s' is longer than %u characters", cfg->arg,
 			 TAP_IFNAME_MAX);
 		return -EINVAL;
 	}
+	if (why) {
+		snprintf(err, errlen, "interface name '%s' %s", cfg->arg, why);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* 0 if an interface named ifname exists in this network namespace, else -errno. */
+static int tap_exists(const char *ifname)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(s, SIOCGIFINDEX, &ifr) < 0)
+		rc = -errno;
+	close(s);
+	return rc;
 }
 
 /* One line that says what to do about a device that cannot be opened. */
@@ -109,9 +156,14 @@ static int open_error(const char *ifname, int e, bool attaching, char *err, size
 	else if (attaching && e == EBUSY)
 		snprintf(err, errlen, "cannot open TAP device %s: it is in use by another "
 			 "process", ifname);
+	else if (attaching && e == ENODEV)
+		snprintf(err, errlen, "cannot open TAP device %s: no network interface of that "
+			 "name (drydock does not create one: ip tuntap add dev %s mode tap user "
+			 "$USER)", ifname, ifname);
 	else if (attaching && e == EINVAL)
-		snprintf(err, errlen, "cannot open TAP device %s: an interface of that name "
-			 "exists and is not a TAP device (or was made with other flags)", ifname);
+		snprintf(err, errlen, "cannot open TAP device %s: the interface exists and is not "
+			 "a TAP device (or was made with other flags than tap, no packet info)",
+			 ifname);
 	else
 		snprintf(err, errlen, "cannot open TAP device %s: %s %s", ifname,
 			 attaching ? "TUNSETIFF:" : "/dev/net/tun:", strerror(e));
@@ -137,8 +189,9 @@ static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->arg);
-	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
-		rc = open_error(cfg->arg, errno, true, err, errlen);
+	/* Looked up first: TUNSETIFF would make a missing one (see the top). */
+	if ((rc = tap_exists(cfg->arg)) < 0 || ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		rc = open_error(cfg->arg, rc < 0 ? -rc : errno, true, err, errlen);
 		close(t->fd);
 		free(t);
 		return rc;

@@ -27,7 +27,7 @@ void shim_options_usage(const char *prog, FILE *out)
 		"  --vif SPEC           a network device (repeatable; the Nth is vif N-1):\n"
 		"                       BACKEND[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,capture=FILE]\n"
 		"                       with BACKEND tap=IFNAME, user[,hostfwd=...],\n"
-		"                       pcap=FILE[,linger=SECONDS] or null; any vif also\n"
+		"                       pcap=FILE[,linger=SECONDS][,gap=SECONDS] or null; any vif also\n"
 		"                       [,loss=P%%][,dup=P%%][,corrupt=P%%][,reorder=P%%]\n"
 		"                       [,delay=MS][,jitter=MS][,rate=MBIT][,limit=N], each\n"
 		"                       also rx-KEY / tx-KEY (to / from the guest), seeded\n"

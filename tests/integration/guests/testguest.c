@@ -7,18 +7,37 @@
  *   xs-write-later PATH VALUE   after 300 ms writes VALUE to xenstore PATH, then idles 5 s
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
+ *   memstat         prints the page allocator's total and free pages
+ *   misbehave       breaks the Xen rules on purpose, scenario after scenario (misbehave.c)
  *   args ...        prints each argument in brackets
  *   format          prints through uk_printf and snprintf what both builds must print alike
  *   net WORDS...    net_init with WORDS as its command line (DHCP waits 1 s of guest
  *                   time), then its result and each interface's configuration
+ *   rx-tick MS      opens vif0 and prints the guest time of each frame it receives, with a
+ *                   periodic timer ticking every MS ms (a guest that is never idle for long);
+ *                   runs until powered off, then prints the frames and ticks it counted
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uk/netfront.h>
+#include <uk/timer.h>
 #include <uk.h>
 
 #include <net/net.h>
+
+#define OPEN_TIMEOUT_NS (10 * UK_NSEC_PER_SEC)
+
+#include "testguest.h"
+
+struct rx_tick {
+	struct uk_timer tick;
+	uint64_t ticks, frames;
+	struct uk_waitq never;
+};
+
+static struct rx_tick rxt = { .never = UK_WAITQ_INIT };
 
 static int memhog(void)
 {
@@ -72,6 +91,40 @@ static int net(int argc, char **argv)
 	return 0;
 }
 
+static void rx_tick_frame(struct netfront *nf, const uint8_t *frame, size_t len, void *arg)
+{
+	rxt.frames++;
+	uk_printf("rx frame %" PRIu64 " (%zu bytes) at %" PRIu64 " ns\n", rxt.frames, len,
+		  uk_now_ns());
+}
+
+static void rx_tick_count(struct uk_timer *t, void *arg)
+{
+	rxt.ticks++;
+}
+
+static void rx_tick_report(void)
+{
+	uk_printf("rx-tick: %" PRIu64 " frames, %" PRIu64 " ticks\n", rxt.frames, rxt.ticks);
+}
+
+static int rx_tick(uint64_t period_ms)
+{
+	struct netfront *nf;
+	int rc;
+
+	if (period_ms == 0 || (rc = netfront_open(0, OPEN_TIMEOUT_NS, &nf)) < 0) {
+		uk_printf("rx-tick: no period or vif0 did not connect\n");
+		return 1;
+	}
+	netfront_set_rx(nf, rx_tick_frame, NULL);
+	uk_timer_init(&rxt.tick, rx_tick_count, NULL);
+	uk_timer_arm_periodic(&rxt.tick, period_ms * UK_NSEC_PER_MSEC);
+	uk_atexit(rx_tick_report);
+	for (;;) /* until powered off */
+		uk_waitq_wait(&rxt.never, 0);
+}
+
 int app_main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -117,6 +170,16 @@ int app_main(int argc, char **argv)
 		return format();
 	if (!strcmp(argv[1], "memhog"))
 		return memhog();
+	if (!strcmp(argv[1], "misbehave"))
+		return testguest_misbehave();
+	if (!strcmp(argv[1], "memstat")) {
+		struct uk_mem_stats st;
+		uk_mem_stats(&st);
+		uk_printf("memstat: %zu pages total, %zu free\n", st.pages_total, st.pages_free);
+		return 0;
+	}
+	if (!strcmp(argv[1], "rx-tick") && argc == 3)
+		return rx_tick(strtoull(argv[2], NULL, 10));
 	if (!strcmp(argv[1], "args")) {
 		for (int i = 2; i < argc; i++)
 			uk_printf("[%s]\n", argv[i]);

@@ -6,6 +6,11 @@
  *   pcaptool arp-requests FILE A.B.C.D     counts ARP requests for that address (exit 1 if none)
  *   pcaptool dhcp-xids FILE                prints the xid of each DHCP client message (UDP
  *                                          to port 67), one per line (exit 1 if none)
+ *   pcaptool gen-gap FILE DSTMAC SECONDS   a pcapng file of 3 frames: the second SECONDS
+ *                                          (64 bits) after the first, the third 1 ms later
+ *   pcaptool times FILE                    prints each record's timestamp (s.us) and the
+ *                                          record count; exit 1 if the file does not end
+ *                                          cleanly after a whole record
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -126,6 +131,67 @@ static int dhcp_xids(const char *file)
 	return n ? 0 : 1;
 }
 
+static void put32(FILE *f, uint32_t v)
+{
+	fwrite(&v, sizeof(v), 1, f);
+}
+
+/* pcapng by hand (libpcap writes no pcapng): 64-bit timestamps, microseconds. */
+static int gen_gap(const char *file, const char *dstmac, unsigned long long gap_s)
+{
+	uint8_t fr[FRAME_SIZE] = { 0 };
+	const uint64_t ts_us[3] = { 1000000000ull, 1000000000ull + gap_s * 1000000ull,
+				    1000000000ull + gap_s * 1000000ull + 1000 };
+	FILE *f = fopen(file, "wb");
+
+	if (!f || sscanf(dstmac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &fr[0], &fr[1], &fr[2],
+			 &fr[3], &fr[4], &fr[5]) != 6) {
+		fprintf(stderr, "pcaptool: cannot write %s or bad MAC %s\n", file, dstmac);
+		return 2;
+	}
+	memcpy(fr + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	fr[12] = 0x88;
+	fr[13] = 0xb5;
+	/* Section header: byte-order magic, version 1.0, section length unknown. */
+	put32(f, 0x0a0d0d0a), put32(f, 28), put32(f, 0x1a2b3c4d), put32(f, 1);
+	put32(f, 0xffffffff), put32(f, 0xffffffff), put32(f, 28);
+	/* Interface description: Ethernet, snap length 65535, default resolution (us). */
+	put32(f, 1), put32(f, 20), put32(f, 1), put32(f, 65535), put32(f, 20);
+	for (int i = 0; i < 3; i++) {
+		fr[14] = (uint8_t)i;
+		put32(f, 6), put32(f, 32 + FRAME_SIZE), put32(f, 0);
+		put32(f, (uint32_t)(ts_us[i] >> 32)), put32(f, (uint32_t)ts_us[i]);
+		put32(f, FRAME_SIZE), put32(f, FRAME_SIZE);
+		fwrite(fr, FRAME_SIZE, 1, f);
+		put32(f, 32 + FRAME_SIZE);
+	}
+	return fclose(f) == 0 ? 0 : 2;
+}
+
+static int times(const char *file)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(file, err);
+	struct pcap_pkthdr *h;
+	const uint8_t *f;
+	unsigned long n = 0;
+	int rc;
+
+	if (!p) {
+		fprintf(stderr, "pcaptool: %s\n", err);
+		return 2;
+	}
+	while ((rc = pcap_next_ex(p, &h, &f)) == 1) {
+		printf("%lld.%06ld\n", (long long)h->ts.tv_sec, (long)h->ts.tv_usec);
+		n++;
+	}
+	if (rc != PCAP_ERROR_BREAK)
+		fprintf(stderr, "pcaptool: %s: after record %lu: %s\n", file, n, pcap_geterr(p));
+	pcap_close(p);
+	printf("%lu records\n", n);
+	return rc == PCAP_ERROR_BREAK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dhcp-xids"))
@@ -136,7 +202,12 @@ int main(int argc, char **argv)
 		return gen(argv[2], strtoul(argv[3], NULL, 10), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "check-echo"))
 		return check_echo(argv[2], strtoul(argv[3], NULL, 10));
+	if (argc == 5 && !strcmp(argv[1], "gen-gap"))
+		return gen_gap(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "times"))
+		return times(argv[2]);
 	fprintf(stderr, "usage: pcaptool gen FILE COUNT DSTMAC | check-echo FILE COUNT | "
-			"arp-requests FILE A.B.C.D | dhcp-xids FILE\n");
+			"arp-requests FILE A.B.C.D | dhcp-xids FILE | gen-gap FILE DSTMAC SECONDS | "
+			"times FILE\n");
 	return 2;
 }
