@@ -1,0 +1,5 @@
+import gdb
+
+
+def register():
+    pass
