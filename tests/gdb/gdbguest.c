@@ -11,6 +11,7 @@
  *   exit      exit 0 (the default)
  *   panic     uk_panic: a crash, with a core file under --core
  *   violation a hypercall with a wild pointer (a protocol violation), then exit 0
+ *   wait      print "gdbguest: waiting" and sleep 60 s (for tools from outside)
  */
 #include <string.h>
 #include <uk.h>
@@ -93,5 +94,9 @@ int app_main(int argc, char **argv)
 	if (!strcmp(then, "violation"))
 		HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)16);
 	uk_printf("gdbguest: checkpoint passed\n");
+	if (!strcmp(then, "wait")) {
+		uk_printf("gdbguest: waiting\n");
+		uk_sleep_ns(60 * UK_NSEC_PER_SEC);
+	}
 	return 0;
 }

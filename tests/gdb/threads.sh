@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# uk threads: every guest thread with its id, name, state, where it waits and
+# its stack's high-water mark; the running one marked.
+. "$(dirname "$0")/lib.sh"
+gdb_run "$TMP/out" exit -- "uk threads"
+expect_grep "the running thread, marked" '^\* 2 +main +running +- +128K +[0-9]+$' "$TMP/out"
+expect_grep "the xenbus thread waits for watch events" '^  1 +xenbus +blocked +in watch_thread, waitq ' "$TMP/out"
+expect_grep "the sleeper waits for its deadline" \
+	'^  3 +sleeper +blocked +in sleeper, until 10\.000000000 s \(10\.000000000 s from now\) +128K' "$TMP/out"
+expect_grep "the waiter waits on its queue, with no deadline" \
+	'^  4 +waiter +blocked +in waiter_block, waitq gdbguest_wq +128K +[0-9]+$' "$TMP/out"
+expect_grep "netfront's receive thread" '^  5 +netfront-rx0 +blocked +in rx_thread, waitq ' "$TMP/out"
+expect_grep "the count" '^5 threads; guest time 0\.000000000 s' "$TMP/out"
+# High-water marks: used, and within the 128 KiB stack.
+awk '$NF ~ /^[0-9]+$/ && ($NF <= 0 || $NF > 131072) {bad = 1} END {exit bad}' "$TMP/out" ||
+	fail "a stack high-water mark out of range: $(cat "$TMP/out")"
+echo "PASS"
