@@ -14,8 +14,10 @@ def deadline_text(deadline, now):
 
 
 class UkTimers(gdb.Command):
-    """Armed timers: the guest's (runtime/timer.c, earliest first, with their callback and
-what they belong to), the Xen single-shot timer, and the simulator's own timers."""
+    """List the armed timers: the guest's, Xen's and the simulator's.
+
+The guest's (runtime/timer.c) earliest first, with their callback and what
+they belong to; the Xen single-shot timer; the simulator's own timers."""
 
     def __init__(self):
         super().__init__("uk timers", gdb.COMMAND_DATA)
@@ -65,8 +67,10 @@ def free_list_len(head):
 
 
 class UkHeap(gdb.Command):
-    """The guest allocator: pages (runtime/page.c) free per order and the largest free
-block, and uk_malloc's use (runtime/malloc.c): bytes and blocks live, slabs per class."""
+    """Show the guest allocator's state.
+
+Pages (runtime/page.c) free per order and the largest free block, and
+uk_malloc's use (runtime/malloc.c): bytes and blocks live, slabs per class."""
 
     def __init__(self):
         super().__init__("uk heap", gdb.COMMAND_DATA)
@@ -127,8 +131,10 @@ ARP_STATES = {0: "free", 1: "resolving", 2: "reachable", 3: "failed"}
 
 
 class UkNet(gdb.Command):
-    """The guest's network stack: interfaces (MAC, MTU, addresses), their ARP caches,
-the sockets with their state, and each interface's counters (those not zero)."""
+    """Show the guest's network stack.
+
+Interfaces (MAC, MTU, addresses), their ARP caches, the sockets with their
+state, and each interface's counters (those not zero)."""
 
     def __init__(self):
         super().__init__("uk net", gdb.COMMAND_DATA)
@@ -189,7 +195,7 @@ the sockets with their state, and each interface's counters (those not zero)."""
 
 
 class UkVif(gdb.Command):
-    """The simulator's vifs: backend, MAC, MTU, connection, and their statistics."""
+    """Show the simulator's vifs: backend, MAC, MTU, connection, statistics."""
 
     def __init__(self):
         super().__init__("uk vif", gdb.COMMAND_DATA)

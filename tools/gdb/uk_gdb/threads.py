@@ -237,7 +237,9 @@ def thread_rows():
 
 
 class UkThreads(gdb.Command):
-    """List every guest thread: id, name, state, where and on what it waits, stack use.
+    """List every guest thread.
+
+Id, name, state, where and on what it waits, stack size and use.
 
 * marks the running thread, > the one `uk thread N` selected. "Stack" is the
 stack's size; "Used" its high-water mark in bytes (the bytes ever written)."""
@@ -255,7 +257,7 @@ stack's size; "Used" its high-water mark in bytes (the bytes ever written)."""
 
 
 class UkThread(gdb.Command):
-    """Make guest thread N the one bt, frame, info locals, up and down look at.
+    """Select a guest thread for bt, frame, info locals, up and down.
 
 uk thread N         select thread N (see uk threads); a suspended thread is shown
                     from its saved context, the running one as it is
@@ -286,7 +288,9 @@ uk thread apply all|N... CMD   run CMD for every thread, or for the ones named""
 
 
 class UkThreadApply(gdb.Command):
-    """Run a gdb command for each guest thread: uk thread apply all bt, uk thread apply 2 3 bt."""
+    """Run a gdb command for each guest thread.
+
+uk thread apply all bt, or uk thread apply 2 3 bt."""
 
     def __init__(self):
         super().__init__("uk thread apply", gdb.COMMAND_STACK)

@@ -43,8 +43,11 @@ def dom0_end(d, ch):
 
 
 class UkEvtchn(gdb.Command):
-    """Event channels: each open port's kind, peer, pending and masked bits, the guest's
-handler and the simulator's end (dom0's port and the backend function it calls)."""
+    """List the event channels, both ends.
+
+Each open port: its kind (interdomain with the peer's domain and port, VIRQ,
+unbound), pending and masked bits, the guest's handler, and the simulator's
+end (dom0's port and the backend function it calls)."""
 
     def __init__(self):
         super().__init__("uk evtchn", gdb.COMMAND_DATA)
@@ -132,8 +135,9 @@ def grant_rows(entries, show_all):
 
 
 class UkGrants(gdb.Command):
-    """The guest's active grant entries (ref, domain, frame, flags) and the simulator's
-current maps of them. Grant copies are not listed: the simulator makes each
+    """List the guest's active grants and the simulator's maps of them.
+
+Each entry: reference, domain, frame, flags, and who has it mapped. Grant copies are not listed: the simulator makes each
 one inside a hypercall or a backend's ring walk, so none is in progress at a stop.
 Runs of like entries are folded into one row; uk grants --all lists each."""
 
@@ -333,7 +337,9 @@ def console_ring(d):
 
 
 class UkRings(gdb.Command):
-    """Every shared ring with both sides' indexes: netif TX/RX (per vif), xenstore, console.
+    """Show every shared ring with both sides' indexes.
+
+netif TX and RX (per vif), xenstore and console.
 
 uk rings [NAME [tx|rx]] [--slots]
 NAME is netif0, netif1, ..., xenstore or console. --slots decodes the slots in

@@ -104,7 +104,7 @@ def ls(nodes, path, depth, show_perms, out):
 
 
 class UkXs(gdb.Command):
-    """The simulator's xenstore tree, read without running the program.
+    """List the simulator's xenstore tree, read without running the program.
 
 uk xs [-p] [PATH]    PATH's subtree as xenstore-ls prints it (-p: permissions)
 uk xs watches        every connection's watches
@@ -140,7 +140,7 @@ def conn_name(c):
 
 
 class UkXsWatches(gdb.Command):
-    """Every xenstore watch: the connection (by domain), the path and the token."""
+    """List every xenstore watch: connection (by domain), path, token."""
 
     def __init__(self):
         super().__init__("uk xs watches", gdb.COMMAND_DATA)
@@ -157,7 +157,7 @@ class UkXsWatches(gdb.Command):
 
 
 class UkXsTransactions(gdb.Command):
-    """Open xenstore transactions: id, connection, nodes touched, state."""
+    """List open xenstore transactions: id, connection, nodes touched, state."""
 
     def __init__(self):
         super().__init__("uk xs transactions", gdb.COMMAND_DATA)
