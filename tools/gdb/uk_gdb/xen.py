@@ -8,8 +8,8 @@ shim's current domain.
 """
 import gdb
 
-from .common import (Missing, cstr, domain, lookup_type, need_process, static, symbol_at,
-                     table)
+from .common import (Missing, cstr, domain, function_at, lookup_type, need_process, static,
+                     symbol_at, table)
 
 EVTCHNSTAT = {0: "closed", 1: "unbound", 2: "interdomain", 3: "pirq", 4: "virq", 5: "ipi"}
 VIRQ = {0: "TIMER", 1: "DEBUG", 2: "CONSOLE", 3: "DOM_EXC", 4: "TBUF", 6: "DEBUGGER",
@@ -174,20 +174,34 @@ Runs of like entries are folded into one row; uk grants --all lists each."""
 
 # --- rings ---
 
-def netfront_of(index):
-    """Guest netfront for vif index, reached through the stack's interfaces, or None."""
+def netfronts():
+    """Every open netfront: the argument of its receive thread (netfront_rx.c's
+    rx_thread), and those the stack's interfaces hold (net/netif.c)."""
+    nf_type = lookup_type("struct netfront").pointer()
+    found = {}
     try:
-        ifs = static("ifs", "net/netif.c")
+        from .threads import all_threads
+        for t in all_threads():
+            if function_at(int(t["fn"])) == "rx_thread" and int(t["arg"]):
+                found[int(t["arg"])] = t["arg"].cast(nf_type)
+    except gdb.GdbError:
+        pass
+    try:
+        p = static("ifs", "net/netif.c")["head"]
+        while int(p):
+            if int(p["nf"]):
+                found[int(p["nf"])] = p["nf"].cast(nf_type)
+            p = p["next"]
     except Missing:
-        return None
-    p = ifs["head"]
-    while int(p):
-        nf = p["nf"]
-        if int(nf):
-            nf = nf.cast(lookup_type("struct netfront").pointer())
-            if int(nf["index"]) == index:
-                return nf
-        p = p["next"]
+        pass
+    return list(found.values())
+
+
+def netfront_of(index):
+    """The guest's netfront for vif index, or None."""
+    for nf in netfronts():
+        if int(nf["index"]) == index:
+            return nf
     return None
 
 
