@@ -12,6 +12,10 @@ _here = os.path.dirname(os.path.realpath(__file__))
 if _here not in sys.path:
     sys.path.insert(0, _here)
 
+# No __pycache__ in the source tree.
+_was = sys.dont_write_bytecode
+sys.dont_write_bytecode = True
 import uk_gdb  # noqa: E402
+sys.dont_write_bytecode = _was
 
 uk_gdb.register(gdb.current_objfile())
