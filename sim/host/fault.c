@@ -125,9 +125,7 @@ void shim_core_dump(int sig)
 _Noreturn void shim_domain_ended_or_crashed(struct sim_domain *d, void *arg)
 {
 	/* A panic, a failed assertion, a violation under --strict: not uk_exit(N). */
-	if (d->shutdown_reason == SHUTDOWN_crash && d->exit_status == EXIT_CRASH) {
-		sim_console_drain(&d->console);
+	if (d->shutdown_reason == SHUTDOWN_crash && d->exit_status == EXIT_CRASH)
 		shim_core_dump(SIGABRT);
-	}
 	shim_domain_ended(d, arg);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # --core: a panicking guest leaves a core file (and still exits 70); on it the
 # helpers work post mortem: `uk threads` shows what a live session shows at
-# uk_panic, `uk thread N` and bt show a suspended thread, bt the panic.
+# uk_panic, `uk thread N` and bt show a suspended thread, bt the panic. A
+# faulting guest leaves one too; without --core and with ulimit -c 0, none.
 . "$(dirname "$0")/lib.sh"
 pattern=$(cat /proc/sys/kernel/core_pattern)
 case "$pattern" in
@@ -41,4 +42,25 @@ table_of "$TMP/post" >"$TMP/post.table"
 diff -u "$TMP/live.table" "$TMP/post.table" >&2 || fail "uk threads differs between the live run and the core"
 section "$TMP/post" "=== thread 4" >"$TMP/t4"
 expect_grep "a suspended thread's stack from the core" ' in waiter_block \(\)' "$TMP/t4"
+
+# A fault: the core's stack runs through the crash handler into the guest.
+mkdir "$TMP/fault"
+(cd "$TMP/fault" && exec "${DRYDOCK_BIN:?}/testguest" --core --clock virtual -- segfault) \
+	>"$TMP/fault.out" 2>"$TMP/fault.err" && status=0 || status=$?
+expect_eq "a fault's exit status" 70 "$status"
+expect_grep "the core was dumped" '^drydock: core dumped' "$TMP/fault.err"
+core=$(find "$TMP/fault" -maxdepth 1 -name 'core*' -type f | head -1)
+[ -n "$core" ] || fail "no core file after the fault"
+timeout 90 gdb -nx -q -batch -iex "add-auto-load-safe-path $SCRIPT" -ex bt \
+	"$DRYDOCK_BIN/testguest" "$core" >"$TMP/fault.bt" 2>&1
+expect_grep "through the fault handler" '<signal handler called>' "$TMP/fault.bt"
+expect_grep "to the faulting guest code" '^#[0-9]+ +app_main \(.*testguest\.c' "$TMP/fault.bt"
+
+# Neither --core nor ulimit -c: no core.
+mkdir "$TMP/none"
+(cd "$TMP/none" && ulimit -c 0 && exec "$GUEST" "${GUEST_ARGS[@]}" -- panic ip=10.0.0.2/24) \
+	>/dev/null 2>"$TMP/none.err" && status=0 || status=$?
+expect_eq "the crash status without a core" 70 "$status"
+expect_no_grep "no core dumped" 'core dumped' "$TMP/none.err"
+[ -z "$(ls -A "$TMP/none")" ] || fail "a core was left without --core: $(ls "$TMP/none")"
 echo "PASS"

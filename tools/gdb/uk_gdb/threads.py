@@ -175,6 +175,13 @@ class Restore:
 
 def blocked_in(t):
     """The first function outside the scheduler on t's stack (what it waits in)."""
+    try:
+        return first_frame_outside_scheduler(t)
+    except (gdb.MemoryError, gdb.error):
+        return "? (its stack cannot be unwound)"
+
+
+def first_frame_outside_scheduler(t):
     with Restore():
         select(t)
         frame = gdb.newest_frame()
@@ -229,10 +236,14 @@ def thread_rows():
                 where += ", " + on
         elif not running and state == "runnable":
             where = "in %s (ready)" % blocked_in(t)
-        size, used = stack_use(t)
+        try:
+            size, used = stack_use(t)
+            used = str(used)
+        except gdb.MemoryError:
+            size, used = STACK_SIZE, "unreadable"
         mark = "*" if running else (">" if SELECTED[0] == int(t["id"]) else " ")
         rows.append([mark + " " + str(int(t["id"])), t["name"].string(), state, where,
-                     "%dK" % (size // 1024), str(used)])
+                     "%dK" % (size // 1024), used])
     return rows
 
 
