@@ -28,4 +28,9 @@ expect_grep "back to the running thread" '^#0 +gdbguest_checkpoint \(\)' "$TMP/c
 section "$TMP/out" "=== continue" >"$TMP/cont"
 expect_grep "the program runs on unharmed" '^gdbguest: checkpoint passed' "$TMP/cont"
 expect_grep "and exits normally" 'exited normally' "$TMP/cont"
+
+# Resuming with a thread selected runs the real thread, unharmed.
+gdb_run "$TMP/out2" exit -- "uk thread 3" "continue"
+expect_grep "the program runs on after uk thread N" '^gdbguest: checkpoint passed' "$TMP/out2"
+expect_grep "and exits normally" 'exited normally' "$TMP/out2"
 echo "PASS"

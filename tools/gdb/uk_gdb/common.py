@@ -27,6 +27,17 @@ class Missing(gdb.GdbError):
     pass
 
 
+def guarded(invoke):
+    """A command's invoke: unreadable memory is a one-line error, not a traceback."""
+    def wrapper(self, arg, from_tty):
+        try:
+            return invoke(self, arg, from_tty)
+        except gdb.MemoryError as e:
+            raise gdb.GdbError("drydock: %s (not set up yet, or corrupt)" % e)
+    wrapper.__doc__ = invoke.__doc__
+    return wrapper
+
+
 def static(name, file_suffix):
     """The static (or global) variable name defined in a file ending in file_suffix."""
     for sym in gdb.lookup_static_symbols(name):

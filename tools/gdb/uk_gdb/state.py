@@ -2,7 +2,7 @@
 the stack's interfaces and sockets, and the simulator's vifs."""
 import gdb
 
-from .common import (Missing, cstr, domain, fmt_ip4, fmt_mac, fmt_ns, guest_now_ns,
+from .common import (Missing, cstr, domain, fmt_ip4, fmt_mac, fmt_ns, guarded, guest_now_ns,
                      lookup_type, need_process, static, symbol_at, table)
 
 PAGE_SIZE = 4096
@@ -22,6 +22,7 @@ they belong to; the Xen single-shot timer; the simulator's own timers."""
     def __init__(self):
         super().__init__("uk timers", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         need_process()
         h = static("H", "runtime/timer.c")
@@ -60,7 +61,7 @@ they belong to; the Xen single-shot timer; the simulator's own timers."""
 def free_list_len(head):
     n = 0
     p = head["next"]
-    while int(p) != int(head.address) and n < 1 << 20:
+    while int(p) and int(p) != int(head.address) and n < 1 << 20:
         n += 1
         p = p["next"]
     return n
@@ -75,6 +76,7 @@ uk_malloc's use (runtime/malloc.c): bytes and blocks live, slabs per class."""
     def __init__(self):
         super().__init__("uk heap", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         need_process()
         total = int(static("pages_total", "runtime/page.c"))
@@ -139,6 +141,7 @@ state, and each interface's counters (those not zero)."""
     def __init__(self):
         super().__init__("uk net", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         need_process()
         ifs = static("ifs", "net/netif.c")
@@ -200,6 +203,7 @@ class UkVif(gdb.Command):
     def __init__(self):
         super().__init__("uk vif", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         d = domain()
         for i in range(int(d["nr_vifs"])):

@@ -12,7 +12,7 @@ import itertools
 import gdb
 from gdb.unwinder import Unwinder
 
-from .common import (Missing, fmt_ns, function_at, guest_now_ns, need_process, read,
+from .common import (Missing, fmt_ns, function_at, guarded, guest_now_ns, need_process, read,
                      static, symbol_at, table, u64s)
 
 STATES = {0: "runnable", 1: "blocked", 2: "exited"}
@@ -258,13 +258,14 @@ stack's size; "Used" its high-water mark in bytes (the bytes ever written)."""
     def __init__(self):
         super().__init__("uk threads", gdb.COMMAND_STACK)
 
+    @guarded
     def invoke(self, arg, from_tty):
         s = sched()
         rows = thread_rows()
         table(rows, ["  Id", "Name", "State", "Waits", "Stack", "Used"])
         gdb.write("%d threads; guest time %s (last read by the guest)%s\n" % (
             len(rows), fmt_ns(guest_now_ns()),
-            "" if int(s["current"]) else "; the scheduler is running (no thread)"))
+            "" if int(s["current"]) or not rows else "; the scheduler is running (no thread)"))
 
 
 class UkThread(gdb.Command):
@@ -278,6 +279,7 @@ uk thread apply all|N... CMD   run CMD for every thread, or for the ones named""
     def __init__(self):
         super().__init__("uk thread", gdb.COMMAND_STACK, gdb.COMPLETE_NONE, True)
 
+    @guarded
     def invoke(self, arg, from_tty):
         arg = arg.strip()
         if not arg:
@@ -306,6 +308,7 @@ uk thread apply all bt, or uk thread apply 2 3 bt."""
     def __init__(self):
         super().__init__("uk thread apply", gdb.COMMAND_STACK)
 
+    @guarded
     def invoke(self, arg, from_tty):
         words = arg.split()
         if len(words) < 2:

@@ -8,8 +8,8 @@ shim's current domain.
 """
 import gdb
 
-from .common import (Missing, cstr, domain, function_at, lookup_type, need_process, static,
-                     symbol_at, table)
+from .common import (Missing, cstr, domain, function_at, guarded, lookup_type, need_process,
+                     static, symbol_at, table)
 
 EVTCHNSTAT = {0: "closed", 1: "unbound", 2: "interdomain", 3: "pirq", 4: "virq", 5: "ipi"}
 VIRQ = {0: "TIMER", 1: "DEBUG", 2: "CONSOLE", 3: "DOM_EXC", 4: "TBUF", 6: "DEBUGGER",
@@ -52,6 +52,7 @@ end (dom0's port and the backend function it calls)."""
     def __init__(self):
         super().__init__("uk evtchn", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         d = domain()
         tab = d["evtchn"]
@@ -144,6 +145,7 @@ Runs of like entries are folded into one row; uk grants --all lists each."""
     def __init__(self):
         super().__init__("uk grants", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         need_process()
         gt = static("gt", "runtime/gnttab.c")
@@ -362,6 +364,7 @@ flight (requests the backend has not taken, responses the frontend has not)."""
     def __init__(self):
         super().__init__("uk rings", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         words = arg.split()
         slots = "--slots" in words

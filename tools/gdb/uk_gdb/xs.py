@@ -8,7 +8,7 @@ import struct
 
 import gdb
 
-from .common import cstr, domain, read, table
+from .common import cstr, domain, guarded, read, table
 
 MAX_WIDTH = 80
 TAG_LEN = len(' = "..."')
@@ -113,6 +113,7 @@ uk xs transactions   open transactions"""
     def __init__(self):
         super().__init__("uk xs", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
 
+    @guarded
     def invoke(self, arg, from_tty):
         words = arg.split()
         show_perms = "-p" in words
@@ -145,6 +146,7 @@ class UkXsWatches(gdb.Command):
     def __init__(self):
         super().__init__("uk xs watches", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         rows = []
         for c in connections(store()):
@@ -162,6 +164,7 @@ class UkXsTransactions(gdb.Command):
     def __init__(self):
         super().__init__("uk xs transactions", gdb.COMMAND_DATA)
 
+    @guarded
     def invoke(self, arg, from_tty):
         rows = []
         for c in connections(store()):
