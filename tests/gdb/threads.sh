@@ -9,7 +9,7 @@ expect_grep "the sleeper waits for its deadline" \
 	'^  3 +sleeper +blocked +in sleeper, until 10\.000000000 s \(10\.000000000 s from now\) +128K' "$TMP/out"
 expect_grep "the waiter waits on its queue, with no deadline" \
 	'^  4 +waiter +blocked +in waiter_block, waitq gdbguest_wq +128K +[0-9]+$' "$TMP/out"
-expect_grep "netfront's receive thread" '^  5 +netfront-rx0 +blocked +in rx_thread, waitq ' "$TMP/out"
+expect_grep "netfront's receive thread, on its queue" '^  5 +netfront-rx0 +blocked +in rx_thread, waitq netfront vif0 rx_wq +128K' "$TMP/out"
 expect_grep "the count" '^5 threads; guest time 0\.000000000 s' "$TMP/out"
 # High-water marks: used, and within the 128 KiB stack.
 awk '$NF ~ /^[0-9]+$/ && ($NF <= 0 || $NF > 131072) {bad = 1} END {exit bad}' "$TMP/out" ||

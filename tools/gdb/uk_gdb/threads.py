@@ -206,11 +206,34 @@ def stack_use(t):
     return size, size - CANARY_BYTES - untouched
 
 
-def waits_on(t, now):
+def known_waitqs(threads):
+    """{address: name} of wait queues inside heap objects: netfront's, sockets',
+    threads' joiners (a static queue is named by its symbol)."""
+    names = {}
+    for t in threads:
+        names[int(t["joiners"].address)] = "joiners of thread %d" % int(t["id"])
+    try:
+        from .xen import netfronts
+        for nf in netfronts():
+            for field in ("rx_wq", "tx_wq", "recv_wq", "idle_wq"):
+                names[int(nf[field].address)] = "netfront vif%d %s" % (int(nf["index"]), field)
+    except gdb.GdbError:
+        pass
+    try:
+        from .state import sockets
+        for proto, sock in sockets():
+            names[int(sock["rx_wait"].address)] = "%s socket port %d rx_wait" % (
+                proto, int(sock["local_port"]))
+    except gdb.GdbError:
+        pass
+    return names
+
+
+def waits_on(t, now, waitqs):
     parts = []
     wq = int(t["waitq"])
     if wq:
-        parts.append("waitq %s" % symbol_at(wq))
+        parts.append("waitq %s" % waitqs.get(wq, symbol_at(wq)))
     timer = t["timeout"]
     if int(timer["heap_index"]):
         deadline = int(timer["deadline_ns"])
@@ -223,7 +246,9 @@ def thread_rows():
     now = guest_now_ns()
     cur = current()
     rows = []
-    for t in all_threads():
+    threads = all_threads()
+    waitqs = known_waitqs(threads)
+    for t in threads:
         state = STATES.get(int(t["state"]), str(int(t["state"])))
         running = int(t) == cur
         if running:
@@ -231,7 +256,7 @@ def thread_rows():
         where = "-"
         if not running and state == "blocked":
             where = "in %s" % blocked_in(t)
-            on = waits_on(t, now)
+            on = waits_on(t, now, waitqs)
             if on:
                 where += ", " + on
         elif not running and state == "runnable":
