@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 gdb_run "$TMP/out" exit -- "uk threads"
 expect_grep "the running thread, marked" '^\* 2 +main +running +- +128K +[0-9]+$' "$TMP/out"
-expect_grep "the xenbus thread waits for watch events" '^  1 +xenbus +blocked +in watch_thread, waitq ' "$TMP/out"
+expect_grep "the xenbus thread waits for watch events, on a static's field" '^  1 +xenbus +blocked +in watch_thread, waitq W\.wq +128K' "$TMP/out"
 expect_grep "the sleeper waits for its deadline" \
 	'^  3 +sleeper +blocked +in sleeper, until 10\.000000000 s \(10\.000000000 s from now\) +128K' "$TMP/out"
 expect_grep "the waiter waits on its queue, with no deadline" \

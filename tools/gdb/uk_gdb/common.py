@@ -111,6 +111,38 @@ def symbol_at(addr):
     return name.replace(" + ", "+")
 
 
+def data_name(addr):
+    """A static's field at addr as 'var.field' (W+32 -> W.wq), else symbol_at.
+    Descends while addr is inside a field, stopping at the outermost field
+    that starts at addr."""
+    name = symbol_at(addr)
+    if "+" not in name:
+        return name
+    var, off = name.split("+", 1)
+    try:
+        off = int(off)
+        for sym in gdb.lookup_static_symbols(var) + [gdb.lookup_global_symbol(var)]:
+            if sym is None or not sym.is_variable:
+                continue
+            v = sym.value()
+            if int(v.address) + off != int(addr):
+                continue
+            t = v.type.strip_typedefs()
+            while t.code == gdb.TYPE_CODE_STRUCT and off > 0:
+                inner = [f for f in t.fields()
+                         if f.bitpos // 8 <= off < f.bitpos // 8 + f.type.sizeof]
+                if not inner:
+                    break
+                f = inner[0]
+                var += "." + f.name
+                off -= f.bitpos // 8
+                t = f.type.strip_typedefs()
+            return var if off == 0 else "%s+%d" % (var, off)
+    except (ValueError, gdb.error, TypeError):
+        pass
+    return name
+
+
 def function_at(addr):
     """The function holding code address addr, or its symbol."""
     addr = int(addr)

@@ -12,7 +12,7 @@ import itertools
 import gdb
 from gdb.unwinder import Unwinder
 
-from .common import (Missing, fmt_ns, function_at, guarded, guest_now_ns, need_process, read,
+from .common import (Missing, data_name, fmt_ns, function_at, guarded, guest_now_ns, need_process, read,
                      static, symbol_at, table, u64s)
 
 STATES = {0: "runnable", 1: "blocked", 2: "exited"}
@@ -233,7 +233,7 @@ def waits_on(t, now, waitqs):
     parts = []
     wq = int(t["waitq"])
     if wq:
-        parts.append("waitq %s" % waitqs.get(wq, symbol_at(wq)))
+        parts.append("waitq %s" % waitqs.get(wq, data_name(wq)))
     timer = t["timeout"]
     if int(timer["heap_index"]):
         deadline = int(timer["deadline_ns"])
