@@ -24,6 +24,8 @@
 
 #define STACK_ORDER 5 /* 2^5 pages = UK_THREAD_STACK_SIZE */
 #define STACK_CANARY 0x5354414b43414e59ULL /* "STAKCANY": overwritten = overflow */
+/* A new stack is filled with this, so gdb's `uk threads` finds the high-water mark. */
+#define STACK_FILL 0xa5
 
 _Static_assert((UK_PAGE_SIZE << STACK_ORDER) == UK_THREAD_STACK_SIZE, "stack order");
 
@@ -37,6 +39,7 @@ static struct sched {
 	struct uk_thread *dead;         /* ended and detached: freed by the scheduler */
 	uint64_t armed;                 /* deadline given to set_timer_op, 0 = none */
 	unsigned int nr_threads;
+	unsigned int last_id;           /* the id of the latest thread created */
 } S;
 
 struct uk_thread *uk_thread_self(void)
@@ -103,6 +106,7 @@ static void init_stack(struct uk_thread *t)
 {
 	uint64_t *top = (uint64_t *)((uint8_t *)t->stack + UK_THREAD_STACK_SIZE);
 
+	memset(t->stack, STACK_FILL, UK_THREAD_STACK_SIZE);
 	*(uint64_t *)t->stack = STACK_CANARY;
 	*--top = 0;                        /* thread_start's return address: none */
 	*--top = (uint64_t)thread_start;  /* where uk_ctx_switch's ret lands */
@@ -126,6 +130,7 @@ struct uk_thread *uk_thread_create(const char *name, uk_thread_fn fn, void *arg)
 	t->stack_id = VALGRIND_STACK_REGISTER(t->stack,
 					      (uint8_t *)t->stack + UK_THREAD_STACK_SIZE - 1);
 	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	t->id = ++S.last_id;
 	t->fn = fn;
 	t->arg = arg;
 	uk_waitq_init(&t->joiners);

@@ -18,6 +18,7 @@ enum uk_thread_state {
 struct uk_thread {
 	uint64_t rsp; /* saved stack pointer while not running */
 	char name[32];
+	unsigned int id; /* 1, 2, ... in creation order: `uk thread N` in gdb */
 	enum uk_thread_state state;
 	void *stack;
 	unsigned int stack_id; /* valgrind's id for the registered stack */

@@ -22,6 +22,7 @@ struct sim_config {
 	enum sim_clock_kind clock;
 	uint64_t seed;
 	bool strict;            /* protocol violations crash the offending domain */
+	bool break_on_violation; /* SIGTRAP at a violation while a debugger is attached */
 	bool trace_hypercalls;  /* one decoded line per hypercall on stderr */
 	int console_fd;         /* where guest console output goes (stdout) */
 	/*

@@ -4,15 +4,23 @@
  * report names the fault, the address and the instruction, and the process
  * exits 70 like any crash. A debugger attached to the process still sees the
  * signal first, at the faulting instruction.
+ *
+ * A crash (a fault, or a panic or failed assertion: SHUTDOWN_crash) can
+ * also leave a core file, for gdb's drydock helpers post mortem.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <xen/sched.h>
 
 #include "hypercall_shim/shim.h"
+#include "sim/host/debug.h"
+#include "sim/report.h"
 #include "sim/sim.h"
 
 #define FAULT_STACK_SIZE (64 * 1024)
@@ -43,6 +51,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc_void)
 		sim_console_drain(&d->console);
 	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
 		_exit(SIM_EXIT_CRASH);
+	shim_core_dump(sig);
 	if (d)
 		sim_finish(d->sim);
 	_exit(SIM_EXIT_CRASH);
@@ -63,4 +72,60 @@ int shim_catch_faults(void)
 		if (sigaction(sigs[i], &sa, NULL) < 0)
 			return -1;
 	return 0;
+}
+
+int shim_core_enable(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CORE, &rl) < 0 || rl.rlim_max == 0) {
+		sim_log("--core: cannot dump core: the hard core size limit is 0 (ulimit -H -c)");
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	return setrlimit(RLIMIT_CORE, &rl);
+}
+
+/* Writes s on stderr from a signal handler (no stdio). */
+static void say(const char *s)
+{
+	if (write(STDERR_FILENO, s, strlen(s)) < 0)
+		return;
+}
+
+void shim_core_dump(int sig)
+{
+	struct rlimit rl;
+	sigset_t set;
+	int status;
+	pid_t pid;
+
+	if (getrlimit(RLIMIT_CORE, &rl) < 0 || rl.rlim_cur == 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		/* The copy: the kernel dumps it with sig's default action. */
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		_exit(SIM_EXIT_CRASH);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		say("drydock: cannot dump core: fork failed\n");
+		return;
+	}
+	if (WIFSIGNALED(status) && WCOREDUMP(status))
+		say("drydock: core dumped (named by /proc/sys/kernel/core_pattern)\n");
+	else
+		say("drydock: no core was dumped (see /proc/sys/kernel/core_pattern)\n");
+}
+
+_Noreturn void shim_domain_ended_or_crashed(struct sim_domain *d, void *arg)
+{
+	/* A panic, a failed assertion, a violation under --strict: not uk_exit(N). */
+	if (d->shutdown_reason == SHUTDOWN_crash && d->exit_status == SIM_EXIT_CRASH)
+		shim_core_dump(SIGABRT);
+	shim_domain_ended(d, arg);
 }

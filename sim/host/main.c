@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/host/debug.h"
 #include "sim/host/options.h"
 #include "hypercall_shim/shim.h"
 #include "runtime/platform/sim/entry.h"
@@ -48,8 +49,14 @@ int main(int argc, char **argv)
 		shim_options_free(&o);
 		return 0;
 	}
+	if (o.gdb) {
+		shim_options_free(&o);
+		return shim_exec_gdb(argc, argv) < 0 ? 1 : 0;
+	}
+	if (o.core)
+		shim_core_enable();
 	o.cfg.sim.console_fd = STDOUT_FILENO;
-	o.cfg.sim.on_shutdown = shim_domain_ended;
+	o.cfg.sim.on_shutdown = shim_domain_ended_or_crashed;
 	if ((rc = sim_create(&sim, &o.cfg.sim)) < 0) {
 		sim_log("cannot create the simulator: %s", strerror(-rc));
 		shim_options_free(&o);

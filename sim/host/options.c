@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sim/host/debug.h"
 #include "sim/host/options.h"
 
 void shim_options_usage(const char *prog, FILE *out)
@@ -35,6 +37,10 @@ void shim_options_usage(const char *prog, FILE *out)
 		"  --timeout SECONDS    power the guest off after this much guest time\n"
 		"                       (decimals allowed) and exit 124\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
+		"  --break-on-violation under a debugger, stop (SIGTRAP) at each protocol\n"
+		"                       violation, in the guest's call that caused it\n"
+		"  --core               a crash (fault, panic) leaves a core file\n"
+		"  --gdb                run under gdb, with drydock's gdb helpers loaded\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Words after -- become the guest's command line (its argv).\n"
@@ -143,6 +149,12 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 		c->sim.trace_hypercalls = true;
 	else if (!strcmp(a, "--strict"))
 		c->sim.strict = true;
+	else if (!strcmp(a, "--break-on-violation"))
+		c->sim.break_on_violation = true;
+	else if (!strcmp(a, "--core"))
+		o->core = true;
+	else if (!strcmp(a, "--gdb"))
+		o->gdb = true;
 	else if ((v = value_of(a, "--mem", i, argc, argv))) {
 		if (parse_u64(v, 1024 * 1024, &n) || n < 2)
 			return bad(prog, "--mem takes a size in MiB, at least 2, not", v);
@@ -211,4 +223,42 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
 		return bad(prog, "the guest command line is longer than 4095 bytes:", argv[i + 1]);
 	}
 	return 0;
+}
+
+/*
+ * gdb -q -iex 'add-auto-load-safe-path SCRIPT' -ex run --args EXE ARGS...:
+ * the executable's .debug_gdb_scripts entry names SCRIPT, which gdb loads
+ * only from a safe path. The words before -- lose --gdb; those after it are
+ * the guest's and stay.
+ */
+int shim_exec_gdb(int argc, char **argv)
+{
+	static char exe[4096];
+	char **args = calloc((size_t)argc + 8, sizeof(*args));
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int k = 0, i;
+
+	if (!args || n <= 0) {
+		fprintf(stderr, "%s: --gdb: cannot find this executable's path\n", argv[0]);
+		free(args);
+		return -1;
+	}
+	exe[n] = '\0';
+	args[k++] = "gdb";
+	args[k++] = "-q";
+	args[k++] = "-iex";
+	args[k++] = "add-auto-load-safe-path " DRYDOCK_GDB_SCRIPT;
+	args[k++] = "-ex";
+	args[k++] = "run";
+	args[k++] = "--args";
+	args[k++] = exe;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--gdb"))
+			args[k++] = argv[i];
+	for (; i < argc; i++)
+		args[k++] = argv[i];
+	execvp("gdb", args);
+	fprintf(stderr, "%s: --gdb: cannot run gdb: %s\n", argv[0], strerror(errno));
+	free(args);
+	return -1;
 }

@@ -16,6 +16,8 @@ struct shim_options {
 	/* What the toolstack makes of them; cfg.dom.cmdline points at cmdline. */
 	struct sim_toolstack_config cfg;
 	bool help;
+	bool core; /* --core: a crash leaves a core file */
+	bool gdb;  /* --gdb: run under gdb with drydock's helpers */
 	char cmdline[SHIM_CMDLINE_MAX + 1]; /* the guest's, from the words after -- */
 };
 
