@@ -26,6 +26,7 @@ void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t
 
 	if (!bb->connected || bb->broken)
 		return;
+	blkback_capture_response(bb, id, operation, status);
 	rsp = RING_GET_RESPONSE(&bb->ring, bb->ring.rsp_prod_pvt);
 	rsp->id = id;
 	rsp->operation = operation;
@@ -207,6 +208,7 @@ static void dispatch(struct blkback *bb, const blkif_request_t *req, unsigned in
 
 	if ((rc = classify(bb, req, slot, &op, &flush)) < 0 ||
 	    (rc = check_nseg(bb, req, slot, &nseg)) < 0) {
+		blkback_capture_refused(bb, req, slot);
 		blkback_respond(bb, req->id, req->operation,
 				rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
 		return;
@@ -228,6 +230,10 @@ static void dispatch(struct blkback *bb, const blkif_request_t *req, unsigned in
 	if (rc == 0)
 		rc = check_segs(bb, io, req->operation == BLKIF_OP_INDIRECT ? ind->sector_number
 									     : req->sector_number, slot);
+	if (rc == 0)
+		blkback_capture_request(bb, io);
+	else
+		blkback_capture_refused(bb, req, slot);
 	if (rc == 0 && io->op == BLKIF_OP_WRITE)
 		rc = gather(bb, io);
 	if (rc < 0) {
@@ -443,6 +449,8 @@ int blkback_create(struct sim_domain *d, struct blkback_config *cfg, struct blkb
 			 strerror(-rc));
 		goto fail;
 	}
+	if (bb->cfg.capture && (rc = blkback_capture_open(bb, err, errlen)) < 0)
+		goto fail_dev;
 	if (bb->cfg.powercut && (rc = blkback_wcache_create(bb)) < 0) {
 		snprintf(err, errlen, "%s: out of memory", bb->cfg.vdev);
 		goto fail_dev;
@@ -457,6 +465,7 @@ int blkback_create(struct sim_domain *d, struct blkback_config *cfg, struct blkb
 fail_dev:
 	sim_device_remove(d, "vbd", bb->cfg.devid);
 fail:
+	blkback_capture_close(bb);
 	blkback_wcache_destroy(bb);
 	blkback_config_free(&bb->cfg);
 	free(bb);
@@ -470,6 +479,7 @@ void blkback_destroy(struct blkback *bb)
 	blkback_io_drain(bb);
 	xenbus_backend_destroy(bb->xb); /* disconnects */
 	sim_device_remove(bb->dom, "vbd", bb->cfg.devid);
+	blkback_capture_close(bb);
 	blkback_wcache_destroy(bb);
 	blkback_config_free(&bb->cfg);
 	free(bb);

@@ -13,6 +13,7 @@
  *   indirect=N       feature-max-indirect-segments, 0 (off) or 12..256 (default 256)
  *   ring-order=N     max-ring-page-order, 0..4 (default 4)
  *   powercut=N|random  power-cut testing (blkback_powercut.c)
+ *   capture=FILE     a text log of every request and response (blkback_capture.c)
  * Only raw images: another format is refused by name.
  *
  * The file is read and written in libuv's thread pool, never on the loop;
@@ -55,6 +56,7 @@ struct blkback_config {
 	bool powercut;         /* powercut= given */
 	bool powercut_random;  /* powercut=random */
 	uint64_t powercut_at;  /* powercut=N: the Nth write */
+	char *capture;         /* capture=FILE, or NULL */
 	int fd;                /* the image, opened by blkback_config_parse; -1 when not */
 	uint64_t sectors;      /* its size in 512-byte sectors */
 };

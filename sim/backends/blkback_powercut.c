@@ -158,6 +158,9 @@ static void cut(struct blkback *bb)
 		(unsigned long long)wc->writes,
 		(unsigned long long)sim_config(bb->dom->sim)->seed, wc->n, counts[FATE_KEPT],
 		counts[FATE_LOST], counts[FATE_TORN]);
+	blkback_capture_note(bb, "powercut write %llu: %zu unflushed, %u kept, %u lost, %u torn",
+			     (unsigned long long)wc->writes, wc->n, counts[FATE_KEPT],
+			     counts[FATE_LOST], counts[FATE_TORN]);
 	forget(wc);
 	sim_domain_power_off(bb->dom, BLKBACK_EXIT_POWERCUT);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uv.h>
 
 /* <xen/io/ring.h> expects the includer's barriers. One thread: fences suffice. */
@@ -71,6 +72,7 @@ struct blkback {
 	bool serial;               /* powercut: one request at a time */
 
 	struct blkback_wcache *wcache; /* powercut only */
+	FILE *capture;             /* capture=FILE */
 	struct blkback_stats stats;
 };
 
@@ -84,6 +86,16 @@ void blkback_io_free(struct bb_io *io);
 void blkback_io_submit(struct blkback *bb, struct bb_io *io);
 /* Runs the loop until nothing is in the thread pool (destroy only). */
 void blkback_io_drain(struct blkback *bb);
+
+/* blkback_capture.c: a line per request and per response (docs/block.md). */
+int blkback_capture_open(struct blkback *bb, char *err, size_t errlen);
+void blkback_capture_close(struct blkback *bb);
+void blkback_capture_request(struct blkback *bb, const struct bb_io *io);
+void blkback_capture_refused(struct blkback *bb, const blkif_request_t *req, unsigned int slot);
+void blkback_capture_response(struct blkback *bb, uint64_t id, uint8_t operation,
+			      int16_t status);
+void blkback_capture_note(struct blkback *bb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* blkback_powercut.c */
 int blkback_wcache_create(struct blkback *bb);

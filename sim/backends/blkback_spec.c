@@ -182,8 +182,14 @@ static int parse_key(struct blkback_config *cfg, const char *key, const char *v,
 	}
 	if (!strcmp(key, "powercut"))
 		return set_powercut(cfg, v, err, errlen);
+	if (!strcmp(key, "capture")) {
+		free(cfg->capture);
+		if (!*v || !(cfg->capture = strdup(v)))
+			return fail(err, errlen, -EINVAL, "capture takes a file name%s%s", "", "");
+		return 0;
+	}
 	return fail(err, errlen, -EINVAL, "unknown disk key '%s' (keys: target, format, vdev, "
-		    "access, devtype, flush, barrier, indirect, ring-order, powercut)%s", key, "");
+		    "access, devtype, flush, barrier, indirect, ring-order, powercut, capture)%s", key, "");
 }
 
 /* The Nth positional item: target, format, vdev, access. */
@@ -296,7 +302,8 @@ out:
 void blkback_config_free(struct blkback_config *cfg)
 {
 	free(cfg->target);
-	cfg->target = NULL;
+	free(cfg->capture);
+	cfg->target = cfg->capture = NULL;
 	if (cfg->fd >= 0)
 		close(cfg->fd);
 	cfg->fd = -1;

@@ -42,3 +42,17 @@ expect_eq "a read-only disk is refused by kvstore" 1 "$status"
 run "$TMP/out" "$TMP/err" "$BIN/kvstore" --clock virtual --disk "$TMP/d.img,,xvda,w" -- verify=3
 expect_eq "status of verify=3" 0 "$status"
 expect_grep "recovered" 'recovered 3 records' "$TMP/out"
+
+# capture=: every request and response, readable, with the power cut noted.
+truncate -s 1M "$TMP/c.img"
+run "$TMP/out" "$TMP/err" "$BIN/kvstore" --clock virtual \
+	--disk "$TMP/c.img,raw,xvda,rw,capture=$TMP/c.txt,powercut=2" -- load=3
+expect_eq "status of a cut run" 75 "$status"
+expect_grep "capture header" '^# drydock vbd capture 1: vbd xvda' "$TMP/c.txt"
+expect_grep "the first put's write" '^[0-9]+\.[0-9]{9} req slot 1 id [0-9]+ write sectors 0\+1 segs 1$' "$TMP/c.txt"
+expect_grep "its answer" '^[0-9]+\.[0-9]{9} rsp id [0-9]+ write okay$' "$TMP/c.txt"
+expect_grep "the flush" ' req slot 2 id [0-9]+ flush segs 0$' "$TMP/c.txt"
+expect_grep "the cut" ' powercut write 2: 1 unflushed' "$TMP/c.txt"
+run "$TMP/out" "$TMP/err" "$BIN/kvstore" --disk "$TMP/c.img,raw,xvda,capture=$TMP/no/such/dir/c.txt"
+expect_eq "status for an unwritable capture file" 1 "$status"
+expect_grep "names the capture file" "cannot write capture file '.*no/such/dir/c.txt'" "$TMP/err"
