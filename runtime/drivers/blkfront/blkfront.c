@@ -39,6 +39,9 @@ static void blk_teardown(struct uk_blk *b)
 	while (b->inflight > 0 && !b->broken && !b->backend_gone)
 		uk_waitq_wait(&b->idle_wq, 0);
 	blkfront_wake_all(b);
+	/* Submitters waiting for a slot see closing and leave; b must outlive them. */
+	while (b->users > 0)
+		uk_waitq_wait(&b->idle_wq, 0);
 	if (b->port_bound)
 		evtchn_unbind(b->port);
 	blkfront_xs_disconnect(b);

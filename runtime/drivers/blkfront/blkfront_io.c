@@ -325,14 +325,12 @@ static void req_init(struct uk_blk *b, struct uk_blk_req *req, unsigned int part
 	uk_waitq_init(&req->wq);
 }
 
-int uk_blk_submit(struct uk_blk *b, struct uk_blk_req *req)
+static int submit(struct uk_blk *b, struct uk_blk_req *req)
 {
 	size_t total, chunk, off;
 	uint8_t op;
 	int rc;
 
-	if ((rc = req_check(b, req)) < 0)
-		return rc;
 	if (req->op == UK_BLK_FLUSH) {
 		req_init(b, req, 1);
 		if ((rc = part_submit(b, req, (uint8_t)flush_op(b), 0, 0, 0)) < 0)
@@ -357,6 +355,19 @@ int uk_blk_submit(struct uk_blk *b, struct uk_blk_req *req)
 	}
 	req_part_done(req, 0);
 	return 0;
+}
+
+int uk_blk_submit(struct uk_blk *b, struct uk_blk_req *req)
+{
+	int rc;
+
+	if ((rc = req_check(b, req)) < 0)
+		return rc;
+	b->users++;
+	rc = submit(b, req);
+	if (--b->users == 0 && b->closing)
+		uk_waitq_wake_all(&b->idle_wq);
+	return rc;
 }
 
 int uk_blk_wait(struct uk_blk_req *req)

@@ -117,7 +117,8 @@ struct uk_blk {
 	bool indirect;                      /* max_segs > 11: BLKIF_OP_INDIRECT */
 
 	unsigned int inflight;              /* busy slots */
-	struct uk_waitq idle_wq;            /* close waits for inflight == 0 */
+	unsigned int users;                 /* threads inside uk_blk_submit */
+	struct uk_waitq idle_wq;            /* close waits for inflight == 0 and users == 0 */
 	uint64_t unknown_ids;
 };
 
