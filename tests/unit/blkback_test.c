@@ -226,11 +226,14 @@ static void xs_put(const char *key, const char *value)
 	assert_int_equal(xs_store_write(sim_xenstore(fx.sim), path, value, strlen(value)), 0);
 }
 
-/* Adds the disk SPEC (with %s for the directory) and connects a one-page ring to it. */
-static void disk_setup(const char *fmt, bool connect)
+/*
+ * Adds the disk SPEC (with %s for the directory) to a simulator with --seed
+ * seed, and connects a one-page ring to it.
+ */
+static void disk_setup_seed(const char *fmt, bool connect, uint64_t seed)
 {
 	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO,
-				 .seed = 42 };
+				 .seed = seed };
 	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
 	struct blkback_config cfg;
 	char err[256], v[16];
@@ -264,6 +267,11 @@ static void disk_setup(const char *fmt, bool connect)
 	xs_put("state", "3"); /* Initialised */
 	sim_poll(fx.sim);
 	assert_true(blkback_connected(fx.bb));
+}
+
+static void disk_setup(const char *fmt, bool connect)
+{
+	disk_setup_seed(fmt, connect, 42);
 }
 
 static int disk_teardown(void **state)
@@ -477,6 +485,21 @@ static void a_producer_beyond_the_ring_stops_blkback(void **state)
 	assert_int_equal(fx.ring.sring->rsp_prod, 0);
 }
 
+static void an_image_that_shrinks_underneath_fails_the_request_not_the_simulator(void **state)
+{
+	blkif_request_t rq;
+
+	make_image("shrink.img", DISK_SECTORS * 512, 0x77);
+	disk_setup("%s/shrink.img,raw,xvda,rw", true);
+	assert_int_equal(ftruncate(fx.bb->cfg.fd, 64 * 512), 0);
+	rq = rw(BLKIF_OP_READ, 1, 100, REF_BUF, 0, 7);
+	assert_int_equal(roundtrip(&rq).status, BLKIF_RSP_ERROR);
+	rq = rw(BLKIF_OP_READ, 2, 8, REF_BUF, 0, 7);
+	assert_int_equal(roundtrip(&rq).status, BLKIF_RSP_OKAY); /* what is left still reads */
+	assert_int_equal(((uint8_t *)page(GFN_BUF))[100], 0x77);
+	assert_int_equal(fx.d->violations, 0); /* the host's doing, not the guest's */
+}
+
 /* --- power cuts --- */
 
 /* Writes sectors [sector, sector + 8) from a page filled with fill; flushes if asked. */
@@ -538,6 +561,35 @@ static void a_power_cut_keeps_flushed_writes_and_a_seeded_part_of_the_rest(void 
 	assert_memory_equal(a, b, 3 * 4096); /* the same seed cuts the same way */
 }
 
+/* powercut=random: the write the power goes at depends on the seed alone. */
+static uint64_t random_cut_at(uint64_t seed)
+{
+	uint64_t n = 0;
+
+	make_image("rnd.img", DISK_SECTORS * 512, 0);
+	disk_setup_seed("%s/rnd.img,raw,xvda,rw,powercut=random", true, seed);
+	while (fx.d->state == SIM_DOMAIN_RUNNING && n < 1000) {
+		n++;
+		write_fill(n, (n % 16) * 8, (uint8_t)n);
+	}
+	assert_int_equal(fx.d->exit_status, BLKBACK_EXIT_POWERCUT);
+	disk_teardown(NULL);
+	return n;
+}
+
+static void a_random_power_cut_is_chosen_by_the_seed(void **state)
+{
+	uint64_t a = random_cut_at(1);
+
+	assert_true(a >= 1 && a < 1000);
+	assert_int_equal(random_cut_at(1), a);
+	/* Some other seed cuts elsewhere (each write is the one with probability 1/32). */
+	bool differs = false;
+	for (uint64_t seed = 2; seed < 10 && !differs; seed++)
+		differs = random_cut_at(seed) != a;
+	assert_true(differs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest parse[] = {
@@ -557,7 +609,9 @@ int main(void)
 		T(writes_to_a_read_only_disk_are_refused),
 		T(indirect_requests_are_checked_against_the_offer),
 		T(a_producer_beyond_the_ring_stops_blkback),
+		T(an_image_that_shrinks_underneath_fails_the_request_not_the_simulator),
 		cmocka_unit_test(a_power_cut_keeps_flushed_writes_and_a_seeded_part_of_the_rest),
+		cmocka_unit_test(a_random_power_cut_is_chosen_by_the_seed),
 	};
 #undef T
 	int failed = cmocka_run_group_tests_name("blkback_config", parse, parse_setup,
