@@ -348,6 +348,25 @@ static void test_close_gives_back_every_grant_and_page(void **state)
 	assert_int_equal(after.heap_blocks, before.heap_blocks);
 }
 
+static void test_a_backend_that_goes_away_fails_requests_with_enotconn(void **state)
+{
+	uint8_t buf[512];
+	struct uk_blk *b = open_disk(DISK_PLAIN);
+
+	assert_int_equal(uk_blk_read(b, 0, buf, 1), 0);
+	/* The toolstack unplugs the disk: blkback disconnects, both directories go. */
+	blkback_destroy(disks[DISK_PLAIN]);
+	disks[DISK_PLAIN] = NULL;
+	uk_sleep_ns(10 * UK_NSEC_PER_MSEC); /* the watch fires */
+	assert_int_equal(uk_blk_read(b, 0, buf, 1), -ENOTCONN);
+	assert_int_equal(uk_blk_write(b, 0, buf, 1), -ENOTCONN);
+	assert_int_equal(uk_blk_close(b), 0);
+	disks[DISK_PLAIN] = disk_make(DISK_PLAIN);
+	b = open_disk(DISK_PLAIN); /* plugged in again: usable again */
+	assert_int_equal(uk_blk_read(b, 0, buf, 1), 0);
+	assert_int_equal(uk_blk_close(b), 0);
+}
+
 /* --- the group --- */
 
 static int setup(void **state)
@@ -399,6 +418,7 @@ int app_main(int argc, char **argv)
 		T(test_many_threads_keep_requests_in_flight_at_once),
 		T(test_a_full_ring_makes_submitters_wait_and_loses_nothing),
 		T(test_close_gives_back_every_grant_and_page),
+		T(test_a_backend_that_goes_away_fails_requests_with_enotconn),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
