@@ -273,6 +273,7 @@ static void notified(void *arg, evtchn_port_t port)
 			RING_COPY_REQUEST(&bb->ring, i, &req); /* check a copy: the guest may change it */
 			dispatch(bb, &req, i % RING_SIZE(&bb->ring));
 		}
+		blkback_io_kick(bb);
 		if (!bb->connected)
 			return;
 		RING_FINAL_CHECK_FOR_REQUESTS(&bb->ring, more);

@@ -26,6 +26,8 @@
 #define BB_PAGE_SIZE 4096u
 #define BB_SECTORS_PER_PAGE (BB_PAGE_SIZE / BLKBACK_SECTOR)
 #define BB_MAX_SEGS 256u /* the most feature-max-indirect-segments may say */
+/* Requests of this many bytes together make one piece of pool work at most. */
+#define BB_BATCH_BYTES (128u * 1024)
 #define BB_SEGS_PER_INDIRECT_PAGE (BB_PAGE_SIZE / sizeof(struct blkif_request_segment))
 
 struct blkback_wcache;
@@ -35,6 +37,7 @@ struct bb_io {
 	struct blkback *bb;
 	uv_work_t work;
 	struct bb_io *next;        /* waiting behind a flush */
+	struct bb_io *batch;       /* the next of the same piece of pool work */
 	uint64_t id;               /* the guest's, echoed in the response */
 	uint8_t operation;         /* as in the request, echoed */
 	uint8_t op;                /* what to do: BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE */
@@ -69,6 +72,8 @@ struct blkback {
 	unsigned int inflight;     /* in the thread pool */
 	bool barrier_running;      /* a flush is in the pool: the rest waits */
 	struct bb_io *queue_head, *queue_tail;
+	struct bb_io *open_batch, *open_tail; /* started, not yet handed to the pool */
+	size_t open_bytes;
 	bool serial;               /* powercut: one request at a time */
 
 	struct blkback_wcache *wcache; /* powercut only */
@@ -82,8 +87,10 @@ void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t
 /* blkback_io.c */
 struct bb_io *blkback_io_new(struct blkback *bb, size_t len);
 void blkback_io_free(struct bb_io *io);
-/* Starts io, or queues it behind a flush in progress. */
+/* Starts io (into the batch being formed), or queues it behind a flush in progress. */
 void blkback_io_submit(struct blkback *bb, struct bb_io *io);
+/* Hands the batch being formed to the pool: after a pass over the ring. */
+void blkback_io_kick(struct blkback *bb);
 /* Runs the loop until nothing is in the thread pool (destroy only). */
 void blkback_io_drain(struct blkback *bb);
 
