@@ -4,6 +4,7 @@
  * for raw images, plus drydock's own keys (blkback.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,9 +67,17 @@ int blkback_vdev_to_devid(const char *vdev, unsigned int *devid)
 	return 0;
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, const char *a, const char *b)
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Writes the one-line reason into err and returns rc. */
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
-	snprintf(err, errlen, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -97,7 +106,7 @@ static int set_format(const char *v, char *err, size_t errlen)
 	if (!*v || !strcmp(v, "raw"))
 		return 0;
 	return fail(err, errlen, -EINVAL, "format '%s' is not supported: drydock serves raw "
-		    "images only (format=raw)%s", v, "");
+		    "images only (format=raw)", v);
 }
 
 static int set_access(struct blkback_config *cfg, const char *v, char *err, size_t errlen)
@@ -107,7 +116,7 @@ static int set_access(struct blkback_config *cfg, const char *v, char *err, size
 	else if (!strcmp(v, "r") || !strcmp(v, "ro"))
 		cfg->readonly = true;
 	else
-		return fail(err, errlen, -EINVAL, "bad access '%s': r, ro, w or rw%s", v, "");
+		return fail(err, errlen, -EINVAL, "bad access '%s': r, ro, w or rw", v);
 	return 0;
 }
 
@@ -115,7 +124,7 @@ static int set_vdev(struct blkback_config *cfg, const char *v, char *err, size_t
 {
 	if (strlen(v) >= sizeof(cfg->vdev) || blkback_vdev_to_devid(v, &cfg->devid) < 0)
 		return fail(err, errlen, -EINVAL, "bad vdev '%s': a disk name as xvda, xvdb1, "
-			    "hda or sdb%s", v, "");
+			    "hda or sdb", v);
 	strcpy(cfg->vdev, v);
 	return 0;
 }
@@ -124,7 +133,7 @@ static int set_target(struct blkback_config *cfg, const char *v, char *err, size
 {
 	free(cfg->target);
 	if (!(cfg->target = strdup(v)))
-		return fail(err, errlen, -ENOMEM, "out of memory%s%s", "", "");
+		return fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -139,7 +148,7 @@ static int set_powercut(struct blkback_config *cfg, const char *v, char *err, si
 	}
 	if (parse_uint("powercut", v, UINT64_MAX, &n, err, errlen) < 0 || n == 0)
 		return fail(err, errlen, -EINVAL, "powercut takes a write number from 1, or "
-			    "'random', not '%s'%s", v, "");
+			    "'random', not '%s'", v);
 	cfg->powercut_at = n;
 	return 0;
 }
@@ -158,7 +167,7 @@ static int parse_key(struct blkback_config *cfg, const char *key, const char *v,
 		return set_access(cfg, v, err, errlen);
 	if (!strcmp(key, "devtype")) {
 		if (strcmp(v, "cdrom") && strcmp(v, "disk"))
-			return fail(err, errlen, -EINVAL, "bad devtype '%s': disk or cdrom%s", v, "");
+			return fail(err, errlen, -EINVAL, "bad devtype '%s': disk or cdrom", v);
 		cfg->cdrom = !strcmp(v, "cdrom");
 		cfg->readonly |= cfg->cdrom;
 		return 0;
@@ -170,13 +179,13 @@ static int parse_key(struct blkback_config *cfg, const char *key, const char *v,
 	if (!strcmp(key, "indirect")) {
 		if (parse_uint(key, v, 256, &n, err, errlen) < 0 || (n > 0 && n < 12))
 			return fail(err, errlen, -EINVAL, "indirect takes 0 (off) or 12 to 256 "
-				    "segments, not '%s'%s", v, "");
+				    "segments, not '%s'", v);
 		cfg->indirect = (unsigned int)n;
 		return 0;
 	}
 	if (!strcmp(key, "ring-order")) {
 		if (parse_uint(key, v, BLKBACK_MAX_RING_ORDER, &n, err, errlen) < 0)
-			return fail(err, errlen, -EINVAL, "ring-order takes 0 to 4, not '%s'%s", v, "");
+			return fail(err, errlen, -EINVAL, "ring-order takes 0 to 4, not '%s'", v);
 		cfg->ring_order = (unsigned int)n;
 		return 0;
 	}
@@ -185,11 +194,11 @@ static int parse_key(struct blkback_config *cfg, const char *key, const char *v,
 	if (!strcmp(key, "capture")) {
 		free(cfg->capture);
 		if (!*v || !(cfg->capture = strdup(v)))
-			return fail(err, errlen, -EINVAL, "capture takes a file name%s%s", "", "");
+			return fail(err, errlen, -EINVAL, "capture takes a file name");
 		return 0;
 	}
 	return fail(err, errlen, -EINVAL, "unknown disk key '%s' (keys: target, format, vdev, "
-		    "access, devtype, flush, barrier, indirect, ring-order, powercut, capture)%s", key, "");
+		    "access, devtype, flush, barrier, indirect, ring-order, powercut, capture)", key);
 }
 
 /* The Nth positional item: target, format, vdev, access. */
@@ -207,7 +216,7 @@ static int parse_positional(struct blkback_config *cfg, unsigned int n, const ch
 		return set_access(cfg, v, err, errlen);
 	default:
 		return fail(err, errlen, -EINVAL, "too many positional items at '%s' (TARGET,"
-			    "FORMAT,VDEV,ACCESS)%s", v, "");
+			    "FORMAT,VDEV,ACCESS)", v);
 	}
 }
 
@@ -253,10 +262,10 @@ static int open_image(struct blkback_config *cfg, char *err, size_t errlen)
 	}
 	if (fstat(cfg->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
 		return fail(err, errlen, -EINVAL, "image '%s' is not a regular file or block "
-			    "device%s", cfg->target, "");
+			    "device", cfg->target);
 	size = (uint64_t)st.st_size;
 	if (S_ISBLK(st.st_mode) && ioctl(cfg->fd, BLKGETSIZE64, &size) < 0)
-		return fail(err, errlen, -EINVAL, "cannot read the size of '%s'%s", cfg->target, "");
+		return fail(err, errlen, -EINVAL, "cannot read the size of '%s'", cfg->target);
 	if (size == 0 || size % BLKBACK_SECTOR) {
 		snprintf(err, errlen, "image '%s' is %llu bytes: a disk is a whole, non-zero "
 			 "number of %u-byte sectors", cfg->target, (unsigned long long)size,
@@ -278,17 +287,17 @@ int blkback_config_parse(struct blkback_config *cfg, const char *spec, char *err
 	cfg->indirect = BLKBACK_DEFAULT_INDIRECT;
 	cfg->ring_order = BLKBACK_MAX_RING_ORDER;
 	if (strlen(spec) >= sizeof(buf))
-		return fail(err, errlen, -EINVAL, "spec longer than %s bytes%s", "4095", "");
+		return fail(err, errlen, -EINVAL, "spec longer than %d bytes", SPEC_MAX - 1);
 	strcpy(buf, spec);
 	if ((rc = parse_items(cfg, buf, err, errlen)) < 0)
 		goto out;
 	rc = -EINVAL;
 	if (!cfg->target) {
-		fail(err, errlen, rc, "no image: TARGET or target=FILE%s%s", "", "");
+		fail(err, errlen, rc, "no image: TARGET or target=FILE");
 		goto out;
 	}
 	if (!cfg->vdev[0]) {
-		fail(err, errlen, rc, "no vdev: the disk's name, as vdev=xvda%s%s", "", "");
+		fail(err, errlen, rc, "no vdev: the disk's name, as vdev=xvda");
 		goto out;
 	}
 	if ((rc = open_image(cfg, err, errlen)) < 0)
