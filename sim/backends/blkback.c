@@ -396,28 +396,6 @@ static const struct xenbus_backend_ops bb_ops = {
 
 /* --- the device --- */
 
-/* libxl's set_xenstore_vbd: virtual-device and device-type in both directories. */
-static int add_device(struct blkback *bb)
-{
-	char devid[16];
-	const char *type = bb->cfg.cdrom ? "cdrom" : "disk";
-	struct sim_device_key fe[] = {
-		{ "virtual-device", devid, false }, { "device-type", type, false },
-	};
-	struct sim_device_key be[] = {
-		{ "dev", bb->cfg.vdev, false }, { "type", "file", false },
-		{ "params", bb->cfg.target, false }, { "mode", bb->cfg.readonly ? "r" : "w", false },
-		{ "device-type", type, false }, { "removable", bb->cfg.cdrom ? "1" : "0", false },
-	};
-	struct sim_device dev = {
-		.type = "vbd", .devid = bb->cfg.devid, .frontend = fe, .backend = be,
-		.nr_frontend = sizeof(fe) / sizeof(fe[0]), .nr_backend = sizeof(be) / sizeof(be[0]),
-	};
-
-	snprintf(devid, sizeof(devid), "%u", bb->cfg.devid);
-	return sim_device_add(bb->dom, &dev);
-}
-
 static int start_backend(struct blkback *bb)
 {
 	struct xenbus_backend_feature f[3];
@@ -445,7 +423,9 @@ int blkback_create(struct sim_domain *d, struct blkback_config *cfg, struct blkb
 	memset(cfg, 0, sizeof(*cfg)); /* ours now */
 	cfg->fd = -1;
 	snprintf(bb->name, sizeof(bb->name), "vbd %s", bb->cfg.vdev);
-	if ((rc = add_device(bb)) < 0) {
+	rc = sim_device_add_vbd(d, bb->cfg.devid, bb->cfg.vdev, bb->cfg.target, bb->cfg.readonly,
+				bb->cfg.cdrom);
+	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot write its xenstore entries: %s", bb->cfg.vdev,
 			 strerror(-rc));
 		goto fail;
