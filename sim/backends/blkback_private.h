@@ -1,6 +1,7 @@
 /*
  * blkback's state and what its files share: blkback.c (the device, the
- * handshake, the ring and the checks of each request), blkback_io.c (the
+ * handshake, the ring), blkback_request.c (the checks of each request),
+ * blkback_spec.c (--disk), blkback_capture.c (capture=), blkback_io.c (the
  * image in the thread pool, request order, flush) and blkback_powercut.c
  * (the volatile write cache and the cut).
  */
@@ -83,6 +84,9 @@ struct blkback {
 
 /* blkback.c: the response for a request, pushed at once. */
 void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t status);
+
+/* blkback_request.c: one request copied off the ring, checked, then started. */
+void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned int slot);
 
 /* blkback_io.c */
 struct bb_io *blkback_io_new(struct blkback *bb, size_t len);
