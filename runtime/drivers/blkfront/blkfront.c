@@ -1,7 +1,7 @@
 /*
  * blkfront: opening and closing a disk (<uk/blk.h>). The xenstore handshake
  * is in blkfront_xenbus.c, the granted pages in blkfront_grants.c, the
- * requests and responses in blkfront_io.c.
+ * requests in blkfront_io.c and the responses in blkfront_rsp.c.
  *
  * Open: find the disk, go to InitWait, learn what the backend offers (ring
  * order, indirect segments), allocate and grant the ring, allocate the

@@ -144,8 +144,13 @@ struct blkfront_page *blkfront_indirect_page(struct uk_blk *b, struct blkfront_s
 /* Revokes every grant (retrying while the backend maps one) and frees what it may. */
 void blkfront_release_all(struct uk_blk *b);
 
-/* blkfront_io.c */
+/* blkfront_rsp.c */
 void blkfront_event(evtchn_port_t port, void *arg);
+/* Wakes every waiter; fails what is in flight once the backend has gone or broke the ring. */
 void blkfront_wake_all(struct uk_blk *b);
+/* One part of req has ended with rc (0 or -errno); the request completes with its last. */
+void blkfront_req_part_done(struct uk_blk_req *req, int rc);
+/* Gives slot id back: its pages to the pool, its id to the free stack. */
+void blkfront_slot_release(struct uk_blk *b, struct blkfront_shadow *s, uint16_t id);
 
 #endif
