@@ -197,10 +197,12 @@ void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned i
 	io->op = nseg == 0 ? BLKIF_OP_FLUSH_DISKCACHE : op;
 	io->flush = flush;
 	io->nseg = nseg;
-	if (req->operation == BLKIF_OP_INDIRECT)
+	if (req->operation == BLKIF_OP_INDIRECT) {
+		bb->stats.indirect++;
 		rc = read_indirect(bb, ind, slot, io);
-	else
+	} else {
 		memcpy(io->seg, req->seg, nseg * sizeof(req->seg[0]));
+	}
 	if (rc == 0)
 		rc = check_segs(bb, io, req->operation == BLKIF_OP_INDIRECT ? ind->sector_number
 									     : req->sector_number, slot);

@@ -139,6 +139,7 @@ static void test_open_reads_the_geometry_and_what_the_backend_offers(void **stat
 	assert_true(in.flush && in.barrier);
 	assert_int_equal(in.max_segments, 256); /* indirect, capped at blkfront's 256 */
 	assert_int_equal(in.ring_pages, 4);     /* order 4 offered, blkfront takes 2 */
+	assert_int_equal(disks[DISK_FULL]->nr_ring_pages, 4); /* and blkback mapped them */
 	assert_int_equal(uk_blk_close(b), 0);
 
 	b = open_disk(DISK_PLAIN);
@@ -146,6 +147,7 @@ static void test_open_reads_the_geometry_and_what_the_backend_offers(void **stat
 	assert_false(in.flush || in.barrier);
 	assert_int_equal(in.max_segments, 11);
 	assert_int_equal(in.ring_pages, 1);
+	assert_int_equal(disks[DISK_PLAIN]->nr_ring_pages, 1);
 	assert_int_equal(uk_blk_close(b), 0);
 
 	b = open_disk(DISK_RO);
@@ -158,6 +160,7 @@ static void test_open_reads_the_geometry_and_what_the_backend_offers(void **stat
 	assert_true(in.barrier && !in.flush);
 	assert_int_equal(in.max_segments, 16);
 	assert_int_equal(in.ring_pages, 2);
+	assert_int_equal(disks[DISK_BARRIER]->nr_ring_pages, 2);
 	assert_int_equal(uk_blk_close(b), 0);
 }
 
@@ -183,11 +186,19 @@ static void write_check_read(unsigned int disk, uint64_t sector, size_t count, u
 
 static void test_writes_reach_the_image_byte_for_byte_and_read_back(void **state)
 {
+	uint64_t full = stats_of(DISK_FULL).indirect, barrier = stats_of(DISK_BARRIER).indirect;
+
 	write_check_read(DISK_FULL, 0, 1, 1);
-	write_check_read(DISK_FULL, 33, 600, 2);            /* 300 KiB: two indirect requests */
+	assert_int_equal(stats_of(DISK_FULL).indirect, full); /* one page: a plain request */
+	write_check_read(DISK_FULL, 33, 600, 2);            /* 300 KiB: 75 segments */
+	assert_int_equal(stats_of(DISK_FULL).indirect, full + 2); /* one indirect request each way */
 	write_check_read(DISK_FULL, DISK_SECTORS - 1, 1, 3); /* the last sector */
 	write_check_read(DISK_PLAIN, 7, 200, 4);             /* 100 KiB in 11-segment requests */
-	write_check_read(DISK_BARRIER, 1, 129, 5);           /* 16-segment indirect requests */
+	assert_int_equal(stats_of(DISK_PLAIN).indirect, 0);
+	assert_true(stats_of(DISK_PLAIN).max_inflight >= 2); /* 50 pages: 5 parts at once */
+	write_check_read(DISK_BARRIER, 1, 129, 5);           /* 17 pages, 16 per request */
+	/* Each way: 16 segments indirect, then the last page as a plain request. */
+	assert_int_equal(stats_of(DISK_BARRIER).indirect, barrier + 2);
 }
 
 static void test_reads_see_what_the_image_held(void **state)
