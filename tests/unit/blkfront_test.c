@@ -45,7 +45,7 @@ enum { DISK_FULL, DISK_PLAIN, DISK_RO, DISK_BARRIER, NR_DISKS };
 static const char *const disk_spec[NR_DISKS] = {
 	"%s/full.img,raw,xvda,rw",
 	"%s/plain.img,raw,xvdb,rw,flush=0,barrier=0,indirect=0,ring-order=0",
-	"%s/ro.img,raw,xvdc,ro",
+	"%s/ro.img,raw,xvdc,ro,devtype=cdrom",
 	"%s/barrier.img,raw,xvdd,rw,flush=0,indirect=16,ring-order=1",
 };
 
@@ -152,7 +152,7 @@ static void test_open_reads_the_geometry_and_what_the_backend_offers(void **stat
 
 	b = open_disk(DISK_RO);
 	uk_blk_get_info(b, &in);
-	assert_true(in.readonly);
+	assert_true(in.readonly && in.removable); /* info: VDISK_READONLY | VDISK_REMOVABLE */
 	assert_int_equal(uk_blk_close(b), 0);
 
 	b = open_disk(DISK_BARRIER);
