@@ -57,8 +57,9 @@ enum uk_blk_op {
 
 struct uk_blk_req;
 /*
- * Runs when req has completed (req->status is set), between threads like an
- * event handler: it must not block. It may wake threads.
+ * Runs when req has completed (req->status is set): between threads, like an
+ * event handler, or inside uk_blk_submit when a part could not be queued. It
+ * must not block; it may wake threads.
  */
 typedef void (*uk_blk_done_fn)(struct uk_blk_req *req, void *arg);
 
@@ -85,8 +86,8 @@ struct uk_blk_req {
 /* How many disks the toolstack gave this domain (entries under device/vbd). */
 int uk_blk_count(void);
 /*
- * Connects disk number index (the index-th entry of device/vbd, in the
- * order the toolstack numbered them), waiting up to timeout_ns of guest time
+ * Connects disk number index (the entries of device/vbd in ascending device
+ * number: xvda before xvdb), waiting up to timeout_ns of guest time
  * (0: forever) for the backend. -ENOENT when there is no such disk,
  * -ETIMEDOUT when the backend never connects, -ENODEV when it closes.
  */
