@@ -279,12 +279,13 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 			break;
 		uint64_t next = earliest(earliest(d->timer_deadline, deadline),
 					 sim->timers ? sim->timers->deadline : 0);
-		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next) {
+		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next && !sim->io_in_flight) {
 			/* Nothing is ready: jump to the next deadline. */
 			sim_clock_advance_to(&sim->clock, next);
 			continue;
 		}
 		int64_t left = -1;
+		/* Virtual clock, host I/O in flight: wait for it without a limit. */
 		if (sim->cfg.clock == SIM_CLOCK_REAL && next)
 			left = next > now ? (int64_t)(next - now) : 0;
 		/*
@@ -297,6 +298,17 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 			blocked_forever(d);
 	}
 	sim_domain_update_time(d);
+}
+
+void sim_io_begin(struct sim *sim)
+{
+	sim->io_in_flight++;
+}
+
+void sim_io_end(struct sim *sim)
+{
+	if (sim->io_in_flight)
+		sim->io_in_flight--;
 }
 
 static bool upcall_pending(struct sim_domain *d, void *arg)

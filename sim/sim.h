@@ -86,6 +86,14 @@ void sim_timer_start(struct sim *sim, struct sim_timer *t, uint64_t deadline, si
 		     void *arg);
 void sim_timer_stop(struct sim *sim, struct sim_timer *t);
 
+/*
+ * Host I/O a backend has started on the guest's behalf (a disk read in the
+ * thread pool): until it ends, the virtual clock does not jump, so the
+ * answer comes at the same guest time on every run, however slow the host.
+ */
+void sim_io_begin(struct sim *sim);
+void sim_io_end(struct sim *sim);
+
 /* Guest system time now, in ns since the simulator started. */
 uint64_t sim_now_ns(struct sim *sim);
 

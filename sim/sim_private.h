@@ -21,6 +21,7 @@ struct sim {
 	struct xs_store *xs;          /* xenstored's tree */
 	struct xs_socket xs_socket;   /* its Unix socket, when listening */
 	struct sim_timer *timers;     /* armed, earliest first */
+	unsigned int io_in_flight;    /* sim_io_begin without sim_io_end */
 };
 
 /* Registers/unregisters a guest domain so sim_domain_lookup finds it. */

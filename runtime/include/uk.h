@@ -20,7 +20,7 @@
  *   <uk/xenbus.h>    xenstore: read, write, watch, transactions
  *
  * Not included here, also for applications: <uk/netfront.h> (Ethernet
- * frames on a vif) and <uk/shutdown.h> (the control/shutdown watch the
+ * frames on a vif), <uk/blk.h> (disks) and <uk/shutdown.h> (the control/shutdown watch the
  * runtime already set up). Event channels, grant tables and the frontend device
  * helpers are driver headers (<uk/drivers/...>, runtime/drivers/include),
  * which applications do not see: a device is reached through its driver.

@@ -34,6 +34,10 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       [,delay=MS][,jitter=MS][,rate=MBIT][,limit=N], each\n"
 		"                       also rx-KEY / tx-KEY (to / from the guest), seeded\n"
 		"                       from --seed and the vif\n"
+		"  --disk SPEC          a disk on a raw image (repeatable), in xl's disk syntax:\n"
+		"                       IMAGE,raw,VDEV,ACCESS or target=IMAGE,vdev=xvda,\n"
+		"                       access=rw, plus flush=0|1, barrier=0|1, indirect=N,\n"
+		"                       ring-order=N, powercut=N|random (docs/block.md)\n"
 		"  --timeout SECONDS    power the guest off after this much guest time\n"
 		"                       (decimals allowed) and exit 124\n"
 		"  --trace-hypercalls   print every hypercall on stderr\n"
@@ -132,6 +136,31 @@ static int parse_vif(struct shim_options *o, const char *prog, const char *spec)
 	return 0;
 }
 
+/* --- --disk (blkback.h): a block of its own --- */
+static int parse_disk(struct shim_options *o, const char *prog, const char *spec)
+{
+	struct sim_toolstack_config *c = &o->cfg;
+	char err[512];
+
+	if (c->nr_disks == SIM_MAX_DISKS)
+		return bad(prog, "too many --disk devices (at most 8), at", spec);
+	if (blkback_config_parse(&c->disks[c->nr_disks], spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: --disk '%s': %s\n", prog, spec, err);
+		return -1;
+	}
+	for (unsigned int i = 0; i < c->nr_disks; i++) {
+		if (c->disks[i].devid == c->disks[c->nr_disks].devid) {
+			fprintf(stderr, "%s: --disk '%s': vdev %s is already disk %u's\n", prog, spec,
+				c->disks[i].vdev, i);
+			blkback_config_free(&c->disks[c->nr_disks]);
+			return -1;
+		}
+	}
+	c->disk_specs[c->nr_disks++] = spec;
+	return 0;
+}
+/* --- end --disk --- */
+
 void shim_options_free(struct shim_options *o)
 {
 	sim_toolstack_config_free(&o->cfg);
@@ -193,6 +222,8 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 				   "(up to 9 decimals), not", v);
 	} else if ((v = value_of(a, "--vif", i, argc, argv))) {
 		return parse_vif(o, prog, v);
+	} else if ((v = value_of(a, "--disk", i, argc, argv))) {
+		return parse_disk(o, prog, v);
 	} else if (a[0] == '-') {
 		return bad(prog, "unknown option", a);
 	} else {

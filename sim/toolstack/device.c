@@ -117,3 +117,25 @@ int sim_device_add_vif(struct sim_domain *d, unsigned int devid, const char *mac
 	snprintf(mtus, sizeof(mtus), "%u", mtu);
 	return sim_device_add(d, &dev);
 }
+
+int sim_device_add_vbd(struct sim_domain *d, unsigned int devid, const char *vdev,
+		       const char *target, bool readonly, bool cdrom)
+{
+	char id[16];
+	const char *type = cdrom ? "cdrom" : "disk";
+	struct sim_device_key fe[] = {
+		{ "virtual-device", id, false }, { "device-type", type, false },
+	};
+	struct sim_device_key be[] = {
+		{ "dev", vdev, false },       { "type", "file", false },
+		{ "params", target, false },  { "mode", readonly ? "r" : "w", false },
+		{ "device-type", type, false }, { "removable", cdrom ? "1" : "0", false },
+	};
+	struct sim_device dev = {
+		.type = "vbd", .devid = devid, .frontend = fe, .backend = be,
+		.nr_frontend = sizeof(fe) / sizeof(fe[0]), .nr_backend = sizeof(be) / sizeof(be[0]),
+	};
+
+	snprintf(id, sizeof(id), "%u", devid);
+	return sim_device_add(d, &dev);
+}

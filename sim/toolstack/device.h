@@ -46,4 +46,13 @@ void sim_device_remove(struct sim_domain *d, const char *type, unsigned int devi
 int sim_device_add_vif(struct sim_domain *d, unsigned int devid, const char *mac,
 		       unsigned int mtu);
 
+/*
+ * A vbd, as libxl's device_disk_add (set_xenstore entries of a disk):
+ * virtual-device (devid) and device-type in the frontend; dev (the vdev
+ * name), type=file, params (the image), mode r or w, device-type and
+ * removable in the backend.
+ */
+int sim_device_add_vbd(struct sim_domain *d, unsigned int devid, const char *vdev,
+		       const char *target, bool readonly, bool cdrom);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "sim/domain.h"
 #include "sim/sim.h"
+#include "sim/backends/blkback.h"
 #include "sim/backends/vif.h"
 #include "sim/toolstack/timeout.h"
 #include "sim/xenstored/xs_store.h"
@@ -25,6 +26,9 @@ struct sim_toolstack_config {
 	struct vif_config vifs[SIM_MAX_VIFS]; /* vif N is vifs[N]; vif_create takes them */
 	const char *vif_specs[SIM_MAX_VIFS];  /* as given, for messages */
 	unsigned int nr_vifs;
+	struct blkback_config disks[SIM_MAX_DISKS]; /* --disk, in order; blkback_create takes them */
+	const char *disk_specs[SIM_MAX_DISKS];
+	unsigned int nr_disks;
 	const char *xs_entries[SIM_TOOLSTACK_MAX_XS_ENTRIES]; /* PATH=VALUE */
 	unsigned int nr_xs_entries;
 	const char *xenstore_socket;  /* also serve xenstore there, or NULL */
@@ -35,11 +39,12 @@ struct sim_toolstack_config {
 struct sim_toolstack_domain {
 	struct sim_domain *dom;
 	struct sim_timeout timeout;
+	struct blkback *disks[SIM_MAX_DISKS];
 };
 
 /*
  * Makes the domain cfg describes in sim, as `xl create` does: build, vifs,
- * --xs entries, the xenstore socket, the timeout. Each failure is said in
+ * disks, --xs entries, the xenstore socket, the timeout. Each failure is said in
  * one line (sim_log) naming the option, and the domain is destroyed again
  * (with its devices and its xenstore home; --xs entries written outside
  * that home stay). Returns 0 or -errno; out->dom is NULL on error.
@@ -48,7 +53,7 @@ int sim_toolstack_create_domain(struct sim *sim, struct sim_toolstack_config *cf
 				struct sim_toolstack_domain *out);
 /* Undoes sim_toolstack_create_domain (the simulator itself stays). */
 void sim_toolstack_destroy_domain(struct sim_toolstack_domain *td);
-/* Frees what cfg still owns (the vif configs no vif took). */
+/* Frees what cfg still owns (the vif and disk configs no device took). */
 void sim_toolstack_config_free(struct sim_toolstack_config *cfg);
 
 /*

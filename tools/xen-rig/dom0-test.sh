@@ -214,6 +214,45 @@ test_echo() {
   check_poweroff echo-shutdown $n
 }
 
+# blkfront against Linux's blkback: kvstore puts 20 keys on a file-backed disk (xl's disk=,
+# a loop device under it), dom0 finds the records in the file after the guest has ended, and a
+# second guest on the same file recovers all 20.
+test_disk() {
+  local img=/tmp/kvstore.img rc n
+  rm -f $img
+  truncate -s 4M $img
+  for n in kvstore kvstore-verify; do
+    rc=0
+    timeout 180 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
+    if [ $rc = 124 ]; then
+      result FAIL "$n-end" "the domain was still running after 180 s"
+    elif [ $rc != 0 ] && [ ! -s "/var/log/xen/xl-$n.log" ]; then
+      result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+      finish $n; return
+    fi
+    wait_gone $n 30
+    finish $n
+    if [ $n = kvstore ]; then
+      if grep -q "powercut-ack 20" "$OUT/$n.console" 2>/dev/null; then
+        result PASS disk-write "the guest wrote and flushed 20 records through blkfront"
+      else
+        result FAIL disk-write "no 'powercut-ack 20' on the console (out/$n.console)"
+      fi
+      if [ "$(dd if=$img bs=512 skip=19 count=1 2>/dev/null | head -c 4)" = KVR1 ] &&
+         dd if=$img bs=512 skip=19 count=1 2>/dev/null | grep -aq 'value-19-'; then
+        result PASS disk-image "dom0 reads record 19 (k19's value) in sector 19 of the file"
+      else
+        result FAIL disk-image "sector 19 of the file does not hold record 19"
+      fi
+    elif grep -q "all 20 acknowledged keys recovered" "$OUT/$n.console" 2>/dev/null; then
+      result PASS disk-read "a second guest recovered all 20 keys from the file"
+    else
+      result FAIL disk-read "no recovery line on the console (out/$n.console)"
+    fi
+    check_poweroff "$n-shutdown" $n
+  done
+}
+
 # --- main ----------------------------------------------------------------------------------
 
 log "starting; $(nproc) CPU(s), $(awk '/MemTotal/ {print $2/1024 " MB"}' /proc/meminfo)"
@@ -233,6 +272,7 @@ while read -r -u 3 t args; do
     hello) test_hello ;;
     greeting) test_greeting ;;
     echo) test_echo ;;
+    disk) test_disk ;;
     skip) result SKIP $args ;;
     cmd) if /rig/cmd.sh > "$OUT/cmd.txt" 2>&1; then result PASS cmd "exit status 0"
          else result FAIL cmd "exit status $?"; fi ;;

@@ -1,0 +1,176 @@
+/*
+ * blkfront's granted pages: the shared ring, the data page pool and the
+ * indirect segment pages. Each page is granted once and revoked once at
+ * close; a page whose grant cannot be revoked (the backend still maps it)
+ * is leaked, never freed, as netfront_grants.c does.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <uk/console.h>
+#include <uk/drivers/gnttab.h>
+
+#include "blkfront_private.h"
+
+#define END_ACCESS_TRIES 10
+#define END_ACCESS_WAIT_NS (10 * UK_NSEC_PER_MSEC)
+
+int blkfront_ring_alloc(struct uk_blk *b)
+{
+	unsigned int n = 1u << b->ring_order;
+	blkif_sring_t *s;
+	int rc;
+
+	if (!(b->ring_page = uk_page_alloc(b->ring_order)))
+		return -ENOMEM;
+	memset(b->ring_page, 0, n * UK_PAGE_SIZE);
+	for (unsigned int i = 0; i < n; i++) {
+		rc = gnttab_grant_access(b->dev.otherend_id,
+					 (uint8_t *)b->ring_page + i * UK_PAGE_SIZE, false,
+					 &b->ring_refs[i]);
+		if (rc < 0)
+			return rc;
+		b->nr_ring_granted++;
+	}
+	s = b->ring_page;
+	SHARED_RING_INIT(s);
+	FRONT_RING_INIT(&b->ring, s, n * UK_PAGE_SIZE);
+	b->ring_size = RING_SIZE(&b->ring);
+	return 0;
+}
+
+int blkfront_slots_alloc(struct uk_blk *b)
+{
+	if (!(b->shadow = uk_calloc(b->ring_size, sizeof(*b->shadow))) ||
+	    !(b->free_ids = uk_calloc(b->ring_size, sizeof(*b->free_ids))))
+		return -ENOMEM;
+	b->nr_free = 0;
+	for (unsigned int i = b->ring_size; i-- > 0;)
+		b->free_ids[b->nr_free++] = (uint16_t)i;
+	b->pool_max = b->ring_size * b->max_segs;
+	return 0;
+}
+
+static struct blkfront_page *page_new(struct uk_blk *b, bool readonly)
+{
+	struct blkfront_page *p = uk_calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (!(p->page = uk_page_alloc(0))) {
+		uk_free(p);
+		return NULL;
+	}
+	if (gnttab_grant_access(b->dev.otherend_id, p->page, readonly, &p->gref) < 0) {
+		uk_page_free(p->page, 0);
+		uk_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct blkfront_page *blkfront_page_get(struct uk_blk *b)
+{
+	struct blkfront_page *p = b->pool;
+
+	if (p) {
+		b->pool = p->next;
+		p->next = NULL;
+		return p;
+	}
+	if (b->pool_pages >= b->pool_max || !(p = page_new(b, false)))
+		return NULL;
+	b->pool_pages++;
+	return p;
+}
+
+void blkfront_page_put(struct uk_blk *b, struct blkfront_page *p)
+{
+	p->next = b->pool;
+	b->pool = p;
+}
+
+/* The backend only reads the segment descriptors: granted read-only. */
+struct blkfront_page *blkfront_indirect_page(struct uk_blk *b, struct blkfront_shadow *s)
+{
+	if (!s->indirect)
+		s->indirect = page_new(b, true);
+	return s->indirect;
+}
+
+/* Revokes p's grant: 0 and p freed, -EBUSY (still mapped), or another error (leaked). */
+static int page_release(struct blkfront_page *p, bool last, unsigned int *leaked)
+{
+	int rc = gnttab_end_access(p->gref);
+
+	if (rc == -EBUSY && !last)
+		return -EBUSY;
+	if (rc < 0)
+		(*leaked)++;
+	else
+		uk_page_free(p->page, 0);
+	uk_free(p);
+	return 0;
+}
+
+/* One pass over the pool, the indirect pages and the ring; how many are still mapped. */
+static unsigned int release_pass(struct uk_blk *b, bool last, unsigned int *leaked)
+{
+	struct blkfront_page **pp = &b->pool;
+	unsigned int busy = 0;
+
+	while (*pp) {
+		struct blkfront_page *p = *pp, *next = p->next;
+
+		if (page_release(p, last, leaked) == -EBUSY) {
+			busy++;
+			pp = &p->next;
+		} else {
+			*pp = next;
+			b->pool_pages--;
+		}
+	}
+	for (unsigned int i = 0; b->shadow && i < b->ring_size; i++) {
+		struct blkfront_shadow *s = &b->shadow[i];
+
+		if (s->indirect && page_release(s->indirect, last, leaked) == -EBUSY)
+			busy++;
+		else
+			s->indirect = NULL;
+	}
+	while (b->nr_ring_granted > 0) {
+		int rc = gnttab_end_access(b->ring_refs[b->nr_ring_granted - 1]);
+
+		if (rc == -EBUSY && !last)
+			return busy + 1;
+		if (rc < 0)
+			b->ring_page = NULL; /* leaked: the backend may still write it */
+		b->nr_ring_granted--;
+	}
+	return busy;
+}
+
+void blkfront_release_all(struct uk_blk *b)
+{
+	unsigned int leaked = 0;
+
+	for (unsigned int i = 1; i < END_ACCESS_TRIES; i++) {
+		if (release_pass(b, false, &leaked) == 0)
+			break;
+		if (uk_thread_self())
+			uk_sleep_ns(END_ACCESS_WAIT_NS);
+	}
+	release_pass(b, true, &leaked);
+	if (b->ring_page)
+		uk_page_free(b->ring_page, b->ring_order);
+	else if (b->rings_published)
+		leaked++;
+	b->ring_page = NULL;
+	if (leaked)
+		uk_printf("blkfront %u: %u grant(s) could not be revoked; leaking their pages\n",
+			  b->index, leaked);
+	uk_free(b->shadow);
+	uk_free(b->free_ids);
+	b->shadow = NULL;
+	b->free_ids = NULL;
+}

@@ -1,0 +1,273 @@
+/*
+ * blkback's image I/O, in libuv's thread pool so the loop never waits on the
+ * disk. The grant copies stay on the loop: a write's data is gathered from
+ * the guest before its work is queued, a read's data scattered to the guest
+ * after. Small requests taken off the ring together go to one pool thread as
+ * a batch: handing each to the pool alone costs more than the read. Order, as Linux's blkback keeps it for REQ_PREFLUSH: a flush (or
+ * barrier) starts only when everything before it has completed, and nothing
+ * after it starts until it has. Under the virtual clock, guest time stands
+ * still while the pool works (sim_io_begin), so runs repeat.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/backends/blkback_private.h"
+#include "sim/backends/xenbus_backend.h"
+#include "sim/domain.h"
+#include "sim/gnttab.h"
+#include "sim/report.h"
+
+struct bb_io *blkback_io_new(struct blkback *bb, size_t len)
+{
+	struct bb_io *io = calloc(1, sizeof(*io));
+
+	if (!io)
+		return NULL;
+	if (len && !(io->data = malloc(len))) {
+		free(io);
+		return NULL;
+	}
+	io->bb = bb;
+	io->generation = bb->generation;
+	return io;
+}
+
+void blkback_io_free(struct bb_io *io)
+{
+	if (!io)
+		return;
+	free(io->data);
+	free(io->old);
+	free(io);
+}
+
+/* pread/pwrite all of it; -EIO and short_io when the image ends early. */
+static int rw_all(struct bb_io *io, int fd, uint8_t *buf, bool write)
+{
+	size_t done = 0;
+
+	while (done < io->len) {
+		ssize_t n = write ? pwrite(fd, buf + done, io->len - done, (off_t)(io->offset + done))
+				  : pread(fd, buf + done, io->len - done, (off_t)(io->offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			io->short_io = true;
+			return -EIO;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* A pool thread: only the file and io's own buffers, never the simulator. */
+static void work(uv_work_t *w)
+{
+	struct bb_io *io = w->data;
+	int fd = io->bb->cfg.fd;
+
+	io->result = 0;
+	if (io->op == BLKIF_OP_READ) {
+		io->result = rw_all(io, fd, io->data, false);
+	} else if (io->op == BLKIF_OP_WRITE) {
+		/* Power-cut testing keeps what the write replaces, to undo it at the cut. */
+		if (io->old)
+			io->result = rw_all(io, fd, io->old, false);
+		if (io->result == 0)
+			io->result = rw_all(io, fd, io->data, true);
+	}
+	if (io->result == 0 && io->flush && fdatasync(fd) < 0)
+		io->result = -errno;
+}
+
+/* A read's data, to the guest's pages by grant copy. */
+static int scatter(struct blkback *bb, struct bb_io *io)
+{
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < io->nseg; i++) {
+		const struct blkif_request_segment *s = &io->seg[i];
+		uint16_t n = (uint16_t)((s->last_sect - s->first_sect + 1) * BLKBACK_SECTOR);
+		int16_t st = sim_gnttab_copy_to(bb->dom, 0, s->gref,
+						(uint16_t)(s->first_sect * BLKBACK_SECTOR),
+						io->data + off, n);
+
+		if (st != GNTST_okay) {
+			sim_report_violation(bb->dom, "%s slot %u (id %llu): segment %u: grant copy "
+					     "to ref %u failed with %s%s", bb->name, io->slot,
+					     (unsigned long long)io->id, i, s->gref,
+					     sim_gnttab_status_name(st),
+					     st == GNTST_general_error
+						     ? " (a read needs a writable grant)" : "");
+			return -EINVAL;
+		}
+		off += n;
+	}
+	return 0;
+}
+
+static bool can_start(const struct blkback *bb, const struct bb_io *io)
+{
+	return !bb->barrier_running && !(io->flush && bb->inflight > 0) &&
+	       !(bb->serial && bb->inflight > 0);
+}
+
+static void done(uv_work_t *w, int status);
+
+/* A pool thread: the requests of one batch, in order. */
+static void work_batch(uv_work_t *w)
+{
+	for (struct bb_io *io = w->data; io; io = io->batch)
+		work(&io->work);
+}
+
+/* Queues the batch being formed as one piece of pool work. */
+void blkback_io_kick(struct blkback *bb)
+{
+	struct bb_io *lead = bb->open_batch;
+
+	if (!lead)
+		return;
+	bb->open_batch = bb->open_tail = NULL;
+	bb->open_bytes = 0;
+	sim_io_begin(bb->dom->sim);
+	if (uv_queue_work(sim_loop(bb->dom->sim), &lead->work, work_batch, done) < 0) {
+		for (struct bb_io *io = lead; io; io = io->batch)
+			io->result = -EIO;
+		done(&lead->work, 0);
+	}
+}
+
+/*
+ * Starts io: into the batch being formed, which one pool thread works
+ * through, when both are small reads or writes (a handoff to the pool costs
+ * more than a page-cache read), else into a batch of its own. A flush goes
+ * alone and at once.
+ */
+static void start(struct blkback *bb, struct bb_io *io)
+{
+	io->work.data = io;
+	io->batch = NULL;
+	if (io->flush)
+		bb->barrier_running = true;
+	bb->inflight++;
+	if (bb->inflight > bb->stats.max_inflight)
+		bb->stats.max_inflight = bb->inflight;
+	if (bb->open_batch && !io->flush && bb->open_bytes + io->len <= BB_BATCH_BYTES) {
+		bb->open_tail->batch = io;
+		bb->open_tail = io;
+		bb->open_bytes += io->len;
+		return;
+	}
+	blkback_io_kick(bb);
+	bb->open_batch = bb->open_tail = io;
+	bb->open_bytes = io->len;
+	if (io->flush)
+		blkback_io_kick(bb);
+}
+
+static void pump(struct blkback *bb)
+{
+	while (bb->queue_head && can_start(bb, bb->queue_head)) {
+		struct bb_io *io = bb->queue_head;
+
+		if (!(bb->queue_head = io->next))
+			bb->queue_tail = NULL;
+		io->next = NULL;
+		start(bb, io);
+	}
+	blkback_io_kick(bb);
+}
+
+void blkback_io_submit(struct blkback *bb, struct bb_io *io)
+{
+	if (bb->serial && io->op == BLKIF_OP_WRITE && io->len && !(io->old = malloc(io->len))) {
+		blkback_respond(bb, io->id, io->operation, BLKIF_RSP_ERROR);
+		blkback_io_free(io);
+		return;
+	}
+	if (!bb->queue_head && can_start(bb, io)) {
+		start(bb, io);
+		return;
+	}
+	if (bb->queue_tail)
+		bb->queue_tail->next = io;
+	else
+		bb->queue_head = io;
+	bb->queue_tail = io;
+}
+
+static void count(struct blkback *bb, const struct bb_io *io)
+{
+	if (io->op == BLKIF_OP_READ) {
+		bb->stats.reads++;
+		bb->stats.sectors_read += io->len / BLKBACK_SECTOR;
+	} else if (io->op == BLKIF_OP_WRITE) {
+		bb->stats.writes++;
+		bb->stats.sectors_written += io->len / BLKBACK_SECTOR;
+	}
+	if (io->flush)
+		bb->stats.flushes++;
+}
+
+/* The loop again: answer the guest (unless it disconnected meanwhile), start what waited. */
+static void finish(struct blkback *bb, struct bb_io *io)
+{
+	int16_t st = BLKIF_RSP_OKAY;
+
+	if (io->result < 0) {
+		sim_log("%s: %s of %zu bytes at byte %llu of '%s' failed: %s", bb->name,
+			io->op == BLKIF_OP_READ ? "read" : io->op == BLKIF_OP_WRITE ? "write" : "flush",
+			io->len, (unsigned long long)io->offset, bb->cfg.target,
+			io->short_io ? "the image is shorter than when it was opened (changed "
+				       "underneath?)" : strerror(-io->result));
+		st = BLKIF_RSP_ERROR;
+	} else if (io->op == BLKIF_OP_READ && scatter(bb, io) < 0) {
+		st = BLKIF_RSP_ERROR;
+	}
+	if (st == BLKIF_RSP_OKAY)
+		count(bb, io);
+	if (bb->wcache && st == BLKIF_RSP_OKAY && io->op == BLKIF_OP_WRITE)
+		blkback_wcache_wrote(bb, io); /* may cut the power: the guest stops here */
+	if (bb->wcache && st == BLKIF_RSP_OKAY && io->flush)
+		blkback_wcache_flushed(bb);
+	if (bb->dom->state == SIM_DOMAIN_RUNNING)
+		blkback_respond(bb, io->id, io->operation, st);
+}
+
+static void done(uv_work_t *w, int status)
+{
+	struct bb_io *io = w->data, *next;
+	struct blkback *bb = io->bb;
+
+	sim_io_end(bb->dom->sim);
+	for (; io; io = next) {
+		next = io->batch;
+		bb->inflight--;
+		if (io->flush)
+			bb->barrier_running = false;
+		if (status < 0 && io->result == 0)
+			io->result = -EIO;
+		if (io->generation == bb->generation && bb->connected)
+			finish(bb, io);
+		blkback_io_free(io);
+	}
+	pump(bb);
+}
+
+void blkback_io_drain(struct blkback *bb)
+{
+	blkback_io_kick(bb);
+	while (bb->inflight > 0 || bb->queue_head) {
+		if (bb->inflight == 0) {
+			/* Nothing running yet something queued: it cannot wait for anything. */
+			pump(bb);
+			continue;
+		}
+		uv_run(sim_loop(bb->dom->sim), UV_RUN_ONCE);
+	}
+}

@@ -1,0 +1,119 @@
+/*
+ * blkback's state and what its files share: blkback.c (the device, the
+ * handshake, the ring), blkback_request.c (the checks of each request),
+ * blkback_spec.c (--disk), blkback_capture.c (capture=), blkback_io.c (the
+ * image in the thread pool, request order, flush) and blkback_powercut.c
+ * (the volatile write cache and the cut).
+ */
+#ifndef SIM_BLKBACK_PRIVATE_H
+#define SIM_BLKBACK_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <uv.h>
+
+/* <xen/io/ring.h> expects the includer's barriers. One thread: fences suffice. */
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+#include <xen/io/blkif.h>
+
+#include "sim/backends/blkback.h"
+
+#define BB_PAGE_SIZE 4096u
+#define BB_SECTORS_PER_PAGE (BB_PAGE_SIZE / BLKBACK_SECTOR)
+#define BB_MAX_SEGS 256u /* the most feature-max-indirect-segments may say */
+/* Requests of this many bytes together make one piece of pool work at most. */
+#define BB_BATCH_BYTES (128u * 1024)
+#define BB_SEGS_PER_INDIRECT_PAGE (BB_PAGE_SIZE / sizeof(struct blkif_request_segment))
+
+struct blkback_wcache;
+
+/* One request on its way through the thread pool. */
+struct bb_io {
+	struct blkback *bb;
+	uv_work_t work;
+	struct bb_io *next;        /* waiting behind a flush */
+	struct bb_io *batch;       /* the next of the same piece of pool work */
+	uint64_t id;               /* the guest's, echoed in the response */
+	uint8_t operation;         /* as in the request, echoed */
+	uint8_t op;                /* what to do: BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE */
+	bool flush;                /* fdatasync (after the data, if any) */
+	unsigned int slot;         /* ring slot, for reports */
+	unsigned int generation;   /* bb->generation when queued: a stale one is not answered */
+	uint64_t offset;           /* bytes into the image */
+	size_t len;
+	uint8_t *data;             /* len bytes */
+	uint8_t *old;              /* powercut: what the write replaced */
+	unsigned int nseg;
+	struct blkif_request_segment seg[BB_MAX_SEGS];
+	int result;                /* 0 or -errno from the worker */
+	bool short_io;             /* the image ended early: changed underneath */
+};
+
+struct blkback {
+	struct sim_domain *dom;
+	struct xenbus_backend *xb;
+	struct blkback_config cfg;
+	char name[24];             /* "vbd xvda" for reports */
+
+	bool connected;
+	unsigned int generation;   /* bumped at each disconnect */
+	blkif_back_ring_t ring;
+	unsigned int nr_ring_pages;
+	grant_handle_t ring_handles[1u << BLKBACK_MAX_RING_ORDER];
+	evtchn_port_t port;
+	bool broken;               /* the producer overran: the ring is no longer read */
+
+	/* blkback_io.c */
+	unsigned int inflight;     /* in the thread pool */
+	bool barrier_running;      /* a flush is in the pool: the rest waits */
+	struct bb_io *queue_head, *queue_tail;
+	struct bb_io *open_batch, *open_tail; /* started, not yet handed to the pool */
+	size_t open_bytes;
+	bool serial;               /* powercut: one request at a time */
+
+	struct blkback_wcache *wcache; /* powercut only */
+	FILE *capture;             /* capture=FILE */
+	struct blkback_stats stats;
+};
+
+/* blkback.c: the response for a request, pushed at once. */
+void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t status);
+
+/* blkback_request.c: one request copied off the ring, checked, then started. */
+void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned int slot);
+
+/* blkback_io.c */
+struct bb_io *blkback_io_new(struct blkback *bb, size_t len);
+void blkback_io_free(struct bb_io *io);
+/* Starts io (into the batch being formed), or queues it behind a flush in progress. */
+void blkback_io_submit(struct blkback *bb, struct bb_io *io);
+/* Hands the batch being formed to the pool: after a pass over the ring. */
+void blkback_io_kick(struct blkback *bb);
+/* Runs the loop until nothing is in the thread pool (destroy only). */
+void blkback_io_drain(struct blkback *bb);
+
+/* blkback_capture.c: a line per request and per response (docs/block.md). */
+int blkback_capture_open(struct blkback *bb, char *err, size_t errlen);
+void blkback_capture_close(struct blkback *bb);
+void blkback_capture_request(struct blkback *bb, const struct bb_io *io);
+void blkback_capture_refused(struct blkback *bb, const blkif_request_t *req, unsigned int slot);
+void blkback_capture_response(struct blkback *bb, uint64_t id, uint8_t operation,
+			      int16_t status);
+void blkback_capture_note(struct blkback *bb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* blkback_powercut.c */
+int blkback_wcache_create(struct blkback *bb);
+void blkback_wcache_destroy(struct blkback *bb);
+/* A write completed (io->old holds what it replaced): kept as unflushed, maybe the cut. */
+void blkback_wcache_wrote(struct blkback *bb, struct bb_io *io);
+/* A flush completed: every write before it is durable. */
+void blkback_wcache_flushed(struct blkback *bb);
+
+#endif
