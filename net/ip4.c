@@ -64,6 +64,9 @@ static void deliver(struct net_if *nif, const struct ip4_info *ip, const uint8_t
 	case IP4_PROTO_UDP:
 		udp_input(nif, ip, data, len);
 		break;
+	case IP4_PROTO_TCP:
+		tcp_input(nif, ip, data, len);
+		break;
 	default:
 		nif->stats.ip_unknown_protocol++;
 		icmp_send_unreachable(nif, 2 /* protocol unreachable */, ip, data, len);
