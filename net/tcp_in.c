@@ -518,7 +518,18 @@ static void tcp_sync_input(struct tcp_pcb *pcb, struct tcp_seg *seg)
 		tcp_send_syn(pcb);
 		return;
 	}
+	/* Simultaneous open: the peer's SYN-ACK repeats its SYN (as Linux's tcp_validate_incoming). */
+	if (pcb->state == TCP_SYN_RCVD && pcb->active_open &&
+	    (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+	    seg->seq + 1 == pcb->rcv_nxt && seg->len == 0 && seg->ack == pcb->snd_nxt) {
+		seg->flags &= (uint8_t)~TCP_SYN;
+		seg->seq++;
+	}
 	if (!tcp_acceptable(pcb, seg)) {
+		/* TIME-WAIT: the peer's FIN again; ACK it and restart 2*MSL (RFC 9293 3.10.7.4). */
+		if (pcb->state == TCP_TIME_WAIT && (seg->flags & TCP_FIN) &&
+		    seg->seq + seg->len + 1 == pcb->rcv_nxt)
+			uk_timer_arm(&pcb->rtx_timer, 2 * tcp_msl_ns);
 		if (!rst)
 			tcp_send_ack(pcb);
 		return;
