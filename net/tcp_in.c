@@ -87,8 +87,10 @@ static void tcp_take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	if (!pcb->ws_ok)
 		pcb->rcv_ws = 0;
 	pcb->ts_ok = seg->opt.has_ts;
-	if (pcb->ts_ok)
+	if (pcb->ts_ok) {
 		pcb->ts_recent = seg->opt.tsval;
+		pcb->mss -= 12; /* every segment carries the option: keep within the MTU */
+	}
 }
 
 /* The window shift that lets rcvbuf be advertised (RFC 7323 2.3). */

@@ -41,7 +41,7 @@
 #define TCP_RTO_INITIAL_NS (1000 * TCP_MS) /* RFC 6298 2.1 */
 #define TCP_RTO_MIN_NS (200 * TCP_MS)      /* Linux's TCP_RTO_MIN (RFC 6298 allows less than 1 s) */
 #define TCP_RTO_MAX_NS (60000 * TCP_MS)
-#define TCP_SYN_RETRIES 6            /* 1+2+4+8+16+32+64 s: ETIMEDOUT after 127 s, as Linux */
+#define TCP_SYN_RETRIES 6            /* SYNs at 0, 1, 3, 7, 15, 31, 63 s; ETIMEDOUT at 123 s */
 #define TCP_SYNACK_RETRIES 5
 #define TCP_DATA_RETRIES 12          /* then ETIMEDOUT (Linux: tcp_retries2 = 15) */
 #define TCP_DELACK_NS (40 * TCP_MS)  /* Linux's TCP_DELACK_MIN; RFC 1122 allows up to 500 ms */
