@@ -91,8 +91,8 @@ void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked)
 		return;
 	}
 	if (tcp_seq_gt(pcb->snd_una, pcb->recover)) {
-		/* RFC 6582 3.2 step 3, full ACK: deflate and leave recovery. */
-		uint32_t fl = tcp_flight(pcb) + pcb->mss;
+		/* RFC 6582 3.2 step 3 (1), full ACK: min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+		uint32_t fl = (tcp_flight(pcb) > pcb->mss ? tcp_flight(pcb) : pcb->mss) + pcb->mss;
 
 		pcb->cwnd = pcb->ssthresh < fl ? pcb->ssthresh : fl;
 		pcb->in_recovery = false;
