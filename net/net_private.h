@@ -250,8 +250,14 @@ extern const struct net_socket_ops udp_socket_ops;
 struct tcp_pcb;
 extern const struct net_socket_ops tcp_socket_ops;
 void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
-/* An ICMP error about a TCP segment we sent (orig: its IP header + 8 bytes). */
-void tcp_icmp_error(uint8_t type, uint8_t code, const uint8_t *orig, size_t len);
+/*
+ * An ICMP error about a TCP segment we sent (orig: its IP header + 8 bytes;
+ * mtu: the next-hop MTU of a "fragmentation needed", RFC 1191).
+ */
+void tcp_icmp_error(uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *orig, size_t len);
+/* ip4.c: ip4_output with Don't Fragment; -EMSGSIZE beyond the link MTU. */
+int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		  const void *payload, size_t len);
 /* socket.c: a new socket of type with ops (for a connection net_accept returns). */
 struct net_socket *net_socket_alloc(enum net_socket_type type,
 				    const struct net_socket_ops *ops);

@@ -48,7 +48,8 @@ static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *se
 	tcp_stats.segs_out++;
 	if (h->flags & TCP_RST)
 		tcp_stats.rst_sent++;
-	return ip4_output(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total);
+	/* Don't Fragment: the path MTU comes back in ICMP (RFC 1191, tcp_icmp.c). */
+	return ip4_output_df(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total);
 }
 
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb)

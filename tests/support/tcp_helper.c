@@ -164,6 +164,7 @@ static void record_tcp(const uint8_t *ip, size_t ip_len)
 	memcpy(&s->src, ip + 12, 4);
 	memcpy(&s->dst, ip + 16, 4);
 	s->csum_ok = fold(sum_be(tcp_pseudo(s->src, s->dst, len), t, len)) == 0;
+	s->df = ip[6] & 0x40;
 	s->sport = get16(t);
 	s->dport = get16(t + 2);
 	s->seq = get32(t + 4);
@@ -248,6 +249,41 @@ void th_feed_raw(const uint8_t *tcp, size_t len)
 	put16(ip + 10, fold(sum_be(0, ip, 20)));
 	memcpy(ip + 20, tcp, len);
 	net_if_input(nif, f, 14 + 20 + len);
+}
+
+void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *q)
+{
+	uint8_t f[14 + 20 + 8 + 28];
+	uint8_t *ip = f + 14, *icmp = ip + 20, *orig = icmp + 8;
+	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
+
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	put16(f + 12, 0x0800);
+	memset(ip, 0, sizeof(f) - 14);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(sizeof(f) - 14));
+	ip[8] = 64;
+	ip[9] = 1;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	put16(ip + 10, fold(sum_be(0, ip, 20)));
+	icmp[0] = 3;
+	icmp[1] = code;
+	put16(icmp + 6, mtu);
+	orig[0] = 0x45; /* the quoted header: the segment as the guest sent it */
+	put16(orig + 2, (uint16_t)(20 + 20 + q->len));
+	orig[6] = 0x40;
+	orig[8] = 64;
+	orig[9] = 6;
+	memcpy(orig + 12, &q->src, 4);
+	memcpy(orig + 16, &q->dst, 4);
+	put16(orig + 10, fold(sum_be(0, orig, 20)));
+	put16(orig + 20, q->sport);
+	put16(orig + 22, q->dport);
+	put32(orig + 24, q->seq);
+	put16(icmp + 2, fold(sum_be(0, icmp, 8 + 28)));
+	net_if_input(nif, f, sizeof(f));
 }
 
 /* Builds the TCP part of s; returns its length. */

@@ -49,6 +49,7 @@ struct th_seg {
 	/* Recorded segments only. */
 	uint64_t time_ns;    /* when the guest sent it */
 	bool csum_ok;
+	bool df;             /* the IP header's Don't Fragment */
 	ip4_addr_t src, dst;
 };
 
@@ -62,6 +63,12 @@ void th_feed(const struct th_seg *s);
 void th_feed_bad_csum(const struct th_seg *s);
 /* Feeds len raw bytes as the TCP part of an IPv4 datagram from the peer. */
 void th_feed_raw(const uint8_t *tcp, size_t len);
+
+/*
+ * The peer's router answers a segment the guest sent with an ICMP
+ * destination unreachable (code; mtu: the next-hop MTU of code 4) quoting it.
+ */
+void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *quoted);
 
 /* TCP segments the guest sent since th_reset, in order. */
 unsigned int th_count(void);

@@ -266,6 +266,56 @@ static void test_paws_drops_a_segment_with_an_older_timestamp(void **state)
 	net_abort(s);
 }
 
+/* --- path MTU (RFC 1191) --- */
+
+static void test_segments_go_with_dont_fragment(void **state)
+{
+	struct th_seg syn = { .wnd = 65535, .has_mss = true, .mss = 1460 };
+	struct th_conn c;
+	struct net_socket *s = passive_with(8010, syn, &c);
+
+	assert_int_equal(net_send(s, bulk, 100, th_now()), 100);
+	assert_true(th_get(0)->df);
+	net_abort(s);
+}
+
+static void test_fragmentation_needed_lowers_the_mss_and_resends_smaller(void **state)
+{
+	struct th_seg syn = { .wnd = 65535, .has_mss = true, .mss = 1460 };
+	struct th_conn c;
+	struct net_socket *s = passive_with(8011, syn, &c);
+	struct th_seg first;
+
+	assert_int_equal(net_send(s, bulk, 2920, th_now()), 2920);
+	assert_int_equal(th_count(), 2);
+	first = *th_get(0);
+	th_reset();
+	th_feed_icmp_unreach(4, 1000, &first);
+	/* Everything in flight again, in segments of 1000 - 40 bytes. */
+	assert_int_equal(th_count(), 4);
+	assert_int_equal(th_get(0)->seq, first.seq);
+	assert_int_equal(th_get(0)->len, 960);
+	assert_int_equal(th_get(3)->len, 2920 - 3 * 960);
+	net_abort(s);
+}
+
+static void test_fragmentation_needed_quoting_a_sequence_not_in_flight_is_ignored(void **state)
+{
+	struct th_seg syn = { .wnd = 65535, .has_mss = true, .mss = 1460 };
+	struct th_conn c;
+	struct net_socket *s = passive_with(8012, syn, &c);
+	struct th_seg forged;
+
+	assert_int_equal(net_send(s, bulk, 1460, th_now()), 1460);
+	forged = *th_get(0);
+	forged.seq += 100000; /* a blind attacker's guess */
+	th_reset();
+	th_feed_icmp_unreach(4, 600, &forged);
+	assert_int_equal(th_count(), 0);
+	assert_int_equal(s->stream.pcb->mss, 1460);
+	net_abort(s);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -315,6 +365,9 @@ int app_main(int argc, char **argv)
 		T(test_without_window_scale_our_window_stays_below_64_kib),
 		T(test_timestamps_echo_the_peers_latest_tsval),
 		T(test_paws_drops_a_segment_with_an_older_timestamp),
+		T(test_segments_go_with_dont_fragment),
+		T(test_fragmentation_needed_lowers_the_mss_and_resends_smaller),
+		T(test_fragmentation_needed_quoting_a_sequence_not_in_flight_is_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -19,7 +19,10 @@
  *   RFC 7323  window scaling; timestamps for RTT measurement and PAWS
  *   RFC 6691  the MSS option (the interface MTU less 40)
  *   RFC 1122  zero-window probes, keep-alives
- * Not done: SACK (RFC 2018/6675), path MTU discovery (RFC 1191), urgent data.
+ *   RFC 1191  path MTU discovery: segments go with Don't Fragment, and an
+ *             ICMP "fragmentation needed" lowers the connection's MSS
+ * Not done: SACK (RFC 2018/6675), urgent data; the path MTU is per
+ * connection (no cache of paths) and never raised again.
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
@@ -43,6 +46,7 @@ struct tcp_stats {
 	uint64_t syn_queue_dropped;           /* embryonic connections evicted by newer SYNs */
 	uint64_t accept_queue_full;           /* handshakes left unfinished: backlog full */
 	uint64_t conn_opened, conn_accepted, conn_reset, conn_timed_out;
+	uint64_t pmtu_reductions;             /* MSS lowered by ICMP fragmentation needed */
 	uint64_t nomem;
 };
 void tcp_stats_get(struct tcp_stats *out);
