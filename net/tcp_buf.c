@@ -173,3 +173,37 @@ void tcp_ooo_free(struct tcp_pcb *pcb)
 	pcb->ooo_bytes = 0;
 	pcb->ooo_fin = false;
 }
+
+unsigned int tcp_ooo_sack_blocks(const struct tcp_pcb *pcb, uint32_t blocks[][2],
+				 unsigned int max)
+{
+	uint32_t ranges[TCP_OOO_MAX_SEGS][2];
+	unsigned int n = 0, out = 0, first = 0;
+
+	/* Contiguous segments make one block. */
+	for (const struct tcp_ooo *o = pcb->ooo; o; o = o->next) {
+		if (n && ranges[n - 1][1] == o->seq)
+			ranges[n - 1][1] = o->seq + o->len;
+		else if (n < TCP_OOO_MAX_SEGS) {
+			ranges[n][0] = o->seq;
+			ranges[n][1] = o->seq + o->len;
+			n++;
+		}
+	}
+	/* RFC 2018 4: the first block holds the segment that arrived last. */
+	for (unsigned int i = 0; i < n; i++)
+		if (tcp_seq_in(pcb->last_ooo_seq, ranges[i][0], ranges[i][1]))
+			first = i;
+	if (n && max) {
+		blocks[out][0] = ranges[first][0];
+		blocks[out][1] = ranges[first][1];
+		out++;
+	}
+	for (unsigned int i = 0; i < n && out < max; i++)
+		if (i != first) {
+			blocks[out][0] = ranges[i][0];
+			blocks[out][1] = ranges[i][1];
+			out++;
+		}
+	return out;
+}

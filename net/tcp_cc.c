@@ -2,7 +2,8 @@
  * RTT estimation and the retransmission timeout (RFC 6298), and congestion
  * control: slow start and congestion avoidance (RFC 5681 3.1, with
  * appropriate byte counting, RFC 3465, L = 2 * SMSS), fast retransmit on the
- * third duplicate ACK and NewReno fast recovery (RFC 6582), and the window
+ * third duplicate ACK and NewReno fast recovery (RFC 6582), with the holes
+ * SACK reports resent one per duplicate ACK (tcp_sack.c), and the window
  * collapse after a timeout (RFC 5681 3.1 eq. 4).
  */
 #include <uk/time.h>
@@ -112,6 +113,7 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 {
 	if (pcb->in_recovery) {
 		pcb->cwnd += pcb->mss; /* RFC 6582 3.2 step 4: inflate */
+		tcp_sack_rexmit_hole(pcb); /* a segment left: resend the next hole, if known */
 		return;
 	}
 	if (++pcb->dupacks != 3)
@@ -122,6 +124,7 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 	pcb->ssthresh = tcp_half_flight(pcb);
 	pcb->recover = pcb->snd_max - 1;
 	pcb->in_recovery = true;
+	pcb->high_rxt = pcb->snd_una;
 	tcp_stats.fast_retransmits++;
 	tcp_retransmit_first(pcb);
 	pcb->cwnd = pcb->ssthresh + 3 * pcb->mss;
@@ -129,6 +132,7 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 
 void tcp_cc_timeout(struct tcp_pcb *pcb)
 {
+	tcp_sack_clear(pcb); /* RFC 2018 8: the peer may have dropped what it held */
 	pcb->ssthresh = tcp_half_flight(pcb);
 	pcb->cwnd = pcb->mss; /* the loss window */
 	pcb->bytes_acked = 0;

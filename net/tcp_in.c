@@ -86,6 +86,7 @@ static void tcp_take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	pcb->snd_ws = pcb->ws_ok ? seg->opt.ws : 0;
 	if (!pcb->ws_ok)
 		pcb->rcv_ws = 0;
+	pcb->sack_ok = seg->opt.sack_ok;
 	pcb->ts_ok = seg->opt.has_ts;
 	if (pcb->ts_ok) {
 		pcb->ts_recent = seg->opt.tsval;
@@ -330,6 +331,7 @@ static void tcp_ack_new(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		data = pcb->sndq.len;
 	tcp_ring_drop(&pcb->sndq, data);
 	pcb->snd_una = seg->ack;
+	tcp_sack_trim(pcb);
 	if (tcp_seq_lt(pcb->snd_nxt, pcb->snd_una))
 		pcb->snd_nxt = pcb->snd_una;
 	tcp_ack_rtt(pcb, seg);
@@ -357,6 +359,7 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	dup = seg->ack == pcb->snd_una && seg->len == 0 &&
 	      !(seg->flags & (TCP_SYN | TCP_FIN)) && pcb->snd_max != pcb->snd_una &&
 	      ((uint32_t)seg->wnd << pcb->snd_ws) == pcb->snd_wnd;
+	tcp_sack_update(pcb, seg);
 	if (tcp_seq_gt(seg->ack, pcb->snd_una))
 		tcp_ack_new(pcb, seg);
 	/* The send window, from the newest segment only (SND.WL1, SND.WL2). */
@@ -479,6 +482,7 @@ static bool tcp_data_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		return true;
 	}
 	/* Out of order (the segment starts beyond rcv_nxt): keep it, ACK at once. */
+	pcb->last_ooo_seq = seg->seq;
 	tcp_ooo_insert(pcb, seg->seq, seg->data, seg->len, fin,
 		       pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0);
 	pcb->ack_now = true;

@@ -19,6 +19,7 @@
 #define OPT_MSS 2
 #define OPT_WS 3
 #define OPT_SACK_OK 4
+#define OPT_SACK 5
 #define OPT_TS 8
 
 /* One option of known kind and length l at p. */
@@ -40,6 +41,19 @@ static void opt_take(const uint8_t *p, uint8_t l, bool syn, struct tcp_opts *out
 	case OPT_SACK_OK:
 		if (l == 2 && syn)
 			out->sack_ok = true;
+		break;
+	case OPT_SACK:
+		if (!syn && l >= 10 && (l - 2) % 8 == 0) {
+			unsigned int n = (unsigned int)(l - 2) / 8;
+
+			if (n > TCP_SACK_BLOCKS)
+				n = TCP_SACK_BLOCKS;
+			for (unsigned int b = 0; b < n; b++) {
+				out->sack[b][0] = net_get32(p + 2 + 8 * b);
+				out->sack[b][1] = net_get32(p + 6 + 8 * b);
+			}
+			out->n_sack = (uint8_t)n;
+		}
 		break;
 	case OPT_TS:
 		if (l == 10) {
@@ -105,6 +119,16 @@ size_t tcp_opt_write(uint8_t *p, const struct tcp_opts *o)
 		net_put32(p + n, o->tsval);
 		net_put32(p + n + 4, o->tsecr);
 		n += 8;
+	}
+	if (o->n_sack) {
+		p[n++] = OPT_NOP;
+		p[n++] = OPT_NOP;
+		p[n++] = OPT_SACK;
+		p[n++] = (uint8_t)(2 + 8 * o->n_sack);
+		for (unsigned int b = 0; b < o->n_sack; b++, n += 8) {
+			net_put32(p + n, o->sack[b][0]);
+			net_put32(p + n + 4, o->sack[b][1]);
+		}
 	}
 	return n;
 }

@@ -103,6 +103,9 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 		o.tsval = tcp_ts_now(pcb);
 		o.tsecr = pcb->ts_recent;
 	}
+	/* SACK blocks on pure ACKs only: with data they would push it past the MSS. */
+	if (!syn_opts && !len && pcb->sack_ok && pcb->ooo)
+		o.n_sack = (uint8_t)tcp_ooo_sack_blocks(pcb, o.sack, o.has_ts ? 3 : TCP_SACK_BLOCKS);
 	olen = tcp_opt_write(opt, &o);
 	if (!(seg = uk_malloc(TCP_HLEN + olen + len))) {
 		tcp_stats.nomem++;
@@ -144,7 +147,7 @@ void tcp_send_syn(struct tcp_pcb *pcb)
 	bool active = pcb->state == TCP_SYN_SENT;
 	struct tcp_opts o = { .has_mss = true, .mss = tcp_mss_for(pcb->nif),
 			      .has_ws = active || pcb->ws_ok, .ws = pcb->rcv_ws,
-			      .has_ts = active || pcb->ts_ok };
+			      .has_ts = active || pcb->ts_ok, .sack_ok = active || pcb->sack_ok };
 
 	tcp_xmit(pcb, pcb->iss, TCP_SYN | (active ? 0 : TCP_ACK), 0, 0, &o);
 	if (tcp_seq_lt(pcb->snd_max, pcb->iss + 1))
@@ -249,16 +252,29 @@ void tcp_output(struct tcp_pcb *pcb)
 		tcp_persist_arm(pcb);
 }
 
-void tcp_retransmit_first(struct tcp_pcb *pcb)
+void tcp_retransmit_at(struct tcp_pcb *pcb, uint32_t seq, uint32_t len)
 {
-	uint32_t n = pcb->sndq.len < pcb->mss ? pcb->sndq.len : pcb->mss;
-	bool fin = pcb->fin_sent && n == pcb->sndq.len;
+	uint32_t off = seq - pcb->snd_una;
+	bool fin;
 
-	if (!n && !fin)
+	if (off > pcb->sndq.len)
+		return;
+	if (len > pcb->sndq.len - off)
+		len = pcb->sndq.len - off;
+	fin = pcb->fin_sent && off + len == pcb->sndq.len;
+	if (!len && !fin)
 		return;
 	tcp_stats.retransmits++;
 	pcb->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
-	tcp_xmit(pcb, pcb->snd_una, TCP_ACK | (fin ? TCP_FIN : 0), 0, n, NULL);
+	tcp_xmit(pcb, seq, TCP_ACK | (fin ? TCP_FIN : 0), off, len, NULL);
+}
+
+void tcp_retransmit_first(struct tcp_pcb *pcb)
+{
+	uint32_t len = tcp_sack_hole_len(pcb, pcb->snd_una, pcb->mss);
+
+	tcp_retransmit_at(pcb, pcb->snd_una, len);
+	pcb->high_rxt = tcp_seq_max(pcb->high_rxt, pcb->snd_una + len);
 }
 
 void tcp_window_update(struct tcp_pcb *pcb)

@@ -71,12 +71,17 @@ enum tcp_state {
 	TCP_TIME_WAIT,
 };
 
+#define TCP_SACK_BLOCKS 4            /* at most in one segment (3 beside timestamps) */
+#define TCP_SACK_SCOREBOARD 8        /* SACKed ranges a sender remembers */
+
 /* Options of one segment, as parsed (tcp_opt.c). */
 struct tcp_opts {
 	bool has_mss, has_ws, has_ts, sack_ok;
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval, tsecr;
+	uint8_t n_sack;              /* SACK blocks (RFC 2018), [start, end) each */
+	uint32_t sack[TCP_SACK_BLOCKS][2];
 };
 
 /* A received segment, its lengths checked. */
@@ -133,8 +138,13 @@ struct tcp_pcb {
 	bool wr_shut;
 	uint16_t mss;                /* of segments we send */
 	uint8_t snd_ws, rcv_ws;      /* window shifts (RFC 7323), 0 unless both sides sent WS */
-	bool ws_ok, ts_ok;
+	bool ws_ok, ts_ok, sack_ok;
 	uint32_t ts_recent, ts_offset, last_ack_sent;
+	/* SACK (RFC 2018, RFC 6675): what the peer holds beyond snd_una, sorted. */
+	struct { uint32_t start, end; } sacked[TCP_SACK_SCOREBOARD];
+	unsigned int n_sacked;
+	uint32_t high_rxt;           /* retransmitted up to here in this recovery */
+	uint32_t last_ooo_seq;       /* the latest out-of-order arrival: its block goes first */
 
 	/* Receive sequence space. rcv_adv: the right edge we advertised. */
 	uint32_t irs, rcv_nxt, rcv_adv;
@@ -222,6 +232,9 @@ void tcp_ring_free(struct tcp_ring *r);
  */
 int tcp_ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint32_t len,
 		   bool fin, uint32_t cap);
+/* The out-of-order queue as SACK blocks, the latest arrival's first; returns how many. */
+unsigned int tcp_ooo_sack_blocks(const struct tcp_pcb *pcb, uint32_t blocks[][2],
+				 unsigned int max);
 /* Moves what the queue holds at rcv_nxt into the receive ring; returns true for a FIN. */
 bool tcp_ooo_drain(struct tcp_pcb *pcb);
 void tcp_ooo_free(struct tcp_pcb *pcb);
@@ -237,6 +250,8 @@ void tcp_send_ack(struct tcp_pcb *pcb);
 void tcp_send_syn(struct tcp_pcb *pcb);
 /* Retransmits the segment at snd_una (fast retransmit, partial ACKs). */
 void tcp_retransmit_first(struct tcp_pcb *pcb);
+/* Retransmits len bytes at seq (snd_una <= seq, within what was sent). */
+void tcp_retransmit_at(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
 /* A RST for the connection (seq snd_nxt). */
 void tcp_send_rst(struct tcp_pcb *pcb);
 /* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
@@ -257,6 +272,17 @@ void tcp_rtx_stop(struct tcp_pcb *pcb);
 void tcp_persist_arm(struct tcp_pcb *pcb);
 void tcp_delack_arm(struct tcp_pcb *pcb);
 void tcp_keepalive_arm(struct tcp_pcb *pcb);
+
+/* tcp_sack.c */
+/* Takes the SACK blocks of an ACK into the scoreboard (RFC 2018 4). */
+void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/* Forgets what snd_una now covers; after a timeout, everything (RFC 2018 8). */
+void tcp_sack_trim(struct tcp_pcb *pcb);
+void tcp_sack_clear(struct tcp_pcb *pcb);
+/* In recovery: retransmits the next hole below the highest SACKed byte (RFC 6675 NextSeg). */
+bool tcp_sack_rexmit_hole(struct tcp_pcb *pcb);
+/* Bytes from seq on up to the next SACKed range (at most max). */
+uint32_t tcp_sack_hole_len(const struct tcp_pcb *pcb, uint32_t seq, uint32_t max);
 
 /* tcp_cc.c */
 void tcp_cc_init(struct tcp_pcb *pcb);

@@ -140,6 +140,14 @@ static void parse_opts(struct th_seg *s, const uint8_t *o, size_t len)
 			s->ws = o[i + 2];
 		} else if (o[i] == 4) {
 			s->sack_ok = true;
+		} else if (o[i] == 5 && o[i + 1] >= 10 && (o[i + 1] - 2) % 8 == 0) {
+			s->n_sack = (uint8_t)((o[i + 1] - 2) / 8);
+			if (s->n_sack > 4)
+				s->n_sack = 4;
+			for (unsigned int b = 0; b < s->n_sack; b++) {
+				s->sack[b][0] = get32(o + i + 2 + 8 * b);
+				s->sack[b][1] = get32(o + i + 6 + 8 * b);
+			}
 		} else if (o[i] == 8 && o[i + 1] == 10) {
 			s->has_ts = true;
 			s->tsval = get32(o + i + 2);
@@ -309,6 +317,14 @@ static size_t build(const struct th_seg *s, uint8_t *t)
 		put32(t + o + 4, s->tsval);
 		put32(t + o + 8, s->tsecr);
 		o += 12;
+	}
+	if (s->n_sack) {
+		t[o] = 1, t[o + 1] = 1, t[o + 2] = 5, t[o + 3] = (uint8_t)(2 + 8 * s->n_sack);
+		for (unsigned int b = 0; b < s->n_sack; b++) {
+			put32(t + o + 4 + 8 * b, s->sack[b][0]);
+			put32(t + o + 8 + 8 * b, s->sack[b][1]);
+		}
+		o += 4 + 8 * (size_t)s->n_sack;
 	}
 	put16(t, s->sport);
 	put16(t + 2, s->dport);

@@ -46,6 +46,8 @@ struct th_seg {
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval, tsecr;
+	uint8_t n_sack;      /* SACK blocks, [start, end) */
+	uint32_t sack[4][2];
 	/* Recorded segments only. */
 	uint64_t time_ns;    /* when the guest sent it */
 	bool csum_ok;

@@ -17,12 +17,16 @@
  *             at most TCP_DELACK_NS later); Nagle's algorithm; the
  *             receiver's silly-window avoidance (RFC 1122 4.2.3.3)
  *   RFC 7323  window scaling; timestamps for RTT measurement and PAWS
+ *   RFC 2018  SACK: blocks for the out-of-order data we hold (on pure ACKs),
+ *             and a scoreboard of the peer's, whose holes recovery resends
+ *             one per duplicate ACK (RFC 6675's NextSeg, beside NewReno)
  *   RFC 6691  the MSS option (the interface MTU less 40)
  *   RFC 1122  zero-window probes, keep-alives
  *   RFC 1191  path MTU discovery: segments go with Don't Fragment, and an
  *             ICMP "fragmentation needed" lowers the connection's MSS
- * Not done: SACK (RFC 2018/6675), urgent data; the path MTU is per
- * connection (no cache of paths) and never raised again.
+ * Not done: RFC 6675's pipe estimate (NewReno's window inflation stands in
+ * for it), D-SACK, urgent data; the path MTU is per connection (no cache of
+ * paths) and never raised again.
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
