@@ -83,6 +83,18 @@ static uint16_t tcp_wnd_field(struct tcp_pcb *pcb, bool syn)
 	return (uint16_t)field;
 }
 
+/*
+ * The interface a connection sends by: its own while it exists, else routed
+ * by the peer's address (an interface can be destroyed under a connection).
+ */
+static struct net_if *tcp_out_if(const struct tcp_pcb *pcb)
+{
+	for (struct net_if *n = net_if_first(); n; n = n->next)
+		if (n == pcb->nif)
+			return n;
+	return NULL;
+}
+
 /* Sends one segment of the connection: len bytes of sndq from off, with flags. */
 static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t off,
 		    uint32_t len, const struct tcp_opts *syn_opts)
@@ -120,7 +132,7 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 		pcb->ack_now = false;
 		uk_timer_cancel(&pcb->delack_timer);
 	}
-	rc = tcp_emit(pcb->nif, &h, seg, olen, len);
+	rc = tcp_emit(tcp_out_if(pcb), &h, seg, olen, len);
 	uk_free(seg);
 	return rc;
 }

@@ -89,6 +89,9 @@ static void tcp_retransmit_timeout(struct tcp_pcb *pcb)
 	pcb->snd_nxt = pcb->snd_una; /* go back: resend from the first unacknowledged byte */
 	pcb->rtx_mode = TCP_RTX_NONE;
 	tcp_output(pcb);
+	/* A window shrunk to zero lets nothing go: the first segment goes anyway, as a probe. */
+	if (pcb->snd_nxt == pcb->snd_una)
+		tcp_retransmit_first(pcb);
 	if (!uk_timer_armed(&pcb->rtx_timer))
 		tcp_rtx_arm(pcb);
 }
