@@ -28,6 +28,20 @@ uint64_t tcp_msl_ns = TCP_MSL_DEFAULT_NS;
 /* Every pcb holding a local port: listeners, connections, bound sockets. */
 static struct tcp_pcb *tcp_table;
 static unsigned int tcp_live;
+/* Connections by 4-tuple, so that a segment finds its own in O(1); and listeners. */
+#define TCP_HASH_SIZE 1024
+static struct tcp_pcb *tcp_hash_table[TCP_HASH_SIZE];
+static struct tcp_pcb *tcp_listeners;
+
+static unsigned int tcp_hash_of(ip4_addr_t raddr, uint16_t lport, uint16_t rport)
+{
+	uint32_t h = raddr ^ ((uint32_t)lport << 16 | rport);
+
+	h ^= h >> 16;
+	h *= 0x45d9f3bu;
+	h ^= h >> 16;
+	return h % TCP_HASH_SIZE;
+}
 
 void tcp_set_msl(uint64_t ns)
 {
@@ -106,8 +120,51 @@ void tcp_pcb_table_add(struct tcp_pcb *pcb)
 	pcb->in_table = true;
 }
 
+void tcp_pcb_hash(struct tcp_pcb *pcb)
+{
+	struct tcp_pcb **b = &tcp_hash_table[tcp_hash_of(pcb->raddr, pcb->lport, pcb->rport)];
+
+	UK_ASSERT(!pcb->hashed);
+	pcb->hnext = *b;
+	*b = pcb;
+	pcb->hashed = true;
+}
+
+void tcp_pcb_listen(struct tcp_pcb *pcb)
+{
+	UK_ASSERT(!pcb->listed);
+	pcb->lnext = tcp_listeners;
+	tcp_listeners = pcb;
+	pcb->listed = true;
+}
+
+/* Leaves the 4-tuple hash and the listeners (it keeps its port). */
+static void tcp_pcb_unhash(struct tcp_pcb *pcb)
+{
+	if (pcb->hashed) {
+		struct tcp_pcb **p = &tcp_hash_table[tcp_hash_of(pcb->raddr, pcb->lport,
+								 pcb->rport)];
+
+		for (; *p; p = &(*p)->hnext)
+			if (*p == pcb) {
+				*p = pcb->hnext;
+				break;
+			}
+		pcb->hashed = false;
+	}
+	if (pcb->listed) {
+		for (struct tcp_pcb **p = &tcp_listeners; *p; p = &(*p)->lnext)
+			if (*p == pcb) {
+				*p = pcb->lnext;
+				break;
+			}
+		pcb->listed = false;
+	}
+}
+
 void tcp_pcb_table_remove(struct tcp_pcb *pcb)
 {
+	tcp_pcb_unhash(pcb);
 	if (!pcb->in_table)
 		return;
 	for (struct tcp_pcb **p = &tcp_table; *p; p = &(*p)->next)
@@ -129,17 +186,16 @@ struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dp
 {
 	struct tcp_pcb *listener = NULL;
 
-	for (struct tcp_pcb *p = tcp_table; p; p = p->next) {
-		if (p->lport != dport || p->state == TCP_CLOSED)
-			continue;
-		if (p->state == TCP_LISTEN) {
-			if ((p->laddr == dst || (p->laddr == IP4_ANY && !listener)) &&
-			    (!p->sock || !p->sock->nif || p->sock->nif == nif))
-				listener = p;
-			continue;
-		}
-		if (p->rport == sport && p->raddr == src && p->laddr == dst)
+	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(src, dport, sport)]; p; p = p->hnext)
+		if (p->lport == dport && p->rport == sport && p->raddr == src && p->laddr == dst &&
+		    p->state != TCP_CLOSED && p->state != TCP_LISTEN)
 			return p;
+	for (struct tcp_pcb *p = tcp_listeners; p; p = p->lnext) {
+		if (p->lport != dport || p->state != TCP_LISTEN)
+			continue;
+		if ((p->laddr == dst || (p->laddr == IP4_ANY && !listener)) &&
+		    (!p->sock || !p->sock->nif || p->sock->nif == nif))
+			listener = p;
 	}
 	return listener;
 }
@@ -171,7 +227,7 @@ static bool tcp_port_used(uint16_t port)
 
 bool tcp_tuple_used(ip4_addr_t laddr, uint16_t lport, ip4_addr_t raddr, uint16_t rport)
 {
-	for (struct tcp_pcb *p = tcp_table; p; p = p->next)
+	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(raddr, lport, rport)]; p; p = p->hnext)
 		if (p->lport == lport && p->rport == rport && p->raddr == raddr &&
 		    p->laddr == laddr && p->state != TCP_CLOSED && p->state != TCP_LISTEN)
 			return true;
@@ -279,6 +335,7 @@ void tcp_pcb_done(struct tcp_pcb *pcb, int err)
 	tcp_set_state(pcb, TCP_CLOSED);
 	if (pcb->sock) {
 		/* Unread data stays readable; the port stays bound until net_close. */
+		tcp_pcb_unhash(pcb);
 		return;
 	}
 	tcp_child_unlink(pcb);

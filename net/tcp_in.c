@@ -174,6 +174,7 @@ static void tcp_listen_input(struct tcp_pcb *lis, struct net_if *nif, const stru
 	*tail = c;
 	lis->syn_count++;
 	tcp_pcb_table_add(c);
+	tcp_pcb_hash(c);
 	tcp_set_state(c, TCP_SYN_RCVD);
 	tcp_send_syn(c);
 	tcp_rtx_arm(c);

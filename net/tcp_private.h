@@ -114,8 +114,10 @@ enum tcp_rtx_mode { TCP_RTX_NONE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_T
 
 struct tcp_pcb {
 	struct tcp_pcb *next;        /* the table of bound connections (tcp.c) */
+	struct tcp_pcb *hnext;       /* its hash chain, by 4-tuple, once connecting */
+	struct tcp_pcb *lnext;       /* the list of listeners */
 	enum tcp_state state;
-	bool in_table;
+	bool in_table, hashed, listed;
 	struct net_socket *sock;     /* NULL: orphaned (closed by the app) or not accepted yet */
 	struct net_if *nif;          /* the interface the connection uses */
 	ip4_addr_t laddr, raddr;
@@ -192,7 +194,11 @@ int tcp_pcb_bind(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port);
 int tcp_pcb_bind_ephemeral(struct tcp_pcb *pcb);
 bool tcp_tuple_used(ip4_addr_t laddr, uint16_t lport, ip4_addr_t raddr, uint16_t rport);
 void tcp_pcb_table_add(struct tcp_pcb *pcb);
+/* Leaves the table, the hash and the listeners. */
 void tcp_pcb_table_remove(struct tcp_pcb *pcb);
+/* Enters the 4-tuple hash (its addresses and ports are set) or the listeners. */
+void tcp_pcb_hash(struct tcp_pcb *pcb);
+void tcp_pcb_listen(struct tcp_pcb *pcb);
 struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dport,
 			   ip4_addr_t src, uint16_t sport);
 void tcp_set_state(struct tcp_pcb *pcb, enum tcp_state state);

@@ -113,9 +113,16 @@ static int tcp_sock_connect(struct net_socket *s, ip4_addr_t addr, uint16_t port
 	}
 	s->local_addr = pcb->laddr;
 	s->local_port = pcb->lport;
+	/* A failed attempt before this one leaves nothing behind. */
+	pcb->err = 0;
+	pcb->retries = 0;
+	pcb->wr_shut = pcb->fin_queued = pcb->fin_sent = pcb->rcv_fin = false;
+	pcb->srtt_ns = pcb->rttvar_ns = 0;
+	pcb->rto_ns = TCP_RTO_INITIAL_NS;
 	pcb->nif = nif;
 	pcb->raddr = addr;
 	pcb->rport = port;
+	tcp_pcb_hash(pcb);
 	pcb->mss = tcp_mss_for(nif);
 	for (pcb->rcv_ws = 0; pcb->rcv_ws < 14 && (pcb->rcvbuf >> pcb->rcv_ws) > 65535;)
 		pcb->rcv_ws++;
@@ -164,6 +171,7 @@ static int tcp_sock_listen(struct net_socket *s, unsigned int backlog)
 		s->local_port = pcb->lport;
 	}
 	pcb->backlog = backlog;
+	tcp_pcb_listen(pcb);
 	tcp_set_state(pcb, TCP_LISTEN);
 	return 0;
 }

@@ -95,6 +95,11 @@ static void test_connect_that_meets_its_deadline_is_abandoned_with_etimedout(voi
 	assert_int_equal(net_connect(s, TH_PEER_IP, 9, deadline), -ETIMEDOUT);
 	assert_int_equal(th_now(), deadline);
 	assert_int_equal(tcp_pcb_count(), 1);
+	/* The socket may try again (from the same port). */
+	th_reset();
+	assert_int_equal(net_connect(s, TH_PEER_IP, 9, th_now() + TH_MS), -ETIMEDOUT);
+	assert_int_equal(th_count(), 1);
+	assert_int_equal(th_get(0)->flags, TH_SYN);
 	net_close(s);
 }
 
