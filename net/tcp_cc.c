@@ -99,8 +99,15 @@ void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked)
 		pcb->in_recovery = false;
 		return;
 	}
-	/* Partial ACK: retransmit the next hole, deflate by what was acked, add one MSS. */
-	tcp_retransmit_first(pcb);
+	/*
+	 * Partial ACK: retransmit the next hole (unless SACK already resent it:
+	 * then the next one the scoreboard shows), deflate by what was acked,
+	 * add one MSS.
+	 */
+	if (tcp_seq_ge(pcb->snd_una, pcb->high_rxt))
+		tcp_retransmit_first(pcb);
+	else
+		tcp_sack_rexmit_hole(pcb);
 	pcb->cwnd = pcb->cwnd > acked ? pcb->cwnd - acked : 0;
 	if (acked >= pcb->mss)
 		pcb->cwnd += pcb->mss;
