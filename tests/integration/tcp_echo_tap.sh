@@ -3,7 +3,8 @@
 # own TCP: the tcpecho example as a server (nc sends it 1 MiB and gets it back,
 # SHA-256 checked; a port with no listener refuses) and as a client of a
 # Python echo server in the namespace (2 MB echoed and checked by the guest;
-# a closed port gives -ECONNREFUSED). All traffic stays inside the namespace.
+# a closed port gives -ECONNREFUSED), then both under valgrind memcheck. All
+# traffic stays inside the namespace.
 set -e
 . "$(dirname "$0")/lib.sh"
 netns_create "drydock-tcp-$$"
@@ -15,6 +16,9 @@ in_ns() { ip netns exec "$NS" "$@"; }
 ip -n "$NS" tuntap add dev dd0 mode tap
 ip -n "$NS" addr add 10.0.0.1/24 dev dd0
 ip -n "$NS" link set dd0 up
+
+# The files the background jobs write exist before anything polls them.
+touch "$TMP/out" "$TMP/out4" "$TMP/server.log" "$TMP/server5.log"
 
 # 1. The guest serves: two connections, then it exits.
 ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- ip=10.0.0.2/24 count=2 >"$TMP/out" 2>"$TMP/err" &
@@ -62,3 +66,23 @@ run "$TMP/out3" "$TMP/err3" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- 
 	ip=10.0.0.2/24 connect=10.0.0.1:7008 size=10
 expect_eq "refused exit status" 1 "$status"
 expect_grep "ECONNREFUSED" 'connect to 10\.0\.0\.1:7008 failed: error -111$' "$TMP/out3"
+
+# 4. Both again under memcheck: no errors, no memory lost (valgrind exits 99 otherwise).
+command -v valgrind >/dev/null || skip "needs valgrind (the rest passed)"
+memcheck=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q)
+ip netns exec "$NS" "${memcheck[@]}" "$BIN/tcpecho" --vif tap=dd0 -- ip=10.0.0.2/24 count=1 \
+	>"$TMP/out4" 2>"$TMP/err4" &
+guest=$!
+wait_for_line "$TMP/out4" '^tcpecho: listening on TCP port 7$' 30
+head -c 262144 /dev/urandom >"$TMP/in4"
+timeout 60 ip netns exec "$NS" nc -N -w 20 10.0.0.2 7 <"$TMP/in4" >"$TMP/back4" ||
+	fail "nc to the guest under memcheck"
+expect_eq "256 KiB echoed under memcheck" "$(sha256sum <"$TMP/in4")" "$(sha256sum <"$TMP/back4")"
+wait "$guest" && status=0 || status=$?
+[ "$status" = 0 ] || { cat "$TMP/err4" >&2; fail "tcpecho server under memcheck exited $status"; }
+ip netns exec "$NS" timeout 60 python3 "$TMP/server.py" >"$TMP/server5.log" 2>&1 &
+wait_for_line "$TMP/server5.log" '^ready$'
+run "$TMP/out5" "$TMP/err5" ip netns exec "$NS" "${memcheck[@]}" "$BIN/tcpecho" --vif tap=dd0 -- \
+	ip=10.0.0.2/24 connect=10.0.0.1:7007 size=300000
+[ "$status" = 0 ] || { cat "$TMP/err5" "$TMP/out5" >&2; fail "tcpecho client under memcheck exited $status"; }
+expect_grep "300 kB echoed under memcheck" '^tcpecho: 300000 bytes echoed intact$' "$TMP/out5"
