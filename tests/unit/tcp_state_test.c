@@ -535,6 +535,90 @@ static void test_listener_close_resets_connections_not_yet_accepted(void **state
 	assert_int_equal(tcp_pcb_count(), 1);
 }
 
+static void test_icmp_port_unreachable_for_our_syn_refuses_the_connect(void **state)
+{
+	struct connector k;
+	struct uk_thread *t;
+	struct th_seg syn = start_connect(&k, &t);
+
+	th_feed_icmp_unreach(3, 0, &syn);
+	uk_thread_join(t);
+	assert_int_equal(k.rc, -ECONNREFUSED);
+	net_close(k.s);
+}
+
+static void test_icmp_quoting_a_sequence_not_sent_is_ignored(void **state)
+{
+	struct connector k;
+	struct uk_thread *t;
+	struct th_seg syn = start_connect(&k, &t);
+
+	syn.seq += 12345;
+	th_feed_icmp_unreach(3, 0, &syn);
+	uk_yield();
+	assert_int_equal(k.rc, 1); /* still connecting */
+	net_close(k.s);
+	uk_thread_join(t);
+}
+
+static void test_new_syn_above_a_time_wait_connection_opens_a_new_one(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = accepted(4040, 7000, &c), *again;
+	struct th_seg fin, syn;
+
+	net_close(s);
+	c.our_nxt++;
+	th_conn_ack(&c);
+	fin = th_conn_seg(&c, TH_FIN | TH_ACK);
+	th_feed(&fin); /* TIME-WAIT */
+	c.peer_nxt++;
+	assert_int_equal(tcp_pcb_count(), 2);
+	th_reset();
+	syn = (struct th_seg){ .sport = 4040, .dport = 80, .seq = c.peer_nxt + 100000,
+			       .flags = TH_SYN, .wnd = 1000 };
+	th_feed(&syn);
+	assert_int_equal(only_sent()->flags, TH_SYN | TH_ACK);
+	assert_int_equal(only_sent()->ack, syn.seq + 1);
+	syn.flags = TH_ACK;
+	syn.seq++;
+	syn.ack = only_sent()->seq + 1;
+	th_feed(&syn);
+	assert_int_equal(net_accept(listener, &again, th_now()), 0);
+	net_abort(again);
+}
+
+static void test_an_ack_older_than_the_window_gets_a_challenge_ack(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = accepted(4041, 7000, &c);
+	struct th_seg old = th_conn_seg(&c, TH_ACK | TH_PSH);
+	char buf[8];
+
+	old.ack -= 1000000; /* RFC 5961 5.2: below SND.UNA - MAX.SND.WND */
+	old.data = (const uint8_t *)"old";
+	old.len = 3;
+	th_feed(&old);
+	assert_int_equal(only_sent()->ack, c.peer_nxt); /* the data was not taken */
+	assert_int_equal(net_recv(s, buf, sizeof(buf), th_now()), -ETIMEDOUT);
+	net_abort(s);
+}
+
+static void test_malformed_headers_are_dropped_and_counted(void **state)
+{
+	uint8_t t[24] = { 0x0f, 0xa0, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 4 << 4, TH_SYN };
+	struct tcp_stats before, after;
+
+	tcp_stats_get(&before);
+	th_feed_raw(t, sizeof(t)); /* a data offset below 5 words */
+	t[12] = 7 << 4;
+	th_feed_raw(t, sizeof(t)); /* a data offset past the segment */
+	th_feed_raw(t, 10);        /* shorter than a header */
+	tcp_stats_get(&after);
+	assert_int_equal(after.bad_header - before.bad_header, 3);
+	assert_int_equal(th_count(), 0);
+}
+
 /* --- fixture --- */
 
 static int group_setup(void **state)
@@ -597,6 +681,11 @@ int app_main(int argc, char **argv)
 		T(test_data_across_the_sequence_wrap_arrives_in_order),
 		T(test_isns_of_two_connections_differ),
 		T(test_listener_close_resets_connections_not_yet_accepted),
+		T(test_icmp_port_unreachable_for_our_syn_refuses_the_connect),
+		T(test_icmp_quoting_a_sequence_not_sent_is_ignored),
+		T(test_new_syn_above_a_time_wait_connection_opens_a_new_one),
+		T(test_an_ack_older_than_the_window_gets_a_challenge_ack),
+		T(test_malformed_headers_are_dropped_and_counted),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
