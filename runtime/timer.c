@@ -1,7 +1,9 @@
 /*
  * Callback timers (<uk/timer.h>): one binary min-heap of armed timers keyed
  * by (deadline, seq), seq being a counter taken at every arming, so timers
- * due at the same time run in the order they were armed. The heap holds
+ * due at the same time run in the order they were armed (libuv's timer heap,
+ * keyed by timeout and start_id, does the same; Linux's hrtimers keep a
+ * timerqueue per clock for the same job). The heap holds
  * pointers; each timer remembers its slot (heap_index, 1-based, 0 = not
  * armed), so cancelling and re-arming are O(log n) with no search.
  *
