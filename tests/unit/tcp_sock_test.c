@@ -377,6 +377,29 @@ static void test_keepalive_probes_an_idle_peer_and_gives_up_with_etimedout(void 
 	net_close(s);
 }
 
+/* --- memory --- */
+
+static void test_idle_connections_hold_under_1_kib_each(void **state)
+{
+	enum { N = 500 };
+	static struct net_socket *conns[N];
+	struct uk_mem_stats m0, m1;
+	struct th_conn c;
+	char buf[4];
+
+	uk_mem_stats(&m0);
+	for (unsigned int i = 0; i < N; i++) {
+		conns[i] = accepted((uint16_t)(30000 + i), &c);
+		th_conn_send(&c, "x", 1); /* each one works, and its buffer goes once read */
+		assert_int_equal(net_recv(conns[i], buf, sizeof(buf), th_now()), 1);
+	}
+	uk_mem_stats(&m1);
+	assert_int_equal(tcp_pcb_count(), 1 + N);
+	assert_true((m1.heap_bytes_used - m0.heap_bytes_used) / N < 1024);
+	for (unsigned int i = 0; i < N; i++)
+		net_abort(conns[i]);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -429,6 +452,7 @@ int app_main(int argc, char **argv)
 		T(test_no_delay_sends_small_segments_at_once),
 		T(test_window_reopens_only_by_a_useful_amount),
 		T(test_keepalive_probes_an_idle_peer_and_gives_up_with_etimedout),
+		T(test_idle_connections_hold_under_1_kib_each),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
