@@ -4,7 +4,8 @@
  * appropriate byte counting, RFC 3465, L = 2 * SMSS), fast retransmit on the
  * third duplicate ACK and NewReno fast recovery (RFC 6582), with the holes
  * SACK reports resent one per duplicate ACK (tcp_sack.c), and the window
- * collapse after a timeout (RFC 5681 3.1 eq. 4).
+ * collapse after a timeout (RFC 5681 3.1 eq. 4) and the restart after idle
+ * (RFC 5681 4.1).
  */
 #include <uk/time.h>
 
@@ -26,6 +27,16 @@ void tcp_cc_init(struct tcp_pcb *pcb)
 	pcb->in_recovery = false;
 	pcb->recover = pcb->iss;
 	pcb->bytes_acked = 0;
+}
+
+void tcp_cc_restart_after_idle(struct tcp_pcb *pcb, uint64_t now)
+{
+	uint32_t iw = tcp_initial_window(pcb->mss);
+
+	/* RFC 5681 4.1: after an RTO of silence the ACK clock is gone: start again. */
+	if (tcp_flight(pcb) == 0 && pcb->last_data_tx_ns &&
+	    now - pcb->last_data_tx_ns > pcb->rto_ns && pcb->cwnd > iw)
+		pcb->cwnd = iw;
 }
 
 uint32_t tcp_flight(const struct tcp_pcb *pcb)

@@ -113,6 +113,9 @@ static void tcp_established(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	pcb->snd_wl1 = seg->seq;
 	pcb->snd_wl2 = seg->ack;
 	tcp_cc_init(pcb);
+	/* RFC 6298 5.7: a SYN was lost and nothing was measured: data starts with 3 s. */
+	if (pcb->retries && !pcb->srtt_ns)
+		pcb->rto_ns = 3 * TCP_RTO_INITIAL_NS;
 	pcb->retries = 0;
 	tcp_rtx_stop(pcb);
 	tcp_set_state(pcb, TCP_ESTABLISHED);

@@ -222,6 +222,8 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 		return false;
 	if (n && n < pcb->mss && !fin && !tcp_small_segment_ok(pcb, n, avail))
 		return false;
+	if (n && off == 0)
+		tcp_cc_restart_after_idle(pcb, uk_now_ns());
 	flags = TCP_ACK | (n && n == avail ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
 	if (tcp_seq_lt(pcb->snd_nxt, pcb->snd_max))
 		tcp_stats.retransmits++;
@@ -231,6 +233,8 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 		pcb->rtt_start_ns = uk_now_ns();
 	}
 	tcp_xmit(pcb, pcb->snd_nxt, flags, off, n, NULL);
+	if (n)
+		pcb->last_data_tx_ns = uk_now_ns();
 	if (fin && !pcb->fin_sent) {
 		pcb->fin_sent = true;
 		pcb->fin_seq = pcb->snd_nxt + n;

@@ -179,6 +179,7 @@ struct tcp_pcb {
 	uint32_t sndbuf, rcvbuf;
 
 	uint64_t last_rx_ns;
+	uint64_t last_data_tx_ns;    /* when data last went out */
 	enum tcp_rtx_mode rtx_mode;
 	struct uk_timer rtx_timer, delack_timer, keep_timer;
 };
@@ -298,6 +299,8 @@ void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked);
 /* A duplicate ACK; the third starts fast retransmit. */
 void tcp_cc_dupack(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
+/* Before new data after silence: cwnd back to the initial window (RFC 5681 4.1). */
+void tcp_cc_restart_after_idle(struct tcp_pcb *pcb, uint64_t now);
 uint32_t tcp_flight(const struct tcp_pcb *pcb);
 
 /* tcp_sock.c */

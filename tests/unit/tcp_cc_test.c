@@ -160,6 +160,21 @@ static void test_timeout_resends_one_segment_then_slow_starts_again(void **state
 	net_abort(s);
 }
 
+static void test_after_an_idle_rto_cwnd_restarts_at_the_initial_window(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = loaded(6007, &c, 10 * MSS);
+
+	c.our_nxt += 10 * MSS;
+	th_conn_ack(&c); /* slow start: cwnd 12 MSS (2 per ACK: one ACK here) */
+	assert_true(pcb_of(s)->cwnd > 10 * MSS);
+	th_sleep(2 * TH_S); /* idle for longer than the RTO */
+	th_reset();
+	assert_int_equal(net_send(s, bulk, 20 * MSS, th_now()), 20 * MSS);
+	assert_int_equal(data_segments(), 10);
+	net_abort(s);
+}
+
 static int group_setup(void **state)
 {
 	for (size_t i = 0; i < sizeof(bulk); i++)
@@ -202,6 +217,7 @@ int app_main(int argc, char **argv)
 		T(test_third_duplicate_ack_retransmits_at_once_and_halves),
 		T(test_newreno_partial_ack_retransmits_the_next_hole_then_full_ack_ends),
 		T(test_timeout_resends_one_segment_then_slow_starts_again),
+		T(test_after_an_idle_rto_cwnd_restarts_at_the_initial_window),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -257,6 +257,30 @@ static void test_send_to_a_peer_that_stops_reading_blocks_until_the_deadline(voi
 	net_abort(s);
 }
 
+static void test_after_a_lost_syn_the_first_data_waits_3_s_to_be_resent(void **state)
+{
+	struct connector k = { .rc = 1 };
+	struct uk_thread *t;
+	struct th_seg sa = { .sport = 9, .flags = TH_SYN | TH_ACK, .seq = 100, .wnd = 65535,
+			     .has_mss = true, .mss = 1460 };
+	uint64_t t1;
+
+	assert_int_equal(net_socket(NET_SOCK_STREAM, &k.s), 0);
+	t = uk_thread_create("connect", connect_thread, &k);
+	wait_for_segments(2, 2 * TH_S); /* the SYN was lost: sent again at 1 s */
+	sa.dport = th_get(1)->sport;
+	sa.ack = th_get(1)->seq + 1;
+	th_feed(&sa);
+	uk_thread_join(t);
+	assert_int_equal(k.rc, 0);
+	th_reset();
+	assert_int_equal(net_send(k.s, "data", 4, 0), 4);
+	t1 = th_now();
+	wait_for_segments(2, 4 * TH_S);
+	assert_int_equal(th_get(1)->time_ns - t1, 3 * TH_S); /* RFC 6298 5.7 */
+	net_abort(k.s);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -301,6 +325,7 @@ int app_main(int argc, char **argv)
 		T(test_fin_is_retransmitted_until_acked),
 		T(test_zero_window_is_probed_with_backoff_until_it_opens),
 		T(test_send_to_a_peer_that_stops_reading_blocks_until_the_deadline),
+		T(test_after_a_lost_syn_the_first_data_waits_3_s_to_be_resent),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
