@@ -3,9 +3,10 @@
  * snd_una on: sent and unacknowledged, then unsent) and the receive queue
  * (in-order bytes the app has not read), and the out-of-order queue.
  *
- * A ring's storage is allocated at its first byte and freed when it empties,
- * so an idle connection holds no buffer memory (10,000 idle connections cost
- * their control blocks only).
+ * A ring's storage is allocated at its first byte, doubles from 2 KiB as
+ * bytes come, up to the buffer's size, and is freed when it empties: an idle
+ * connection holds no buffer memory (10,000 idle connections cost their
+ * control blocks only) and a short request costs 2 KiB, not the whole buffer.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,21 +16,48 @@
 
 #include "tcp_private.h"
 
+#define TCP_RING_MIN 2048
+
+/*
+ * Makes room for need bytes (at most cap): the storage doubles from
+ * TCP_RING_MIN, its bytes moved to the front. False when no memory.
+ */
+static bool tcp_ring_grow(struct tcp_ring *r, uint32_t need, uint32_t cap)
+{
+	uint32_t size = r->cap ? r->cap : TCP_RING_MIN;
+	uint8_t *buf;
+
+	while (size < need && size < cap)
+		size = size > cap / 2 ? cap : size * 2;
+	if (size > cap)
+		size = cap;
+	if (size <= r->cap)
+		return true;
+	if (!(buf = uk_malloc(size))) {
+		tcp_stats.nomem++;
+		return false;
+	}
+	if (r->len)
+		tcp_ring_peek(r, 0, buf, r->len);
+	uk_free(r->buf);
+	r->buf = buf;
+	r->cap = size;
+	r->head = 0;
+	return true;
+}
+
 uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, uint32_t len)
 {
-	uint32_t n, tail, first;
+	uint32_t n, tail, first, room = cap > r->len ? cap - r->len : 0;
 
-	if (!r->buf) {
-		if (!len || !cap)
-			return 0;
-		if (!(r->buf = uk_malloc(cap))) {
-			tcp_stats.nomem++;
-			return 0;
-		}
-		r->cap = cap;
-		r->head = 0;
-		r->len = 0;
-	}
+	if (len > room)
+		len = room;
+	if (!len)
+		return 0;
+	if (r->len + len > r->cap)
+		tcp_ring_grow(r, r->len + len, cap); /* on failure, what fits goes */
+	if (!r->buf)
+		return 0;
 	n = r->cap - r->len < len ? r->cap - r->len : len;
 	tail = (r->head + r->len) % r->cap;
 	first = r->cap - tail < n ? r->cap - tail : n;

@@ -222,8 +222,6 @@ static int tcp_sock_send(struct net_socket *s, const void *buf, size_t len)
 	if (!len)
 		return 0;
 	space = pcb->sndbuf > pcb->sndq.len ? pcb->sndbuf - pcb->sndq.len : 0;
-	if (pcb->sndq.buf && pcb->sndq.cap - pcb->sndq.len < space)
-		space = pcb->sndq.cap - pcb->sndq.len;
 	if (!space)
 		return -EAGAIN;
 	n = tcp_ring_write(&pcb->sndq, pcb->sndbuf, buf, len < space ? (uint32_t)len : space);

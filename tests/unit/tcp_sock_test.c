@@ -400,6 +400,26 @@ static void test_idle_connections_hold_under_1_kib_each(void **state)
 		net_abort(conns[i]);
 }
 
+static void test_buffers_start_small_and_grow_with_the_data(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = accepted(9040, &c);
+	static uint8_t buf[8192];
+	int n = 0, rc;
+
+	th_conn_send(&c, bulk, 100);
+	assert_int_equal(s->stream.pcb->rcvq.cap, 2048);
+	th_conn_send(&c, bulk + 100, 1400);
+	th_conn_send(&c, bulk + 1500, 1400);
+	assert_int_equal(s->stream.pcb->rcvq.cap, 4096);
+	while (n < 2900 && (rc = net_recv(s, buf + n, sizeof(buf) - (size_t)n, th_now())) > 0)
+		n += rc;
+	assert_int_equal(n, 2900);
+	assert_memory_equal(buf, bulk, 2900);
+	assert_null(s->stream.pcb->rcvq.buf); /* read out: the storage went back */
+	net_abort(s);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -453,6 +473,7 @@ int app_main(int argc, char **argv)
 		T(test_window_reopens_only_by_a_useful_amount),
 		T(test_keepalive_probes_an_idle_peer_and_gives_up_with_etimedout),
 		T(test_idle_connections_hold_under_1_kib_each),
+		T(test_buffers_start_small_and_grow_with_the_data),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
