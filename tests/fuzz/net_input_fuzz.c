@@ -21,6 +21,7 @@
  * sends next, 10-11 the window, 12 the option bytes that follow (up to 40),
  * then options and payload. So the fuzzer reaches every state of an
  * established connection without guessing its initial sequence number.
+ * Every other connection has agreed SACK, timestamps and window scaling.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -133,19 +134,29 @@ static void tcp_feed(struct net_if *nif, uint8_t *seg, size_t len)
 	net_if_input(nif, frame, ETH_HLEN + 20 + len);
 }
 
-/* A segment of the harness's own (handshake): flags, seq, ack; no options. */
+/*
+ * A segment of the harness's own (handshake): flags, seq, ack. Every other
+ * connection's SYN offers MSS, SACK, timestamps and window scaling, so that
+ * fuzzed segments meet those paths too.
+ */
 static void tcp_feed_simple(struct net_if *nif, uint8_t flags, uint32_t seq, uint32_t ack)
 {
-	uint8_t seg[20] = { 0 };
+	static const uint8_t opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+					  1, 3, 3, 7 };
+	bool with = (flags & 0x02) && (tcp.peer_port & 1);
+	uint8_t seg[40] = { 0 };
+	size_t len = with ? 40 : 20;
 
 	net_put16(seg, tcp.peer_port);
 	net_put16(seg + 2, TCP_PORT);
 	net_put32(seg + 4, seq);
 	net_put32(seg + 8, ack);
-	seg[12] = 5 << 4;
+	seg[12] = (uint8_t)((len / 4) << 4);
 	seg[13] = flags;
 	net_put16(seg + 14, 65535);
-	tcp_feed(nif, seg, sizeof(seg));
+	if (with)
+		memcpy(seg + 20, opts, sizeof(opts));
+	tcp_feed(nif, seg, len);
 }
 
 /* The gateway asks for our address: the stack learns (again) its MAC, and answers at once. */
