@@ -389,6 +389,55 @@ static void test_orphan_in_fin_wait_2_is_freed_after_60_s(void **state)
 	assert_gone_after(1);
 }
 
+static void test_close_sends_the_queued_data_then_fin(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = accepted(4017, 7000, &c);
+
+	c.peer_wnd = 0;
+	th_conn_ack(&c);
+	assert_int_equal(net_send(s, "queued", 6, th_now()), 6);
+	assert_int_equal(net_close(s), 0);
+	assert_int_equal(th_count(), 0); /* the window is shut: nothing yet */
+	c.peer_wnd = 1000;
+	th_conn_ack(&c);
+	assert_int_equal(th_count(), 1);
+	assert_int_equal(th_get(0)->flags, TH_ACK | TH_PSH | TH_FIN);
+	assert_int_equal(th_get(0)->len, 6);
+	assert_memory_equal(th_get(0)->data, "queued", 6);
+	c.our_nxt += 7;
+	th_conn_ack(&c);
+	th_reset();
+	th_feed(&(struct th_seg){ .sport = 4017, .dport = 80, .seq = c.peer_nxt, .ack = c.our_nxt,
+				  .flags = TH_FIN | TH_ACK, .wnd = 1000 });
+	assert_int_equal(only_sent()->ack, c.peer_nxt + 1);
+	assert_gone_after(2 * MSL);
+}
+
+static void test_an_orphan_facing_a_window_that_never_opens_is_reset(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = accepted(4018, 7000, &c);
+	uint64_t end;
+
+	c.peer_wnd = 0;
+	th_conn_ack(&c);
+	assert_int_equal(net_send(s, "stuck", 5, th_now()), 5);
+	net_close(s);
+	/* The peer answers every probe, with a window of zero. */
+	end = th_now() + 3600 * TH_S;
+	while (tcp_pcb_count() > 1 && th_now() < end) {
+		unsigned int n = th_count();
+
+		th_sleep(100 * TH_MS);
+		if (th_count() > n && !(th_last()->flags & TH_RST))
+			th_conn_ack(&c);
+	}
+	assert_int_equal(tcp_pcb_count(), 1);
+	th_sleep(TH_MS); /* the RST may wait for the peer's ARP answer */
+	assert_int_equal(th_last()->flags & TH_RST, TH_RST);
+}
+
 /* --- resets and RFC 5961 --- */
 
 static void test_rst_at_rcv_nxt_resets_econnreset_once_then_eof_and_epipe(void **state)
@@ -672,6 +721,8 @@ int app_main(int argc, char **argv)
 		T(test_close_with_unread_data_resets_the_connection),
 		T(test_abort_sends_rst_and_frees_at_once),
 		T(test_orphan_in_fin_wait_2_is_freed_after_60_s),
+		T(test_close_sends_the_queued_data_then_fin),
+		T(test_an_orphan_facing_a_window_that_never_opens_is_reset),
 		T(test_rst_at_rcv_nxt_resets_econnreset_once_then_eof_and_epipe),
 		T(test_rst_in_window_but_not_at_rcv_nxt_gets_a_challenge_ack),
 		T(test_rst_outside_the_window_is_ignored),
