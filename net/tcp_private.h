@@ -1,16 +1,20 @@
 /*
  * What the files of the TCP share (net/tcp*.c only).
  *
- *   tcp.c       connections (struct tcp_pcb): creation, the table, lookup,
- *               ports, state changes, the end of a connection
+ *   tcp.c       connections (struct tcp_pcb): creation, the table, the
+ *               4-tuple hash and the listeners, lookup, ports, state
+ *               changes, the end of a connection
  *   tcp_isn.c   RFC 6528 initial sequence numbers
- *   tcp_opt.c   options: parsing and writing (MSS, window scale, timestamps)
+ *   tcp_opt.c   options: parsing and writing (MSS, window scale, SACK,
+ *               timestamps)
  *   tcp_buf.c   the byte rings of the send and receive buffers, the
- *               out-of-order queue
+ *               out-of-order queue and the SACK blocks it makes
  *   tcp_in.c    segment arrival (RFC 9293 3.10.7)
- *   tcp_out.c   segment output: data, ACKs, SYNs, FINs, RSTs
+ *   tcp_out.c   segment output: data, ACKs, SYNs, FINs, RSTs, probes
  *   tcp_timer.c retransmission, persist, delayed ACK, keep-alive, TIME-WAIT
  *   tcp_cc.c    RTT estimation (RFC 6298) and congestion control (RFC 5681/6582)
+ *   tcp_sack.c  the sender's SACK scoreboard and hole retransmission (RFC 6675)
+ *   tcp_icmp.c  ICMP errors: refused connects, path MTU (RFC 1191, RFC 5927)
  *   tcp_sock.c  the NET_SOCK_STREAM socket ops
  *
  * Everything runs in the stack's cooperative threads and timer callbacks;
