@@ -23,7 +23,7 @@ touch "$TMP/out" "$TMP/out4" "$TMP/server.log" "$TMP/server5.log"
 # 1. The guest serves: two connections, then it exits.
 ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- ip=10.0.0.2/24 count=2 >"$TMP/out" 2>"$TMP/err" &
 guest=$!
-wait_for_line "$TMP/out" '^tcpecho: listening on TCP port 7$'
+wait_for_line "$TMP/out" '^tcpecho: listening on TCP port 7$' 20
 head -c 1048576 /dev/urandom >"$TMP/in"
 timeout 60 ip netns exec "$NS" nc -N -w 10 10.0.0.2 7 <"$TMP/in" >"$TMP/back" ||
 	fail "nc to the guest's port 7"
@@ -55,7 +55,7 @@ c.shutdown(socket.SHUT_WR)
 c.close()
 PY
 ip netns exec "$NS" timeout 60 python3 "$TMP/server.py" >"$TMP/server.log" 2>&1 &
-wait_for_line "$TMP/server.log" '^ready$'
+wait_for_line "$TMP/server.log" '^ready$' 20
 run "$TMP/out2" "$TMP/err2" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- \
 	ip=10.0.0.2/24 connect=10.0.0.1:7007 size=2000000
 expect_eq "client exit status" 0 "$status"
@@ -81,7 +81,7 @@ expect_eq "256 KiB echoed under memcheck" "$(sha256sum <"$TMP/in4")" "$(sha256su
 wait "$guest" && status=0 || status=$?
 [ "$status" = 0 ] || { cat "$TMP/err4" >&2; fail "tcpecho server under memcheck exited $status"; }
 ip netns exec "$NS" timeout 60 python3 "$TMP/server.py" >"$TMP/server5.log" 2>&1 &
-wait_for_line "$TMP/server5.log" '^ready$'
+wait_for_line "$TMP/server5.log" '^ready$' 20
 run "$TMP/out5" "$TMP/err5" ip netns exec "$NS" "${memcheck[@]}" "$BIN/tcpecho" --vif tap=dd0 -- \
 	ip=10.0.0.2/24 connect=10.0.0.1:7007 size=300000
 [ "$status" = 0 ] || { cat "$TMP/err5" "$TMP/out5" >&2; fail "tcpecho client under memcheck exited $status"; }

@@ -15,7 +15,7 @@ touch "$TMP/out" "$TMP/server.log"
 port=$((20000 + $$ % 20000))
 "$BIN/tcpecho" --vif "user,hostfwd=tcp:127.0.0.1:$port-:7" -- dhcp count=1 >"$TMP/out" 2>"$TMP/err" &
 guest=$!
-wait_for_line "$TMP/out" '^tcpecho: listening on TCP port 7$' 10
+wait_for_line "$TMP/out" '^tcpecho: listening on TCP port 7$' 20
 head -c 262144 /dev/urandom >"$TMP/in"
 timeout 60 nc -N -w 10 127.0.0.1 "$port" <"$TMP/in" >"$TMP/back" || fail "nc through hostfwd"
 expect_eq "256 KiB echoed through hostfwd" "$(sha256sum <"$TMP/in")" "$(sha256sum <"$TMP/back")"
@@ -38,7 +38,7 @@ while True:
 c.shutdown(socket.SHUT_WR)
 PY
 timeout 60 python3 "$TMP/server.py" >"$TMP/server.log" 2>&1 &
-wait_for_line "$TMP/server.log" '^port [0-9]+$'
+wait_for_line "$TMP/server.log" '^port [0-9]+$' 20
 hport=$(sed -n 's/^port //p' "$TMP/server.log")
 run "$TMP/out2" "$TMP/err2" "$BIN/tcpecho" --vif user -- dhcp connect=10.0.2.2:"$hport" size=500000
 [ "$status" = 0 ] || { cat "$TMP/out2" "$TMP/err2" >&2; fail "client through slirp exited $status"; }
