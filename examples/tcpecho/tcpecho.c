@@ -11,6 +11,9 @@
  * the stream and checks every byte. Exit status 0 when all N came back
  * intact, 1 otherwise; the error is printed.
  *
+ * `timeout=SECONDS` bounds every wait for the peer (default 60): a peer that
+ * stops reading makes the send fail with -ETIMEDOUT then.
+ *
  * The network is configured by net_init (ip=ADDR/PREFIX gw=ADDR, or DHCP).
  */
 #include <inttypes.h>
@@ -23,7 +26,10 @@
 
 #define ECHO_PORT 7
 #define INIT_TIMEOUT_NS (30 * UK_NSEC_PER_SEC)
-#define IO_TIMEOUT_NS (60 * UK_NSEC_PER_SEC)
+
+/* How long a send or a receive may wait (timeout=SECONDS; default 60). */
+static uint64_t io_timeout_ns = 60 * UK_NSEC_PER_SEC;
+#define IO_TIMEOUT_NS io_timeout_ns
 #define BUF 16384
 
 static uint64_t served, bytes_echoed;
@@ -203,6 +209,8 @@ int app_main(int argc, char **argv)
 			connect = argv[i] + 8;
 		else if (!strncmp(argv[i], "size=", 5))
 			size = strtoull(argv[i] + 5, NULL, 10);
+		else if (!strncmp(argv[i], "timeout=", 8))
+			io_timeout_ns = strtoull(argv[i] + 8, NULL, 10) * UK_NSEC_PER_SEC;
 	}
 	rc = net_init(argc, argv, uk_now_ns() + INIT_TIMEOUT_NS);
 	if (rc < 0) {

@@ -3,8 +3,10 @@
 # own TCP: the tcpecho example as a server (nc sends it 1 MiB and gets it back,
 # SHA-256 checked; a port with no listener refuses) and as a client of a
 # Python echo server in the namespace (2 MB echoed and checked by the guest;
-# a closed port gives -ECONNREFUSED), then both under valgrind memcheck. All
-# traffic stays inside the namespace.
+# a closed port gives -ECONNREFUSED), a peer that resets mid-transfer
+# (-ECONNRESET) and one that stops reading (the send's deadline, -ETIMEDOUT),
+# then the server and the client under valgrind memcheck. All traffic stays
+# inside the namespace.
 set -e
 . "$(dirname "$0")/lib.sh"
 netns_create "drydock-tcp-$$"
@@ -67,7 +69,44 @@ run "$TMP/out3" "$TMP/err3" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- 
 expect_eq "refused exit status" 1 "$status"
 expect_grep "ECONNREFUSED" 'connect to 10\.0\.0\.1:7008 failed: error -111$' "$TMP/out3"
 
-# 4. Both again under memcheck: no errors, no memory lost (valgrind exits 99 otherwise).
+# 4. A peer that resets mid-transfer: the guest reads -ECONNRESET (-104) or
+# its sender gets it; a peer that stops reading: the send's deadline passes
+# (-ETIMEDOUT, -110) while the zero window is probed.
+cat >"$TMP/rude.py" <<'PY'
+import socket, struct, sys, time
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+l.bind(("10.0.0.1", int(sys.argv[2])))
+l.listen(1)
+print("ready", flush=True)
+c, _ = l.accept()
+if sys.argv[1] == "reset":
+    got = 0
+    while got < 20000:
+        got += len(c.recv(65536))
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+else:
+    time.sleep(30)
+PY
+touch "$TMP/rude1.log" "$TMP/rude2.log"
+ip netns exec "$NS" timeout 60 python3 "$TMP/rude.py" reset 7010 >"$TMP/rude1.log" 2>&1 &
+wait_for_line "$TMP/rude1.log" '^ready$' 20
+run "$TMP/out6" "$TMP/err6" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- \
+	ip=10.0.0.2/24 connect=10.0.0.1:7010 size=10000000
+expect_eq "reset exit status" 1 "$status"
+# Whichever of the two threads runs first reads the reset; the other then
+# sees the end of the stream (0) or a dead connection (-EPIPE, -32).
+expect_grep "ECONNRESET once" 'error -104, sender -32$|error 0, sender -104$' "$TMP/out6"
+ip netns exec "$NS" timeout 60 python3 "$TMP/rude.py" stall 7011 >"$TMP/rude2.log" 2>&1 &
+wait_for_line "$TMP/rude2.log" '^ready$' 20
+run "$TMP/out7" "$TMP/err7" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- \
+	ip=10.0.0.2/24 connect=10.0.0.1:7011 size=10000000 timeout=3
+expect_eq "stalled exit status" 1 "$status"
+expect_grep "ETIMEDOUT" 'error -110, sender -110$' "$TMP/out7"
+
+# 5. Both again under memcheck: no errors, no memory lost (valgrind exits 99 otherwise).
 command -v valgrind >/dev/null || skip "needs valgrind (the rest passed)"
 memcheck=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q)
 ip netns exec "$NS" "${memcheck[@]}" "$BIN/tcpecho" --vif tap=dd0 -- ip=10.0.0.2/24 count=1 \
