@@ -46,7 +46,7 @@ static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint
 		uk_free(reply);
 }
 
-/* Hands the quoted header + 8 bytes of an error about UDP to udp.c. */
+/* Hands the quoted header + 8 bytes of an error about UDP or TCP to udp.c or tcp_icmp.c. */
 static void error_input(struct net_if *nif, const uint8_t *data, size_t len)
 {
 	const uint8_t *orig = data + ICMP_HLEN;
@@ -59,6 +59,8 @@ static void error_input(struct net_if *nif, const uint8_t *data, size_t len)
 	}
 	if (orig[9] == IP4_PROTO_UDP)
 		udp_icmp_error(data[0], data[1], orig, ohl + 8);
+	else if (orig[9] == IP4_PROTO_TCP)
+		tcp_icmp_error(data[0], data[1], net_get16(data + 6), orig, ohl + 8);
 }
 
 void icmp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len)

@@ -23,6 +23,7 @@
 #include "net_private.h"
 
 #define IP4_HLEN 20
+#define IP4_DF 0x4000
 #define IP4_MF 0x2000
 #define IP4_OFFSET_MASK 0x1fff
 
@@ -63,6 +64,9 @@ static void deliver(struct net_if *nif, const struct ip4_info *ip, const uint8_t
 		break;
 	case IP4_PROTO_UDP:
 		udp_input(nif, ip, data, len);
+		break;
+	case IP4_PROTO_TCP:
+		tcp_input(nif, ip, data, len);
 		break;
 	default:
 		nif->stats.ip_unknown_protocol++;
@@ -224,6 +228,40 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 			nif->stats.ip_frags_sent++;
 		off += n;
 	} while (off < len);
+	uk_free(buf);
+	return rc;
+}
+
+/*
+ * As ip4_output, but the datagram goes with Don't Fragment set and is never
+ * fragmented here: -EMSGSIZE when it exceeds the link MTU (TCP's path MTU
+ * discovery, RFC 1191).
+ */
+int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		  const void *payload, size_t len)
+{
+	ip4_addr_t next_hop;
+	uint8_t *buf;
+	int rc;
+
+	if (!nif ? !(nif = ip4_route(dst, &next_hop)) : !next_hop_on(nif, dst, &next_hop)) {
+		struct net_if *count = nif ? nif : net_if_first();
+
+		if (count)
+			count->stats.no_route++;
+		return -EHOSTUNREACH;
+	}
+	if (IP4_HLEN + len > nif->link.mtu)
+		return -EMSGSIZE;
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
+	if (!(buf = uk_malloc(IP4_HLEN + len))) {
+		nif->stats.nomem++;
+		return -ENOMEM;
+	}
+	header_build(buf, IP4_HLEN + len, nif->ip_id++, IP4_DF, proto, src, dst);
+	memcpy(buf + IP4_HLEN, payload, len);
+	rc = arp_output(nif, next_hop, buf, IP4_HLEN + len);
 	uk_free(buf);
 	return rc;
 }

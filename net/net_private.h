@@ -177,6 +177,22 @@ struct net_socket_ops {
 	unsigned int (*poll)(const struct net_socket *s);
 	/* Leaves the protocol's tables and frees what the protocol holds. */
 	void (*close)(struct net_socket *s);
+	/* --- stream sockets (tcp_sock.c); NULL in datagram ops: -EOPNOTSUPP --- */
+	int (*open)(struct net_socket *s); /* at net_socket: the protocol's state */
+	int (*connect)(struct net_socket *s, ip4_addr_t addr, uint16_t port); /* starts it */
+	/* 0 once connected, -EAGAIN while the handshake runs, or why it failed. */
+	int (*connect_result)(struct net_socket *s);
+	int (*listen)(struct net_socket *s, unsigned int backlog);
+	/* The rest answer -EAGAIN where the call would wait (socket.c waits). */
+	int (*accept)(struct net_socket *s, struct net_socket **out);
+	int (*send)(struct net_socket *s, const void *buf, size_t len);
+	int (*recv)(struct net_socket *s, void *buf, size_t len);
+	int (*shutdown)(struct net_socket *s);
+	void (*abort)(struct net_socket *s); /* RST; the socket stays, unconnected */
+	int (*getpeername)(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port);
+	int (*setopt)(struct net_socket *s, enum net_sockopt opt, unsigned int value);
+	int (*getopt)(const struct net_socket *s, enum net_sockopt opt, unsigned int *value);
+	/* --- end stream sockets --- */
 };
 
 /* One received datagram in a socket's queue. */
@@ -211,6 +227,9 @@ struct net_socket {
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */
 		} dgram;
+		struct {
+			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */
+		} stream;
 	};
 };
 
@@ -226,6 +245,23 @@ void net_dgram_flush(struct net_socket *s);
 
 /* udp.c */
 extern const struct net_socket_ops udp_socket_ops;
+
+/* --- TCP (net/tcp*.c, tcp_private.h) and stream sockets --- */
+struct tcp_pcb;
+extern const struct net_socket_ops tcp_socket_ops;
+void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
+/*
+ * An ICMP error about a TCP segment we sent (orig: its IP header + 8 bytes;
+ * mtu: the next-hop MTU of a "fragmentation needed", RFC 1191).
+ */
+void tcp_icmp_error(uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *orig, size_t len);
+/* ip4.c: ip4_output with Don't Fragment; -EMSGSIZE beyond the link MTU. */
+int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		  const void *payload, size_t len);
+/* socket.c: a new socket of type with ops (for a connection net_accept returns). */
+struct net_socket *net_socket_alloc(enum net_socket_type type,
+				    const struct net_socket_ops *ops);
+/* --- end TCP --- */
 
 /* netif.c: the interface list. */
 struct net_if *net_if_first(void);

@@ -1,7 +1,7 @@
 /*
  * The socket API (<net/socket.h>): the generic half. Checks arguments,
- * dispatches to the socket type's ops (udp.c for NET_SOCK_DGRAM; a stream
- * type adds its own), blocks callers and wakes them, and keeps the datagram
+ * dispatches to the socket type's ops (udp.c for NET_SOCK_DGRAM, tcp_sock.c
+ * for NET_SOCK_STREAM), blocks callers and wakes them, and keeps the datagram
  * receive queue that datagram protocols share.
  *
  * Blocking: a receiver waits on its socket's rx_wait; net_poll waits on one
@@ -24,21 +24,40 @@
 /* Every thread in net_poll, whichever sockets it watches. */
 static struct uk_waitq poll_wq = UK_WAITQ_INIT;
 
+struct net_socket *net_socket_alloc(enum net_socket_type type,
+				    const struct net_socket_ops *ops)
+{
+	struct net_socket *s = uk_calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->type = type;
+	s->ops = ops;
+	uk_waitq_init(&s->rx_wait);
+	return s;
+}
+
 int net_socket(enum net_socket_type type, struct net_socket **out)
 {
+	const struct net_socket_ops *ops;
 	struct net_socket *s;
+	int rc;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (type != NET_SOCK_DGRAM)
+	if (type == NET_SOCK_DGRAM)
+		ops = &udp_socket_ops;
+	else if (type == NET_SOCK_STREAM)
+		ops = &tcp_socket_ops;
+	else
 		return -EINVAL;
-	s = uk_calloc(1, sizeof(*s));
-	if (!s)
+	if (!(s = net_socket_alloc(type, ops)))
 		return -ENOMEM;
-	s->type = type;
-	s->ops = &udp_socket_ops;
-	uk_waitq_init(&s->rx_wait);
+	if (ops->open && (rc = ops->open(s)) < 0) {
+		uk_free(s);
+		return rc;
+	}
 	*out = s;
 	return 0;
 }
@@ -92,6 +111,24 @@ static void socket_release(struct net_socket *s)
 		uk_free(s);
 }
 
+/*
+ * Waits on s until it changes or the deadline: 0, -ETIMEDOUT, or -EBADF when
+ * s was closed meanwhile (then s may be freed: the caller must not touch it).
+ */
+static int socket_block(struct net_socket *s, uint64_t deadline_ns)
+{
+	bool closed;
+	int rc;
+
+	s->users++;
+	rc = uk_waitq_wait(&s->rx_wait, deadline_ns);
+	closed = s->closed;
+	socket_release(s); /* may free s */
+	if (closed)
+		return -EBADF;
+	return rc == -ETIMEDOUT ? rc : 0;
+}
+
 int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, uint16_t *port,
 		 uint64_t deadline_ns)
 {
@@ -120,6 +157,123 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 		if (rc == -ETIMEDOUT)
 			return rc;
 	}
+}
+
+/* --- stream sockets --- */
+
+/* A stream call on s: -EBADF, -EOPNOTSUPP (a datagram socket), or 0. */
+static int stream_check(const struct net_socket *s, const void *op)
+{
+	if (!s || s->closed)
+		return -EBADF;
+	return op ? 0 : -EOPNOTSUPP;
+}
+
+int net_connect(struct net_socket *s, ip4_addr_t addr, uint16_t port, uint64_t deadline_ns)
+{
+	int rc = stream_check(s, s ? s->ops->connect : NULL);
+
+	if (rc < 0 || (rc = s->ops->connect(s, addr, port)) < 0)
+		return rc;
+	while ((rc = s->ops->connect_result(s)) == -EAGAIN) {
+		if ((rc = socket_block(s, deadline_ns)) == -EBADF)
+			return rc;
+		if (rc == -ETIMEDOUT && (rc = s->ops->connect_result(s)) == -EAGAIN) {
+			s->ops->abort(s); /* the attempt is abandoned */
+			return -ETIMEDOUT;
+		}
+	}
+	return rc;
+}
+
+int net_listen(struct net_socket *s, unsigned int backlog)
+{
+	int rc = stream_check(s, s ? s->ops->listen : NULL);
+
+	return rc < 0 ? rc : s->ops->listen(s, backlog);
+}
+
+int net_accept(struct net_socket *s, struct net_socket **out, uint64_t deadline_ns)
+{
+	int rc = stream_check(s, s ? s->ops->accept : NULL);
+
+	if (rc < 0)
+		return rc;
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	while ((rc = s->ops->accept(s, out)) == -EAGAIN)
+		if ((rc = socket_block(s, deadline_ns)) < 0)
+			return rc;
+	return rc;
+}
+
+int net_send(struct net_socket *s, const void *buf, size_t len, uint64_t deadline_ns)
+{
+	int rc = stream_check(s, s ? s->ops->send : NULL);
+
+	if (rc < 0)
+		return rc;
+	if (!buf && len)
+		return -EINVAL;
+	while ((rc = s->ops->send(s, buf, len)) == -EAGAIN)
+		if ((rc = socket_block(s, deadline_ns)) < 0)
+			return rc;
+	return rc;
+}
+
+int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
+{
+	int rc = stream_check(s, s ? s->ops->recv : NULL);
+
+	if (rc < 0)
+		return rc;
+	if (!buf && len)
+		return -EINVAL;
+	while ((rc = s->ops->recv(s, buf, len)) == -EAGAIN)
+		if ((rc = socket_block(s, deadline_ns)) < 0)
+			return rc;
+	return rc;
+}
+
+int net_shutdown(struct net_socket *s)
+{
+	int rc = stream_check(s, s ? s->ops->shutdown : NULL);
+
+	return rc < 0 ? rc : s->ops->shutdown(s);
+}
+
+int net_abort(struct net_socket *s)
+{
+	int rc = stream_check(s, s ? s->ops->abort : NULL);
+
+	if (rc < 0)
+		return rc;
+	s->ops->abort(s);
+	return net_close(s);
+}
+
+int net_getpeername(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port)
+{
+	int rc = stream_check(s, s ? s->ops->getpeername : NULL);
+
+	return rc < 0 ? rc : s->ops->getpeername(s, addr, port);
+}
+
+int net_setsockopt(struct net_socket *s, enum net_sockopt opt, unsigned int value)
+{
+	int rc = stream_check(s, s ? s->ops->setopt : NULL);
+
+	return rc < 0 ? rc : s->ops->setopt(s, opt, value);
+}
+
+int net_getsockopt(const struct net_socket *s, enum net_sockopt opt, unsigned int *value)
+{
+	int rc = stream_check(s, s ? s->ops->getopt : NULL);
+
+	if (rc < 0)
+		return rc;
+	return value ? s->ops->getopt(s, opt, value) : -EINVAL;
 }
 
 int net_close(struct net_socket *s)
@@ -159,7 +313,7 @@ static int poll_scan(struct net_pollfd *fds, unsigned int n)
 
 		if (s->error)
 			now |= NET_POLLIN;
-		fds[i].revents = now & fds[i].events;
+		fds[i].revents = now & (fds[i].events | NET_POLLHUP);
 		if (fds[i].revents)
 			ready++;
 	}

@@ -5,7 +5,9 @@
  *
  * The interface is 10.0.0.2/24 (gateway 10.0.0.1) on a link that records
  * what the stack sends; UDP sockets listen on a few well-known ports so that
- * datagrams reach a receive queue. Each frame is fed twice, in an exact-size
+ * datagrams reach a receive queue, and TCP sockets on others so that
+ * segments reach a listener (SYNs make half-open connections, which time out
+ * within a file's settling time). Each frame is fed twice, in an exact-size
  * heap copy (so that valgrind sees a read past its end): as captured, and
  * readdressed to the interface (its MAC; for IPv4 its address, with the
  * header checksum fixed; see tests/fuzz/readdress.h), so that it reaches
@@ -57,6 +59,9 @@ static const uint8_t our_ip[4] = { 10, 0, 0, 2 }, gw_ip[4] = { 10, 0, 0, 1 };
 static const uint16_t ports[] = { 53, 67, 68, 123, 137, 161, 500, 514, 520, 1812, 1813, 3784,
 				  4789, 6081 };
 #define NPORTS (sizeof(ports) / sizeof(ports[0]))
+/* TCP ports with a listener (FTP, SSH, telnet, SMTP, HTTP, HTTPS, HTTP alternate). */
+static const uint16_t tcp_ports[] = { 21, 22, 23, 25, 80, 443, 8080 };
+#define NTCP (sizeof(tcp_ports) / sizeof(tcp_ports[0]))
 
 static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
 
@@ -288,7 +293,7 @@ int main(int argc, char **argv)
 {
 	struct net_link link = { .send = link_send, .mtu = MTU };
 	struct net_if_config cfg = { 0 };
-	struct net_socket *socks[NPORTS];
+	struct net_socket *socks[NPORTS], *listeners[NTCP];
 	struct net_if_stats st;
 	struct net_if *nif;
 	const char *dir = NULL;
@@ -344,6 +349,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	for (size_t i = 0; i < NTCP; i++) {
+		if (net_socket(NET_SOCK_STREAM, &listeners[i]) < 0 ||
+		    net_bind(listeners[i], IP4_ANY, tcp_ports[i]) < 0 ||
+		    net_listen(listeners[i], 8) < 0) {
+			fprintf(stderr, "net_corpus: cannot listen on TCP port %u\n", tcp_ports[i]);
+			return 1;
+		}
+	}
 	/* The gratuitous ARP's retries, if any, are over before the first file. */
 	for (int s = 0; s < SETTLE_S; s++) {
 		stub_now_ns += 1000000000ULL;
@@ -360,6 +373,8 @@ int main(int argc, char **argv)
 	net_if_stats(nif, &st);
 	for (size_t i = 0; i < NPORTS; i++)
 		net_close(socks[i]);
+	for (size_t i = 0; i < NTCP; i++)
+		net_close(listeners[i]);
 	net_if_destroy(nif);
 
 	printf("net_corpus: %u files: %u Ethernet pcaps fed (%u stopped early by a reader "

@@ -58,5 +58,7 @@
 #define ECONNREFUSED XEN_ECONNREFUSED
 /* Not in Xen's list; Linux's value. (EINTR and ERESTART are Xen-internal: absent.) */
 #define EHOSTUNREACH 113
+#define EPIPE 32       /* TCP: sending on a connection that is shut down or gone */
+#define ECONNRESET 104 /* TCP: the peer reset the connection */
 
 #endif

@@ -1,0 +1,314 @@
+/*
+ * What the files of the TCP share (net/tcp*.c only).
+ *
+ *   tcp.c       connections (struct tcp_pcb): creation, the table, the
+ *               4-tuple hash and the listeners, lookup, ports, state
+ *               changes, the end of a connection
+ *   tcp_isn.c   RFC 6528 initial sequence numbers
+ *   tcp_opt.c   options: parsing and writing (MSS, window scale, SACK,
+ *               timestamps)
+ *   tcp_buf.c   the byte rings of the send and receive buffers, the
+ *               out-of-order queue and the SACK blocks it makes
+ *   tcp_in.c    segment arrival (RFC 9293 3.10.7)
+ *   tcp_out.c   segment output: data, ACKs, SYNs, FINs, RSTs, probes
+ *   tcp_timer.c retransmission, persist, delayed ACK, keep-alive, TIME-WAIT
+ *   tcp_cc.c    RTT estimation (RFC 6298) and congestion control (RFC 5681/6582)
+ *   tcp_sack.c  the sender's SACK scoreboard and hole retransmission (RFC 6675)
+ *   tcp_icmp.c  ICMP errors: refused connects, path MTU (RFC 1191, RFC 5927)
+ *   tcp_sock.c  the NET_SOCK_STREAM socket ops
+ *
+ * Everything runs in the stack's cooperative threads and timer callbacks;
+ * nothing here blocks (socket.c does the waiting).
+ */
+#ifndef NET_TCP_PRIVATE_H
+#define NET_TCP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/tcp.h>
+#include <uk/timer.h>
+
+#include "net_private.h"
+#include "tcp_seq.h"
+
+#define TCP_HLEN 20
+#define TCP_MAX_OPTLEN 40
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+#define TCP_MS UINT64_C(1000000)
+#define TCP_DEFAULT_MSS 536          /* RFC 9293 3.7.1: without the option */
+#define TCP_RTO_INITIAL_NS (1000 * TCP_MS) /* RFC 6298 2.1 */
+#define TCP_RTO_MIN_NS (200 * TCP_MS)      /* Linux's TCP_RTO_MIN (RFC 6298 allows less than 1 s) */
+#define TCP_RTO_MAX_NS (60000 * TCP_MS)
+#define TCP_SYN_RETRIES 6            /* SYNs at 0, 1, 3, 7, 15, 31, 63 s; ETIMEDOUT at 123 s */
+#define TCP_SYNACK_RETRIES 5
+#define TCP_DATA_RETRIES 12          /* then ETIMEDOUT (Linux: tcp_retries2 = 15) */
+#define TCP_DELACK_NS (40 * TCP_MS)  /* Linux's TCP_DELACK_MIN; RFC 1122 allows up to 500 ms */
+#define TCP_FIN_WAIT_2_NS (60000 * TCP_MS) /* an orphan in FIN-WAIT-2 (Linux tcp_fin_timeout) */
+#define TCP_KEEPIDLE_NS (7200000 * TCP_MS) /* RFC 1122 4.2.3.6 */
+#define TCP_KEEPINTVL_NS (75000 * TCP_MS)
+#define TCP_KEEPCNT 9
+#define TCP_BUF_DEFAULT (128 * 1024)
+#define TCP_BUF_MIN 4096
+#define TCP_BUF_MAX (4 * 1024 * 1024)
+#define TCP_OOO_MAX_SEGS 64          /* out-of-order segments kept; bytes are capped by the buffer */
+#define TCP_BACKLOG_MAX 1024
+#define TCP_SYN_QUEUE_MIN 64         /* half-open connections per listener: max(this, 2 * backlog) */
+#define TCP_CHALLENGE_ACKS_PER_S 100 /* RFC 5961 7: a global limit */
+
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RCVD,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+};
+
+#define TCP_SACK_BLOCKS 4            /* at most in one segment (3 beside timestamps) */
+#define TCP_SACK_SCOREBOARD 8        /* SACKed ranges a sender remembers */
+
+/* Options of one segment, as parsed (tcp_opt.c). */
+struct tcp_opts {
+	bool has_mss, has_ws, has_ts, sack_ok;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval, tsecr;
+	uint8_t n_sack;              /* SACK blocks (RFC 2018), [start, end) each */
+	uint32_t sack[TCP_SACK_BLOCKS][2];
+};
+
+/* A received segment, its lengths checked. */
+struct tcp_seg {
+	ip4_addr_t src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t wnd;
+	uint8_t flags;
+	const uint8_t *data;  /* the payload */
+	uint32_t len;         /* payload bytes (SEG.LEN less SYN and FIN) */
+	struct tcp_opts opt;
+};
+
+/* A ring of bytes; its storage is allocated when first needed and freed when empty. */
+struct tcp_ring {
+	uint8_t *buf;
+	uint32_t cap, head, len;
+};
+
+/* One out-of-order segment, kept sorted by seq, never overlapping another. */
+struct tcp_ooo {
+	struct tcp_ooo *next;
+	uint32_t seq, len;
+	uint8_t data[];
+};
+
+enum tcp_rtx_mode { TCP_RTX_NONE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_TIME_WAIT,
+		    TCP_RTX_FIN_WAIT_2 };
+
+struct tcp_pcb {
+	struct tcp_pcb *next;        /* the table of bound connections (tcp.c) */
+	struct tcp_pcb *hnext;       /* its hash chain, by 4-tuple, once connecting */
+	struct tcp_pcb *lnext;       /* the list of listeners */
+	enum tcp_state state;
+	bool in_table, hashed, listed;
+	struct net_socket *sock;     /* NULL: orphaned (closed by the app) or not accepted yet */
+	struct net_if *nif;          /* the interface the connection uses */
+	ip4_addr_t laddr, raddr;
+	uint16_t lport, rport;
+	int err;                     /* why the connection ended, reported once */
+	bool active_open;            /* we sent the first SYN */
+	bool ever_connected;
+
+	/* A listener's children, and a child's listener until it is accepted. */
+	struct tcp_pcb *parent, *child_next;
+	struct tcp_pcb *syn_q, *acc_q;  /* oldest first */
+	unsigned int syn_count, acc_count, backlog;
+
+	/* Send sequence space (RFC 9293 3.3.1); snd_max: the highest ever sent. */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+	struct tcp_ring sndq;        /* bytes from snd_una on */
+	bool fin_queued;             /* the app shut down: a FIN follows sndq */
+	bool fin_sent;               /* the FIN went out (at fin_seq) at least once */
+	uint32_t fin_seq;
+	bool wr_shut;
+	uint16_t mss;                /* of segments we send */
+	uint8_t snd_ws, rcv_ws;      /* window shifts (RFC 7323), 0 unless both sides sent WS */
+	bool ws_ok, ts_ok, sack_ok;
+	uint32_t ts_recent, ts_offset, last_ack_sent;
+	/* SACK (RFC 2018, RFC 6675): what the peer holds beyond snd_una, sorted. */
+	struct { uint32_t start, end; } sacked[TCP_SACK_SCOREBOARD];
+	unsigned int n_sacked;
+	uint32_t high_rxt;           /* retransmitted up to here in this recovery */
+	uint32_t last_ooo_seq;       /* the latest out-of-order arrival: its block goes first */
+
+	/* Receive sequence space. rcv_adv: the right edge we advertised. */
+	uint32_t irs, rcv_nxt, rcv_adv;
+	struct tcp_ring rcvq;
+	struct tcp_ooo *ooo;
+	uint32_t ooo_bytes;
+	unsigned int ooo_count;
+	bool ooo_fin;                /* a FIN arrived out of order, at ooo_fin_seq */
+	uint32_t ooo_fin_seq;
+	bool rcv_fin;                /* the peer's FIN arrived in order */
+
+	/* RTT and RTO (tcp_cc.c). */
+	uint64_t srtt_ns, rttvar_ns, rto_ns;
+	bool rtt_timing;             /* without timestamps: timing the segment ending at rtt_seq */
+	uint32_t rtt_seq;
+	uint64_t rtt_start_ns;
+	unsigned int retries;        /* RTO expiries or unanswered probes since progress */
+
+	/* Congestion control (tcp_cc.c). */
+	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	unsigned int dupacks;
+	bool in_recovery;
+
+	/* Acknowledgment. */
+	unsigned int segs_unacked;   /* in-order segments received since our last ACK */
+	bool ack_now;
+
+	/* Options. */
+	bool nodelay, keepalive;
+	uint32_t sndbuf, rcvbuf;
+
+	uint64_t last_rx_ns;
+	uint64_t last_data_tx_ns;    /* when data last went out */
+	enum tcp_rtx_mode rtx_mode;
+	struct uk_timer rtx_timer, delack_timer, keep_timer;
+};
+
+extern struct tcp_stats tcp_stats;
+extern uint64_t tcp_msl_ns;
+
+/* tcp.c */
+struct tcp_pcb *tcp_pcb_new(void);
+/* Frees a pcb that is in no table and has no socket. */
+void tcp_pcb_free(struct tcp_pcb *pcb);
+int tcp_pcb_bind(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port);
+int tcp_pcb_bind_ephemeral(struct tcp_pcb *pcb);
+bool tcp_tuple_used(ip4_addr_t laddr, uint16_t lport, ip4_addr_t raddr, uint16_t rport);
+void tcp_pcb_table_add(struct tcp_pcb *pcb);
+/* Leaves the table, the hash and the listeners. */
+void tcp_pcb_table_remove(struct tcp_pcb *pcb);
+/* Enters the 4-tuple hash (its addresses and ports are set) or the listeners. */
+void tcp_pcb_hash(struct tcp_pcb *pcb);
+void tcp_pcb_listen(struct tcp_pcb *pcb);
+struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dport,
+			   ip4_addr_t src, uint16_t sport);
+void tcp_set_state(struct tcp_pcb *pcb, enum tcp_state state);
+/* The connection is over: timers stop, queues go, err is kept for the socket. */
+void tcp_pcb_done(struct tcp_pcb *pcb, int err);
+/* Wakes the threads waiting on what pcb changes (its socket, or its listener's). */
+void tcp_pcb_wake(struct tcp_pcb *pcb);
+/* A child of a listener leaves its queues (the syn or the accept queue). */
+void tcp_child_unlink(struct tcp_pcb *child);
+/* Enters TIME-WAIT (2 * MSL). */
+void tcp_enter_time_wait(struct tcp_pcb *pcb);
+uint16_t tcp_mss_for(const struct net_if *nif);
+uint32_t tcp_ts_now(const struct tcp_pcb *pcb);
+bool tcp_synchronized(enum tcp_state state);
+
+/* tcp_isn.c */
+uint32_t tcp_isn(ip4_addr_t laddr, uint16_t lport, ip4_addr_t raddr, uint16_t rport);
+
+/* tcp_opt.c */
+/* Parses the options (opt, len bytes); -EINVAL when one runs past the end. */
+int tcp_opt_parse(const uint8_t *opt, size_t len, bool syn, struct tcp_opts *out);
+/* Writes the options of a segment; returns their length (a multiple of 4, at most 40). */
+size_t tcp_opt_write(uint8_t *p, const struct tcp_opts *o);
+
+/* tcp_buf.c */
+/* Appends up to len bytes within cap; returns how many. */
+uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, uint32_t len);
+/* Copies len bytes from offset off (off + len <= r->len). */
+void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len);
+/* Drops the first n bytes (n <= r->len); frees the storage when it empties. */
+void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
+void tcp_ring_free(struct tcp_ring *r);
+/*
+ * Keeps an out-of-order segment [seq, seq+len) (+ fin) for later, trimmed
+ * against what is already queued; the queue stays within cap bytes and
+ * TCP_OOO_MAX_SEGS segments. 0, or -ENOBUFS / -ENOMEM (dropped).
+ */
+int tcp_ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint32_t len,
+		   bool fin, uint32_t cap);
+/* The out-of-order queue as SACK blocks, the latest arrival's first; returns how many. */
+unsigned int tcp_ooo_sack_blocks(const struct tcp_pcb *pcb, uint32_t blocks[][2],
+				 unsigned int max);
+/* Moves what the queue holds at rcv_nxt into the receive ring; returns true for a FIN. */
+bool tcp_ooo_drain(struct tcp_pcb *pcb);
+void tcp_ooo_free(struct tcp_pcb *pcb);
+
+/* tcp_in.c */
+void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);
+
+/* tcp_out.c */
+/* Sends what the windows, Nagle and the state allow; an ACK when one is due. */
+void tcp_output(struct tcp_pcb *pcb);
+void tcp_send_ack(struct tcp_pcb *pcb);
+/* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), with our options. */
+void tcp_send_syn(struct tcp_pcb *pcb);
+/* Retransmits the segment at snd_una (fast retransmit, partial ACKs). */
+void tcp_retransmit_first(struct tcp_pcb *pcb);
+/* Retransmits len bytes at seq (snd_una <= seq, within what was sent). */
+void tcp_retransmit_at(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
+/* A RST for the connection (seq snd_nxt). */
+void tcp_send_rst(struct tcp_pcb *pcb);
+/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
+void tcp_send_rst_reply(struct net_if *nif, const struct tcp_seg *seg);
+/* A segment with seq snd_una - 1 and no data: the peer must answer with an ACK. */
+void tcp_send_probe(struct tcp_pcb *pcb);
+/* The window we would advertise now (receiver SWS avoidance), unscaled bytes. */
+uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
+/* After the app read: sends a window update when the window opened enough. */
+void tcp_window_update(struct tcp_pcb *pcb);
+
+/* tcp_timer.c */
+void tcp_timers_init(struct tcp_pcb *pcb);
+void tcp_timers_stop(struct tcp_pcb *pcb);
+/* (Re)starts the retransmission timer at the current RTO. */
+void tcp_rtx_arm(struct tcp_pcb *pcb);
+void tcp_rtx_stop(struct tcp_pcb *pcb);
+void tcp_persist_arm(struct tcp_pcb *pcb);
+void tcp_delack_arm(struct tcp_pcb *pcb);
+void tcp_keepalive_arm(struct tcp_pcb *pcb);
+
+/* tcp_sack.c */
+/* Takes the SACK blocks of an ACK into the scoreboard (RFC 2018 4). */
+void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/* Forgets what snd_una now covers; after a timeout, everything (RFC 2018 8). */
+void tcp_sack_trim(struct tcp_pcb *pcb);
+void tcp_sack_clear(struct tcp_pcb *pcb);
+/* In recovery: retransmits the next hole below the highest SACKed byte (RFC 6675 NextSeg). */
+bool tcp_sack_rexmit_hole(struct tcp_pcb *pcb);
+/* Bytes from seq on up to the next SACKed range (at most max). */
+uint32_t tcp_sack_hole_len(const struct tcp_pcb *pcb, uint32_t seq, uint32_t max);
+
+/* tcp_cc.c */
+void tcp_cc_init(struct tcp_pcb *pcb);
+void tcp_rtt_sample(struct tcp_pcb *pcb, uint64_t rtt_ns);
+/* New data acked (acked bytes); in recovery, the NewReno partial/full ACK rules. */
+void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked);
+/* A duplicate ACK; the third starts fast retransmit. */
+void tcp_cc_dupack(struct tcp_pcb *pcb);
+void tcp_cc_timeout(struct tcp_pcb *pcb);
+/* Before new data after silence: cwnd back to the initial window (RFC 5681 4.1). */
+void tcp_cc_restart_after_idle(struct tcp_pcb *pcb, uint64_t now);
+uint32_t tcp_flight(const struct tcp_pcb *pcb);
+
+/* tcp_sock.c */
+/* Gives an accepted child its socket. */
+int tcp_sock_attach(struct tcp_pcb *pcb, struct net_socket **out);
+
+#endif
