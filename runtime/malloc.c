@@ -11,8 +11,13 @@
  * 1, 2 or 4 pages, aligned to its size, so the slab of a block is found by
  * masking the block's address. A slab starts with a struct slab, followed by
  * equal slots [header | block]. Free slots are chained through their headers;
- * slabs with a free slot are on their class's partial list, and a slab that
- * becomes empty goes straight back to the page allocator.
+ * slabs with a free slot are on their class's partial list. A slab that
+ * becomes empty goes back to the page allocator, except the one empty slab a
+ * class may keep (its "spare", as SLUB keeps min_partial slabs): a block
+ * freed and allocated again for every network frame would otherwise build
+ * and tear down a slab each time. The page allocator takes the spares back
+ * (uk_heap_reclaim) before it fails a request, and counts their pages as
+ * free, so keeping them changes no figure and no outcome.
  *
  * Large blocks get pages of their own: [header | block | at least 16 bytes].
  *
@@ -63,6 +68,8 @@ static const uint16_t class_size[] = {16,  32,  48,  64,  96,   128,  192,
 #define LARGE_MAX ((UK_PAGE_SIZE << UK_PAGE_MAX_ORDER) - 2 * REDZONE)
 
 static struct slab *partial[NR_CLASSES];
+static struct slab *spare[NR_CLASSES]; /* an empty slab kept on partial[], or NULL */
+static size_t spare_pages;
 static size_t heap_bytes_used;
 static size_t heap_blocks;
 
@@ -168,6 +175,10 @@ static void *small_alloc(unsigned int cls, size_t size)
 
 	if (!s)
 		return NULL;
+	if (s == spare[cls]) {
+		spare[cls] = NULL;
+		spare_pages -= 1UL << slab_order(cls);
+	}
 	h = s->free;
 	val = hdr_read(h);
 	UK_ASSERT(val.magic == BLK_FREE && val.cls == cls);
@@ -176,6 +187,35 @@ static void *small_alloc(unsigned int cls, size_t size)
 	if (--s->nfree == 0)
 		partial_remove(s);
 	return h + 1;
+}
+
+/* Returns an empty slab's pages. */
+static void slab_destroy(struct slab *s)
+{
+	unsigned int cls = s->cls;
+
+	partial_remove(s);
+	s->magic = 0;
+	uk_page_free(s, slab_order(cls));
+}
+
+size_t uk_heap_reclaim(void)
+{
+	size_t pages = spare_pages;
+
+	for (unsigned int cls = 0; cls < NR_CLASSES; cls++) {
+		if (spare[cls]) {
+			slab_destroy(spare[cls]);
+			spare[cls] = NULL;
+		}
+	}
+	spare_pages = 0;
+	return pages;
+}
+
+size_t uk_heap_spare_pages(void)
+{
+	return spare_pages;
 }
 
 /* The slab holding h, after checking that h is one of its slot headers. */
@@ -199,11 +239,14 @@ static void small_free(struct blk_hdr *h, unsigned int cls, const void *ptr)
 	s->free = h;
 	if (s->nfree++ == 0)
 		partial_push(s);
-	if (s->nfree == slab_slots(cls)) {
-		partial_remove(s);
-		s->magic = 0;
-		uk_page_free(s, slab_order(cls));
+	if (s->nfree < slab_slots(cls))
+		return;
+	if (!spare[cls]) {
+		spare[cls] = s;
+		spare_pages += 1UL << slab_order(cls);
+		return;
 	}
+	slab_destroy(s);
 }
 
 /* Pages for a large block: header, block, and at least a redzone behind it. */

@@ -231,6 +231,9 @@ void *uk_page_alloc(unsigned int order)
 		return NULL;
 	while (k <= UK_PAGE_MAX_ORDER && !(n = list_pop(k)))
 		k++;
+	/* The heap's spare slabs count as free: take them back before failing. */
+	if (!n && uk_heap_reclaim())
+		return uk_page_alloc(order);
 	if (!n)
 		return NULL;
 
@@ -353,6 +356,6 @@ void uk_pages_free(void *pages, size_t npages)
 void uk_mem_stats(struct uk_mem_stats *stats)
 {
 	stats->pages_total = pages_total;
-	stats->pages_free = pages_free;
+	stats->pages_free = pages_free + uk_heap_spare_pages();
 	uk_heap_stats(stats);
 }
