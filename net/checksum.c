@@ -14,6 +14,16 @@ static uint64_t csum_add64(uint64_t acc, uint64_t w)
 	return acc + (acc < w);
 }
 
+/* An odd last byte as the first byte of a zero-padded 16-bit word, in host order. */
+static uint64_t csum_last_byte(uint8_t b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return b;
+#else
+	return (uint64_t)b << 8;
+#endif
+}
+
 /*
  * The one's-complement sum of data as 16-bit words in host byte order,
  * folded to 16 bits: 8 bytes at a time, the tail padded with zero bytes.
@@ -22,17 +32,29 @@ static uint64_t csum_add64(uint64_t acc, uint64_t w)
  */
 static uint16_t csum_host16(const uint8_t *p, size_t len)
 {
-	uint64_t acc = 0, w = 0;
+	uint64_t acc = 0, w;
 
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&w, p, 8);
 		acc = csum_add64(acc, w);
 	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, len); /* little-endian: the tail's bytes, then zero padding */
-		acc = csum_add64(acc, w);
+	/* The tail in pieces of constant size, which the compiler turns into loads. */
+	if (len & 4) {
+		uint32_t w4;
+
+		memcpy(&w4, p, 4);
+		acc = csum_add64(acc, w4);
+		p += 4;
 	}
+	if (len & 2) {
+		uint16_t w2;
+
+		memcpy(&w2, p, 2);
+		acc = csum_add64(acc, w2);
+		p += 2;
+	}
+	if (len & 1)
+		acc = csum_add64(acc, csum_last_byte(*p));
 	acc = (acc & 0xffffffffu) + (acc >> 32);
 	acc = (acc & 0xffffffffu) + (acc >> 32);
 	acc = (acc & 0xffff) + (acc >> 16);
