@@ -263,8 +263,12 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		   bool (*done)(struct sim_domain *d, void *arg), void *arg)
 {
+	bool poll = true;
+
 	for (;;) {
-		uv_run(&sim->loop, UV_RUN_NOWAIT);
+		if (poll)
+			uv_run(&sim->loop, UV_RUN_NOWAIT);
+		poll = true;
 		fire_expired_timer(sim, d);
 		if (d->state != SIM_DOMAIN_RUNNING || done(d, arg))
 			break;
@@ -274,8 +278,11 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		uint64_t next = earliest(earliest(d->timer_deadline, deadline),
 					 sim->timers ? sim->timers->deadline : 0);
 		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next) {
-			/* Nothing is ready: jump to the next deadline. */
+			/* Nothing is ready: jump to the next deadline. The loop was
+			 * polled just now, so only the timers have news: fire them
+			 * before polling again (one poll per frame fed, not two). */
 			sim_clock_advance_to(&sim->clock, next);
+			poll = false;
 			continue;
 		}
 		int64_t left = -1;
