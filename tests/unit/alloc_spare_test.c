@@ -3,7 +3,8 @@
  * keeps so that a block freed and allocated again, frame after frame, does
  * not build and tear down a slab each time; and the page allocator
  * (runtime/page.c) counting their pages as free and taking them back before
- * it fails a request.
+ * it fails a request. And the size classes, which the heap now computes
+ * from a size's bits: a block grows in place exactly up to its class size.
  *
  * Like alloc_test.c, the allocator is compiled as guest code over "guest
  * RAM" mmap'd here, and every test gives back all it took.
@@ -190,6 +191,27 @@ static void test_malloc_takes_spare_slabs_back_when_pages_run_out(void **state)
 		uk_page_free(pages[--n], 0);
 }
 
+static void test_realloc_stays_in_place_exactly_up_to_each_class_size(void **state)
+{
+	static const size_t class_size[] = { 16,  32,  48,  64,  96,   128,  192,
+					     256, 384, 512, 768, 1024, 1536, 2048 };
+	size_t lower = 1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(class_size) / sizeof(class_size[0]); i++) {
+		size_t c = class_size[i];
+		void *p = uk_malloc(lower), *q;
+
+		assert_non_null(p);
+		assert_ptr_equal(uk_realloc(p, c), p);
+		q = uk_realloc(p, c + 1); /* the next class: moves */
+		assert_non_null(q);
+		assert_ptr_not_equal(q, p);
+		uk_free(q);
+		lower = c + 1;
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
 int main(void)
@@ -200,6 +222,7 @@ int main(void)
 		T(test_a_class_keeps_at_most_one_empty_slab),
 		T(test_page_alloc_takes_spare_slabs_back_before_failing),
 		T(test_malloc_takes_spare_slabs_back_when_pages_run_out),
+		T(test_realloc_stays_in_place_exactly_up_to_each_class_size),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
