@@ -49,6 +49,9 @@ void netfront_tx_reclaim(struct netfront *nf)
 
 	if (!nf->connected || nf->broken)
 		return;
+	/* Nothing answered since the last look (the common case): no overrun to check. */
+	if (__atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE) == nf->tx.rsp_cons)
+		return;
 	do {
 		RING_IDX prod = __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE);
 		RING_IDX cons = nf->tx.rsp_cons;
