@@ -47,6 +47,7 @@ demo: all
 bench: all
 	cmake --build $(BUILD_DIR) --target bench-boot-run
 	cmake --build $(BUILD_DIR) --target bench-xenstore-run
+	cmake --build $(BUILD_DIR) --target bench-udp-cost-run
 	cmake --build $(BUILD_DIR) --target bench-netdev-run
 	cmake --build $(BUILD_DIR) --target bench-ping-run
 	cmake --build $(BUILD_DIR) --target bench-blk-run

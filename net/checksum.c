@@ -7,26 +7,78 @@
 
 #include "net_private.h"
 
+/* Adds w to acc with the end-around carry of one's-complement addition. */
+static uint64_t csum_add64(uint64_t acc, uint64_t w)
+{
+	acc += w;
+	return acc + (acc < w);
+}
+
+/* An odd last byte as the first byte of a zero-padded 16-bit word, in host order. */
+static uint64_t csum_last_byte(uint8_t b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return b;
+#else
+	return (uint64_t)b << 8;
+#endif
+}
+
+/*
+ * The one's-complement sum of data as 16-bit words in host byte order,
+ * folded to 16 bits: 8 bytes at a time, the tail padded with zero bytes.
+ * RFC 1071 2(B): the sum is byte-order independent, so swapping the folded
+ * result gives the sum of big-endian words. 0 only for all-zero data.
+ */
+static uint16_t csum_host16(const uint8_t *p, size_t len)
+{
+	uint64_t acc = 0, w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		acc = csum_add64(acc, w);
+	}
+	/* The tail in pieces of constant size, which the compiler turns into loads. */
+	if (len & 4) {
+		uint32_t w4;
+
+		memcpy(&w4, p, 4);
+		acc = csum_add64(acc, w4);
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t w2;
+
+		memcpy(&w2, p, 2);
+		acc = csum_add64(acc, w2);
+		p += 2;
+	}
+	if (len & 1)
+		acc = csum_add64(acc, csum_last_byte(*p));
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
 /*
  * Adds len bytes to sum. An odd length is padded with a zero byte, so only
  * the last piece of a chain may be odd-sized (as in every header we build).
+ * The word-at-a-time sum is Linux's do_csum (lib/checksum.c) idea.
  */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	uint64_t acc = sum;
+	uint16_t h = csum_host16(data, len);
+	uint64_t acc;
 
-	while (len >= 2) {
-		acc += (uint32_t)(p[0] << 8 | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		acc += (uint32_t)p[0] << 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = __builtin_bswap16(h);
+#endif
+	acc = (uint64_t)sum + h;
 	/* Fold into 32 bits now: the caller may chain many large pieces. */
-	while (acc >> 32)
-		acc = (acc & 0xffffffffu) + (acc >> 32);
-	return (uint32_t)acc;
+	return (uint32_t)((acc & 0xffffffffu) + (acc >> 32));
 }
 
 uint16_t net_csum_fold(uint32_t sum)

@@ -206,13 +206,14 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 	size_t max = (nif->link.mtu - IP4_HLEN) & ~(size_t)7; /* non-last fragments: 8-byte units */
 	bool fragmented = IP4_HLEN + len > nif->link.mtu;
 	uint16_t id = nif->ip_id++;
-	size_t off = 0;
-	uint8_t *buf;
+	size_t off = 0, need = IP4_HLEN + (fragmented ? max : len);
+	uint8_t stack_buf[1500]; /* up to a 1500-byte MTU: no heap block per datagram */
+	uint8_t *buf = stack_buf;
 	int rc = 0;
 
 	if (nif->link.mtu < 68) /* RFC 791's minimum */
 		return -EMSGSIZE;
-	if (!(buf = uk_malloc(IP4_HLEN + (fragmented ? max : len)))) {
+	if (need > sizeof(stack_buf) && !(buf = uk_malloc(need))) {
 		nif->stats.nomem++;
 		return -ENOMEM;
 	}
@@ -228,7 +229,8 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 			nif->stats.ip_frags_sent++;
 		off += n;
 	} while (off < len);
-	uk_free(buf);
+	if (buf != stack_buf)
+		uk_free(buf);
 	return rc;
 }
 

@@ -21,6 +21,8 @@
 
 #define UDP_HLEN 8
 #define UDP_MAX_PAYLOAD (65535 - 20 - UDP_HLEN)
+/* A datagram up to one 1500-byte MTU is built on the stack, bigger ones on the heap. */
+#define UDP_STACK_PAYLOAD (1500 - 20 - UDP_HLEN)
 #define UDP_EPHEMERAL_FIRST 49152u
 #define UDP_EPHEMERAL_COUNT 16384u
 #define ICMP_DEST_UNREACH 3
@@ -213,9 +215,10 @@ static struct net_if *udp_out_if(const struct net_socket *s, ip4_addr_t dst)
 static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst,
 		      uint16_t port)
 {
+	uint8_t stack_pkt[UDP_HLEN + UDP_STACK_PAYLOAD];
 	struct net_if *nif;
 	ip4_addr_t src;
-	uint8_t *pkt;
+	uint8_t *pkt = stack_pkt;
 	uint16_t csum;
 	int rc;
 
@@ -232,8 +235,7 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 		return rc;
 	src = s->local_addr != IP4_ANY ? s->local_addr
 				       : (nif->configured ? nif->cfg.addr : IP4_ANY);
-	pkt = uk_malloc(UDP_HLEN + len);
-	if (!pkt)
+	if (len > UDP_STACK_PAYLOAD && !(pkt = uk_malloc(UDP_HLEN + len)))
 		return -ENOMEM;
 	net_put16(pkt, s->local_port);
 	net_put16(pkt + 2, port);
@@ -245,7 +247,8 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	/* 0 on the wire means "no checksum": its one's complement twin stands in. */
 	net_put16(pkt + 6, csum ? csum : 0xffff);
 	rc = ip4_output(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
-	uk_free(pkt);
+	if (pkt != stack_pkt)
+		uk_free(pkt);
 	return rc < 0 ? rc : (int)len;
 }
 

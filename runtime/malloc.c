@@ -11,8 +11,13 @@
  * 1, 2 or 4 pages, aligned to its size, so the slab of a block is found by
  * masking the block's address. A slab starts with a struct slab, followed by
  * equal slots [header | block]. Free slots are chained through their headers;
- * slabs with a free slot are on their class's partial list, and a slab that
- * becomes empty goes straight back to the page allocator.
+ * slabs with a free slot are on their class's partial list. A slab that
+ * becomes empty goes back to the page allocator, except the one empty slab a
+ * class may keep (its "spare", as SLUB keeps min_partial slabs): a block
+ * freed and allocated again for every network frame would otherwise build
+ * and tear down a slab each time. The page allocator takes the spares back
+ * (uk_heap_reclaim) before it fails a request, and counts their pages as
+ * free, so keeping them changes no figure and no outcome.
  *
  * Large blocks get pages of their own: [header | block | at least 16 bytes].
  *
@@ -63,16 +68,26 @@ static const uint16_t class_size[] = {16,  32,  48,  64,  96,   128,  192,
 #define LARGE_MAX ((UK_PAGE_SIZE << UK_PAGE_MAX_ORDER) - 2 * REDZONE)
 
 static struct slab *partial[NR_CLASSES];
+static struct slab *spare[NR_CLASSES]; /* an empty slab kept on partial[], or NULL */
+static size_t spare_pages;
 static size_t heap_bytes_used;
 static size_t heap_blocks;
 
+/*
+ * The class of size, from its bits rather than a walk over class_size: 16 to
+ * 64 in steps of 16, then 1.5 x 2^b and 2^(b+1) for b = 6..10.
+ */
 static unsigned int class_of(size_t size)
 {
-	for (unsigned int i = 0; i < NR_CLASSES; i++) {
-		if (size <= class_size[i])
-			return i;
-	}
-	return CLS_LARGE;
+	size_t n = size ? size - 1 : 0;
+	unsigned int b;
+
+	if (size > SMALL_MAX)
+		return CLS_LARGE;
+	if (size <= 64)
+		return (unsigned int)(n / 16);
+	b = 63u - (unsigned int)__builtin_clzll(n); /* 6..10 */
+	return 4u + 2u * (b - 6u) + (unsigned int)((n >> (b - 1u)) & 1u);
 }
 
 /* Slabs of bigger classes span more pages so that they hold >= 7 slots. */
@@ -111,14 +126,19 @@ static void hdr_write(struct blk_hdr *h, const struct blk_hdr *val)
 	VALGRIND_MAKE_MEM_NOACCESS(h, sizeof(*h));
 }
 
-static struct blk_hdr hdr_read(const struct blk_hdr *h)
+/*
+ * A header read and then rewritten (malloc and free of a slot) is opened
+ * once and closed once: two client requests where a read and a write took
+ * four, on the path every frame takes.
+ */
+static void hdr_open(struct blk_hdr *h)
 {
-	struct blk_hdr val;
-
 	VALGRIND_MAKE_MEM_DEFINED(h, sizeof(*h));
-	val = *h;
+}
+
+static void hdr_close(struct blk_hdr *h)
+{
 	VALGRIND_MAKE_MEM_NOACCESS(h, sizeof(*h));
-	return val;
 }
 
 static void partial_push(struct slab *s)
@@ -164,18 +184,52 @@ static struct slab *slab_create(unsigned int cls)
 static void *small_alloc(unsigned int cls, size_t size)
 {
 	struct slab *s = partial[cls] ? partial[cls] : slab_create(cls);
-	struct blk_hdr *h, val;
+	struct blk_hdr *h;
 
 	if (!s)
 		return NULL;
+	if (s == spare[cls]) {
+		spare[cls] = NULL;
+		spare_pages -= 1UL << slab_order(cls);
+	}
 	h = s->free;
-	val = hdr_read(h);
-	UK_ASSERT(val.magic == BLK_FREE && val.cls == cls);
-	s->free = val.u.next_free;
-	hdr_write(h, &(struct blk_hdr){.magic = BLK_LIVE, .cls = cls, .u.size = size});
+	hdr_open(h);
+	UK_ASSERT(h->magic == BLK_FREE && h->cls == cls);
+	s->free = h->u.next_free;
+	*h = (struct blk_hdr){.magic = BLK_LIVE, .cls = cls, .u.size = size};
+	hdr_close(h);
 	if (--s->nfree == 0)
 		partial_remove(s);
 	return h + 1;
+}
+
+/* Returns an empty slab's pages. */
+static void slab_destroy(struct slab *s)
+{
+	unsigned int cls = s->cls;
+
+	partial_remove(s);
+	s->magic = 0;
+	uk_page_free(s, slab_order(cls));
+}
+
+size_t uk_heap_reclaim(void)
+{
+	size_t pages = spare_pages;
+
+	for (unsigned int cls = 0; cls < NR_CLASSES; cls++) {
+		if (spare[cls]) {
+			slab_destroy(spare[cls]);
+			spare[cls] = NULL;
+		}
+	}
+	spare_pages = 0;
+	return pages;
+}
+
+size_t uk_heap_spare_pages(void)
+{
+	return spare_pages;
 }
 
 /* The slab holding h, after checking that h is one of its slot headers. */
@@ -191,19 +245,24 @@ static struct slab *slab_of(struct blk_hdr *h, unsigned int cls, const void *ptr
 	return s;
 }
 
+/* h is open (hdr_open); this closes it. */
 static void small_free(struct blk_hdr *h, unsigned int cls, const void *ptr)
 {
 	struct slab *s = slab_of(h, cls, ptr);
 
-	hdr_write(h, &(struct blk_hdr){.magic = BLK_FREE, .cls = cls, .u.next_free = s->free});
+	*h = (struct blk_hdr){.magic = BLK_FREE, .cls = cls, .u.next_free = s->free};
+	hdr_close(h);
 	s->free = h;
 	if (s->nfree++ == 0)
 		partial_push(s);
-	if (s->nfree == slab_slots(cls)) {
-		partial_remove(s);
-		s->magic = 0;
-		uk_page_free(s, slab_order(cls));
+	if (s->nfree < slab_slots(cls))
+		return;
+	if (!spare[cls]) {
+		spare[cls] = s;
+		spare_pages += 1UL << slab_order(cls);
+		return;
 	}
+	slab_destroy(s);
 }
 
 /* Pages for a large block: header, block, and at least a redzone behind it. */
@@ -257,14 +316,19 @@ void *uk_calloc(size_t nmemb, size_t size)
 	return p;
 }
 
-/* The header of a live block, or a panic naming what is wrong with ptr. */
-static struct blk_hdr live_hdr(const void *ptr, const char *who)
+/*
+ * The header of a live block, left open (hdr_open) for the caller to close,
+ * or a panic naming what is wrong with ptr.
+ */
+static struct blk_hdr *live_hdr_open(const void *ptr, const char *who)
 {
+	struct blk_hdr *h = (struct blk_hdr *)ptr - 1;
 	struct blk_hdr val;
 
 	if ((uintptr_t)ptr % 16)
 		uk_panic("%s(%p): not a block from uk_malloc (misaligned)", who, ptr);
-	val = hdr_read((const struct blk_hdr *)ptr - 1);
+	hdr_open(h);
+	val = *h;
 	if (val.magic == BLK_FREE)
 		uk_panic("%s(%p): double free (block already freed)", who, ptr);
 	if (val.magic != BLK_LIVE)
@@ -274,28 +338,42 @@ static struct blk_hdr live_hdr(const void *ptr, const char *who)
 				    ((uintptr_t)ptr - REDZONE) % UK_PAGE_SIZE)
 				 : val.cls >= NR_CLASSES)
 		uk_panic("%s(%p): heap corruption (bad block header)", who, ptr);
+	return h;
+}
+
+/* A copy of the header of a live block (live_hdr_open, closed again). */
+static struct blk_hdr live_hdr(const void *ptr, const char *who)
+{
+	struct blk_hdr *h = live_hdr_open(ptr, who);
+	struct blk_hdr val = *h;
+
+	hdr_close(h);
 	return val;
 }
 
 void uk_free(void *ptr)
 {
-	struct blk_hdr *h = (struct blk_hdr *)ptr - 1;
+	struct blk_hdr *h;
 	struct blk_hdr val;
 
 	if (!ptr)
 		return;
-	val = live_hdr(ptr, "uk_free");
-	VALGRIND_FREELIKE_BLOCK(ptr, REDZONE);
+	h = live_hdr_open(ptr, "uk_free");
+	val = *h;
 	heap_bytes_used -= val.u.size;
 	heap_blocks--;
+	/* FREELIKE makes the header NOACCESS too: only once it is written and closed. */
 	if (val.cls != CLS_LARGE) {
 		small_free(h, val.cls, ptr);
+		VALGRIND_FREELIKE_BLOCK(ptr, REDZONE);
 		return;
 	}
 	/* Mark it freed: if the page ends up inside a coalesced free block, a
 	 * second uk_free still finds "free" here rather than a stale "live". */
 	val.magic = BLK_FREE;
-	hdr_write(h, &val);
+	*h = val;
+	hdr_close(h);
+	VALGRIND_FREELIKE_BLOCK(ptr, REDZONE);
 	uk_pages_free(h, val.pages);
 }
 

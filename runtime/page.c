@@ -263,9 +263,14 @@ void *uk_page_alloc(unsigned int order)
 
 	if (order > UK_PAGE_MAX_ORDER)
 		return NULL;
-	while (!(n = list_pop_at_least(order, &k)))
-		if (!carve_next())
-			return NULL;
+	while (!(n = list_pop_at_least(order, &k))) {
+		if (carve_next())
+			continue;
+		/* The heap's spare slabs count as free: take them back before failing. */
+		if (uk_heap_reclaim())
+			return uk_page_alloc(order);
+		return NULL;
+	}
 
 	pfn = pfn_of(n);
 	r = region_of(pfn);
@@ -386,6 +391,6 @@ void uk_pages_free(void *pages, size_t npages)
 void uk_mem_stats(struct uk_mem_stats *stats)
 {
 	stats->pages_total = pages_total;
-	stats->pages_free = pages_free;
+	stats->pages_free = pages_free + uk_heap_spare_pages();
 	uk_heap_stats(stats);
 }

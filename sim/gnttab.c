@@ -156,9 +156,9 @@ int16_t sim_gnttab_setup_table(struct sim_domain *d, unsigned int nr_frames, xen
  * flags Xen set. A guest that revoked or reused it has let go of a page the
  * other domain can still reach: on Xen the backend keeps its mapping.
  */
-static void check_still_granted(struct sim_domain *d, grant_ref_t ref, const struct pins *p)
+static void check_still_granted(struct sim_domain *d, grant_entry_v1_t *e, grant_ref_t ref,
+				const struct pins *p)
 {
-	grant_entry_v1_t *e = entry(d, ref);
 	uint16_t flags = e ? __atomic_load_n(&e->flags, __ATOMIC_SEQ_CST) : 0;
 	domid_t domid = e ? __atomic_load_n(&e->domid, __ATOMIC_SEQ_CST) : 0;
 
@@ -171,11 +171,10 @@ static void check_still_granted(struct sim_domain *d, grant_ref_t ref, const str
 			     p->who);
 }
 
-/* Xen's _set_status_v1: checks the entry and sets GTF_reading / GTF_writing. */
-static int16_t set_status(struct sim_domain *d, grant_ref_t ref, domid_t accessor, bool readonly,
-			  bool mapping, bool pinned)
+/* Xen's _set_status_v1: checks entry e (NULL: unplaced), sets GTF_reading / GTF_writing. */
+static int16_t set_status(grant_entry_v1_t *e, domid_t accessor, bool readonly, bool mapping,
+			  bool pinned)
 {
-	grant_entry_v1_t *e = entry(d, ref);
 	uint16_t mask = GTF_type_mask | (mapping ? GTF_sub_page : 0);
 	uint16_t set = GTF_reading | (readonly ? 0 : GTF_writing);
 	uint16_t flags;
@@ -197,57 +196,78 @@ static int16_t set_status(struct sim_domain *d, grant_ref_t ref, domid_t accesso
 	}
 }
 
-/* Clears what no remaining mapping needs, after a use of ref ended (or failed). */
-static void unpin(struct sim_domain *d, grant_ref_t ref, bool readonly)
+/*
+ * Clears what no remaining mapping needs after a use of entry e (NULL:
+ * unplaced) ended or failed; p: the pins that remain.
+ */
+static void unpin_entry(grant_entry_v1_t *e, const struct pins *p, bool readonly)
 {
-	struct pins p = pins_of(&d->gnttab, ref);
-	grant_entry_v1_t *e = entry(d, ref);
 	uint16_t clear = 0;
 
-	if (!readonly && !p.rw)
+	if (!readonly && !p->rw)
 		clear |= GTF_writing;
-	if (!is_pinned(&p))
+	if (!is_pinned(p))
 		clear |= GTF_reading;
 	if (e && clear)
 		__atomic_fetch_and(&e->flags, (uint16_t)~clear, __ATOMIC_SEQ_CST);
 }
 
-/* Pins ref (< nr_entries) for accessor as map_grant_ref / acquire_grant_for_copy do. */
+static void unpin(struct sim_domain *d, grant_ref_t ref, bool readonly)
+{
+	struct pins p = pins_of(&d->gnttab, ref);
+
+	unpin_entry(entry(d, ref), &p, readonly);
+}
+
+/* What pin found: the entry, and the pins there were before this one. */
+struct pinned {
+	grant_entry_v1_t *e;
+	struct pins before;
+};
+
+/*
+ * Pins ref (< nr_entries) for accessor as map_grant_ref / acquire_grant_for_copy
+ * do. The entry is looked up and the mappings scanned once; *out lets a copy,
+ * which adds no mapping, unpin without doing either again.
+ */
 static int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
-		   bool mapping, void **page)
+		   bool mapping, void **page, struct pinned *out)
 {
 	struct pins p = pins_of(&d->gnttab, ref);
 	bool pinned = is_pinned(&p);
-	grant_entry_v1_t *e;
+	grant_entry_v1_t *e = entry(d, ref);
 	int16_t rc;
 
 	if (pinned && (p.who != accessor || p.ro >= PIN_LIMIT || p.rw >= PIN_LIMIT))
 		return GNTST_general_error;
 	if (pinned)
-		check_still_granted(d, ref, &p);
+		check_still_granted(d, e, ref, &p);
 	if (!pinned || (!readonly && !p.rw)) {
-		rc = set_status(d, ref, accessor, readonly, mapping, pinned);
+		rc = set_status(e, accessor, readonly, mapping, pinned);
 		if (rc != GNTST_okay)
 			return rc;
 	}
 	/* Pinned or just checked, the entry is in a placed frame. */
-	e = entry(d, ref);
 	*page = e ? ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
 	if (!*page) {
-		unpin(d, ref, readonly);
+		unpin_entry(e, &p, readonly);
 		return GNTST_bad_page;
 	}
+	out->e = e;
+	out->before = p;
 	return GNTST_okay;
 }
 
 int16_t sim_gnttab_acquire(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
 			   bool readonly, void **page)
 {
+	struct pinned pd;
+
 	if (!d)
 		return GNTST_bad_domain;
 	if (ref >= nr_entries(&d->gnttab))
 		return GNTST_bad_gntref;
-	return pin(d, accessor, ref, readonly, false, page);
+	return pin(d, accessor, ref, readonly, false, page, &pd);
 }
 
 void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly)
@@ -256,36 +276,56 @@ void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly)
 		unpin(d, ref, readonly);
 }
 
+/*
+ * One side of gnttab_copy: ref pinned for the call only (acquire_grant_for_copy;
+ * copy_end is release_grant_for_copy). Nothing runs in between, so the pins
+ * to leave are the ones pin found. GNTST_okay: *page is ref's page, copy.
+ */
+static int16_t copy_begin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+			  uint16_t offset, uint16_t len, bool readonly, void **page,
+			  struct pinned *pd)
+{
+	int16_t rc;
+
+	if (!d)
+		return GNTST_bad_domain;
+	if (ref >= nr_entries(&d->gnttab))
+		return GNTST_bad_gntref;
+	if ((rc = pin(d, accessor, ref, readonly, false, page, pd)) != GNTST_okay)
+		return rc;
+	if ((unsigned int)offset + len > SIM_PAGE_SIZE) {
+		unpin_entry(pd->e, &pd->before, readonly);
+		return GNTST_bad_copy_arg;
+	}
+	return GNTST_okay;
+}
+
 int16_t sim_gnttab_copy_from(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
 			     uint16_t offset, void *dst, uint16_t len)
 {
+	struct pinned pd;
 	void *page;
-	int16_t rc = sim_gnttab_acquire(d, accessor, ref, true, &page);
+	int16_t rc = copy_begin(d, accessor, ref, offset, len, true, &page, &pd);
 
 	if (rc != GNTST_okay)
 		return rc;
-	if ((unsigned int)offset + len > SIM_PAGE_SIZE)
-		rc = GNTST_bad_copy_arg;
-	else
-		memcpy(dst, (const uint8_t *)page + offset, len);
-	sim_gnttab_release(d, ref, true);
-	return rc;
+	memcpy(dst, (const uint8_t *)page + offset, len);
+	unpin_entry(pd.e, &pd.before, true);
+	return GNTST_okay;
 }
 
 int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
 			   uint16_t offset, const void *src, uint16_t len)
 {
+	struct pinned pd;
 	void *page;
-	int16_t rc = sim_gnttab_acquire(d, accessor, ref, false, &page);
+	int16_t rc = copy_begin(d, accessor, ref, offset, len, false, &page, &pd);
 
 	if (rc != GNTST_okay)
 		return rc;
-	if ((unsigned int)offset + len > SIM_PAGE_SIZE)
-		rc = GNTST_bad_copy_arg;
-	else
-		memcpy((uint8_t *)page + offset, src, len);
-	sim_gnttab_release(d, ref, false);
-	return rc;
+	memcpy((uint8_t *)page + offset, src, len);
+	unpin_entry(pd.e, &pd.before, false);
+	return GNTST_okay;
 }
 
 static int free_handle(const struct sim_gnttab *g)
@@ -299,6 +339,7 @@ static int free_handle(const struct sim_gnttab *g)
 int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
 		       void **page, grant_handle_t *handle)
 {
+	struct pinned pd;
 	int h;
 	int16_t rc;
 
@@ -309,7 +350,7 @@ int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, 
 		return GNTST_no_device_space;
 	if (ref >= nr_entries(&d->gnttab))
 		return GNTST_bad_gntref;
-	if ((rc = pin(d, accessor, ref, readonly, true, page)) != GNTST_okay)
+	if ((rc = pin(d, accessor, ref, readonly, true, page, &pd)) != GNTST_okay)
 		return rc;
 	d->gnttab.maps[h] = (struct sim_gnttab_map){
 		.ref = ref,
@@ -332,7 +373,7 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 		return GNTST_bad_handle;
 	m = &d->gnttab.maps[handle];
 	p = pins_of(&d->gnttab, m->ref);
-	check_still_granted(d, m->ref, &p);
+	check_still_granted(d, entry(d, m->ref), m->ref, &p);
 	m->in_use = false;
 	while (d->gnttab.maps_end && !d->gnttab.maps[d->gnttab.maps_end - 1].in_use)
 		d->gnttab.maps_end--;

@@ -46,6 +46,8 @@ static int rings_alloc(struct netfront *nf)
 	txs = nf->tx_ring_page.page;
 	rxs = nf->rx_ring_page.page;
 	SHARED_RING_INIT(txs);
+	/* Not 1: no event for TX responses until a sender waits (netfront_tx.c). */
+	txs->rsp_event = 0;
 	FRONT_RING_INIT(&nf->tx, txs, UK_PAGE_SIZE);
 	SHARED_RING_INIT(rxs);
 	FRONT_RING_INIT(&nf->rx, rxs, UK_PAGE_SIZE);

@@ -41,7 +41,7 @@ void uk_pages_free(void *pages, size_t npages);
  */
 struct uk_mem_stats {
 	size_t pages_total;     /* pages handed to the allocator at boot */
-	size_t pages_free;      /* pages currently free */
+	size_t pages_free;      /* pages uk_page_alloc can hand out (free, or in the heap's spare slabs) */
 	size_t heap_bytes_used; /* bytes in live uk_malloc blocks (requested sizes) */
 	size_t heap_blocks;     /* live uk_malloc blocks */
 };
