@@ -47,6 +47,15 @@ const char *trace_reader_error(const struct trace_reader *r);
 uint64_t trace_reader_records(const struct trace_reader *r);
 /* Frames handed on that were captured shorter than on the wire. */
 uint64_t trace_reader_snapped(const struct trace_reader *r);
+/* "pcap (microseconds)", "pcap (nanoseconds)" or "pcapng": what the file is. */
+const char *trace_reader_format(const struct trace_reader *r);
+/*
+ * How far reading has got: bytes of the file consumed and its size, for a
+ * progress line. -ESPIPE when the size is not known.
+ */
+int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t *size);
+/* The link type, by libpcap's name and description: always "EN10MB (Ethernet)". */
+#define TRACE_READER_LINK_TYPE "EN10MB (Ethernet)"
 /* The file's path, as given to trace_reader_open. */
 const char *trace_reader_path(const struct trace_reader *r);
 /* NULL is allowed. */
