@@ -223,6 +223,11 @@ bool trace_readdress_guest_known(const struct trace_readdress *rd)
 	return rd->guest_known;
 }
 
+uint32_t trace_readdress_guest_ip(const struct trace_readdress *rd)
+{
+	return rd->guest_known ? rd->guest_ip : 0;
+}
+
 const struct trace_readdress_stats *trace_readdress_stats(const struct trace_readdress *rd)
 {
 	return &rd->stats;
@@ -261,6 +266,28 @@ static enum trace_readdress_verdict readdress_arp(struct trace_readdress *rd, ui
 	if (trace_get16(a + 6) == ARP_OP_REPLY)
 		memcpy(a + 18, rd->guest_mac, TRACE_ETH_ALEN);
 	return readdress_feed(rd, f, len, spa);
+}
+
+enum trace_readdress_verdict trace_readdress_classify(const struct trace_readdress *rd,
+						      const uint8_t *frame, size_t len)
+{
+	uint8_t *f = (uint8_t *)frame; /* the helpers only read here */
+	uint8_t *a, *ip;
+	size_t ihl;
+	uint32_t src, dst;
+
+	if ((a = arp_header(f, len))) {
+		src = trace_addr_get(a + 14);
+		dst = trace_addr_get(a + 24);
+	} else if ((ip = ip4_header(f, len, &ihl))) {
+		src = trace_addr_get(ip + 12);
+		dst = trace_addr_get(ip + 16);
+	} else {
+		return TRACE_READDRESS_DROP;
+	}
+	if (src == rd->as_ip)
+		return TRACE_READDRESS_OWN;
+	return dst == rd->as_ip ? TRACE_READDRESS_FEED : TRACE_READDRESS_DROP;
 }
 
 enum trace_readdress_verdict trace_readdress_from_trace(struct trace_readdress *rd,

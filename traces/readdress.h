@@ -67,6 +67,11 @@ void trace_readdress_destroy(struct trace_readdress *rd);
 void trace_readdress_set_guest_ip(struct trace_readdress *rd, uint32_t ip);
 /* True once the guest's address is known: frames can be rewritten to it. */
 bool trace_readdress_guest_known(const struct trace_readdress *rd);
+/* The guest's address (network byte order), 0 while not known. */
+uint32_t trace_readdress_guest_ip(const struct trace_readdress *rd);
+/* What trace_readdress_from_trace will make of frame, without learning or counting. */
+enum trace_readdress_verdict trace_readdress_classify(const struct trace_readdress *rd,
+						      const uint8_t *frame, size_t len);
 /*
  * A frame of the recording, next in order (the guest's address must be
  * known): learns the MAC of the host it comes from when it concerns the

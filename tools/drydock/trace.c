@@ -37,7 +37,7 @@ static const char usage[] =
 	"\n"
 	"expect runs UNIKERNEL with --clock virtual --vif pcap=INPUT,capture=... and ARGS,\n"
 	"then compares the frames the guest sent with EXPECTED (diff's options apply;\n"
-	"default: -n time,ipid). With --as IP the guest stands in for host IP of INPUT\n"
+	"default: -n time,ipid,mac). With --as IP the guest stands in for host IP of INPUT\n"
 	"(pcap=INPUT,as=IP); EXPECTED may then be - : what that host sent in INPUT.\n"
 	"  --as IP          readdress INPUT to the guest (see docs/replay.md)\n"
 	"  --mac MAC        the guest's MAC (default 00:16:3e:00:01:00)\n"

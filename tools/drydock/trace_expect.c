@@ -199,7 +199,7 @@ static int expect_compare(struct expect_args *a, const char *capture)
 int trace_expect_main(int argc, char **argv)
 {
 	struct expect_args a = {
-		.diff = { .norm = TRACE_NORM_TIME | TRACE_NORM_IPID, .context = 3 },
+		.diff = { .norm = TRACE_NORM_TIME | TRACE_NORM_IPID | TRACE_NORM_MAC, .context = 3 },
 		.mac = EXPECT_MAC_DEFAULT, .linger = EXPECT_LINGER_DEFAULT,
 	};
 	char tmp[4096];
