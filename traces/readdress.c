@@ -131,7 +131,8 @@ unsigned int trace_ip4_replace(uint8_t *f, size_t len, uint32_t from, uint32_t t
 	return 0;
 }
 
-void trace_readdress_to(uint8_t *f, size_t len, const uint8_t mac[TRACE_ETH_ALEN], uint32_t ip)
+void trace_readdress_to(uint8_t *f, size_t len, const uint8_t mac[TRACE_ETH_ALEN],
+			const uint8_t ip[4])
 {
 	uint8_t *a, *h;
 	size_t ihl;
@@ -140,9 +141,9 @@ void trace_readdress_to(uint8_t *f, size_t len, const uint8_t mac[TRACE_ETH_ALEN
 		return;
 	memcpy(f, mac, TRACE_ETH_ALEN);
 	if ((a = arp_header(f, len))) {
-		memcpy(a + 24, &ip, 4);
+		memcpy(a + 24, ip, 4);
 	} else if ((h = ip4_header(f, len, &ihl))) {
-		memcpy(h + 16, &ip, 4);
+		memcpy(h + 16, ip, 4);
 		trace_put16(h + 10, 0);
 		trace_put16(h + 10, trace_csum(h, ihl));
 		if (h[9] == IPPROTO_UDP && len >= ETH_HLEN + ihl + TRACE_UDP_HLEN)

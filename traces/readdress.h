@@ -38,7 +38,7 @@ unsigned int trace_ip4_replace(uint8_t *frame, size_t len, uint32_t from, uint32
  * left alone.
  */
 void trace_readdress_to(uint8_t *frame, size_t len, const uint8_t mac[TRACE_ETH_ALEN],
-			uint32_t ip);
+			const uint8_t ip[4]);
 
 /*
  * A replay's readdresser: the guest (guest_mac, and the address learned from
