@@ -161,6 +161,27 @@ fail:
 	return rc;
 }
 
+/*
+ * libpcap's error for the record just read. A pcapng interface of another
+ * link type than the first (libpcap's pcapng reader refuses those by
+ * number) is named, as trace_reader_open names the first's.
+ */
+static void reader_fail_pcap(struct trace_reader *r)
+{
+	const char *msg = pcap_geterr(r->pcap), *name, *desc;
+	int dlt;
+
+	if (sscanf(msg, "an interface has a type %d different", &dlt) == 1) {
+		name = pcap_datalink_val_to_name(dlt);
+		desc = pcap_datalink_val_to_description(dlt);
+		reader_fail(r, -EPROTONOSUPPORT, "an interface of link type %s (%d%s%s): only "
+			    "Ethernet (EN10MB) traces can be read", name ? name : "unknown", dlt,
+			    desc ? ", " : "", desc ? desc : "");
+		return;
+	}
+	reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", msg);
+}
+
 /* Bytes libpcap consumed beyond the record header and the captured bytes, -1: unknown. */
 static long long reader_skipped(struct trace_reader *r, long before, unsigned int caplen)
 {
@@ -197,7 +218,7 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 		return 0;
 	}
 	if (rc != 1) {
-		reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", pcap_geterr(r->pcap));
+		reader_fail_pcap(r);
 		return r->error;
 	}
 	long long skipped = reader_skipped(r, before, h->caplen);

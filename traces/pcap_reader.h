@@ -2,7 +2,8 @@
  * Reading Ethernet frames from a pcap or pcapng file (libpcap), with
  * nanosecond timestamps whatever the file's precision.
  *
- * Only link type EN10MB (Ethernet) is accepted; a trailing frame check
+ * Only link type EN10MB (Ethernet) is accepted, in a pcapng file on every
+ * interface (each may have its own timestamp resolution); a trailing frame check
  * sequence announced in the file header (link type 1 with the FCS bits set)
  * is cut off, so frames are handed on as a NIC would hand them to its host.
  *
@@ -36,7 +37,8 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
  * Reads the next record: 1 with *frame and *len (valid until the next call)
  * and *ts_ns (the record's timestamp, ns since the epoch); 0 at the end of
  * the file; or a negative errno (-EBADMSG: malformed or truncated record,
- * -EIO: read error) after which trace_reader_error says what and where and
+ * -EIO: read error, -EPROTONOSUPPORT: a pcapng interface that is not
+ * Ethernet, named) after which trace_reader_error says what and where and
  * every later call returns the same error.
  */
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
