@@ -33,7 +33,8 @@
  *
  * A progress line (frames, percent, frames per second, guest time, ETA)
  * goes to stderr every half second when stderr is a terminal and the replay
- * has run for two seconds; it is cleared at the end. Silent otherwise.
+ * has run for progress=SECONDS of real time (default 2); it is cleared at
+ * the end. Silent otherwise.
  *
  * When the file is done (or turns out malformed: the message names the
  * file and the record), the backend tells vif_input_ended: the toolstack
@@ -69,7 +70,7 @@
 /* ARP answers waiting to be fed: the guest asks for a few hosts at a time. */
 #define PCAP_ARP_PENDING_MAX 8
 /* The progress line: from this much real time on, this often, checked every so many frames. */
-#define PCAP_PROGRESS_AFTER_NS (2 * NSEC_PER_SEC)
+#define PCAP_PROGRESS_AFTER_DEFAULT_NS (2 * NSEC_PER_SEC)
 #define PCAP_PROGRESS_EVERY_NS (NSEC_PER_SEC / 2)
 #define PCAP_PROGRESS_CHECK_MASK 1023
 
@@ -107,6 +108,7 @@ struct pcap_vif {
 	struct sim_timer answer;
 	/* The progress line. */
 	bool progress_tty, progress_shown;
+	uint64_t progress_after_ns;
 	uint64_t fed, started_real, last_progress_real;
 };
 
@@ -305,7 +307,8 @@ static void replay_progress(struct pcap_vif *p)
 		return;
 	now = real_now_ns();
 	elapsed = now - p->started_real;
-	if (elapsed < PCAP_PROGRESS_AFTER_NS || now - p->last_progress_real < PCAP_PROGRESS_EVERY_NS)
+	if (elapsed < p->progress_after_ns ||
+	    (p->progress_shown && now - p->last_progress_real < PCAP_PROGRESS_EVERY_NS))
 		return;
 	p->last_progress_real = now;
 	if (trace_reader_progress(p->r, &done, &size) == 0 && size && done) {
@@ -426,6 +429,7 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 	const char *linger = vif_config_get(cfg, "linger");
 	const char *gap = vif_config_get(cfg, "gap");
 	const char *as = vif_config_get(cfg, "as");
+	const char *progress = vif_config_get(cfg, "progress");
 
 	p->linger_ns = PCAP_LINGER_DEFAULT_NS;
 	if (linger && parse_seconds(linger, &p->linger_ns) < 0) {
@@ -439,6 +443,11 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 		return -EINVAL;
 	}
 	p->has_gap_max = gap != NULL;
+	p->progress_after_ns = PCAP_PROGRESS_AFTER_DEFAULT_NS;
+	if (progress && parse_seconds(progress, &p->progress_after_ns) < 0) {
+		snprintf(err, errlen, "pcap: progress=%s: expected seconds, such as 2 or 0", progress);
+		return -EINVAL;
+	}
 	if (as && trace_ip4_parse(as, &p->as_ip) < 0) {
 		snprintf(err, errlen, "pcap: as=%s: expected the IPv4 address of the recorded host "
 			 "the guest stands in for, such as 10.0.0.2", as);
@@ -555,6 +564,7 @@ static const struct vif_backend_key replay_keys[] = {
 	{ "linger", false }, /* linger=SECONDS */
 	{ "gap", false },    /* gap=SECONDS */
 	{ "as", false },     /* as=IP: the guest stands in for the recorded host IP */
+	{ "progress", false }, /* progress=SECONDS: the progress line after so long */
 	{ NULL, false },
 };
 

@@ -34,6 +34,12 @@ expect_eq "exit status with strangers" 0 "$status"
 expect_grep "strangers dropped and counted, ARP answered" "as=10\.0\.0\.2: 6 frames fed to the guest at 10\.0\.0\.7, 6 of 10\.0\.0\.2's own not fed, 24 of other hosts dropped; 1 ARP requests answered, 0 not" "$TMP/err"
 expect_grep "every datagram echoed" '^echo: 3 datagrams received, 3 echoed, 0 send errors$' "$TMP/out"
 expect_grep "every ping answered" 'icmp echo replies 3' "$TMP/out"
+# The same under memcheck: no error in the readdresser or the ARP answers.
+run "$TMP/out" "$TMP/err" "${VALGRIND:-valgrind}" --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite -q "$BIN/echo" --clock virtual \
+	--vif "pcap=$TMP/noisy.pcap,as=10.0.0.2,linger=1" -- ip=10.0.0.7/24
+expect_eq "exit status under valgrind" 0 "$status"
+expect_grep "under valgrind too" "1 ARP requests answered, 0 not" "$TMP/err"
 
 # The host's second UDP echo (record 13) with its payload's byte 3 changed.
 "$TOOLS/tracemix" flip "$TMP/rec.pcap" "$TMP/changed.pcap" 13 45
