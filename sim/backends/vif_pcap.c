@@ -69,6 +69,8 @@
 #define PCAP_GAP_REPORTS_MAX 5
 /* ARP answers waiting to be fed: the guest asks for a few hosts at a time. */
 #define PCAP_ARP_PENDING_MAX 8
+/* as=: how long frames wait for the guest's address before that is said. */
+#define PCAP_UNKNOWN_WARN_NS (5 * NSEC_PER_SEC)
 /* The progress line: from this much real time on, this often, checked every so many frames. */
 #define PCAP_PROGRESS_AFTER_DEFAULT_NS (2 * NSEC_PER_SEC)
 #define PCAP_PROGRESS_EVERY_NS (NSEC_PER_SEC / 2)
@@ -105,7 +107,8 @@ struct pcap_vif {
 	uint8_t arp[PCAP_ARP_PENDING_MAX][TRACE_ARP_FRAME_LEN];
 	unsigned int nr_arp;
 	uint64_t arp_dropped;
-	struct sim_timer answer;
+	bool warned_unknown;
+	struct sim_timer answer, unknown;
 	/* The progress line. */
 	bool progress_tty, progress_shown;
 	uint64_t progress_after_ns;
@@ -372,6 +375,18 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 	sim_timer_start(p->sim, &p->feed, deadline, replay_feed, p);
 }
 
+/* as=: the guest has said nothing for a while; a DHCP guest never will. */
+static void replay_warn_unknown(struct sim_timer *t, void *arg)
+{
+	struct pcap_vif *p = arg;
+
+	(void)t;
+	if (!trace_readdress_guest_known(p->rd))
+		sim_log("vif%u: %s: as=: frames wait for the guest's first frame with its IPv4 "
+			"address (a static ip= announces it)", p->v->index,
+			trace_reader_path(p->r));
+}
+
 static void replay_feed(struct sim_timer *t, void *arg)
 {
 	struct pcap_vif *p = arg;
@@ -380,6 +395,11 @@ static void replay_feed(struct sim_timer *t, void *arg)
 	/* as=: the guest's address is needed to rewrite to, so wait for it like for a buffer. */
 	if (!vif_rx_ready(p->v) || (p->rd && !trace_readdress_guest_known(p->rd))) {
 		p->waiting = true; /* until rx_ready or the guest's first frame */
+		if (p->rd && !trace_readdress_guest_known(p->rd) && !p->warned_unknown) {
+			p->warned_unknown = true;
+			sim_timer_start(p->sim, &p->unknown, sim_now_ns(p->sim) + PCAP_UNKNOWN_WARN_NS,
+					replay_warn_unknown, p);
+		}
 		return;
 	}
 	if (p->rd && !replay_readdress(p)) {
@@ -468,6 +488,7 @@ static void replay_free(struct pcap_vif *p)
 {
 	sim_timer_stop(p->sim, &p->feed);
 	sim_timer_stop(p->sim, &p->answer);
+	sim_timer_stop(p->sim, &p->unknown);
 	if (p->progress_shown)
 		fputs("\r\033[K", stderr);
 	trace_reader_close(p->r);
