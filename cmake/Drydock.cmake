@@ -77,6 +77,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/DrydockXen.cmake)
 
 # drydock_libc_functions(): what runtime/libc/include declares.
 include(${DRYDOCK_SOURCE_DIR}/runtime/libc/functions.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/DrydockTrace.cmake) # drydock_add_trace_test()
 set(DRYDOCK_CHECK_SYMBOLS_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/DrydockCheckSymbols.cmake
     CACHE INTERNAL "")
 

@@ -36,7 +36,9 @@ struct trace_reader {
 	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov); 0: pcapng */
 	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
 	unsigned int snaplen;  /* as libpcap applies it */
+	const char *format;    /* "pcap (microseconds)", "pcap (nanoseconds)", "pcapng" */
 	uint64_t records, snapped;
+	uint64_t size;         /* of the file in bytes, 0: unknown (a pipe) */
 	int error;             /* sticky, 0: none */
 	char msg[PCAP_ERRBUF_SIZE + 256];
 };
@@ -75,9 +77,12 @@ static void reader_sniff_header(struct trace_reader *r)
 	size_t n = fread(h, 1, sizeof(h), r->fp);
 
 	r->rec_hdr_len = 16;
+	r->format = "pcap (microseconds)";
 	rewind(r->fp);
-	if (n >= 4 && get32(h, false) == TRACE_PCAPNG_SHB)
+	if (n >= 4 && get32(h, false) == TRACE_PCAPNG_SHB) {
 		r->rec_hdr_len = 0;
+		r->format = "pcapng";
+	}
 	if (n < sizeof(h))
 		return;
 	uint32_t le = get32(h, false);
@@ -90,6 +95,8 @@ static void reader_sniff_header(struct trace_reader *r)
 		return;
 	if (get32(h, swapped) == 0xa1b2cd34)
 		r->rec_hdr_len = 24;
+	if (get32(h, swapped) == 0xa1b23c4d)
+		r->format = "pcap (nanoseconds)";
 	uint32_t lt = get32(h + 20, swapped);
 	if (lt & TRACE_LT_FCS_PRESENT)
 		r->fcs_len = 2 * TRACE_LT_FCS_WORDS(lt);
@@ -128,6 +135,11 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 		goto fail;
 	}
 	reader_sniff_header(r);
+	if (fseek(r->fp, 0, SEEK_END) == 0) {
+		long end = ftell(r->fp);
+		r->size = end > 0 ? (uint64_t)end : 0;
+	}
+	rewind(r->fp);
 	r->pcap = pcap_fopen_offline_with_tstamp_precision(r->fp, PCAP_TSTAMP_PRECISION_NANO,
 							   errbuf);
 	if (!r->pcap) {
@@ -147,6 +159,27 @@ fail:
 	free(r->path);
 	free(r);
 	return rc;
+}
+
+/*
+ * libpcap's error for the record just read. A pcapng interface of another
+ * link type than the first (libpcap's pcapng reader refuses those by
+ * number) is named, as trace_reader_open names the first's.
+ */
+static void reader_fail_pcap(struct trace_reader *r)
+{
+	const char *msg = pcap_geterr(r->pcap), *name, *desc;
+	int dlt;
+
+	if (sscanf(msg, "an interface has a type %d different", &dlt) == 1) {
+		name = pcap_datalink_val_to_name(dlt);
+		desc = pcap_datalink_val_to_description(dlt);
+		reader_fail(r, -EPROTONOSUPPORT, "an interface of link type %s (%d%s%s): only "
+			    "Ethernet (EN10MB) traces can be read", name ? name : "unknown", dlt,
+			    desc ? ", " : "", desc ? desc : "");
+		return;
+	}
+	reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", msg);
 }
 
 /* Bytes libpcap consumed beyond the record header and the captured bytes, -1: unknown. */
@@ -185,7 +218,7 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 		return 0;
 	}
 	if (rc != 1) {
-		reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", pcap_geterr(r->pcap));
+		reader_fail_pcap(r);
 		return r->error;
 	}
 	long long skipped = reader_skipped(r, before, h->caplen);
@@ -232,6 +265,22 @@ uint64_t trace_reader_records(const struct trace_reader *r)
 uint64_t trace_reader_snapped(const struct trace_reader *r)
 {
 	return r->snapped;
+}
+
+const char *trace_reader_format(const struct trace_reader *r)
+{
+	return r->format;
+}
+
+int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t *size)
+{
+	long pos = ftell(r->fp);
+
+	if (pos < 0 || !r->size)
+		return -ESPIPE;
+	*done = (uint64_t)pos;
+	*size = r->size;
+	return 0;
 }
 
 const char *trace_reader_path(const struct trace_reader *r)

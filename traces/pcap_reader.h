@@ -2,7 +2,8 @@
  * Reading Ethernet frames from a pcap or pcapng file (libpcap), with
  * nanosecond timestamps whatever the file's precision.
  *
- * Only link type EN10MB (Ethernet) is accepted; a trailing frame check
+ * Only link type EN10MB (Ethernet) is accepted, in a pcapng file on every
+ * interface (each may have its own timestamp resolution); a trailing frame check
  * sequence announced in the file header (link type 1 with the FCS bits set)
  * is cut off, so frames are handed on as a NIC would hand them to its host.
  *
@@ -36,7 +37,8 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
  * Reads the next record: 1 with *frame and *len (valid until the next call)
  * and *ts_ns (the record's timestamp, ns since the epoch); 0 at the end of
  * the file; or a negative errno (-EBADMSG: malformed or truncated record,
- * -EIO: read error) after which trace_reader_error says what and where and
+ * -EIO: read error, -EPROTONOSUPPORT: a pcapng interface that is not
+ * Ethernet, named) after which trace_reader_error says what and where and
  * every later call returns the same error.
  */
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
@@ -47,6 +49,15 @@ const char *trace_reader_error(const struct trace_reader *r);
 uint64_t trace_reader_records(const struct trace_reader *r);
 /* Frames handed on that were captured shorter than on the wire. */
 uint64_t trace_reader_snapped(const struct trace_reader *r);
+/* "pcap (microseconds)", "pcap (nanoseconds)" or "pcapng": what the file is. */
+const char *trace_reader_format(const struct trace_reader *r);
+/*
+ * How far reading has got: bytes of the file consumed and its size, for a
+ * progress line. -ESPIPE when the size is not known.
+ */
+int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t *size);
+/* The link type, by libpcap's name and description: always "EN10MB (Ethernet)". */
+#define TRACE_READER_LINK_TYPE "EN10MB (Ethernet)"
 /* The file's path, as given to trace_reader_open. */
 const char *trace_reader_path(const struct trace_reader *r);
 /* NULL is allowed. */

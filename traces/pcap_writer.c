@@ -1,4 +1,4 @@
-/* Capture files on libpcap's dumper: Ethernet, microsecond timestamps. */
+/* Capture files on libpcap's dumper: Ethernet, nanosecond timestamps. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -30,7 +30,9 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 		snprintf(err, errlen, "cannot open capture file %s: out of memory", path);
 		return -ENOMEM;
 	}
-	w->pcap = pcap_open_dead(DLT_EN10MB, TRACE_WRITER_SNAPLEN);
+	/* Nanoseconds: guest time is kept whole, so a capture replays to the ns. */
+	w->pcap = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, TRACE_WRITER_SNAPLEN,
+						       PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->pcap) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "cannot open capture file %s: out of memory", path);
@@ -63,7 +65,8 @@ int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *fr
 {
 	struct pcap_pkthdr h = {
 		.ts.tv_sec = (time_t)(ts_ns / 1000000000u),
-		.ts.tv_usec = (suseconds_t)(ts_ns % 1000000000u / 1000u),
+		/* In a nanosecond file tv_usec holds nanoseconds (pcap_dump writes it as is). */
+		.ts.tv_usec = (suseconds_t)(ts_ns % 1000000000u),
 		.caplen = (bpf_u_int32)(len > TRACE_WRITER_SNAPLEN ? TRACE_WRITER_SNAPLEN : len),
 		.len = len > UINT32_MAX ? UINT32_MAX : (bpf_u_int32)len,
 	};

@@ -1,6 +1,7 @@
 /*
  * Capture files: Ethernet frames written to a classic pcap file
- * (LINKTYPE_ETHERNET, microsecond timestamps, snap length 65535) that
+ * (LINKTYPE_ETHERNET, nanosecond timestamps: magic 0xa1b23c4d, snap length
+ * 65535) that
  * tcpdump, Wireshark and libpcap read. The caller supplies every frame's
  * timestamp, so a run under the virtual clock, which stamps frames with
  * guest time, writes the same file byte for byte each time.
@@ -23,7 +24,7 @@ struct trace_writer;
  * writes a one-line reason naming the file into err (size errlen).
  */
 int trace_writer_open(struct trace_writer **out, const char *path, char *err, size_t errlen);
-/* Appends one frame stamped ts_ns (nanoseconds, kept to the microsecond). */
+/* Appends one frame stamped ts_ns (nanoseconds since the epoch, kept whole). */
 int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len);
 /* Pushes what is buffered to the file (-EIO if a write failed since the last flush). */
 int trace_writer_flush(struct trace_writer *w);

@@ -16,7 +16,8 @@
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
- * linger=SECONDS, gap=SECONDS); null and tap have none.
+ * linger=SECONDS, gap=SECONDS, as=IP, progress=SECONDS); null and tap have
+ * none.
  *
  * Impairment sits between the guest and the world, and the capture on its
  * far side in each direction: a frame to the guest is captured as it enters

@@ -21,6 +21,21 @@
  * consecutive records: the later one and all after it move earlier by the
  * excess, the same way on every run, and capture=FILE shows the moved times.
  *
+ * as=IP makes the guest stand in for host IP of the recording
+ * (traces/readdress.h): frames to IP are rewritten to the guest's MAC and
+ * address with their checksums fixed, frames from IP (the guest's part) are
+ * not fed, frames of other hosts are dropped and counted, and the guest's
+ * ARP requests are answered with the MACs of the recording's other hosts.
+ * The guest's address is learned from its first frame (the gratuitous ARP a
+ * static address sends): until then frames wait, as for receive buffers.
+ * When the input ends, a line says how many frames were fed, not fed and
+ * dropped.
+ *
+ * A progress line (frames, percent, frames per second, guest time, ETA)
+ * goes to stderr every half second when stderr is a terminal and the replay
+ * has run for progress=SECONDS of real time (default 2); it is cleared at
+ * the end. Silent otherwise.
+ *
  * When the file is done (or turns out malformed: the message names the
  * file and the record), the backend tells vif_input_ended: the toolstack
  * (sim/toolstack/lifecycle.c) lets the guest run on for linger=SECONDS of
@@ -34,11 +49,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
 #include "traces/pcap_reader.h"
+#include "traces/readdress.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define PCAP_LINGER_DEFAULT_NS (2 * NSEC_PER_SEC)
@@ -49,6 +67,14 @@
 #define PCAP_GAP_REPORT_NS (3600 * NSEC_PER_SEC)
 /* After this many reports, the rest of a file's long gaps are only counted. */
 #define PCAP_GAP_REPORTS_MAX 5
+/* ARP answers waiting to be fed: the guest asks for a few hosts at a time. */
+#define PCAP_ARP_PENDING_MAX 8
+/* as=: how long frames wait for the guest's address before that is said. */
+#define PCAP_UNKNOWN_WARN_NS (5 * NSEC_PER_SEC)
+/* The progress line: from this much real time on, this often, checked every so many frames. */
+#define PCAP_PROGRESS_AFTER_DEFAULT_NS (2 * NSEC_PER_SEC)
+#define PCAP_PROGRESS_EVERY_NS (NSEC_PER_SEC / 2)
+#define PCAP_PROGRESS_CHECK_MASK 1023
 
 struct pcap_vif {
 	struct vif *v;
@@ -73,6 +99,20 @@ struct pcap_vif {
 	struct sim_timer feed;
 	uint64_t own_skipped, empty_skipped;
 	bool warned_snapped;
+	/* as=IP: the readdresser, a copy of the frame it rewrites, its answers. */
+	struct trace_readdress *rd;
+	uint32_t as_ip;
+	uint8_t *copy;
+	size_t copy_cap;
+	uint8_t arp[PCAP_ARP_PENDING_MAX][TRACE_ARP_FRAME_LEN];
+	unsigned int nr_arp;
+	uint64_t arp_dropped;
+	bool warned_unknown;
+	struct sim_timer answer, unknown;
+	/* The progress line. */
+	bool progress_tty, progress_shown;
+	uint64_t progress_after_ns;
+	uint64_t fed, started_real, last_progress_real;
 };
 
 /*
@@ -175,6 +215,33 @@ static void replay_cap_gap(struct pcap_vif *p, uint64_t ts)
 }
 
 /*
+ * as=: whether the recording's next frame is fed; one that is not is counted
+ * (and needs no copy: it is not rewritten).
+ */
+static bool replay_readdress_feeds(struct pcap_vif *p, const uint8_t *frame, size_t len)
+{
+	if (trace_readdress_classify(p->rd, frame, len) == TRACE_READDRESS_FEED)
+		return true;
+	trace_readdress_from_trace(p->rd, (uint8_t *)frame, len); /* counts, changes nothing */
+	return false;
+}
+
+/* as=: p->frame rewritten for the guest into p->copy; false when out of memory. */
+static bool replay_readdress(struct pcap_vif *p)
+{
+	if (p->len > p->copy_cap) {
+		uint8_t *c = realloc(p->copy, p->len);
+		if (!c)
+			return false;
+		p->copy = c;
+		p->copy_cap = p->len;
+	}
+	memcpy(p->copy, p->frame, p->len);
+	trace_readdress_from_trace(p->rd, p->copy, p->len);
+	return true;
+}
+
+/*
  * Reads up to the next frame to feed. Returns 1 (p->frame set), 0 at the
  * end of the file, or a negative errno (the reader's message says why).
  */
@@ -201,7 +268,10 @@ static int replay_load_next(struct pcap_vif *p)
 			p->empty_skipped++;
 			continue;
 		}
-		if (replay_is_own(p, frame, len)) {
+		if (p->rd) {
+			if (!replay_readdress_feeds(p, frame, len))
+				continue;
+		} else if (replay_is_own(p, frame, len)) {
 			p->own_skipped++;
 			continue;
 		}
@@ -223,6 +293,65 @@ static bool replay_has_input(struct vif *v)
 
 static void replay_feed(struct sim_timer *t, void *arg);
 
+static uint64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* The progress line, when stderr is a terminal and the replay is long (see the top). */
+static void replay_progress(struct pcap_vif *p)
+{
+	uint64_t now, elapsed, done, size, percent = 0, eta = 0, guest;
+
+	if (!p->progress_tty || (p->fed & PCAP_PROGRESS_CHECK_MASK))
+		return;
+	now = real_now_ns();
+	elapsed = now - p->started_real;
+	if (elapsed < p->progress_after_ns ||
+	    (p->progress_shown && now - p->last_progress_real < PCAP_PROGRESS_EVERY_NS))
+		return;
+	p->last_progress_real = now;
+	if (trace_reader_progress(p->r, &done, &size) == 0 && size && done) {
+		percent = done >= size ? 100 : done * 100 / size;
+		eta = (uint64_t)((double)elapsed * (double)(size - (done < size ? done : size)) /
+				 (double)done / (double)NSEC_PER_SEC);
+	}
+	guest = sim_now_ns(p->sim) - p->open_time;
+	fprintf(stderr, "\rvif%u: %s: %llu frames, %llu%%, %.0f frames/s, guest time %llu.%03llu s, "
+		"ETA %llu s\033[K", p->v->index, trace_reader_path(p->r),
+		(unsigned long long)p->fed, (unsigned long long)percent,
+		(double)p->fed * (double)NSEC_PER_SEC / (double)elapsed,
+		(unsigned long long)(guest / NSEC_PER_SEC),
+		(unsigned long long)(guest % NSEC_PER_SEC / 1000000), (unsigned long long)eta);
+	p->progress_shown = true;
+}
+
+/* The input is done: the progress line goes, the readdressing is summed up. */
+static void replay_report_end(struct pcap_vif *p)
+{
+	char as[16], guest[16];
+
+	if (p->progress_shown) {
+		fputs("\r\033[K", stderr);
+		p->progress_shown = false;
+	}
+	if (!p->rd)
+		return;
+	const struct trace_readdress_stats *st = trace_readdress_stats(p->rd);
+	sim_log("vif%u: %s as=%s: %llu frames fed to the guest at %s, %llu of %s's own not fed, "
+		"%llu of other hosts dropped; %llu ARP requests answered, %llu not", p->v->index,
+		trace_reader_path(p->r), trace_ip4_format(p->as_ip, as),
+		(unsigned long long)st->fed,
+		trace_readdress_guest_known(p->rd) ?
+			trace_ip4_format(trace_readdress_guest_ip(p->rd), guest) : "?",
+		(unsigned long long)st->own, as, (unsigned long long)st->dropped,
+		(unsigned long long)st->arp_answered,
+		(unsigned long long)(st->arp_unanswered + p->arp_dropped));
+}
+
 /* Schedules p->frame, or ends the input on end of file or error. */
 static void replay_schedule(struct pcap_vif *p, int rc)
 {
@@ -230,6 +359,7 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 		sim_log("vif%u: %s; no more frames are fed from it", p->v->index,
 			trace_reader_error(p->r));
 	if (rc != 1) {
+		replay_report_end(p);
 		/* The input is done: the toolstack gives the guest linger_ns, then a poweroff. */
 		vif_input_ended(p->v, p->linger_ns);
 		return;
@@ -245,27 +375,55 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 	sim_timer_start(p->sim, &p->feed, deadline, replay_feed, p);
 }
 
+/* as=: the guest has said nothing for a while; a DHCP guest never will. */
+static void replay_warn_unknown(struct sim_timer *t, void *arg)
+{
+	struct pcap_vif *p = arg;
+
+	(void)t;
+	if (!trace_readdress_guest_known(p->rd))
+		sim_log("vif%u: %s: as=: frames wait for the guest's first frame with its IPv4 "
+			"address (a static ip= announces it)", p->v->index,
+			trace_reader_path(p->r));
+}
+
 static void replay_feed(struct sim_timer *t, void *arg)
 {
 	struct pcap_vif *p = arg;
 
 	(void)t;
-	if (!vif_rx_ready(p->v)) {
-		p->waiting = true; /* until rx_ready */
+	/* as=: the guest's address is needed to rewrite to, so wait for it like for a buffer. */
+	if (!vif_rx_ready(p->v) || (p->rd && !trace_readdress_guest_known(p->rd))) {
+		p->waiting = true; /* until rx_ready or the guest's first frame */
+		if (p->rd && !trace_readdress_guest_known(p->rd) && !p->warned_unknown) {
+			p->warned_unknown = true;
+			sim_timer_start(p->sim, &p->unknown, sim_now_ns(p->sim) + PCAP_UNKNOWN_WARN_NS,
+					replay_warn_unknown, p);
+		}
 		return;
 	}
-	/* A drop (too big, too small) is counted by vif. */
-	vif_deliver(p->v, p->frame, p->len);
+	if (p->rd && !replay_readdress(p)) {
+		sim_log("vif%u: %s: record %llu: out of memory to readdress it; not fed",
+			p->v->index, trace_reader_path(p->r),
+			(unsigned long long)trace_reader_records(p->r));
+	} else {
+		/* A drop (too big, too small) is counted by vif. */
+		vif_deliver(p->v, p->rd ? p->copy : p->frame, p->len);
+		p->fed++;
+		replay_progress(p);
+	}
 	replay_schedule(p, replay_load_next(p));
 }
 
-/* The guest posted buffers: the waiting frame goes now, the rest as much later. */
-static void replay_rx_ready(struct vif *v)
+/*
+ * The guest posted buffers (or, with as=, sent its first frame): the waiting
+ * frame goes now, the rest as much later.
+ */
+static void replay_resume(struct pcap_vif *p)
 {
-	struct pcap_vif *p = v->backend;
 	uint64_t now;
 
-	if (!p || !p->waiting)
+	if (!p->waiting)
 		return;
 	p->waiting = false;
 	now = sim_now_ns(p->sim);
@@ -277,11 +435,21 @@ static void replay_rx_ready(struct vif *v)
 	sim_timer_start(p->sim, &p->feed, now, replay_feed, p);
 }
 
+static void replay_rx_ready(struct vif *v)
+{
+	struct pcap_vif *p = v->backend;
+
+	if (p)
+		replay_resume(p);
+}
+
 static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, char *err,
 			   size_t errlen)
 {
 	const char *linger = vif_config_get(cfg, "linger");
 	const char *gap = vif_config_get(cfg, "gap");
+	const char *as = vif_config_get(cfg, "as");
+	const char *progress = vif_config_get(cfg, "progress");
 
 	p->linger_ns = PCAP_LINGER_DEFAULT_NS;
 	if (linger && parse_seconds(linger, &p->linger_ns) < 0) {
@@ -295,13 +463,37 @@ static int replay_parse_keys(struct pcap_vif *p, const struct vif_config *cfg, c
 		return -EINVAL;
 	}
 	p->has_gap_max = gap != NULL;
+	p->progress_after_ns = PCAP_PROGRESS_AFTER_DEFAULT_NS;
+	if (progress && parse_seconds(progress, &p->progress_after_ns) < 0) {
+		snprintf(err, errlen, "pcap: progress=%s: expected seconds, such as 2 or 0", progress);
+		return -EINVAL;
+	}
+	if (as && trace_ip4_parse(as, &p->as_ip) < 0) {
+		snprintf(err, errlen, "pcap: as=%s: expected the IPv4 address of the recorded host "
+			 "the guest stands in for, such as 10.0.0.2", as);
+		return -EINVAL;
+	}
+	if (as && (p->as_ip == 0 || p->as_ip == 0xffffffffu)) {
+		snprintf(err, errlen, "pcap: as=%s: not a host's address", as);
+		return -EINVAL;
+	}
+	if (as && trace_readdress_create(p->as_ip, p->v->cfg.mac, &p->rd) < 0) {
+		snprintf(err, errlen, "pcap: out of memory");
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void replay_free(struct pcap_vif *p)
 {
 	sim_timer_stop(p->sim, &p->feed);
+	sim_timer_stop(p->sim, &p->answer);
+	sim_timer_stop(p->sim, &p->unknown);
+	if (p->progress_shown)
+		fputs("\r\033[K", stderr);
 	trace_reader_close(p->r);
+	trace_readdress_destroy(p->rd);
+	free(p->copy);
 	free(p);
 }
 
@@ -323,9 +515,12 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 	p->sim = v->dom->sim;
 	if ((rc = replay_parse_keys(p, cfg, err, errlen)) < 0 ||
 	    (rc = trace_reader_open(cfg->arg, &p->r, err, errlen)) < 0) {
+		trace_readdress_destroy(p->rd);
 		free(p);
 		return rc;
 	}
+	p->progress_tty = isatty(STDERR_FILENO);
+	p->started_real = real_now_ns();
 	v->backend = p;
 	rc = replay_load_next(p);
 	if (rc < 0) {
@@ -340,11 +535,40 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 	return 0;
 }
 
+/* as=: the ARP answers of the recording's hosts, fed from the timer list. */
+static void replay_answer(struct sim_timer *t, void *arg)
+{
+	struct pcap_vif *p = arg;
+
+	(void)t;
+	for (unsigned int i = 0; i < p->nr_arp; i++)
+		vif_deliver(p->v, p->arp[i], TRACE_ARP_FRAME_LEN);
+	p->nr_arp = 0;
+}
+
+/*
+ * Frames from the guest go nowhere (capture=FILE records them); with as=
+ * they tell the guest's address and ask for the recording's hosts.
+ */
 static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
 {
-	(void)v;
-	(void)frame;
-	(void)len;
+	struct pcap_vif *p = v->backend;
+	uint8_t reply[TRACE_ARP_FRAME_LEN];
+	bool known;
+
+	if (!p || !p->rd)
+		return;
+	known = trace_readdress_guest_known(p->rd);
+	if (trace_readdress_from_guest(p->rd, frame, len, reply)) {
+		if (p->nr_arp == PCAP_ARP_PENDING_MAX) {
+			p->arp_dropped++;
+		} else {
+			memcpy(p->arp[p->nr_arp++], reply, TRACE_ARP_FRAME_LEN);
+			sim_timer_start(p->sim, &p->answer, sim_now_ns(p->sim), replay_answer, p);
+		}
+	}
+	if (!known && trace_readdress_guest_known(p->rd))
+		replay_resume(p);
 }
 
 static void replay_close(struct vif *v)
@@ -360,6 +584,8 @@ static void replay_close(struct vif *v)
 static const struct vif_backend_key replay_keys[] = {
 	{ "linger", false }, /* linger=SECONDS */
 	{ "gap", false },    /* gap=SECONDS */
+	{ "as", false },     /* as=IP: the guest stands in for the recorded host IP */
+	{ "progress", false }, /* progress=SECONDS: the progress line after so long */
 	{ NULL, false },
 };
 

@@ -14,6 +14,8 @@ static struct lazylib libpcap = {
 
 LAZYLIB_FORWARD(libpcap, pcap_t *, pcap_open_dead, (int linktype, int snaplen),
 		(linktype, snaplen))
+LAZYLIB_FORWARD(libpcap, pcap_t *, pcap_open_dead_with_tstamp_precision,
+		(int linktype, int snaplen, u_int precision), (linktype, snaplen, precision))
 LAZYLIB_FORWARD(libpcap, pcap_t *, pcap_fopen_offline_with_tstamp_precision,
 		(FILE *fp, u_int precision, char *errbuf), (fp, precision, errbuf))
 LAZYLIB_FORWARD(libpcap, pcap_dumper_t *, pcap_dump_fopen, (pcap_t *p, FILE *fp), (p, fp))

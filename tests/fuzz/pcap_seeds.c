@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_target.h"
-#include "tests/fuzz/readdress.h"
+#include "traces/readdress.h"
 #include "traces/pcap_reader.h"
 
 #define MAX_FRAME 1600
@@ -55,7 +55,7 @@ static void split(const char *dir, const char *path)
 			static const uint8_t mac[6] = FUZZ_MAC, ip[4] = FUZZ_IP;
 
 			memcpy(copy, frame, len);
-			readdress_frame(copy, len, mac, ip);
+			trace_readdress_to(copy, len, mac, ip);
 			seed_write(dir, copy, len);
 		}
 	}

@@ -10,7 +10,7 @@
  * within a file's settling time). Each frame is fed twice, in an exact-size
  * heap copy (so that valgrind sees a read past its end): as captured, and
  * readdressed to the interface (its MAC; for IPv4 its address, with the
- * header checksum fixed; see tests/fuzz/readdress.h), so that it reaches
+ * header checksum fixed; see traces/readdress.h), so that it reaches
  * ARP, IPv4, ICMP and UDP instead of stopping at the Ethernet layer.
  * --readdressed-only feeds the second copy only (the valgrind run, if the
  * corpus grows too big for its time budget).
@@ -43,7 +43,7 @@
 #include <net/netif.h>
 #include <net/socket.h>
 
-#include "tests/fuzz/readdress.h"
+#include "traces/readdress.h"
 #include "tests/fuzz/runtime_stubs.h"
 #include "timer_private.h"
 #include "traces/pcap_reader.h"
@@ -140,7 +140,7 @@ static void feed(struct net_if *nif, const uint8_t *frame, size_t len, int readd
 	}
 	memcpy(copy, frame, len);
 	if (readdress)
-		readdress_frame(copy, len, our_mac, our_ip);
+		trace_readdress_to(copy, len, our_mac, our_ip);
 	stub_now_ns += TICK_NS;
 	run_timers(nif);
 	net_if_input(nif, copy, len);

@@ -81,7 +81,7 @@ static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state
 	parse_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: mac, "
 		      "mtu, capture, hostfwd)");
 	parse_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif backend "
-		      "'pcap' (keys: mac, mtu, capture, linger, gap)");
+		      "'pcap' (keys: mac, mtu, capture, linger, gap, as, progress)");
 	parse_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture)");
 }
 
