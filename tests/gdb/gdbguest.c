@@ -10,7 +10,8 @@
  *   - with a --disk, disk 0 open: a write, a read and a flush done, then a
  *     128-sector write (BLKIF_OP_INDIRECT, 16 segments) and a 1-sector read
  *     submitted and not yet answered (gdbguest_blk_done and _pending count
- *     them). Both complete and the disk is closed after the checkpoint.
+ *     them). Both complete and the disk is closed after the checkpoint
+ *     (a panic comes first: its core holds them in flight).
  * The first guest word says what happens after the checkpoint:
  *   exit      exit 0 (the default)
  *   panic     uk_panic: a crash, with a core file under --core
@@ -141,11 +142,11 @@ int app_main(int argc, char **argv)
 		return 1;
 	uk_yield(); /* the sleeper and the waiter block */
 	gdbguest_checkpoint();
-	end_blk();
 	if (!strcmp(then, "panic"))
 		uk_panic("gdbguest: crashing on purpose");
 	if (!strcmp(then, "violation"))
 		HYPERVISOR_event_channel_op(EVTCHNOP_send, (void *)16);
+	end_blk();
 	uk_printf("gdbguest: checkpoint passed\n");
 	if (!strcmp(then, "wait")) {
 		uk_printf("gdbguest: waiting\n");

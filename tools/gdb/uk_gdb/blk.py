@@ -11,8 +11,7 @@ import struct
 
 import gdb
 
-from .common import (Missing, cstr, domain, function_at, guarded, lookup_type, read, static,
-                     table)
+from .common import Missing, cstr, domain, function_at, guarded, lookup_type, read, static
 
 # BLKIF_OP_* and BLKIF_RSP_* (<xen/io/blkif.h>): macros, so not in the debug info.
 BLKIF_OP = {0: "read", 1: "write", 2: "write_barrier", 3: "flush_diskcache", 4: "reserved",
@@ -273,12 +272,18 @@ and the guest's blkfront (geometry, ring, requests in flight)."""
             feats.append("indirect %d" % int(cfg["indirect"]))
         state = int(bb["xb"]["state"]) if int(bb["xb"]) else 0
         sectors = int(cfg["sectors"])
-        gdb.write("  blkback: %s, %d sectors (%d KiB), %s%s, ring-order %d, %s; xenbus %s, %s%s\n" % (
-            cstr(cfg["target"]), sectors, sectors // 2, "ro" if bool(cfg["readonly"]) else "rw",
-            ", cdrom" if bool(cfg["cdrom"]) else "", int(cfg["ring_order"]),
-            " ".join(feats) or "no features", XENBUS_STATE.get(state, str(state)),
-            "connected" if bool(bb["connected"]) else "not connected",
-            ", powercut" if bool(cfg["powercut"]) else ""))
+        extra = ""
+        if bool(cfg["powercut"]):
+            extra += ", powercut %s" % ("random" if bool(cfg["powercut_random"]) else
+                                        "at write %d" % int(cfg["powercut_at"]))
+        if int(cfg["capture"]):
+            extra += ", capture %s" % cstr(cfg["capture"])
+        gdb.write("  blkback: %s, %d sectors (%d KiB), %s%s, ring-order %d, %s; xenbus %s, %s%s\n"
+                  % (cstr(cfg["target"]), sectors, sectors * 512 // 1024,
+                     "ro" if bool(cfg["readonly"]) else "rw",
+                     ", cdrom" if bool(cfg["cdrom"]) else "", int(cfg["ring_order"]),
+                     " ".join(feats) or "no features", XENBUS_STATE.get(state, str(state)),
+                     "connected" if bool(bb["connected"]) else "not connected", extra))
         st = bb["stats"]
         gdb.write("    %s\n" % ", ".join("%s %d" % (f.name, int(st[f.name]))
                                         for f in st.type.strip_typedefs().fields()))

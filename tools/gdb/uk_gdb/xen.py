@@ -292,7 +292,8 @@ def show_ring(name, sring, size, front, back, slots, decode=None, write_req=None
         if write_req is not None:
             write_req("req", idx, size, ring[idx % size]["req"])
         else:
-            gdb.write("    req %d (slot %d): %s\n" % (idx, idx % size, decode[0](ring[idx % size]["req"])))
+            gdb.write("    req %d (slot %d): %s\n" % (idx, idx % size,
+                                                    decode[0](ring[idx % size]["req"])))
     for idx in range(rsp_cons, rsp_prod):
         gdb.write("    rsp %d (slot %d): %s\n" % (idx, idx % size, decode[1](ring[idx % size]["rsp"])))
     # netif RX always has buffers posted; a blkif request unanswered is in flight.
