@@ -3,6 +3,7 @@
 # gdbguest counted (3 requests answered, 2 in flight), blkfront's busy slots
 # and blkback's requests in its thread pool and completed; --slots decodes
 # the two requests the backend holds, the indirect write's 16 segments too.
+# At uk_blk_close all five are answered, the last response decoded.
 . "$(dirname "$0")/blk_lib.sh"
 gdb_run "$TMP/out" exit -- "uk rings vbd51712 --slots" \
 	"echo === blkif0\n" "uk rings blkif0" "echo === all\n" "uk rings" \
@@ -42,4 +43,13 @@ expect_no_grep "no slots without --slots" "at the backend" "$TMP/blkif0"
 section "$TMP/out" "=== all" >"$TMP/all"
 expect_grep "uk rings lists the disk with the others" "^vbd51712 \(xvda, blkif0\): " "$TMP/all"
 expect_grep "uk rings still lists netif0" "^netif0 tx: " "$TMP/all"
+
+gdb_run "$TMP/closed" exit uk_blk_close -- "uk rings blkif0 --slots" "echo === counters\n" \
+	"p/d $BLKBACK->stats.reads + $BLKBACK->stats.writes + $BLKBACK->stats.flushes"
+total=$(section "$TMP/closed" "=== counters" | sed -n 's/^\$1 = //p')
+expect_eq "blkback's requests completed at close" "$sent" "$total"
+expect_grep "at close: every request answered and taken" "^  shared +req_prod $sent +req_event [0-9]+ +rsp_prod $sent " "$TMP/closed"
+expect_grep "at close: the last response, the one-sector read" \
+	"^    nothing in flight; the last response, $((sent - 1)) \(slot $((sent - 1))\): id [0-9]+ read status 0 \(okay\)\$" "$TMP/closed"
+expect_grep "at close: no slot busy" "^  blkfront: .* 0 slots busy \(inflight 0\)" "$TMP/closed"
 echo "PASS"
