@@ -48,7 +48,8 @@ gdb_run() {
 		-ex "break $stop" -ex run "${args[@]}" \
 		--args "$GUEST" "${GUEST_ARGS[@]}" -- "$mode" ip=10.0.0.2/24 >"$out" 2>&1
 	[ $? -ne 124 ] || fail "gdb timed out"
-	expect_grep "stopped at $stop" "^Breakpoint 1, .*$stop" "$out"
+	# "Thread 1 "NAME" hit Breakpoint 1, ..." once blkback's thread pool has started.
+	expect_grep "stopped at $stop" "^(Thread [0-9]+ \"[^\"]*\" hit )?Breakpoint 1, .*$stop" "$out"
 	expect_no_grep "no Python errors" "Python Exception|Error occurred in Python|Undefined command" "$out"
 }
 

@@ -6,7 +6,7 @@ functions in the inferior, so the commands work at any stop and on cores.
 """
 import gdb
 
-from . import common, threads, xen, xs, state, printers
+from . import blk, common, threads, xen, xs, state, printers
 
 _registered = False
 
@@ -23,3 +23,4 @@ def register(objfile):
     xen.register()
     xs.register()
     state.register()
+    blk.register()

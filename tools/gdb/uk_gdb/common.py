@@ -12,12 +12,13 @@ uk thread [N|current]      make thread N the one bt, frame, info locals, up/down
 uk thread apply all|N.. CMD  run CMD (e.g. bt) for each thread
 uk evtchn                  event channels: kind, peer, pending, masked, handlers on both ends
 uk grants                  the guest's active grants and the simulator's maps of them
-uk rings [NAME [tx|rx]] [--slots]  shared rings: both sides' indexes (netif0, xenstore, console)
+uk rings [NAME [tx|rx]] [--slots]  shared rings: both sides' indexes (netif0, vbd51712, xenstore, console)
 uk xs [-p] [PATH]          the simulator's xenstore tree; uk xs watches, uk xs transactions
 uk timers                  armed guest timers, the Xen timer and the simulator's timers
 uk heap                    allocator: pages, free blocks by order, largest free, slabs
 uk net                     interfaces, addresses, ARP cache, sockets, counters
-uk vif                     the simulator's vifs and their statistics"""
+uk vif                     the simulator's vifs and their statistics
+uk disks                   the disks: blkback's image, state and statistics, blkfront's view"""
 
     def __init__(self):
         super().__init__("uk", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)

@@ -4,10 +4,11 @@ The guest's side is read from the runtime's statics (runtime/events.c,
 gnttab.c, console.c, xenbus_ring.c) and netfront (through the stack's
 interfaces, net/netif.c); the other side from the simulator's objects
 (struct sim_domain, its vifs' netback), reached through the hypercall
-shim's current domain.
+shim's current domain. The block devices' part is blk.py's.
 """
 import gdb
 
+from . import blk
 from .common import (Missing, cstr, domain, function_at, guarded, lookup_type, need_process,
                      static, symbol_at, table)
 
@@ -114,31 +115,59 @@ def sim_maps(d):
 
 def grant_rows(entries, show_all):
     """Table rows; unless show_all, a run of consecutive refs to consecutive frames
-    with the same domain, flags and no map (netfront's buffers) is one row."""
+    with the same domain, flags, use and no map (netfront's buffers) is one row."""
     rows = []
     i = 0
     while i < len(entries):
         j = i
-        ref, dom, frame, flags, mapped = entries[i]
+        ref, dom, frame, flags, mapped, owner = entries[i]
         while (not show_all and mapped == "-" and j + 1 < len(entries) and
                entries[j + 1][0] == entries[j][0] + 1 and entries[j + 1][1] == dom and
                entries[j + 1][2] == entries[j][2] + 1 and entries[j + 1][3] == flags and
-               entries[j + 1][4] == "-"):
+               entries[j + 1][4] == "-" and entries[j + 1][5] == owner):
             j += 1
         if j - i >= 3:
             rows.append(["%d-%d" % (ref, entries[j][0]), "dom%d" % dom,
-                         "%#x-%#x" % (frame, entries[j][2]), flags, "-"])
+                         "%#x-%#x" % (frame, entries[j][2]), flags, "-", owner])
         else:
             j = i
-            rows.append([str(ref), "dom%d" % dom, "%#x" % frame, flags, mapped])
+            rows.append([str(ref), "dom%d" % dom, "%#x" % frame, flags, mapped, owner])
         i = j + 1
     return rows
+
+
+def netfront_grant_owners(owners):
+    """Adds {ref: "netfront vifN <use>"}: the ring pages and the buffers."""
+    try:
+        fronts = netfronts()
+    except Missing:
+        return
+    for nf in fronts:
+        who = "netfront vif%d" % int(nf["index"])
+        for side in ("tx", "rx"):
+            page = nf["%s_ring_page" % side]
+            if bool(page["granted"]):
+                owners[int(page["gref"])] = "%s %s ring" % (who, side)
+            bufs = nf["%s_bufs" % side]
+            for i in range(bufs.type.range()[1] + 1):
+                if bool(bufs[i]["granted"]):
+                    owners[int(bufs[i]["gref"])] = "%s %s buffer" % (who, side)
+
+
+def grant_owners():
+    """{ref: what the guest uses it for}, for the drivers the helpers know."""
+    owners = {}
+    netfront_grant_owners(owners)
+    blk.grant_owners(owners)
+    return owners
 
 
 class UkGrants(gdb.Command):
     """List the guest's active grants and the simulator's maps of them.
 
-Each entry: reference, domain, frame, flags, and who has it mapped. Grant copies are not listed: the simulator makes each
+Each entry: reference, domain, frame, flags, who has it mapped, and what the
+guest uses it for (netfront's and blkfront's rings, buffers, data and indirect
+pages). Grant copies are not listed: the simulator makes each
 one inside a hypercall or a backend's ring walk, so none is in progress at a stop.
 Runs of like entries are folded into one row; uk grants --all lists each."""
 
@@ -157,6 +186,7 @@ Runs of like entries are folded into one row; uk grants --all lists each."""
             maps = sim_maps(domain())
         except gdb.GdbError:
             pass
+        owners = grant_owners()
         entries = []
         for ref in range(int(gt["nr_entries"])):
             e = gt["table"][ref]
@@ -165,10 +195,11 @@ Runs of like entries are folded into one row; uk grants --all lists each."""
                 continue
             mapped = ", ".join("dom%d handle %d%s" % (m, h, " ro" if ro else "")
                                for h, m, ro in maps.get(ref, [])) or "-"
-            entries.append((ref, int(e["domid"]), int(e["frame"]), gtf_flags(flags), mapped))
+            entries.append((ref, int(e["domid"]), int(e["frame"]), gtf_flags(flags), mapped,
+                            owners.get(ref, "-")))
         show_all = "--all" in arg.split()
         table(grant_rows(entries, show_all),
-              ["Ref", "Granted to", "Frame", "Flags", "Mapped by (simulator)"])
+              ["Ref", "Granted to", "Frame", "Flags", "Mapped by (simulator)", "Used for (guest)"])
         gdb.write("%d active of %d entries; %d free%s\n" % (
             len(entries), int(gt["nr_entries"]), int(gt["free_count"]),
             "" if show_all else " (runs of like entries folded: uk grants --all)"))
@@ -232,8 +263,10 @@ def u32(v):
     return int(v) & 0xffffffff
 
 
-def show_ring(name, sring, size, front, back, slots, decode=None):
-    """One shared ring: indexes of both sides, what is outstanding, and its slots."""
+def show_ring(name, sring, size, front, back, slots, decode=None, write_req=None):
+    """One shared ring: indexes of both sides, what is outstanding, and its slots.
+    write_req(label, idx, size, req), when given, writes a request's lines
+    (blkif's indirect segments take more than one)."""
     gdb.write("%s: %d slots, shared page %#x\n" % (name, size, int(sring)))
     req_prod, rsp_prod = u32(sring["req_prod"]), u32(sring["rsp_prod"])
     gdb.write("  shared    req_prod %d  req_event %d  rsp_prod %d  rsp_event %d\n" % (
@@ -256,10 +289,16 @@ def show_ring(name, sring, size, front, back, slots, decode=None):
         return
     ring = sring["ring"]
     for idx in range(req_cons, req_prod):
-        gdb.write("    req %d (slot %d): %s\n" % (idx, idx % size, decode[0](ring[idx % size]["req"])))
+        if write_req is not None:
+            write_req("req", idx, size, ring[idx % size]["req"])
+        else:
+            gdb.write("    req %d (slot %d): %s\n" % (idx, idx % size,
+                                                    decode[0](ring[idx % size]["req"])))
     for idx in range(rsp_cons, rsp_prod):
         gdb.write("    rsp %d (slot %d): %s\n" % (idx, idx % size, decode[1](ring[idx % size]["rsp"])))
-    if req_cons == req_prod and rsp_cons == rsp_prod:
+    # netif RX always has buffers posted; a blkif request unanswered is in flight.
+    idle = req_cons == req_prod and rsp_cons == rsp_prod
+    if idle and (write_req is None or rsp_prod == req_prod):
         last = (rsp_prod - 1) & 0xffffffff
         if rsp_prod:
             gdb.write("    nothing in flight; the last response, %d (slot %d): %s\n" % (
@@ -355,11 +394,13 @@ def console_ring(d):
 class UkRings(gdb.Command):
     """Show every shared ring with both sides' indexes.
 
-netif TX and RX (per vif), xenstore and console.
+netif TX and RX (per vif), blkif (per disk), xenstore and console.
 
 uk rings [NAME [tx|rx]] [--slots]
-NAME is netif0, netif1, ..., xenstore or console. --slots decodes the slots in
-flight (requests the backend has not taken, responses the frontend has not)."""
+NAME is netif0, netif1, ..., a disk (vbd51712, blkif0 or xvda), xenstore or
+console. --slots decodes the slots in flight (requests the backend has not
+taken, responses the frontend has not; for a disk also the requests the
+backend has taken and not answered, indirect segments included)."""
 
     def __init__(self):
         super().__init__("uk rings", gdb.COMMAND_DATA)
@@ -371,17 +412,23 @@ flight (requests the backend has not taken, responses the frontend has not)."""
         words = [w for w in words if w != "--slots"]
         name = words[0] if words else None
         side = words[1] if len(words) > 1 else None
+        usage = "usage: uk rings [netifN [tx|rx]|vbdN|blkifN|xenstore|console] [--slots]"
         if side not in (None, "tx", "rx") or len(words) > 2:
-            raise gdb.GdbError("usage: uk rings [netifN [tx|rx]|xenstore|console] [--slots]")
+            raise gdb.GdbError(usage)
         d = domain()
-        if name is None or name.startswith("netif"):
+        netif = name is not None and name.startswith("netif")
+        if name is None or netif:
             netif_rings(d, (name, side), slots)
+        if name is None or not netif and name not in ("xenstore", "console"):
+            if side is not None:
+                raise gdb.GdbError(usage)
+            if not blk.blkif_rings(name, slots, show_ring) and name is not None:
+                raise gdb.GdbError("drydock: no ring '%s' (netifN, vbdN, blkifN, xenstore, "
+                                   "console)" % name)
         if name in (None, "xenstore"):
             xenstore_ring(d)
         if name in (None, "console"):
             console_ring(d)
-        if name is not None and not name.startswith("netif") and name not in ("xenstore", "console"):
-            raise gdb.GdbError("drydock: no ring '%s' (netifN, xenstore, console)" % name)
 
 
 def register():
