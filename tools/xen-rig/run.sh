@@ -4,8 +4,8 @@
 #
 #   tools/xen-rig/run.sh [options]
 #     --images DIR     where NAME.xen and NAME.cfg are (default build/xen; env XEN_RIG_IMAGES)
-#     --only T[,T...]  run only these tests (dom0 selftest vif-hotplug hello greeting echo;
-#                      disk only when named here: it is new and opt-in)
+#     --only T[,T...]  run only these tests (dom0 selftest vif-hotplug hello greeting echo
+#                      disk)
 #     --cmd 'CMD'      run a shell command in dom0 instead of the tests, print its output
 #     --require LIST   fail when one of these images is missing (env XEN_RIG_REQUIRE; default
 #                      "hello echo" when the images' directory exists, else "": skip their tests)
@@ -107,7 +107,7 @@ have_image() {   # NAME: copies NAME.xen into the share when it and NAME.cfg exi
 # Once the xen build has run (the images' directory exists), an image missing from it is a
 # failure; before that, its tests are skipped.
 if [ "$REQUIRE" = unset ]; then
-  if [ -d "$IMAGES" ] && [ -z "$ONLY$CMD" ]; then REQUIRE="hello echo"; else REQUIRE=""; fi
+  if [ -d "$IMAGES" ] && [ -z "$ONLY$CMD" ]; then REQUIRE="hello echo kvstore"; else REQUIRE=""; fi
 fi
 
 tests=(dom0 selftest vif-hotplug)
@@ -127,15 +127,16 @@ else
   missing+=(echo)
   tests+=("skip echo $IMAGES/echo.xen or echo.cfg not built")
 fi
-# blkfront against Linux's blkback (docs/block.md), opt-in until it has proved itself on the rig.
-if [[ ",$ONLY," == *,disk,* ]] && have_image kvstore; then
+# blkfront against Linux's blkback (docs/block.md).
+if have_image kvstore; then
   derive_cfg "$IMAGES/kvstore.cfg" kvstore kvstore.xen "" "load=20"
   derive_cfg "$IMAGES/kvstore.cfg" kvstore-verify kvstore.xen "" "verify=20"
   for c in kvstore kvstore-verify; do
     echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/kvstore.img' ]" >> "$SHARE/cfg/$c.cfg"
   done
   tests+=(disk)
-elif [[ ",$ONLY," == *,disk,* ]]; then
+else
+  missing+=(kvstore)
   tests+=("skip disk $IMAGES/kvstore.xen or kvstore.cfg not built")
 fi
 if [ -n "$ONLY" ]; then
