@@ -13,7 +13,8 @@ static const char *const names[SIM_FIXTURE_MAX_GUESTS] = { "one", "two", "three"
 
 int sim_fixture_create(struct sim_fixture *f, const struct sim_fixture_options *o)
 {
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = o->strict };
+	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = o->strict,
+				 .seed = o->seed };
 	unsigned int n = o->guests ? o->guests : 1;
 	int rc;
 
@@ -43,7 +44,9 @@ int sim_fixture_create(struct sim_fixture *f, const struct sim_fixture_options *
 		struct sim_domain_config dc = { .domid = (domid_t)(i + 1), .name = names[i],
 						.mem_bytes = o->mem_bytes ? o->mem_bytes : 4 << 20 };
 
-		if ((rc = sim_toolstack_build_domain(f->sim, &dc, &f->guest[i])) < 0) {
+		rc = o->bare ? sim_domain_create(f->sim, &dc, &f->guest[i])
+			     : sim_toolstack_build_domain(f->sim, &dc, &f->guest[i]);
+		if (rc < 0) {
 			fprintf(stderr, "sim_fixture: domain %u: %s\n", i + 1, strerror(-rc));
 			sim_fixture_destroy(f);
 			return rc;
@@ -67,4 +70,15 @@ void sim_fixture_destroy(struct sim_fixture *f)
 		close(f->console_fd);
 	memset(f, 0, sizeof(*f));
 	f->console_fd = -1;
+}
+
+void sim_fixture_grant(struct sim_domain *d, xen_pfn_t table_gfn, grant_ref_t ref, xen_pfn_t gfn,
+		       bool readonly)
+{
+	grant_entry_v1_t *e = (grant_entry_v1_t *)sim_domain_gfn_to_page(d, table_gfn) + ref;
+
+	e->domid = 0;
+	e->frame = (uint32_t)gfn;
+	__atomic_store_n(&e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0),
+			 __ATOMIC_RELEASE);
 }

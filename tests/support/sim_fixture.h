@@ -4,7 +4,9 @@
  * mem_bytes), as libxl would have built them (xenstore and console pages
  * and ports), whose sim_* functions the test then calls as the hypercall
  * shim and the backends do. Guest console output goes to /dev/null unless
- * console_to_stdout is set.
+ * console_to_stdout is set. With bare set, the guests are only created
+ * (sim_domain_create, as the hypervisor alone leaves them: no xenstore
+ * tree, no console), for tests of what lies below the toolstack.
  *
  *	static struct sim_fixture f;
  *	struct sim_fixture_options o = { .guests = 2 };
@@ -18,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <xen/grant_table.h>
+
 #include "sim/domain.h"
 #include "sim/sim.h"
 
@@ -28,6 +32,8 @@ struct sim_fixture_options {
 	bool strict;            /* protocol violations crash the offending domain */
 	bool console_to_stdout; /* guest console output on stdout, not /dev/null */
 	uint64_t mem_bytes;     /* each guest's RAM; 0 means 4 MiB */
+	uint64_t seed;          /* --seed: what the simulator's generators start from */
+	bool bare;              /* created, not built by the toolstack */
 };
 
 struct sim_fixture {
@@ -41,5 +47,12 @@ struct sim_fixture {
 /* 0, or a negative errno with a line on stderr saying what failed. */
 int sim_fixture_create(struct sim_fixture *f, const struct sim_fixture_options *o);
 void sim_fixture_destroy(struct sim_fixture *f);
+
+/*
+ * Entry ref of d's grant table (frame 0 at table_gfn) grants page gfn to
+ * dom0, as gnttab_grant_foreign_access() does: flags written last.
+ */
+void sim_fixture_grant(struct sim_domain *d, xen_pfn_t table_gfn, grant_ref_t ref, xen_pfn_t gfn,
+		       bool readonly);
 
 #endif
