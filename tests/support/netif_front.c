@@ -140,8 +140,9 @@ void netif_front_push_rx(struct netif_front *fr)
 
 bool netif_front_port_pending(struct netif_front *fr)
 {
-	xen_ulong_t *word = &fr->d->shared_info->evtchn_pending[fr->port / (sizeof(xen_ulong_t) * 8)];
-	xen_ulong_t bit = (xen_ulong_t)1 << (fr->port % (sizeof(xen_ulong_t) * 8));
+	unsigned int bits = sizeof(xen_ulong_t) * 8;
+	xen_ulong_t *word = &fr->d->shared_info->evtchn_pending[fr->port / bits];
+	xen_ulong_t bit = (xen_ulong_t)1 << (fr->port % bits);
 
 	return __atomic_fetch_and(word, ~bit, __ATOMIC_SEQ_CST) & bit;
 }

@@ -40,22 +40,35 @@ void sim_xs_assert(struct sim *sim, const char *path, const char *want)
 	free(value);
 }
 
-void stderr_capture(char *buf, size_t size, void (*fn)(void *arg), void *arg)
+void stderr_capture_start(struct stderr_capture *c)
 {
-	FILE *tmp = tmpfile();
-	int saved;
+	fflush(stderr);
+	c->file = tmpfile();
+	assert_non_null(c->file);
+	c->saved_fd = dup(STDERR_FILENO);
+	assert_true(c->saved_fd >= 0);
+	assert_true(dup2(fileno(c->file), STDERR_FILENO) >= 0);
+}
+
+void stderr_capture_end(struct stderr_capture *c)
+{
 	size_t n;
 
-	assert_non_null(tmp);
 	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
+	dup2(c->saved_fd, STDERR_FILENO);
+	close(c->saved_fd);
+	rewind(c->file);
+	n = fread(c->text, 1, sizeof(c->text) - 1, c->file);
+	c->text[n] = '\0';
+	fclose(c->file);
+}
+
+void stderr_capture_run(char *buf, size_t size, void (*fn)(void *arg), void *arg)
+{
+	struct stderr_capture c;
+
+	stderr_capture_start(&c);
 	fn(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, size - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
+	stderr_capture_end(&c);
+	snprintf(buf, size, "%s", c.text);
 }

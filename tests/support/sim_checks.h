@@ -7,6 +7,7 @@
 #define TESTS_SUPPORT_SIM_CHECKS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/sim.h"
 
@@ -17,7 +18,16 @@ char *sim_xs_get(struct sim *sim, const char *path);
 /* The test fails unless path holds want. */
 void sim_xs_assert(struct sim *sim, const char *path, const char *want);
 
+/* What was written to stderr between start and end: text, NUL-terminated, truncated. */
+struct stderr_capture {
+	int saved_fd;
+	FILE *file;
+	char text[4096];
+};
+
+void stderr_capture_start(struct stderr_capture *c);
+void stderr_capture_end(struct stderr_capture *c);
 /* Runs fn(arg) with stderr going to buf (size bytes, NUL-terminated): what it reported. */
-void stderr_capture(char *buf, size_t size, void (*fn)(void *arg), void *arg);
+void stderr_capture_run(char *buf, size_t size, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -252,7 +252,7 @@ static void impairment_values_are_read_for_each_direction(void **state)
 
 	(void)state;
 	vif_spec_parse_ok("null,loss=5%,rx-delay=20,tx-rate=0.5,jitter=1.5,limit=10,rx-dup=0.0001,"
-		 "tx-reorder=100,corrupt=2.25%", &cfg);
+			  "tx-reorder=100,corrupt=2.25%", &cfg);
 	assert_int_equal(impair_params_parse(&cfg, p, err, sizeof(err)), 1);
 	assert_int_equal(p[IMPAIR_RX].loss_ppm, 50000);
 	assert_int_equal(p[IMPAIR_TX].loss_ppm, 50000);
@@ -289,12 +289,12 @@ static void bad_impairment_values_are_refused_naming_them(void **state)
 	vif_spec_refused("null,limit=0", "limit=0: expected a number of frames from 1 to 65536");
 	vif_spec_refused("null,limit=65537", "limit=65537");
 	vif_spec_refused("null,loss=5%,rx-loss=1%", "loss= and rx-loss= both set loss for frames "
-		      "to the guest; give one");
+			 "to the guest; give one");
 	vif_spec_refused("null,tx-delay=1,delay=2", "tx-delay= and delay= both set delay for "
-		      "frames from the guest");
+			 "frames from the guest");
 	vif_spec_refused("null,loss=1,loss=2", "key 'loss' is given twice");
 	vif_spec_refused("null,lose=5%", "unknown key 'lose' for vif backend 'null' (keys: mac, "
-		      "mtu, capture) or an impairment: loss, dup");
+			 "mtu, capture) or an impairment: loss, dup");
 	vif_spec_refused("null,up-loss=5%", "unknown key 'up-loss'");
 }
 

@@ -53,30 +53,30 @@ static void a_backend_in_the_table_is_accepted_with_its_keys(void **state)
 static void the_list_of_valid_backends_comes_from_the_table(void **state)
 {
 	(void)state;
-	vif_spec_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, pcap=FILE, "
-		      "null or loopback)");
+	vif_spec_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, "
+			 "pcap=FILE, null or loopback)");
 }
 
 static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state)
 {
 	(void)state;
 	vif_spec_refused("loopback,linger=1", "unknown key 'linger' for vif backend 'loopback' "
-		      "(keys: mac, mtu, capture, frames)");
-	vif_spec_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: mac, "
-		      "mtu, capture, hostfwd)");
-	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif backend "
-		      "'pcap' (keys: mac, mtu, capture, linger, gap)");
+			 "(keys: mac, mtu, capture, frames)");
+	vif_spec_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: "
+			 "mac, mtu, capture, hostfwd)");
+	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif "
+			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap)");
 	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture)");
 }
 
 static void a_key_that_does_not_repeat_is_refused_the_second_time(void **state)
 {
 	(void)state;
-	vif_spec_refused("pcap=in.pcap,linger=1,linger=2", "key 'linger' is given twice; vif backend "
-		      "'pcap' takes it once");
+	vif_spec_refused("pcap=in.pcap,linger=1,linger=2", "key 'linger' is given twice; vif "
+			 "backend 'pcap' takes it once");
 	vif_spec_refused("loopback,frames=1,frames=2", "key 'frames' is given twice");
 	vif_spec_refused("null,mac=00:16:3e:00:00:01,mac=00:16:3e:00:00:02", "key 'mac' is given "
-		      "twice");
+			 "twice");
 	vif_spec_refused("null,mtu=1500,mtu=576", "key 'mtu' is given twice");
 	vif_spec_refused("null,capture=a,capture=b", "key 'capture' is given twice");
 }
@@ -248,7 +248,7 @@ static void warned_about(struct fixture *f, const struct vif_backend_ops *ops, c
 {
 	struct vif v = { .dom = f->d, .ops = ops };
 
-	stderr_capture(said, size, vif_added, &v);
+	stderr_capture_run(said, size, vif_added, &v);
 }
 
 static void a_live_backend_under_the_virtual_clock_is_warned_about(void **state)

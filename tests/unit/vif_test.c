@@ -79,7 +79,8 @@ static void parse_keeps_backend_keys_in_order(void **state)
 {
 	struct vif_config cfg;
 
-	vif_spec_parse_ok("user,hostfwd=tcp::8080-:80,mac=00:16:3e:00:00:09,hostfwd=udp::53-:53", &cfg);
+	vif_spec_parse_ok("user,hostfwd=tcp::8080-:80,mac=00:16:3e:00:00:09,hostfwd=udp::53-:53",
+			  &cfg);
 	assert_int_equal(cfg.nr_keys, 2);
 	assert_string_equal(cfg.keys[0].key, "hostfwd");
 	assert_string_equal(cfg.keys[0].value, "tcp::8080-:80");
@@ -92,7 +93,7 @@ static void parse_keeps_backend_keys_in_order(void **state)
 static void parse_refuses_unknown_backend_naming_the_valid_ones(void **state)
 {
 	vif_spec_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, "
-		      "pcap=FILE or null)");
+			 "pcap=FILE or null)");
 	vif_spec_refused("", "unknown vif backend ''");
 	vif_spec_refused(",mac=00:16:3e:00:00:01", "valid: tap=IFNAME");
 	vif_spec_refused("averyveryverylongbackendname", "unknown vif backend");
@@ -481,7 +482,8 @@ static void bad_tx_requests_are_violations_answered_with_errors(void **state)
 	assert_int_equal(f->d->violations, 1);
 	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 0, 1515, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 2);
-	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 4000, 100, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 4000, 100, 0).status,
+			 NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 3);
 	assert_int_equal(netif_front_send(&fr, 256, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 4);

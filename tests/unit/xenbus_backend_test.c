@@ -372,7 +372,7 @@ static void a_digit_above_a_small_maximum_is_out_of_range(void **state)
 	assert_int_equal(f->d->violations, 2);
 }
 
-/* A read of key after writing value to it, for stderr_capture. */
+/* What read_bad_number writes to ring-ref before reading it (for stderr_capture_run). */
 struct read_call {
 	struct fixture *f;
 	const char *value;
@@ -396,7 +396,9 @@ static void a_number_out_of_range_or_malformed_is_a_violation_naming_device_and_
 
 	backend_start(f);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		stderr_capture(said, sizeof(said), read_bad_number, &(struct read_call){ f, bad[i] });
+		struct read_call call = { f, bad[i] };
+
+		stderr_capture_run(said, sizeof(said), read_bad_number, &call);
 		if (!strstr(said, "vbd51712: " FE "/ring-ref is '"))
 			fail_msg("'%s': the report '%s' names no device and key", bad[i], said);
 		assert_int_equal(f->d->violations, (int)i + 1);
@@ -435,7 +437,7 @@ static void a_string_longer_than_its_limit_is_a_violation(void **state)
 	xs_put(f, FE "/protocol", "x86_64-abi");
 	assert_int_equal(xenbus_backend_read_str(f->be, "protocol", buf, sizeof(buf)), 10);
 	assert_string_equal(buf, "x86_64-abi");
-	stderr_capture(said, sizeof(said), read_long_string, f);
+	stderr_capture_run(said, sizeof(said), read_long_string, f);
 	assert_non_null(strstr(said, "vbd51712: " FE "/protocol is 19 bytes; at most 11"));
 	assert_int_equal(f->d->violations, 1);
 }
