@@ -11,30 +11,50 @@
 
 static const char *const names[SIM_FIXTURE_MAX_GUESTS] = { "one", "two", "three", "four" };
 
+/* Where guest consoles go: stdout, a pipe the test reads, or /dev/null. */
+static int console_open(struct sim_fixture *f, const struct sim_fixture_options *o)
+{
+	int p[2];
+
+	if (o->console_to_stdout)
+		return STDOUT_FILENO;
+	if (o->console_pipe) {
+		if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
+			int e = errno;
+
+			fprintf(stderr, "sim_fixture: pipe: %s\n", strerror(e));
+			return -e;
+		}
+		f->console_read = p[0];
+		return f->console_fd = p[1];
+	}
+	f->console_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (f->console_fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "sim_fixture: /dev/null: %s\n", strerror(e));
+		return -e;
+	}
+	return f->console_fd;
+}
+
 int sim_fixture_create(struct sim_fixture *f, const struct sim_fixture_options *o)
 {
 	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = o->strict,
-				 .seed = o->seed };
-	unsigned int n = o->guests ? o->guests : 1;
+				 .seed = o->seed, .trace_hypercalls = o->trace_hypercalls,
+				 .on_shutdown = o->on_shutdown, .on_shutdown_arg = o->on_shutdown_arg };
+	unsigned int n = o->no_guests ? 0 : o->guests ? o->guests : 1;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	f->console_fd = -1;
+	f->console_fd = f->console_read = -1;
 	if (n > SIM_FIXTURE_MAX_GUESTS) {
 		fprintf(stderr, "sim_fixture: %u guests asked, at most %d\n", n,
 			SIM_FIXTURE_MAX_GUESTS);
 		return -EINVAL;
 	}
-	if (o->console_to_stdout) {
-		sc.console_fd = STDOUT_FILENO;
-	} else {
-		f->console_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (f->console_fd < 0) {
-			fprintf(stderr, "sim_fixture: /dev/null: %s\n", strerror(errno));
-			return -errno;
-		}
-		sc.console_fd = f->console_fd;
-	}
+	if ((sc.console_fd = console_open(f, o)) < 0)
+		return sc.console_fd;
 	if ((rc = sim_create(&f->sim, &sc)) < 0) {
 		fprintf(stderr, "sim_fixture: sim_create: %s\n", strerror(-rc));
 		sim_fixture_destroy(f);
@@ -68,8 +88,10 @@ void sim_fixture_destroy(struct sim_fixture *f)
 		sim_destroy(f->sim);
 	if (f->console_fd >= 0)
 		close(f->console_fd);
+	if (f->console_read >= 0)
+		close(f->console_read);
 	memset(f, 0, sizeof(*f));
-	f->console_fd = -1;
+	f->console_fd = f->console_read = -1;
 }
 
 void sim_fixture_grant(struct sim_domain *d, xen_pfn_t table_gfn, grant_ref_t ref, xen_pfn_t gfn,
