@@ -28,6 +28,7 @@
 #include "sim/backends/blkback_private.h"
 #include "sim/domain.h"
 #include "sim/report.h"
+#include "sim/splitmix64.h"
 
 #define RANDOM_ONE_IN 32
 
@@ -46,16 +47,6 @@ struct blkback_wcache {
 	struct wc_entry *e;
 	size_t n, cap;
 };
-
-/* splitmix64: small, and the same everywhere. */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static uint64_t seed_of(const struct blkback *bb)
 {
@@ -126,7 +117,7 @@ static void choose_fates(struct blkback *bb, unsigned int counts[3])
 
 	for (size_t i = 0; i < wc->n; i++) {
 		struct wc_entry *e = &wc->e[i];
-		uint64_t r = next_random(&state);
+		uint64_t r = sim_splitmix64_next(&state);
 
 		e->fate = (enum fate)(r % (e->nsect > 1 ? 3 : 2));
 		e->kept = e->fate == FATE_KEPT ? e->nsect
@@ -185,7 +176,7 @@ void blkback_wcache_wrote(struct blkback *bb, struct bb_io *io)
 	wc->e[wc->n++] = (struct wc_entry){ .first = io->offset / BLKBACK_SECTOR,
 					    .nsect = io->len / BLKBACK_SECTOR, .old = io->old };
 	io->old = NULL; /* the log's now */
-	now = bb->cfg.powercut_random ? next_random(&wc->rng) % RANDOM_ONE_IN == 0
+	now = bb->cfg.powercut_random ? sim_splitmix64_next(&wc->rng) % RANDOM_ONE_IN == 0
 				      : wc->writes == bb->cfg.powercut_at;
 	if (now)
 		cut(bb);

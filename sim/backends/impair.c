@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/backends/impair.h"
+#include "sim/splitmix64.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define PPM 1000000u
@@ -48,16 +49,6 @@ struct impair_draws {
 	uint64_t loss, dup, corrupt, corrupt_at, reorder, jitter;
 };
 
-/* splitmix64 (Steele, Lea, Flood): one 64-bit state, a full-period sequence. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* True with probability ppm / 10^6: the draw's top 32 bits scaled to [0, 10^6). */
 static bool chance(uint64_t draw, uint32_t ppm)
 {
@@ -66,12 +57,12 @@ static bool chance(uint64_t draw, uint32_t ppm)
 
 static void take_draws(struct impair_path *p, struct impair_draws *d)
 {
-	d->loss = rng_next(&p->rng);
-	d->dup = rng_next(&p->rng);
-	d->corrupt = rng_next(&p->rng);
-	d->corrupt_at = rng_next(&p->rng);
-	d->reorder = rng_next(&p->rng);
-	d->jitter = rng_next(&p->rng);
+	d->loss = sim_splitmix64_next(&p->rng);
+	d->dup = sim_splitmix64_next(&p->rng);
+	d->corrupt = sim_splitmix64_next(&p->rng);
+	d->corrupt_at = sim_splitmix64_next(&p->rng);
+	d->reorder = sim_splitmix64_next(&p->rng);
+	d->jitter = sim_splitmix64_next(&p->rng);
 }
 
 /* Uniform in [-jitter, +jitter] ns: netem's tabledist without a distribution table. */
@@ -305,8 +296,8 @@ int impair_path_create(struct impair_path **out, struct sim *sim, const struct i
 	p->stats = stats;
 	/* Each vif and direction its own sequence: the seed, then index and direction mixed in. */
 	p->rng = seed;
-	p->rng = rng_next(&p->rng) ^ ((uint64_t)index << 1 | (uint64_t)dir);
-	rng_next(&p->rng);
+	p->rng = sim_splitmix64_next(&p->rng) ^ ((uint64_t)index << 1 | (uint64_t)dir);
+	sim_splitmix64_next(&p->rng);
 	*out = p;
 	return 0;
 }

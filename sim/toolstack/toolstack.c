@@ -7,6 +7,7 @@
 #include <xen/hvm/params.h>
 
 #include "sim/domain.h"
+#include "sim/splitmix64.h"
 #include "sim/toolstack/toolstack.h"
 
 static int put(struct xs_store *xs, const char *path, const char *value)
@@ -20,20 +21,11 @@ int sim_toolstack_init_dom0(struct xs_store *xs)
 	return rc < 0 ? rc : put(xs, "/local/domain/0/domid", "0");
 }
 
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* A stable version-4 UUID: the same seed and domid give the same /vm path. */
 static void make_uuid(char out[37], uint64_t seed, domid_t domid)
 {
 	uint64_t state = seed ^ ((uint64_t)domid << 48);
-	uint64_t a = splitmix64(&state), b = splitmix64(&state);
+	uint64_t a = sim_splitmix64_next(&state), b = sim_splitmix64_next(&state);
 
 	snprintf(out, 37, "%08" PRIx32 "-%04" PRIx32 "-4%03" PRIx32 "-%04" PRIx32 "-%012" PRIx64,
 		 (uint32_t)(a >> 32), (uint32_t)(a >> 16) & 0xffff, (uint32_t)a & 0xfff,

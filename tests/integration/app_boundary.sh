@@ -6,13 +6,9 @@
 # unikernel that stays inside the runtime's API builds.
 set -e
 . "$(dirname "$0")/lib.sh"
-src=$(cd "$(dirname "$0")/../.." && pwd)
 
-mkdir -p "$TMP/app"
-cat >"$TMP/app/CMakeLists.txt" <<CMAKE
-cmake_minimum_required(VERSION 3.25)
-project(boundary C)
-add_subdirectory($src drydock)
+app_project boundary
+cat >>"$TMP/app/CMakeLists.txt" <<CMAKE
 drydock_add_unikernel(uses_printf SOURCES printf.c)
 drydock_add_unikernel(uses_rand SOURCES rand.c)
 drydock_add_unikernel(uses_strdup SOURCES strdup.c)

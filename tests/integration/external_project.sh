@@ -3,13 +3,9 @@
 # exactly as docs/writing-a-unikernel.md shows, and it runs.
 set -e
 . "$(dirname "$0")/lib.sh"
-src=$(cd "$(dirname "$0")/../.." && pwd)
 
-mkdir -p "$TMP/app"
-cat >"$TMP/app/CMakeLists.txt" <<CMAKE
-cmake_minimum_required(VERSION 3.25)
-project(myapp C)
-add_subdirectory($src drydock)
+app_project myapp
+cat >>"$TMP/app/CMakeLists.txt" <<CMAKE
 drydock_add_unikernel(myapp SOURCES main.c)
 CMAKE
 cat >"$TMP/app/main.c" <<'C'

@@ -74,3 +74,36 @@ wait_for_line() {
 	cat "$1" >&2
 	fail "no line /$2/ in $1"
 }
+
+# wait_for_socket PATH: waits (5 s) for the Unix socket PATH to appear.
+wait_for_socket() {
+	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+	fail "the socket $1 never appeared"
+}
+
+# xenstore_guest_start SECONDS: testguest on the real clock, sleeping SECONDS,
+# its xenstored on the socket $XENSTORED_PATH ($TMP/xs.sock, exported for
+# Xen's xenstore tools); stdout and stderr in $TMP/out and $TMP/err. Returns
+# once the socket is there; $guest is its pid, killed when the test ends.
+xenstore_guest_start() {
+	export XENSTORED_PATH="$TMP/xs.sock"
+	"$BIN/testguest" --clock real --xenstore-socket "$XENSTORED_PATH" -- sleep "$1" \
+		>"$TMP/out" 2>"$TMP/err" &
+	guest=$!
+	trap 'kill $guest 2>/dev/null || true; rm -rf "$TMP"' EXIT
+	wait_for_socket "$XENSTORED_PATH"
+}
+
+# app_project NAME: starts $TMP/app/CMakeLists.txt for a project NAME outside
+# this repository that adds drydock, as docs/writing-a-unikernel.md shows; the
+# test appends its drydock_add_unikernel() lines and writes the sources.
+app_project() {
+	local src
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	mkdir -p "$TMP/app"
+	cat >"$TMP/app/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project($1 C)
+add_subdirectory($src drydock)
+CMAKE
+}

@@ -5,11 +5,8 @@ set -e
 . "$(dirname "$0")/lib.sh"
 command -v xenstore-read >/dev/null || fail "xenstore-read missing (run 'make deps': xenstore-utils)"
 
-sock="$TMP/xs.sock"
-"$BIN/testguest" --clock real --xenstore-socket "$sock" -- sleep 3 >"$TMP/out" 2>"$TMP/err" &
-guest=$!
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
-[ -S "$sock" ] || fail "the socket never appeared"
+xenstore_guest_start 3
+sock=$XENSTORED_PATH
 
 for mode in truncated oversized abrupt garbage; do
 	"$TOOLS/xs_poke" "$sock" "$mode" || fail "xs_poke $mode could not talk to the socket"

@@ -6,14 +6,8 @@
 set -e
 . "$(dirname "$0")/lib.sh"
 command -v xenstore-read >/dev/null || fail "xenstore-read missing (run 'make deps': xenstore-utils)"
-export XENSTORED_PATH="$TMP/xs.sock"
 
-"$BIN/testguest" --clock real --xenstore-socket "$XENSTORED_PATH" -- sleep 30 \
-	>"$TMP/out" 2>"$TMP/err" &
-guest=$!
-trap 'kill $guest 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.05; done
-[ -S "$XENSTORED_PATH" ] || fail "the socket never appeared"
+xenstore_guest_start 30
 rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$guest/status"; }
 before=$(rss_kb)
 

@@ -8,16 +8,11 @@ set -e
 command -v xenstore-ls >/dev/null || fail "xenstore-ls missing (run 'make deps': xenstore-utils)"
 export XENSTORED_PATH="$TMP/xs.sock"
 
-wait_for_socket() {
-	for _ in $(seq 100); do [ -S "$XENSTORED_PATH" ] && return 0; sleep 0.05; done
-	fail "the xenstore socket never appeared"
-}
-
 # 1. hello waits for greetings; the tools inspect and drive it.
 "$BIN/hello" --xenstore-socket "$XENSTORED_PATH" --xs data/motd=welcome -- wait \
 	>"$TMP/hello.out" 2>"$TMP/hello.err" &
 hello=$!
-wait_for_socket
+wait_for_socket "$XENSTORED_PATH"
 wait_for_line "$TMP/hello.out" '^waiting for data/greeting'
 xenstore-ls /local/domain/1 >"$TMP/ls"
 expect_grep "name in the tree" '^name = "hello"$' "$TMP/ls"
@@ -44,7 +39,7 @@ expect_grep "poweroff seen" '^shutdown requested: poweroff$' "$TMP/hello.out"
 "$BIN/testguest" --xenstore-socket "$XENSTORED_PATH" -- xs-write-later data/status ready \
 	>"$TMP/tg.out" 2>"$TMP/tg.err" &
 guest=$!
-wait_for_socket
+wait_for_socket "$XENSTORED_PATH"
 timeout 10 xenstore-watch -n 2 /local/domain/1/data/status >"$TMP/watch" 2>&1 || true
 expect_eq "watch events (registration, then the guest's write)" 2 \
 	"$(grep -c '^/local/domain/1/data/status' "$TMP/watch")"

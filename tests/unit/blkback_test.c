@@ -21,8 +21,9 @@
 #include "sim/backends/blkback_private.h"
 #include "sim/domain.h"
 #include "sim/sim.h"
-#include "sim/toolstack/toolstack.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_checks.h"
+#include "sim_fixture.h"
 
 #define DISK_SECTORS 256u /* 128 KiB */
 
@@ -171,6 +172,7 @@ enum { GFN_GNTTAB = 0x200, GFN_RING, GFN_BUF, GFN_BUF2, GFN_IND };
 enum { REF_RING = 10, REF_BUF, REF_BUF2, REF_RO_BUF, REF_IND };
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
 	struct blkback *bb;
@@ -188,34 +190,23 @@ static void *page(xen_pfn_t gfn)
 
 static void grant(grant_ref_t ref, xen_pfn_t gfn, bool readonly)
 {
-	grant_entry_v1_t *e = (grant_entry_v1_t *)page(GFN_GNTTAB) + ref;
-
-	e->domid = 0;
-	e->frame = (uint32_t)gfn;
-	__atomic_store_n(&e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0),
-			 __ATOMIC_RELEASE);
+	sim_fixture_grant(fx.d, GFN_GNTTAB, ref, gfn, readonly);
 }
 
 static char *xs_get(const char *dir, const char *key)
 {
-	char path[160], *value;
-	size_t len;
+	char path[160];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	if (xs_store_read(sim_xenstore(fx.sim), path, &value, &len) < 0)
-		return NULL;
-	return value;
+	return sim_xs_get(fx.sim, path);
 }
 
 static void assert_xs(const char *dir, const char *key, const char *want)
 {
-	char *v = xs_get(dir, key);
+	char path[160];
 
-	if (!v)
-		fail_msg("%s/%s is missing (want '%s')", dir, key, want);
-	if (strcmp(v, want))
-		fail_msg("%s/%s is '%s', want '%s'", dir, key, v, want);
-	free(v);
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	sim_xs_assert(fx.sim, path, want);
 }
 
 static void xs_put(const char *key, const char *value)
@@ -223,7 +214,7 @@ static void xs_put(const char *key, const char *value)
 	char path[160];
 
 	snprintf(path, sizeof(path), "%s/%s", fx.fe, key);
-	assert_int_equal(xs_store_write(sim_xenstore(fx.sim), path, value, strlen(value)), 0);
+	sim_xs_put(fx.sim, path, value);
 }
 
 /*
@@ -232,16 +223,14 @@ static void xs_put(const char *key, const char *value)
  */
 static void disk_setup_seed(const char *fmt, bool connect, uint64_t seed)
 {
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO,
-				 .seed = seed };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .seed = seed, .console_to_stdout = true };
 	struct blkback_config cfg;
 	char err[256], v[16];
 
 	memset(&fx, 0, sizeof(fx));
-	assert_int_equal(sim_create(&fx.sim, &sc), 0);
-	assert_int_equal(sim_toolstack_build_domain(fx.sim, &dc, &fx.d), 0);
-	sim_gnttab_init(&fx.d->gnttab);
+	assert_int_equal(sim_fixture_create(&fx.sf, &o), 0);
+	fx.sim = fx.sf.sim;
+	fx.d = fx.sf.guest[0];
 	assert_int_equal(sim_gnttab_place_frame(fx.d, 0, GFN_GNTTAB), 0);
 	grant(REF_RING, GFN_RING, false);
 	grant(REF_BUF, GFN_BUF, false);
@@ -279,7 +268,7 @@ static int disk_teardown(void **state)
 	if (fx.bb)
 		blkback_destroy(fx.bb);
 	if (fx.sim)
-		sim_destroy(fx.sim);
+		sim_fixture_destroy(&fx.sf);
 	memset(&fx, 0, sizeof(fx));
 	return 0;
 }

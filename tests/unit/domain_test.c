@@ -19,7 +19,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,14 +37,16 @@
 #include "sim/evtchn.h"
 #include "sim/sim.h"
 #include "sim/toolstack/toolstack.h"
+#include "sim_fixture.h"
 
 #define E820_ENTRY_SIZE 20 /* addr, size (8 bytes each), type (4) */
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
-	struct sim_domain_config dc;
-	int console[2];              /* pipe: [0] the test reads, [1] the sim writes */
+	struct sim_domain_config dc; /* d's, to build it again */
+	int console;                 /* what the guest wrote on its console, non-blocking */
 	unsigned int shutdowns;      /* on_shutdown calls */
 	struct sim_domain *shut_down; /* the domain on_shutdown was called for */
 };
@@ -61,16 +62,16 @@ static void count_shutdown(struct sim_domain *d, void *arg)
 static int make(void **state, bool strict)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = strict,
-				 .on_shutdown = count_shutdown, .on_shutdown_arg = &f };
+	struct sim_fixture_options o = { .strict = strict, .console_pipe = true,
+					 .on_shutdown = count_shutdown, .on_shutdown_arg = &f };
 
 	memset(&f, 0, sizeof(f));
-	if (pipe2(f.console, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	sc.console_fd = f.console[1];
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
+	f.console = f.sf.console_read;
 	f.dc = (struct sim_domain_config){ .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
-	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &f.dc, &f.d) < 0)
-		return -1;
 	shim_set_current(f.d);
 	*state = &f;
 	return 0;
@@ -91,9 +92,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	shim_set_current(NULL);
-	sim_destroy(f->sim);
-	close(f->console[0]);
-	close(f->console[1]);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 
@@ -219,7 +218,7 @@ static void test_a_corrupt_console_ring_under_strict_shuts_the_domain_down_once(
 	assert_ptr_equal(f->shut_down, d);
 	/* The ring's contents were discarded, not printed. */
 	assert_int_equal(c->out_cons, 100000);
-	assert_int_equal(read(f->console[0], buf, sizeof(buf)), -1);
+	assert_int_equal(read(f->console, buf, sizeof(buf)), -1);
 	assert_int_equal(errno, EAGAIN);
 }
 
@@ -264,7 +263,7 @@ static void test_destroying_a_domain_unhooks_dom0s_backends_and_its_successor_ha
 	c->out_prod = 5;
 	assert_int_equal(notify_console(f->d), 0);
 	assert_int_equal(f->d->violations, 0);
-	len = read(f->console[0], buf, sizeof(buf));
+	len = read(f->console, buf, sizeof(buf));
 	assert_int_equal(len, 5);
 	assert_memory_equal(buf, "hello", 5);
 	assert_int_equal(c->out_cons, 5);

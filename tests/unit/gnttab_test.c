@@ -25,6 +25,7 @@
 #include "sim/domain.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
+#include "sim_fixture.h"
 
 #define PAGE 4096
 #define PER_FRAME (PAGE / sizeof(grant_entry_v1_t))
@@ -33,6 +34,7 @@
 #define REF 10          /* the reference most tests use */
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;  /* the granting guest, domid 1 */
 	struct sim_domain *d2; /* another guest, domid 2 */
@@ -41,16 +43,14 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .guests = 2, .bare = true, .console_to_stdout = true };
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &dc, &f.d) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	dc.domid = 2;
-	dc.name = "two";
-	if (sim_domain_create(f.sim, &dc, &f.d2) < 0)
-		return -1;
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
+	f.d2 = f.sf.guest[1];
 	if (sim_gnttab_place_frame(f.d, 0, TABLE_GFN) < 0)
 		return -1;
 	*state = &f;
@@ -61,7 +61,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 

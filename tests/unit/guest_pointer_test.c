@@ -15,7 +15,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,29 +34,28 @@
 #include "sim/domain.h"
 #include "sim/sim.h"
 #include "sim/toolstack/toolstack.h"
+#include "sim_fixture.h"
 
 #define WILD ((void *)0x10)
 #define PAGE 4096
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
-	int console[2];
 };
 
 static int make(void **state, bool strict, bool trace)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .strict = strict,
-				 .trace_hypercalls = trace };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .strict = strict, .trace_hypercalls = trace,
+					 .console_pipe = true };
 
 	memset(&f, 0, sizeof(f));
-	if (pipe2(f.console, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	sc.console_fd = f.console[1];
-	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &dc, &f.d) < 0)
-		return -1;
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
 	shim_set_current(f.d);
 	*state = &f;
 	return 0;
@@ -83,9 +81,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	shim_set_current(NULL);
-	sim_destroy(f->sim);
-	close(f->console[0]);
-	close(f->console[1]);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 

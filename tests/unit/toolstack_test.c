@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,28 +27,30 @@
 #include "sim/toolstack/timeout.h"
 #include "sim/toolstack/toolstack.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_checks.h"
+#include "sim_fixture.h"
 
 #define SEC 1000000000ULL
 #define PAGE 4096
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_toolstack_config cfg;
-	int console[2];
 };
 
 static int setup(void **state)
 {
 	static struct fixture f;
+	struct sim_fixture_options o = { .no_guests = true, .console_pipe = true };
 
 	memset(&f, 0, sizeof(f));
-	if (pipe2(f.console, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
-	f.cfg.sim = (struct sim_config){ .clock = SIM_CLOCK_VIRTUAL, .console_fd = f.console[1] };
+	f.sim = f.sf.sim;
+	f.cfg.sim = *sim_config(f.sim);
 	f.cfg.dom = (struct sim_domain_config){ .domid = 3, .name = "three",
 						.mem_bytes = 4 << 20, .cmdline = "a b" };
-	if (sim_create(&f.sim, &f.cfg.sim) < 0)
-		return -1;
 	*state = &f;
 	return 0;
 }
@@ -58,19 +59,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	sim_toolstack_config_free(&f->cfg);
-	close(f->console[0]);
-	close(f->console[1]);
 	return 0;
-}
-
-static char *xs_read(struct sim *sim, const char *path)
-{
-	char *v = NULL;
-	size_t len;
-
-	return xs_store_read(sim_xenstore(sim), path, &v, &len) == 0 ? v : NULL;
 }
 
 /* --- building (sim_toolstack_build_domain) --- */
@@ -108,7 +99,7 @@ static void test_build_sets_the_ring_params_and_introduces_the_domain(void **sta
 	assert_int_equal(pfn, sim_domain_special_gfn(d, SIM_PAGE_CONSOLE));
 	assert_int_equal(sim_domain_get_param(d, HVM_PARAM_STORE_EVTCHN, &port), 0);
 	assert_true(port != 0);
-	assert_non_null(v = xs_read(f->sim, "/local/domain/3/name"));
+	assert_non_null(v = sim_xs_get(f->sim, "/local/domain/3/name"));
 	assert_string_equal(v, "three");
 	free(v);
 }
@@ -137,15 +128,15 @@ static void test_create_writes_the_xs_entries_relative_to_the_domains_home(void 
 	f->cfg.xs_entries[f->cfg.nr_xs_entries++] = "/tool/y=2";
 	assert_int_equal(sim_toolstack_create_domain(f->sim, &f->cfg, &td), 0);
 	assert_non_null(td.dom);
-	assert_non_null(v = xs_read(f->sim, "/local/domain/3/data/x"));
+	assert_non_null(v = sim_xs_get(f->sim, "/local/domain/3/data/x"));
 	assert_string_equal(v, "1");
 	free(v);
-	assert_non_null(v = xs_read(f->sim, "/tool/y"));
+	assert_non_null(v = sim_xs_get(f->sim, "/tool/y"));
 	assert_string_equal(v, "2");
 	free(v);
 	sim_toolstack_destroy_domain(&td);
 	assert_null(sim_domain_lookup(f->sim, 3));
-	assert_null(v = xs_read(f->sim, "/local/domain/3/name"));
+	assert_null(v = sim_xs_get(f->sim, "/local/domain/3/name"));
 }
 
 static void test_a_bad_xs_entry_fails_the_create_and_leaves_no_domain(void **state)
@@ -157,7 +148,7 @@ static void test_a_bad_xs_entry_fails_the_create_and_leaves_no_domain(void **sta
 	assert_true(sim_toolstack_create_domain(f->sim, &f->cfg, &td) < 0);
 	assert_null(td.dom);
 	assert_null(sim_domain_lookup(f->sim, 3));
-	assert_null(xs_read(f->sim, "/local/domain/3/name"));
+	assert_null(sim_xs_get(f->sim, "/local/domain/3/name"));
 }
 
 static void test_a_vif_that_cannot_open_fails_the_create_and_leaves_no_domain(void **state)
@@ -174,7 +165,7 @@ static void test_a_vif_that_cannot_open_fails_the_create_and_leaves_no_domain(vo
 	f->cfg.nr_vifs = 2;
 	assert_true(sim_toolstack_create_domain(f->sim, &f->cfg, &td) < 0);
 	assert_null(sim_domain_lookup(f->sim, 3));
-	assert_null(xs_read(f->sim, "/local/domain/0/backend/vif/3/0/state"));
+	assert_null(sim_xs_get(f->sim, "/local/domain/0/backend/vif/3/0/state"));
 }
 
 static void test_a_domid_in_use_fails_the_create_and_keeps_the_first_domain(void **state)

@@ -20,12 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#include <xen/grant_table.h>
-#include <xen/io/netif.h>
-#include <xen/io/xenbus.h>
+#include "netif_front.h" /* first: the ring barriers, before <xen/io/netif.h> */
 
 #include "sim/backends/impair.h"
 #include "sim/backends/vif.h"
@@ -34,6 +29,7 @@
 #include "sim/sim.h"
 #include "sim/sim_private.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_fixture.h"
 
 #define MS 1000000ULL
 #define FRAME_LEN 60
@@ -110,58 +106,32 @@ static struct recorder *rec(struct vif *v)
 /* --- a simulator with domain 1 under the virtual clock --- */
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
 };
 
 static struct fixture *fixture_create(uint64_t seed)
 {
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .seed = seed,
-				 .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .bare = true, .seed = seed, .console_to_stdout = true };
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(sim_create(&f->sim, &sc), 0);
-	assert_int_equal(sim_domain_create(f->sim, &dc, &f->d), 0);
+	assert_int_equal(sim_fixture_create(&f->sf, &o), 0);
+	f->sim = f->sf.sim;
+	f->d = f->sf.guest[0];
 	return f;
 }
 
 static void fixture_destroy(struct fixture *f)
 {
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	free(f);
-}
-
-static void parse_ok(const char *spec, struct vif_config *cfg)
-{
-	char err[256] = "";
-
-	if (vif_config_parse(cfg, spec, err, sizeof(err)) != 0)
-		fail_msg("'%s' refused: %s", spec, err);
-}
-
-static void parse_refused(const char *spec, const char *want)
-{
-	struct vif_config cfg;
-	char err[256] = "";
-
-	assert_int_equal(vif_config_parse(&cfg, spec, err, sizeof(err)), -EINVAL);
-	if (!strstr(err, want))
-		fail_msg("'%s': message '%s' does not say '%s'", spec, err, want);
-	assert_null(strchr(err, '\n'));
 }
 
 static struct vif *make_vif(struct fixture *f, unsigned int index, const char *spec)
 {
-	struct vif_config cfg;
-	struct vif *v;
-	char err[256] = "";
-
-	parse_ok(spec, &cfg);
-	if (vif_create(f->d, index, &cfg, &v, err, sizeof(err)) < 0)
-		fail_msg("vif_create '%s': %s", spec, err);
-	return v;
+	return vif_spec_create(f->d, index, spec);
 }
 
 /*
@@ -210,94 +180,36 @@ static void send_from_guest(struct vif *v, uint32_t first, unsigned int count)
 
 /* --- a frontend written here: grant table, RX ring, posted buffers --- */
 
-enum { GFN_GNTTAB = 0x200, GFN_TX_RING, GFN_RX_RING, GFN_RX_BUF0 };
-enum { REF_TX_RING = 10, REF_RX_RING, REF_RX_BUF0 };
+enum { GFN_RX_BUF0 = NETIF_FRONT_GFN_FREE };
+enum { REF_RX_BUF0 = NETIF_FRONT_REF_FREE };
 #define NR_RX_BUFS 16
 
-struct front {
-	struct fixture *f;
-	struct vif *v;
-	netif_tx_front_ring_t tx;
-	netif_rx_front_ring_t rx;
-	evtchn_port_t port;
-};
-
-static void *page(struct fixture *f, xen_pfn_t gfn)
-{
-	return sim_domain_gfn_to_page(f->d, gfn);
-}
-
-static void grant(struct fixture *f, grant_ref_t ref, xen_pfn_t gfn)
-{
-	grant_entry_v1_t *e = (grant_entry_v1_t *)page(f, GFN_GNTTAB) + ref;
-
-	e->domid = 0;
-	e->frame = (uint32_t)gfn;
-	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
-}
-
-static void xs_put(struct fixture *f, const char *key, const char *value)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/local/domain/1/device/vif/0/%s", key);
-	assert_int_equal(xs_store_write(sim_xenstore(f->sim), path, value, strlen(value)), 0);
-	sim_poll(f->sim); /* netback answers from the loop */
-}
-
 /* vif 0 from spec, with a frontend connected as netfront connects it, no buffer posted. */
-static struct vif *front_connect(struct fixture *f, struct front *fr, const char *spec)
+static struct vif *front_connect(struct fixture *f, struct netif_front *fr, const char *spec)
 {
-	char v[16];
-
-	memset(fr, 0, sizeof(*fr));
-	fr->f = f;
-	if (f->d->gnttab.nr_frames == 0)
-		sim_gnttab_init(&f->d->gnttab);
-	assert_int_equal(sim_gnttab_place_frame(f->d, 0, GFN_GNTTAB), 0);
-	grant(f, REF_TX_RING, GFN_TX_RING);
-	grant(f, REF_RX_RING, GFN_RX_RING);
+	netif_front_init(fr, f->d);
 	for (unsigned int i = 0; i < NR_RX_BUFS; i++)
-		grant(f, REF_RX_BUF0 + i, GFN_RX_BUF0 + i);
+		netif_front_grant(fr, REF_RX_BUF0 + i, GFN_RX_BUF0 + i, false);
 	fr->v = make_vif(f, 0, spec);
 	sim_poll(f->sim);
-	assert_int_equal(sim_evtchn_alloc_unbound(f->d, 0, &fr->port), 0);
-	SHARED_RING_INIT((netif_tx_sring_t *)page(f, GFN_TX_RING));
-	SHARED_RING_INIT((netif_rx_sring_t *)page(f, GFN_RX_RING));
-	FRONT_RING_INIT(&fr->tx, (netif_tx_sring_t *)page(f, GFN_TX_RING), 4096);
-	FRONT_RING_INIT(&fr->rx, (netif_rx_sring_t *)page(f, GFN_RX_RING), 4096);
-	snprintf(v, sizeof(v), "%d", REF_TX_RING);
-	xs_put(f, "tx-ring-ref", v);
-	snprintf(v, sizeof(v), "%d", REF_RX_RING);
-	xs_put(f, "rx-ring-ref", v);
-	snprintf(v, sizeof(v), "%u", fr->port);
-	xs_put(f, "event-channel", v);
-	xs_put(f, "request-rx-copy", "1");
-	xs_put(f, "feature-rx-notify", "1");
-	snprintf(v, sizeof(v), "%d", XenbusStateConnected);
-	xs_put(f, "state", v);
+	netif_front_connect(fr);
 	assert_true(vif_connected(fr->v));
 	return fr->v;
 }
 
 /* Posts count receive buffers (ids = their buffer numbers) and notifies. */
-static void front_post_rx(struct front *fr, unsigned int count)
+static void front_post_rx(struct netif_front *fr, unsigned int count)
 {
-	int notify;
-
 	for (unsigned int i = 0; i < count; i++) {
 		unsigned int buf = fr->rx.req_prod_pvt % NR_RX_BUFS;
-		*RING_GET_REQUEST(&fr->rx, fr->rx.req_prod_pvt) = (netif_rx_request_t){
-			.id = (uint16_t)buf, .gref = REF_RX_BUF0 + buf };
-		fr->rx.req_prod_pvt++;
+
+		netif_front_queue_rx(fr, (uint16_t)buf, REF_RX_BUF0 + buf);
 	}
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fr->rx, notify);
-	if (notify)
-		sim_evtchn_send(fr->f->d, fr->port);
+	netif_front_push_rx(fr);
 }
 
 /* The next frame the guest received, by its number; -1 when none. */
-static int64_t front_received(struct front *fr)
+static int64_t front_received(struct netif_front *fr)
 {
 	netif_rx_response_t rsp;
 
@@ -306,7 +218,7 @@ static int64_t front_received(struct front *fr)
 	rsp = *RING_GET_RESPONSE(&fr->rx, fr->rx.rsp_cons);
 	fr->rx.rsp_cons++;
 	assert_int_equal(rsp.status, FRAME_LEN);
-	return frame_number(page(fr->f, GFN_RX_BUF0 + rsp.id));
+	return frame_number(netif_front_page(fr, GFN_RX_BUF0 + rsp.id));
 }
 
 static int deliver(struct vif *v, uint32_t n)
@@ -327,7 +239,7 @@ static void impairment_keys_are_taken_by_every_backend(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		parse_ok(specs[i], &cfg);
+		vif_spec_parse_ok(specs[i], &cfg);
 		vif_config_free(&cfg);
 	}
 }
@@ -339,8 +251,8 @@ static void impairment_values_are_read_for_each_direction(void **state)
 	char err[256] = "";
 
 	(void)state;
-	parse_ok("null,loss=5%,rx-delay=20,tx-rate=0.5,jitter=1.5,limit=10,rx-dup=0.0001,"
-		 "tx-reorder=100,corrupt=2.25%", &cfg);
+	vif_spec_parse_ok("null,loss=5%,rx-delay=20,tx-rate=0.5,jitter=1.5,limit=10,rx-dup=0.0001,"
+			  "tx-reorder=100,corrupt=2.25%", &cfg);
 	assert_int_equal(impair_params_parse(&cfg, p, err, sizeof(err)), 1);
 	assert_int_equal(p[IMPAIR_RX].loss_ppm, 50000);
 	assert_int_equal(p[IMPAIR_TX].loss_ppm, 50000);
@@ -356,7 +268,7 @@ static void impairment_values_are_read_for_each_direction(void **state)
 	assert_int_equal(p[IMPAIR_RX].corrupt_ppm, 22500);
 	vif_config_free(&cfg);
 
-	parse_ok("null,rx-loss=0", &cfg);
+	vif_spec_parse_ok("null,rx-loss=0", &cfg);
 	assert_int_equal(impair_params_parse(&cfg, p, err, sizeof(err)), 0); /* changes nothing */
 	assert_int_equal(p[IMPAIR_RX].limit, IMPAIR_LIMIT_DEFAULT);
 	vif_config_free(&cfg);
@@ -365,25 +277,25 @@ static void impairment_values_are_read_for_each_direction(void **state)
 static void bad_impairment_values_are_refused_naming_them(void **state)
 {
 	(void)state;
-	parse_refused("null,loss=101%", "loss=101%: expected a percentage from 0 to 100");
-	parse_refused("null,loss=abc", "loss=abc: expected a percentage");
-	parse_refused("null,loss=", "loss=: expected a percentage");
-	parse_refused("null,rx-dup=0.00001", "rx-dup=0.00001: expected a percentage");
-	parse_refused("null,loss=5%%", "loss=5%%");
-	parse_refused("null,delay=-1", "delay=-1: expected milliseconds");
-	parse_refused("null,tx-jitter=3600001", "tx-jitter=3600001: expected milliseconds");
-	parse_refused("null,rate=0", "rate=0: expected megabits per second above 0");
-	parse_refused("null,rate=1M", "rate=1M");
-	parse_refused("null,limit=0", "limit=0: expected a number of frames from 1 to 65536");
-	parse_refused("null,limit=65537", "limit=65537");
-	parse_refused("null,loss=5%,rx-loss=1%", "loss= and rx-loss= both set loss for frames "
-		      "to the guest; give one");
-	parse_refused("null,tx-delay=1,delay=2", "tx-delay= and delay= both set delay for "
-		      "frames from the guest");
-	parse_refused("null,loss=1,loss=2", "key 'loss' is given twice");
-	parse_refused("null,lose=5%", "unknown key 'lose' for vif backend 'null' (keys: mac, "
-		      "mtu, capture) or an impairment: loss, dup");
-	parse_refused("null,up-loss=5%", "unknown key 'up-loss'");
+	vif_spec_refused("null,loss=101%", "loss=101%: expected a percentage from 0 to 100");
+	vif_spec_refused("null,loss=abc", "loss=abc: expected a percentage");
+	vif_spec_refused("null,loss=", "loss=: expected a percentage");
+	vif_spec_refused("null,rx-dup=0.00001", "rx-dup=0.00001: expected a percentage");
+	vif_spec_refused("null,loss=5%%", "loss=5%%");
+	vif_spec_refused("null,delay=-1", "delay=-1: expected milliseconds");
+	vif_spec_refused("null,tx-jitter=3600001", "tx-jitter=3600001: expected milliseconds");
+	vif_spec_refused("null,rate=0", "rate=0: expected megabits per second above 0");
+	vif_spec_refused("null,rate=1M", "rate=1M");
+	vif_spec_refused("null,limit=0", "limit=0: expected a number of frames from 1 to 65536");
+	vif_spec_refused("null,limit=65537", "limit=65537");
+	vif_spec_refused("null,loss=5%,rx-loss=1%", "loss= and rx-loss= both set loss for frames "
+			 "to the guest; give one");
+	vif_spec_refused("null,tx-delay=1,delay=2", "tx-delay= and delay= both set delay for "
+			 "frames from the guest");
+	vif_spec_refused("null,loss=1,loss=2", "key 'loss' is given twice");
+	vif_spec_refused("null,lose=5%", "unknown key 'lose' for vif backend 'null' (keys: mac, "
+			 "mtu, capture) or an impairment: loss, dup");
+	vif_spec_refused("null,up-loss=5%", "unknown key 'up-loss'");
 }
 
 static void no_impairment_leaves_both_directions_unimpaired(void **state)
@@ -459,7 +371,7 @@ static void loss_of_50_percent_drops_the_same_frames_at_the_same_seed(void **sta
 static void an_impairment_for_one_direction_leaves_the_other_alone(void **state)
 {
 	struct fixture *f = fixture_create(1);
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v = front_connect(f, &fr, "recorder,rx-loss=100%");
 
 	(void)state;
@@ -645,7 +557,7 @@ static void delay_shifts_frames_from_the_guest_by_exactly_the_delay(void **state
 
 static bool guest_has_response(struct sim_domain *d, void *arg)
 {
-	struct front *fr = arg;
+	struct netif_front *fr = arg;
 
 	(void)d;
 	return RING_HAS_UNCONSUMED_RESPONSES(&fr->rx);
@@ -654,7 +566,7 @@ static bool guest_has_response(struct sim_domain *d, void *arg)
 static void delay_shifts_frames_to_the_guest_by_exactly_the_delay(void **state)
 {
 	struct fixture *f = fixture_create(1);
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v = front_connect(f, &fr, "null,rx-delay=25.5");
 	uint64_t t0;
 
@@ -733,7 +645,7 @@ static void rate_spaces_frames_by_their_size(void **state)
 static void held_frames_beyond_the_limit_are_dropped_and_counted(void **state)
 {
 	struct fixture *f = fixture_create(1);
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v = front_connect(f, &fr, "recorder,delay=100,limit=3");
 
 	(void)state;
@@ -756,7 +668,7 @@ static void held_frames_beyond_the_limit_are_dropped_and_counted(void **state)
 static void held_frames_wait_for_a_receive_buffer_and_none_is_lost(void **state)
 {
 	struct fixture *f = fixture_create(1);
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v = front_connect(f, &fr, "recorder,delay=10");
 
 	(void)state;
@@ -798,7 +710,7 @@ static void the_capture_holds_what_crossed_after_the_impairment(void **state)
 	struct fixture *f = fixture_create(1);
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v;
 	pcap_t *p;
 
@@ -831,7 +743,7 @@ static void the_capture_holds_what_crossed_after_the_impairment(void **state)
 static void the_input_ends_once_the_last_held_frame_reached_the_guest(void **state)
 {
 	struct fixture *f = fixture_create(1);
-	struct front fr;
+	struct netif_front fr;
 	struct vif *v = front_connect(f, &fr, "recorder,rx-delay=50");
 
 	(void)state;

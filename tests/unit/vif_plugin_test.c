@@ -26,41 +26,25 @@
 #include "sim/toolstack/lifecycle.h"
 #include "sim/xenstored/xs_store.h"
 #include "traces/pcap_reader.h"
+#include "netif_front.h"
+#include "sim_checks.h"
+#include "sim_fixture.h"
 #include "vif_loopback.h"
 
 #define SHUTDOWN_KEY "/local/domain/1/control/shutdown"
 
 /* --- specs, checked from the tables --- */
 
-static void parse_ok(const char *spec, struct vif_config *cfg)
-{
-	char err[256] = "";
-
-	if (vif_config_parse(cfg, spec, err, sizeof(err)) != 0)
-		fail_msg("'%s' refused: %s", spec, err);
-}
-
-static void parse_refused(const char *spec, const char *want)
-{
-	struct vif_config cfg;
-	char err[256] = "";
-
-	assert_int_equal(vif_config_parse(&cfg, spec, err, sizeof(err)), -EINVAL);
-	if (!strstr(err, want))
-		fail_msg("'%s': message '%s' does not say '%s'", spec, err, want);
-	assert_null(strchr(err, '\n'));
-}
-
 static void a_backend_in_the_table_is_accepted_with_its_keys(void **state)
 {
 	struct vif_config cfg;
 
 	(void)state;
-	parse_ok("loopback", &cfg);
+	vif_spec_parse_ok("loopback", &cfg);
 	assert_string_equal(cfg.backend, "loopback");
 	assert_null(cfg.arg);
 	vif_config_free(&cfg);
-	parse_ok("loopback,frames=3,mtu=576", &cfg);
+	vif_spec_parse_ok("loopback,frames=3,mtu=576", &cfg);
 	assert_string_equal(vif_config_get(&cfg, "frames"), "3");
 	assert_int_equal(cfg.mtu, 576);
 	vif_config_free(&cfg);
@@ -69,32 +53,32 @@ static void a_backend_in_the_table_is_accepted_with_its_keys(void **state)
 static void the_list_of_valid_backends_comes_from_the_table(void **state)
 {
 	(void)state;
-	parse_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, pcap=FILE, "
-		      "null or loopback)");
+	vif_spec_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, "
+			 "pcap=FILE, null or loopback)");
 }
 
 static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state)
 {
 	(void)state;
-	parse_refused("loopback,linger=1", "unknown key 'linger' for vif backend 'loopback' "
-		      "(keys: mac, mtu, capture, frames)");
-	parse_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: mac, "
-		      "mtu, capture, hostfwd)");
-	parse_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif backend "
-		      "'pcap' (keys: mac, mtu, capture, linger, gap, as, progress)");
-	parse_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture)");
+	vif_spec_refused("loopback,linger=1", "unknown key 'linger' for vif backend 'loopback' "
+			 "(keys: mac, mtu, capture, frames)");
+	vif_spec_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: "
+			 "mac, mtu, capture, hostfwd)");
+	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif "
+			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap, as, progress)");
+	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture)");
 }
 
 static void a_key_that_does_not_repeat_is_refused_the_second_time(void **state)
 {
 	(void)state;
-	parse_refused("pcap=in.pcap,linger=1,linger=2", "key 'linger' is given twice; vif backend "
-		      "'pcap' takes it once");
-	parse_refused("loopback,frames=1,frames=2", "key 'frames' is given twice");
-	parse_refused("null,mac=00:16:3e:00:00:01,mac=00:16:3e:00:00:02", "key 'mac' is given "
-		      "twice");
-	parse_refused("null,mtu=1500,mtu=576", "key 'mtu' is given twice");
-	parse_refused("null,capture=a,capture=b", "key 'capture' is given twice");
+	vif_spec_refused("pcap=in.pcap,linger=1,linger=2", "key 'linger' is given twice; vif "
+			 "backend 'pcap' takes it once");
+	vif_spec_refused("loopback,frames=1,frames=2", "key 'frames' is given twice");
+	vif_spec_refused("null,mac=00:16:3e:00:00:01,mac=00:16:3e:00:00:02", "key 'mac' is given "
+			 "twice");
+	vif_spec_refused("null,mtu=1500,mtu=576", "key 'mtu' is given twice");
+	vif_spec_refused("null,capture=a,capture=b", "key 'capture' is given twice");
 }
 
 static void a_key_that_repeats_is_kept_each_time(void **state)
@@ -102,7 +86,7 @@ static void a_key_that_repeats_is_kept_each_time(void **state)
 	struct vif_config cfg;
 
 	(void)state;
-	parse_ok("user,hostfwd=tcp::1-:1,hostfwd=tcp::2-:2,hostfwd=udp::3-:3", &cfg);
+	vif_spec_parse_ok("user,hostfwd=tcp::1-:1,hostfwd=tcp::2-:2,hostfwd=udp::3-:3", &cfg);
 	assert_int_equal(cfg.nr_keys, 3);
 	assert_string_equal(cfg.keys[2].value, "udp::3-:3");
 	vif_config_free(&cfg);
@@ -111,16 +95,17 @@ static void a_key_that_repeats_is_kept_each_time(void **state)
 static void the_argument_is_as_the_backend_declares(void **state)
 {
 	(void)state;
-	parse_refused("loopback=x", "vif backend 'loopback' takes no '=x'");
-	parse_refused("pcap", "vif backend 'pcap' needs a file: pcap=FILE");
-	parse_refused("tap=", "vif backend 'tap' needs an interface name: tap=IFNAME");
+	vif_spec_refused("loopback=x", "vif backend 'loopback' takes no '=x'");
+	vif_spec_refused("pcap", "vif backend 'pcap' needs a file: pcap=FILE");
+	vif_spec_refused("tap=", "vif backend 'tap' needs an interface name: tap=IFNAME");
 	/* The backend's own check runs at parse time. */
-	parse_refused("loopback,frames=0", "loopback: frames=0: expected a count from 1");
+	vif_spec_refused("loopback,frames=0", "loopback: frames=0: expected a count from 1");
 }
 
 /* --- a simulator with domain 1 --- */
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
 	char capture[64];
@@ -129,13 +114,14 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .bare = true, .console_to_stdout = true };
 	int fd;
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &dc, &f.d) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
 	strcpy(f.capture, "/tmp/vif_plugin_test.XXXXXX");
 	if ((fd = mkstemp(f.capture)) < 0)
 		return -1;
@@ -148,20 +134,13 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	return unlink(f->capture);
 }
 
 static struct vif *make_vif(struct fixture *f, unsigned int index, const char *spec)
 {
-	struct vif_config cfg;
-	struct vif *v;
-	char err[256] = "";
-
-	parse_ok(spec, &cfg);
-	if (vif_create(f->d, index, &cfg, &v, err, sizeof(err)) < 0)
-		fail_msg("vif_create '%s': %s", spec, err);
-	return v;
+	return vif_spec_create(f->d, index, spec);
 }
 
 static void from_guest(struct vif *v, uint8_t fill)
@@ -259,26 +238,17 @@ static void a_domain_without_input_is_not_powered_off(void **state)
 	assert_null(shutdown_at(f, sim_now_ns(f->sim) + 10 * LOOPBACK_LINGER_NS));
 }
 
+static void vif_added(void *arg)
+{
+	sim_lifecycle_vif_added(arg, "SPEC");
+}
+
 static void warned_about(struct fixture *f, const struct vif_backend_ops *ops, char *said,
 			 size_t size)
 {
 	struct vif v = { .dom = f->d, .ops = ops };
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
 
-	assert_non_null(tmp);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
-	sim_lifecycle_vif_added(&v, "SPEC");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(said, 1, size - 1, tmp);
-	said[n] = '\0';
-	fclose(tmp);
+	stderr_capture_run(said, size, vif_added, &v);
 }
 
 static void a_live_backend_under_the_virtual_clock_is_warned_about(void **state)

@@ -19,10 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
-#include <xen/grant_table.h>
-#include <xen/io/netif.h>
-#include <xen/io/xenbus.h>
+#include "netif_front.h" /* first: the ring barriers, before <xen/io/netif.h> */
 #include <xen/io/xs_wire.h>
 
 #include "sim/domain.h"
@@ -32,34 +29,16 @@
 #include "sim/sim_private.h"
 #include "sim/backends/vif.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_checks.h"
+#include "sim_fixture.h"
 
 /* --- vif_config_parse --- */
-
-static void parse_ok(const char *spec, struct vif_config *cfg)
-{
-	char err[256] = "";
-
-	if (vif_config_parse(cfg, spec, err, sizeof(err)) != 0)
-		fail_msg("'%s' refused: %s", spec, err);
-}
-
-/* Parses a spec that must be refused with a message containing want. */
-static void parse_refused(const char *spec, const char *want)
-{
-	struct vif_config cfg;
-	char err[256] = "";
-
-	assert_int_equal(vif_config_parse(&cfg, spec, err, sizeof(err)), -EINVAL);
-	if (!strstr(err, want))
-		fail_msg("'%s': message '%s' does not say '%s'", spec, err, want);
-	assert_null(strchr(err, '\n'));
-}
 
 static void parse_accepts_each_backend(void **state)
 {
 	struct vif_config cfg;
 
-	parse_ok("null", &cfg);
+	vif_spec_parse_ok("null", &cfg);
 	assert_string_equal(cfg.backend, "null");
 	assert_null(cfg.arg);
 	assert_false(cfg.mac_given);
@@ -67,18 +46,18 @@ static void parse_accepts_each_backend(void **state)
 	assert_int_equal(cfg.mtu, 1500);
 	vif_config_free(&cfg);
 
-	parse_ok("tap=dd0", &cfg);
+	vif_spec_parse_ok("tap=dd0", &cfg);
 	assert_string_equal(cfg.backend, "tap");
 	assert_string_equal(cfg.arg, "dd0");
 	vif_config_free(&cfg);
 
-	parse_ok("pcap=in.pcap,linger=2", &cfg);
+	vif_spec_parse_ok("pcap=in.pcap,linger=2", &cfg);
 	assert_string_equal(cfg.backend, "pcap");
 	assert_string_equal(cfg.arg, "in.pcap");
 	assert_string_equal(vif_config_get(&cfg, "linger"), "2");
 	vif_config_free(&cfg);
 
-	parse_ok("user", &cfg);
+	vif_spec_parse_ok("user", &cfg);
 	assert_string_equal(cfg.backend, "user");
 	vif_config_free(&cfg);
 }
@@ -88,7 +67,7 @@ static void parse_takes_common_keys(void **state)
 	struct vif_config cfg;
 	static const uint8_t mac[6] = { 0x02, 0x00, 0x00, 0xab, 0xCD, 0x01 };
 
-	parse_ok("null,mac=02:00:00:ab:CD:01,capture=/tmp/x.pcap,mtu=576", &cfg);
+	vif_spec_parse_ok("null,mac=02:00:00:ab:CD:01,capture=/tmp/x.pcap,mtu=576", &cfg);
 	assert_true(cfg.mac_given);
 	assert_memory_equal(cfg.mac, mac, 6);
 	assert_string_equal(cfg.capture, "/tmp/x.pcap");
@@ -100,7 +79,8 @@ static void parse_keeps_backend_keys_in_order(void **state)
 {
 	struct vif_config cfg;
 
-	parse_ok("user,hostfwd=tcp::8080-:80,mac=00:16:3e:00:00:09,hostfwd=udp::53-:53", &cfg);
+	vif_spec_parse_ok("user,hostfwd=tcp::8080-:80,mac=00:16:3e:00:00:09,hostfwd=udp::53-:53",
+			  &cfg);
 	assert_int_equal(cfg.nr_keys, 2);
 	assert_string_equal(cfg.keys[0].key, "hostfwd");
 	assert_string_equal(cfg.keys[0].value, "tcp::8080-:80");
@@ -112,43 +92,44 @@ static void parse_keeps_backend_keys_in_order(void **state)
 
 static void parse_refuses_unknown_backend_naming_the_valid_ones(void **state)
 {
-	parse_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, "
-		      "pcap=FILE or null)");
-	parse_refused("", "unknown vif backend ''");
-	parse_refused(",mac=00:16:3e:00:00:01", "valid: tap=IFNAME");
-	parse_refused("averyveryverylongbackendname", "unknown vif backend");
+	vif_spec_refused("bogus", "unknown vif backend 'bogus' (valid: tap=IFNAME, user, "
+			 "pcap=FILE or null)");
+	vif_spec_refused("", "unknown vif backend ''");
+	vif_spec_refused(",mac=00:16:3e:00:00:01", "valid: tap=IFNAME");
+	vif_spec_refused("averyveryverylongbackendname", "unknown vif backend");
 }
 
 static void parse_refuses_bad_mac_naming_it(void **state)
 {
-	parse_refused("null,mac=zz:00", "zz:00");
-	parse_refused("null,mac=00:16:3e:00:00", "00:16:3e:00:00");
-	parse_refused("null,mac=00:16:3e:00:00:01:02", "00:16:3e:00:00:01:02");
-	parse_refused("null,mac=01:00:5e:00:00:01", "unicast");
-	parse_refused("null,mac=00:00:00:00:00:00", "unicast");
-	parse_refused("null,mac=", "bad mac ''");
+	vif_spec_refused("null,mac=zz:00", "zz:00");
+	vif_spec_refused("null,mac=00:16:3e:00:00", "00:16:3e:00:00");
+	vif_spec_refused("null,mac=00:16:3e:00:00:01:02", "00:16:3e:00:00:01:02");
+	vif_spec_refused("null,mac=01:00:5e:00:00:01", "unicast");
+	vif_spec_refused("null,mac=00:00:00:00:00:00", "unicast");
+	vif_spec_refused("null,mac=", "bad mac ''");
 }
 
 static void parse_refuses_incomplete_specs(void **state)
 {
-	parse_refused("tap", "tap=IFNAME");
-	parse_refused("tap=", "tap=IFNAME");
-	parse_refused("pcap", "pcap=FILE");
-	parse_refused("null=x", "takes no '=x'");
-	parse_refused("tap=averyverylongifname", "longer than 15");
-	parse_refused("null,capture=", "capture= needs a file");
-	parse_refused("null,mtu=67", "bad mtu '67'");
-	parse_refused("null,mtu=4083", "bad mtu '4083'");
-	parse_refused("null,mtu=15OO", "bad mtu");
-	parse_refused("null,linger", "key=value");
-	parse_refused("null,,mac=00:16:3e:00:00:01", "key=value");
-	parse_refused("null,linger=2", "unknown key 'linger' for vif backend 'null'");
-	parse_refused("tap=dd0,hostfwd=x", "unknown key 'hostfwd' for vif backend 'tap'");
+	vif_spec_refused("tap", "tap=IFNAME");
+	vif_spec_refused("tap=", "tap=IFNAME");
+	vif_spec_refused("pcap", "pcap=FILE");
+	vif_spec_refused("null=x", "takes no '=x'");
+	vif_spec_refused("tap=averyverylongifname", "longer than 15");
+	vif_spec_refused("null,capture=", "capture= needs a file");
+	vif_spec_refused("null,mtu=67", "bad mtu '67'");
+	vif_spec_refused("null,mtu=4083", "bad mtu '4083'");
+	vif_spec_refused("null,mtu=15OO", "bad mtu");
+	vif_spec_refused("null,linger", "key=value");
+	vif_spec_refused("null,,mac=00:16:3e:00:00:01", "key=value");
+	vif_spec_refused("null,linger=2", "unknown key 'linger' for vif backend 'null'");
+	vif_spec_refused("tap=dd0,hostfwd=x", "unknown key 'hostfwd' for vif backend 'tap'");
 }
 
 /* --- a simulator with domain 1 --- */
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
 	char tmpdir[64];
@@ -157,12 +138,13 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .console_to_stdout = true };
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_toolstack_build_domain(f.sim, &dc, &f.d) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
 	strcpy(f.tmpdir, "/tmp/vif_test.XXXXXX");
 	if (!mkdtemp(f.tmpdir))
 		return -1;
@@ -175,51 +157,35 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char cmd[128];
 
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
 static struct vif *make_vif(struct fixture *f, unsigned int index, const char *spec)
 {
-	struct vif_config cfg;
-	struct vif *v;
-	char err[256] = "";
-
-	parse_ok(spec, &cfg);
-	if (vif_create(f->d, index, &cfg, &v, err, sizeof(err)) < 0)
-		fail_msg("vif_create '%s': %s", spec, err);
-	return v;
+	return vif_spec_create(f->d, index, spec);
 }
 
 static char *xs_read(struct fixture *f, const char *fmt, ...)
 {
-	char path[256], *value;
-	size_t len;
+	char path[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	if (xs_store_read(sim_xenstore(f->sim), path, &value, &len) < 0)
-		return NULL;
-	return value;
+	return sim_xs_get(f->sim, path);
 }
 
 static void assert_xs(struct fixture *f, const char *path, const char *want)
 {
-	char *value = xs_read(f, "%s", path);
-
-	if (!value)
-		fail_msg("%s is missing (want '%s')", path, want);
-	if (strcmp(value, want))
-		fail_msg("%s is '%s', want '%s'", path, value, want);
-	free(value);
+	sim_xs_assert(f->sim, path, want);
 }
 
 static void xs_put(struct fixture *f, const char *path, const char *value)
 {
-	assert_int_equal(xs_store_write(sim_xenstore(f->sim), path, value, strlen(value)), 0);
+	sim_xs_put(f->sim, path, value);
 }
 
 /* One request from a client of the given domain; returns the reply's type and payload. */
@@ -370,7 +336,7 @@ static void vif_create_names_an_unwritable_capture_file(void **state)
 	struct vif *v;
 	char err[256] = "";
 
-	parse_ok("null,capture=/nonexistent/dir/cap.pcap", &cfg);
+	vif_spec_parse_ok("null,capture=/nonexistent/dir/cap.pcap", &cfg);
 	assert_int_equal(vif_create(f->d, 0, &cfg, &v, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/dir/cap.pcap"));
 	assert_null(f->d->vifs[0]);
@@ -437,132 +403,36 @@ static void oversized_and_runt_frames_are_dropped_and_counted(void **state)
 /* --- the rings, with a frontend written here --- */
 
 /* Guest frames used by the hand-made frontend. */
-enum {
-	GFN_GNTTAB = 0x200,
-	GFN_TX_RING,
-	GFN_RX_RING,
-	GFN_TX_BUF,
-	GFN_RX_BUF,
-};
-enum { REF_TX_RING = 10, REF_RX_RING, REF_TX_BUF, REF_RX_BUF, REF_RO_BUF };
-
-struct front {
-	struct fixture *f;
-	struct vif *v;
-	netif_tx_front_ring_t tx;
-	netif_rx_front_ring_t rx;
-	evtchn_port_t port;
-};
+enum { GFN_TX_BUF = NETIF_FRONT_GFN_FREE, GFN_RX_BUF };
+enum { REF_TX_BUF = NETIF_FRONT_REF_FREE, REF_RX_BUF, REF_RO_BUF };
 
 static void *page(struct fixture *f, xen_pfn_t gfn)
 {
 	return sim_domain_gfn_to_page(f->d, gfn);
 }
 
-static void grant(struct fixture *f, grant_ref_t ref, xen_pfn_t gfn, bool readonly)
+/* vif 0 from spec, with a frontend connected as netfront connects it. */
+static void front_setup(struct fixture *f, struct netif_front *fr, const char *spec)
 {
-	grant_entry_v1_t *e = (grant_entry_v1_t *)page(f, GFN_GNTTAB) + ref;
-
-	e->domid = 0;
-	e->frame = (uint32_t)gfn;
-	__atomic_store_n(&e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0),
-			 __ATOMIC_RELEASE);
-}
-
-static void front_state(struct front *fr, int state)
-{
-	char v[4];
-
-	snprintf(v, sizeof(v), "%d", state);
-	xs_put(fr->f, "/local/domain/1/device/vif/0/state", v);
-	sim_poll(fr->f->sim); /* netback answers from the loop */
-}
-
-/* What netfront writes before Connected. */
-static void front_connect(struct front *fr)
-{
-	struct fixture *f = fr->f;
-	char v[16];
-
-	assert_int_equal(sim_evtchn_alloc_unbound(f->d, 0, &fr->port), 0);
-	SHARED_RING_INIT((netif_tx_sring_t *)page(f, GFN_TX_RING));
-	SHARED_RING_INIT((netif_rx_sring_t *)page(f, GFN_RX_RING));
-	FRONT_RING_INIT(&fr->tx, (netif_tx_sring_t *)page(f, GFN_TX_RING), 4096);
-	FRONT_RING_INIT(&fr->rx, (netif_rx_sring_t *)page(f, GFN_RX_RING), 4096);
-	snprintf(v, sizeof(v), "%d", REF_TX_RING);
-	xs_put(f, "/local/domain/1/device/vif/0/tx-ring-ref", v);
-	snprintf(v, sizeof(v), "%d", REF_RX_RING);
-	xs_put(f, "/local/domain/1/device/vif/0/rx-ring-ref", v);
-	snprintf(v, sizeof(v), "%u", fr->port);
-	xs_put(f, "/local/domain/1/device/vif/0/event-channel", v);
-	xs_put(f, "/local/domain/1/device/vif/0/request-rx-copy", "1");
-	xs_put(f, "/local/domain/1/device/vif/0/feature-rx-notify", "1");
-	front_state(fr, XenbusStateConnected);
-}
-
-static void front_setup(struct fixture *f, struct front *fr, const char *spec)
-{
-	memset(fr, 0, sizeof(*fr));
-	fr->f = f;
-	if (f->d->gnttab.nr_frames == 0)
-		sim_gnttab_init(&f->d->gnttab);
-	assert_int_equal(sim_gnttab_place_frame(f->d, 0, GFN_GNTTAB), 0);
-	grant(f, REF_TX_RING, GFN_TX_RING, false);
-	grant(f, REF_RX_RING, GFN_RX_RING, false);
-	grant(f, REF_TX_BUF, GFN_TX_BUF, true);
-	grant(f, REF_RX_BUF, GFN_RX_BUF, false);
-	grant(f, REF_RO_BUF, GFN_TX_BUF, true);
+	netif_front_init(fr, f->d);
+	netif_front_grant(fr, REF_TX_BUF, GFN_TX_BUF, true);
+	netif_front_grant(fr, REF_RX_BUF, GFN_RX_BUF, false);
+	netif_front_grant(fr, REF_RO_BUF, GFN_TX_BUF, true);
 	fr->v = make_vif(f, 0, spec);
 	sim_poll(f->sim);
-	front_connect(fr);
+	netif_front_connect(fr);
 }
 
-/* Pushes one TX request and notifies; returns the response. */
-static netif_tx_response_t front_send(struct front *fr, uint16_t id, grant_ref_t ref,
-				      uint16_t offset, uint16_t size, uint16_t flags)
+static void front_post_rx(struct netif_front *fr, uint16_t id, grant_ref_t ref)
 {
-	netif_tx_request_t *req = RING_GET_REQUEST(&fr->tx, fr->tx.req_prod_pvt);
-	int notify;
-
-	*req = (netif_tx_request_t){ .gref = ref, .offset = offset, .flags = flags, .id = id,
-				     .size = size };
-	fr->tx.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fr->tx, notify);
-	if (notify)
-		sim_evtchn_send(fr->f->d, fr->port);
-	assert_true(RING_HAS_UNCONSUMED_RESPONSES(&fr->tx));
-	netif_tx_response_t rsp = *RING_GET_RESPONSE(&fr->tx, fr->tx.rsp_cons);
-	fr->tx.rsp_cons++;
-	return rsp;
-}
-
-static void front_post_rx(struct front *fr, uint16_t id, grant_ref_t ref)
-{
-	netif_rx_request_t *req = RING_GET_REQUEST(&fr->rx, fr->rx.req_prod_pvt);
-	int notify;
-
-	*req = (netif_rx_request_t){ .id = id, .gref = ref };
-	fr->rx.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fr->rx, notify);
-	if (notify)
-		sim_evtchn_send(fr->f->d, fr->port);
-}
-
-static bool guest_port_pending(struct front *fr)
-{
-	const xen_ulong_t *p = fr->f->d->shared_info->evtchn_pending;
-	unsigned int bits = sizeof(xen_ulong_t) * 8;
-	bool set = p[fr->port / bits] & ((xen_ulong_t)1 << (fr->port % bits));
-
-	__atomic_fetch_and(&fr->f->d->shared_info->evtchn_pending[fr->port / bits],
-			   ~((xen_ulong_t)1 << (fr->port % bits)), __ATOMIC_SEQ_CST);
-	return set;
+	netif_front_queue_rx(fr, id, ref);
+	netif_front_push_rx(fr);
 }
 
 static void netback_connects_when_the_frontend_does(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 
 	front_setup(f, &fr, "null");
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "4");
@@ -576,7 +446,7 @@ static void tx_frames_reach_the_backend_and_are_answered(void **state)
 	char spec[128], path[96], errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	struct front fr;
+	struct netif_front fr;
 	pcap_t *p;
 
 	snprintf(path, sizeof(path), "%s/tx.pcap", f->tmpdir);
@@ -584,14 +454,14 @@ static void tx_frames_reach_the_backend_and_are_answered(void **state)
 	front_setup(f, &fr, spec);
 	memset(page(f, GFN_TX_BUF), 0x11, 4096);
 	memcpy((uint8_t *)page(f, GFN_TX_BUF) + 100, "\xff\xff\xff\xff\xff\xff", 6);
-	netif_tx_response_t rsp = front_send(&fr, 5, REF_TX_BUF, 100, 60, 0);
+	netif_tx_response_t rsp = netif_front_send(&fr, 5, REF_TX_BUF, 100, 60, 0);
 	assert_int_equal(rsp.id, 5);
 	assert_int_equal(rsp.status, NETIF_RSP_OKAY);
-	assert_true(guest_port_pending(&fr));
+	assert_true(netif_front_port_pending(&fr));
 	assert_int_equal(fr.v->stats.from_guest_frames, 1);
 	assert_int_equal(fr.v->stats.from_guest_bytes, 60);
 	/* The same id again, once the guest has its answer: fine. */
-	rsp = front_send(&fr, 5, REF_TX_BUF, 0, 1514, 0);
+	rsp = netif_front_send(&fr, 5, REF_TX_BUF, 0, 1514, 0);
 	assert_int_equal(rsp.status, NETIF_RSP_OKAY);
 	assert_int_equal(f->d->violations, 0);
 	vif_flush(fr.v);
@@ -605,25 +475,26 @@ static void tx_frames_reach_the_backend_and_are_answered(void **state)
 static void bad_tx_requests_are_violations_answered_with_errors(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 
 	front_setup(f, &fr, "null");
-	assert_int_equal(front_send(&fr, 1, REF_TX_BUF, 0, 13, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 0, 13, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(front_send(&fr, 1, REF_TX_BUF, 0, 1515, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 0, 1515, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 2);
-	assert_int_equal(front_send(&fr, 1, REF_TX_BUF, 4000, 100, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 4000, 100, 0).status,
+			 NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 3);
-	assert_int_equal(front_send(&fr, 256, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 256, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 4);
-	assert_int_equal(front_send(&fr, 2, 9999, 0, 60, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 2, 9999, 0, 60, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 5); /* grant copy fails: bad ref */
-	assert_int_equal(front_send(&fr, 2, REF_TX_BUF, 0, 60, NETTXF_more_data).status,
+	assert_int_equal(netif_front_send(&fr, 2, REF_TX_BUF, 0, 60, NETTXF_more_data).status,
 			 NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 6);
 	/* The rest of that frame is answered too, and then frames flow again. */
-	assert_int_equal(front_send(&fr, 3, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_ERROR);
-	assert_int_equal(front_send(&fr, 4, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_OKAY);
+	assert_int_equal(netif_front_send(&fr, 3, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_ERROR);
+	assert_int_equal(netif_front_send(&fr, 4, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_OKAY);
 	assert_int_equal(f->d->violations, 6);
 	assert_int_equal(fr.v->stats.from_guest_frames, 1);
 }
@@ -631,7 +502,7 @@ static void bad_tx_requests_are_violations_answered_with_errors(void **state)
 static void a_reused_id_in_one_batch_is_a_violation(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 	int notify;
 
 	front_setup(f, &fr, "null");
@@ -651,7 +522,7 @@ static void a_reused_id_in_one_batch_is_a_violation(void **state)
 static void a_producer_beyond_the_ring_stops_netback(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 
 	front_setup(f, &fr, "null");
 	fr.tx.sring->req_prod = 257;
@@ -665,7 +536,7 @@ static void a_producer_beyond_the_ring_stops_netback(void **state)
 static void rx_frames_fill_posted_buffers(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 	uint8_t frame[100];
 
 	for (size_t i = 0; i < sizeof(frame); i++)
@@ -676,9 +547,9 @@ static void rx_frames_fill_posted_buffers(void **state)
 	assert_int_equal(fr.v->stats.to_guest_dropped, 1);
 	front_post_rx(&fr, 17, REF_RX_BUF);
 	assert_true(vif_rx_ready(fr.v));
-	guest_port_pending(&fr);
+	netif_front_port_pending(&fr);
 	assert_int_equal(vif_deliver(fr.v, frame, sizeof(frame)), 0);
-	assert_true(guest_port_pending(&fr));
+	assert_true(netif_front_port_pending(&fr));
 	assert_true(RING_HAS_UNCONSUMED_RESPONSES(&fr.rx));
 	netif_rx_response_t rsp = *RING_GET_RESPONSE(&fr.rx, fr.rx.rsp_cons);
 	assert_int_equal(rsp.id, 17);
@@ -698,38 +569,38 @@ static void rx_frames_fill_posted_buffers(void **state)
 static void closing_disconnects_and_initialising_reconnects(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 
 	front_setup(f, &fr, "null");
-	front_state(&fr, XenbusStateClosing);
+	netif_front_state(&fr, XenbusStateClosing);
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "6");
 	assert_false(netback_connected(fr.v->netback));
 	assert_int_equal(vif_deliver(fr.v, (const uint8_t *)"0123456789abcdef", 16), -ENOTCONN);
-	front_state(&fr, XenbusStateClosed);
+	netif_front_state(&fr, XenbusStateClosed);
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "6");
-	front_state(&fr, XenbusStateInitialising);
+	netif_front_state(&fr, XenbusStateInitialising);
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "2");
 	/* The guest's port went back to unbound: it allocates a new one, as netfront does. */
-	front_connect(&fr);
+	netif_front_connect(&fr);
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "4");
 	assert_true(netback_connected(fr.v->netback));
-	assert_int_equal(front_send(&fr, 0, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_OKAY);
+	assert_int_equal(netif_front_send(&fr, 0, REF_TX_BUF, 0, 60, 0).status, NETIF_RSP_OKAY);
 	assert_int_equal(f->d->violations, 0);
 }
 
 static void a_frontend_without_rx_copy_is_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct front fr;
+	struct netif_front fr;
 
 	memset(&fr, 0, sizeof(fr));
-	fr.f = f;
+	fr.d = f->d;
 	fr.v = make_vif(f, 0, "null");
 	sim_poll(f->sim);
 	xs_put(f, "/local/domain/1/device/vif/0/tx-ring-ref", "10");
 	xs_put(f, "/local/domain/1/device/vif/0/rx-ring-ref", "11");
 	xs_put(f, "/local/domain/1/device/vif/0/event-channel", "5");
-	front_state(&fr, XenbusStateConnected);
+	netif_front_state(&fr, XenbusStateConnected);
 	assert_int_equal(f->d->violations, 1);
 	assert_false(netback_connected(fr.v->netback));
 	assert_xs(f, "/local/domain/0/backend/vif/1/0/state", "5");

@@ -27,6 +27,8 @@
 #include "sim/sim.h"
 #include "sim/toolstack/device.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_checks.h"
+#include "sim_fixture.h"
 
 #define FE "/local/domain/1/device/vbd/51712"
 #define BE "/local/domain/0/backend/vbd/1/51712"
@@ -36,6 +38,7 @@ enum { GFN_GNTTAB = 0x200, GFN_RING };
 enum { REF_RING = 8 };
 
 struct fixture {
+	struct sim_fixture sf;
 	struct sim *sim;
 	struct sim_domain *d;
 	struct xenbus_backend *be;
@@ -108,26 +111,17 @@ static const struct xenbus_backend_feature dev_features[] = {
 
 static void xs_put(struct fixture *f, const char *path, const char *value)
 {
-	assert_int_equal(xs_store_write(sim_xenstore(f->sim), path, value, strlen(value)), 0);
+	sim_xs_put(f->sim, path, value);
 }
 
 static char *xs_get(struct fixture *f, const char *path)
 {
-	char *value;
-	size_t len;
-
-	return xs_store_read(sim_xenstore(f->sim), path, &value, &len) < 0 ? NULL : value;
+	return sim_xs_get(f->sim, path);
 }
 
 static void assert_xs(struct fixture *f, const char *path, const char *want)
 {
-	char *value = xs_get(f, path);
-
-	if (!value)
-		fail_msg("%s is missing (want '%s')", path, want);
-	if (strcmp(value, want))
-		fail_msg("%s is '%s', want '%s'", path, value, want);
-	free(value);
+	sim_xs_assert(f->sim, path, want);
 }
 
 /* Appends each state the backend writes to f->states ("2", then "24" ...). */
@@ -162,8 +156,7 @@ static void watch_backend_state(struct fixture *f)
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+	struct sim_fixture_options o = { .bare = true, .console_to_stdout = true };
 	struct sim_device_key fe[] = { { "virtual-device", "51712", false },
 				       { "device-type", "disk", true } };
 	struct sim_device_key be[] = { { "params", "/tmp/disk.img", false } };
@@ -171,8 +164,11 @@ static int setup(void **state)
 				  .backend = be, .nr_frontend = 2, .nr_backend = 1 };
 
 	memset(&f, 0, sizeof(f));
-	if (sim_create(&f.sim, &sc) < 0 || sim_domain_create(f.sim, &dc, &f.d) < 0 ||
-	    sim_device_add(f.d, &dev) < 0)
+	if (sim_fixture_create(&f.sf, &o) < 0)
+		return -1;
+	f.sim = f.sf.sim;
+	f.d = f.sf.guest[0];
+	if (sim_device_add(f.d, &dev) < 0)
 		return -1;
 	watch_backend_state(&f);
 	*state = &f;
@@ -185,7 +181,7 @@ static int teardown(void **state)
 
 	xenbus_backend_destroy(f->be);
 	xs_conn_destroy(f->watcher);
-	sim_destroy(f->sim);
+	sim_fixture_destroy(&f->sf);
 	return 0;
 }
 
@@ -208,43 +204,17 @@ static void front_state(struct fixture *f, enum xenbus_state s)
 /* A granted ring page and an unbound port for dom0, as a frontend sets them up. */
 static void front_publish_ring(struct fixture *f)
 {
-	grant_entry_v1_t *e;
 	char v[16];
 
 	if (!f->gnttab_placed)
 		assert_int_equal(sim_gnttab_place_frame(f->d, 0, GFN_GNTTAB), 0);
 	f->gnttab_placed = true;
-	e = (grant_entry_v1_t *)sim_domain_gfn_to_page(f->d, GFN_GNTTAB) + REF_RING;
-	e->domid = 0;
-	e->frame = GFN_RING;
-	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+	sim_fixture_grant(f->d, GFN_GNTTAB, REF_RING, GFN_RING, false);
 	assert_int_equal(sim_evtchn_alloc_unbound(f->d, 0, &f->guest_port), 0);
 	snprintf(v, sizeof(v), "%d", REF_RING);
 	xs_put(f, FE "/ring-ref", v);
 	snprintf(v, sizeof(v), "%u", f->guest_port);
 	xs_put(f, FE "/event-channel", v);
-}
-
-/* Runs fn with stderr going to a buffer: what the reports said. */
-static void stderr_to(char *buf, size_t size, void (*fn)(struct fixture *, void *),
-		      struct fixture *f, void *arg)
-{
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
-
-	assert_non_null(tmp);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
-	fn(f, arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, size - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
 }
 
 /* --- the handshake --- */
@@ -402,12 +372,19 @@ static void a_digit_above_a_small_maximum_is_out_of_range(void **state)
 	assert_int_equal(f->d->violations, 2);
 }
 
-static void read_bad_number(struct fixture *f, void *arg)
+/* What read_bad_number writes to ring-ref before reading it (for stderr_capture_run). */
+struct read_call {
+	struct fixture *f;
+	const char *value;
+};
+
+static void read_bad_number(void *arg)
 {
+	struct read_call *c = arg;
 	unsigned long v;
 
-	xs_put(f, FE "/ring-ref", arg);
-	assert_int_equal(xenbus_backend_read_uint(f->be, "ring-ref", UINT32_MAX, &v), -EINVAL);
+	xs_put(c->f, FE "/ring-ref", c->value);
+	assert_int_equal(xenbus_backend_read_uint(c->f->be, "ring-ref", UINT32_MAX, &v), -EINVAL);
 }
 
 static void a_number_out_of_range_or_malformed_is_a_violation_naming_device_and_key(void **state)
@@ -419,7 +396,9 @@ static void a_number_out_of_range_or_malformed_is_a_violation_naming_device_and_
 
 	backend_start(f);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		stderr_to(said, sizeof(said), read_bad_number, f, (void *)bad[i]);
+		struct read_call call = { f, bad[i] };
+
+		stderr_capture_run(said, sizeof(said), read_bad_number, &call);
 		if (!strstr(said, "vbd51712: " FE "/ring-ref is '"))
 			fail_msg("'%s': the report '%s' names no device and key", bad[i], said);
 		assert_int_equal(f->d->violations, (int)i + 1);
@@ -440,11 +419,11 @@ static void an_absent_key_is_enoent_and_a_violation_only_where_needed(void **sta
 	assert_int_equal(f->d->violations, 1);
 }
 
-static void read_long_string(struct fixture *f, void *arg)
+static void read_long_string(void *arg)
 {
+	struct fixture *f = arg;
 	char buf[12];
 
-	(void)arg;
 	xs_put(f, FE "/protocol", "x86_64-abi-and-more");
 	assert_int_equal(xenbus_backend_read_str(f->be, "protocol", buf, sizeof(buf)), -E2BIG);
 }
@@ -458,7 +437,7 @@ static void a_string_longer_than_its_limit_is_a_violation(void **state)
 	xs_put(f, FE "/protocol", "x86_64-abi");
 	assert_int_equal(xenbus_backend_read_str(f->be, "protocol", buf, sizeof(buf)), 10);
 	assert_string_equal(buf, "x86_64-abi");
-	stderr_to(said, sizeof(said), read_long_string, f, NULL);
+	stderr_capture_run(said, sizeof(said), read_long_string, f);
 	assert_non_null(strstr(said, "vbd51712: " FE "/protocol is 19 bytes; at most 11"));
 	assert_int_equal(f->d->violations, 1);
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hypercall_shim/shim.h"
+#include "guest_heap.h"
 #include "runtime/drivers/include/uk/drivers/xenbus_dev.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
@@ -155,38 +156,20 @@ static void init_dev(void)
 
 static size_t heap_blocks_before;
 
-/* Lets the xenbus thread finish callbacks in progress. */
-static size_t heap_blocks(void)
-{
-	struct uk_mem_stats st;
-
-	uk_sleep_ns(10 * MS);
-	uk_mem_stats(&st);
-	return st.heap_blocks;
-}
-
 static int setup(void **state)
 {
 	memset(&dev, 0, sizeof(dev));
 	fake_vbd("1");
-	heap_blocks_before = heap_blocks();
+	heap_blocks_before = guest_heap_blocks_settled();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	size_t after;
-
 	/* A test that failed half-way: its watch goes, and the device with it. */
 	xenbus_dev_close(&dev, false, 0);
 	fake_vbd_remove();
-	after = heap_blocks();
-	if (after != heap_blocks_before) {
-		print_error("guest heap blocks: %zu before the test, %zu after\n",
-			    heap_blocks_before, after);
-		return -1;
-	}
-	return 0;
+	return guest_heap_check(heap_blocks_before);
 }
 
 /* --- the device handle --- */

@@ -27,6 +27,7 @@
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 
+#include "guest_heap.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
 #include "runtime/drivers/include/uk/drivers/events.h"
@@ -45,35 +46,17 @@ const char uk_app_name[] = "xenbus_test";
 
 static size_t heap_blocks_before;
 
-/* Lets the xenbus thread finish callbacks in progress (the shutdown watch's). */
-static size_t heap_blocks(void)
-{
-	struct uk_mem_stats st;
-
-	uk_sleep_ns(10 * MS);
-	uk_mem_stats(&st);
-	return st.heap_blocks;
-}
-
 static int setup(void **state)
 {
 	xenbus_rm(XBT_NIL, "data/xbt");
-	heap_blocks_before = heap_blocks();
+	heap_blocks_before = guest_heap_blocks_settled();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	size_t after;
-
 	xenbus_rm(XBT_NIL, "data/xbt");
-	after = heap_blocks();
-	if (after != heap_blocks_before) {
-		print_error("guest heap blocks: %zu before the test, %zu after\n",
-			    heap_blocks_before, after);
-		return -1;
-	}
-	return 0;
+	return guest_heap_check(heap_blocks_before);
 }
 
 /* Reads path and checks its value (and its length). */

@@ -37,38 +37,19 @@
 #include "sim/evtchn.h"
 #include "sim/sim.h"
 #include "sim/xenstored/xs_store.h"
+#include "sim_checks.h"
 #include "sim_fixture.h"
+#include "xs_ring_guest.h"
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
-
-/* The guest's side of one domain's store ring. */
-struct guest {
-	struct sim_domain *d;
-	struct xenstore_domain_interface *intf;
-	evtchn_port_t port;
-};
 
 struct fixture {
 	struct sim_fixture sf;
 	struct sim *sim;
-	struct guest g1, g2;
-};
-
-/* A reply or watch event as the guest reads it off the ring. */
-struct reply {
-	struct xsd_sockmsg hdr;
-	char payload[XENSTORE_PAYLOAD_MAX + 1]; /* NUL added after hdr.len bytes */
+	struct xs_ring_guest g1, g2;
 };
 
 /* --- fixture --- */
-
-static int guest_init(struct guest *g, struct sim_domain *d)
-{
-	g->d = d;
-	g->intf = sim_domain_gfn_to_page(g->d, g->d->hvm_param[HVM_PARAM_STORE_PFN]);
-	g->port = (evtchn_port_t)g->d->hvm_param[HVM_PARAM_STORE_EVTCHN];
-	return g->intf ? 0 : -1;
-}
 
 static int setup_with(void **state, bool strict)
 {
@@ -79,7 +60,8 @@ static int setup_with(void **state, bool strict)
 	if (sim_fixture_create(&f.sf, &o) < 0)
 		return -1;
 	f.sim = f.sf.sim;
-	if (guest_init(&f.g1, f.sf.guest[0]) < 0 || guest_init(&f.g2, f.sf.guest[1]) < 0)
+	if (xs_ring_guest_init(&f.g1, f.sf.guest[0]) < 0 ||
+	    xs_ring_guest_init(&f.g2, f.sf.guest[1]) < 0)
 		return -1;
 	*state = &f;
 	return 0;
@@ -103,79 +85,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* --- stderr capture --- */
-
-struct capture {
-	int saved_fd;
-	FILE *file;
-	char text[4096];
-};
-
-static void capture_start(struct capture *c)
-{
-	fflush(stderr);
-	c->file = tmpfile();
-	assert_non_null(c->file);
-	c->saved_fd = dup(STDERR_FILENO);
-	assert_true(c->saved_fd >= 0);
-	assert_true(dup2(fileno(c->file), STDERR_FILENO) >= 0);
-}
-
-/* Restores stderr; c->text then holds what was written to it (truncated). */
-static void capture_end(struct capture *c)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(c->saved_fd, STDERR_FILENO);
-	close(c->saved_fd);
-	rewind(c->file);
-	n = fread(c->text, 1, sizeof(c->text) - 1, c->file);
-	c->text[n] = '\0';
-	fclose(c->file);
-}
-
 /* --- the guest's side of the ring --- */
 
-static XENSTORE_RING_IDX req_free(const struct guest *g)
-{
-	return XENSTORE_RING_SIZE - (g->intf->req_prod - g->intf->req_cons);
-}
-
-static XENSTORE_RING_IDX rsp_unread(const struct guest *g)
-{
-	return g->intf->rsp_prod - g->intf->rsp_cons;
-}
-
-/* Writes n request bytes at req_prod (they must fit) and publishes them. */
-static void put_bytes(struct guest *g, const void *p, size_t n)
-{
-	struct xenstore_domain_interface *intf = g->intf;
-	XENSTORE_RING_IDX prod = intf->req_prod;
-
-	assert_true(n <= req_free(g));
-	for (size_t i = 0; i < n; i++)
-		intf->req[MASK_XENSTORE_IDX(prod++)] = ((const char *)p)[i];
-	__atomic_store_n(&intf->req_prod, prod, __ATOMIC_RELEASE);
-}
-
-/* Writes one request (header and payload, which must fit) without notifying. */
-static void put_request(struct guest *g, uint32_t type, uint32_t req_id, const void *payload,
-			size_t len)
-{
-	struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = (uint32_t)len };
-
-	put_bytes(g, &hdr, sizeof(hdr));
-	put_bytes(g, payload, len);
-}
-
-static void notify(struct guest *g)
-{
-	assert_int_equal(sim_evtchn_send(g->d, g->port), 0);
-}
-
 /* Whether xenstored signalled the guest's store port; clears the signal. */
-static bool take_event(struct guest *g)
+static bool take_event(struct xs_ring_guest *g)
 {
 	struct shared_info *s = g->d->shared_info;
 	xen_ulong_t bit = (xen_ulong_t)1 << (g->port % WORD_BITS);
@@ -187,41 +100,19 @@ static bool take_event(struct guest *g)
 	return pending;
 }
 
-/* Takes one whole message off rsp[] if there is one (without notifying). */
-static bool get_reply(struct guest *g, struct reply *r)
-{
-	struct xenstore_domain_interface *intf = g->intf;
-	XENSTORE_RING_IDX cons = intf->rsp_cons;
-	char *hdr = (char *)&r->hdr;
-
-	if (rsp_unread(g) < sizeof(r->hdr))
-		return false;
-	for (size_t i = 0; i < sizeof(r->hdr); i++)
-		hdr[i] = intf->rsp[MASK_XENSTORE_IDX(cons + i)];
-	assert_true(r->hdr.len <= XENSTORE_PAYLOAD_MAX);
-	if (rsp_unread(g) < sizeof(r->hdr) + r->hdr.len)
-		return false;
-	cons += sizeof(r->hdr);
-	for (size_t i = 0; i < r->hdr.len; i++)
-		r->payload[i] = intf->rsp[MASK_XENSTORE_IDX(cons++)];
-	r->payload[r->hdr.len] = '\0';
-	__atomic_store_n(&intf->rsp_cons, cons, __ATOMIC_RELEASE);
-	return true;
-}
-
 /* One request, notified, and its reply, which must come at once. */
-static void transact(struct guest *g, uint32_t type, uint32_t req_id, const void *payload,
-		     size_t len, struct reply *r)
+static void transact(struct xs_ring_guest *g, uint32_t type, uint32_t req_id, const void *payload,
+		     size_t len, struct xs_ring_reply *r)
 {
-	put_request(g, type, req_id, payload, len);
-	notify(g);
-	assert_true(get_reply(g, r));
+	xs_ring_guest_put_request(g, type, req_id, payload, len);
+	xs_ring_guest_notify(g);
+	assert_true(xs_ring_guest_get_reply(g, r));
 	assert_int_equal(r->hdr.req_id, req_id);
-	assert_int_equal(rsp_unread(g), 0);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), 0);
 	take_event(g);
 }
 
-static void assert_reply(const struct reply *r, uint32_t type, uint32_t req_id,
+static void assert_reply(const struct xs_ring_reply *r, uint32_t type, uint32_t req_id,
 			 const char *payload, size_t len)
 {
 	assert_int_equal(r->hdr.type, type);
@@ -231,24 +122,24 @@ static void assert_reply(const struct reply *r, uint32_t type, uint32_t req_id,
 }
 
 /* XS_WATCH (payload "path\0token"): its reply, then the firing on registration. */
-static void add_watch(struct guest *g, const char *payload, size_t len)
+static void add_watch(struct xs_ring_guest *g, const char *payload, size_t len)
 {
-	struct reply r;
+	struct xs_ring_reply r;
 
-	put_request(g, XS_WATCH, 1000, payload, len);
-	notify(g);
-	assert_true(get_reply(g, &r));
+	xs_ring_guest_put_request(g, XS_WATCH, 1000, payload, len);
+	xs_ring_guest_notify(g);
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_reply(&r, XS_WATCH, 1000, "OK", 3);
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_int_equal(r.hdr.type, XS_WATCH_EVENT);
-	assert_int_equal(rsp_unread(g), 0);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), 0);
 	take_event(g);
 }
 
 /* "one" is what the toolstack wrote to /local/domain/1/name. */
-static void assert_reads_its_name(struct guest *g, uint32_t req_id)
+static void assert_reads_its_name(struct xs_ring_guest *g, uint32_t req_id)
 {
-	struct reply r;
+	struct xs_ring_reply r;
 
 	transact(g, XS_READ, req_id, "name", 5, &r);
 	assert_reply(&r, XS_READ, req_id, g->d->name, strlen(g->d->name));
@@ -270,16 +161,16 @@ static void test_ring_advertises_reconnection_and_error_reporting(void **state)
 static void test_reply_is_signalled_on_the_store_port(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct xs_ring_reply r;
 
-	put_request(&f->g1, XS_READ, 7, "name", 5);
+	xs_ring_guest_put_request(&f->g1, XS_READ, 7, "name", 5);
 	assert_false(take_event(&f->g1));
-	notify(&f->g1);
+	xs_ring_guest_notify(&f->g1);
 	assert_true(take_event(&f->g1));
-	assert_true(get_reply(&f->g1, &r));
+	assert_true(xs_ring_guest_get_reply(&f->g1, &r));
 	assert_reply(&r, XS_READ, 7, "one", 3);
 	/* A notification with nothing to do is not answered. */
-	notify(&f->g1);
+	xs_ring_guest_notify(&f->g1);
 	assert_false(take_event(&f->g1));
 }
 
@@ -288,21 +179,21 @@ static void test_request_written_one_byte_at_a_time_gets_exactly_one_reply(void 
 	struct fixture *f = *state;
 	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 42, .len = 5 };
 	char bytes[sizeof(hdr) + 5];
-	struct reply r;
+	struct xs_ring_reply r;
 
 	memcpy(bytes, &hdr, sizeof(hdr));
 	memcpy(bytes + sizeof(hdr), "name", 5);
 	for (size_t i = 0; i < sizeof(bytes); i++) {
-		assert_int_equal(rsp_unread(&f->g1), 0);
-		put_bytes(&f->g1, &bytes[i], 1);
-		notify(&f->g1);
+		assert_int_equal(xs_ring_guest_rsp_unread(&f->g1), 0);
+		xs_ring_guest_put_bytes(&f->g1, &bytes[i], 1);
+		xs_ring_guest_notify(&f->g1);
 		/* Every byte is consumed as it comes, whole message or not. */
 		assert_int_equal(f->g1.intf->req_cons, f->g1.intf->req_prod);
 	}
-	assert_true(get_reply(&f->g1, &r));
+	assert_true(xs_ring_guest_get_reply(&f->g1, &r));
 	assert_reply(&r, XS_READ, 42, "one", 3);
-	notify(&f->g1);
-	assert_int_equal(rsp_unread(&f->g1), 0);
+	xs_ring_guest_notify(&f->g1);
+	assert_int_equal(xs_ring_guest_rsp_unread(&f->g1), 0);
 	assert_int_equal(f->g1.d->violations, 0);
 }
 
@@ -338,39 +229,39 @@ static void test_indexes_wrapping_past_2_to_the_32_are_understood(void **state)
 static void test_several_requests_in_one_notification_are_answered_in_order(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
-	struct reply r;
+	struct xs_ring_guest *g = &f->g1;
+	struct xs_ring_reply r;
 
-	put_request(g, XS_READ, 1, "name", 5);
-	put_request(g, XS_READ, 2, "no-such-node", 13);
-	put_request(g, XS_WRITE, 3, "data\0hello", 10);
-	put_request(g, XS_READ, 4, "data", 5);
-	put_request(g, XS_DIRECTORY, 5, "/local/domain/1/data", 21);
-	notify(g);
+	xs_ring_guest_put_request(g, XS_READ, 1, "name", 5);
+	xs_ring_guest_put_request(g, XS_READ, 2, "no-such-node", 13);
+	xs_ring_guest_put_request(g, XS_WRITE, 3, "data\0hello", 10);
+	xs_ring_guest_put_request(g, XS_READ, 4, "data", 5);
+	xs_ring_guest_put_request(g, XS_DIRECTORY, 5, "/local/domain/1/data", 21);
+	xs_ring_guest_notify(g);
 	assert_true(take_event(g));
 
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_reply(&r, XS_READ, 1, "one", 3);
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_reply(&r, XS_ERROR, 2, "ENOENT", 7);
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_reply(&r, XS_WRITE, 3, "OK", 3);
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_reply(&r, XS_READ, 4, "hello", 5);
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_int_equal(r.hdr.type, XS_DIRECTORY);
 	assert_int_equal(r.hdr.req_id, 5);
-	assert_false(get_reply(g, &r));
+	assert_false(xs_ring_guest_get_reply(g, &r));
 }
 
 static void test_request_of_exactly_the_payload_limit_is_accepted(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	struct xsd_sockmsg hdr = { .type = XS_WRITE, .req_id = 9, .len = XENSTORE_PAYLOAD_MAX };
 	static char msg[sizeof(hdr) + XENSTORE_PAYLOAD_MAX];
 	size_t sent = 0;
-	struct reply r;
+	struct xs_ring_reply r;
 
 	memcpy(msg, &hdr, sizeof(hdr));
 	memcpy(msg + sizeof(hdr), "data", 5);
@@ -378,14 +269,14 @@ static void test_request_of_exactly_the_payload_limit_is_accepted(void **state)
 	/* Bigger than the ring: send what fits, notify, repeat. */
 	while (sent < sizeof(msg)) {
 		size_t n = sizeof(msg) - sent;
-		if (n > req_free(g))
-			n = req_free(g);
-		put_bytes(g, msg + sent, n);
-		notify(g);
+		if (n > xs_ring_guest_req_free(g))
+			n = xs_ring_guest_req_free(g);
+		xs_ring_guest_put_bytes(g, msg + sent, n);
+		xs_ring_guest_notify(g);
 		sent += n;
 	}
 	/* A value this size is over the node-size quota: an error reply, not a violation. */
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_int_equal(r.hdr.req_id, 9);
 	assert_int_equal(r.hdr.type, XS_ERROR);
 	assert_int_equal(g->intf->error, XENSTORE_ERROR_NONE);
@@ -396,11 +287,11 @@ static void test_request_of_exactly_the_payload_limit_is_accepted(void **state)
 static void test_replies_that_do_not_fit_are_queued_until_the_guest_consumes(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	enum { VALUE = 1000, READS = 4 };
 	char write[5 + VALUE], value[VALUE];
 	unsigned int got = 0, rounds = 0;
-	struct reply r;
+	struct xs_ring_reply r;
 
 	for (size_t i = 0; i < VALUE; i++)
 		value[i] = (char)('a' + i % 26);
@@ -411,42 +302,42 @@ static void test_replies_that_do_not_fit_are_queued_until_the_guest_consumes(voi
 
 	/* Four 1016-byte replies for a 1024-byte ring, the guest reading none yet. */
 	for (uint32_t i = 0; i < READS; i++)
-		put_request(g, XS_READ, 100 + i, "data", 5);
-	notify(g);
+		xs_ring_guest_put_request(g, XS_READ, 100 + i, "data", 5);
+	xs_ring_guest_notify(g);
 	assert_true(take_event(g));
-	assert_int_equal(rsp_unread(g), XENSTORE_RING_SIZE);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), XENSTORE_RING_SIZE);
 	assert_int_equal(g->intf->req_cons, g->intf->req_prod);
 	/* Notifying again without consuming changes nothing. */
-	notify(g);
-	assert_int_equal(rsp_unread(g), XENSTORE_RING_SIZE);
+	xs_ring_guest_notify(g);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), XENSTORE_RING_SIZE);
 
 	while (got < READS) {
 		assert_true(rounds++ < 2 * READS);
-		while (get_reply(g, &r)) {
+		while (xs_ring_guest_get_reply(g, &r)) {
 			assert_reply(&r, XS_READ, 100 + got, value, VALUE);
 			got++;
 		}
 		/* The guest took what it could: tell xenstored there is room. */
-		notify(g);
+		xs_ring_guest_notify(g);
 		if (got < READS)
 			assert_true(take_event(g));
 	}
-	assert_int_equal(rsp_unread(g), 0);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), 0);
 	assert_int_equal(g->d->violations, 0);
 }
 
 static void test_watch_event_from_another_client_is_delivered_at_once(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
-	struct reply r;
+	struct xs_ring_guest *g = &f->g1;
+	struct xs_ring_reply r;
 
 	add_watch(g, "data\0tok", 9);
 
 	/* The toolstack writes: the event reaches the ring without a guest notify. */
 	assert_int_equal(xs_store_write(sim_xenstore(f->sim), "/local/domain/1/data", "x", 1), 0);
 	assert_true(take_event(g));
-	assert_true(get_reply(g, &r));
+	assert_true(xs_ring_guest_get_reply(g, &r));
 	assert_int_equal(r.hdr.type, XS_WATCH_EVENT);
 	/* Relative to the domain's home, as the watch was registered (xenstored). */
 	assert_int_equal(r.hdr.len, 9);
@@ -458,14 +349,14 @@ static void test_watch_event_from_another_client_is_delivered_at_once(void **sta
 /* The ring is dead to xenstored; the domain, the store and other rings are not. */
 static void assert_ring_ignored_rest_alive(struct fixture *f)
 {
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	XENSTORE_RING_IDX rsp_prod = g->intf->rsp_prod;
 	char *value = NULL;
 	size_t len;
 
 	take_event(g); /* whatever the offending notification caused */
-	put_request(g, XS_READ, 77, "name", 5);
-	notify(g);
+	xs_ring_guest_put_request(g, XS_READ, 77, "name", 5);
+	xs_ring_guest_notify(g);
 	assert_int_equal(g->intf->rsp_prod, rsp_prod);
 	assert_false(take_event(g));
 
@@ -481,14 +372,14 @@ static void assert_ring_ignored_rest_alive(struct fixture *f)
 static void test_oversized_message_is_a_protocol_error_and_the_ring_is_ignored(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 1, .len = XENSTORE_PAYLOAD_MAX + 1 };
-	struct capture c;
+	struct stderr_capture c;
 
-	capture_start(&c);
-	put_bytes(g, &hdr, sizeof(hdr));
-	notify(g);
-	capture_end(&c);
+	stderr_capture_start(&c);
+	xs_ring_guest_put_bytes(g, &hdr, sizeof(hdr));
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 	assert_ring_ignored_rest_alive(f);
 
 	assert_int_equal(g->intf->error, XENSTORE_ERROR_PROTO);
@@ -501,13 +392,13 @@ static void test_oversized_message_is_a_protocol_error_and_the_ring_is_ignored(v
 static void test_req_prod_more_than_a_ring_ahead_is_a_ring_index_error(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
-	struct capture c;
+	struct xs_ring_guest *g = &f->g1;
+	struct stderr_capture c;
 
-	capture_start(&c);
+	stderr_capture_start(&c);
 	g->intf->req_prod = g->intf->req_cons + XENSTORE_RING_SIZE + 1;
-	notify(g);
-	capture_end(&c);
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 	/* Put the indexes back as a sane guest would have them: still ignored. */
 	g->intf->req_prod = g->intf->req_cons;
 	assert_ring_ignored_rest_alive(f);
@@ -520,15 +411,15 @@ static void test_req_prod_more_than_a_ring_ahead_is_a_ring_index_error(void **st
 static void test_rsp_cons_moved_past_rsp_prod_is_a_ring_index_error(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
-	struct capture c;
+	struct xs_ring_guest *g = &f->g1;
+	struct stderr_capture c;
 
 	assert_reads_its_name(g, 1);
-	capture_start(&c);
+	stderr_capture_start(&c);
 	g->intf->rsp_cons = g->intf->rsp_prod + 1;
-	put_request(g, XS_READ, 2, "name", 5);
-	notify(g);
-	capture_end(&c);
+	xs_ring_guest_put_request(g, XS_READ, 2, "name", 5);
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 	assert_int_equal(g->intf->rsp_cons, g->intf->rsp_prod + 1); /* nothing written */
 	g->intf->rsp_cons = g->intf->rsp_prod;
 	assert_ring_ignored_rest_alive(f);
@@ -541,14 +432,14 @@ static void test_rsp_cons_moved_past_rsp_prod_is_a_ring_index_error(void **state
 static void test_strict_mode_shuts_down_a_domain_that_breaks_the_ring(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 1, .len = UINT32_MAX };
-	struct capture c;
+	struct stderr_capture c;
 
-	capture_start(&c);
-	put_bytes(g, &hdr, sizeof(hdr));
-	notify(g);
-	capture_end(&c);
+	stderr_capture_start(&c);
+	xs_ring_guest_put_bytes(g, &hdr, sizeof(hdr));
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 
 	assert_true(sim_domain_is_shut_down(g->d));
 	assert_int_equal(g->d->shutdown_reason, SHUTDOWN_crash);
@@ -564,7 +455,7 @@ static void test_strict_mode_shuts_down_a_domain_that_breaks_the_ring(void **sta
 static void test_reconnect_resets_the_ring_and_drops_the_connections_watches(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	struct xenstore_domain_interface *intf = g->intf;
 	struct xsd_sockmsg half = { .type = XS_READ, .req_id = 5, .len = 5 };
 	struct xs_counts before, after;
@@ -575,10 +466,10 @@ static void test_reconnect_resets_the_ring_and_drops_the_connections_watches(voi
 	assert_int_equal(after.watches, before.watches + 1);
 
 	/* Half a request in flight, then the guest asks to start afresh. */
-	put_bytes(g, &half, sizeof(half));
-	notify(g);
+	xs_ring_guest_put_bytes(g, &half, sizeof(half));
+	xs_ring_guest_notify(g);
 	intf->connection = XENSTORE_RECONNECT;
-	notify(g);
+	xs_ring_guest_notify(g);
 
 	assert_int_equal(intf->connection, XENSTORE_CONNECTED);
 	assert_true(take_event(g));
@@ -590,7 +481,7 @@ static void test_reconnect_resets_the_ring_and_drops_the_connections_watches(voi
 
 	/* The watch is gone: a change does not reach the ring. */
 	assert_int_equal(xs_store_write(sim_xenstore(f->sim), "/local/domain/1/data", "x", 1), 0);
-	assert_int_equal(rsp_unread(g), 0);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), 0);
 	/* The half request was dropped: a new one starts on a message boundary. */
 	assert_reads_its_name(g, 6);
 	assert_int_equal(intf->error, XENSTORE_ERROR_NONE);
@@ -603,14 +494,14 @@ static void test_reconnect_resets_the_ring_and_drops_the_connections_watches(voi
 static void test_corrupt_rsp_cons_is_reported_once(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
-	struct capture c;
+	struct xs_ring_guest *g = &f->g1;
+	struct stderr_capture c;
 
 	assert_reads_its_name(g, 1);
-	capture_start(&c);
+	stderr_capture_start(&c);
 	g->intf->rsp_cons = g->intf->rsp_prod + 1;
-	notify(g);
-	capture_end(&c);
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 	assert_int_equal(g->d->violations, 1);
 }
 
@@ -619,17 +510,17 @@ static void test_corrupt_rsp_cons_is_reported_once(void **state)
 static void test_protocol_error_discards_the_connections_watches(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	struct xsd_sockmsg hdr = { .type = XS_READ, .req_id = 1, .len = XENSTORE_PAYLOAD_MAX + 1 };
 	struct xs_counts before, after;
-	struct capture c;
+	struct stderr_capture c;
 
 	xs_store_counts(sim_xenstore(f->sim), &before);
 	add_watch(g, "data\0tok", 9);
-	capture_start(&c);
-	put_bytes(g, &hdr, sizeof(hdr));
-	notify(g);
-	capture_end(&c);
+	stderr_capture_start(&c);
+	xs_ring_guest_put_bytes(g, &hdr, sizeof(hdr));
+	xs_ring_guest_notify(g);
+	stderr_capture_end(&c);
 	assert_int_equal(g->intf->error, XENSTORE_ERROR_PROTO);
 	xs_store_counts(sim_xenstore(f->sim), &after);
 	assert_int_equal(after.watches, before.watches);
@@ -638,25 +529,25 @@ static void test_protocol_error_discards_the_connections_watches(void **state)
 static void test_reconnect_discards_replies_still_queued(void **state)
 {
 	struct fixture *f = *state;
-	struct guest *g = &f->g1;
+	struct xs_ring_guest *g = &f->g1;
 	char write[5 + 1000];
-	struct reply r;
+	struct xs_ring_reply r;
 
 	memcpy(write, "data", 5);
 	memset(write + 5, 'v', 1000);
 	transact(g, XS_WRITE, 1, write, sizeof(write), &r);
 	/* Two 1016-byte replies: one and a bit in the ring, the rest queued. */
-	put_request(g, XS_READ, 2, "data", 5);
-	put_request(g, XS_READ, 3, "data", 5);
-	notify(g);
-	assert_int_equal(rsp_unread(g), XENSTORE_RING_SIZE);
+	xs_ring_guest_put_request(g, XS_READ, 2, "data", 5);
+	xs_ring_guest_put_request(g, XS_READ, 3, "data", 5);
+	xs_ring_guest_notify(g);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), XENSTORE_RING_SIZE);
 
 	g->intf->connection = XENSTORE_RECONNECT;
-	notify(g);
+	xs_ring_guest_notify(g);
 	assert_int_equal(g->intf->connection, XENSTORE_CONNECTED);
 	/* "From the point of view of the guest, the connection has been reset on
 	 * a packet boundary": the first thing on the ring is the next reply. */
-	assert_int_equal(rsp_unread(g), 0);
+	assert_int_equal(xs_ring_guest_rsp_unread(g), 0);
 	assert_reads_its_name(g, 4);
 }
 
