@@ -297,7 +297,8 @@ static int append_items(struct scanner *s, struct xlcfg_setting *old, struct xlc
 			    XLCFG_MAX_ITEMS);
 	if (!(items = realloc(old->items, (n ? n : 1) * sizeof(*items))))
 		return fail(s, set->line, set->col, -ENOMEM, "out of memory");
-	memcpy(items + old->nr_items, set->items, set->nr_items * sizeof(*items));
+	if (set->nr_items) /* x += [] has no items to copy */
+		memcpy(items + old->nr_items, set->items, set->nr_items * sizeof(*items));
 	old->items = items;
 	old->nr_items = n;
 	free(set->items);

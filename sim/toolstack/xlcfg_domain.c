@@ -14,13 +14,18 @@
 
 int xlcfg_error(struct xlcfg_ctx *x, unsigned int line, unsigned int col, const char *fmt, ...)
 {
-	char what[384];
+	char what[384], shown[4 * sizeof(what)];
+	size_t n = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(x->err, x->errlen, "%s:%u:%u: %s", x->c->filename, line, col, what);
+	/* Values from the file are quoted in it: the error stays one printable line. */
+	for (const unsigned char *p = (const unsigned char *)what; *p; p++)
+		n += (size_t)snprintf(shown + n, sizeof(shown) - n,
+				      *p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", *p);
+	snprintf(x->err, x->errlen, "%s:%u:%u: %s", x->c->filename, line, col, shown);
 	return -EINVAL;
 }
 

@@ -206,6 +206,9 @@ static void test_unknown_and_malformed_values_are_errors_with_a_place(void **sta
 			    "completes vif N");
 	assert_string_equal(refused("drydock_clock = 'fast'\n"),
 			    "d.cfg:1:17: drydock_clock takes \"real\" or \"virtual\", not 'fast'");
+	assert_string_equal(refused("vif = [ 'rate=1\\n2' ]\n"),
+			    "d.cfg:1:9: vif 0: rate takes RATE/s[@INTERVAL] with RATE such as 10Mb "
+			    "or 1MB, not '1\\x0a2'");
 	assert_string_equal(refused("name = 'a/b'\n"),
 			    "d.cfg:1:8: name takes 1 to 63 characters and no '/', not 'a/b'");
 }

@@ -121,7 +121,7 @@ static void test_a_backslash_at_the_end_of_a_line_joins_the_next(void **state)
 static void test_a_key_set_twice_keeps_the_last_value_and_plus_equals_appends(void **state)
 {
 	struct xlcfg *c = parse_ok("memory = 8\nmemory = 16\nvif = ['a']\nvif += ['b', 'c']\n"
-				   "disk += ['d']\n");
+				   "disk += ['d']\nvif += []\n");
 
 	assert_int_equal(c->nr_settings, 3);
 	assert_string_equal(get(c, "memory")->value.text, "16");
