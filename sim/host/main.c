@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/host/actions.h"
 #include "sim/host/options.h"
+#include "sim/host/registry.h"
 #include "hypercall_shim/shim.h"
 #include "runtime/platform/sim/entry.h"
 #include "sim/report.h"
@@ -33,11 +35,34 @@ static _Noreturn void start_guest(struct sim_domain *dom, uint64_t seed)
 	uk_platform_sim_start(dom->ram, sim_domain_start_info_paddr(dom), seed);
 }
 
+/*
+ * With --config, what xl.cfg says happens at shutdown (actions.h); without,
+ * the process ends with the guest's status. With --register, the domain's
+ * entry in the runtime directory (registry.h).
+ */
+static int prepare_host(struct shim_options *o, struct shim_actions *a, char **argv)
+{
+	char err[512];
+
+	if (o->xl) {
+		*a = (struct shim_actions){ o->xl_dom.on_poweroff, o->xl_dom.on_reboot,
+					    o->xl_dom.on_crash, argv };
+		o->cfg.sim.on_shutdown = shim_actions_domain_ended;
+		o->cfg.sim.on_shutdown_arg = a;
+	}
+	if (o->registered && shim_registry_claim(&o->cfg, o->config, err, sizeof(err)) < 0) {
+		sim_log("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* static: the toolstack's domain (its timeout) lives as long as the process. */
 	static struct shim_options o;
 	static struct sim_toolstack_domain td;
+	static struct shim_actions actions;
 	struct sim *sim;
 	int rc;
 
@@ -50,6 +75,10 @@ int main(int argc, char **argv)
 	}
 	o.cfg.sim.console_fd = STDOUT_FILENO;
 	o.cfg.sim.on_shutdown = shim_domain_ended;
+	if (prepare_host(&o, &actions, argv) < 0) {
+		shim_options_free(&o);
+		return 1;
+	}
 	if ((rc = sim_create(&sim, &o.cfg.sim)) < 0) {
 		sim_log("cannot create the simulator: %s", strerror(-rc));
 		shim_options_free(&o);
@@ -57,6 +86,8 @@ int main(int argc, char **argv)
 	}
 	if (sim_toolstack_create_domain(sim, &o.cfg, &td) < 0)
 		return fail_start(sim, &o);
+	if (shim_registry_publish(&o.cfg, o.config) < 0)
+		sim_log("cannot register domain %s in the runtime directory", o.cfg.dom.name);
 	shim_options_free(&o); /* the vifs took their configs */
 	if (shim_watch_signals(td.dom) < 0)
 		sim_log("cannot watch SIGINT/SIGTERM; they will end the process at once");

@@ -8,6 +8,7 @@
 #include <xen/xen.h>
 
 #include "sim/toolstack/toolstack.h"
+#include "sim/toolstack/xlcfg_domain.h"
 
 #define SHIM_DEFAULT_MEM_MIB 32
 #define SHIM_CMDLINE_MAX 4095
@@ -16,6 +17,10 @@ struct shim_options {
 	/* What the toolstack makes of them; cfg.dom.cmdline points at cmdline. */
 	struct sim_toolstack_config cfg;
 	bool help;
+	bool registered;        /* --register: in the runtime directory (registry.h) */
+	const char *config;     /* --config FILE, or NULL */
+	struct xlcfg *xl;       /* its settings: what cfg points into */
+	struct xlcfg_domain xl_dom; /* what it says beyond cfg (actions, kernel) */
 	char cmdline[SHIM_CMDLINE_MAX + 1]; /* the guest's, from the words after -- */
 };
 
