@@ -65,9 +65,29 @@ int dd_domain_load(const char *dir, struct dd_domain *d)
 	return d->pid > 0 && d->name[0] ? 0 : -EINVAL;
 }
 
+/*
+ * A killed process whose parent has not reaped it (a container whose init
+ * does not) still takes signals: it is a zombie in /proc/PID/stat.
+ */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], stat[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	p = strrchr(stat, ')'); /* after the command name, which may hold anything */
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 bool dd_domain_alive(const struct dd_domain *d)
 {
-	return d->pid > 0 && (kill(d->pid, 0) == 0 || errno == EPERM);
+	return d->pid > 0 && (kill(d->pid, 0) == 0 || errno == EPERM) && !is_zombie(d->pid);
 }
 
 void dd_domain_forget(const char *dir)
