@@ -6,6 +6,8 @@
 #   make bench       build, then run the benchmarks (bench/README.md)
 #   make test-xen    build, then boot the xen images on real Xen under QEMU (docs/xen-rig.md):
 #                    make test-xen XEN_RIG_ARGS="--only hello"; preparing needs root
+#   make install     build, then install into PREFIX (default /usr/local):
+#                    make install PREFIX=$HOME/.local (cmake/DrydockInstall.cmake)
 #   make deps        check (as root: install) the Debian packages
 #   make clean       remove build/
 #
@@ -16,6 +18,7 @@ BUILD_DIR := build
 JOBS      := $(shell nproc 2>/dev/null || echo 2)
 ARGS      :=
 XEN_RIG_ARGS :=
+PREFIX    := /usr/local
 
 # No "Entering directory" chatter from the make that cmake --build runs.
 MAKEFLAGS += --no-print-directory
@@ -26,7 +29,7 @@ else
 WERROR := OFF
 endif
 
-.PHONY: all deps configure test demo bench test-xen clean
+.PHONY: all deps configure test demo bench test-xen install clean
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -53,6 +56,9 @@ bench: all
 test-xen: all
 	XEN_RIG_IMAGES=$(abspath $(BUILD_DIR))/xen XEN_RIG_DIR=$(abspath $(BUILD_DIR))/xen-rig \
 	  bash tools/xen-rig/run.sh $(XEN_RIG_ARGS)
+
+install: all
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD_DIR)
