@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sim/host/actions.h"
+#include "sim/host/bridge.h"
 #include "sim/host/options.h"
 #include "sim/host/registry.h"
 #include "hypercall_shim/shim.h"
@@ -57,6 +58,21 @@ static int prepare_host(struct shim_options *o, struct shim_actions *a, char **a
 	return 0;
 }
 
+/* bridge= of the config's vifs: their TAP devices join the bridges, as vif-bridge does. */
+static int join_bridges(const struct shim_options *o)
+{
+	char err[256];
+
+	for (unsigned int i = 0; o->xl && i < o->xl_dom.nr_vifs; i++) {
+		if (o->xl_dom.bridges[i] &&
+		    shim_bridge_add(o->xl_dom.bridges[i], o->xl_dom.taps[i], err, sizeof(err)) < 0) {
+			sim_log("%s: vif %u: bridge=%s: %s", o->config, i, o->xl_dom.bridges[i], err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* static: the toolstack's domain (its timeout) lives as long as the process. */
@@ -86,6 +102,10 @@ int main(int argc, char **argv)
 	}
 	if (sim_toolstack_create_domain(sim, &o.cfg, &td) < 0)
 		return fail_start(sim, &o);
+	if (join_bridges(&o) < 0) {
+		sim_toolstack_destroy_domain(&td);
+		return fail_start(sim, &o);
+	}
 	if (shim_registry_publish(&o.cfg, o.config) < 0)
 		sim_log("cannot register domain %s in the runtime directory", o.cfg.dom.name);
 	shim_options_free(&o); /* the vifs took their configs */

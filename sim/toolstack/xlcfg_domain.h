@@ -40,6 +40,7 @@ struct xlcfg_domain {
 	enum xlcfg_action on_poweroff, on_reboot, on_crash;
 	const char *ips[SIM_MAX_VIFS];       /* vif N's ip=, or NULL */
 	const char *bridges[SIM_MAX_VIFS];   /* vif N's bridge=, or NULL */
+	const char *taps[SIM_MAX_VIFS];      /* the TAP device of vif N to add to it */
 	unsigned int nr_vifs;                /* the vifs of the file: cfg's first ones */
 	char warning[512];                   /* the one warning line, or "" */
 };

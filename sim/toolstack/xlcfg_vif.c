@@ -147,7 +147,15 @@ static int add_vif(struct xlcfg_ctx *x, const struct xlcfg_atom *a, unsigned int
 	if (!(cfg->vif_specs[cfg->nr_vifs] = xlcfg_strdup(x->c, spec)))
 		return xlcfg_error(x, a->line, a->col, "out of memory");
 	x->out->ips[cfg->nr_vifs] = v.ip;
-	x->out->bridges[cfg->nr_vifs] = v.bridge;
+	if (v.bridge && dd) {
+		snprintf(why, sizeof(why), "vif[%u].bridge (drydock_vif sets the backend)", n);
+		xlcfg_warn_unused(x, why);
+	} else if (v.bridge) {
+		x->out->bridges[cfg->nr_vifs] = v.bridge;
+		/* A copy: the vif takes its config, and frees it with itself. */
+		if (!(x->out->taps[cfg->nr_vifs] = xlcfg_strdup(x->c, cfg->vifs[cfg->nr_vifs].arg)))
+			return xlcfg_error(x, a->line, a->col, "out of memory");
+	}
 	cfg->nr_vifs++;
 	return 0;
 }

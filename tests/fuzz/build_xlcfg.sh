@@ -28,11 +28,14 @@ common="-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-para
 	$(pkg-config --cflags libuv slirp libpcap)"
 
 cd "$src"
+# An object is rebuilt when its source or any header is newer: a changed
+# struct in a header must not leave objects that disagree on its layout.
+newest_h=$(ls -t $(find sim traces -name '*.h') | head -n 1)
 objs=""
 for f in $(ls sim/*.c sim/toolstack/*.c sim/backends/*.c sim/xenstored/*.c traces/*.c \
 	sim/host/lazylib.c sim/host/*_loader.c); do
 	o="$out/xlcfg-obj/$(echo "$f" | tr / _).o"
-	if [ ! -e "$o" ] || [ "$src/$f" -nt "$o" ]; then
+	if [ ! -e "$o" ] || [ "$src/$f" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		# shellcheck disable=SC2086
 		"$cc" $common $san -fsanitize=fuzzer-no-link -c "$src/$f" -o "$o"
 	fi
