@@ -9,6 +9,7 @@
 #   lib/drydock/objects-*/...                          the object libraries
 #   lib/drydock/lib*.a                                 the same as archives
 #   lib/drydock/xen.ld                                 the PVH image's linker script
+#   lib/drydock/examples/{bin,xen}                     hello, echo, l2echo (with DRYDOCK_EXAMPLES)
 #   lib/cmake/drydock/                                 the CMake package
 #   lib/pkgconfig/drydock.pc, drydock-xen.pc
 #   share/doc/drydock/, share/man/man1/drydock.1, drydock-run.1
@@ -35,6 +36,23 @@ function(_drydock_install)
   install(EXPORT drydockTargets DESTINATION ${DRYDOCK_INSTALL_CMAKEDIR})
   _drydock_install_archives(${xen})
   _drydock_install_package(${xen})
+  _drydock_install_examples(${xen})
+endfunction()
+
+# The example unikernels, as a build tree lays them out, so that
+# `drydock run lib/drydock/examples/xen/hello.cfg` runs examples/bin/hello.
+function(_drydock_install_examples xen)
+  if(NOT DRYDOCK_EXAMPLES)
+    return()
+  endif()
+  set(dir ${DRYDOCK_INSTALL_LIBDIR}/examples)
+  foreach(name IN ITEMS hello echo l2echo)
+    install(TARGETS ${name} RUNTIME DESTINATION ${dir}/bin)
+    if(xen)
+      install(FILES $<TARGET_FILE:${name}-xen> ${DRYDOCK_XEN_OUTPUT_DIR}/${name}.cfg
+        DESTINATION ${dir}/xen)
+    endif()
+  endforeach()
 endfunction()
 
 # The object libraries as archives too, for build systems that take -l

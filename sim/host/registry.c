@@ -92,6 +92,11 @@ int shim_registry_claim(struct sim_toolstack_config *cfg, const char *config,
 	pid_t holder;
 	int rc;
 
+	if (strchr(cfg->dom.name, '/') || cfg->dom.name[0] == '.') {
+		snprintf(err, errlen, "cannot register a domain named '%s' (a '/' or a leading '.')",
+			 cfg->dom.name);
+		return -EINVAL;
+	}
 	if ((rc = shim_registry_dir(dir, sizeof(dir))) < 0) {
 		snprintf(err, errlen, "runtime directory %s: %s", dir, strerror(-rc));
 		return rc;
