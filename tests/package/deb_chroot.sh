@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian package in a clean Debian 12: debootstrap a minimal bookworm
-# (cached as a tarball beside the package), `apt-get install ./drydock_*.deb`
+# (cached as a tarball in build/deb-cache), `apt-get install ./drydock_*.deb`
 # there pulls what it needs, the installed `drydock run` runs the hello
 # example from its xl.cfg, and examples/ci-project builds against the
 # package with find_package(drydock) and passes its tests.
@@ -26,7 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tarball=$debdir/bookworm-minbase.tar
+# Kept beside build/deb, which `make deb` empties.
+cache=${DRYDOCK_CHROOT_CACHE:-$debdir/../deb-cache}
+mkdir -p "$cache"
+tarball=$cache/bookworm-minbase.tar
 if [ ! -s "$tarball" ]; then
 	debootstrap --variant=minbase bookworm "$root" "$mirror" >"$debdir/debootstrap.log" 2>&1 ||
 		{ tail -20 "$debdir/debootstrap.log"; fail "debootstrap failed"; }
@@ -51,7 +54,7 @@ grep -q '^Hello from drydock! This is hello.$' <<<"$out" || { echo "$out"; fail 
 grep -q '^command line: \[from\] \[chroot\]$' <<<"$out" || { echo "$out"; fail "hello's arguments"; }
 
 cp -r "$src/examples/ci-project" "$root/tmp/project"
-in_root sh -c 'cd /tmp/project && cmake -S . -B build >/tmp/cfg.log 2>&1 && cmake --build build >/tmp/build.log 2>&1 && ctest --test-dir build --output-on-failure' \
+in_root sh -c 'cd /tmp/project && cmake -S . -B build && cmake --build build && ctest --test-dir build --output-on-failure' \
 	>"$debdir/chroot-project.log" 2>&1 || { tail -30 "$debdir/chroot-project.log"; fail "examples/ci-project against the package"; }
 grep -q '^100% tests passed' "$debdir/chroot-project.log" || fail "examples/ci-project's tests"
 echo "the package installs in a clean Debian 12, runs hello and builds examples/ci-project"
