@@ -51,7 +51,7 @@ static int prepare_host(struct shim_options *o, struct shim_actions *a, char **a
 		o->cfg.sim.on_shutdown = shim_actions_domain_ended;
 		o->cfg.sim.on_shutdown_arg = a;
 	}
-	if (o->registered && shim_registry_claim(&o->cfg, o->config, err, sizeof(err)) < 0) {
+	if (o->registered && shim_registry_claim(&o->cfg, err, sizeof(err)) < 0) {
 		sim_log("%s", err);
 		return -1;
 	}

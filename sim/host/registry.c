@@ -85,8 +85,7 @@ static void remove_at_exit(void)
 	shim_registry_remove();
 }
 
-int shim_registry_claim(struct sim_toolstack_config *cfg, const char *config,
-			char *err, size_t errlen)
+int shim_registry_claim(struct sim_toolstack_config *cfg, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	pid_t holder;
@@ -127,7 +126,6 @@ int shim_registry_claim(struct sim_toolstack_config *cfg, const char *config,
 			 SHIM_REGISTRY_SOCKET);
 		cfg->xenstore_socket = entry.socket;
 	}
-	(void)config;
 	return 0;
 }
 

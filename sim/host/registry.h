@@ -31,8 +31,7 @@ int shim_registry_dir(char *out, size_t size);
  * cfg->xenstore_socket to DIR/NAME/xenstore.sock when cfg has none. The
  * entry goes when the process exits (atexit) or re-executes itself.
  */
-int shim_registry_claim(struct sim_toolstack_config *cfg, const char *config,
-			char *err, size_t errlen);
+int shim_registry_claim(struct sim_toolstack_config *cfg, char *err, size_t errlen);
 /* Writes the info file, once the domain exists. Returns 0 or -errno. */
 int shim_registry_publish(const struct sim_toolstack_config *cfg, const char *config);
 /* Removes this process's entry (its info file and directory), if any. */

@@ -1,7 +1,7 @@
 /*
- * The grammar of xl.cfg(5) (xlcfg.h): a hand-written scanner and
- * recursive-descent parser reading what libxlu's flex/bison parser reads
- * (libxlu_cfg_l.l, libxlu_cfg_y.y), with a line and column in every error.
+ * The grammar of xl.cfg(5) (xlcfg.h): settings and lists, parsed by recursive
+ * descent on the scanner of xlcfg_scan.c, reading what libxlu's parser reads
+ * (libxlu_cfg_y.y), with a line and column in every error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,215 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/toolstack/xlcfg.h"
+#include "sim/toolstack/xlcfg_scan.h"
 
 /* A block of strings made while mapping, freed with the config. */
 struct xlcfg_chunk {
 	struct xlcfg_chunk *next;
 	char text[];
 };
-
-struct scanner {
-	const char *p, *end;
-	unsigned int line, col;
-	struct xlcfg *cfg;
-	char *err;
-	size_t errlen;
-	int rc;                 /* the first error, or 0 */
-};
-
-static int fail(struct scanner *s, unsigned int line, unsigned int col, int rc,
-		const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (s->rc)
-		return s->rc;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(s->err, s->errlen, "%s:%u:%u: %s", s->cfg->filename, line, col, what);
-	s->rc = rc;
-	return rc;
-}
-
-static int peek(const struct scanner *s)
-{
-	return s->p < s->end ? (unsigned char)*s->p : -1;
-}
-
-static void advance(struct scanner *s)
-{
-	if (*s->p++ == '\n') {
-		s->line++;
-		s->col = 1;
-	} else {
-		s->col++;
-	}
-}
-
-/*
- * Skips blanks, comments and backslash-newline; newlines too when nl_ok
- * (inside a list). Stops at a newline otherwise: it ends a setting.
- */
-static void skip_space(struct scanner *s, bool nl_ok)
-{
-	for (;;) {
-		int c = peek(s);
-
-		if (c == ' ' || c == '\t' || c == '\r' || (c == '\n' && nl_ok)) {
-			advance(s);
-		} else if (c == '#') {
-			while (peek(s) != -1 && peek(s) != '\n')
-				advance(s);
-		} else if (c == '\\' && s->p + 1 < s->end &&
-			   (s->p[1] == '\n' || (s->p[1] == '\r' && s->p + 2 < s->end &&
-						s->p[2] == '\n'))) {
-			while (peek(s) != '\n')
-				advance(s);
-			advance(s);
-		} else {
-			return;
-		}
-	}
-}
-
-static bool is_key_start(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_key_char(int c)
-{
-	return is_key_start(c) || (c >= '0' && c <= '9') || c == '.';
-}
-
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* One escape after the backslash (xlu__cfgl_dequote): appends its byte to out. */
-static int scan_escape(struct scanner *s, char *out, size_t *n)
-{
-	unsigned int line = s->line, col = s->col - 1;
-	int c = peek(s), v = 0, digits = 0;
-	static const char plain[] = "nrtvbfa\\'\"", value[] = "\n\r\t\v\b\f\a\\'\"";
-	const char *k;
-
-	if (c == -1 || c == '\n')
-		return fail(s, line, col, -EINVAL, "a backslash ends the line inside a string");
-	if (c == 'x') {
-		advance(s);
-		for (; digits < 2 && hex_digit(peek(s)) >= 0; digits++, advance(s))
-			v = v * 16 + hex_digit(peek(s));
-		if (!digits)
-			return fail(s, line, col, -EINVAL, "\\x needs a hex digit");
-	} else if (c >= '0' && c <= '7') {
-		for (; digits < 3 && peek(s) >= '0' && peek(s) <= '7'; digits++, advance(s))
-			v = v * 8 + (peek(s) - '0');
-		if (v > 255)
-			return fail(s, line, col, -EINVAL, "octal escape over \\377");
-	} else if ((k = strchr(plain, c)) && c) {
-		advance(s);
-		v = (unsigned char)value[k - plain];
-	} else {
-		return fail(s, line, col, -EINVAL, "unknown escape \\%c in a string", c);
-	}
-	if (v == 0)
-		return fail(s, line, col, -EINVAL, "a string may not hold a NUL byte");
-	out[(*n)++] = (char)v;
-	return 0;
-}
-
-static int scan_string(struct scanner *s, struct xlcfg_atom *a)
-{
-	char quote = (char)peek(s), *out;
-	size_t n = 0;
-	int c;
-
-	a->kind = XLCFG_STRING;
-	if (!(out = malloc(XLCFG_MAX_STRING + 1)))
-		return fail(s, a->line, a->col, -ENOMEM, "out of memory");
-	advance(s);
-	while ((c = peek(s)) != quote) {
-		if (c == -1 || c == '\n') {
-			free(out);
-			return fail(s, a->line, a->col, -EINVAL, "string not closed on its line");
-		}
-		if (n == XLCFG_MAX_STRING) {
-			free(out);
-			return fail(s, a->line, a->col, -EINVAL, "string longer than %u bytes",
-				    XLCFG_MAX_STRING);
-		}
-		advance(s);
-		if (c == '\\' && scan_escape(s, out, &n) < 0) {
-			free(out);
-			return s->rc;
-		} else if (c != '\\') {
-			out[n++] = (char)c;
-		}
-	}
-	advance(s);
-	out[n] = '\0';
-	a->text = out;
-	return 0;
-}
-
-/* A number as libxlu's scanner takes it: decimal digits, or 0x and hex digits. */
-static int scan_number(struct scanner *s, struct xlcfg_atom *a)
-{
-	const char *start = s->p;
-	size_t n;
-
-	a->kind = XLCFG_NUMBER;
-	if (peek(s) == '0' && s->p + 1 < s->end && (s->p[1] == 'x' || s->p[1] == 'X')) {
-		advance(s);
-		advance(s);
-		if (hex_digit(peek(s)) < 0)
-			return fail(s, a->line, a->col, -EINVAL, "0x needs hex digits");
-		while (hex_digit(peek(s)) >= 0)
-			advance(s);
-	} else {
-		while (peek(s) >= '0' && peek(s) <= '9')
-			advance(s);
-	}
-	if (is_key_char(peek(s)))
-		return fail(s, s->line, s->col, -EINVAL, "'%c' inside a number", peek(s));
-	n = (size_t)(s->p - start);
-	if (n > 64)
-		return fail(s, a->line, a->col, -EINVAL, "number longer than 64 digits");
-	if (!(a->text = strndup(start, n)))
-		return fail(s, a->line, a->col, -ENOMEM, "out of memory");
-	return 0;
-}
-
-static int scan_atom(struct scanner *s, struct xlcfg_atom *a)
-{
-	int c = peek(s);
-
-	a->line = s->line;
-	a->col = s->col;
-	if (c == '"' || c == '\'')
-		return scan_string(s, a);
-	if (c >= '0' && c <= '9')
-		return scan_number(s, a);
-	if (c == -1 || c == '\n' || c == ';')
-		return fail(s, s->line, s->col, -EINVAL, "a value is missing");
-	if (c == '[')
-		return fail(s, s->line, s->col, -EINVAL, "a list inside a list");
-	if (is_key_start(c))
-		return fail(s, s->line, s->col, -EINVAL,
-			    "a string needs quotes (\"...\" or '...')");
-	return fail(s, s->line, s->col, -EINVAL, "unexpected '%c' where a value belongs", c);
-}
 
 static void atoms_free(struct xlcfg_atom *items, unsigned int n)
 {
@@ -230,40 +28,40 @@ static void atoms_free(struct xlcfg_atom *items, unsigned int n)
 }
 
 /* [ VALUE, VALUE, ... ], newlines allowed, a trailing comma allowed. */
-static int scan_list(struct scanner *s, struct xlcfg_setting *set)
+static int scan_list(struct xlcfg_scan *s, struct xlcfg_setting *set)
 {
 	unsigned int line = s->line, col = s->col;
 
-	advance(s);
+	xlcfg_scan_advance(s);
 	set->kind = XLCFG_LIST;
 	set->items = NULL;
 	set->nr_items = 0;
 	for (;;) {
-		skip_space(s, true);
-		if (peek(s) == ']')
+		xlcfg_scan_space(s, true);
+		if (xlcfg_scan_peek(s) == ']')
 			break;
-		if (peek(s) == -1)
-			return fail(s, line, col, -EINVAL, "list not closed with ']'");
+		if (xlcfg_scan_peek(s) == -1)
+			return xlcfg_scan_fail(s, line, col, -EINVAL, "list not closed with ']'");
 		if (set->nr_items == XLCFG_MAX_ITEMS)
-			return fail(s, s->line, s->col, -EINVAL, "a list of more than %u items",
+			return xlcfg_scan_fail(s, s->line, s->col, -EINVAL, "a list of more than %u items",
 				    XLCFG_MAX_ITEMS);
 		if (set->nr_items % 16 == 0) {
 			struct xlcfg_atom *more = realloc(set->items,
 						   (set->nr_items + 16) * sizeof(*more));
 			if (!more)
-				return fail(s, line, col, -ENOMEM, "out of memory");
+				return xlcfg_scan_fail(s, line, col, -ENOMEM, "out of memory");
 			set->items = more;
 		}
-		if (scan_atom(s, &set->items[set->nr_items]) < 0)
+		if (xlcfg_scan_atom(s, &set->items[set->nr_items]) < 0)
 			return s->rc;
 		set->nr_items++;
-		skip_space(s, true);
-		if (peek(s) == ',')
-			advance(s);
-		else if (peek(s) != ']' && peek(s) != -1)
-			return fail(s, s->line, s->col, -EINVAL, "expected ',' or ']' in a list");
+		xlcfg_scan_space(s, true);
+		if (xlcfg_scan_peek(s) == ',')
+			xlcfg_scan_advance(s);
+		else if (xlcfg_scan_peek(s) != ']' && xlcfg_scan_peek(s) != -1)
+			return xlcfg_scan_fail(s, s->line, s->col, -EINVAL, "expected ',' or ']' in a list");
 	}
-	advance(s);
+	xlcfg_scan_advance(s);
 	return 0;
 }
 
@@ -284,19 +82,19 @@ static struct xlcfg_setting *lookup(struct xlcfg *c, const char *key)
 }
 
 /* KEY += [...]: the new items go after old's (libxlu's xlu__cfg_set_add). */
-static int append_items(struct scanner *s, struct xlcfg_setting *old, struct xlcfg_setting *set)
+static int append_items(struct xlcfg_scan *s, struct xlcfg_setting *old, struct xlcfg_setting *set)
 {
 	unsigned int n = old->nr_items + set->nr_items;
 	struct xlcfg_atom *items;
 
 	if (old->kind != XLCFG_LIST)
-		return fail(s, set->line, set->col, -EINVAL, "'+=' on %s, set at line %u to a "
+		return xlcfg_scan_fail(s, set->line, set->col, -EINVAL, "'+=' on %s, set at line %u to a "
 			    "single value", set->key, old->line);
 	if (n > XLCFG_MAX_ITEMS)
-		return fail(s, set->line, set->col, -EINVAL, "a list of more than %u items",
+		return xlcfg_scan_fail(s, set->line, set->col, -EINVAL, "a list of more than %u items",
 			    XLCFG_MAX_ITEMS);
 	if (!(items = realloc(old->items, (n ? n : 1) * sizeof(*items))))
-		return fail(s, set->line, set->col, -ENOMEM, "out of memory");
+		return xlcfg_scan_fail(s, set->line, set->col, -ENOMEM, "out of memory");
 	if (set->nr_items) /* x += [] has no items to copy */
 		memcpy(items + old->nr_items, set->items, set->nr_items * sizeof(*items));
 	old->items = items;
@@ -309,7 +107,7 @@ static int append_items(struct scanner *s, struct xlcfg_setting *old, struct xlc
 }
 
 /* Stores set: replacing a setting of the same key, or appending to it for '+='. */
-static int store(struct scanner *s, struct xlcfg_setting *set, bool append)
+static int store(struct xlcfg_scan *s, struct xlcfg_setting *set, bool append)
 {
 	struct xlcfg *c = s->cfg;
 	struct xlcfg_setting *old = lookup(c, set->key);
@@ -322,40 +120,40 @@ static int store(struct scanner *s, struct xlcfg_setting *set, bool append)
 		return 0;
 	}
 	if (c->nr_settings == XLCFG_MAX_SETTINGS)
-		return fail(s, set->line, set->col, -EINVAL, "more than %u settings",
+		return xlcfg_scan_fail(s, set->line, set->col, -EINVAL, "more than %u settings",
 			    XLCFG_MAX_SETTINGS);
 	if (c->nr_settings % 32 == 0) {
 		struct xlcfg_setting *more = realloc(c->settings,
 						     (c->nr_settings + 32) * sizeof(*more));
 		if (!more)
-			return fail(s, set->line, set->col, -ENOMEM, "out of memory");
+			return xlcfg_scan_fail(s, set->line, set->col, -ENOMEM, "out of memory");
 		c->settings = more;
 	}
 	c->settings[c->nr_settings++] = *set;
 	return 0;
 }
 
-static int scan_key(struct scanner *s, struct xlcfg_setting *set)
+static int scan_key(struct xlcfg_scan *s, struct xlcfg_setting *set)
 {
 	const char *start = s->p;
 
 	set->line = s->line;
 	set->col = s->col;
-	if (!is_key_start(peek(s)))
-		return fail(s, s->line, s->col, -EINVAL, peek(s) >= 0x20 && peek(s) < 0x7f ?
+	if (!xlcfg_scan_is_key_start(xlcfg_scan_peek(s)))
+		return xlcfg_scan_fail(s, s->line, s->col, -EINVAL, xlcfg_scan_peek(s) >= 0x20 && xlcfg_scan_peek(s) < 0x7f ?
 			    "expected a key, not '%c'" : "expected a key, not byte 0x%02x",
-			    peek(s));
-	while (is_key_char(peek(s)))
-		advance(s);
+			    xlcfg_scan_peek(s));
+	while (xlcfg_scan_is_key_char(xlcfg_scan_peek(s)))
+		xlcfg_scan_advance(s);
 	if (s->p - start > 128)
-		return fail(s, set->line, set->col, -EINVAL, "a key longer than 128 bytes");
+		return xlcfg_scan_fail(s, set->line, set->col, -EINVAL, "a key longer than 128 bytes");
 	if (!(set->key = strndup(start, (size_t)(s->p - start))))
-		return fail(s, set->line, set->col, -ENOMEM, "out of memory");
+		return xlcfg_scan_fail(s, set->line, set->col, -ENOMEM, "out of memory");
 	return 0;
 }
 
 /* KEY = VALUE or KEY += [...], then the end of the setting. */
-static int scan_setting(struct scanner *s)
+static int scan_setting(struct xlcfg_scan *s)
 {
 	struct xlcfg_setting set = { 0 };
 	bool append = false;
@@ -363,37 +161,37 @@ static int scan_setting(struct scanner *s)
 
 	if (scan_key(s, &set) < 0)
 		goto out;
-	skip_space(s, false);
-	if (peek(s) == '+' && s->p + 1 < s->end && s->p[1] == '=') {
+	xlcfg_scan_space(s, false);
+	if (xlcfg_scan_peek(s) == '+' && s->p + 1 < s->end && s->p[1] == '=') {
 		append = true;
-		advance(s);
-	} else if (peek(s) != '=') {
-		fail(s, s->line, s->col, -EINVAL, "expected '=' after %s", set.key);
+		xlcfg_scan_advance(s);
+	} else if (xlcfg_scan_peek(s) != '=') {
+		xlcfg_scan_fail(s, s->line, s->col, -EINVAL, "expected '=' after %s", set.key);
 		goto out;
 	}
-	advance(s);
-	skip_space(s, false);
-	if (peek(s) == '[') {
+	xlcfg_scan_advance(s);
+	xlcfg_scan_space(s, false);
+	if (xlcfg_scan_peek(s) == '[') {
 		if (scan_list(s, &set) < 0)
 			goto out;
 	} else {
-		if (scan_atom(s, &set.value) < 0)
+		if (xlcfg_scan_atom(s, &set.value) < 0)
 			goto out;
 		set.kind = set.value.kind;
 	}
 	if (append && set.kind != XLCFG_LIST) {
-		fail(s, set.line, set.col, -EINVAL, "'+=' takes a list");
+		xlcfg_scan_fail(s, set.line, set.col, -EINVAL, "'+=' takes a list");
 		goto out;
 	}
-	skip_space(s, false);
-	c = peek(s);
+	xlcfg_scan_space(s, false);
+	c = xlcfg_scan_peek(s);
 	if (c != -1 && c != '\n' && c != ';') {
-		fail(s, s->line, s->col, -EINVAL, "expected the end of the line or ';' after "
+		xlcfg_scan_fail(s, s->line, s->col, -EINVAL, "expected the end of the line or ';' after "
 		     "the value of %s", set.key);
 		goto out;
 	}
 	if (c != -1)
-		advance(s);
+		xlcfg_scan_advance(s);
 	if (store(s, &set, append) == 0)
 		return 0;
 out:
@@ -415,7 +213,7 @@ static struct xlcfg *config_new(const char *filename)
 int xlcfg_parse(const char *text, size_t len, const char *filename, struct xlcfg **out,
 		char *err, size_t errlen)
 {
-	struct scanner s = { .p = text, .end = text + len, .line = 1, .col = 1,
+	struct xlcfg_scan s = { .p = text, .end = text + len, .line = 1, .col = 1,
 			     .err = err, .errlen = errlen };
 	const char *nul;
 
@@ -433,15 +231,15 @@ int xlcfg_parse(const char *text, size_t len, const char *filename, struct xlcfg
 	if ((nul = memchr(text, '\0', len))) {
 		s.end = nul; /* for the line and column */
 		while (s.p < s.end)
-			advance(&s);
-		fail(&s, s.line, s.col, -EINVAL, "a NUL byte: not a text file");
+			xlcfg_scan_advance(&s);
+		xlcfg_scan_fail(&s, s.line, s.col, -EINVAL, "a NUL byte: not a text file");
 	}
 	while (!s.rc) {
-		skip_space(&s, false);
-		if (peek(&s) == -1)
+		xlcfg_scan_space(&s, false);
+		if (xlcfg_scan_peek(&s) == -1)
 			break;
-		if (peek(&s) == '\n' || peek(&s) == ';')
-			advance(&s);
+		if (xlcfg_scan_peek(&s) == '\n' || xlcfg_scan_peek(&s) == ';')
+			xlcfg_scan_advance(&s);
 		else
 			scan_setting(&s);
 	}
