@@ -6,6 +6,12 @@
 #   make bench       build, then run the benchmarks (bench/README.md)
 #   make test-xen    build, then boot the xen images on real Xen under QEMU (docs/xen-rig.md):
 #                    make test-xen XEN_RIG_ARGS="--only hello"; preparing needs root
+#   make install     build, then install into PREFIX (default /usr/local):
+#                    make install PREFIX=$HOME/.local (cmake/DrydockInstall.cmake)
+#   make deb         a Debian package of the working tree with dpkg-buildpackage,
+#                    in build/deb/ (needs dpkg-dev and debhelper)
+#   make test-deb    make deb, then install it in a clean Debian 12 chroot and run
+#                    hello and examples/ci-project there (root, debootstrap)
 #   make deps        check (as root: install) the Debian packages
 #   make clean       remove build/
 #
@@ -16,6 +22,7 @@ BUILD_DIR := build
 JOBS      := $(shell nproc 2>/dev/null || echo 2)
 ARGS      :=
 XEN_RIG_ARGS :=
+PREFIX    := /usr/local
 
 # No "Entering directory" chatter from the make that cmake --build runs.
 MAKEFLAGS += --no-print-directory
@@ -26,7 +33,7 @@ else
 WERROR := OFF
 endif
 
-.PHONY: all deps configure test demo bench test-xen clean
+.PHONY: all deps configure test demo bench test-xen install deb test-deb clean
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -55,6 +62,22 @@ bench: all
 test-xen: all
 	XEN_RIG_IMAGES=$(abspath $(BUILD_DIR))/xen XEN_RIG_DIR=$(abspath $(BUILD_DIR))/xen-rig \
 	  bash tools/xen-rig/run.sh $(XEN_RIG_ARGS)
+
+install: all
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# The package is built from a copy of the working tree (dpkg-buildpackage
+# writes beside the source), so it lands in build/deb/.
+deb:
+	@command -v dpkg-buildpackage >/dev/null && dpkg-query -W debhelper >/dev/null 2>&1 || \
+	  { echo "make deb: needs dpkg-dev and debhelper (apt-get install dpkg-dev debhelper)" >&2; exit 1; }
+	rm -rf $(BUILD_DIR)/deb && mkdir -p $(BUILD_DIR)/deb/src
+	tar --exclude=./$(BUILD_DIR) --exclude=./.git -cf - . | tar -xf - -C $(BUILD_DIR)/deb/src
+	cd $(BUILD_DIR)/deb/src && dpkg-buildpackage -us -uc -b -j$(JOBS)
+	@ls $(BUILD_DIR)/deb/*.deb
+
+test-deb: deb
+	bash tests/package/deb_chroot.sh $(abspath $(BUILD_DIR))/deb
 
 clean:
 	rm -rf $(BUILD_DIR)

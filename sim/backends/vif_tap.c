@@ -9,8 +9,12 @@
  * The device must exist: TUNSETIFF as root would make a transient TAP of
  * that name, with no address or bridge, that vanishes at exit, so traffic
  * would silently go nowhere. tap_open looks the name up first and refuses
- * a missing one, saying how to make it. Names are checked at parse time by
- * the kernel's own rules (dev_valid_name in net/core/dev.c).
+ * a missing one, saying how to make it. With create=1 the backend makes the
+ * device itself, owned by this process and gone at its exit: what Xen's
+ * netback does for a vif (vif<domid>.<n>), and what an xl.cfg's bridge= uses
+ * (the toolstack then adds it to the bridge, as vif-bridge does). Names are
+ * checked at parse time by the kernel's own rules (dev_valid_name in
+ * net/core/dev.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +128,11 @@ static int tap_check(const struct vif_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "interface name '%s' %s", cfg->arg, why);
 		return -EINVAL;
 	}
+	const char *c = vif_config_get(cfg, "create");
+	if (c && strcmp(c, "0") && strcmp(c, "1")) {
+		snprintf(err, errlen, "tap: create=%s: expected 0 or 1", c);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -170,6 +179,14 @@ static int open_error(const char *ifname, int e, bool attaching, char *err, size
 	return -e;
 }
 
+/* create=1: make the device if it is missing (see the top). */
+static bool tap_create(const struct vif_config *cfg)
+{
+	const char *c = vif_config_get(cfg, "create");
+
+	return c && !strcmp(c, "1");
+}
+
 static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen)
 {
 	struct tap *t = calloc(1, sizeof(*t));
@@ -190,7 +207,8 @@ static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->arg);
 	/* Looked up first: TUNSETIFF would make a missing one (see the top). */
-	if ((rc = tap_exists(cfg->arg)) < 0 || ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+	rc = tap_create(cfg) ? 0 : tap_exists(cfg->arg);
+	if (rc < 0 || ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
 		rc = open_error(cfg->arg, rc < 0 ? -rc : errno, true, err, errlen);
 		close(t->fd);
 		free(t);
@@ -250,10 +268,16 @@ static void tap_close(struct vif *v)
 	v->backend = NULL;
 }
 
+static const struct vif_backend_key tap_keys[] = {
+	{ "create", false }, /* create=1: make a missing device, owned by this process */
+	{ NULL, false },
+};
+
 const struct vif_backend_ops vif_tap_ops = {
 	.name = "tap",
 	.arg = "IFNAME",
 	.arg_what = "an interface name",
+	.keys = tap_keys,
 	.live = true,
 	.check = tap_check,
 	.open = tap_open,

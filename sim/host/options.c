@@ -46,6 +46,11 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       violation, in the guest's call that caused it\n"
 		"  --core               a crash (fault, panic) leaves a core file\n"
 		"  --gdb                run under gdb, with drydock's gdb helpers loaded\n"
+		"  --config FILE        the domain an xl.cfg describes (xl.cfg(5), and\n"
+		"                       drydock's keys: docs/drydock.md); the options\n"
+		"                       above, given too, override it\n"
+		"  --register           list the domain in the runtime directory, for\n"
+		"                       `drydock list`, `shutdown`, `xenstore`, `console`\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Words after -- become the guest's command line (its argv).\n"
@@ -165,6 +170,36 @@ static int parse_disk(struct shim_options *o, const char *prog, const char *spec
 void shim_options_free(struct shim_options *o)
 {
 	sim_toolstack_config_free(&o->cfg);
+	xlcfg_free(o->xl);
+	o->xl = NULL;
+}
+
+/* --config FILE: read before the other options, which override it. */
+static int load_config(struct shim_options *o, const char *prog, int argc, char **argv)
+{
+	char err[1024];
+	const char *v;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (!(v = value_of(argv[i], "--config", &i, argc, argv)))
+			continue;
+		if (!*v)
+			return bad(prog, "--config takes an xl.cfg file, not", v);
+		if (o->config)
+			return bad(prog, "--config given twice, at", v);
+		o->config = v;
+	}
+	if (!o->config)
+		return 0;
+	if (xlcfg_load(o->config, &o->xl, err, sizeof(err)) < 0 ||
+	    xlcfg_domain_apply(o->xl, &o->cfg, &o->xl_dom, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	if (o->xl_dom.warning[0])
+		fprintf(stderr, "%s: %s: not used by drydock: %s\n", prog, o->config,
+			o->xl_dom.warning);
+	return 0;
 }
 
 static int parse_one(struct shim_options *o, const char *prog, int *i, int argc, char **argv)
@@ -185,6 +220,10 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 		o->core = true;
 	else if (!strcmp(a, "--gdb"))
 		o->gdb = true;
+	else if (!strcmp(a, "--register"))
+		o->registered = true;
+	else if (value_of(a, "--config", i, argc, argv))
+		; /* read first, by load_config */
 	else if ((v = value_of(a, "--mem", i, argc, argv))) {
 		if (parse_u64(v, 1024 * 1024, &n) || n < 2)
 			return bad(prog, "--mem takes a size in MiB, at least 2, not", v);
@@ -233,6 +272,19 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 	return 0;
 }
 
+/* What depends on the final options: the vifs' ip nodes need the domain id. */
+static int finish_config(struct shim_options *o, const char *prog)
+{
+	char err[512];
+
+	if (o->xl && xlcfg_domain_finish(o->xl, &o->xl_dom, &o->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		shim_options_free(o);
+		return -1;
+	}
+	return 0;
+}
+
 int shim_options_parse(struct shim_options *o, int argc, char **argv, const char *default_name)
 {
 	const char *prog = argc > 0 ? argv[0] : "drydock";
@@ -244,6 +296,10 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
 	o->cfg.dom.domid = 1;
 	o->cfg.dom.cmdline = o->cmdline;
 	o->cfg.sim.clock = SIM_CLOCK_REAL;
+	if (load_config(o, prog, argc, argv) < 0) {
+		shim_options_free(o);
+		return -1;
+	}
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (parse_one(o, prog, &i, argc, argv) < 0) {
 			shim_options_free(o);
@@ -254,7 +310,9 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
 		shim_options_free(o);
 		return bad(prog, "the guest command line is longer than 4095 bytes:", argv[i + 1]);
 	}
-	return 0;
+	if (i < argc) /* words after -- replace the file's cmdline */
+		o->cfg.dom.cmdline = o->cmdline;
+	return finish_config(o, prog);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <xen/xen.h>
 
 #include "sim/toolstack/toolstack.h"
+#include "sim/toolstack/xlcfg_domain.h"
 
 #define SHIM_DEFAULT_MEM_MIB 32
 #define SHIM_CMDLINE_MAX 4095
@@ -18,6 +19,10 @@ struct shim_options {
 	bool help;
 	bool core; /* --core: a crash leaves a core file */
 	bool gdb;  /* --gdb: run under gdb with drydock's helpers */
+	bool registered;        /* --register: in the runtime directory (registry.h) */
+	const char *config;     /* --config FILE, or NULL */
+	struct xlcfg *xl;       /* its settings: what cfg points into */
+	struct xlcfg_domain xl_dom; /* what it says beyond cfg (actions, kernel) */
 	char cmdline[SHIM_CMDLINE_MAX + 1]; /* the guest's, from the words after -- */
 };
 

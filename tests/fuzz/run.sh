@@ -27,5 +27,5 @@ if [ -z "$(ls "$work/seeds")" ]; then
 	exit 1
 fi
 # New inputs go to corpus/ (kept between runs); the seeds are read only.
-exec "$fuzzer" -max_total_time="$secs" -max_len=1600 -timeout=10 -rss_limit_mb=2048 \
+exec "$fuzzer" -error_exitcode=1 -max_total_time="$secs" -max_len=1600 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$work/seeds"

@@ -17,5 +17,5 @@ if [ ! -x "$fuzzer" ]; then
 fi
 [ -d "$seeds" ] || { echo "no seed directory $seeds" >&2; exit 1; }
 mkdir -p "$work/corpus"
-exec "$fuzzer" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+exec "$fuzzer" -error_exitcode=1 -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 	-close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds"

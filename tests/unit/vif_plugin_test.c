@@ -66,7 +66,7 @@ static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state
 			 "mac, mtu, capture, hostfwd)");
 	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif "
 			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap, as, progress)");
-	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture)");
+	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture, create)");
 }
 
 static void a_key_that_does_not_repeat_is_refused_the_second_time(void **state)

@@ -1,4 +1,4 @@
-/* drydock-trace: drydock_trace_main as a program of its own, until the drydock command has it. */
+/* drydock-trace: `drydock trace` as a program of its own (what drydock_add_trace_test runs). */
 #include "tools/drydock/trace.h"
 
 int main(int argc, char **argv)
