@@ -123,7 +123,11 @@ static void heap_remove(struct uk_timer *t)
 		else
 			sift_down(i);
 	}
-	/* Shrinking cannot fail: a smaller array or the static slots. */
+	/*
+	 * Shrinking to more than the static slots takes a new array from
+	 * uk_malloc; if that fails the heap stays in its larger array, which
+	 * still holds every timer, and a later removal tries again.
+	 */
 	if (H.slot != static_slots && H.n <= H.cap / 4)
 		(void)heap_resize(H.cap / 2 > TIMER_STATIC_SLOTS ? H.cap / 2 : TIMER_STATIC_SLOTS);
 }
