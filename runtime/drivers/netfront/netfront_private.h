@@ -47,7 +47,6 @@
 #define NET_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, UK_PAGE_SIZE)
 #define NET_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, UK_PAGE_SIZE)
 
-#define NETFRONT_ETH_HLEN 14
 #define NETFRONT_DEFAULT_MTU 1500
 #define NETFRONT_MIN_MTU 68
 /* Frames waiting for netfront_recv; beyond this they are dropped and counted. */
