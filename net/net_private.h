@@ -19,9 +19,9 @@
 #include <net/ip4.h>
 #include <net/netif.h>
 #include <net/socket.h>
+#include <uk/netfront.h> /* ETH_HLEN */
 #include <uk/sched.h>
 
-#define ETH_HLEN 14
 #define ETH_TYPE_IP4 0x0800
 #define ETH_TYPE_ARP 0x0806
 #define IP4_PROTO_ICMP 1

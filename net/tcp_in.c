@@ -204,6 +204,25 @@ static bool tcp_child_established(struct tcp_pcb *c)
 	return true;
 }
 
+/* --- RTT samples from echoed timestamps (RFC 7323 4.1) --- */
+
+/*
+ * Samples the RTT from tsecr, our timestamp the peer echoed; false when
+ * it is no round trip: an echo from our future, or one older than
+ * TCP_RTO_MAX, comes from a broken or lying peer and would poison SRTT
+ * (the unsigned difference is ~49 days), so it is dropped, as Linux's
+ * tcp_rtt_tsopt_us / tcp_ack_update_rtt drop it.
+ */
+static bool tcp_rtt_sample_echo(struct tcp_pcb *pcb, uint32_t tsecr)
+{
+	int32_t ms = (int32_t)(tcp_ts_now(pcb) - tsecr);
+
+	if (ms < 0 || (uint64_t)ms * TCP_MS > TCP_RTO_MAX_NS)
+		return false;
+	tcp_rtt_sample(pcb, (uint64_t)ms * TCP_MS);
+	return true;
+}
+
 /* --- SYN-SENT (RFC 9293 3.10.7.3) --- */
 
 static void tcp_syn_sent_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
@@ -227,9 +246,8 @@ static void tcp_syn_sent_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	pcb->rcv_adv = pcb->rcv_nxt;
 	if (ack) {
 		pcb->snd_una = seg->ack;
-		if (pcb->ts_ok && seg->opt.tsecr)
-			tcp_rtt_sample(pcb, (uint64_t)(tcp_ts_now(pcb) - seg->opt.tsecr) * TCP_MS);
-		else if (pcb->retries == 0)
+		if (!(pcb->ts_ok && seg->opt.tsecr && tcp_rtt_sample_echo(pcb, seg->opt.tsecr)) &&
+		    pcb->retries == 0)
 			tcp_rtt_sample(pcb, uk_now_ns() - pcb->rtt_start_ns);
 		tcp_established(pcb, seg);
 		tcp_send_ack(pcb);
@@ -319,7 +337,7 @@ static void tcp_rst_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 static void tcp_ack_rtt(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 {
 	if (pcb->ts_ok && seg->opt.has_ts && seg->opt.tsecr) {
-		tcp_rtt_sample(pcb, (uint64_t)(tcp_ts_now(pcb) - seg->opt.tsecr) * TCP_MS);
+		(void)tcp_rtt_sample_echo(pcb, seg->opt.tsecr);
 	} else if (pcb->rtt_timing && tcp_seq_ge(seg->ack, pcb->rtt_seq)) {
 		pcb->rtt_timing = false;
 		tcp_rtt_sample(pcb, uk_now_ns() - pcb->rtt_start_ns);
@@ -505,7 +523,7 @@ static bool tcp_syn_rcvd_ack(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	if (!tcp_child_established(pcb))
 		return false;
 	if (pcb->ts_ok && seg->opt.has_ts && seg->opt.tsecr)
-		tcp_rtt_sample(pcb, (uint64_t)(tcp_ts_now(pcb) - seg->opt.tsecr) * TCP_MS);
+		(void)tcp_rtt_sample_echo(pcb, seg->opt.tsecr);
 	pcb->snd_una = seg->ack;
 	tcp_established(pcb, seg);
 	if (pcb->parent)

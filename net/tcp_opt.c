@@ -1,8 +1,9 @@
 /*
  * TCP options (RFC 9293 3.2, RFC 7323, RFC 2018): parsing what arrives and
  * writing what we send. We send MSS, window scale and SACK-permitted only
- * with SYN, timestamps on every segment once both sides sent them. We never
- * send SACK-permitted (SACK is not implemented), so peers send no SACK blocks.
+ * with SYN, timestamps on every segment once both sides sent them, and SACK
+ * blocks (RFC 2018) for out-of-order data on pure ACKs once both sides sent
+ * SACK-permitted (tcp_out.c); blocks that arrive feed tcp_sack.c.
  *
  * Parsing follows RFC 9293 3.1: an unknown kind with a length is skipped; a
  * length below 2 or beyond the header ends the parse as malformed, and the

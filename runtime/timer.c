@@ -123,7 +123,11 @@ static void heap_remove(struct uk_timer *t)
 		else
 			sift_down(i);
 	}
-	/* Shrinking cannot fail: a smaller array or the static slots. */
+	/*
+	 * Shrinking to more than the static slots takes a new array from
+	 * uk_malloc; if that fails the heap stays in its larger array, which
+	 * still holds every timer, and a later removal tries again.
+	 */
 	if (H.slot != static_slots && H.n <= H.cap / 4)
 		(void)heap_resize(H.cap / 2 > TIMER_STATIC_SLOTS ? H.cap / 2 : TIMER_STATIC_SLOTS);
 }
@@ -198,6 +202,23 @@ unsigned int uk_timer_count(void)
 }
 
 /*
+ * The first deadline on t's phase after now_ns (t being due), or 0 when
+ * that is past the end of time. Periods missed while the guest was kept
+ * from the scheduler are stepped over at once, not run one by one:
+ * Linux's hrtimer_forward, next = deadline + period * ((now - deadline) /
+ * period + 1), computed so it cannot wrap.
+ */
+static uint64_t periodic_next(const struct uk_timer *t, uint64_t now_ns)
+{
+	uint64_t missed = (now_ns - t->deadline_ns) / t->period_ns;
+	uint64_t room = (UINT64_MAX - t->deadline_ns) / t->period_ns;
+
+	if (missed >= room)
+		return 0;
+	return t->deadline_ns + t->period_ns * (missed + 1);
+}
+
+/*
  * Only timers armed before the pass began run in it: a callback that arms
  * a timer for "now" gets it run on the scheduler's next pass, after the
  * threads it woke, instead of looping here.
@@ -211,10 +232,9 @@ unsigned int uk_timer_run_due(uint64_t now_ns)
 		struct uk_timer *t = H.slot[0];
 
 		if (t->period_ns) {
-			uint64_t next = t->deadline_ns + t->period_ns;
+			uint64_t next = periodic_next(t, now_ns);
 
-			/* Keeps its phase; at the end of time it fires no more. */
-			if (next < t->deadline_ns)
+			if (next == 0)
 				uk_timer_cancel(t);
 			else
 				arm(t, next);

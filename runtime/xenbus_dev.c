@@ -62,21 +62,51 @@ static int read_key(struct xenbus_dev *dev, enum xenbus_dev_end end, const char 
 	return 0;
 }
 
-int xenbus_dev_count(const char *type)
+static bool type_valid(const char *type)
+{
+	return type && strlen(type) < XENBUS_DEV_TYPE_MAX && !strchr(type, '/');
+}
+
+/* A device's entry under device/<type> is its decimal device number. */
+static bool devid_of(const char *name, unsigned int *id)
+{
+	unsigned long v;
+
+	if (xenbus_parse_uint(name, UINT32_MAX, &v) < 0)
+		return false;
+	*id = (unsigned int)v;
+	return true;
+}
+
+/* The entries of device/<type> (uk_malloc'd); 0 entries when it is absent. */
+static int list_devices(const char *type, char ***names)
 {
 	char path[16 + XENBUS_DEV_TYPE_MAX];
-	char **names;
 	int n;
 
-	if (!type || strlen(type) >= XENBUS_DEV_TYPE_MAX || strchr(type, '/'))
-		return -EINVAL;
 	snprintf(path, sizeof(path), "device/%s", type);
-	n = xenbus_directory(XBT_NIL, path, &names);
-	if (n == -ENOENT)
+	n = xenbus_directory(XBT_NIL, path, names);
+	if (n == -ENOENT) {
+		*names = NULL;
 		return 0;
-	if (n >= 0)
-		uk_free(names);
+	}
 	return n;
+}
+
+int xenbus_dev_count(const char *type)
+{
+	char **names;
+	unsigned int id;
+	int n, count = 0;
+
+	if (!type_valid(type))
+		return -EINVAL;
+	if ((n = list_devices(type, &names)) <= 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		count += devid_of(names[i], &id);
+	uk_free(names);
+	return count;
 }
 
 int xenbus_dev_read_str(struct xenbus_dev *dev, enum xenbus_dev_end end, const char *key,
@@ -203,18 +233,77 @@ static int read_backend(struct xenbus_dev *dev)
 	return rc;
 }
 
-int xenbus_dev_init(struct xenbus_dev *dev, const char *type, unsigned int id)
+static void dev_reset(struct xenbus_dev *dev)
 {
-	if (!dev || !type)
-		return -EINVAL;
 	memset(dev, 0, sizeof(*dev));
 	uk_waitq_init(&dev->wq);
 	dev->state = XenbusStateUnknown;
 	dev->otherend_state = XenbusStateUnknown;
-	if (strlen(type) >= XENBUS_DEV_TYPE_MAX || strchr(type, '/'))
+}
+
+int xenbus_dev_init(struct xenbus_dev *dev, const char *type, unsigned int id)
+{
+	if (!dev || !type)
+		return -EINVAL;
+	dev_reset(dev);
+	if (!type_valid(type))
 		return xb_dev_fail(dev, -EINVAL, false, "xenbus_dev: bad device type \"%.32s\"", type);
+	dev->id = id;
 	snprintf(dev->nodename, sizeof(dev->nodename), "device/%s/%u", type, id);
 	return read_backend(dev);
+}
+
+/*
+ * The device number with exactly n smaller ones under device/<type>;
+ * entries that are not device numbers do not count. -ENOENT when there
+ * are n or fewer devices.
+ */
+static int nth_devid(const char *type, char **names, int count, unsigned int n,
+		     unsigned int *out)
+{
+	for (int i = 0; i < count; i++) {
+		unsigned int id, other, below = 0;
+
+		if (!devid_of(names[i], &id)) {
+			uk_printf("xenbus_dev: device/%s/%.32s is not a device number; skipped\n",
+				  type, names[i]);
+			continue;
+		}
+		for (int j = 0; j < count; j++)
+			below += devid_of(names[j], &other) && other < id;
+		if (below == n) {
+			*out = id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int xenbus_dev_init_nth(struct xenbus_dev *dev, const char *type, unsigned int n)
+{
+	unsigned int id = 0;
+	char **names;
+	int count, rc;
+
+	if (!dev || !type)
+		return -EINVAL;
+	if (!type_valid(type)) {
+		dev_reset(dev);
+		return xb_dev_fail(dev, -EINVAL, false, "xenbus_dev: bad device type \"%.32s\"", type);
+	}
+	if ((count = list_devices(type, &names)) < 0) {
+		dev_reset(dev);
+		return xb_dev_fail(dev, count, false, "xenbus_dev: cannot list device/%s (%d)", type,
+				   count);
+	}
+	rc = count ? nth_devid(type, names, count, n, &id) : -ENOENT;
+	uk_free(names);
+	if (rc < 0) {
+		dev_reset(dev);
+		return xb_dev_fail(dev, rc, true, "xenbus_dev: no %s number %u under device/%s",
+				   type, n, type);
+	}
+	return xenbus_dev_init(dev, type, id);
 }
 
 int xenbus_dev_write_str(struct xenbus_dev *dev, xenbus_transaction_t t, const char *key,

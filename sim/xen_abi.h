@@ -2,7 +2,8 @@
  * What the Xen ABI fixes and Xen's public headers leave to their includer,
  * defined once for the simulator's side of the boundary (host code: sim/,
  * hypercall_shim/, tests). The guest's side has its own
- * (runtime/include/uk/alloc.h's UK_PAGE_SIZE, netfront_private.h's barriers).
+ * (runtime/include/uk/alloc.h's UK_PAGE_SIZE, the barriers in
+ * runtime/drivers/include/uk/drivers/ring.h).
  *
  * - The ring barriers <xen/io/ring.h> expects from its includer (for
  *   interface versions >= 0x00030208). One thread and x86: a full fence for

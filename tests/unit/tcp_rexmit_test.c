@@ -281,6 +281,43 @@ static void test_after_a_lost_syn_the_first_data_waits_3_s_to_be_resent(void **s
 	net_abort(k.s);
 }
 
+/*
+ * The peer ACKs "a" after 100 ms echoing skew_ms off the timestamp "a"
+ * carried. An echo from our future or older than the 60 s RTO_MAX is no
+ * round trip (Linux's tcp_ack_update_rtt drops it): the RTO stays the
+ * 200 ms minimum the handshake's sample gave, where a ~49-day or 60 s
+ * sample would have made it 60 s.
+ */
+static void check_a_bad_echo_gives_no_rtt_sample(uint16_t peer_port, int32_t skew_ms)
+{
+	struct th_conn c;
+	struct net_socket *s = th_open_passive(listener, 80, peer_port, 1000, true, &c);
+	uint64_t t1;
+
+	assert_true(c.ts);
+	assert_int_equal(net_send(s, "a", 1, 0), 1);
+	th_sleep(100 * TH_MS);
+	c.our_nxt += 1;
+	c.our_ts = th_last()->tsval + (uint32_t)skew_ms;
+	th_conn_ack(&c);
+	th_reset();
+	assert_int_equal(net_send(s, "b", 1, 0), 1);
+	t1 = th_now();
+	wait_for_segments(2, 2 * TH_S);
+	assert_int_equal(th_get(1)->time_ns - t1, 200 * TH_MS);
+	net_abort(s);
+}
+
+static void test_an_echoed_timestamp_from_the_future_gives_no_rtt_sample(void **state)
+{
+	check_a_bad_echo_gives_no_rtt_sample(5020, 1000);
+}
+
+static void test_an_echoed_timestamp_older_than_rto_max_gives_no_rtt_sample(void **state)
+{
+	check_a_bad_echo_gives_no_rtt_sample(5021, -61000);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -326,6 +363,8 @@ int app_main(int argc, char **argv)
 		T(test_zero_window_is_probed_with_backoff_until_it_opens),
 		T(test_send_to_a_peer_that_stops_reading_blocks_until_the_deadline),
 		T(test_after_a_lost_syn_the_first_data_waits_3_s_to_be_resent),
+		T(test_an_echoed_timestamp_from_the_future_gives_no_rtt_sample),
+		T(test_an_echoed_timestamp_older_than_rto_max_gives_no_rtt_sample),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

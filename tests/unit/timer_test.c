@@ -19,10 +19,12 @@
 #include <stdbool.h>
 #include <string.h>
 #include <xen/errno.h>
+#include <xen/sched.h>
 
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/console.h"
+#include "runtime/include/uk/hypercall.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/timer.h"
@@ -371,6 +373,37 @@ static void test_arming_a_periodic_timer_once_makes_it_one_shot(void **state)
 	assert_false(uk_timer_armed(&p.t));
 }
 
+/*
+ * Keeps the guest from its scheduler until deadline_ns: a SCHEDOP_poll on
+ * a port nothing signals is one long hypercall, during which guest time
+ * moves and no timer can run.
+ */
+static void block_without_timers_until(uint64_t deadline_ns)
+{
+	evtchn_port_t port = 0;
+	struct sched_poll poll = { .nr_ports = 1, .timeout = deadline_ns };
+
+	set_xen_guest_handle(poll.ports, &port);
+	assert_int_equal(HYPERVISOR_sched_op(SCHEDOP_poll, &poll), 0);
+	assert_int_equal(uk_now_ns(), deadline_ns);
+}
+
+static void test_a_late_periodic_timer_runs_once_then_keeps_its_phase(void **state)
+{
+	struct periodic p = { .stop_after = 4 };
+	uint64_t t0 = uk_now_ns();
+
+	uk_timer_init(&p.t, periodic_fn, &p);
+	uk_timer_arm_periodic(&p.t, 10 * MS);
+	block_without_timers_until(t0 + 105 * MS); /* ten periods missed */
+	uk_sleep_until(t0 + 200 * MS);
+	/* Once for the ten missed periods, then on the old phase again. */
+	assert_log((int[]){ 0, 1, 2, 3 },
+		   (uint64_t[]){ t0 + 105 * MS, t0 + 110 * MS, t0 + 120 * MS, t0 + 130 * MS }, 4);
+	assert_int_equal(p.deadline_seen[0], t0 + 110 * MS);
+	assert_false(uk_timer_armed(&p.t));
+}
+
 /* --- timers and sleeping threads --- */
 
 static int sleeper(void *arg)
@@ -529,6 +562,7 @@ int app_main(int argc, char **argv)
 		T(test_a_periodic_timer_keeps_its_phase_and_can_cancel_itself),
 		T(test_a_periodic_timer_stops_when_cancelled_from_a_thread),
 		T(test_arming_a_periodic_timer_once_makes_it_one_shot),
+		T(test_a_late_periodic_timer_runs_once_then_keeps_its_phase),
 		T(test_timers_and_sleeping_threads_interleave_in_deadline_order),
 		T(test_a_timer_wakes_the_vcpu_when_no_thread_sleeps),
 		T(test_ten_thousand_timers_armed_and_cancelled_fire_in_order),

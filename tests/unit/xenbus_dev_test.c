@@ -219,6 +219,67 @@ static void test_init_refuses_a_backend_path_that_does_not_fit(void **state)
 	assert_non_null(strstr(dev.error, "backend is 257 bytes, at most 255 fit"));
 }
 
+/*
+ * device/vbd/<name> beside the fixture's device/vbd/7, as libxl makes one,
+ * its backend the fixture's backend (the directory's path, into dir).
+ */
+static void fake_extra_vbd(const char *name, char *dir, size_t size)
+{
+	domid_t domid = shim_current()->domid;
+	const struct xs_perm perms[2] = { { domid, XS_STORE_PERM_NONE },
+					  { 0, XS_STORE_PERM_READ } };
+
+	snprintf(dir, size, "/local/domain/%u/device/vbd/%s", domid, name);
+	assert_int_equal(xs_store_mkdir(store(), dir), 0);
+	assert_int_equal(xs_store_set_perms(store(), dir, perms, 2), 0);
+	store_write(dir, "backend", be_dir);
+	store_write(dir, "backend-id", "0");
+}
+
+static void test_init_nth_takes_devices_in_ascending_number_order_skipping_other_names(
+	void **state)
+{
+	char d3[64], d12[64], cdrom[64];
+
+	fake_extra_vbd("12", d12, sizeof(d12));
+	fake_extra_vbd("cdrom", cdrom, sizeof(cdrom));
+	fake_extra_vbd("3", d3, sizeof(d3));
+	assert_int_equal(xenbus_dev_count("vbd"), 3);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 0), 0);
+	assert_string_equal(dev.nodename, "device/vbd/3");
+	assert_int_equal(dev.id, 3);
+	assert_string_equal(dev.otherend, be_dir);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 1), 0);
+	assert_string_equal(dev.nodename, "device/vbd/7");
+	assert_int_equal(dev.id, VBD);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 2), 0);
+	assert_string_equal(dev.nodename, "device/vbd/12");
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 3), -ENOENT);
+	assert_non_null(strstr(dev.error, "no vbd number 3"));
+	xs_store_rm(store(), d3);
+	xs_store_rm(store(), d12);
+	xs_store_rm(store(), cdrom);
+}
+
+/*
+ * The one entry under device/vbd is not a device number: there is no disk
+ * 0 (blkfront's old search took device/vbd/0 for it), and none is counted.
+ */
+static void test_init_nth_with_only_a_name_that_is_not_a_number_is_enoent(void **state)
+{
+	char cdrom[64];
+
+	xs_store_rm(store(), fe_dir);
+	fake_extra_vbd("cdrom", cdrom, sizeof(cdrom));
+	assert_int_equal(xenbus_dev_count("vbd"), 0);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 0), -ENOENT);
+	assert_non_null(strstr(dev.error, "no vbd number 0 under device/vbd"));
+	assert_string_equal(dev.nodename, "");
+	xs_store_rm(store(), cdrom);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "vbd", 0), -ENOENT);
+	assert_int_equal(xenbus_dev_init_nth(&dev, "a/b", 0), -EINVAL);
+}
+
 /* --- keys --- */
 
 static void test_read_str_copies_a_value_that_fits_and_refuses_a_longer_one(void **state)
@@ -602,6 +663,8 @@ int app_main(int argc, char **argv)
 		T(test_init_of_a_missing_device_is_enoent),
 		T(test_init_refuses_a_backend_id_beyond_the_domain_ids),
 		T(test_init_refuses_a_backend_path_that_does_not_fit),
+		T(test_init_nth_takes_devices_in_ascending_number_order_skipping_other_names),
+		T(test_init_nth_with_only_a_name_that_is_not_a_number_is_enoent),
 		T(test_read_str_copies_a_value_that_fits_and_refuses_a_longer_one),
 		T(test_read_of_a_missing_key_is_enoent_and_names_it),
 		T(test_read_uint_takes_the_whole_range_and_refuses_beyond_it),

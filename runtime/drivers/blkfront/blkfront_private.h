@@ -25,21 +25,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h> /* memset for <xen/io/ring.h> */
+#include <string.h>
 #include <xen/xen.h>
 #include <xen/grant_table.h>
-
-/* <xen/io/ring.h> leaves the barriers to its includer (see netfront_private.h). */
-#ifndef xen_mb
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-#ifndef xen_rmb
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#endif
-#ifndef xen_wmb
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
-
+#include <uk/drivers/ring.h> /* the ring barriers, before <xen/io/blkif.h> */
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
 

@@ -20,42 +20,17 @@
 
 #include "blkfront_private.h"
 
-#define XS_TRIES 16
 /* A disk's sector count cannot exceed what 64-bit byte offsets reach. */
 #define MAX_SECTORS (UINT64_MAX / 4096)
 
 /* The index-th device under device/vbd, in ascending devid order. */
 int blkfront_xs_find(struct uk_blk *b)
 {
-	char **names;
-	unsigned long pick = 0;
-	unsigned int below = 0;
-	int n = xenbus_directory(XBT_NIL, "device/vbd", &names);
+	int rc = xenbus_dev_init_nth(&b->dev, "vbd", b->index);
 
-	if (n == -ENOENT)
-		return -ENOENT;
-	if (n < 0)
-		return n;
-	/* The devid with exactly `index` smaller devids. */
-	for (int i = 0; i < n; i++) {
-		unsigned long id, other;
-
-		if (xenbus_parse_uint(names[i], 0xffffffffu, &id) < 0)
-			continue;
-		below = 0;
-		for (int j = 0; j < n; j++)
-			if (xenbus_parse_uint(names[j], 0xffffffffu, &other) == 0 && other < id)
-				below++;
-		if (below == b->index) {
-			pick = id;
-			break;
-		}
-	}
-	uk_free(names);
-	if (below != b->index || n <= 0)
-		return -ENOENT;
-	b->devid = (unsigned int)pick;
-	return xenbus_dev_init(&b->dev, "vbd", b->devid);
+	if (rc == 0)
+		b->devid = b->dev.id;
+	return rc;
 }
 
 /* The watch callback (xenbus thread): a backend that leaves stops the device. */
@@ -140,7 +115,7 @@ int blkfront_xs_connect(struct uk_blk *b, uint64_t deadline_ns)
 	int rc;
 
 	b->rings_published = true;
-	if ((rc = xenbus_transaction_retry(publish, b, XS_TRIES)) < 0) {
+	if ((rc = xenbus_transaction_retry(publish, b, XENBUS_DEV_PUBLISH_TRIES)) < 0) {
 		uk_printf("blkfront %u: publishing the ring failed (%d)\n", b->index, rc);
 		return rc;
 	}

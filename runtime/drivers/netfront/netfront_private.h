@@ -28,25 +28,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h> /* memset/memcpy for <xen/io/ring.h> */
+#include <string.h>
 #include <xen/xen.h>
 #include <xen/grant_table.h>
-
-/*
- * <xen/io/ring.h> leaves the barriers to its includer (for interface
- * versions >= 0x00030208). x86: a full fence for mb; acquire/release
- * fences, which keep the compiler from reordering, for rmb/wmb.
- */
-#ifndef xen_mb
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-#ifndef xen_rmb
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#endif
-#ifndef xen_wmb
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
-
+#include <uk/drivers/ring.h> /* the ring barriers, before <xen/io/netif.h> */
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
@@ -62,7 +47,6 @@
 #define NET_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, UK_PAGE_SIZE)
 #define NET_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, UK_PAGE_SIZE)
 
-#define NETFRONT_ETH_HLEN 14
 #define NETFRONT_DEFAULT_MTU 1500
 #define NETFRONT_MIN_MTU 68
 /* Frames waiting for netfront_recv; beyond this they are dropped and counted. */

@@ -95,7 +95,7 @@ static struct netfront_buf *rx_buf(struct netfront *nf, uint16_t id, int16_t sta
 /* Whether a single-slot frame's response describes a frame we can use. */
 static bool rx_valid(const netif_rx_response_t *rsp)
 {
-	return rsp->status >= NETFRONT_ETH_HLEN && rsp->status <= NETFRONT_MAX_FRAME &&
+	return rsp->status >= ETH_HLEN && rsp->status <= NETFRONT_MAX_FRAME &&
 	       (size_t)rsp->offset + (size_t)rsp->status <= UK_PAGE_SIZE;
 }
 

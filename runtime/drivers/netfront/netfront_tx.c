@@ -123,8 +123,8 @@ int netfront_try_send(struct netfront *nf, const void *frame, size_t len)
 {
 	if (!nf || !frame)
 		return -EINVAL;
-	if (len < NETFRONT_ETH_HLEN || len > NETFRONT_MAX_FRAME ||
-	    len > nf->mtu + NETFRONT_ETH_HLEN)
+	if (len < ETH_HLEN || len > NETFRONT_MAX_FRAME ||
+	    len > nf->mtu + ETH_HLEN)
 		return -EMSGSIZE;
 	if (!netfront_usable(nf))
 		return -ENOTCONN;
@@ -143,8 +143,8 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 
 	if (!nf || !frame)
 		return -EINVAL;
-	if (len < NETFRONT_ETH_HLEN || len > NETFRONT_MAX_FRAME ||
-	    len > nf->mtu + NETFRONT_ETH_HLEN)
+	if (len < ETH_HLEN || len > NETFRONT_MAX_FRAME ||
+	    len > nf->mtu + ETH_HLEN)
 		return -EMSGSIZE;
 	nf->users++;
 	if ((rc = tx_wait_slot(nf)) == 0)

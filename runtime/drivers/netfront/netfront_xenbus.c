@@ -20,8 +20,6 @@
 
 #include "netfront_private.h"
 
-#define XS_TRIES 16
-
 /* Optional; we never send or expect more than a 1500-byte payload. */
 static int read_mtu(struct netfront *nf)
 {
@@ -135,7 +133,7 @@ int netfront_xs_connect(struct netfront *nf, uint64_t deadline_ns)
 		return rc;
 	/* From here on the backend may map the rings. */
 	nf->rings_published = true;
-	if ((rc = xenbus_transaction_retry(publish, nf, XS_TRIES)) < 0) {
+	if ((rc = xenbus_transaction_retry(publish, nf, XENBUS_DEV_PUBLISH_TRIES)) < 0) {
 		uk_printf("netfront %u: publishing the rings failed (%d)\n", nf->index, rc);
 		return rc;
 	}

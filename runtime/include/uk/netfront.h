@@ -23,7 +23,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NETFRONT_MAX_FRAME 1514 /* 1500-byte MTU + Ethernet header */
+/*
+ * The Ethernet header: two addresses and the type. The guest side's one
+ * definition (net/ uses it too), with Linux's name and value
+ * (<linux/if_ether.h>), so host tests that see both see one definition.
+ */
+#define ETH_HLEN 14
+#define NETFRONT_MAX_FRAME (ETH_HLEN + 1500) /* 1500-byte MTU + Ethernet header */
 
 struct netfront;
 

@@ -42,8 +42,12 @@ void uk_timer_arm_at(struct uk_timer *t, uint64_t deadline_ns);
 void uk_timer_arm(struct uk_timer *t, uint64_t ns);
 /*
  * Arms t to fire every period_ns (> 0), first period_ns from now. A periodic
- * timer is re-armed before its callback runs, period_ns after the deadline
- * it fired for, so it keeps its phase; the callback may cancel it.
+ * timer is re-armed before its callback runs, for the first multiple of
+ * period_ns after the deadline it fired for that is still ahead, so it
+ * keeps its phase. Periods missed while the guest was kept from the
+ * scheduler (a long hypercall, a thread that does not yield) are skipped:
+ * one callback per wake, never one per missed period. The callback may
+ * cancel it.
  */
 void uk_timer_arm_periodic(struct uk_timer *t, uint64_t period_ns);
 /* Disarms t; nothing happens if it was not armed. t may then be freed. */

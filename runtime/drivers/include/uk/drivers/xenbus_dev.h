@@ -12,14 +12,15 @@
  * "backend" key names the backend's directory (the other end), its
  * "backend-id" the backend's domain. The life of a frontend:
  *
- *   xenbus_dev_init            find the device, its backend and backend-id
+ *   xenbus_dev_init(_nth)      find the device, its backend and backend-id
  *   xenbus_dev_watch_otherend  follow the backend's state (and a callback)
  *   xenbus_dev_switch_state    Initialising
  *   xenbus_dev_wait_otherend   InitWait (its features are written)
  *   xenbus_dev_read_*          the backend's features (feature-rx-copy,
  *                              feature-flush-cache, sectors, ...)
  *   xenbus_dev_write_*         our rings, event channel and features, in a
- *                              transaction (xenbus_transaction_retry)
+ *                              transaction (xenbus_transaction_retry, at
+ *                              most XENBUS_DEV_PUBLISH_TRIES times)
  *   xenbus_dev_switch_state    Connected, then wait for the backend's
  *   xenbus_dev_close           Closing, Closed, each followed by the backend;
  *                              the watch ends
@@ -55,6 +56,11 @@
 #define XENBUS_DEV_TYPE_MAX 16  /* "vif", "vbd", ... with the NUL */
 #define XENBUS_DEV_PATH_MAX 256 /* the backend's directory, with the NUL */
 #define XENBUS_DEV_ERROR_MAX 160
+/*
+ * How often a frontend starts its publishing transaction over while the
+ * commit says -EAGAIN (xenbus_transaction_retry's max_tries).
+ */
+#define XENBUS_DEV_PUBLISH_TRIES 16
 
 /* Whose key: the device's own directory or the backend's. */
 enum xenbus_dev_end {
@@ -71,6 +77,7 @@ typedef void (*xenbus_dev_otherend_fn)(struct xenbus_dev *dev, void *arg);
 
 struct xenbus_dev {
 	char nodename[48];                /* device/<type>/<id>, relative to home */
+	unsigned int id;                  /* <id>, the device number */
 	char otherend[XENBUS_DEV_PATH_MAX]; /* the backend's directory */
 	domid_t otherend_id;              /* backend-id */
 	XenbusState state;                /* ours, as last published */
@@ -88,7 +95,11 @@ struct xenbus_dev {
 	struct uk_waitq wq;
 };
 
-/* How many devices of type the toolstack gave this domain (entries under device/<type>). */
+/*
+ * How many devices of type the toolstack gave this domain: the entries
+ * under device/<type> that are device numbers (decimal, < 2^32); others
+ * are not devices.
+ */
 int xenbus_dev_count(const char *type);
 /*
  * Finds device/<type>/<id>: its backend's directory and backend-id.
@@ -96,6 +107,13 @@ int xenbus_dev_count(const char *type);
  * dev->error) when its backend or backend-id is unusable.
  */
 int xenbus_dev_init(struct xenbus_dev *dev, const char *type, unsigned int id);
+/*
+ * The same for device number n (0 .. xenbus_dev_count - 1) in ascending
+ * device-number order, skipping (with a console line) entries that are
+ * not device numbers: disk 0 is xvda, before xvdb. -ENOENT when there are
+ * n or fewer devices.
+ */
+int xenbus_dev_init_nth(struct xenbus_dev *dev, const char *type, unsigned int n);
 
 /* Copies the value of key (with its NUL) into buf; -ERANGE when it needs more than size. */
 int xenbus_dev_read_str(struct xenbus_dev *dev, enum xenbus_dev_end end, const char *key,
