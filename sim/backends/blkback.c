@@ -102,14 +102,14 @@ static int map_ring(struct blkback *bb)
 		bb->nr_ring_pages++;
 		if (!first)
 			first = page;
-		if (page != (uint8_t *)first + i * BB_PAGE_SIZE) {
+		if (page != (uint8_t *)first + i * SIM_PAGE_SIZE) {
 			sim_report_violation(bb->dom, "%s: %s is not the page after ring-ref0's in "
 					     "guest memory; drydock's blkback needs a multi-page "
 					     "ring's pages contiguous", bb->name, key);
 			goto fail;
 		}
 	}
-	BACK_RING_INIT(&bb->ring, (blkif_sring_t *)first, (1u << order) * BB_PAGE_SIZE);
+	BACK_RING_INIT(&bb->ring, (blkif_sring_t *)first, (1u << order) * SIM_PAGE_SIZE);
 	return 0;
 fail:
 	unmap_ring(bb);

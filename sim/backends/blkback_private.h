@@ -13,10 +13,7 @@
 #include <stdio.h>
 #include <uv.h>
 
-/* <xen/io/ring.h> expects the includer's barriers. One thread: fences suffice. */
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include "sim/xen_abi.h" /* the ring barriers, SIM_PAGE_SIZE: before <xen/io/blkif.h> */
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
@@ -24,12 +21,12 @@
 
 #include "sim/backends/blkback.h"
 
-#define BB_PAGE_SIZE 4096u
-#define BB_SECTORS_PER_PAGE (BB_PAGE_SIZE / BLKBACK_SECTOR)
+#define BB_SECTORS_PER_PAGE ((unsigned int)(SIM_PAGE_SIZE / BLKBACK_SECTOR))
 #define BB_MAX_SEGS 256u /* the most feature-max-indirect-segments may say */
 /* Requests of this many bytes together make one piece of pool work at most. */
 #define BB_BATCH_BYTES (128u * 1024)
-#define BB_SEGS_PER_INDIRECT_PAGE (BB_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define BB_SEGS_PER_INDIRECT_PAGE \
+	((unsigned int)(SIM_PAGE_SIZE / sizeof(struct blkif_request_segment)))
 
 struct blkback_wcache;
 

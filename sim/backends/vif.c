@@ -3,6 +3,7 @@
  * impairment keys, impairment, capture, counting.
  */
 #include <errno.h>
+#include <linux/if_ether.h> /* ETH_HLEN */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,9 @@
 #include "sim/toolstack/lifecycle.h"
 #include "traces/pcap_writer.h"
 
-#define VIF_ETH_HLEN 14u
 #define VIF_MTU_DEFAULT 1500u
 #define VIF_MTU_MIN 68u
-#define VIF_MTU_MAX (4096u - VIF_ETH_HLEN) /* one frame, one granted page */
+#define VIF_MTU_MAX (4096u - ETH_HLEN) /* one frame, one granted page */
 
 struct vif_capture {
 	struct trace_writer *w;
@@ -568,9 +568,9 @@ void vif_destroy(struct vif *v)
 
 int vif_deliver(struct vif *v, const uint8_t *frame, size_t len)
 {
-	if (len > v->cfg.mtu + VIF_ETH_HLEN || len < VIF_ETH_HLEN) {
+	if (len > v->cfg.mtu + ETH_HLEN || len < ETH_HLEN) {
 		capture(v, frame, len);
-		if (len < VIF_ETH_HLEN)
+		if (len < ETH_HLEN)
 			v->stats.to_guest_dropped++;
 		else
 			v->stats.oversized_dropped++;

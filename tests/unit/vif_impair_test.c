@@ -20,9 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
 #include <xen/grant_table.h>
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
