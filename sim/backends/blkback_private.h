@@ -34,8 +34,11 @@ struct blkback_wcache;
 struct bb_io {
 	struct blkback *bb;
 	uv_work_t work;
-	struct bb_io *next;        /* waiting behind a flush */
+	struct bb_io *next;        /* waiting (queue), or answered and held (virtual clock) */
 	struct bb_io *batch;       /* the next of the same piece of pool work */
+	struct bb_io *run_next;    /* started and not yet done: bb->running */
+	uint64_t seq;              /* taken off the ring as the seq-th request */
+	int16_t status;            /* the response, once done */
 	uint64_t id;               /* the guest's, echoed in the response */
 	uint8_t operation;         /* as in the request, echoed */
 	uint8_t op;                /* what to do: BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE */
@@ -70,6 +73,9 @@ struct blkback {
 	unsigned int inflight;     /* in the thread pool */
 	bool barrier_running;      /* a flush is in the pool: the rest waits */
 	struct bb_io *queue_head, *queue_tail;
+	struct bb_io *running;     /* started, not done: a request overlapping one waits */
+	struct bb_io *held;        /* done, answered in request order (virtual clock) */
+	uint64_t next_seq;
 	struct bb_io *open_batch, *open_tail; /* started, not yet handed to the pool */
 	size_t open_bytes;
 	bool serial;               /* powercut: one request at a time */
