@@ -12,6 +12,7 @@
 #include "sim/backends/impair.h"
 #include "sim/backends/vif.h"
 #include "sim/backends/vif_spec.h"
+#include "sim/parse.h"
 
 #define VIF_MTU_MIN 68u
 #define VIF_MTU_MAX (4096u - ETH_HLEN) /* one frame, one granted page */
@@ -94,12 +95,9 @@ static int parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
 
 static int parse_mtu(const char *s, unsigned int *mtu, char *err, size_t errlen)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *s == '-' || *end || errno || v < VIF_MTU_MIN || v > VIF_MTU_MAX) {
+	if (sim_parse_u64(s, VIF_MTU_MAX, &v) < 0 || v < VIF_MTU_MIN) {
 		snprintf(err, errlen, "bad mtu '%s': from %u to %u (a frame must fit one page)",
 			 s, VIF_MTU_MIN, VIF_MTU_MAX);
 		return -EINVAL;
