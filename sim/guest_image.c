@@ -5,11 +5,13 @@
  * segments are the unikernel's text, data and bss (libraries, the heap and
  * every mmap of the simulator's are not). The stack: the main thread's, as
  * pthread_getattr_np gives it (glibc finds it in /proc/self/maps and sizes
- * it by RLIMIT_STACK, so it covers the part not yet grown into).
+ * it by RLIMIT_STACK, so it covers the part not yet grown into), or its
+ * mapping in /proc/self/maps when the simulator is made on another thread.
  */
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,15 +42,46 @@ static int add_main_program(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* The main thread's stack; only the main thread can ask for it by pthread_self. */
+/* glibc's (ld.so's) record of where the process's initial stack ends, set at exec. */
+extern void *__libc_stack_end;
+
+/*
+ * The mapping of /proc/self/maps that holds __libc_stack_end, as glibc's
+ * pthread_getattr_np finds it (not the "[stack]" line: under valgrind that
+ * is valgrind's own stack, not the program's). Only the part mapped so far.
+ */
+static void add_maps_stack(struct sim_guest_image *img)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	uintptr_t end = (uintptr_t)__libc_stack_end;
+	char line[512];
+	unsigned long lo, hi;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= end && end < hi) {
+			add_range(img, lo, hi);
+			break;
+		}
+	fclose(f);
+}
+
+/*
+ * The main thread's stack. Only the main thread can ask for it by
+ * pthread_self (which also covers what the stack may still grow into);
+ * from another thread, what /proc/self/maps shows of it.
+ */
 static void add_main_stack(struct sim_guest_image *img)
 {
 	pthread_attr_t attr;
 	void *addr;
 	size_t size;
 
-	if (syscall(SYS_gettid) != getpid() || pthread_getattr_np(pthread_self(), &attr) != 0)
+	if (syscall(SYS_gettid) != getpid() || pthread_getattr_np(pthread_self(), &attr) != 0) {
+		add_maps_stack(img);
 		return;
+	}
 	if (pthread_attr_getstack(&attr, &addr, &size) == 0)
 		add_range(img, (uintptr_t)addr, (uintptr_t)addr + size);
 	pthread_attr_destroy(&attr);

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,35 @@ static void test_the_executables_data_and_the_boot_stack_stay_guest_memory(void 
 	assert_int_equal(HYPERVISOR_xen_version(XENVER_extraversion, data) >= 0, true);
 }
 
+static void *create_elsewhere(void *arg)
+{
+	struct fixture *f = arg;
+	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = 2 };
+	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 4 << 20 };
+
+	if (sim_create(&f->sim, &sc) < 0 || sim_toolstack_build_domain(f->sim, &dc, &f->d) < 0)
+		f->d = NULL;
+	return NULL;
+}
+
+/* A simulator made on another thread still knows the main thread's stack. */
+static void test_a_simulator_made_on_another_thread_finds_the_boot_stack(void **state)
+{
+	struct fixture f = { NULL, NULL };
+	pthread_t t;
+	char stack[32] = "s";
+	char *heap = malloc(32);
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, create_elsewhere, &f), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_non_null(f.d);
+	assert_int_equal(sim_domain_guest_access(f.d, stack, sizeof(stack), true, "stack"), 0);
+	assert_int_equal(sim_domain_guest_access(f.d, heap, 32, true, "heap"), -XEN_EFAULT);
+	free(heap);
+	sim_destroy(f.sim);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -124,6 +154,7 @@ int main(void)
 		T(test_the_simulator_object_itself_is_not_guest_memory),
 		T(test_a_shared_librarys_data_is_not_guest_memory),
 		T(test_the_executables_data_and_the_boot_stack_stay_guest_memory),
+		cmocka_unit_test(test_a_simulator_made_on_another_thread_finds_the_boot_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
