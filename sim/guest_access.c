@@ -8,8 +8,11 @@
  * mapping and is checked by range, including the hole below SIM_RAM_START
  * where a PC has no RAM. The unikernel's image and its boot stack are the
  * process's own memory, not guest RAM (what on Xen is the guest's kernel
- * image): those are probed page by page with process_vm_readv/writev on
- * our own process, which report EFAULT where a plain access would crash.
+ * image): a pointer outside guest RAM is accepted only inside those ranges
+ * (sim/guest_image.c), never into the simulator's heap, libuv or xenstored,
+ * and is then probed page by page with process_vm_readv/writev on our own
+ * process, which report EFAULT where a plain access would crash (a guard
+ * page, read-only data written).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,7 +21,9 @@
 #include <xen/errno.h>
 
 #include "sim/domain.h"
+#include "sim/guest_image.h"
 #include "sim/report.h"
+#include "sim/sim_private.h"
 #include "sim/xen_abi.h"
 
 
@@ -73,6 +78,8 @@ int sim_domain_guest_access(struct sim_domain *d, const void *ptr, size_t len, b
 		why = p < SIM_PAGE_SIZE ? "is in the first page" : "wraps around";
 	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
+	else if (place == OUTSIDE_RAM && !sim_guest_image_contains(&d->sim->image, p, len))
+		why = "is neither guest RAM nor the unikernel's image or boot stack";
 	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))
 		why = write ? "is not writable guest memory" : "is not readable guest memory";
 	if (!why)

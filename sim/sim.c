@@ -39,6 +39,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 	if (!sim)
 		return -ENOMEM;
 	sim->cfg = *cfg;
+	sim_guest_image_find(&sim->image); /* none found: only guest RAM is the guest's */
 	rc = uv_loop_init(&sim->loop);
 	if (rc < 0) {
 		free(sim);

@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "sim/clock.h"
+#include "sim/guest_image.h"
 #include "sim/sim.h"
 #include "sim/xenstored/xs_socket.h"
 #include "sim/xenstored/xs_store.h"
@@ -22,6 +23,7 @@ struct sim {
 	struct xs_socket xs_socket;   /* its Unix socket, when listening */
 	struct sim_timer *timers;     /* armed, earliest first */
 	unsigned int io_in_flight;    /* sim_io_begin without sim_io_end */
+	struct sim_guest_image image; /* the unikernel's memory outside guest RAM */
 };
 
 /* Registers/unregisters a guest domain so sim_domain_lookup finds it. */

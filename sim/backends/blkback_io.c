@@ -3,10 +3,17 @@
  * disk. The grant copies stay on the loop: a write's data is gathered from
  * the guest before its work is queued, a read's data scattered to the guest
  * after. Small requests taken off the ring together go to one pool thread as
- * a batch: handing each to the pool alone costs more than the read. Order, as Linux's blkback keeps it for REQ_PREFLUSH: a flush (or
- * barrier) starts only when everything before it has completed, and nothing
- * after it starts until it has. Under the virtual clock, guest time stands
- * still while the pool works (sim_io_begin), so runs repeat.
+ * a batch: handing each to the pool alone costs more than the read.
+ *
+ * Order, as Linux's blkback keeps it for REQ_PREFLUSH: a flush (or barrier)
+ * starts only when everything before it has completed, and nothing after it
+ * starts until it has. A request whose sectors overlap those of one still
+ * in the pool (either a write) waits for it, as the block layer would not
+ * reorder them, so the image ends the same on every run. Under the virtual
+ * clock, guest time stands still while the pool works (sim_io_begin), and
+ * responses are held until the device's pool work is all done, then pushed
+ * in request order, so the guest sees the same answers at the same points
+ * on every run, whichever pool thread finished first.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -110,10 +117,29 @@ static int scatter(struct blkback *bb, struct bb_io *io)
 	return 0;
 }
 
+/* io and a request in the pool touch a common sector, and one of them writes. */
+static bool overlaps_running(const struct blkback *bb, const struct bb_io *io)
+{
+	for (const struct bb_io *r = bb->running; r; r = r->run_next)
+		if ((r->op == BLKIF_OP_WRITE || io->op == BLKIF_OP_WRITE) &&
+		    io->offset < r->offset + r->len && r->offset < io->offset + io->len)
+			return true;
+	return false;
+}
+
 static bool can_start(const struct blkback *bb, const struct bb_io *io)
 {
 	return !bb->barrier_running && !(io->flush && bb->inflight > 0) &&
-	       !(bb->serial && bb->inflight > 0);
+	       !(bb->serial && bb->inflight > 0) && !overlaps_running(bb, io);
+}
+
+static void running_remove(struct blkback *bb, struct bb_io *io)
+{
+	for (struct bb_io **p = &bb->running; *p; p = &(*p)->run_next)
+		if (*p == io) {
+			*p = io->run_next;
+			return;
+		}
 }
 
 static void done(uv_work_t *w, int status);
@@ -152,6 +178,8 @@ static void start(struct blkback *bb, struct bb_io *io)
 {
 	io->work.data = io;
 	io->batch = NULL;
+	io->run_next = bb->running;
+	bb->running = io;
 	if (io->flush)
 		bb->barrier_running = true;
 	bb->inflight++;
@@ -185,6 +213,7 @@ static void pump(struct blkback *bb)
 
 void blkback_io_submit(struct blkback *bb, struct bb_io *io)
 {
+	io->seq = bb->next_seq++;
 	if (bb->serial && io->op == BLKIF_OP_WRITE && io->len && !(io->old = malloc(io->len))) {
 		blkback_respond(bb, io->id, io->operation, BLKIF_RSP_ERROR);
 		blkback_io_free(io);
@@ -214,8 +243,8 @@ static void count(struct blkback *bb, const struct bb_io *io)
 		bb->stats.flushes++;
 }
 
-/* The loop again: answer the guest (unless it disconnected meanwhile), start what waited. */
-static void finish(struct blkback *bb, struct bb_io *io)
+/* The loop again: the response's status; the pages reached, the stats counted. */
+static int16_t finish(struct blkback *bb, struct bb_io *io)
 {
 	int16_t st = BLKIF_RSP_OKAY;
 
@@ -235,8 +264,45 @@ static void finish(struct blkback *bb, struct bb_io *io)
 		blkback_wcache_wrote(bb, io); /* may cut the power: the guest stops here */
 	if (bb->wcache && st == BLKIF_RSP_OKAY && io->flush)
 		blkback_wcache_flushed(bb);
-	if (bb->dom->state == SIM_DOMAIN_RUNNING)
-		blkback_respond(bb, io->id, io->operation, st);
+	return st;
+}
+
+/* Answers the guest, unless it disconnected or stopped meanwhile. */
+static void answer(struct blkback *bb, struct bb_io *io)
+{
+	if (io->generation == bb->generation && bb->connected &&
+	    bb->dom->state == SIM_DOMAIN_RUNNING)
+		blkback_respond(bb, io->id, io->operation, io->status);
+}
+
+/* Virtual clock: keeps an answered io until the pool is idle, in request order. */
+static void hold(struct blkback *bb, struct bb_io *io)
+{
+	struct bb_io **p = &bb->held;
+
+	free(io->data); /* only the response is left to give */
+	io->data = NULL;
+	while (*p && (*p)->seq < io->seq)
+		p = &(*p)->next;
+	io->next = *p;
+	*p = io;
+}
+
+/* The pool is idle: every held response, in request order. */
+static void release_held(struct blkback *bb)
+{
+	struct bb_io *io;
+
+	while ((io = bb->held)) {
+		bb->held = io->next;
+		answer(bb, io);
+		blkback_io_free(io);
+	}
+}
+
+static bool virtual_clock(const struct blkback *bb)
+{
+	return sim_config(bb->dom->sim)->clock == SIM_CLOCK_VIRTUAL;
 }
 
 static void done(uv_work_t *w, int status)
@@ -248,15 +314,26 @@ static void done(uv_work_t *w, int status)
 	for (; io; io = next) {
 		next = io->batch;
 		bb->inflight--;
+		running_remove(bb, io);
 		if (io->flush)
 			bb->barrier_running = false;
 		if (status < 0 && io->result == 0)
 			io->result = -EIO;
-		if (io->generation == bb->generation && bb->connected)
-			finish(bb, io);
+		if (io->generation != bb->generation || !bb->connected) {
+			blkback_io_free(io);
+			continue;
+		}
+		io->status = finish(bb, io);
+		if (virtual_clock(bb)) {
+			hold(bb, io);
+			continue;
+		}
+		answer(bb, io);
 		blkback_io_free(io);
 	}
 	pump(bb);
+	if (bb->inflight == 0 && !bb->queue_head)
+		release_held(bb);
 }
 
 void blkback_io_drain(struct blkback *bb)

@@ -13,10 +13,7 @@
 #include <stdio.h>
 #include <uv.h>
 
-/* <xen/io/ring.h> expects the includer's barriers. One thread: fences suffice. */
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include "sim/xen_abi.h" /* the ring barriers, SIM_PAGE_SIZE: before <xen/io/blkif.h> */
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 #include <xen/grant_table.h>
@@ -24,12 +21,12 @@
 
 #include "sim/backends/blkback.h"
 
-#define BB_PAGE_SIZE 4096u
-#define BB_SECTORS_PER_PAGE (BB_PAGE_SIZE / BLKBACK_SECTOR)
+#define BB_SECTORS_PER_PAGE ((unsigned int)(SIM_PAGE_SIZE / BLKBACK_SECTOR))
 #define BB_MAX_SEGS 256u /* the most feature-max-indirect-segments may say */
 /* Requests of this many bytes together make one piece of pool work at most. */
 #define BB_BATCH_BYTES (128u * 1024)
-#define BB_SEGS_PER_INDIRECT_PAGE (BB_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define BB_SEGS_PER_INDIRECT_PAGE \
+	((unsigned int)(SIM_PAGE_SIZE / sizeof(struct blkif_request_segment)))
 
 struct blkback_wcache;
 
@@ -37,8 +34,11 @@ struct blkback_wcache;
 struct bb_io {
 	struct blkback *bb;
 	uv_work_t work;
-	struct bb_io *next;        /* waiting behind a flush */
+	struct bb_io *next;        /* waiting (queue), or answered and held (virtual clock) */
 	struct bb_io *batch;       /* the next of the same piece of pool work */
+	struct bb_io *run_next;    /* started and not yet done: bb->running */
+	uint64_t seq;              /* taken off the ring as the seq-th request */
+	int16_t status;            /* the response, once done */
 	uint64_t id;               /* the guest's, echoed in the response */
 	uint8_t operation;         /* as in the request, echoed */
 	uint8_t op;                /* what to do: BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE */
@@ -73,6 +73,9 @@ struct blkback {
 	unsigned int inflight;     /* in the thread pool */
 	bool barrier_running;      /* a flush is in the pool: the rest waits */
 	struct bb_io *queue_head, *queue_tail;
+	struct bb_io *running;     /* started, not done: a request overlapping one waits */
+	struct bb_io *held;        /* done, answered in request order (virtual clock) */
+	uint64_t next_seq;
 	struct bb_io *open_batch, *open_tail; /* started, not yet handed to the pool */
 	size_t open_bytes;
 	bool serial;               /* powercut: one request at a time */

@@ -187,7 +187,7 @@ void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned i
 				rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
 		return;
 	}
-	if (!(io = blkback_io_new(bb, (size_t)nseg * BB_PAGE_SIZE))) {
+	if (!(io = blkback_io_new(bb, (size_t)nseg * SIM_PAGE_SIZE))) {
 		blkback_respond(bb, req->id, req->operation, BLKIF_RSP_ERROR);
 		return;
 	}

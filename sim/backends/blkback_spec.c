@@ -15,6 +15,7 @@
 #include <linux/fs.h>
 
 #include "sim/backends/blkback.h"
+#include "sim/parse.h"
 
 #define SPEC_MAX 4096
 
@@ -40,7 +41,6 @@ int blkback_vdev_to_devid(const char *vdev, unsigned int *devid)
 	const char *p = vdev;
 	size_t letters;
 	unsigned int disk, part = 0;
-	char *end;
 
 	if (!strncmp(p, "xvd", 3) || !strncmp(p, "hd", 2) || !strncmp(p, "sd", 2))
 		p += p[0] == 'x' ? 3 : 2;
@@ -50,8 +50,8 @@ int blkback_vdev_to_devid(const char *vdev, unsigned int *devid)
 	if (disk_index(p, letters, &disk) < 0)
 		return -EINVAL;
 	if (p[letters]) {
-		unsigned long v = strtoul(p + letters, &end, 10);
-		if (*end || p[letters] == '0' || v < 1 || v > 15)
+		uint64_t v;
+		if (p[letters] == '0' || sim_parse_u64(p + letters, 15, &v) < 0 || v < 1)
 			return -EINVAL;
 		part = (unsigned int)v;
 	}
@@ -92,13 +92,11 @@ static int parse_bool(const char *key, const char *v, bool *out, char *err, size
 static int parse_uint(const char *key, const char *v, unsigned long long max,
 		      unsigned long long *out, char *err, size_t errlen)
 {
-	char *end;
+	uint64_t n = 0;
+	int rc = sim_parse_u64(v, max, &n);
 
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	if (!*v || *v == '-' || *end || errno || *out > max)
-		return fail(err, errlen, -EINVAL, "bad %s '%s'", key, v);
-	return 0;
+	*out = n;
+	return rc < 0 ? fail(err, errlen, -EINVAL, "bad %s '%s'", key, v) : 0;
 }
 
 static int set_format(const char *v, char *err, size_t errlen)

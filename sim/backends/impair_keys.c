@@ -5,6 +5,7 @@
 
 #include "sim/backends/impair.h"
 #include "sim/backends/vif.h"
+#include "sim/parse.h"
 
 #define IMPAIR_KEY(name) { name, false }, { "rx-" name, false }, { "tx-" name, false }
 
@@ -50,58 +51,24 @@ static const char *const kind_expects[] = {
 	[KIND_COUNT] = "a number of frames from 1 to 65536",
 };
 
-/*
- * DIGITS[.DIGITS] with at most decimals fraction digits and an integer part
- * of at most max, as an integer scaled by 10^decimals. Returns the first
- * character after the number, or NULL when s is no such number.
- */
-static const char *parse_decimal(const char *s, unsigned int decimals, uint64_t max,
-				 uint64_t *out)
-{
-	uint64_t whole = 0, frac = 0;
-	unsigned int n = 0;
-
-	if (*s < '0' || *s > '9')
-		return NULL;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if ((whole = whole * 10 + (uint64_t)(*s - '0')) > max)
-			return NULL;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return NULL;
-		for (; *s >= '0' && *s <= '9'; s++, n++) {
-			if (n == decimals)
-				return NULL;
-			frac = frac * 10 + (uint64_t)(*s - '0');
-		}
-	}
-	for (; n < decimals; n++)
-		frac *= 10;
-	for (unsigned int i = 0; i < decimals; i++)
-		whole *= 10;
-	*out = whole + frac;
-	return s;
-}
-
 static int parse_value(enum impair_kind kind, const char *s, uint64_t *v)
 {
 	const char *end;
 
 	switch (kind) {
 	case KIND_PERCENT:
-		end = parse_decimal(s, PERCENT_DECIMALS, 100, v);
+		end = sim_parse_fixed(s, PERCENT_DECIMALS, 100, v);
 		if (end && *end == '%')
 			end++;
 		return end && !*end && *v <= 1000000 ? 0 : -EINVAL;
 	case KIND_MS:
-		end = parse_decimal(s, MS_DECIMALS, MS_MAX, v);
+		end = sim_parse_fixed(s, MS_DECIMALS, MS_MAX, v);
 		return end && !*end && *v <= MS_MAX * 1000000 ? 0 : -EINVAL;
 	case KIND_MBIT:
-		end = parse_decimal(s, MBIT_DECIMALS, MBIT_MAX, v);
+		end = sim_parse_fixed(s, MBIT_DECIMALS, MBIT_MAX, v);
 		return end && !*end && *v > 0 && *v <= MBIT_MAX * 1000000 ? 0 : -EINVAL;
 	case KIND_COUNT:
-		end = parse_decimal(s, 0, LIMIT_MAX, v);
+		end = sim_parse_fixed(s, 0, LIMIT_MAX, v);
 		return end && !*end && *v > 0 ? 0 : -EINVAL;
 	}
 	return -EINVAL;

@@ -5,6 +5,7 @@
  * event channel, single-slot frames and receive by copy only.
  */
 #include <errno.h>
+#include <linux/if_ether.h> /* ETH_HLEN */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "sim/gnttab.h"
 #include "sim/report.h"
 
-#define NB_ETH_HLEN 14u
 #define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, SIM_PAGE_SIZE)
 
 /* How the next TX slots are read after a request the backend did not agree to. */
@@ -95,7 +95,7 @@ static void tx_push(struct netback *nb)
 /* Checks one TX request (a frame's only slot); returns NETIF_RSP_OKAY or the error to answer. */
 static int16_t tx_check(struct netback *nb, const netif_tx_request_t *req, unsigned int slot)
 {
-	unsigned int max = nb->vif->cfg.mtu + NB_ETH_HLEN;
+	unsigned int max = nb->vif->cfg.mtu + ETH_HLEN;
 
 	if (req->id >= NB_TX_RING_SIZE) {
 		sim_report_violation(nb->dom, "vif%u TX slot %u: request id %u is beyond the "
@@ -108,10 +108,10 @@ static int16_t tx_check(struct netback *nb, const netif_tx_request_t *req, unsig
 				     "use by an unanswered request", nb->vif->index, slot, req->id);
 		return NETIF_RSP_ERROR;
 	}
-	if (req->size < NB_ETH_HLEN || req->size > max) {
+	if (req->size < ETH_HLEN || req->size > max) {
 		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): frame of %u bytes; a "
 				     "frame is %u to %u bytes (MTU %u + Ethernet header)",
-				     nb->vif->index, slot, req->id, req->size, NB_ETH_HLEN, max,
+				     nb->vif->index, slot, req->id, req->size, ETH_HLEN, max,
 				     nb->vif->cfg.mtu);
 		return NETIF_RSP_ERROR;
 	}

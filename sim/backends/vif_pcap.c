@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "sim/domain.h"
+#include "sim/parse.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
 #include "traces/pcap_reader.h"
@@ -121,30 +122,12 @@ struct pcap_vif {
  */
 static int parse_seconds(const char *s, uint64_t *ns)
 {
-	uint64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
-	const char *p = s;
+	uint64_t v;
+	const char *end = sim_parse_fixed(s, 9, PCAP_SECONDS_MAX, &v);
 
-	if (*p < '0' || *p > '9')
+	if (!end || *end)
 		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		sec = sec * 10 + (uint64_t)(*p - '0');
-		if (sec > PCAP_SECONDS_MAX)
-			return -EINVAL;
-	}
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (scale == 1)
-				return -EINVAL;
-			scale /= 10;
-			frac += (uint64_t)(*p - '0') * scale;
-		}
-	}
-	if (*p)
-		return -EINVAL;
-	*ns = sec * NSEC_PER_SEC + frac;
+	*ns = v;
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <uv.h>
 
 #include "sim/domain.h"
+#include "sim/parse.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
 
@@ -368,17 +369,9 @@ static void user_refresh(struct user_vif *u)
 
 static int parse_port(const char *s, size_t n, int *port)
 {
-	char buf[8];
-	char *end;
+	uint64_t p;
 
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (buf[0] < '0' || buf[0] > '9')
-		return -1;
-	long p = strtol(buf, &end, 10);
-	if (*end || p < 1 || p > 65535)
+	if (n > 7 || sim_parse_u64_n(s, n, 65535, &p) < 0 || p < 1)
 		return -1;
 	*port = (int)p;
 	return 0;

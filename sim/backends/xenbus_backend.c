@@ -15,6 +15,7 @@
 #include "sim/backends/xenbus_backend.h"
 #include "sim/domain.h"
 #include "sim/gnttab.h"
+#include "sim/parse.h"
 #include "sim/report.h"
 #include "sim/sim.h"
 #include "sim/xenstored/xs_store.h"
@@ -52,19 +53,11 @@ static int xb_read(struct xenbus_backend *be, const char *dir, const char *key, 
 /* A decimal number from 0 to max, nothing else (no sign, no blanks). */
 static int xb_parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (len == 0 || len > XB_NUMBER_MAX)
+	if (len > XB_NUMBER_MAX || sim_parse_u64_n(s, len, max, &v) < 0)
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		unsigned long d = (unsigned long)(s[i] - '0');
-		if (d > max || v > (max - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

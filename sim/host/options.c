@@ -7,6 +7,7 @@
 
 #include "sim/host/debug.h"
 #include "sim/host/options.h"
+#include "sim/parse.h"
 
 void shim_options_usage(const char *prog, FILE *out)
 {
@@ -62,20 +63,6 @@ static int bad(const char *prog, const char *what, const char *value)
 {
 	fprintf(stderr, "%s: %s '%s' (try --help)\n", prog, what, value);
 	return -1;
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Joins words with shell-style quoting, so the guest splits them back exactly. */
@@ -225,7 +212,7 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 	else if (value_of(a, "--config", i, argc, argv))
 		; /* read first, by load_config */
 	else if ((v = value_of(a, "--mem", i, argc, argv))) {
-		if (parse_u64(v, 1024 * 1024, &n) || n < 2)
+		if (sim_parse_u64_c(v, 1024 * 1024, &n) || n < 2)
 			return bad(prog, "--mem takes a size in MiB, at least 2, not", v);
 		c->dom.mem_bytes = n << 20;
 	} else if ((v = value_of(a, "--name", i, argc, argv))) {
@@ -233,7 +220,7 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 			return bad(prog, "--name takes 1 to 63 characters, not", v);
 		c->dom.name = v;
 	} else if ((v = value_of(a, "--domid", i, argc, argv))) {
-		if (parse_u64(v, DOMID_FIRST_RESERVED - 1, &n) || n == 0)
+		if (sim_parse_u64_c(v, DOMID_FIRST_RESERVED - 1, &n) || n == 0)
 			return bad(prog, "--domid takes a domain id from 1 to 32751, not", v);
 		c->dom.domid = (domid_t)n;
 	} else if ((v = value_of(a, "--clock", i, argc, argv))) {
@@ -244,7 +231,7 @@ static int parse_one(struct shim_options *o, const char *prog, int *i, int argc,
 		else
 			return bad(prog, "--clock takes 'real' or 'virtual', not", v);
 	} else if ((v = value_of(a, "--seed", i, argc, argv))) {
-		if (parse_u64(v, UINT64_MAX, &c->sim.seed))
+		if (sim_parse_u64_c(v, UINT64_MAX, &c->sim.seed))
 			return bad(prog, "--seed takes a non-negative integer, not", v);
 	} else if ((v = value_of(a, "--xenstore-socket", i, argc, argv))) {
 		if (!*v)

@@ -76,9 +76,19 @@ wait_for_line() {
 }
 
 # wait_for_socket PATH: waits (5 s) for the Unix socket PATH to appear.
+# wait_for_socket PATH [PID]: until the Unix socket PATH exists; a busy
+# machine may take long to start a simulator: up to 60 s, failing at once if
+# PID (the simulator) has exited.
 wait_for_socket() {
-	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
-	fail "the socket $1 never appeared"
+	for _ in $(seq 1200); do
+		[ -S "$1" ] && return 0
+		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+			[ -f "$TMP/err" ] && cat "$TMP/err" >&2
+			fail "the simulator exited before listening on $1"
+		fi
+		sleep 0.05
+	done
+	fail "the socket $1 did not appear within 60 s"
 }
 
 # xenstore_guest_start SECONDS: testguest on the real clock, sleeping SECONDS,
@@ -91,7 +101,7 @@ xenstore_guest_start() {
 		>"$TMP/out" 2>"$TMP/err" &
 	guest=$!
 	trap 'kill $guest 2>/dev/null || true; rm -rf "$TMP"' EXIT
-	wait_for_socket "$XENSTORED_PATH"
+	wait_for_socket "$XENSTORED_PATH" "$guest"
 }
 
 # app_project NAME: starts $TMP/app/CMakeLists.txt for a project NAME outside

@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Issue 10, defect 10 (memory): guest RAM the guest never uses costs what
 # docs/host-options.md says, nothing. At the largest --mem (1 TiB) the guest
-# boots and exits in well under 2 s with under 64 MiB of resident memory
-# (before: 6.5 s and 1.3 GB of page allocator bookkeeping written at boot).
+# boots and exits with under 64 MiB of resident memory (before: 1.3 GB of
+# page allocator bookkeeping written at boot, 6.5 s). Resident memory does
+# not depend on how fast or busy the machine is; the time it takes does, and
+# is measured by `make bench` (bench-boot-run, bench/README.md), not here.
 set -e
 . "$(dirname "$0")/lib.sh"
 [ -x /usr/bin/time ] || skip "needs GNU time (/usr/bin/time) to measure resident memory"
 
-start=$(date +%s%N)
 run "$TMP/out" "$TMP/err" /usr/bin/time -f "maxrss_kib %M" "$BIN/testguest" --clock virtual \
 	--mem 1048576 -- exit 0
-ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "exit status with --mem 1048576" 0 "$status"
 rss=$(sed -n 's/^maxrss_kib \([0-9]*\)$/\1/p' "$TMP/err")
 [ -n "$rss" ] || { cat "$TMP/err"; fail "no resident set size measured"; }
 [ "$rss" -lt 65536 ] || fail "--mem 1048576 took $rss KiB of resident memory"
-[ "$ms" -lt 2000 ] || fail "--mem 1048576 took $ms ms to boot and exit"
 
 # The guest still gets all of it: every page is counted free at boot.
 run "$TMP/out" "$TMP/err" "$BIN/testguest" --clock virtual --mem 1048576 -- memstat
