@@ -11,7 +11,8 @@ set -euo pipefail
 
 # The one list of packages. libslirp-dev's pkg-config file requires glib-2.0,
 # hence libglib2.0-dev. qemu-system-x86 boots the PVH images (tests/xen);
-# debootstrap makes the real-Xen rig's dom0 (tools/xen-rig).
+# debootstrap makes the real-Xen rig's dom0 (tools/xen-rig) and the chroot
+# `make test-deb` installs the package in; dpkg-dev and debhelper make it.
 PACKAGES=(
   build-essential cmake pkg-config
   libuv1-dev libxen-dev libcmocka-dev valgrind libpcap-dev
@@ -19,7 +20,7 @@ PACKAGES=(
   xenstore-utils gdb
   clang libclang-rt-14-dev
   iproute2 iputils-ping netcat-openbsd dnsmasq-base tcpdump
-  qemu-system-x86 debootstrap
+  qemu-system-x86 debootstrap dpkg-dev debhelper
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
