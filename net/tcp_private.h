@@ -286,7 +286,8 @@ void tcp_keepalive_arm(struct tcp_pcb *pcb);
 
 /* tcp_sack.c */
 /* Takes the SACK blocks of an ACK into the scoreboard (RFC 2018 4). */
-void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/* Takes the segment's SACK blocks into the scoreboard; true when they SACK bytes it lacked. */
+bool tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
 /* Forgets what snd_una now covers; after a timeout, everything (RFC 2018 8). */
 void tcp_sack_trim(struct tcp_pcb *pcb);
 void tcp_sack_clear(struct tcp_pcb *pcb);
