@@ -389,6 +389,8 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		tcp_cc_dupack(pcb);
 	else if (seg->ack == pcb->snd_una && pcb->rtx_mode == TCP_RTX_PERSIST && pcb->sock)
 		pcb->retries = 0; /* the peer answered a zero-window probe */
+	if (sack_news)
+		tcp_cc_sack_loss_check(pcb);
 	/* An orphan's probes count even when answered: a peer that never reads
 	 * cannot keep a closed connection alive (Linux's tcp_orphan_retries). */
 	return true;

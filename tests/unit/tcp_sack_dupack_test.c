@@ -123,6 +123,32 @@ static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **st
 	net_abort(s);
 }
 
+/*
+ * An ACK that moves snd_una but SACKs more than 2 * MSS above it shows the
+ * next segment lost (RFC 6675 IsLost): it is resent at once, though no
+ * duplicate ACK came (a small window gives too few of them).
+ */
+static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = sack_conn(10103, false, &c);
+	static const uint32_t a[][2] = { { 2 * MSS, 5 * MSS } };
+	uint32_t base;
+
+	(void)state;
+	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
+	base = c.our_nxt;
+	th_reset();
+	/* Segment 0 acknowledged, 1 lost, 2-4 held by the peer. */
+	c.peer_wnd = 64000;
+	dupack_sack(&c, base + MSS, base, a, 1);
+	assert_true(th_count() >= 1);
+	assert_int_equal(th_get(0)->seq, base + MSS);
+	assert_int_equal(th_get(0)->len, MSS);
+	assert_true(s->stream.pcb->in_recovery);
+	net_abort(s);
+}
+
 static int group_setup(void **state)
 {
 	if (th_setup() != 0)
@@ -159,6 +185,7 @@ int app_main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves),
 		T(test_window_updates_sacking_nothing_new_are_not_duplicates),
+		T(test_new_ack_sacking_three_segments_above_a_hole_resends_it),
 	};
 
 	(void)argc;
