@@ -9,6 +9,9 @@
  *   POST /sha256        the SHA-256 of the request body, in hex and a newline
  *   GET /xenstore/PATH  the value of the xenstore node PATH, relative to the
  *                       domain's home (/xenstore/name, /xenstore/device/vif/0/mac)
+ *   GET /stats          counters, one "name value" a line: connections open
+ *                       and accepted, requests, guest pages free and in use,
+ *                       heap bytes in use (for the SYN flood test and the bench)
  *   HEAD                as GET without the body
  * Anything else is 404 (no such resource), 405 (a resource with another
  * method), or 400/414/431/501/505 for requests it will not read (a
@@ -34,6 +37,7 @@
 #include <net/net.h>
 #include <net/socket.h>
 #include <uk.h>
+#include <uk/alloc.h>
 #include <uk/xenbus.h>
 
 #include "http_request.h"
@@ -221,6 +225,20 @@ static int serve_xenstore(struct conn *c, const char *path, bool head_only, bool
 	return rc;
 }
 
+static int serve_stats(struct conn *c, bool head_only, bool keep)
+{
+	struct uk_mem_stats m;
+	char text[384];
+
+	uk_mem_stats(&m);
+	snprintf(text, sizeof(text),
+		 "open %u\naccepted %" PRIu64 "\nrequests %" PRIu64 "\npages_free %zu\n"
+		 "pages_used %zu\nheap_bytes %zu\n",
+		 c->h->open, c->h->accepted, c->h->requests, m.pages_free,
+		 m.pages_total - m.pages_free, m.heap_bytes_used);
+	return respond(c, 200, "text/plain", strlen(text), text, head_only ? 0 : strlen(text), keep);
+}
+
 /* Answers one parsed request; its body (if any) is still to be read. */
 static int serve_request(struct conn *c, const struct http_request *req)
 {
@@ -241,9 +259,12 @@ static int serve_request(struct conn *c, const struct http_request *req)
 		return rc;
 	if (!strcmp(t, "/sha256"))
 		return respond_error(c, 405, keep);
-	if (!strncmp(t, "/bytes/", 7) || !strncmp(t, "/xenstore/", 10) || !strcmp(t, "/")) {
+	if (!strncmp(t, "/bytes/", 7) || !strncmp(t, "/xenstore/", 10) || !strcmp(t, "/") ||
+	    !strcmp(t, "/stats")) {
 		if (!get)
 			return respond_error(c, 405, keep);
+		if (!strcmp(t, "/stats"))
+			return serve_stats(c, head_only, keep);
 		if (!strcmp(t, "/"))
 			return respond(c, 200, "text/html", sizeof(index_page) - 1, index_page,
 				       head_only ? 0 : sizeof(index_page) - 1, keep);
