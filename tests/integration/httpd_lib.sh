@@ -23,7 +23,7 @@ httpd_tap_ns() {
 	ip -n "$NS" link set dd0 up
 }
 
-# httpd_start OUT VIF-SPEC [HOST-OPTIONS...] -- [GUEST-WORDS...]: starts httpd in the
+# httpd_start OUT VIF-SPEC [HOST-OPTIONS... [-- GUEST-WORDS...]]: starts httpd in the
 # namespace (pid in $guest) and waits until it listens.
 httpd_start() {
 	local out=$1 vif=$2
@@ -33,8 +33,8 @@ httpd_start() {
 	[ $# -gt 0 ] && shift
 	words=("$@")
 	touch "$out"
-	ip netns exec "$NS" "${host[@]}" "$BIN/httpd" --mem 512 --vif "$vif" -- ip=10.0.0.2/24 \
-		"${words[@]}" >"$out" 2>"$out.err" &
+	ip netns exec "$NS" "$BIN/httpd" --mem 512 ${host[@]+"${host[@]}"} --vif "$vif" -- \
+		ip=10.0.0.2/24 ${words[@]+"${words[@]}"} >"$out" 2>"$out.err" &
 	guest=$!
 	wait_for_line "$out" '^httpd: listening on TCP port 80$' 30
 }
