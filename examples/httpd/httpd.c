@@ -7,6 +7,8 @@
  *   GET /bytes/N        N bytes of a fixed pattern (the 64 characters
  *                       A-Z a-z 0-9 + / repeated), for transfer tests
  *   POST /sha256        the SHA-256 of the request body, in hex and a newline
+ *   POST /discard       reads the body and drops it; answers its length (for
+ *                       the receive benchmark, without hashing's cost)
  *   GET /xenstore/PATH  the value of the xenstore node PATH, relative to the
  *                       domain's home (/xenstore/name, /xenstore/device/vif/0/mac)
  *   GET /stats          counters, one "name value" a line: connections open
@@ -257,7 +259,13 @@ static int serve_request(struct conn *c, const struct http_request *req)
 	/* Every other answer comes after the body, read and dropped. */
 	if ((rc = conn_read_body(c, req->body_len, NULL)) < 0)
 		return rc;
-	if (!strcmp(t, "/sha256"))
+	if (!strcmp(t, "/discard") && req->method == HTTP_POST) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "%" PRIu64 "\n", req->body_len);
+		return respond_text(c, 200, text, false, keep);
+	}
+	if (!strcmp(t, "/sha256") || !strcmp(t, "/discard"))
 		return respond_error(c, 405, keep);
 	if (!strncmp(t, "/bytes/", 7) || !strncmp(t, "/xenstore/", 10) || !strcmp(t, "/") ||
 	    !strcmp(t, "/stats")) {

@@ -24,6 +24,8 @@ expect_eq "xenstore missing node" 404 \
 	"$(in_ns timeout 20 curl -s -o /dev/null -w '%{http_code}' http://10.0.0.2/xenstore/no/such/node)"
 expect_eq "sha256 of abc" ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad \
 	"$(printf abc | in_ns timeout 20 curl -sS --data-binary @- http://10.0.0.2/sha256)"
+expect_eq "discard counts the body" 5 \
+	"$(printf hello | in_ns timeout 20 curl -sS --data-binary @- http://10.0.0.2/discard)"
 printf 'GARBAGE\r\n\r\n' | in_ns timeout 20 nc -w 5 10.0.0.2 80 >"$TMP/bad" || true
 expect_grep "garbage is 400" '^HTTP/1.1 400 Bad Request' "$TMP/bad"
 python3 -c 'import sys; sys.stdout.write("GET /" + "x" * 9000 + " HTTP/1.1\r\n\r\n")' |
