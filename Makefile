@@ -58,6 +58,7 @@ bench: all
 	cmake --build $(BUILD_DIR) --target bench-netdev-run
 	cmake --build $(BUILD_DIR) --target bench-ping-run
 	cmake --build $(BUILD_DIR) --target bench-blk-run
+	cmake --build $(BUILD_DIR) --target bench-tcp-run
 
 test-xen: all
 	XEN_RIG_IMAGES=$(abspath $(BUILD_DIR))/xen XEN_RIG_DIR=$(abspath $(BUILD_DIR))/xen-rig \

@@ -2,7 +2,8 @@
  * RTT estimation and the retransmission timeout (RFC 6298), and congestion
  * control: slow start and congestion avoidance (RFC 5681 3.1, with
  * appropriate byte counting, RFC 3465, L = 2 * SMSS), fast retransmit on the
- * third duplicate ACK and NewReno fast recovery (RFC 6582), with the holes
+ * third duplicate ACK or once SACK shows the first unacknowledged segment
+ * lost (RFC 6675 IsLost), and NewReno fast recovery (RFC 6582), with the holes
  * SACK reports resent one per duplicate ACK (tcp_sack.c), and the window
  * collapse after a timeout (RFC 5681 3.1 eq. 4) and the restart after idle
  * (RFC 5681 4.1).
@@ -127,6 +128,8 @@ void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked)
 	tcp_rtx_arm(pcb);
 }
 
+static void tcp_cc_enter_recovery(struct tcp_pcb *pcb);
+
 void tcp_cc_dupack(struct tcp_pcb *pcb)
 {
 	if (pcb->in_recovery) {
@@ -136,9 +139,16 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 	}
 	if (++pcb->dupacks != 3)
 		return;
+	tcp_cc_enter_recovery(pcb);
+}
+
+/* Fast retransmit and the start of fast recovery (RFC 6582 3.2 step 2). */
+static void tcp_cc_enter_recovery(struct tcp_pcb *pcb)
+{
 	/* RFC 6582 3.2 step 2: only when the ACK covers more than recover. */
 	if (!tcp_seq_gt(pcb->snd_una, pcb->recover))
 		return;
+	pcb->dupacks = 0;
 	pcb->ssthresh = tcp_half_flight(pcb);
 	pcb->recover = pcb->snd_max - 1;
 	pcb->in_recovery = true;
@@ -146,6 +156,19 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 	tcp_stats.fast_retransmits++;
 	tcp_retransmit_first(pcb);
 	pcb->cwnd = pcb->ssthresh + 3 * pcb->mss;
+}
+
+void tcp_cc_sack_loss_check(struct tcp_pcb *pcb)
+{
+	uint32_t sacked = 0;
+
+	if (pcb->in_recovery || !pcb->n_sacked)
+		return;
+	for (unsigned int i = 0; i < pcb->n_sacked; i++)
+		sacked += pcb->sacked[i].end - pcb->sacked[i].start;
+	/* RFC 6675 4 IsLost(SND.UNA): more than (DupThresh - 1) * SMSS SACKed above it. */
+	if (sacked > 2 * pcb->mss)
+		tcp_cc_enter_recovery(pcb);
 }
 
 void tcp_cc_timeout(struct tcp_pcb *pcb)

@@ -369,7 +369,7 @@ static void tcp_ack_new(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 /* The ACK field, in the ESTABLISHED family of states; false: drop the segment. */
 static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 {
-	bool dup;
+	bool dup, sack_news;
 
 	/* RFC 5961 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.MAX]. */
 	if (tcp_seq_gt(seg->ack, pcb->snd_max) ||
@@ -377,11 +377,17 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		tcp_challenge_ack(pcb);
 		return false;
 	}
-	/* RFC 5681 2: a duplicate ACK, before the window update below changes snd_wnd. */
+	/*
+	 * RFC 5681 2: a duplicate ACK, before the window update below changes
+	 * snd_wnd. With SACK, an ACK that SACKs new bytes counts even when the
+	 * window moved (RFC 6675 2, "DupAck"): Linux's receive window changes as
+	 * its reader drains it, and the strict rule then missed the third dupack
+	 * and waited for the RTO instead.
+	 */
+	sack_news = tcp_sack_update(pcb, seg);
 	dup = seg->ack == pcb->snd_una && seg->len == 0 &&
 	      !(seg->flags & (TCP_SYN | TCP_FIN)) && pcb->snd_max != pcb->snd_una &&
-	      ((uint32_t)seg->wnd << pcb->snd_ws) == pcb->snd_wnd;
-	tcp_sack_update(pcb, seg);
+	      (sack_news || ((uint32_t)seg->wnd << pcb->snd_ws) == pcb->snd_wnd);
 	if (tcp_seq_gt(seg->ack, pcb->snd_una))
 		tcp_ack_new(pcb, seg);
 	/* The send window, from the newest segment only (SND.WL1, SND.WL2). */
@@ -401,6 +407,8 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		tcp_cc_dupack(pcb);
 	else if (seg->ack == pcb->snd_una && pcb->rtx_mode == TCP_RTX_PERSIST && pcb->sock)
 		pcb->retries = 0; /* the peer answered a zero-window probe */
+	if (sack_news)
+		tcp_cc_sack_loss_check(pcb);
 	/* An orphan's probes count even when answered: a peer that never reads
 	 * cannot keep a closed connection alive (Linux's tcp_orphan_retries). */
 	return true;

@@ -286,7 +286,8 @@ void tcp_keepalive_arm(struct tcp_pcb *pcb);
 
 /* tcp_sack.c */
 /* Takes the SACK blocks of an ACK into the scoreboard (RFC 2018 4). */
-void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/* Takes the segment's SACK blocks into the scoreboard; true when they SACK bytes it lacked. */
+bool tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
 /* Forgets what snd_una now covers; after a timeout, everything (RFC 2018 8). */
 void tcp_sack_trim(struct tcp_pcb *pcb);
 void tcp_sack_clear(struct tcp_pcb *pcb);
@@ -302,6 +303,13 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint64_t rtt_ns);
 void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked);
 /* A duplicate ACK; the third starts fast retransmit. */
 void tcp_cc_dupack(struct tcp_pcb *pcb);
+/*
+ * After each ACK: outside recovery, more than 2 * MSS SACKed above snd_una
+ * means snd_una's segment is lost (RFC 6675 IsLost), and fast retransmit
+ * starts without waiting for three duplicate ACKs, which a small window or
+ * ACKs that move snd_una may never give.
+ */
+void tcp_cc_sack_loss_check(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
 /* Before new data after silence: cwnd back to the initial window (RFC 5681 4.1). */
 void tcp_cc_restart_after_idle(struct tcp_pcb *pcb, uint64_t now);

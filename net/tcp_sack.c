@@ -49,18 +49,31 @@ static void sack_add(struct tcp_pcb *pcb, uint32_t start, uint32_t end)
 	pcb->n_sacked++;
 }
 
-void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg)
+/* Whether the scoreboard already holds all of [start, end). */
+static bool sack_covers(const struct tcp_pcb *pcb, uint32_t start, uint32_t end)
 {
+	for (unsigned int i = 0; i < pcb->n_sacked; i++)
+		if (tcp_seq_le(pcb->sacked[i].start, start) && tcp_seq_ge(pcb->sacked[i].end, end))
+			return true;
+	return false;
+}
+
+bool tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg)
+{
+	bool news = false;
+
 	if (!pcb->sack_ok)
-		return;
+		return false;
 	for (unsigned int b = 0; b < seg->opt.n_sack; b++) {
 		uint32_t s = seg->opt.sack[b][0], e = seg->opt.sack[b][1];
 
 		if (!tcp_seq_lt(s, e) || !tcp_seq_gt(s, pcb->snd_una) ||
 		    tcp_seq_gt(e, pcb->snd_max))
 			continue;
+		news |= !sack_covers(pcb, s, e);
 		sack_add(pcb, s, e);
 	}
+	return news;
 }
 
 void tcp_sack_trim(struct tcp_pcb *pcb)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench/tcp: TCP through examples/httpd over a TAP, beside the TAP path's own
+# ceiling measured in the same run, everything pinned to one CPU (taskset):
+#   - the ceiling: a plain C TAP echo's (tap_l2echo) 1500-byte frames per
+#     second, from rawpeer, times the MSS the TCP runs uses (1448 payload
+#     bytes with timestamps);
+#   - bulk guest->Linux (curl GET /bytes/N) and Linux->guest (curl POST
+#     /discard), in MB/s and as a share of the ceiling (goal: 70%);
+#   - requests per second under wrk, keep-alive and a new connection per
+#     request;
+#   - guest memory of 10,000 idle connections (httpd's GET /stats before and
+#     after), per connection.
+# All traffic stays inside a network namespace made for the run. Needs root;
+# prints a message and exits 0 otherwise.
+#
+#   bench/tcp.sh BUILD_DIR [MEGABYTES]
+set -eu
+build=${1:?usage: tcp.sh BUILD_DIR [MEGABYTES]}
+mb=${2:-200}
+mac=00:16:3e:00:01:00
+ns=drydock-btcp-$$
+mss=1448
+cpu="taskset -c 0"
+
+if [ "$(id -u)" != 0 ] || ! ip netns add "$ns" 2>/dev/null; then
+	echo "bench/tcp: skipped (needs root and network namespaces)"
+	exit 0
+fi
+if ! ip netns exec "$ns" true 2>/dev/null; then
+	ip netns del "$ns"
+	echo "bench/tcp: skipped (cannot run a program in a network namespace)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'p=$(ip netns pids "$ns"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"; rm -rf "$tmp"' EXIT
+command -v taskset >/dev/null || cpu=""
+in_ns() { ip netns exec "$ns" $cpu "$@"; }
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$ns" link set lo up
+ip -n "$ns" tuntap add dev dd0 mode tap
+ip -n "$ns" link set dd0 up
+
+# 1. The ceiling: tap_l2echo's 1500-byte frames/s (as bench/netdev.sh measures it).
+ip netns exec "$ns" $cpu "$build/bench/tap_l2echo" dd0 >/dev/null 2>&1 &
+echo_pid=$!
+sleep 0.5
+fps=$(in_ns "$build/tests/rawpeer" dd0 "$mac" 100000 1500 64 | sed -n 's/.* \([0-9]*\) frames\/s$/\1/p')
+kill -TERM "$echo_pid" 2>/dev/null || true
+wait "$echo_pid" 2>/dev/null || true
+ceiling=$(awk -v f="$fps" -v m="$mss" 'BEGIN { printf "%.1f", f * m / 1e6 }')
+
+# 2. httpd on the same TAP, pinned to the same CPU.
+ip -n "$ns" addr add 10.0.0.1/24 dev dd0
+touch "$tmp/out"
+ip netns exec "$ns" $cpu "$build/bin/httpd" --mem 2048 --vif "tap=dd0,mac=$mac" -- ip=10.0.0.2/24 max=20000 idle=0 \
+	>"$tmp/out" 2>&1 &
+for _ in $(seq 100); do grep -q 'listening' "$tmp/out" && break; sleep 0.1; done
+grep -q 'listening' "$tmp/out" || { cat "$tmp/out"; echo "bench/tcp: httpd did not start"; exit 1; }
+bytes=$((mb * 1000000))
+down=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' "http://10.0.0.2/bytes/$bytes")
+head -c "$bytes" /dev/zero >"$tmp/up"
+up=$(in_ns curl -sS -o /dev/null -w '%{speed_upload}' -H 'Expect:' --data-binary @"$tmp/up" \
+	http://10.0.0.2/discard)
+rm -f "$tmp/up"
+echo "bench/tcp: one CPU; ceiling = tap_l2echo's $fps frames/s of 1500 B x $mss B = $ceiling MB/s"
+awk -v d="$down" -v u="$up" -v c="$ceiling" -v mb="$mb" 'BEGIN {
+	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl GET /bytes/N)\n", d / 1e6, 100 * d / 1e6 / c, mb
+	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl POST /discard)\n", u / 1e6, 100 * u / 1e6 / c, mb
+}'
+
+# 3. wrk: keep-alive, then a new connection per request.
+if command -v wrk >/dev/null; then
+	ka=$(in_ns wrk -t 1 -c 50 -d 10s http://10.0.0.2/bytes/100 | awk '/^Requests\/sec/ { print $2 }')
+	nc_=$(in_ns wrk -t 1 -c 50 -d 10s -H 'Connection: close' http://10.0.0.2/bytes/100 |
+		awk '/^Requests\/sec/ { print $2 }')
+	printf '  wrk, 50 connections, 10 s, GET /bytes/100: %s requests/s keep-alive, %s with a new connection each\n' "$ka" "$nc_"
+else
+	echo "  wrk not installed (make deps): requests/s not measured"
+fi
+
+# 4. 10,000 idle connections.
+cat >"$tmp/idle.py" <<'PY'
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+def stats(s):
+    s.sendall(b"GET /stats HTTP/1.1\r\n\r\n")
+    buf = b""
+    while not buf.endswith(b"\n") or b"heap_bytes" not in buf:
+        buf += s.recv(4096)
+    return dict(l.split() for l in buf.split(b"\r\n\r\n")[1].decode().splitlines())
+probe = socket.create_connection(("10.0.0.2", 80), timeout=60)
+before = stats(probe)
+idle = [socket.create_connection(("10.0.0.2", 80), timeout=60) for _ in range(int(sys.argv[1]))]
+after = stats(probe)
+n = int(after["open"]) - int(before["open"])
+pages = int(after["pages_used"]) - int(before["pages_used"])
+print("  %d idle connections: %d more pages in use, %.1f KiB each (thread stack 128 KiB, request buffer 8 KiB, socket)" % (n, pages, pages * 4.0 / max(n, 1)))
+PY
+in_ns python3 "$tmp/idle.py" 10000 || echo "  10,000 idle connections: could not be opened"

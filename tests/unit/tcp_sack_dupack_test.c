@@ -1,0 +1,194 @@
+/*
+ * What counts as a duplicate ACK with SACK on (RFC 6675 2 beside RFC 5681
+ * 2): an ACK that SACKs new bytes counts even when the advertised window
+ * changed; one that does not must leave the window alone to count. The peer
+ * is tests/support/tcp_helper.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "net/tcp_private.h"
+#include "runtime/include/uk/boot.h"
+#include "runtime/include/uk/sched.h"
+#include "tests/support/tcp_helper.h"
+
+const char uk_app_name[] = "tcp_sack_dupack_test";
+
+#define MSS 1460
+
+static struct net_socket *listener;
+static uint8_t bulk[16 * MSS];
+
+/* A passive connection whose SYN offered SACK (and timestamps when ts). */
+static struct net_socket *sack_conn(uint16_t peer_port, bool ts, struct th_conn *c)
+{
+	struct th_seg syn = { .sport = peer_port, .dport = 80, .seq = 500, .flags = TH_SYN,
+			      .wnd = 65535, .has_mss = true, .mss = MSS, .sack_ok = true,
+			      .has_ts = ts, .tsval = 10 };
+	const struct th_seg *sa;
+	struct net_socket *s;
+
+	th_reset();
+	th_feed(&syn);
+	sa = th_last();
+	assert_true(sa->sack_ok);
+	*c = (struct th_conn){ .our_port = 80, .peer_port = peer_port, .peer_nxt = 501,
+			       .our_nxt = sa->seq + 1, .peer_wnd = 65535, .ts = ts, .peer_ts = 11,
+			       .our_ts = sa->tsval };
+	th_conn_ack(c);
+	assert_int_equal(net_accept(listener, &s, th_now()), 0);
+	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
+	th_reset();
+	return s;
+}
+
+/* A duplicate ACK at ack carrying SACK blocks [a, b) relative to base. */
+static void dupack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
+			const uint32_t (*blocks)[2], unsigned int n)
+{
+	struct th_seg s = th_conn_seg(c, TH_ACK);
+
+	s.ack = ack;
+	s.n_sack = (uint8_t)n;
+	for (unsigned int i = 0; i < n; i++) {
+		s.sack[i][0] = base + blocks[i][0];
+		s.sack[i][1] = base + blocks[i][1];
+	}
+	th_feed(&s);
+}
+
+
+/* A duplicate ACK as dupack_sack, advertising window wnd. */
+static void dupack_sack_wnd(struct th_conn *c, uint32_t base, uint16_t wnd,
+			    const uint32_t (*blocks)[2], unsigned int n)
+{
+	c->peer_wnd = wnd;
+	dupack_sack(c, base, base, blocks, n);
+}
+
+/*
+ * Linux's receive window moves while its reader drains it: three ACKs at
+ * snd_una that each SACK new bytes are three duplicates all the same
+ * (RFC 6675 2), and the lost segment is resent at once, not after the RTO.
+ */
+static void test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = sack_conn(10101, false, &c);
+	static const uint32_t a[][2] = { { MSS, 2 * MSS } };
+	static const uint32_t b[][2] = { { MSS, 3 * MSS } };
+	static const uint32_t d[][2] = { { 4 * MSS, 5 * MSS }, { MSS, 3 * MSS } };
+	uint32_t base;
+
+	(void)state;
+	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
+	base = c.our_nxt;
+	th_reset();
+	dupack_sack_wnd(&c, base, 64000, a, 1);
+	dupack_sack_wnd(&c, base, 64500, b, 1);
+	assert_int_equal(th_count(), 0);
+	dupack_sack_wnd(&c, base, 65000, d, 2);
+	assert_int_equal(th_count(), 1);
+	assert_int_equal(th_get(0)->seq, base);
+	assert_int_equal(th_get(0)->len, MSS);
+	assert_true(s->stream.pcb->in_recovery);
+	net_abort(s);
+}
+
+/* Without new SACK information, RFC 5681's rule stands: a moved window is no duplicate. */
+static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = sack_conn(10102, false, &c);
+	static const uint32_t a[][2] = { { MSS, 3 * MSS } };
+	uint32_t base;
+
+	(void)state;
+	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
+	base = c.our_nxt;
+	th_reset();
+	dupack_sack_wnd(&c, base, 64000, a, 1);
+	dupack_sack_wnd(&c, base, 64500, a, 1);
+	dupack_sack_wnd(&c, base, 65000, a, 1);
+	dupack_sack_wnd(&c, base, 65500, a, 1);
+	assert_int_equal(th_count(), 0);
+	assert_false(s->stream.pcb->in_recovery);
+	net_abort(s);
+}
+
+/*
+ * An ACK that moves snd_una but SACKs more than 2 * MSS above it shows the
+ * next segment lost (RFC 6675 IsLost): it is resent at once, though no
+ * duplicate ACK came (a small window gives too few of them).
+ */
+static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = sack_conn(10103, false, &c);
+	static const uint32_t a[][2] = { { 2 * MSS, 5 * MSS } };
+	uint32_t base;
+
+	(void)state;
+	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
+	base = c.our_nxt;
+	th_reset();
+	/* Segment 0 acknowledged, 1 lost, 2-4 held by the peer. */
+	c.peer_wnd = 64000;
+	dupack_sack(&c, base + MSS, base, a, 1);
+	assert_true(th_count() >= 1);
+	assert_int_equal(th_get(0)->seq, base + MSS);
+	assert_int_equal(th_get(0)->len, MSS);
+	assert_true(s->stream.pcb->in_recovery);
+	net_abort(s);
+}
+
+static int group_setup(void **state)
+{
+	if (th_setup() != 0)
+		return -1;
+	assert_int_equal(net_socket(NET_SOCK_STREAM, &listener), 0);
+	assert_int_equal(net_bind(listener, IP4_ANY, 80), 0);
+	assert_int_equal(net_listen(listener, 8), 0);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	net_close(listener);
+	th_teardown();
+	return 0;
+}
+
+static int setup(void **state)
+{
+	th_sleep(TH_S);
+	return th_setup();
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(tcp_pcb_count(), 1);
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int app_main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves),
+		T(test_window_updates_sacking_nothing_new_are_not_duplicates),
+		T(test_new_ack_sacking_three_segments_above_a_hole_resends_it),
+	};
+
+	(void)argc;
+	(void)argv;
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
