@@ -13,7 +13,8 @@ set -euo pipefail
 # hence libglib2.0-dev. qemu-system-x86 boots the PVH images (tests/xen);
 # debootstrap makes the real-Xen rig's dom0 (tools/xen-rig) and the chroot
 # `make test-deb` installs the package in; dpkg-dev and debhelper make it.
-# curl, wrk and hping3 drive examples/httpd in the integration tests and bench/tcp.
+# curl, wrk, hping3 and python3 drive examples/httpd in the integration tests and
+# bench/tcp.
 PACKAGES=(
   build-essential cmake pkg-config
   libuv1-dev libxen-dev libcmocka-dev valgrind libpcap-dev
@@ -21,7 +22,7 @@ PACKAGES=(
   xenstore-utils gdb
   clang libclang-rt-14-dev
   iproute2 iputils-ping netcat-openbsd dnsmasq-base tcpdump
-  curl wrk hping3
+  curl wrk hping3 python3
   qemu-system-x86 debootstrap dpkg-dev debhelper
 )
 
