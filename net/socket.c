@@ -169,6 +169,17 @@ static int stream_check(const struct net_socket *s, const void *op)
 	return op ? 0 : -EOPNOTSUPP;
 }
 
+/* stream_check for send and recv, whose buffer may be NULL only when len is 0. */
+static int stream_check_buf(const struct net_socket *s, const void *op, const void *buf,
+			    size_t len)
+{
+	int rc = stream_check(s, op);
+
+	if (rc < 0)
+		return rc;
+	return !buf && len ? -EINVAL : 0;
+}
+
 int net_connect(struct net_socket *s, ip4_addr_t addr, uint16_t port, uint64_t deadline_ns)
 {
 	int rc = stream_check(s, s ? s->ops->connect : NULL);
@@ -210,12 +221,10 @@ int net_accept(struct net_socket *s, struct net_socket **out, uint64_t deadline_
 
 int net_send(struct net_socket *s, const void *buf, size_t len, uint64_t deadline_ns)
 {
-	int rc = stream_check(s, s ? s->ops->send : NULL);
+	int rc = stream_check_buf(s, s ? s->ops->send : NULL, buf, len);
 
 	if (rc < 0)
 		return rc;
-	if (!buf && len)
-		return -EINVAL;
 	while ((rc = s->ops->send(s, buf, len)) == -EAGAIN)
 		if ((rc = socket_block(s, deadline_ns)) < 0)
 			return rc;
@@ -224,12 +233,10 @@ int net_send(struct net_socket *s, const void *buf, size_t len, uint64_t deadlin
 
 int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
 {
-	int rc = stream_check(s, s ? s->ops->recv : NULL);
+	int rc = stream_check_buf(s, s ? s->ops->recv : NULL, buf, len);
 
 	if (rc < 0)
 		return rc;
-	if (!buf && len)
-		return -EINVAL;
 	while ((rc = s->ops->recv(s, buf, len)) == -EAGAIN)
 		if ((rc = socket_block(s, deadline_ns)) < 0)
 			return rc;

@@ -7,21 +7,10 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-out=${1:-$src/build/fuzz}
-cc=${CC_FUZZ:-clang}
-
-if ! command -v "$cc" >/dev/null 2>&1; then
-	echo "build_pcap_reader.sh: $cc not found; install it with: sudo apt-get install clang" >&2
-	exit 77
-fi
-mkdir -p "$out/obj"
-probe="$out/obj/probe_pcap.c"
-echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }' >"$probe"
-if ! "$cc" -fsanitize=fuzzer "$probe" -o "$out/obj/probe_pcap" 2>/dev/null; then
-	echo "build_pcap_reader.sh: libFuzzer is missing; install it with: sudo apt-get install libclang-rt-14-dev" >&2
-	exit 77
-fi
+# shellcheck source=tests/fuzz/fuzz_lib.sh
+. "$here/fuzz_lib.sh"
+fuzz_init "$@"
+fuzz_probe "$out/pcap-obj"
 # shellcheck disable=SC2046
 "$cc" -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I"$src" "$here/pcap_reader_fuzz.c" "$src/traces/pcap_reader.c" \

@@ -8,12 +8,11 @@
 # status (0: no crash).
 set -eu
 fuzzer=$1 seeds_tool=$2 pcaps=$3 work=$4 secs=$5
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/fuzz/fuzz_lib.sh
+. "$here/fuzz_lib.sh"
 
-if [ ! -x "$fuzzer" ]; then
-	echo "SKIP: $fuzzer was not built (it needs clang and libFuzzer:" \
-		"sudo apt-get install clang libclang-rt-14-dev, then rebuild)"
-	exit 77
-fi
+fuzz_require_built "$fuzzer"
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds" "$work/corpus"
 if ! ls "$pcaps"/*.pcap >/dev/null 2>&1; then

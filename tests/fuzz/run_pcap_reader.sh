@@ -6,12 +6,11 @@
 # libFuzzer); otherwise the fuzzer's status (0: nothing found).
 set -eu
 fuzzer=$1 pcaps=$2 work=$3 secs=$4 pcaptool=${5:-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/fuzz/fuzz_lib.sh
+. "$here/fuzz_lib.sh"
 
-if [ ! -x "$fuzzer" ]; then
-	echo "SKIP: $fuzzer was not built (it needs clang and libFuzzer:" \
-		"sudo apt-get install clang libclang-rt-14-dev, then rebuild)"
-	exit 77
-fi
+fuzz_require_built "$fuzzer"
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds" "$work/corpus"
 [ -d "$pcaps" ] && cp "$pcaps"/*.pcap "$work/seeds/"

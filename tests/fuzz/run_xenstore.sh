@@ -9,12 +9,11 @@
 # reports still appear.
 set -eu
 fuzzer=$1 seeds=$2 work=$3 secs=$4
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/fuzz/fuzz_lib.sh
+. "$here/fuzz_lib.sh"
 
-if [ ! -x "$fuzzer" ]; then
-	echo "SKIP: $fuzzer was not built (it needs clang and libFuzzer:" \
-		"sudo apt-get install clang libclang-rt-14-dev, then rebuild)"
-	exit 77
-fi
+fuzz_require_built "$fuzzer"
 [ -d "$seeds" ] || { echo "no seed directory $seeds" >&2; exit 1; }
 mkdir -p "$work/corpus"
 exec "$fuzzer" -error_exitcode=1 -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "net/include/net/netif.h"
+#include "net/include/net/tcp.h"
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/timer.h"
@@ -510,4 +511,42 @@ struct net_socket *th_open_active(uint16_t peer_port, uint32_t peer_iss, bool op
 			       .our_ts = th_get(1)->tsval };
 	th_reset();
 	return a.s;
+}
+
+/* --- the CMocka fixture --- */
+
+static struct net_socket *group_listener;
+
+int th_group_listen(struct net_socket **listener)
+{
+	if (th_setup() != 0)
+		return -1;
+	assert_int_equal(net_socket(NET_SOCK_STREAM, &group_listener), 0);
+	assert_int_equal(net_bind(group_listener, IP4_ANY, 80), 0);
+	assert_int_equal(net_listen(group_listener, 8), 0);
+	*listener = group_listener;
+	return 0;
+}
+
+int th_group_teardown(void **state)
+{
+	(void)state;
+	net_close(group_listener);
+	group_listener = NULL;
+	th_teardown();
+	return 0;
+}
+
+int th_test_setup(void **state)
+{
+	(void)state;
+	th_sleep(TH_S);
+	return th_setup();
+}
+
+int th_test_teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(tcp_pcb_count(), 1);
+	return 0;
 }

@@ -117,4 +117,17 @@ struct net_socket *th_open_active(uint16_t peer_port, uint32_t peer_iss, bool op
 void th_sleep(uint64_t ns);
 uint64_t th_now(void);
 
+/*
+ * The CMocka fixture every tcp_*_test.c runs under. A group opens the
+ * interface and a listener on port 80 (backlog 8), returned in *listener
+ * (th_group_listen), and closes both at its end (th_group_teardown). Each
+ * test starts a second of guest time later (so the challenge-ACK and ICMP
+ * rate limits start afresh) with nothing recorded (th_test_setup), and must
+ * end its connections: only the listener is left (th_test_teardown).
+ */
+int th_group_listen(struct net_socket **listener);
+int th_group_teardown(void **state);
+int th_test_setup(void **state);
+int th_test_teardown(void **state);
+
 #endif

@@ -23,32 +23,20 @@
 
 #include "runtime/alloc_private.h"
 #include "runtime/include/uk/exit.h"
+#include "tests/support/guest_ram.h"
 
 #define PAGE UK_PAGE_SIZE
 #define MAX_BLOCK (PAGE << UK_PAGE_MAX_ORDER)
 /* A big region for a host test: 8 GiB, 2048 blocks of 4 MiB. */
 #define BIG (8UL << 30)
 
-void uk_panic(const char *fmt, ...)
-{
-	static char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mock_assert(0, msg, __FILE__, __LINE__);
-	abort();
-}
-
 /* Maps bytes of "guest RAM" at a MAX_BLOCK boundary (leaked: the process ends). */
 static uintptr_t ram(size_t bytes)
 {
-	void *m = mmap(NULL, bytes + MAX_BLOCK, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct guest_ram r;
 
-	assert_true(m != MAP_FAILED);
-	return ((uintptr_t)m + MAX_BLOCK - 1) & ~(uintptr_t)(MAX_BLOCK - 1);
+	assert_int_equal(guest_ram_map(&r, bytes), 0);
+	return r.base;
 }
 
 /* Pages of [base, base + bytes) the process has touched. */

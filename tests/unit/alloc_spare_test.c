@@ -18,71 +18,45 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "runtime/alloc_private.h"
 #include "runtime/include/uk/exit.h"
+#include "tests/support/guest_ram.h"
 
 #define PAGE UK_PAGE_SIZE
-#define RAM_MAPPED (8UL << 20)
 /* A small region (64 pages from a 4 MiB boundary), so draining it is quick. */
 #define REGION_BYTES (64 * PAGE)
 #define SMALL 64 /* a size class whose slab is one page */
 
-static void *ram_map;
+static struct guest_ram ram;
 static struct uk_mem_stats baseline;
-
-void uk_panic(const char *fmt, ...)
-{
-	static char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mock_assert(0, msg, __FILE__, __LINE__);
-	abort(); /* not reached */
-}
-
-static struct uk_mem_stats stats_now(void)
-{
-	struct uk_mem_stats s;
-
-	uk_mem_stats(&s);
-	return s;
-}
 
 static int group_setup(void **state)
 {
-	uintptr_t base;
-
 	(void)state;
-	ram_map = mmap(NULL, RAM_MAPPED, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ram_map == MAP_FAILED)
+	if (guest_ram_map(&ram, REGION_BYTES) != 0)
 		return -1;
-	base = ((uintptr_t)ram_map + (4UL << 20) - 1) & ~((4UL << 20) - 1);
-	uk_page_add_region(base, base + REGION_BYTES);
+	uk_page_add_region(ram.base, ram.base + REGION_BYTES);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return munmap(ram_map, RAM_MAPPED);
+	return guest_ram_unmap(&ram);
 }
 
 static int test_setup(void **state)
 {
 	(void)state;
 	uk_heap_reclaim();
-	baseline = stats_now();
+	baseline = guest_ram_stats();
 	return 0;
 }
 
 static int test_teardown(void **state)
 {
-	struct uk_mem_stats now = stats_now();
+	struct uk_mem_stats now = guest_ram_stats();
 
 	(void)state;
 	assert_int_equal(now.pages_free, baseline.pages_free);
@@ -123,10 +97,10 @@ static void test_spare_slab_pages_count_as_free(void **state)
 	(void)state;
 	p = uk_malloc(SMALL);
 	assert_non_null(p);
-	assert_int_equal(stats_now().pages_free, baseline.pages_free - 1);
+	assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free - 1);
 	uk_free(p);
 	assert_int_equal(uk_heap_spare_pages(), 1);
-	assert_int_equal(stats_now().pages_free, baseline.pages_free);
+	assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free);
 }
 
 static void test_a_class_keeps_at_most_one_empty_slab(void **state)
@@ -137,7 +111,7 @@ static void test_a_class_keeps_at_most_one_empty_slab(void **state)
 	(void)state;
 	for (int i = 0; i < N; i++)
 		assert_non_null(p[i] = uk_malloc(SMALL));
-	assert_true(baseline.pages_free - stats_now().pages_free >= 3);
+	assert_true(baseline.pages_free - guest_ram_stats().pages_free >= 3);
 	for (int i = 0; i < N; i++)
 		uk_free(p[i]);
 	assert_int_equal(uk_heap_spare_pages(), 1);
@@ -161,7 +135,7 @@ static void test_page_alloc_takes_spare_slabs_back_before_failing(void **state)
 	/* Every page counted as free was handed out, the spares' too. */
 	assert_int_equal(n, baseline.pages_free);
 	assert_int_equal(uk_heap_spare_pages(), 0);
-	assert_int_equal(stats_now().pages_free, 0);
+	assert_int_equal(guest_ram_stats().pages_free, 0);
 	assert_null(uk_page_alloc(0));
 	while (n > 0)
 		uk_page_free(pages[--n], 0);

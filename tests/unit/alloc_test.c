@@ -15,52 +15,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "runtime/alloc_private.h"
 #include "runtime/include/uk/exit.h"
+#include "tests/support/guest_ram.h"
 
 #define PAGE UK_PAGE_SIZE
 #define MAX_BLOCK (PAGE << UK_PAGE_MAX_ORDER)
-#define RAM_MAPPED (24UL << 20)
+#define RAM_BYTES (20UL << 20)
 /* The main region: 8 MiB + 1 page from a 4 MiB boundary (see group_setup). */
 #define MAIN_BYTES ((8UL << 20) + PAGE)
 /* Where the regions tests put their extra regions, after the main one. */
 #define SPARE_OFFSET (12UL << 20)
 
-static void *ram_map;
-static uintptr_t ram_base; /* 4 MiB aligned, inside ram_map */
+static struct guest_ram ram;
+static uintptr_t ram_base; /* 4 MiB aligned */
 static struct uk_mem_stats baseline;
-
-/* The runtime's uk_panic, turned into a cmocka assertion failure. */
-void uk_panic(const char *fmt, ...)
-{
-	static char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mock_assert(0, msg, __FILE__, __LINE__);
-	abort(); /* not reached: mock_assert leaves through a longjmp */
-}
-
-static struct uk_mem_stats stats_now(void)
-{
-	struct uk_mem_stats s;
-
-	memset(&s, 0xff, sizeof(s));
-	uk_mem_stats(&s);
-	return s;
-}
 
 static int group_setup(void **state)
 {
-	ram_map = mmap(NULL, RAM_MAPPED, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ram_map == MAP_FAILED)
+	if (guest_ram_map(&ram, RAM_BYTES) != 0)
 		return -1;
-	ram_base = ((uintptr_t)ram_map + (4UL << 20) - 1) & ~((4UL << 20) - 1);
+	ram_base = ram.base;
 	/* One metadata page, then pages of every order up to one max block. */
 	uk_page_add_region(ram_base, ram_base + MAIN_BYTES);
 	return 0;
@@ -68,19 +44,19 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	return munmap(ram_map, RAM_MAPPED);
+	return guest_ram_unmap(&ram);
 }
 
 static int test_setup(void **state)
 {
-	baseline = stats_now();
+	baseline = guest_ram_stats();
 	return 0;
 }
 
 /* Every test returns what it took: the stats are as before the test. */
 static int test_teardown(void **state)
 {
-	struct uk_mem_stats now = stats_now();
+	struct uk_mem_stats now = guest_ram_stats();
 
 	assert_int_equal(now.pages_total, baseline.pages_total);
 	assert_int_equal(now.pages_free, baseline.pages_free);
@@ -92,7 +68,7 @@ static int test_teardown(void **state)
 /* Allocates order-0 pages until none is left; returns how many. */
 static size_t drain_pages(void ***out)
 {
-	size_t n = 0, cap = stats_now().pages_free + 1;
+	size_t n = 0, cap = guest_ram_stats().pages_free + 1;
 	void **pages = calloc(cap, sizeof(*pages));
 
 	assert_non_null(pages);
@@ -142,9 +118,9 @@ static void test_page_alloc_and_free_restore_free_count(void **state)
 	void *p = uk_page_alloc(3);
 
 	assert_non_null(p);
-	assert_int_equal(stats_now().pages_free, baseline.pages_free - 8);
+	assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free - 8);
 	uk_page_free(p, 3);
-	assert_int_equal(stats_now().pages_free, baseline.pages_free);
+	assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free);
 }
 
 static void test_pages_are_inside_the_region_and_not_its_metadata(void **state)
@@ -200,13 +176,13 @@ static void test_exhausted_pages_return_null_and_stats_stay_consistent(void **st
 			held[n] = p;
 			held_order[n++] = order;
 			pages += 1UL << order;
-			assert_int_equal(stats_now().pages_free, baseline.pages_free - pages);
+			assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free - pages);
 		}
 	}
 	assert_int_equal(pages, baseline.pages_free);
-	assert_int_equal(stats_now().pages_free, 0);
+	assert_int_equal(guest_ram_stats().pages_free, 0);
 	assert_null(uk_page_alloc(0));
-	assert_int_equal(stats_now().pages_free, 0);
+	assert_int_equal(guest_ram_stats().pages_free, 0);
 	while (n-- > 0)
 		uk_page_free(held[n], held_order[n]);
 }
@@ -255,7 +231,7 @@ static void test_region_too_small_for_a_page_adds_nothing(void **state)
 	uk_page_add_region(spare + 10 * PAGE, spare + 11 * PAGE);   /* only metadata */
 	uk_page_add_region(spare + 12 * PAGE, spare + 12 * PAGE);   /* empty */
 	uk_page_add_region(0, PAGE); /* page 0 is never used */
-	assert_int_equal(stats_now().pages_total, baseline.pages_total);
+	assert_int_equal(guest_ram_stats().pages_total, baseline.pages_total);
 }
 
 static void test_unaligned_regions_are_rounded_inwards_and_serve_pages(void **state)
@@ -271,8 +247,8 @@ static void test_unaligned_regions_are_rounded_inwards_and_serve_pages(void **st
 
 	uk_page_add_region(spare + 100, spare + 6 * PAGE + 7);
 	uk_page_add_region(spare + 20 * PAGE, spare + 22 * PAGE);
-	assert_int_equal(stats_now().pages_total, baseline.pages_total + 5);
-	assert_int_equal(stats_now().pages_free, baseline.pages_free + 5);
+	assert_int_equal(guest_ram_stats().pages_total, baseline.pages_total + 5);
+	assert_int_equal(guest_ram_stats().pages_free, baseline.pages_free + 5);
 
 	n = drain_pages(&pages);
 	assert_int_equal(n, baseline.pages_free + 5);
@@ -288,7 +264,7 @@ static void test_unaligned_regions_are_rounded_inwards_and_serve_pages(void **st
 	assert_int_equal(in_main, baseline.pages_free);
 	undrain_pages(pages, n);
 	/* The new regions stay: later tests start from the larger total. */
-	baseline = stats_now();
+	baseline = guest_ram_stats();
 }
 
 /* ---- heap ---- */
@@ -307,8 +283,8 @@ static void test_malloc_sizes_give_distinct_aligned_writable_blocks(void **state
 		memset(p[i], (int)i + 1, sizes[i]);
 		total += sizes[i];
 	}
-	assert_int_equal(stats_now().heap_blocks, N);
-	assert_int_equal(stats_now().heap_bytes_used, total);
+	assert_int_equal(guest_ram_stats().heap_blocks, N);
+	assert_int_equal(guest_ram_stats().heap_bytes_used, total);
 	for (size_t i = 0; i < N; i++) {
 		for (size_t j = 0; j < N; j++) {
 			assert_true(i == j || p[i] != p[j]);
@@ -328,7 +304,7 @@ static void test_malloc_too_large_returns_null(void **state)
 	assert_null(uk_malloc(SIZE_MAX - 8));
 	assert_null(uk_malloc(MAX_BLOCK));
 	assert_null(uk_malloc(MAX_BLOCK - 31));
-	assert_int_equal(stats_now().heap_blocks, 0);
+	assert_int_equal(guest_ram_stats().heap_blocks, 0);
 }
 
 static void test_largest_malloc_fits_a_max_order_block(void **state)
@@ -373,8 +349,8 @@ static void test_realloc_grows_and_shrinks_preserving_contents(void **state)
 		assert_filled(p, keep, 3);
 		fill(p, steps[i], 3);
 		have = steps[i];
-		assert_int_equal(stats_now().heap_bytes_used, have);
-		assert_int_equal(stats_now().heap_blocks, 1);
+		assert_int_equal(guest_ram_stats().heap_bytes_used, have);
+		assert_int_equal(guest_ram_stats().heap_blocks, 1);
 	}
 	uk_free(p);
 }
@@ -384,7 +360,7 @@ static void test_realloc_of_null_allocates(void **state)
 	void *p = uk_realloc(NULL, 40);
 
 	assert_non_null(p);
-	assert_int_equal(stats_now().heap_blocks, 1);
+	assert_int_equal(guest_ram_stats().heap_blocks, 1);
 	uk_free(p);
 }
 
@@ -394,7 +370,7 @@ static void test_realloc_to_zero_frees_and_returns_null(void **state)
 
 	assert_non_null(p);
 	assert_null(uk_realloc(p, 0));
-	assert_int_equal(stats_now().heap_blocks, 0);
+	assert_int_equal(guest_ram_stats().heap_blocks, 0);
 }
 
 static void test_failed_realloc_keeps_the_old_block(void **state)
@@ -406,7 +382,7 @@ static void test_failed_realloc_keeps_the_old_block(void **state)
 	assert_null(uk_realloc(p, SIZE_MAX / 2));
 	assert_null(uk_realloc(p, MAX_BLOCK));
 	assert_filled(p, 100, 9);
-	assert_int_equal(stats_now().heap_bytes_used, 100);
+	assert_int_equal(guest_ram_stats().heap_bytes_used, 100);
 	uk_free(p);
 }
 
@@ -435,7 +411,7 @@ static void test_calloc_rejects_overflowing_sizes(void **state)
 	assert_null(uk_calloc(SIZE_MAX / 2 + 1, 2));
 	assert_null(uk_calloc(2, SIZE_MAX));
 	assert_null(uk_calloc((size_t)1 << 32, (size_t)1 << 32));
-	assert_int_equal(stats_now().heap_blocks, 0);
+	assert_int_equal(guest_ram_stats().heap_blocks, 0);
 	p = uk_calloc(0, SIZE_MAX); /* zero bytes: no overflow */
 	assert_non_null(p);
 	uk_free(p);
@@ -500,7 +476,7 @@ static void test_heap_returns_null_when_pages_run_out(void **state)
 	assert_null(uk_calloc(1, 3000));
 	assert_null(uk_realloc(kept, 5000));
 	assert_filled(kept, 16, 5);
-	assert_int_equal(stats_now().heap_blocks, 1);
+	assert_int_equal(guest_ram_stats().heap_blocks, 1);
 	undrain_pages(pages, n);
 	uk_free(kept);
 }

@@ -4,7 +4,7 @@
  * whole (they were cut to 32 bits of seconds, and the record size check
  * refused every pcapng record); a classic file's largest second reads as
  * itself; a timestamp past guest time's end (2^64 ns) is an error naming
- * the record. Files are written by hand in a fresh temporary directory.
+ * the record. Files are written by hand (tests/support/pcapng_file.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,84 +18,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "traces/pcap_reader.h"
+#include "pcapng_file.h"
 
 #define NSEC_PER_SEC 1000000000ULL
-#define FRAME 60
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	FILE *fp;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/pcapng_test.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/t.pcapng", f->dir);
-	if (!(f->fp = fopen(f->path, "wb")))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (f->fp)
-		fclose(f->fp);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
-static void put32(FILE *fp, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-	assert_int_equal(fwrite(b, 1, 4, fp), 4);
-}
+#define FRAME PCAPNG_FRAME
 
 /* Section header and one Ethernet interface, microsecond timestamps (the default). */
 static void pcapng_head(FILE *fp)
 {
-	put32(fp, 0x0a0d0d0a), put32(fp, 28), put32(fp, 0x1a2b3c4d), put32(fp, 1);
-	put32(fp, 0xffffffff), put32(fp, 0xffffffff), put32(fp, 28);
-	put32(fp, 1), put32(fp, 20), put32(fp, 1), put32(fp, 65535), put32(fp, 20);
+	pcapng_section_header(fp);
+	pcapng_interface(fp, 1, 0);
 }
 
 /* An enhanced packet block of FRAME bytes (filled with seed) stamped ts_us. */
 static void pcapng_frame(FILE *fp, uint64_t ts_us, uint8_t seed)
 {
-	uint8_t b[FRAME];
-
-	memset(b, seed, sizeof(b));
-	put32(fp, 6), put32(fp, 32 + FRAME), put32(fp, 0);
-	put32(fp, (uint32_t)(ts_us >> 32)), put32(fp, (uint32_t)ts_us);
-	put32(fp, FRAME), put32(fp, FRAME);
-	assert_int_equal(fwrite(b, 1, FRAME, fp), FRAME);
-	put32(fp, 32 + FRAME);
-}
-
-static struct trace_reader *open_written(struct fixture *f)
-{
-	struct trace_reader *r = NULL;
-	char err[512] = "";
-
-	assert_int_equal(fclose(f->fp), 0);
-	f->fp = NULL;
-	if (trace_reader_open(f->path, &r, err, sizeof(err)) < 0)
-		fail_msg("open: %s", err);
-	return r;
+	pcapng_packet(fp, 0, ts_us, seed);
 }
 
 static void expect_frame(struct trace_reader *r, uint64_t ts_ns, uint8_t seed)
@@ -115,7 +53,7 @@ static void expect_frame(struct trace_reader *r, uint64_t ts_ns, uint8_t seed)
 
 static void a_pcapng_file_reads_its_frames_and_64_bit_timestamps(void **state)
 {
-	struct fixture *f = *state;
+	struct pcapng_file *f = *state;
 	const uint64_t t0 = 1000ULL * 1000000, t1 = t0 + (1ULL << 32) * 1000000 + 7;
 	const uint8_t *frame;
 	size_t len;
@@ -124,7 +62,7 @@ static void a_pcapng_file_reads_its_frames_and_64_bit_timestamps(void **state)
 	pcapng_head(f->fp);
 	pcapng_frame(f->fp, t0, 0x11);
 	pcapng_frame(f->fp, t1, 0x22);
-	struct trace_reader *r = open_written(f);
+	struct trace_reader *r = pcapng_file_open(f);
 	expect_frame(r, t0 * 1000, 0x11);
 	expect_frame(r, t1 * 1000, 0x22); /* 2^32 s and 7 us later */
 	assert_int_equal(trace_reader_next(r, &frame, &len, &ts), 0);
@@ -134,23 +72,24 @@ static void a_pcapng_file_reads_its_frames_and_64_bit_timestamps(void **state)
 
 static void a_classic_files_last_second_reads_as_itself(void **state)
 {
-	struct fixture *f = *state;
+	struct pcapng_file *f = *state;
 
 	/* Little-endian microsecond pcap, Ethernet, one record at 2^32 - 1 s. */
-	put32(f->fp, 0xa1b2c3d4), put32(f->fp, 2 | 4u << 16), put32(f->fp, 0);
-	put32(f->fp, 0), put32(f->fp, 65535), put32(f->fp, 1);
+	pcapng_put32(f->fp, 0xa1b2c3d4), pcapng_put32(f->fp, 2 | 4u << 16), pcapng_put32(f->fp, 0);
+	pcapng_put32(f->fp, 0), pcapng_put32(f->fp, 65535), pcapng_put32(f->fp, 1);
 	uint8_t b[FRAME];
 	memset(b, 0x33, sizeof(b));
-	put32(f->fp, 0xffffffff), put32(f->fp, 999999), put32(f->fp, FRAME), put32(f->fp, FRAME);
+	pcapng_put32(f->fp, 0xffffffff), pcapng_put32(f->fp, 999999);
+	pcapng_put32(f->fp, FRAME), pcapng_put32(f->fp, FRAME);
 	assert_int_equal(fwrite(b, 1, FRAME, f->fp), FRAME);
-	struct trace_reader *r = open_written(f);
+	struct trace_reader *r = pcapng_file_open(f);
 	expect_frame(r, 0xffffffffULL * NSEC_PER_SEC + 999999000, 0x33);
 	trace_reader_close(r);
 }
 
 static void a_timestamp_past_guest_times_end_is_an_error_naming_the_record(void **state)
 {
-	struct fixture *f = *state;
+	struct pcapng_file *f = *state;
 	const uint8_t *frame;
 	size_t len;
 	uint64_t ts;
@@ -159,7 +98,7 @@ static void a_timestamp_past_guest_times_end_is_an_error_naming_the_record(void 
 	pcapng_frame(f->fp, 1000000, 0x11);
 	/* 2^55 us is about 3.6e10 s: beyond 2^64 ns (1.8e10 s). */
 	pcapng_frame(f->fp, 1ULL << 55, 0x22);
-	struct trace_reader *r = open_written(f);
+	struct trace_reader *r = pcapng_file_open(f);
 	expect_frame(r, NSEC_PER_SEC, 0x11);
 	assert_int_equal(trace_reader_next(r, &frame, &len, &ts), -EBADMSG);
 	if (!strstr(trace_reader_error(r), "t.pcapng: record 2: timestamp 36028797018 s is past "
@@ -172,12 +111,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_pcapng_file_reads_its_frames_and_64_bit_timestamps,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(a_classic_files_last_second_reads_as_itself, setup,
-						teardown),
+						pcapng_file_setup, pcapng_file_teardown),
+		cmocka_unit_test_setup_teardown(a_classic_files_last_second_reads_as_itself,
+						pcapng_file_setup, pcapng_file_teardown),
 		cmocka_unit_test_setup_teardown(
-			a_timestamp_past_guest_times_end_is_an_error_naming_the_record, setup,
-			teardown),
+			a_timestamp_past_guest_times_end_is_an_error_naming_the_record, pcapng_file_setup,
+			pcapng_file_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

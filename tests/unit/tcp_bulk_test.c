@@ -246,34 +246,10 @@ static int group_setup(void **state)
 {
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 131 + (i >> 9));
-	if (th_setup() != 0)
-		return -1;
-	assert_int_equal(net_socket(NET_SOCK_STREAM, &listener), 0);
-	assert_int_equal(net_bind(listener, IP4_ANY, 80), 0);
-	assert_int_equal(net_listen(listener, 8), 0);
-	return 0;
+	return th_group_listen(&listener);
 }
 
-static int group_teardown(void **state)
-{
-	net_close(listener);
-	th_teardown();
-	return 0;
-}
-
-static int setup(void **state)
-{
-	th_sleep(TH_S);
-	return th_setup();
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(tcp_pcb_count(), 1);
-	return 0;
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
 
 int app_main(int argc, char **argv)
 {
@@ -286,5 +262,5 @@ int app_main(int argc, char **argv)
 		T(test_segments_arriving_shuffled_and_duplicated_are_received_intact),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
 }

@@ -173,19 +173,7 @@ static void test_out_of_order_bytes_never_exceed_the_receive_buffer(void **state
 
 static int group_setup(void **state)
 {
-	if (th_setup() != 0)
-		return -1;
-	assert_int_equal(net_socket(NET_SOCK_STREAM, &listener), 0);
-	assert_int_equal(net_bind(listener, IP4_ANY, 80), 0);
-	assert_int_equal(net_listen(listener, 8), 0);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	net_close(listener);
-	th_teardown();
-	return 0;
+	return th_group_listen(&listener);
 }
 
 static struct uk_mem_stats baseline;
@@ -202,7 +190,7 @@ static int teardown(void **state)
 {
 	struct uk_mem_stats now;
 
-	assert_int_equal(tcp_pcb_count(), 1);
+	th_test_teardown(state);
 	uk_mem_stats(&now);
 	assert_int_equal(now.heap_blocks, baseline.heap_blocks);
 	return 0;
@@ -222,5 +210,5 @@ int app_main(int argc, char **argv)
 		T(test_out_of_order_bytes_never_exceed_the_receive_buffer),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
 }

@@ -320,34 +320,10 @@ static void test_an_echoed_timestamp_older_than_rto_max_gives_no_rtt_sample(void
 
 static int group_setup(void **state)
 {
-	if (th_setup() != 0)
-		return -1;
-	assert_int_equal(net_socket(NET_SOCK_STREAM, &listener), 0);
-	assert_int_equal(net_bind(listener, IP4_ANY, 80), 0);
-	assert_int_equal(net_listen(listener, 8), 0);
-	return 0;
+	return th_group_listen(&listener);
 }
 
-static int group_teardown(void **state)
-{
-	net_close(listener);
-	th_teardown();
-	return 0;
-}
-
-static int setup(void **state)
-{
-	th_sleep(TH_S);
-	return th_setup();
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(tcp_pcb_count(), 1);
-	return 0;
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
 
 int app_main(int argc, char **argv)
 {
@@ -367,5 +343,5 @@ int app_main(int argc, char **argv)
 		T(test_an_echoed_timestamp_older_than_rto_max_gives_no_rtt_sample),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
 }

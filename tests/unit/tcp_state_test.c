@@ -28,16 +28,6 @@ const char uk_app_name[] = "tcp_state_test";
 
 static struct net_socket *listener;
 
-static struct net_socket *listen_on(uint16_t port)
-{
-	struct net_socket *s;
-
-	assert_int_equal(net_socket(NET_SOCK_STREAM, &s), 0);
-	assert_int_equal(net_bind(s, IP4_ANY, port), 0);
-	assert_int_equal(net_listen(s, 8), 0);
-	return s;
-}
-
 /* A connection accepted on port 80 from the peer's port, without options. */
 static struct net_socket *accepted(uint16_t peer_port, uint32_t peer_iss, struct th_conn *c)
 {
@@ -673,33 +663,10 @@ static void test_malformed_headers_are_dropped_and_counted(void **state)
 static int group_setup(void **state)
 {
 	tcp_set_msl(MSL);
-	if (th_setup() != 0)
-		return -1;
-	listener = listen_on(80);
-	return 0;
+	return th_group_listen(&listener);
 }
 
-static int group_teardown(void **state)
-{
-	net_close(listener);
-	th_teardown();
-	return 0;
-}
-
-static int setup(void **state)
-{
-	th_sleep(TH_S); /* challenge-ACK and ICMP limits start afresh */
-	return th_setup();
-}
-
-/* Every test ends its connections: only the listener is left. */
-static int teardown(void **state)
-{
-	assert_int_equal(tcp_pcb_count(), 1);
-	return 0;
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
 
 int app_main(int argc, char **argv)
 {
@@ -739,5 +706,5 @@ int app_main(int argc, char **argv)
 		T(test_malformed_headers_are_dropped_and_counted),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
 }
