@@ -462,6 +462,42 @@ struct net_socket *th_open_passive(struct net_socket *listener, uint16_t port,
 	return s;
 }
 
+struct net_socket *th_open_passive_sack(struct net_socket *listener, uint16_t peer_port,
+					bool ts, struct th_conn *c)
+{
+	struct th_seg syn = { .sport = peer_port, .dport = 80, .seq = 500, .flags = TH_SYN,
+			      .wnd = 65535, .has_mss = true, .mss = 1460, .sack_ok = true,
+			      .has_ts = ts, .tsval = 10 };
+	const struct th_seg *sa;
+	struct net_socket *s = NULL;
+
+	th_reset();
+	th_feed(&syn);
+	sa = th_last();
+	assert_true(sa->sack_ok);
+	*c = (struct th_conn){ .our_port = 80, .peer_port = peer_port, .peer_nxt = 501,
+			       .our_nxt = sa->seq + 1, .peer_wnd = 65535, .ts = ts, .peer_ts = 11,
+			       .our_ts = sa->tsval };
+	th_conn_ack(c);
+	assert_int_equal(net_accept(listener, &s, th_now()), 0);
+	th_reset();
+	return s;
+}
+
+void th_conn_ack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
+		      const uint32_t (*blocks)[2], unsigned int n)
+{
+	struct th_seg s = th_conn_seg(c, TH_ACK);
+
+	s.ack = ack;
+	s.n_sack = (uint8_t)n;
+	for (unsigned int i = 0; i < n; i++) {
+		s.sack[i][0] = base + blocks[i][0];
+		s.sack[i][1] = base + blocks[i][1];
+	}
+	th_feed(&s);
+}
+
 struct active_open {
 	struct net_socket *s;
 	uint16_t port;

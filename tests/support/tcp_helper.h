@@ -106,6 +106,16 @@ struct net_socket *th_open_passive(struct net_socket *listener, uint16_t port,
 				   uint16_t peer_port, uint32_t peer_iss, bool opts,
 				   struct th_conn *c);
 /*
+ * The peer connects to our listener on port 80 with a SYN offering SACK and
+ * an MSS of 1460 (and timestamps when ts); checks that the SYN-ACK agrees
+ * SACK, ACKs it and returns the accepted socket.
+ */
+struct net_socket *th_open_passive_sack(struct net_socket *listener, uint16_t peer_port,
+					bool ts, struct th_conn *c);
+/* An ACK at ack carrying the SACK blocks [base + a, base + b) of blocks. */
+void th_conn_ack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
+		      const uint32_t (*blocks)[2], unsigned int n);
+/*
  * A guest thread connects to the peer's port; the helper answers the SYN
  * with a SYN-ACK (window scale and timestamps when opts) and returns the
  * connected socket. The guest's final ACK is checked.

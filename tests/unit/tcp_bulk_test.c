@@ -123,18 +123,9 @@ static struct net_socket *conn(uint16_t peer_port, bool opts, struct th_conn *c)
 
 static struct net_socket *sack_conn(uint16_t peer_port, struct th_conn *c)
 {
-	struct th_seg syn = { .sport = peer_port, .dport = 80, .seq = 500, .flags = TH_SYN,
-			      .wnd = 65535, .has_mss = true, .mss = MSS, .sack_ok = true };
-	struct net_socket *s;
+	struct net_socket *s = th_open_passive_sack(listener, peer_port, false, c);
 
-	th_reset();
-	th_feed(&syn);
-	*c = (struct th_conn){ .our_port = 80, .peer_port = peer_port, .peer_nxt = 501,
-			       .our_nxt = th_last()->seq + 1, .peer_wnd = 65535 };
-	th_conn_ack(c);
-	assert_int_equal(net_accept(listener, &s, th_now()), 0);
 	assert_int_equal(net_setsockopt(s, NET_OPT_SNDBUF, 256 * 1024), 0);
-	th_reset();
 	return s;
 }
 

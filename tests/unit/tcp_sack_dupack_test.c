@@ -26,51 +26,22 @@ const char uk_app_name[] = "tcp_sack_dupack_test";
 static struct net_socket *listener;
 static uint8_t bulk[16 * MSS];
 
-/* A passive connection whose SYN offered SACK (and timestamps when ts). */
+/* A passive connection whose SYN offered SACK (and timestamps when ts), no Nagle. */
 static struct net_socket *sack_conn(uint16_t peer_port, bool ts, struct th_conn *c)
 {
-	struct th_seg syn = { .sport = peer_port, .dport = 80, .seq = 500, .flags = TH_SYN,
-			      .wnd = 65535, .has_mss = true, .mss = MSS, .sack_ok = true,
-			      .has_ts = ts, .tsval = 10 };
-	const struct th_seg *sa;
-	struct net_socket *s;
+	struct net_socket *s = th_open_passive_sack(listener, peer_port, ts, c);
 
-	th_reset();
-	th_feed(&syn);
-	sa = th_last();
-	assert_true(sa->sack_ok);
-	*c = (struct th_conn){ .our_port = 80, .peer_port = peer_port, .peer_nxt = 501,
-			       .our_nxt = sa->seq + 1, .peer_wnd = 65535, .ts = ts, .peer_ts = 11,
-			       .our_ts = sa->tsval };
-	th_conn_ack(c);
-	assert_int_equal(net_accept(listener, &s, th_now()), 0);
 	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
-	th_reset();
 	return s;
 }
 
-/* A duplicate ACK at ack carrying SACK blocks [a, b) relative to base. */
-static void dupack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
-			const uint32_t (*blocks)[2], unsigned int n)
-{
-	struct th_seg s = th_conn_seg(c, TH_ACK);
 
-	s.ack = ack;
-	s.n_sack = (uint8_t)n;
-	for (unsigned int i = 0; i < n; i++) {
-		s.sack[i][0] = base + blocks[i][0];
-		s.sack[i][1] = base + blocks[i][1];
-	}
-	th_feed(&s);
-}
-
-
-/* A duplicate ACK as dupack_sack, advertising window wnd. */
+/* A duplicate ACK at base with SACK blocks relative to it, advertising window wnd. */
 static void dupack_sack_wnd(struct th_conn *c, uint32_t base, uint16_t wnd,
 			    const uint32_t (*blocks)[2], unsigned int n)
 {
 	c->peer_wnd = wnd;
-	dupack_sack(c, base, base, blocks, n);
+	th_conn_ack_sack(c, base, base, blocks, n);
 }
 
 /*
@@ -141,7 +112,7 @@ static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **s
 	th_reset();
 	/* Segment 0 acknowledged, 1 lost, 2-4 held by the peer. */
 	c.peer_wnd = 64000;
-	dupack_sack(&c, base + MSS, base, a, 1);
+	th_conn_ack_sack(&c, base + MSS, base, a, 1);
 	assert_true(th_count() >= 1);
 	assert_int_equal(th_get(0)->seq, base + MSS);
 	assert_int_equal(th_get(0)->len, MSS);

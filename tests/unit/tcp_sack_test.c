@@ -25,26 +25,12 @@ const char uk_app_name[] = "tcp_sack_test";
 static struct net_socket *listener;
 static uint8_t bulk[16 * MSS];
 
-/* A passive connection whose SYN offered SACK (and timestamps when ts). */
+/* A passive connection whose SYN offered SACK (and timestamps when ts), no Nagle. */
 static struct net_socket *sack_conn(uint16_t peer_port, bool ts, struct th_conn *c)
 {
-	struct th_seg syn = { .sport = peer_port, .dport = 80, .seq = 500, .flags = TH_SYN,
-			      .wnd = 65535, .has_mss = true, .mss = MSS, .sack_ok = true,
-			      .has_ts = ts, .tsval = 10 };
-	const struct th_seg *sa;
-	struct net_socket *s;
+	struct net_socket *s = th_open_passive_sack(listener, peer_port, ts, c);
 
-	th_reset();
-	th_feed(&syn);
-	sa = th_last();
-	assert_true(sa->sack_ok);
-	*c = (struct th_conn){ .our_port = 80, .peer_port = peer_port, .peer_nxt = 501,
-			       .our_nxt = sa->seq + 1, .peer_wnd = 65535, .ts = ts, .peer_ts = 11,
-			       .our_ts = sa->tsval };
-	th_conn_ack(c);
-	assert_int_equal(net_accept(listener, &s, th_now()), 0);
 	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
-	th_reset();
 	return s;
 }
 
@@ -55,21 +41,6 @@ static void piece(const struct th_conn *c, uint32_t off, uint32_t len)
 	s.seq = c->peer_nxt + off;
 	s.data = bulk;
 	s.len = len;
-	th_feed(&s);
-}
-
-/* A duplicate ACK at ack carrying SACK blocks [a, b) relative to base. */
-static void dupack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
-			const uint32_t (*blocks)[2], unsigned int n)
-{
-	struct th_seg s = th_conn_seg(c, TH_ACK);
-
-	s.ack = ack;
-	s.n_sack = (uint8_t)n;
-	for (unsigned int i = 0; i < n; i++) {
-		s.sack[i][0] = base + blocks[i][0];
-		s.sack[i][1] = base + blocks[i][1];
-	}
 	th_feed(&s);
 }
 
@@ -154,19 +125,19 @@ static void test_sacked_holes_are_resent_one_per_duplicate_ack(void **state)
 	assert_int_equal(net_send(s, bulk, 10 * MSS, th_now()), 10 * MSS);
 	base = c.our_nxt;
 	th_reset();
-	dupack_sack(&c, base, base, one, 1);
-	dupack_sack(&c, base, base, one, 1); /* 2 MSS SACKed: not yet enough to call 0 lost */
+	th_conn_ack_sack(&c, base, base, one, 1);
+	th_conn_ack_sack(&c, base, base, one, 1); /* 2 MSS SACKed: not yet enough to call 0 lost */
 	assert_int_equal(th_count(), 0);
-	dupack_sack(&c, base, base, two, 2); /* the third: fast retransmit of segment 0 */
+	th_conn_ack_sack(&c, base, base, two, 2); /* the third: fast retransmit of segment 0 */
 	assert_int_equal(th_count(), 1);
 	assert_int_equal(th_get(0)->seq, base);
 	assert_int_equal(th_get(0)->len, MSS);
-	dupack_sack(&c, base, base, two, 2); /* the next hole, without waiting an RTT */
+	th_conn_ack_sack(&c, base, base, two, 2); /* the next hole, without waiting an RTT */
 	assert_true(th_count() >= 2);
 	assert_int_equal(th_get(1)->seq, base + 3 * MSS);
 	assert_int_equal(th_get(1)->len, MSS);
 	th_reset();
-	dupack_sack(&c, base, base, two, 2); /* no hole left: nothing is resent */
+	th_conn_ack_sack(&c, base, base, two, 2); /* no hole left: nothing is resent */
 	for (unsigned int i = 0; i < th_count(); i++)
 		assert_true(th_get(i)->seq >= base + 10 * MSS);
 	net_abort(s);
@@ -179,7 +150,7 @@ static void test_sack_blocks_outside_what_was_sent_are_ignored(void **state)
 	static const uint32_t bogus[][2] = { { 100 * MSS, 101 * MSS }, { 0, 0 } };
 
 	assert_int_equal(net_send(s, bulk, 2 * MSS, th_now()), 2 * MSS);
-	dupack_sack(&c, c.our_nxt, c.our_nxt, bogus, 2);
+	th_conn_ack_sack(&c, c.our_nxt, c.our_nxt, bogus, 2);
 	assert_int_equal(s->stream.pcb->n_sacked, 0);
 	net_abort(s);
 }
