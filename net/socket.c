@@ -138,7 +138,6 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 		return -EINVAL;
 	for (;;) {
 		int rc;
-		bool closed;
 
 		if (s->error) {
 			rc = s->error;
@@ -148,14 +147,8 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 		rc = s->ops->recvfrom(s, buf, len, src, port);
 		if (rc != -EAGAIN)
 			return rc;
-		s->users++;
-		rc = uk_waitq_wait(&s->rx_wait, deadline_ns);
-		closed = s->closed;
-		socket_release(s); /* may free s */
-		if (closed)
-			return -EBADF;
-		if (rc == -ETIMEDOUT)
-			return rc;
+		if ((rc = socket_block(s, deadline_ns)) < 0)
+			return rc; /* s may be freed */
 	}
 }
 
