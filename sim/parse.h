@@ -33,4 +33,16 @@ int sim_parse_u64_c(const char *s, uint64_t max, uint64_t *out);
 const char *sim_parse_fixed(const char *s, unsigned int decimals, uint64_t max_whole,
 			    uint64_t *out);
 
+/* The value of one hexadecimal digit, or -1 (a MAC address, an xl.cfg escape). */
+static inline int sim_parse_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

@@ -58,17 +58,6 @@ void vif_format_mac(const uint8_t mac[6], char *buf)
 		 mac[4], mac[5]);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly XX:XX:XX:XX:XX:XX, a unicast address other than all zeroes. */
 static int parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
 {
@@ -76,7 +65,7 @@ static int parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
 
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+		int hi = sim_parse_hex_digit(p[0]), lo = hi < 0 ? -1 : sim_parse_hex_digit(p[1]);
 		if (hi < 0 || lo < 0 || p[2] != (i == 5 ? '\0' : ':')) {
 			snprintf(err, errlen, "bad mac '%s': expected six hex bytes, "
 				 "as 00:16:3e:12:34:56", s);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/parse.h"
 #include "sim/toolstack/xlcfg_scan.h"
 
 int xlcfg_scan_fail(struct xlcfg_scan *s, unsigned int line, unsigned int col, int rc,
@@ -74,17 +75,6 @@ bool xlcfg_scan_is_key_char(int c)
 	return xlcfg_scan_is_key_start(c) || (c >= '0' && c <= '9') || c == '.';
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One escape after the backslash (xlu__cfgl_dequote): appends its byte to out. */
 static int scan_escape(struct xlcfg_scan *s, char *out, size_t *n)
 {
@@ -97,8 +87,8 @@ static int scan_escape(struct xlcfg_scan *s, char *out, size_t *n)
 		return xlcfg_scan_fail(s, line, col, -EINVAL, "a backslash ends the line inside a string");
 	if (c == 'x') {
 		xlcfg_scan_advance(s);
-		for (; digits < 2 && hex_digit(xlcfg_scan_peek(s)) >= 0; digits++, xlcfg_scan_advance(s))
-			v = v * 16 + hex_digit(xlcfg_scan_peek(s));
+		for (; digits < 2 && sim_parse_hex_digit(xlcfg_scan_peek(s)) >= 0; digits++, xlcfg_scan_advance(s))
+			v = v * 16 + sim_parse_hex_digit(xlcfg_scan_peek(s));
 		if (!digits)
 			return xlcfg_scan_fail(s, line, col, -EINVAL, "\\x needs a hex digit");
 	} else if (c >= '0' && c <= '7') {
@@ -162,9 +152,9 @@ static int scan_number(struct xlcfg_scan *s, struct xlcfg_atom *a)
 	if (xlcfg_scan_peek(s) == '0' && s->p + 1 < s->end && (s->p[1] == 'x' || s->p[1] == 'X')) {
 		xlcfg_scan_advance(s);
 		xlcfg_scan_advance(s);
-		if (hex_digit(xlcfg_scan_peek(s)) < 0)
+		if (sim_parse_hex_digit(xlcfg_scan_peek(s)) < 0)
 			return xlcfg_scan_fail(s, a->line, a->col, -EINVAL, "0x needs hex digits");
-		while (hex_digit(xlcfg_scan_peek(s)) >= 0)
+		while (sim_parse_hex_digit(xlcfg_scan_peek(s)) >= 0)
 			xlcfg_scan_advance(s);
 	} else {
 		while (xlcfg_scan_peek(s) >= '0' && xlcfg_scan_peek(s) <= '9')
