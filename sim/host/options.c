@@ -308,9 +308,14 @@ int shim_options_parse(struct shim_options *o, int argc, char **argv, const char
  * only from a safe path. The words before -- lose --gdb; those after it are
  * the guest's and stay.
  */
+/* Set by drydock_add_unikernel (cmake/DrydockFunctions.cmake) to the helper
+ * path the executable's .debug_gdb_scripts names; absent in tests. */
+extern const char uk_gdb_script[] __attribute__((weak));
+
 int shim_exec_gdb(int argc, char **argv)
 {
 	static char exe[4096];
+	static char safe[4200];
 	char **args = calloc((size_t)argc + 8, sizeof(*args));
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int k = 0, i;
@@ -323,8 +328,11 @@ int shim_exec_gdb(int argc, char **argv)
 	exe[n] = '\0';
 	args[k++] = "gdb";
 	args[k++] = "-q";
-	args[k++] = "-iex";
-	args[k++] = "add-auto-load-safe-path " DRYDOCK_GDB_SCRIPT;
+	if (uk_gdb_script) {
+		snprintf(safe, sizeof(safe), "add-auto-load-safe-path %s", uk_gdb_script);
+		args[k++] = "-iex";
+		args[k++] = safe;
+	}
 	args[k++] = "-ex";
 	args[k++] = "run";
 	args[k++] = "--args";

@@ -57,4 +57,13 @@ cp -r "$src/examples/ci-project" "$root/tmp/project"
 in_root sh -c 'cd /tmp/project && cmake -S . -B build && cmake --build build && ctest --test-dir build --output-on-failure' \
 	>"$debdir/chroot-project.log" 2>&1 || { tail -30 "$debdir/chroot-project.log"; fail "examples/ci-project against the package"; }
 grep -q '^100% tests passed' "$debdir/chroot-project.log" || fail "examples/ci-project's tests"
+# --gdb must allow the installed helpers (which exist), not a source tree:
+# a stand-in gdb prints the arguments --gdb gives it.
+mkdir -p "$root/tmp/fakegdb"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' >"$root/tmp/fakegdb/gdb"
+chmod +x "$root/tmp/fakegdb/gdb"
+exe=$(cd "$root" && find tmp/project/build -type f -name greeter -perm -u+x | head -n 1)
+args=$(in_root env PATH=/tmp/fakegdb:/usr/bin:/bin "/$exe" --gdb 2>&1) || true
+gdbpy=$(sed -n 's/^add-auto-load-safe-path //p' <<<"$args")
+[ -n "$gdbpy" ] && [ -f "$root$gdbpy" ] || { echo "$args"; fail "--gdb does not allow the installed gdb helpers"; }
 echo "the package installs in a clean Debian 12, runs hello and builds examples/ci-project"
