@@ -197,7 +197,8 @@ struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dp
 {
 	struct tcp_pcb *listener = NULL;
 
-	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(src, dport, sport)]; p; p = p->hash.next)
+	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(src, dport, sport)]; p;
+	     p = p->hash.next)
 		if (p->lport == dport && p->rport == sport && p->raddr == src && p->laddr == dst &&
 		    p->state != TCP_CLOSED && p->state != TCP_LISTEN)
 			return p;
