@@ -10,6 +10,7 @@
  * CLOSED, with its unread data and its error, until the app closes it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <uk/alloc.h>
 #include <uk/random.h>
@@ -75,9 +76,51 @@ struct tcp_pcb *tcp_pcb_new(void)
 	return pcb;
 }
 
+/* --- lists a pcb leaves in O(1) (struct tcp_link, at offset off in the pcb) --- */
+
+#define TCP_LINK(field) offsetof(struct tcp_pcb, field)
+
+static struct tcp_link *tcp_link_of(struct tcp_pcb *pcb, size_t off)
+{
+	return (struct tcp_link *)((char *)pcb + off);
+}
+
+static bool tcp_linked(const struct tcp_link *l)
+{
+	return l->pprev != NULL;
+}
+
+/* Puts pcb where *at points (a list's head, or a pcb's next), before what was there. */
+static void tcp_link_insert(struct tcp_pcb **at, struct tcp_pcb *pcb, size_t off)
+{
+	struct tcp_link *l = tcp_link_of(pcb, off);
+
+	UK_ASSERT(!tcp_linked(l));
+	l->next = *at;
+	l->pprev = at;
+	if (*at)
+		tcp_link_of(*at, off)->pprev = &l->next;
+	*at = pcb;
+}
+
+/* Takes pcb out of its list; returns what pointed at it (now at its successor). */
+static struct tcp_pcb **tcp_link_remove(struct tcp_pcb *pcb, size_t off)
+{
+	struct tcp_link *l = tcp_link_of(pcb, off);
+	struct tcp_pcb **pprev = l->pprev;
+
+	*pprev = l->next;
+	if (l->next)
+		tcp_link_of(l->next, off)->pprev = pprev;
+	l->next = NULL;
+	l->pprev = NULL;
+	return pprev;
+}
+
 void tcp_pcb_free(struct tcp_pcb *pcb)
 {
-	UK_ASSERT(!pcb->in_table && !pcb->sock);
+	UK_ASSERT(!tcp_linked(&pcb->tbl) && !tcp_linked(&pcb->hash) && !tcp_linked(&pcb->lis) &&
+		  !pcb->in_q && !pcb->sock);
 	tcp_timers_stop(pcb);
 	tcp_ring_free(&pcb->sndq);
 	tcp_ring_free(&pcb->rcvq);
@@ -114,66 +157,34 @@ void tcp_pcb_wake(struct tcp_pcb *pcb)
 
 void tcp_pcb_table_add(struct tcp_pcb *pcb)
 {
-	UK_ASSERT(!pcb->in_table);
-	pcb->next = tcp_table;
-	tcp_table = pcb;
-	pcb->in_table = true;
+	tcp_link_insert(&tcp_table, pcb, TCP_LINK(tbl));
 }
 
 void tcp_pcb_hash(struct tcp_pcb *pcb)
 {
-	struct tcp_pcb **b = &tcp_hash_table[tcp_hash_of(pcb->raddr, pcb->lport, pcb->rport)];
-
-	UK_ASSERT(!pcb->hashed);
-	pcb->hnext = *b;
-	*b = pcb;
-	pcb->hashed = true;
+	tcp_link_insert(&tcp_hash_table[tcp_hash_of(pcb->raddr, pcb->lport, pcb->rport)], pcb,
+			TCP_LINK(hash));
 }
 
 void tcp_pcb_listen(struct tcp_pcb *pcb)
 {
-	UK_ASSERT(!pcb->listed);
-	pcb->lnext = tcp_listeners;
-	tcp_listeners = pcb;
-	pcb->listed = true;
+	tcp_link_insert(&tcp_listeners, pcb, TCP_LINK(lis));
 }
 
 /* Leaves the 4-tuple hash and the listeners (it keeps its port). */
 static void tcp_pcb_unhash(struct tcp_pcb *pcb)
 {
-	if (pcb->hashed) {
-		struct tcp_pcb **p = &tcp_hash_table[tcp_hash_of(pcb->raddr, pcb->lport,
-								 pcb->rport)];
-
-		for (; *p; p = &(*p)->hnext)
-			if (*p == pcb) {
-				*p = pcb->hnext;
-				break;
-			}
-		pcb->hashed = false;
-	}
-	if (pcb->listed) {
-		for (struct tcp_pcb **p = &tcp_listeners; *p; p = &(*p)->lnext)
-			if (*p == pcb) {
-				*p = pcb->lnext;
-				break;
-			}
-		pcb->listed = false;
-	}
+	if (tcp_linked(&pcb->hash))
+		(void)tcp_link_remove(pcb, TCP_LINK(hash));
+	if (tcp_linked(&pcb->lis))
+		(void)tcp_link_remove(pcb, TCP_LINK(lis));
 }
 
 void tcp_pcb_table_remove(struct tcp_pcb *pcb)
 {
 	tcp_pcb_unhash(pcb);
-	if (!pcb->in_table)
-		return;
-	for (struct tcp_pcb **p = &tcp_table; *p; p = &(*p)->next)
-		if (*p == pcb) {
-			*p = pcb->next;
-			break;
-		}
-	pcb->next = NULL;
-	pcb->in_table = false;
+	if (tcp_linked(&pcb->tbl))
+		(void)tcp_link_remove(pcb, TCP_LINK(tbl));
 }
 
 /*
@@ -186,11 +197,12 @@ struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dp
 {
 	struct tcp_pcb *listener = NULL;
 
-	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(src, dport, sport)]; p; p = p->hnext)
+	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(src, dport, sport)]; p;
+	     p = p->hash.next)
 		if (p->lport == dport && p->rport == sport && p->raddr == src && p->laddr == dst &&
 		    p->state != TCP_CLOSED && p->state != TCP_LISTEN)
 			return p;
-	for (struct tcp_pcb *p = tcp_listeners; p; p = p->lnext) {
+	for (struct tcp_pcb *p = tcp_listeners; p; p = p->lis.next) {
 		if (p->lport != dport || p->state != TCP_LISTEN)
 			continue;
 		if ((p->laddr == dst || (p->laddr == IP4_ANY && !listener)) &&
@@ -210,7 +222,7 @@ struct tcp_pcb *tcp_lookup(const struct net_if *nif, ip4_addr_t dst, uint16_t dp
  */
 static bool tcp_port_conflict(const struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port)
 {
-	for (struct tcp_pcb *p = tcp_table; p; p = p->next)
+	for (struct tcp_pcb *p = tcp_table; p; p = p->tbl.next)
 		if (p != pcb && p->lport == port && p->sock && p->state != TCP_TIME_WAIT &&
 		    (p->laddr == addr || p->laddr == IP4_ANY || addr == IP4_ANY))
 			return true;
@@ -219,7 +231,7 @@ static bool tcp_port_conflict(const struct tcp_pcb *pcb, ip4_addr_t addr, uint16
 
 static bool tcp_port_used(uint16_t port)
 {
-	for (struct tcp_pcb *p = tcp_table; p; p = p->next)
+	for (struct tcp_pcb *p = tcp_table; p; p = p->tbl.next)
 		if (p->lport == port)
 			return true;
 	return false;
@@ -227,7 +239,8 @@ static bool tcp_port_used(uint16_t port)
 
 bool tcp_tuple_used(ip4_addr_t laddr, uint16_t lport, ip4_addr_t raddr, uint16_t rport)
 {
-	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(raddr, lport, rport)]; p; p = p->hnext)
+	for (struct tcp_pcb *p = tcp_hash_table[tcp_hash_of(raddr, lport, rport)]; p;
+	     p = p->hash.next)
 		if (p->lport == lport && p->rport == rport && p->raddr == raddr &&
 		    p->laddr == laddr && p->state != TCP_CLOSED && p->state != TCP_LISTEN)
 			return true;
@@ -293,28 +306,28 @@ uint32_t tcp_ts_now(const struct tcp_pcb *pcb)
 
 /* --- the end of a connection --- */
 
-/* Takes child out of one queue; true if it was there. */
-static bool tcp_queue_remove(struct tcp_pcb **q, struct tcp_pcb *child)
+void tcp_child_enqueue(struct tcp_pcb *parent, struct tcp_queue *q, struct tcp_pcb *child)
 {
-	for (struct tcp_pcb **p = q; *p; p = &(*p)->child_next)
-		if (*p == child) {
-			*p = child->child_next;
-			child->child_next = NULL;
-			return true;
-		}
-	return false;
+	UK_ASSERT(!child->in_q && (q == &parent->syn_q || q == &parent->acc_q));
+	tcp_link_insert(q->head ? q->tail : &q->head, child, TCP_LINK(q));
+	q->tail = &child->q.next;
+	q->count++;
+	child->in_q = q;
+	child->parent = parent;
 }
 
 void tcp_child_unlink(struct tcp_pcb *child)
 {
-	struct tcp_pcb *parent = child->parent;
+	struct tcp_queue *q = child->in_q;
 
-	if (!parent)
-		return;
-	if (tcp_queue_remove(&parent->syn_q, child))
-		parent->syn_count--;
-	else if (tcp_queue_remove(&parent->acc_q, child))
-		parent->acc_count--;
+	if (q) {
+		struct tcp_pcb **at = tcp_link_remove(child, TCP_LINK(q));
+
+		if (!*at) /* it was the last */
+			q->tail = at;
+		q->count--;
+		child->in_q = NULL;
+	}
 	child->parent = NULL;
 }
 

@@ -129,9 +129,9 @@ static bool tcp_syn_queue_room(struct tcp_pcb *lis)
 {
 	unsigned int max = 2 * lis->backlog > TCP_SYN_QUEUE_MIN ? 2 * lis->backlog
 								 : TCP_SYN_QUEUE_MIN;
-	struct tcp_pcb *old = lis->syn_q;
+	struct tcp_pcb *old = lis->syn_q.head;
 
-	if (lis->syn_count < max)
+	if (lis->syn_q.count < max)
 		return true;
 	if (!old)
 		return false;
@@ -142,7 +142,7 @@ static bool tcp_syn_queue_room(struct tcp_pcb *lis)
 
 static void tcp_listen_input(struct tcp_pcb *lis, struct net_if *nif, const struct tcp_seg *seg)
 {
-	struct tcp_pcb *c, **tail;
+	struct tcp_pcb *c;
 
 	if (seg->flags & TCP_RST)
 		return;
@@ -171,11 +171,7 @@ static void tcp_listen_input(struct tcp_pcb *lis, struct net_if *nif, const stru
 	c->snd_una = c->iss;
 	c->snd_max = c->iss;
 	c->last_rx_ns = uk_now_ns();
-	c->parent = lis;
-	for (tail = &lis->syn_q; *tail; tail = &(*tail)->child_next)
-		;
-	*tail = c;
-	lis->syn_count++;
+	tcp_child_enqueue(lis, &lis->syn_q, c);
 	tcp_pcb_table_add(c);
 	tcp_pcb_hash(c);
 	tcp_set_state(c, TCP_SYN_RCVD);
@@ -187,20 +183,16 @@ static void tcp_listen_input(struct tcp_pcb *lis, struct net_if *nif, const stru
 /* A child finished its handshake: to the accept queue, if the backlog has room. */
 static bool tcp_child_established(struct tcp_pcb *c)
 {
-	struct tcp_pcb *lis = c->parent, **tail;
+	struct tcp_pcb *lis = c->parent;
 
 	if (!lis)
 		return true; /* simultaneous open: no listener */
-	if (lis->acc_count >= lis->backlog) {
+	if (lis->acc_q.count >= lis->backlog) {
 		tcp_stats.accept_queue_full++;
 		return false; /* as Linux: drop the ACK; the SYN-ACK is sent again */
 	}
 	tcp_child_unlink(c);
-	c->parent = lis;
-	for (tail = &lis->acc_q; *tail; tail = &(*tail)->child_next)
-		;
-	*tail = c;
-	lis->acc_count++;
+	tcp_child_enqueue(lis, &lis->acc_q, c);
 	return true;
 }
 

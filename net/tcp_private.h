@@ -116,12 +116,31 @@ struct tcp_ooo {
 enum tcp_rtx_mode { TCP_RTX_NONE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_TIME_WAIT,
 		    TCP_RTX_FIN_WAIT_2 };
 
+/*
+ * A pcb's place in one list, left in O(1) without a walk (as Linux's
+ * hlist_node): pprev points at whatever points at the pcb, the list's head
+ * or the previous pcb's next. pprev is NULL while the pcb is in no list.
+ */
+struct tcp_link {
+	struct tcp_pcb *next;
+	struct tcp_pcb **pprev;
+};
+
+/* A listener's SYN or accept queue: oldest first, appended at the tail in O(1). */
+struct tcp_queue {
+	struct tcp_pcb *head;
+	struct tcp_pcb **tail;       /* the last pcb's q.next; meaningless while head is NULL */
+	unsigned int count;
+};
+
 struct tcp_pcb {
-	struct tcp_pcb *next;        /* the table of bound connections (tcp.c) */
-	struct tcp_pcb *hnext;       /* its hash chain, by 4-tuple, once connecting */
-	struct tcp_pcb *lnext;       /* the list of listeners */
+	/* The lists a pcb is in (tcp.c), each left in O(1) (a SYN flood evicts one per SYN). */
+	struct tcp_link tbl;         /* the table of pcbs holding a local port */
+	struct tcp_link hash;        /* its 4-tuple hash chain, once connecting */
+	struct tcp_link lis;         /* the list of listeners */
+	struct tcp_link q;           /* its listener's SYN or accept queue (in_q) */
+	struct tcp_queue *in_q;
 	enum tcp_state state;
-	bool in_table, hashed, listed;
 	struct net_socket *sock;     /* NULL: orphaned (closed by the app) or not accepted yet */
 	struct net_if *nif;          /* the interface the connection uses */
 	ip4_addr_t laddr, raddr;
@@ -131,9 +150,9 @@ struct tcp_pcb {
 	bool ever_connected;
 
 	/* A listener's children, and a child's listener until it is accepted. */
-	struct tcp_pcb *parent, *child_next;
-	struct tcp_pcb *syn_q, *acc_q;  /* oldest first */
-	unsigned int syn_count, acc_count, backlog;
+	struct tcp_pcb *parent;
+	struct tcp_queue syn_q, acc_q;
+	unsigned int backlog;
 
 	/* Send sequence space (RFC 9293 3.3.1); snd_max: the highest ever sent. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
@@ -211,8 +230,10 @@ void tcp_set_state(struct tcp_pcb *pcb, enum tcp_state state);
 void tcp_pcb_done(struct tcp_pcb *pcb, int err);
 /* Wakes the threads waiting on what pcb changes (its socket, or its listener's). */
 void tcp_pcb_wake(struct tcp_pcb *pcb);
-/* A child of a listener leaves its queues (the syn or the accept queue). */
+/* A child of a listener leaves its queue (the SYN or the accept queue). */
 void tcp_child_unlink(struct tcp_pcb *child);
+/* child joins the end of q, a queue of its listener parent. */
+void tcp_child_enqueue(struct tcp_pcb *parent, struct tcp_queue *q, struct tcp_pcb *child);
 /* Enters TIME-WAIT (2 * MSL). */
 void tcp_enter_time_wait(struct tcp_pcb *pcb);
 uint16_t tcp_mss_for(const struct net_if *nif);

@@ -183,7 +183,7 @@ static int tcp_sock_accept(struct net_socket *s, struct net_socket **out)
 
 	if (pcb->state != TCP_LISTEN)
 		return -EINVAL;
-	if (!(c = pcb->acc_q))
+	if (!(c = pcb->acc_q.head))
 		return -EAGAIN;
 	tcp_child_unlink(c);
 	if ((rc = tcp_sock_attach(c, out)) < 0) {
@@ -289,11 +289,11 @@ static int tcp_sock_shutdown(struct net_socket *s)
 /* A listener's children go with it: a RST for those that finished their handshake. */
 static void tcp_listener_close(struct tcp_pcb *pcb)
 {
-	while (pcb->syn_q)
-		tcp_pcb_done(pcb->syn_q, 0);
-	while (pcb->acc_q) {
-		tcp_send_rst(pcb->acc_q);
-		tcp_pcb_done(pcb->acc_q, 0);
+	while (pcb->syn_q.head)
+		tcp_pcb_done(pcb->syn_q.head, 0);
+	while (pcb->acc_q.head) {
+		tcp_send_rst(pcb->acc_q.head);
+		tcp_pcb_done(pcb->acc_q.head, 0);
 	}
 }
 
@@ -354,7 +354,7 @@ static unsigned int tcp_sock_poll(const struct net_socket *s)
 
 	switch (pcb->state) {
 	case TCP_LISTEN:
-		return pcb->acc_q ? NET_POLLIN : 0;
+		return pcb->acc_q.head ? NET_POLLIN : 0;
 	case TCP_SYN_SENT:
 	case TCP_SYN_RCVD:
 		return 0;

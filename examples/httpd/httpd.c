@@ -401,7 +401,7 @@ int app_main(int argc, char **argv)
 		return 1;
 	}
 	if ((rc = net_socket(NET_SOCK_STREAM, &l)) < 0 || (rc = net_bind(l, IP4_ANY, (uint16_t)port)) < 0 ||
-	    (rc = net_listen(l, 128)) < 0) {
+	    (rc = net_listen(l, 1024)) < 0) {
 		uk_printf("httpd: cannot listen on port %lu: error %d\n", port, rc);
 		return 1;
 	}

@@ -36,13 +36,19 @@ httpd_start() {
 	ip netns exec "$NS" "$BIN/httpd" --mem 512 ${host[@]+"${host[@]}"} --vif "$vif" -- \
 		ip=10.0.0.2/24 ${words[@]+"${words[@]}"} >"$out" 2>"$out.err" &
 	guest=$!
+	guest_out=$out
 	wait_for_line "$out" '^httpd: listening on TCP port 80$' 30
 }
 
-# httpd_stop: SIGTERM (poweroff through xenstore) and the exit status in $status.
+# httpd_stop: SIGTERM (poweroff through xenstore) and the exit status in $status;
+# when it is not 0, the end of what the guest printed, to say why.
 httpd_stop() {
-	kill -TERM "$guest"
+	kill -TERM "$guest" 2>/dev/null || echo "httpd had already exited" >&2
 	wait "$guest" && status=0 || status=$?
+	if [ "$status" != 0 ]; then
+		echo "httpd exited with status $status; the end of its output:" >&2
+		tail -n 20 "$guest_out" "$guest_out.err" >&2
+	fi
 }
 
 in_ns() { ip netns exec "$NS" "$@"; }
