@@ -22,7 +22,6 @@
 void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t status)
 {
 	blkif_response_t *rsp;
-	int notify;
 
 	if (!bb->connected || bb->broken)
 		return;
@@ -34,6 +33,17 @@ void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t
 	bb->ring.rsp_prod_pvt++;
 	if (status != BLKIF_RSP_OKAY)
 		bb->stats.errors++;
+	if (!bb->hold_push)
+		blkback_push_responses(bb);
+}
+
+/* What blkback_respond wrote, made visible, and one event if the guest asked for it. */
+void blkback_push_responses(struct blkback *bb)
+{
+	int notify;
+
+	if (!bb->connected || bb->broken)
+		return;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&bb->ring, notify);
 	if (notify)
 		xenbus_backend_notify(bb->xb, bb->port);
@@ -265,6 +275,7 @@ void blkback_destroy(struct blkback *bb)
 	blkback_capture_close(bb);
 	blkback_wcache_destroy(bb);
 	blkback_config_free(&bb->cfg);
+	blkback_io_free_spares(bb);
 	free(bb);
 }
 
