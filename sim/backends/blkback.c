@@ -59,6 +59,7 @@ static void notified(void *arg, evtchn_port_t port)
 
 	if (!bb->connected || bb->broken || !xenbus_backend_connected(bb->xb))
 		return;
+	bb->hold_push++; /* the pass's answers (refusals, cached reads), then one event */
 	do {
 		RING_IDX prod = __atomic_load_n(&bb->ring.sring->req_prod, __ATOMIC_ACQUIRE);
 
@@ -69,7 +70,7 @@ static void notified(void *arg, evtchn_port_t port)
 					     prod - bb->ring.rsp_prod_pvt, bb->ring.rsp_prod_pvt,
 					     RING_SIZE(&bb->ring));
 			bb->broken = true;
-			return;
+			break;
 		}
 		while (bb->ring.req_cons != prod && bb->connected) {
 			RING_IDX i = bb->ring.req_cons++;
@@ -80,9 +81,11 @@ static void notified(void *arg, evtchn_port_t port)
 		}
 		blkback_io_kick(bb);
 		if (!bb->connected)
-			return;
+			break;
 		RING_FINAL_CHECK_FOR_REQUESTS(&bb->ring, more);
 	} while (more);
+	bb->hold_push--;
+	blkback_push_responses(bb);
 }
 
 static void unmap_ring(struct blkback *bb)

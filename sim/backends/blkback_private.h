@@ -92,6 +92,7 @@ struct blkback {
 	struct bb_io *spare;       /* freed bb_io kept for the next request */
 	unsigned int nspare;
 	unsigned int hold_push;    /* responses written, pushed at blkback_push_responses */
+	bool no_nowait;            /* the image's file system refused RWF_NOWAIT */
 
 	struct blkback_wcache *wcache; /* powercut only */
 	FILE *capture;             /* capture=FILE */
