@@ -332,11 +332,12 @@ int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t r
 	return GNTST_okay;
 }
 
+/* The lowest free handle, as before, found from maps_free rather than 0. */
 static int free_handle(const struct sim_gnttab *g)
 {
-	for (int h = 0; h < SIM_GNTTAB_MAX_MAPS; h++)
+	for (unsigned int h = g->maps_free; h < SIM_GNTTAB_MAX_MAPS; h++)
 		if (!g->maps[h].in_use)
-			return h;
+			return (int)h;
 	return -1;
 }
 
@@ -363,6 +364,7 @@ int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, 
 		.in_use = true,
 	};
 	pins_count(&d->gnttab, &d->gnttab.maps[h], +1);
+	d->gnttab.maps_free = (unsigned int)h + 1;
 	if ((unsigned int)h >= d->gnttab.maps_end)
 		d->gnttab.maps_end = (unsigned int)h + 1;
 	*handle = (grant_handle_t)h;
@@ -381,6 +383,8 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 	check_still_granted(d, entry(d, m->ref), m->ref, &p);
 	m->in_use = false;
 	pins_count(&d->gnttab, m, -1);
+	if (handle < d->gnttab.maps_free)
+		d->gnttab.maps_free = handle;
 	while (d->gnttab.maps_end && !d->gnttab.maps[d->gnttab.maps_end - 1].in_use)
 		d->gnttab.maps_end--;
 	unpin(d, m->ref, m->readonly);

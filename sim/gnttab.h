@@ -66,6 +66,7 @@ struct sim_gnttab {
 	unsigned int nr_frames;
 	struct sim_gnttab_map maps[SIM_GNTTAB_MAX_MAPS]; /* index = grant_handle_t */
 	unsigned int maps_end; /* one past the highest handle in use */
+	unsigned int maps_free; /* no handle below it is free: where a map starts looking */
 	/* maps[] counted per reference, so a map or unmap need not scan maps[] */
 	struct sim_gnttab_pins pins[SIM_GNTTAB_MAX_ENTRIES];
 };
