@@ -73,8 +73,9 @@ struct blkback {
 
 	bool connected;
 	unsigned int generation;   /* bumped at each disconnect */
-	blkif_back_ring_t ring;
+	blkif_back_ring_t ring;    /* its sring is page 0: the indexes; entries via ring_page */
 	unsigned int nr_ring_pages;
+	uint8_t *ring_page[1u << BLKBACK_MAX_RING_ORDER]; /* each where the guest has it */
 	grant_handle_t ring_handles[1u << BLKBACK_MAX_RING_ORDER];
 	evtchn_port_t port;
 	bool broken;               /* the producer overran: the ring is no longer read */
