@@ -1,7 +1,7 @@
 /*
  * blkfront's requests: a uk_blk_req is split into ring requests of at most
  * max_segs pages each (blkif_queue_rw_req in Linux), its data granted in
- * place when the buffer is page-aligned allocator memory, else copied
+ * place when the part is whole pages of allocator memory, else copied
  * through pool pages, and completed when every part has answered
  * (blkfront_rsp.c). A part of more than 11 segments goes as
  * BLKIF_OP_INDIRECT, its segments on the slot's indirect page.
@@ -119,13 +119,15 @@ static void ring_push(struct uk_blk *b)
 }
 
 /*
- * A part whose buffer starts on a page in the allocator's RAM goes without
- * a copy: the caller's pages are granted for it (read-only for a write).
+ * A part of whole pages of the allocator's RAM goes without a copy: the
+ * caller's pages are granted for it (read-only for a write). Whole pages
+ * only, so the backend is never handed memory beyond the buffer.
  */
 static bool direct(struct uk_blk *b, struct blkfront_shadow *s, const uint8_t *buf,
 		   size_t bytes, uint8_t op)
 {
-	return bytes > 0 && (uintptr_t)buf % UK_PAGE_SIZE == 0 && uk_page_owns(buf, bytes) &&
+	return bytes > 0 && (uintptr_t)buf % UK_PAGE_SIZE == 0 && bytes % UK_PAGE_SIZE == 0 &&
+	       uk_page_owns(buf, bytes) &&
 	       blkfront_direct_grant(b, s, buf, bytes, op == BLKIF_OP_WRITE);
 }
 

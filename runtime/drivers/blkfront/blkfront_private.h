@@ -8,8 +8,8 @@
  *     max_segments pages and never shrinks (grant reuse, as Linux's
  *     persistent grants: the caller's buffer is copied in and out, so it may
  *     be anywhere). A free ring slot therefore always finds enough pages;
- *   - or, for a part whose buffer starts on a page boundary in the
- *     allocator's RAM, the caller's own pages, granted for the time of the
+ *   - or, for a part that is whole pages of the allocator's RAM, the
+ *     caller's own pages, granted for the time of the
  *     part and revoked at its response (blkif_queue_rw_req without
  *     persistent grants): the data is not copied at all;
  *   - with indirect descriptors, one page of segments per ring slot,
