@@ -74,7 +74,7 @@ static unsigned int round_no;
 
 static void plain_seq(int fd, unsigned long mib, int write)
 {
-	static uint8_t buf[MIB];
+	static uint8_t buf[MIB] __attribute__((aligned(4096))); /* page-aligned, as the guest's */
 	uint64_t t0 = now_ns();
 
 	memset(buf, 0x5a, sizeof(buf));
@@ -98,7 +98,7 @@ struct rand_arg {
 static void *rand_thread(void *p)
 {
 	struct rand_arg *a = p;
-	uint8_t buf[4096];
+	uint8_t buf[4096] __attribute__((aligned(4096)));
 	uint64_t s = a->seed;
 
 	for (unsigned long i = 0; i < a->count; i++) {

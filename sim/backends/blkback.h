@@ -86,7 +86,6 @@ bool blkback_connected(const struct blkback *bb);
 struct blkback_stats {
 	uint64_t reads, writes, flushes, errors;
 	uint64_t indirect;         /* BLKIF_OP_INDIRECT requests taken */
-	uint64_t reads_now;        /* reads the page cache answered on the loop, no pool trip */
 	uint64_t sectors_read, sectors_written;
 	unsigned int max_inflight; /* most requests in the thread pool at once */
 };

@@ -459,7 +459,7 @@ static bool read_now(struct blkback *bb, struct bb_io *io)
 		bb->no_nowait = true; /* an old kernel or a file system without it */
 	if (n != (ssize_t)io->len)
 		return false;
-	bb->stats.reads_now++;
+	bb->reads_now++;
 	io->result = 0;
 	io->status = finish(bb, io);
 	answer(bb, io);

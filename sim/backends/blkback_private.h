@@ -94,6 +94,7 @@ struct blkback {
 	unsigned int nspare;
 	unsigned int hold_push;    /* responses written, pushed at blkback_push_responses */
 	bool no_nowait;            /* the image's file system refused RWF_NOWAIT */
+	uint64_t reads_now;        /* reads the page cache answered on the loop, no pool trip */
 
 	struct blkback_wcache *wcache; /* powercut only */
 	FILE *capture;             /* capture=FILE */
