@@ -143,6 +143,16 @@ static struct region *region_of(uintptr_t pfn)
 	return NULL;
 }
 
+bool uk_page_owns(const void *p, size_t len)
+{
+	uintptr_t first = (uintptr_t)p, last = first + len - 1;
+	struct region *r;
+
+	if (len == 0 || last < first || !(r = region_of(pfn_of(p))))
+		return false;
+	return pfn_of((const void *)last) < r->frontier;
+}
+
 static uint8_t *head_byte(struct region *r, uintptr_t pfn)
 {
 	return &r->head[pfn - r->first_pfn];

@@ -23,6 +23,8 @@
 #include "sim/report.h"
 
 #define ENTRIES_PER_FRAME (SIM_PAGE_SIZE / sizeof(grant_entry_v1_t))
+_Static_assert(SIM_GNTTAB_MAX_ENTRIES == SIM_GNTTAB_MAX_FRAMES * ENTRIES_PER_FRAME,
+	       "pins[] has a counter per reference a full table holds");
 /* Xen's pin counters are 8 bits per kind and refuse once the top bit is set. */
 #define PIN_LIMIT 128
 #define CAS_RETRIES 5
@@ -70,19 +72,21 @@ static grant_entry_v1_t *entry(struct sim_domain *d, grant_ref_t ref)
 
 static struct pins pins_of(const struct sim_gnttab *g, grant_ref_t ref)
 {
-	struct pins p = { 0 };
+	const struct sim_gnttab_pins *c = &g->pins[ref];
 
-	for (unsigned int h = 0; h < g->maps_end; h++) {
-		const struct sim_gnttab_map *m = &g->maps[h];
-		if (!m->in_use || m->ref != ref)
-			continue;
-		if (m->readonly)
-			p.ro++;
-		else
-			p.rw++;
-		p.who = m->mapper;
-	}
-	return p;
+	return (struct pins){ .ro = c->ro, .rw = c->rw, .who = c->who };
+}
+
+/* maps[] gained (+1) or lost (-1) a mapping of ref. */
+static void pins_count(struct sim_gnttab *g, const struct sim_gnttab_map *m, int delta)
+{
+	struct sim_gnttab_pins *c = &g->pins[m->ref];
+
+	if (m->readonly)
+		c->ro = (uint8_t)(c->ro + delta);
+	else
+		c->rw = (uint8_t)(c->rw + delta);
+	c->who = m->mapper;
 }
 
 static bool is_pinned(const struct pins *p)
@@ -328,11 +332,12 @@ int16_t sim_gnttab_copy_to(struct sim_domain *d, domid_t accessor, grant_ref_t r
 	return GNTST_okay;
 }
 
+/* The lowest free handle, as before, found from maps_free rather than 0. */
 static int free_handle(const struct sim_gnttab *g)
 {
-	for (int h = 0; h < SIM_GNTTAB_MAX_MAPS; h++)
+	for (unsigned int h = g->maps_free; h < SIM_GNTTAB_MAX_MAPS; h++)
 		if (!g->maps[h].in_use)
-			return h;
+			return (int)h;
 	return -1;
 }
 
@@ -358,6 +363,8 @@ int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, 
 		.readonly = readonly,
 		.in_use = true,
 	};
+	pins_count(&d->gnttab, &d->gnttab.maps[h], +1);
+	d->gnttab.maps_free = (unsigned int)h + 1;
 	if ((unsigned int)h >= d->gnttab.maps_end)
 		d->gnttab.maps_end = (unsigned int)h + 1;
 	*handle = (grant_handle_t)h;
@@ -375,6 +382,9 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 	p = pins_of(&d->gnttab, m->ref);
 	check_still_granted(d, entry(d, m->ref), m->ref, &p);
 	m->in_use = false;
+	pins_count(&d->gnttab, m, -1);
+	if (handle < d->gnttab.maps_free)
+		d->gnttab.maps_free = handle;
 	while (d->gnttab.maps_end && !d->gnttab.maps[d->gnttab.maps_end - 1].in_use)
 		d->gnttab.maps_end--;
 	unpin(d, m->ref, m->readonly);

@@ -40,6 +40,15 @@ struct sim_domain;
 /* frame[] of a frame the table has but the guest has not placed. */
 #define SIM_GNTTAB_NO_FRAME (~(xen_pfn_t)0)
 
+/* References a table of SIM_GNTTAB_MAX_FRAMES frames holds. */
+#define SIM_GNTTAB_MAX_ENTRIES (SIM_GNTTAB_MAX_FRAMES * (4096 / sizeof(grant_entry_v1_t)))
+
+/* A reference's live mappings (Xen's active entry pin count): all by one domain. */
+struct sim_gnttab_pins {
+	uint8_t ro, rw;
+	domid_t who;
+};
+
 struct sim_gnttab_map {
 	grant_ref_t ref;
 	domid_t mapper;
@@ -57,6 +66,9 @@ struct sim_gnttab {
 	unsigned int nr_frames;
 	struct sim_gnttab_map maps[SIM_GNTTAB_MAX_MAPS]; /* index = grant_handle_t */
 	unsigned int maps_end; /* one past the highest handle in use */
+	unsigned int maps_free; /* no handle below it is free: where a map starts looking */
+	/* maps[] counted per reference, so a map or unmap need not scan maps[] */
+	struct sim_gnttab_pins pins[SIM_GNTTAB_MAX_ENTRIES];
 };
 
 void sim_gnttab_init(struct sim_gnttab *g);

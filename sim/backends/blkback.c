@@ -5,6 +5,7 @@
  * blkback_request.c's, the file I/O blkback_io.c's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,65 @@
 
 /* --- responses --- */
 
+/*
+ * The ring's entries. Xen's backend maps the ring's pages into one virtual
+ * area (xenbus_map_ring_valloc); here each page is read where it is in
+ * guest RAM, so an entry is reached by its byte offset in the shared area,
+ * and one that straddles two pages (112-byte entries do) is copied in two.
+ */
+static size_t entry_offset(const struct blkback *bb, RING_IDX i)
+{
+	return offsetof(blkif_sring_t, ring) +
+	       (size_t)(i & (RING_SIZE(&bb->ring) - 1)) * sizeof(union blkif_sring_entry);
+}
+
+static void ring_read(const struct blkback *bb, size_t off, void *dst, size_t len)
+{
+	for (size_t n; len > 0; off += n, len -= n, dst = (uint8_t *)dst + n) {
+		n = SIM_PAGE_SIZE - off % SIM_PAGE_SIZE < len ? SIM_PAGE_SIZE - off % SIM_PAGE_SIZE
+							       : len;
+		memcpy(dst, bb->ring_page[off / SIM_PAGE_SIZE] + off % SIM_PAGE_SIZE, n);
+	}
+}
+
+static void ring_write(struct blkback *bb, size_t off, const void *src, size_t len)
+{
+	for (size_t n; len > 0; off += n, len -= n, src = (const uint8_t *)src + n) {
+		n = SIM_PAGE_SIZE - off % SIM_PAGE_SIZE < len ? SIM_PAGE_SIZE - off % SIM_PAGE_SIZE
+							       : len;
+		memcpy(bb->ring_page[off / SIM_PAGE_SIZE] + off % SIM_PAGE_SIZE, src, n);
+	}
+}
+
+/* RING_COPY_REQUEST: a copy, which the checks then read; the guest may change the slot. */
+static void copy_request(const struct blkback *bb, RING_IDX i, blkif_request_t *req)
+{
+	ring_read(bb, entry_offset(bb, i), req, sizeof(*req));
+	__asm__ volatile("" ::: "memory");
+}
+
 void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t status)
 {
-	blkif_response_t *rsp;
-	int notify;
+	blkif_response_t rsp = { .id = id, .operation = operation, .status = status };
 
 	if (!bb->connected || bb->broken)
 		return;
 	blkback_capture_response(bb, id, operation, status);
-	rsp = RING_GET_RESPONSE(&bb->ring, bb->ring.rsp_prod_pvt);
-	rsp->id = id;
-	rsp->operation = operation;
-	rsp->status = status;
+	ring_write(bb, entry_offset(bb, bb->ring.rsp_prod_pvt), &rsp, sizeof(rsp));
 	bb->ring.rsp_prod_pvt++;
 	if (status != BLKIF_RSP_OKAY)
 		bb->stats.errors++;
+	if (!bb->hold_push)
+		blkback_push_responses(bb);
+}
+
+/* What blkback_respond wrote, made visible, and one event if the guest asked for it. */
+void blkback_push_responses(struct blkback *bb)
+{
+	int notify;
+
+	if (!bb->connected || bb->broken)
+		return;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&bb->ring, notify);
 	if (notify)
 		xenbus_backend_notify(bb->xb, bb->port);
@@ -49,6 +94,7 @@ static void notified(void *arg, evtchn_port_t port)
 
 	if (!bb->connected || bb->broken || !xenbus_backend_connected(bb->xb))
 		return;
+	bb->hold_push++; /* the pass's answers (refusals, cached reads), then one event */
 	do {
 		RING_IDX prod = __atomic_load_n(&bb->ring.sring->req_prod, __ATOMIC_ACQUIRE);
 
@@ -59,20 +105,22 @@ static void notified(void *arg, evtchn_port_t port)
 					     prod - bb->ring.rsp_prod_pvt, bb->ring.rsp_prod_pvt,
 					     RING_SIZE(&bb->ring));
 			bb->broken = true;
-			return;
+			break;
 		}
 		while (bb->ring.req_cons != prod && bb->connected) {
 			RING_IDX i = bb->ring.req_cons++;
 			blkif_request_t req;
 
-			RING_COPY_REQUEST(&bb->ring, i, &req); /* check a copy: the guest may change it */
+			copy_request(bb, i, &req);
 			blkback_dispatch(bb, &req, i % RING_SIZE(&bb->ring));
 		}
 		blkback_io_kick(bb);
 		if (!bb->connected)
-			return;
+			break;
 		RING_FINAL_CHECK_FOR_REQUESTS(&bb->ring, more);
 	} while (more);
+	bb->hold_push--;
+	blkback_push_responses(bb);
 }
 
 static void unmap_ring(struct blkback *bb)
@@ -82,15 +130,15 @@ static void unmap_ring(struct blkback *bb)
 }
 
 /*
- * read_per_ring_refs: ring-ref, or ring-page-order and ring-ref0..N-1.
- * Linux's blkback maps the pages into one virtual area; here they are read
- * in place in guest RAM, so only pages contiguous there make one ring.
+ * read_per_ring_refs: ring-ref, or ring-page-order and ring-ref0..N-1, each
+ * page mapped wherever the guest has it (Xen allows any pages; entries are
+ * reached through ring_page[], see entry_offset).
  */
 static int map_ring(struct blkback *bb)
 {
 	unsigned long order = 0, ref;
 	char key[24];
-	void *first = NULL, *page;
+	void *page;
 	int rc = xenbus_backend_read_uint(bb->xb, "ring-page-order", bb->cfg.ring_order, &order);
 
 	if (rc == -EINVAL)
@@ -101,26 +149,15 @@ static int map_ring(struct blkback *bb)
 		else
 			snprintf(key, sizeof(key), "ring-ref%u", i);
 		if (xenbus_backend_need_uint(bb->xb, key, UINT32_MAX, &ref) < 0 ||
-		    xenbus_backend_map_ring(bb->xb, key, ref, &page, &bb->ring_handles[i]) < 0)
-			goto fail;
-		bb->nr_ring_pages++;
-		if (!first)
-			first = page;
-		if (page != (uint8_t *)first + i * SIM_PAGE_SIZE) {
-			/* Xen allows any pages; this backend reads the ring in place. */
-			sim_log("%s: %s is not the page after ring-ref0's in guest memory: a "
-				"multi-page ring on scattered pages is legal but not supported "
-				"by drydock's blkback; the device is refused (blkfront's rings "
-				"are contiguous)", bb->name, key);
+		    xenbus_backend_map_ring(bb->xb, key, ref, &page, &bb->ring_handles[i]) < 0) {
 			unmap_ring(bb);
-			return -EOPNOTSUPP;
+			return -EINVAL;
 		}
+		bb->ring_page[bb->nr_ring_pages++] = page;
 	}
-	BACK_RING_INIT(&bb->ring, (blkif_sring_t *)first, (1u << order) * SIM_PAGE_SIZE);
+	/* The indexes are in page 0; RING_SIZE counts the entries of all the pages. */
+	BACK_RING_INIT(&bb->ring, (blkif_sring_t *)bb->ring_page[0], (1u << order) * SIM_PAGE_SIZE);
 	return 0;
-fail:
-	unmap_ring(bb);
-	return -EINVAL;
 }
 
 static int check_protocol(struct blkback *bb)
@@ -265,6 +302,7 @@ void blkback_destroy(struct blkback *bb)
 	blkback_capture_close(bb);
 	blkback_wcache_destroy(bb);
 	blkback_config_free(&bb->cfg);
+	blkback_io_free_spares(bb);
 	free(bb);
 }
 

@@ -16,6 +16,7 @@
  * on every run, whichever pool thread finished first.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,28 +27,83 @@
 #include "sim/gnttab.h"
 #include "sim/report.h"
 
-struct bb_io *blkback_io_new(struct blkback *bb, size_t len)
-{
-	struct bb_io *io = calloc(1, sizeof(*io));
+/* Spare bb_io kept: a ring's worth of requests needs no allocation. */
+#define BB_MAX_SPARE 64u
 
-	if (!io)
-		return NULL;
-	if (len && !(io->data = malloc(len))) {
-		free(io);
+struct bb_io *blkback_io_new(struct blkback *bb)
+{
+	struct bb_io *io = bb->spare;
+
+	if (io) {
+		bb->spare = io->next;
+		bb->nspare--;
+	} else if (!(io = malloc(sizeof(*io)))) {
 		return NULL;
 	}
+	/* Everything but the arrays, which nseg and nmapped bound. */
+	memset(io, 0, offsetof(struct bb_io, seg));
 	io->bb = bb;
 	io->generation = bb->generation;
 	return io;
 }
 
+/* xen_blkbk_unmap: the segments' pages, once the I/O is over. */
+static void unmap(struct bb_io *io)
+{
+	while (io->nmapped > 0)
+		sim_gnttab_unmap(io->bb->dom, io->handle[--io->nmapped]);
+}
+
+/*
+ * xen_blkbk_map: each segment's page, writable for a read (the disk writes
+ * it), read-only for a write, with the checks of GNTTABOP_map_grant_ref.
+ */
+bool blkback_io_map(struct blkback *bb, struct bb_io *io)
+{
+	for (unsigned int i = 0; i < io->nseg; i++) {
+		const struct blkif_request_segment *s = &io->seg[i];
+		void *page;
+
+		if (sim_gnttab_map(bb->dom, 0, s->gref, io->op == BLKIF_OP_WRITE, &page,
+				   &io->handle[i]) != GNTST_okay) {
+			unmap(io);
+			return false;
+		}
+		io->nmapped++;
+		io->iov[i].iov_base = (uint8_t *)page + s->first_sect * BLKBACK_SECTOR;
+		io->iov[i].iov_len = (size_t)(s->last_sect - s->first_sect + 1) * BLKBACK_SECTOR;
+	}
+	return true;
+}
+
 void blkback_io_free(struct bb_io *io)
 {
+	struct blkback *bb;
+
 	if (!io)
 		return;
+	bb = io->bb;
+	unmap(io);
 	free(io->data);
 	free(io->old);
-	free(io);
+	if (bb->nspare >= BB_MAX_SPARE) {
+		free(io);
+		return;
+	}
+	io->next = bb->spare;
+	bb->spare = io;
+	bb->nspare++;
+}
+
+void blkback_io_free_spares(struct blkback *bb)
+{
+	while (bb->spare) {
+		struct bb_io *io = bb->spare;
+
+		bb->spare = io->next;
+		free(io);
+	}
+	bb->nspare = 0;
 }
 
 /* pread/pwrite all of it; -EIO and short_io when the image ends early. */
@@ -71,7 +127,46 @@ static int rw_all(struct bb_io *io, int fd, uint8_t *buf, bool write)
 	return 0;
 }
 
-/* A pool thread: only the file and io's own buffers, never the simulator. */
+/* preadv/pwritev over the mapped pages; io->iov is used up. -EIO and short_io as rw_all. */
+static int rw_iov(struct bb_io *io, int fd, bool write)
+{
+	struct iovec *iov = io->iov;
+	unsigned int n = io->nmapped;
+	uint64_t pos = io->offset;
+
+	while (n > 0) {
+		ssize_t got = write ? pwritev(fd, iov, (int)n, (off_t)pos)
+				    : preadv(fd, iov, (int)n, (off_t)pos);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0) {
+			io->short_io = true;
+			return -EIO;
+		}
+		pos += (uint64_t)got;
+		for (; n > 0 && (size_t)got >= iov->iov_len; n--, iov++)
+			got -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + got;
+			iov->iov_len -= (size_t)got;
+		}
+	}
+	return 0;
+}
+
+/* The data: straight to or from the guest's mapped pages, else io's buffer. */
+static int rw_data(struct bb_io *io, int fd, bool write)
+{
+	return io->nmapped ? rw_iov(io, fd, write) : rw_all(io, fd, io->data, write);
+}
+
+/*
+ * A pool thread: only the file, io's own buffers and the guest pages io
+ * has mapped (the guest leaves them alone until the response), never the
+ * simulator.
+ */
 static void work(uv_work_t *w)
 {
 	struct bb_io *io = w->data;
@@ -79,13 +174,13 @@ static void work(uv_work_t *w)
 
 	io->result = 0;
 	if (io->op == BLKIF_OP_READ) {
-		io->result = rw_all(io, fd, io->data, false);
+		io->result = rw_data(io, fd, false);
 	} else if (io->op == BLKIF_OP_WRITE) {
 		/* Power-cut testing keeps what the write replaces, to undo it at the cut. */
 		if (io->old)
 			io->result = rw_all(io, fd, io->old, false);
 		if (io->result == 0)
-			io->result = rw_all(io, fd, io->data, true);
+			io->result = rw_data(io, fd, true);
 	}
 	if (io->result == 0 && io->flush && fdatasync(fd) < 0)
 		io->result = -errno;
@@ -211,9 +306,13 @@ static void pump(struct blkback *bb)
 	blkback_io_kick(bb);
 }
 
+static bool read_now(struct blkback *bb, struct bb_io *io);
+
 void blkback_io_submit(struct blkback *bb, struct bb_io *io)
 {
 	io->seq = bb->next_seq++;
+	if (!bb->queue_head && can_start(bb, io) && read_now(bb, io))
+		return;
 	if (bb->serial && io->op == BLKIF_OP_WRITE && io->len && !(io->old = malloc(io->len))) {
 		blkback_respond(bb, io->id, io->operation, BLKIF_RSP_ERROR);
 		blkback_io_free(io);
@@ -255,9 +354,10 @@ static int16_t finish(struct blkback *bb, struct bb_io *io)
 			io->short_io ? "the image is shorter than when it was opened (changed "
 				       "underneath?)" : strerror(-io->result));
 		st = BLKIF_RSP_ERROR;
-	} else if (io->op == BLKIF_OP_READ && scatter(bb, io) < 0) {
+	} else if (io->op == BLKIF_OP_READ && !io->nmapped && scatter(bb, io) < 0) {
 		st = BLKIF_RSP_ERROR;
 	}
+	unmap(io); /* before the response: the guest may end its grants then */
 	if (st == BLKIF_RSP_OKAY)
 		count(bb, io);
 	if (bb->wcache && st == BLKIF_RSP_OKAY && io->op == BLKIF_OP_WRITE)
@@ -311,6 +411,7 @@ static void done(uv_work_t *w, int status)
 	struct blkback *bb = io->bb;
 
 	sim_io_end(bb->dom->sim);
+	bb->hold_push++; /* the batch's answers, then one event */
 	for (; io; io = next) {
 		next = io->batch;
 		bb->inflight--;
@@ -334,6 +435,36 @@ static void done(uv_work_t *w, int status)
 	pump(bb);
 	if (bb->inflight == 0 && !bb->queue_head)
 		release_held(bb);
+	bb->hold_push--;
+	blkback_push_responses(bb);
+}
+
+/*
+ * A read the page cache holds, done at once on the loop: preadv2 with
+ * RWF_NOWAIT returns EAGAIN (or less) rather than wait for the disk, so the
+ * loop never blocks, and a cached read skips the thread pool's round trip,
+ * which costs more than the read. Whatever it cannot do whole goes to the
+ * pool as before. Under the virtual clock only when nothing is in the pool
+ * or held, so answers still come in request order.
+ */
+static bool read_now(struct blkback *bb, struct bb_io *io)
+{
+	ssize_t n;
+
+	if (io->op != BLKIF_OP_READ || !io->nmapped || bb->no_nowait || io->flush ||
+	    (virtual_clock(bb) && (bb->inflight || bb->held)))
+		return false;
+	n = preadv2(bb->cfg.fd, io->iov, (int)io->nmapped, (off_t)io->offset, RWF_NOWAIT);
+	if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL))
+		bb->no_nowait = true; /* an old kernel or a file system without it */
+	if (n != (ssize_t)io->len)
+		return false;
+	bb->reads_now++;
+	io->result = 0;
+	io->status = finish(bb, io);
+	answer(bb, io);
+	blkback_io_free(io);
+	return true;
 }
 
 void blkback_io_drain(struct blkback *bb)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 #include <uv.h>
 
 #include "sim/xen_abi.h" /* the ring barriers, SIM_PAGE_SIZE: before <xen/io/blkif.h> */
@@ -47,12 +48,21 @@ struct bb_io {
 	unsigned int generation;   /* bb->generation when queued: a stale one is not answered */
 	uint64_t offset;           /* bytes into the image */
 	size_t len;
-	uint8_t *data;             /* len bytes */
+	/*
+	 * Where the data is: the guest's pages mapped (nmapped > 0, the I/O goes
+	 * straight to or from them, as Linux's blkback maps them), else a copy
+	 * of len bytes in data, gathered and scattered by grant copy.
+	 */
+	uint8_t *data;
+	unsigned int nmapped;
 	uint8_t *old;              /* powercut: what the write replaced */
 	unsigned int nseg;
-	struct blkif_request_segment seg[BB_MAX_SEGS];
 	int result;                /* 0 or -errno from the worker */
 	bool short_io;             /* the image ended early: changed underneath */
+	/* The arrays last: a new bb_io is zeroed up to seg (nseg, nmapped bound them). */
+	struct blkif_request_segment seg[BB_MAX_SEGS];
+	struct iovec iov[BB_MAX_SEGS];
+	grant_handle_t handle[BB_MAX_SEGS];
 };
 
 struct blkback {
@@ -63,8 +73,9 @@ struct blkback {
 
 	bool connected;
 	unsigned int generation;   /* bumped at each disconnect */
-	blkif_back_ring_t ring;
+	blkif_back_ring_t ring;    /* its sring is page 0: the indexes; entries via ring_page */
 	unsigned int nr_ring_pages;
+	uint8_t *ring_page[1u << BLKBACK_MAX_RING_ORDER]; /* each where the guest has it */
 	grant_handle_t ring_handles[1u << BLKBACK_MAX_RING_ORDER];
 	evtchn_port_t port;
 	bool broken;               /* the producer overran: the ring is no longer read */
@@ -79,21 +90,40 @@ struct blkback {
 	struct bb_io *open_batch, *open_tail; /* started, not yet handed to the pool */
 	size_t open_bytes;
 	bool serial;               /* powercut: one request at a time */
+	struct bb_io *spare;       /* freed bb_io kept for the next request */
+	unsigned int nspare;
+	unsigned int hold_push;    /* responses written, pushed at blkback_push_responses */
+	bool no_nowait;            /* the image's file system refused RWF_NOWAIT */
+	uint64_t reads_now;        /* reads the page cache answered on the loop, no pool trip */
 
 	struct blkback_wcache *wcache; /* powercut only */
 	FILE *capture;             /* capture=FILE */
 	struct blkback_stats stats;
 };
 
-/* blkback.c: the response for a request, pushed at once. */
+/*
+ * blkback.c: the response for a request, pushed at once, or with the rest
+ * at blkback_push_responses when hold_push is set (a batch's answers, one
+ * event for all of them, as Linux's make_response/notify pair per batch).
+ */
 void blkback_respond(struct blkback *bb, uint64_t id, uint8_t operation, int16_t status);
+void blkback_push_responses(struct blkback *bb);
 
 /* blkback_request.c: one request copied off the ring, checked, then started. */
 void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned int slot);
 
 /* blkback_io.c */
-struct bb_io *blkback_io_new(struct blkback *bb, size_t len);
+struct bb_io *blkback_io_new(struct blkback *bb);
+/*
+ * Maps io's segments for its I/O (a write's read-only); false, nothing left
+ * mapped, when one cannot be: io then goes through a buffer and grant
+ * copies, which check (and report) each segment as before.
+ */
+bool blkback_io_map(struct blkback *bb, struct bb_io *io);
+/* Unmaps, frees its buffers, keeps io for the next request. */
 void blkback_io_free(struct bb_io *io);
+/* Frees the kept ones (destroy). */
+void blkback_io_free_spares(struct blkback *bb);
 /* Starts io (into the batch being formed), or queues it behind a flush in progress. */
 void blkback_io_submit(struct blkback *bb, struct bb_io *io);
 /* Hands the batch being formed to the pool: after a pass over the ring. */

@@ -4,10 +4,12 @@
  * failure is a protocol violation naming the disk, ring slot and request id,
  * and the request is answered BLKIF_RSP_ERROR (BLKIF_RSP_EOPNOTSUPP for an
  * operation this disk does not offer). A request that passes has its
- * segments copied and, for a write, its data gathered by grant copy before
- * it goes to the thread pool (blkback_io.c).
+ * segments copied and their pages mapped (xen_blkbk_map) before it goes to
+ * the thread pool (blkback_io.c); when a page cannot be mapped, a write's
+ * data is gathered by grant copy instead, whose checks report the segment.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/backends/blkback_private.h"
@@ -187,7 +189,7 @@ void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned i
 				rc == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
 		return;
 	}
-	if (!(io = blkback_io_new(bb, (size_t)nseg * SIM_PAGE_SIZE))) {
+	if (!(io = blkback_io_new(bb))) {
 		blkback_respond(bb, req->id, req->operation, BLKIF_RSP_ERROR);
 		return;
 	}
@@ -210,8 +212,12 @@ void blkback_dispatch(struct blkback *bb, const blkif_request_t *req, unsigned i
 		blkback_capture_request(bb, io);
 	else
 		blkback_capture_refused(bb, req, slot);
-	if (rc == 0 && io->op == BLKIF_OP_WRITE)
-		rc = gather(bb, io);
+	if (rc == 0 && io->nseg && !blkback_io_map(bb, io)) {
+		if (!(io->data = malloc(io->len)))
+			rc = -ENOMEM;
+		else if (io->op == BLKIF_OP_WRITE)
+			rc = gather(bb, io);
+	}
 	if (rc < 0) {
 		blkback_respond(bb, io->id, io->operation, BLKIF_RSP_ERROR);
 		blkback_io_free(io);

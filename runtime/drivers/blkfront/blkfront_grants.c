@@ -98,6 +98,39 @@ struct blkfront_page *blkfront_indirect_page(struct uk_blk *b, struct blkfront_s
 	return s->indirect;
 }
 
+bool blkfront_direct_grant(struct uk_blk *b, struct blkfront_shadow *s, const void *buf,
+			   size_t bytes, bool readonly)
+{
+	unsigned int n = (unsigned int)((bytes + UK_PAGE_SIZE - 1) / UK_PAGE_SIZE);
+
+	if (gnttab_free_count() < n + BLKFRONT_DIRECT_RESERVE ||
+	    (!s->direct && !(s->direct = uk_calloc(b->max_segs, sizeof(*s->direct)))))
+		return false;
+	for (s->ndirect = 0; s->ndirect < n; s->ndirect++) {
+		const uint8_t *page = (const uint8_t *)buf + (size_t)s->ndirect * UK_PAGE_SIZE;
+
+		if (gnttab_grant_access(b->dev.otherend_id, page, readonly,
+					&s->direct[s->ndirect]) < 0) {
+			blkfront_direct_end(b, s); /* not yet on the ring: revokes */
+			return false;
+		}
+	}
+	return true;
+}
+
+bool blkfront_direct_end(struct uk_blk *b, struct blkfront_shadow *s)
+{
+	bool all = true;
+
+	while (s->ndirect > 0) {
+		if (gnttab_end_access(s->direct[--s->ndirect]) < 0) {
+			b->unrevoked++; /* the backend may still write the page: keep it granted */
+			all = false;
+		}
+	}
+	return all;
+}
+
 /* Revokes p's grant: 0 and p freed, -EBUSY (still mapped), or another error (leaked). */
 static int page_release(struct blkfront_page *p, bool last, unsigned int *leaked)
 {
@@ -169,6 +202,8 @@ void blkfront_release_all(struct uk_blk *b)
 	if (leaked)
 		uk_printf("blkfront %u: %u grant(s) could not be revoked; leaking their pages\n",
 			  b->index, leaked);
+	for (unsigned int i = 0; b->shadow && i < b->ring_size; i++)
+		uk_free(b->shadow[i].direct);
 	uk_free(b->shadow);
 	uk_free(b->free_ids);
 	b->shadow = NULL;

@@ -1,6 +1,7 @@
 /*
  * blkfront's requests: a uk_blk_req is split into ring requests of at most
- * max_segs pages each (blkif_queue_rw_req in Linux), its data copied
+ * max_segs pages each (blkif_queue_rw_req in Linux), its data granted in
+ * place when the part is whole pages of allocator memory, else copied
  * through pool pages, and completed when every part has answered
  * (blkfront_rsp.c). A part of more than 11 segments goes as
  * BLKIF_OP_INDIRECT, its segments on the slot's indirect page.
@@ -51,12 +52,11 @@ static bool slot_fill(struct uk_blk *b, struct blkfront_shadow *s, const uint8_t
 }
 
 /* Segment i of a part of `bytes`: the whole page but for a short last one. */
-static void seg_fill(struct blkif_request_segment *seg, const struct blkfront_page *p,
-		     size_t bytes_left)
+static void seg_fill(struct blkif_request_segment *seg, grant_ref_t gref, size_t bytes_left)
 {
 	size_t n = bytes_left < UK_PAGE_SIZE ? bytes_left : UK_PAGE_SIZE;
 
-	seg->gref = p->gref;
+	seg->gref = gref;
 	seg->first_sect = 0;
 	seg->last_sect = (uint8_t)(n / BLKFRONT_SECTOR - 1);
 }
@@ -98,7 +98,11 @@ static bool ring_put(struct uk_blk *b, struct blkfront_shadow *s, uint16_t id, u
 	}
 	unsigned int i = 0;
 	for (struct blkfront_page *p = s->pages; p && i < nseg; p = p->next, i++) {
-		seg_fill(&segs[i], p, left);
+		seg_fill(&segs[i], p->gref, left);
+		left -= left < UK_PAGE_SIZE ? left : UK_PAGE_SIZE;
+	}
+	for (i = 0; i < s->ndirect && i < nseg; i++) {
+		seg_fill(&segs[i], s->direct[i], left);
 		left -= left < UK_PAGE_SIZE ? left : UK_PAGE_SIZE;
 	}
 	return true;
@@ -112,6 +116,19 @@ static void ring_push(struct uk_blk *b)
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&b->ring, notify);
 	if (notify)
 		evtchn_send(b->port);
+}
+
+/*
+ * A part of whole pages of the allocator's RAM goes without a copy: the
+ * caller's pages are granted for it (read-only for a write). Whole pages
+ * only, so the backend is never handed memory beyond the buffer.
+ */
+static bool direct(struct uk_blk *b, struct blkfront_shadow *s, const uint8_t *buf,
+		   size_t bytes, uint8_t op)
+{
+	return bytes > 0 && (uintptr_t)buf % UK_PAGE_SIZE == 0 && bytes % UK_PAGE_SIZE == 0 &&
+	       uk_page_owns(buf, bytes) &&
+	       blkfront_direct_grant(b, s, buf, bytes, op == BLKIF_OP_WRITE);
 }
 
 /* Queues one part: bytes of req at buf_off, to ring sector `sector`. */
@@ -134,9 +151,14 @@ static int part_submit(struct uk_blk *b, struct uk_blk_req *req, uint8_t op, siz
 	s->bytes = bytes;
 	s->pages = NULL;
 	b->inflight++;
-	if (!slot_fill(b, s, op == BLKIF_OP_WRITE ? (const uint8_t *)req->buf + buf_off : NULL,
-		       bytes) ||
-	    !ring_put(b, s, id, sector)) {
+	if (!direct(b, s, (const uint8_t *)req->buf + buf_off, bytes, op) &&
+	    !slot_fill(b, s, op == BLKIF_OP_WRITE ? (const uint8_t *)req->buf + buf_off : NULL,
+		       bytes)) {
+		s->req = NULL;
+		blkfront_slot_release(b, s, id);
+		return -ENOMEM;
+	}
+	if (!ring_put(b, s, id, sector)) {
 		s->req = NULL;
 		blkfront_slot_release(b, s, id);
 		return -ENOMEM;

@@ -8,6 +8,10 @@
  *     max_segments pages and never shrinks (grant reuse, as Linux's
  *     persistent grants: the caller's buffer is copied in and out, so it may
  *     be anywhere). A free ring slot therefore always finds enough pages;
+ *   - or, for a part that is whole pages of the allocator's RAM, the
+ *     caller's own pages, granted for the time of the
+ *     part and revoked at its response (blkif_queue_rw_req without
+ *     persistent grants): the data is not copied at all;
  *   - with indirect descriptors, one page of segments per ring slot,
  *     granted read-only the first time the slot needs it.
  * Request ids are slot indexes into shadow[]: a response's id names its
@@ -42,6 +46,8 @@
 /* blkif's sector: sector_number, first_sect and last_sect count 512 bytes. */
 #define BLKFRONT_SECTOR 512u
 #define BLKFRONT_SECTORS_PER_PAGE (UK_PAGE_SIZE / BLKFRONT_SECTOR)
+/* Grant references a direct part leaves free for everything else. */
+#define BLKFRONT_DIRECT_RESERVE 256u
 /* The largest ring we ask for: 4 pages, 128 slots. */
 #define BLKFRONT_MAX_RING_ORDER 2
 #define BLKFRONT_MAX_RING_PAGES (1u << BLKFRONT_MAX_RING_ORDER)
@@ -67,6 +73,8 @@ struct blkfront_shadow {
 	size_t buf_off;               /* where this part's data sits in req->buf */
 	size_t bytes;
 	struct blkfront_page *pages;  /* data pages, in order */
+	grant_ref_t *direct;          /* or the caller's pages' grants (max_segs of room) */
+	unsigned int ndirect;         /* granted in direct[] now */
 	struct blkfront_page *indirect; /* this slot's page of segments, or NULL */
 };
 
@@ -109,6 +117,7 @@ struct uk_blk {
 	unsigned int users;                 /* threads inside uk_blk_submit */
 	struct uk_waitq idle_wq;            /* close waits for inflight == 0 and users == 0 */
 	uint64_t unknown_ids;
+	unsigned int unrevoked;             /* direct grants the backend kept mapped: leaked */
 };
 
 static inline bool blkfront_usable(const struct uk_blk *b)
@@ -130,6 +139,15 @@ int blkfront_slots_alloc(struct uk_blk *b);
 struct blkfront_page *blkfront_page_get(struct uk_blk *b);
 void blkfront_page_put(struct uk_blk *b, struct blkfront_page *p);
 struct blkfront_page *blkfront_indirect_page(struct uk_blk *b, struct blkfront_shadow *s);
+/*
+ * Grants the backend the caller's pages [buf, buf + bytes) (buf page-aligned
+ * in the allocator's RAM) into s->direct; false, nothing granted, when the
+ * references would run low: the part is then copied through the pool.
+ */
+bool blkfront_direct_grant(struct uk_blk *b, struct blkfront_shadow *s, const void *buf,
+			   size_t bytes, bool readonly);
+/* Revokes s's direct grants; false when the backend still maps one (its reference leaks). */
+bool blkfront_direct_end(struct uk_blk *b, struct blkfront_shadow *s);
 /* Revokes every grant (retrying while the backend maps one) and frees what it may. */
 void blkfront_release_all(struct uk_blk *b);
 

@@ -1,7 +1,7 @@
 /*
  * blkfront's responses (blkif_interrupt in Linux), consumed in the event
- * handler: read data is copied out to the caller's buffer, the pages go back
- * to the pool and the slot to the free stack, and a request completes with
+ * handler: read data is copied out to the caller's buffer (or, granted in
+ * place, its grants revoked), the pages go back to the pool and the slot to the free stack, and a request completes with
  * its last part. A backend that overruns the ring or leaves fails what is
  * in flight with -ENOTCONN.
  */
@@ -44,6 +44,7 @@ static int rsp_errno(int16_t status)
 /* Gives a slot back: its pages to the pool, its id to the free stack. */
 void blkfront_slot_release(struct uk_blk *b, struct blkfront_shadow *s, uint16_t id)
 {
+	blkfront_direct_end(b, s);
 	while (s->pages) {
 		struct blkfront_page *p = s->pages;
 
@@ -78,6 +79,7 @@ static void rsp_handle(struct uk_blk *b, const blkif_response_t *rsp)
 	struct blkfront_shadow *s = rsp->id < b->ring_size ? &b->shadow[rsp->id] : NULL;
 	struct uk_blk_req *req;
 	int rc = rsp_errno(rsp->status);
+	unsigned int unrevoked = b->unrevoked;
 
 	if (!s || !s->busy) {
 		if (b->unknown_ids++ == 0)
@@ -86,6 +88,14 @@ static void rsp_handle(struct uk_blk *b, const blkif_response_t *rsp)
 		return;
 	}
 	req = s->req;
+	if (s->ndirect && !blkfront_direct_end(b, s)) {
+		/* The backend answered yet still maps the caller's page: it may write it yet. */
+		if (unrevoked == 0)
+			uk_printf("blkfront %u: the backend still maps a page of a request it "
+				  "answered; its grant is left in place and the request fails\n",
+				  b->index);
+		rc = -EIO;
+	}
 	if (rc == 0 && req->op == UK_BLK_READ)
 		copy_out(s);
 	if (rc < 0)

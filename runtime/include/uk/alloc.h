@@ -10,6 +10,7 @@
 #ifndef UK_ALLOC_H
 #define UK_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,13 @@ void uk_page_free(void *pages, unsigned int order);
  */
 void *uk_pages_alloc(size_t npages);
 void uk_pages_free(void *pages, size_t npages);
+
+/*
+ * Whether [p, p + len) lies in guest RAM this allocator hands out (what
+ * uk_page_alloc and uk_malloc return): memory a driver may grant to a
+ * backend. The image and, in the simulator, host memory are not.
+ */
+bool uk_page_owns(const void *p, size_t len);
 
 /*
  * pages_total counts the pages uk_page_alloc can hand out: the regions given

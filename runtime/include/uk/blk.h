@@ -6,9 +6,12 @@
  *
  * Addresses and lengths are in the device's logical sectors
  * (uk_blk_info.sector_size bytes, 512 unless the backend says otherwise).
- * Buffers may be anywhere and of any alignment: the driver copies through
- * pages it granted to the backend once and reuses (it never grants the
- * caller's memory). A request larger than one ring request carries is split;
+ * Buffers may be anywhere and of any alignment. One that starts on a page
+ * boundary in memory from uk_page_alloc, uk_pages_alloc or uk_malloc, and
+ * whose length is whole pages, is granted to the backend in place for the time of the request, read-only
+ * for a write (no copy: the fast path); any other is copied through pages
+ * the driver granted once and reuses. Either way the caller must leave the
+ * buffer alone until the request completes. A request larger than one ring request carries is split;
  * it completes when every part has, with the first error any part met.
  *
  * Ordering: requests in flight at the same time may complete in any order.
