@@ -223,6 +223,7 @@ struct net_socket {
 	union {
 		struct {
 			struct net_dgram *head, *tail;
+			struct net_dgram_reader *reader; /* socket.c: blocked on an empty queue */
 			unsigned int count;
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */
