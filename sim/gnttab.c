@@ -68,10 +68,17 @@ static grant_entry_v1_t *entry(struct sim_domain *d, grant_ref_t ref)
 	return page ? &page[ref % ENTRIES_PER_FRAME] : NULL;
 }
 
+static uint64_t ref_bit(grant_ref_t ref)
+{
+	return UINT64_C(1) << (ref % 64);
+}
+
 static struct pins pins_of(const struct sim_gnttab *g, grant_ref_t ref)
 {
 	struct pins p = { 0 };
 
+	if (!(g->mapped_bits & ref_bit(ref)))
+		return p; /* no mapping of ref (grant copies leave no pins behind) */
 	for (unsigned int h = 0; h < g->maps_end; h++) {
 		const struct sim_gnttab_map *m = &g->maps[h];
 		if (!m->in_use || m->ref != ref)
@@ -360,8 +367,18 @@ int16_t sim_gnttab_map(struct sim_domain *d, domid_t accessor, grant_ref_t ref, 
 	};
 	if ((unsigned int)h >= d->gnttab.maps_end)
 		d->gnttab.maps_end = (unsigned int)h + 1;
+	d->gnttab.mapped_bits |= ref_bit(ref);
 	*handle = (grant_handle_t)h;
 	return GNTST_okay;
+}
+
+/* mapped_bits again from the mappings left (an unmap, rare, may clear a bit). */
+static void mapped_bits_recount(struct sim_gnttab *g)
+{
+	g->mapped_bits = 0;
+	for (unsigned int h = 0; h < g->maps_end; h++)
+		if (g->maps[h].in_use)
+			g->mapped_bits |= ref_bit(g->maps[h].ref);
 }
 
 int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
@@ -377,6 +394,7 @@ int16_t sim_gnttab_unmap(struct sim_domain *d, grant_handle_t handle)
 	m->in_use = false;
 	while (d->gnttab.maps_end && !d->gnttab.maps[d->gnttab.maps_end - 1].in_use)
 		d->gnttab.maps_end--;
+	mapped_bits_recount(&d->gnttab);
 	unpin(d, m->ref, m->readonly);
 	return GNTST_okay;
 }

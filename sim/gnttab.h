@@ -57,6 +57,8 @@ struct sim_gnttab {
 	unsigned int nr_frames;
 	struct sim_gnttab_map maps[SIM_GNTTAB_MAX_MAPS]; /* index = grant_handle_t */
 	unsigned int maps_end; /* one past the highest handle in use */
+	/* Bit ref % 64 set for each ref mapped: pins_of skips the scan for most refs. */
+	uint64_t mapped_bits;
 };
 
 void sim_gnttab_init(struct sim_gnttab *g);
