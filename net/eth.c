@@ -104,17 +104,21 @@ int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const vo
 
 	if (len > nif->link.mtu)
 		return -EMSGSIZE;
+	/* A datagram ip4_output_room built with room for our header: no copy. */
+	if (payload && payload == nif->tx_room)
+		frame = nif->tx_room - ETH_HLEN;
 	/* Links with jumbo MTUs get a heap buffer rather than a huge stack frame. */
-	if (ETH_HLEN + len > sizeof(stack_buf) && !(frame = uk_malloc(ETH_HLEN + len))) {
+	else if (ETH_HLEN + len > sizeof(stack_buf) && !(frame = uk_malloc(ETH_HLEN + len))) {
 		nif->stats.nomem++;
 		return -ENOMEM;
 	}
 	memcpy(frame, dst, 6);
 	memcpy(frame + 6, nif->link.mac, 6);
 	net_put16(frame + 12, type);
-	memcpy(frame + ETH_HLEN, payload, len);
+	if (frame + ETH_HLEN != payload)
+		memcpy(frame + ETH_HLEN, payload, len);
 	rc = nif->link.send(nif->link.ctx, frame, ETH_HLEN + len);
-	if (frame != stack_buf)
+	if (frame != stack_buf && frame + ETH_HLEN != payload)
 		uk_free(frame);
 	if (rc < 0) {
 		nif->stats.tx_errors++;

@@ -23,6 +23,7 @@
 #include "net_private.h"
 
 #define IP4_HLEN 20
+_Static_assert(IP4_OUTPUT_ROOM == ETH_HLEN + IP4_HLEN, "ip4_output_room writes both headers");
 #define IP4_DF 0x4000
 #define IP4_MF 0x2000
 #define IP4_OFFSET_MASK 0x1fff
@@ -268,6 +269,19 @@ int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t pr
 	return rc;
 }
 
+/* The interface and next hop for dst (nif: NULL to route), counting a failure. */
+static int route_out(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	if (!*nif ? !(*nif = ip4_route(dst, next_hop)) : !next_hop_on(*nif, dst, next_hop)) {
+		struct net_if *count = *nif ? *nif : net_if_first();
+
+		if (count)
+			count->stats.no_route++;
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
+
 int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 	       const void *payload, size_t len)
 {
@@ -275,14 +289,31 @@ int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto
 
 	if (len > IP4_MAX_PAYLOAD)
 		return -EMSGSIZE;
-	if (!nif ? !(nif = ip4_route(dst, &next_hop)) : !next_hop_on(nif, dst, &next_hop)) {
-		struct net_if *count = nif ? nif : net_if_first();
-
-		if (count)
-			count->stats.no_route++;
+	if (route_out(&nif, dst, &next_hop) < 0)
 		return -EHOSTUNREACH;
-	}
 	if (src == IP4_ANY)
 		src = nif->cfg.addr;
 	return send_fragments(nif, src, dst, proto, next_hop, payload, len);
+}
+
+int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		    uint8_t *payload, size_t len)
+{
+	ip4_addr_t next_hop;
+	uint8_t *dgram = payload - IP4_HLEN;
+	int rc;
+
+	if (len > IP4_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (route_out(&nif, dst, &next_hop) < 0)
+		return -EHOSTUNREACH;
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
+	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
+		return send_fragments(nif, src, dst, proto, next_hop, payload, len);
+	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, dst);
+	nif->tx_room = dgram;
+	rc = arp_output(nif, next_hop, dgram, IP4_HLEN + len);
+	nif->tx_room = NULL;
+	return rc;
 }

@@ -47,6 +47,9 @@ struct net_if {
 	ip4_addr_t mcast[8];
 	unsigned int n_mcast;
 	uint16_t ip_id;           /* ip4.c: next identification */
+	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
+	 * before it, being sent down through arp_output; NULL: none. */
+	uint8_t *tx_room;
 	/* icmp.c: token bucket for ICMP errors; zeroes are a full bucket. */
 	uint64_t icmp_rl_last;
 	unsigned int icmp_rl_spent;
@@ -117,6 +120,14 @@ void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len);
  */
 int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 	       const void *payload, size_t len);
+/*
+ * As ip4_output, for a payload built with IP4_OUTPUT_ROOM writable bytes
+ * before it: the IPv4 and Ethernet headers are written there instead of
+ * each layer copying the datagram (unless it must be fragmented).
+ */
+#define IP4_OUTPUT_ROOM (ETH_HLEN + 20) /* Ethernet and an IPv4 header without options */
+int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		    uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
@@ -223,6 +234,7 @@ struct net_socket {
 	union {
 		struct {
 			struct net_dgram *head, *tail;
+			struct net_dgram_reader *reader; /* socket.c: blocked on an empty queue */
 			unsigned int count;
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */

@@ -129,6 +129,49 @@ static int socket_block(struct net_socket *s, uint64_t deadline_ns)
 	return rc == -ETIMEDOUT ? rc : 0;
 }
 
+/*
+ * A reader blocked in net_recvfrom on an empty datagram queue: the next
+ * datagram is copied straight into its buffer (net_dgram_enqueue) instead of
+ * into a queued heap block that the reader copies out and frees.
+ */
+struct net_dgram_reader {
+	void *buf;
+	size_t len;
+	ip4_addr_t src;
+	uint16_t port;
+	int rc; /* the datagram's full length once delivered, -EAGAIN before */
+};
+
+/* Copies a datagram into buf as net_dgram_dequeue does; returns its full length. */
+static int dgram_copy_out(void *buf, size_t len, const uint8_t *data, size_t dlen)
+{
+	if (len)
+		memcpy(buf, data, dlen < len ? dlen : len);
+	return (int)dlen; /* at most 65507: the UDP length field bounds it */
+}
+
+/*
+ * socket_block for a datagram reader that registers r on the empty queue of
+ * s: as socket_block, except that a datagram delivered into r before the
+ * deadline passed is returned (0), not lost to the timeout.
+ */
+static int dgram_block(struct net_socket *s, struct net_dgram_reader *r, uint64_t deadline_ns)
+{
+	bool closed;
+	int rc;
+
+	s->users++;
+	s->dgram.reader = r;
+	rc = uk_waitq_wait(&s->rx_wait, deadline_ns);
+	if (s->dgram.reader == r)
+		s->dgram.reader = NULL;
+	closed = s->closed;
+	socket_release(s); /* may free s */
+	if (closed)
+		return -EBADF;
+	return rc == -ETIMEDOUT && r->rc == -EAGAIN ? rc : 0;
+}
+
 int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, uint16_t *port,
 		 uint64_t deadline_ns)
 {
@@ -137,6 +180,7 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 	if (!buf && len)
 		return -EINVAL;
 	for (;;) {
+		struct net_dgram_reader r = { buf, len, 0, 0, -EAGAIN };
 		int rc;
 
 		if (s->error) {
@@ -147,8 +191,20 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 		rc = s->ops->recvfrom(s, buf, len, src, port);
 		if (rc != -EAGAIN)
 			return rc;
-		if ((rc = socket_block(s, deadline_ns)) < 0)
+		if (s->ops->recvfrom != net_dgram_dequeue || s->dgram.reader) {
+			if ((rc = socket_block(s, deadline_ns)) < 0)
+				return rc; /* s may be freed */
+			continue;
+		}
+		if ((rc = dgram_block(s, &r, deadline_ns)) < 0)
 			return rc; /* s may be freed */
+		if (r.rc != -EAGAIN) {
+			if (src)
+				*src = r.src;
+			if (port)
+				*port = r.port;
+			return r.rc;
+		}
 	}
 }
 
@@ -374,6 +430,16 @@ int net_dgram_enqueue(struct net_socket *s, ip4_addr_t src, uint16_t port,
 {
 	struct net_dgram *d;
 
+	if (s->dgram.reader && !s->dgram.head) {
+		struct net_dgram_reader *r = s->dgram.reader;
+
+		s->dgram.reader = NULL;
+		r->rc = dgram_copy_out(r->buf, r->len, data, len);
+		r->src = src;
+		r->port = port;
+		net_socket_wake(s);
+		return 0;
+	}
 	if (s->dgram.count >= NET_DGRAM_QUEUE_MAX ||
 	    len > NET_DGRAM_QUEUE_BYTES - s->dgram.bytes) {
 		s->dgram.dropped++;
@@ -414,13 +480,11 @@ int net_dgram_dequeue(struct net_socket *s, void *buf, size_t len, ip4_addr_t *s
 		s->dgram.tail = NULL;
 	s->dgram.count--;
 	s->dgram.bytes -= d->len;
-	if (len)
-		memcpy(buf, d->data, d->len < len ? d->len : len);
+	full = dgram_copy_out(buf, len, d->data, d->len);
 	if (src)
 		*src = d->src;
 	if (port)
 		*port = d->port;
-	full = (int)d->len; /* at most 65507: the UDP length field bounds it */
 	uk_free(d);
 	return full;
 }

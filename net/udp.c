@@ -215,10 +215,11 @@ static struct net_if *udp_out_if(const struct net_socket *s, ip4_addr_t dst)
 static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst,
 		      uint16_t port)
 {
-	uint8_t stack_pkt[UDP_HLEN + UDP_STACK_PAYLOAD];
+	/* Room before the datagram for the IPv4 and Ethernet headers (ip4_output_room). */
+	uint8_t stack_pkt[IP4_OUTPUT_ROOM + UDP_HLEN + UDP_STACK_PAYLOAD];
 	struct net_if *nif;
 	ip4_addr_t src;
-	uint8_t *pkt = stack_pkt;
+	uint8_t *pkt = stack_pkt + IP4_OUTPUT_ROOM;
 	uint16_t csum;
 	int rc;
 
@@ -246,9 +247,12 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	csum = udp_csum(src, dst, pkt, UDP_HLEN + len);
 	/* 0 on the wire means "no checksum": its one's complement twin stands in. */
 	net_put16(pkt + 6, csum ? csum : 0xffff);
-	rc = ip4_output(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
-	if (pkt != stack_pkt)
+	if (pkt == stack_pkt + IP4_OUTPUT_ROOM) {
+		rc = ip4_output_room(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
+	} else {
+		rc = ip4_output(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
 		uk_free(pkt);
+	}
 	return rc < 0 ? rc : (int)len;
 }
 

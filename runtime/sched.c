@@ -345,7 +345,15 @@ _Noreturn void uk_sched_run(void)
 		uint64_t now;
 
 		evtchn_dispatch();
-		uk_timer_run_due(uk_now_ns());
+		/*
+		 * One clock read per pass, and the timer heap entered only when
+		 * its first deadline is due (most passes run a woken thread).
+		 * Time passes while callbacks run: a deadline reached meanwhile is
+		 * armed below as already due, and Xen fires it at once.
+		 */
+		now = uk_now_ns();
+		if (uk_timer_next_deadline() <= now)
+			uk_timer_run_due(now);
 		reap_dead();
 		if ((t = runq_pop())) {
 			run(t);
@@ -354,7 +362,6 @@ _Noreturn void uk_sched_run(void)
 		if (S.nr_threads == 0)
 			uk_panic("no threads left to run");
 		/* A callback armed a timer that is due already: run it, do not block. */
-		now = uk_now_ns();
 		if (uk_timer_next_deadline() <= now)
 			continue;
 		arm_timer(now);

@@ -1,9 +1,18 @@
 /* Guest time from shared_info: pvclock and the wall clock, as on Xen. */
+#include <stdbool.h>
+
 #include "platform/platform.h"
 #include "time_private.h"
 
 static struct shared_info *shinfo;
 static uint64_t last_now;
+/*
+ * The pvclock version last_now was read at, when that snapshot had a zero
+ * tsc_to_system_mul (time stands still until the next update, as the
+ * simulator's virtual clock publishes it); 1 (odd, never a stable version):
+ * none. Until the version changes, uk_now_ns is last_now.
+ */
+static uint32_t still_version = 1;
 
 void uk_time_init(struct shared_info *s)
 {
@@ -41,12 +50,21 @@ uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t)
 
 uint64_t uk_now_ns(void)
 {
-	uint64_t now = uk_pvclock_read(&shinfo->vcpu_info[0].time);
+	const volatile struct vcpu_time_info *t = &shinfo->vcpu_info[0].time;
+	uint32_t version = __atomic_load_n(&t->version, __ATOMIC_ACQUIRE);
+	uint64_t now;
 
+	if (version == still_version)
+		return last_now;
+	now = uk_pvclock_read(t);
 	/* Each update restarts interpolation; never let that step time backwards. */
 	if (now < last_now)
 		now = last_now;
 	last_now = now;
+	/* Still time: remembered only if no update raced the read (same even version). */
+	bool still = !t->tsc_to_system_mul;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	still_version = still && !(version & 1) && t->version == version ? version : 1;
 	return now;
 }
 

@@ -267,6 +267,21 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * Calls of sim_run_until that may go without polling the loop in a row, under
+ * the virtual clock while the guest is woken by clock jumps to sim timers (a
+ * replay feeding frames): one libuv pass and epoll_wait per 32 frames, not
+ * per frame. Host I/O (a signal, a xenstore client) waits at most that many
+ * guest blocks; blkback's I/O in flight is never left unpolled.
+ */
+#define SIM_POLLS_DEFERRED_MAX 31
+
+static bool sim_poll_may_wait(struct sim *sim)
+{
+	return sim->cfg.clock == SIM_CLOCK_VIRTUAL && sim->woken_by_jump && !sim->io_in_flight &&
+	       sim->polls_deferred < SIM_POLLS_DEFERRED_MAX;
+}
+
 void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		   bool (*done)(struct sim_domain *d, void *arg), void *arg)
 {
@@ -279,10 +294,17 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
 
+	if (sim_poll_may_wait(sim)) {
+		sim->polls_deferred++;
+		poll = false;
+		polled = true; /* recently enough */
+	}
 	for (;;) {
 		if (poll) {
 			uv_run(&sim->loop, UV_RUN_NOWAIT);
 			polled = true;
+			sim->polls_deferred = 0;
+			sim->woken_by_jump = false;
 		}
 		poll = true;
 		fire_expired_timer(sim, d);
@@ -305,6 +327,7 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 			 * before polling again (one poll per frame fed, not two). */
 			sim_clock_advance_to(&sim->clock, next);
 			poll = false;
+			sim->woken_by_jump = true;
 			continue;
 		}
 		int64_t left = -1;

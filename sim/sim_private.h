@@ -23,6 +23,10 @@ struct sim {
 	struct xs_socket xs_socket;   /* its Unix socket, when listening */
 	struct sim_timer *timers;     /* armed, earliest first */
 	unsigned int io_in_flight;    /* sim_io_begin without sim_io_end */
+	/* sim_run_until under the virtual clock: the last wake-up came from a
+	 * clock jump, and how many calls since the loop was last polled. */
+	bool woken_by_jump;
+	unsigned int polls_deferred;
 	struct sim_guest_image image; /* the unikernel's memory outside guest RAM */
 };
 

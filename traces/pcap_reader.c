@@ -21,6 +21,7 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 #define TRACE_FILE_HDR_LEN 24
+#define TRACE_READ_BUFFER (256 * 1024)
 /* pcapng's section header block type, the same in either byte order. */
 #define TRACE_PCAPNG_SHB 0x0a0d0d0au
 /* Guest time is ns in 64 bits: seconds from here on would wrap it (year 2554). */
@@ -33,12 +34,14 @@ struct trace_reader {
 	char *path;
 	pcap_t *pcap;
 	FILE *fp;              /* owned by pcap once opened */
+	char *iobuf;           /* fp's stdio buffer, freed after fp is closed */
 	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov); 0: pcapng */
 	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
 	unsigned int snaplen;  /* as libpcap applies it */
 	const char *format;    /* "pcap (microseconds)", "pcap (nanoseconds)", "pcapng" */
 	uint64_t records, snapped;
 	uint64_t size;         /* of the file in bytes, 0: unknown (a pipe) */
+	long long pos;         /* file offset of the next record, -1: unknown (a pipe, pcapng) */
 	int error;             /* sticky, 0: none */
 	char msg[PCAP_ERRBUF_SIZE + 256];
 };
@@ -134,6 +137,13 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto fail;
 	}
+	/*
+	 * libpcap reads a record at a time through stdio: 256 KiB per read(2),
+	 * not 4. glibc ignores the size unless it is given the buffer; without
+	 * one, stdio's default serves.
+	 */
+	if ((r->iobuf = malloc(TRACE_READ_BUFFER)))
+		setvbuf(r->fp, r->iobuf, _IOFBF, TRACE_READ_BUFFER);
 	reader_sniff_header(r);
 	if (fseek(r->fp, 0, SEEK_END) == 0) {
 		long end = ftell(r->fp);
@@ -153,9 +163,11 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 		goto fail;
 	}
 	r->snaplen = (unsigned int)pcap_snapshot(r->pcap);
+	r->pos = r->rec_hdr_len ? ftell(r->fp) : -1;
 	*out = r;
 	return 0;
 fail:
+	free(r->iobuf);
 	free(r->path);
 	free(r);
 	return rc;
@@ -182,14 +194,27 @@ static void reader_fail_pcap(struct trace_reader *r)
 	reader_fail(r, ferror(r->fp) ? -EIO : -EBADMSG, "%s", msg);
 }
 
-/* Bytes libpcap consumed beyond the record header and the captured bytes, -1: unknown. */
-static long long reader_skipped(struct trace_reader *r, long before, unsigned int caplen)
+/*
+ * Bytes libpcap consumed beyond the record header and the captured bytes,
+ * -1: unknown. libpcap cuts a longer record to exactly the snap length
+ * (sf-pcap.c's pcap_next_packet), so only a record of that length can have
+ * been cut: the file position is asked (ftell, a stdio lseek) for those
+ * alone, and otherwise advanced by what the record accounts for.
+ */
+static long long reader_skipped(struct trace_reader *r, unsigned int caplen)
 {
-	long after = ftell(r->fp);
+	long long expected, after;
 
-	if (before < 0 || after < 0 || r->rec_hdr_len == 0)
+	if (r->pos < 0)
 		return -1;
-	return (long long)after - before - r->rec_hdr_len - caplen;
+	expected = r->pos + r->rec_hdr_len + caplen;
+	if (caplen < r->snaplen) {
+		r->pos = expected;
+		return 0;
+	}
+	after = ftell(r->fp);
+	r->pos = after;
+	return after < 0 ? -1 : after - expected;
 }
 
 /* Cuts the FCS off a frame; len is the wire length, caplen what was captured. */
@@ -205,12 +230,10 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	long before;
 	int rc;
 
 	if (r->error)
 		return r->error;
-	before = ftell(r->fp);
 	r->records++;
 	rc = pcap_next_ex(r->pcap, &h, &data);
 	if (rc == PCAP_ERROR_BREAK) {
@@ -221,7 +244,7 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 		reader_fail_pcap(r);
 		return r->error;
 	}
-	long long skipped = reader_skipped(r, before, h->caplen);
+	long long skipped = reader_skipped(r, h->caplen);
 	if (skipped > 0) {
 		reader_fail(r, -EBADMSG,
 			    "captured length %llu exceeds the file's snap length %u",
@@ -293,6 +316,7 @@ void trace_reader_close(struct trace_reader *r)
 	if (!r)
 		return;
 	pcap_close(r->pcap); /* closes r->fp */
+	free(r->iobuf);
 	free(r->path);
 	free(r);
 }
