@@ -143,6 +143,9 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
 		tcp_rack_rexmit_lost(pcb); /* a segment left: resend the next one RACK found lost */
 		return;
 	}
+	/* Once the path reordered, RACK's time window alone calls losses (RFC 8985 6.2). */
+	if (pcb->sack_ok && pcb->rack_reordering_seen)
+		return;
 	if (++pcb->dupacks != 3)
 		return;
 	tcp_cc_enter_recovery(pcb);
@@ -172,7 +175,7 @@ void tcp_cc_sack_loss_check(struct tcp_pcb *pcb)
 {
 	uint32_t sacked = 0;
 
-	if (pcb->in_recovery || !pcb->n_sacked)
+	if (pcb->in_recovery || !pcb->n_sacked || pcb->rack_reordering_seen)
 		return;
 	for (unsigned int i = 0; i < pcb->n_sacked; i++)
 		sacked += pcb->sacked[i].end - pcb->sacked[i].start;

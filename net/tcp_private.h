@@ -360,13 +360,14 @@ void tcp_cc_init(struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint64_t rtt_ns);
 /* New data acked (acked bytes); in recovery, the NewReno partial/full ACK rules. */
 void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked);
-/* A duplicate ACK; the third starts fast retransmit. */
+/* A duplicate ACK; the third starts fast retransmit (until SACK showed reordering). */
 void tcp_cc_dupack(struct tcp_pcb *pcb);
 /*
  * After each ACK: outside recovery, more than 2 * MSS SACKed above snd_una
  * means snd_una's segment is lost (RFC 6675 IsLost), and fast retransmit
  * starts without waiting for three duplicate ACKs, which a small window or
- * ACKs that move snd_una may never give.
+ * ACKs that move snd_una may never give. Once the peer's SACKs showed
+ * reordering, RACK's time-based rule alone decides (tcp_rack.c).
  */
 void tcp_cc_sack_loss_check(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
