@@ -121,10 +121,33 @@ static int ooo_put(struct tcp_pcb *pcb, struct tcp_ooo **at, uint32_t seq,
 	return 0;
 }
 
+/*
+ * Appends [seq, seq+len) to the segment at *prev when it ends exactly at seq,
+ * up to a size that keeps the copying cheap: a run of segments after one
+ * hole then holds a few nodes, not one each, and the segment limit is left
+ * for holes (a window of 1448-byte segments is more than TCP_OOO_MAX_SEGS).
+ * True when it did.
+ */
+static bool ooo_append(struct tcp_pcb *pcb, struct tcp_ooo **prev, uint32_t seq,
+		       const uint8_t *data, uint32_t len, uint32_t cap)
+{
+	uint32_t max = pcb->rcvbuf / 32 > 8192 ? pcb->rcvbuf / 32 : 8192;
+	struct tcp_ooo *o = prev ? *prev : NULL;
+
+	if (!o || o->seq + o->len != seq || o->len + len > max || len > cap - pcb->ooo_bytes ||
+	    !(o = uk_realloc(o, sizeof(*o) + o->len + len)))
+		return false;
+	memcpy(o->data + o->len, data, len);
+	o->len += len;
+	pcb->ooo_bytes += len;
+	*prev = o;
+	return true;
+}
+
 int tcp_ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint32_t len,
 		   bool fin, uint32_t cap)
 {
-	struct tcp_ooo **p = &pcb->ooo;
+	struct tcp_ooo **p = &pcb->ooo, **prev = NULL;
 	int rc = 0;
 
 	if (fin) {
@@ -138,12 +161,17 @@ int tcp_ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint3
 		if (!o || tcp_seq_lt(seq, o->seq)) {
 			uint32_t n = o && o->seq - seq < len ? o->seq - seq : len;
 
-			if ((rc = ooo_put(pcb, p, seq, data, n, cap)) < 0)
-				break;
+			if (ooo_append(pcb, prev, seq, data, n, cap)) {
+				p = &(*prev)->next;
+			} else {
+				if ((rc = ooo_put(pcb, p, seq, data, n, cap)) < 0)
+					break;
+				prev = p;
+				p = &(*p)->next;
+			}
 			seq += n;
 			data += n;
 			len -= n;
-			p = &(*p)->next;
 			continue;
 		}
 		if (tcp_seq_lt(seq, o->seq + o->len)) {
@@ -155,6 +183,7 @@ int tcp_ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint3
 			data += skip;
 			len -= skip;
 		}
+		prev = p;
 		p = &o->next;
 	}
 	if (rc == 0)

@@ -3,8 +3,9 @@
  * control: slow start and congestion avoidance (RFC 5681 3.1, with
  * appropriate byte counting, RFC 3465, L = 2 * SMSS), fast retransmit on the
  * third duplicate ACK or once SACK shows the first unacknowledged segment
- * lost (RFC 6675 IsLost), and NewReno fast recovery (RFC 6582), with the holes
- * SACK reports resent one per duplicate ACK (tcp_sack.c), and the window
+ * lost (RFC 6675 IsLost) or RACK marks segments lost (RFC 8985, tcp_rack.c),
+ * and NewReno fast recovery (RFC 6582), with the segments RACK marked lost
+ * resent one per ACK that tells a segment left the network, and the window
  * collapse after a timeout (RFC 5681 3.1 eq. 4) and the restart after idle
  * (RFC 5681 4.1).
  */
@@ -112,14 +113,18 @@ void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked)
 		return;
 	}
 	/*
-	 * Partial ACK: retransmit the next hole (unless SACK already resent it:
-	 * then the next one the scoreboard shows), deflate by what was acked,
-	 * add one MSS.
+	 * Partial ACK. With SACK (RFC 6675): resend the next segment RACK found
+	 * lost; cwnd stays ssthresh and the pipe, not cwnd's inflation, says
+	 * how much new data goes (tcp_out.c). NewReno: retransmit the next hole,
+	 * deflate by what was acked, add one MSS.
 	 */
+	if (pcb->sack_ok) {
+		tcp_rack_rexmit_lost(pcb);
+		tcp_rtx_arm(pcb);
+		return;
+	}
 	if (tcp_seq_ge(pcb->snd_una, pcb->high_rxt))
 		tcp_retransmit_first(pcb);
-	else
-		tcp_sack_rexmit_hole(pcb);
 	pcb->cwnd = pcb->cwnd > acked ? pcb->cwnd - acked : 0;
 	if (acked >= pcb->mss)
 		pcb->cwnd += pcb->mss;
@@ -133,10 +138,14 @@ static void tcp_cc_enter_recovery(struct tcp_pcb *pcb);
 void tcp_cc_dupack(struct tcp_pcb *pcb)
 {
 	if (pcb->in_recovery) {
-		pcb->cwnd += pcb->mss; /* RFC 6582 3.2 step 4: inflate */
-		tcp_sack_rexmit_hole(pcb); /* a segment left: resend the next hole, if known */
+		if (!pcb->sack_ok)
+			pcb->cwnd += pcb->mss; /* RFC 6582 3.2 step 4: inflate */
+		tcp_rack_rexmit_lost(pcb); /* a segment left: resend the next one RACK found lost */
 		return;
 	}
+	/* Once the path reordered, RACK's time window alone calls losses (RFC 8985 6.2). */
+	if (pcb->sack_ok && pcb->rack_reordering_seen)
+		return;
 	if (++pcb->dupacks != 3)
 		return;
 	tcp_cc_enter_recovery(pcb);
@@ -153,16 +162,20 @@ static void tcp_cc_enter_recovery(struct tcp_pcb *pcb)
 	pcb->recover = pcb->snd_max - 1;
 	pcb->in_recovery = true;
 	pcb->high_rxt = pcb->snd_una;
+	pcb->tlp_out = false;
+	tcp_rack_recovery_started(pcb);
 	tcp_stats.fast_retransmits++;
-	tcp_retransmit_first(pcb);
-	pcb->cwnd = pcb->ssthresh + 3 * pcb->mss;
+	if (!tcp_rack_rexmit_lost(pcb))
+		tcp_retransmit_first(pcb);
+	/* With SACK the pipe counts what left the network (RFC 6675 5): no inflation. */
+	pcb->cwnd = pcb->ssthresh + (pcb->sack_ok ? 0 : 3 * pcb->mss);
 }
 
 void tcp_cc_sack_loss_check(struct tcp_pcb *pcb)
 {
 	uint32_t sacked = 0;
 
-	if (pcb->in_recovery || !pcb->n_sacked)
+	if (pcb->in_recovery || !pcb->n_sacked || pcb->rack_reordering_seen)
 		return;
 	for (unsigned int i = 0; i < pcb->n_sacked; i++)
 		sacked += pcb->sacked[i].end - pcb->sacked[i].start;
@@ -171,9 +184,26 @@ void tcp_cc_sack_loss_check(struct tcp_pcb *pcb)
 		tcp_cc_enter_recovery(pcb);
 }
 
+void tcp_cc_rack_loss(struct tcp_pcb *pcb)
+{
+	tcp_cc_enter_recovery(pcb);
+}
+
+void tcp_cc_tlp_repaired(struct tcp_pcb *pcb)
+{
+	uint32_t half = pcb->cwnd / 2 > 2u * pcb->mss ? pcb->cwnd / 2 : 2u * pcb->mss;
+
+	if (pcb->in_recovery)
+		return;
+	pcb->ssthresh = half;
+	pcb->cwnd = half;
+	pcb->bytes_acked = 0;
+}
+
 void tcp_cc_timeout(struct tcp_pcb *pcb)
 {
 	tcp_sack_clear(pcb); /* RFC 2018 8: the peer may have dropped what it held */
+	tcp_rack_rto(pcb);
 	pcb->ssthresh = tcp_half_flight(pcb);
 	pcb->cwnd = pcb->mss; /* the loss window */
 	pcb->bytes_acked = 0;

@@ -376,6 +376,8 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	 * its reader drains it, and the strict rule then missed the third dupack
 	 * and waited for the RTO instead.
 	 */
+	/* RACK first (RFC 8985): what this ACK delivers marks what is lost. */
+	tcp_rack_ack(pcb, seg);
 	sack_news = tcp_sack_update(pcb, seg);
 	dup = seg->ack == pcb->snd_una && seg->len == 0 &&
 	      !(seg->flags & (TCP_SYN | TCP_FIN)) && pcb->snd_max != pcb->snd_una &&
@@ -401,6 +403,9 @@ static bool tcp_ack_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 		pcb->retries = 0; /* the peer answered a zero-window probe */
 	if (sack_news)
 		tcp_cc_sack_loss_check(pcb);
+	if (pcb->rack_lost && !pcb->in_recovery)
+		tcp_cc_rack_loss(pcb);
+	tcp_tlp_arm(pcb); /* the probe timeout counts from the latest ACK */
 	/* An orphan's probes count even when answered: a peer that never reads
 	 * cannot keep a closed connection alive (Linux's tcp_orphan_retries). */
 	return true;

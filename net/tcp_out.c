@@ -214,6 +214,14 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 		return false; /* off == qlen + 1: the FIN is out */
 	avail = qlen - off;
 	usable = wnd > off ? wnd - off : 0;
+	if (pcb->in_recovery && pcb->sack_ok) {
+		/* RFC 6675 5: cwnd bounds the pipe, not all that is unacknowledged. */
+		uint32_t pipe = tcp_rack_pipe(pcb), cw = pcb->cwnd > pipe ? pcb->cwnd - pipe : 0;
+
+		usable = pcb->snd_wnd > off ? pcb->snd_wnd - off : 0;
+		if (cw < usable)
+			usable = cw;
+	}
 	n = avail < usable ? avail : usable;
 	if (n > pcb->mss)
 		n = pcb->mss;
@@ -233,6 +241,7 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 		pcb->rtt_start_ns = uk_now_ns();
 	}
 	tcp_xmit(pcb, pcb->snd_nxt, flags, off, n, NULL);
+	tcp_rack_sent(pcb, pcb->snd_nxt, pcb->snd_nxt + n + fin);
 	if (n)
 		pcb->last_data_tx_ns = uk_now_ns();
 	if (fin && !pcb->fin_sent) {
@@ -248,6 +257,7 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 
 void tcp_output(struct tcp_pcb *pcb)
 {
+	uint32_t old_max = pcb->snd_max;
 	bool sent = false;
 
 	if (pcb->state == TCP_CLOSED || pcb->state == TCP_LISTEN || pcb->state == TCP_SYN_SENT)
@@ -260,6 +270,8 @@ void tcp_output(struct tcp_pcb *pcb)
 	}
 	while (tcp_output_one(pcb))
 		sent = true;
+	if (pcb->snd_max != old_max)
+		tcp_tlp_arm(pcb); /* new data: the probe timeout starts again (RFC 8985 7.2) */
 	if (pcb->ack_now && !sent)
 		tcp_send_ack(pcb);
 	/* Data waits behind a zero window with nothing in flight: probe it (RFC 9293 3.8.6.1). */
@@ -283,6 +295,19 @@ void tcp_retransmit_at(struct tcp_pcb *pcb, uint32_t seq, uint32_t len)
 	tcp_stats.retransmits++;
 	pcb->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
 	tcp_xmit(pcb, seq, TCP_ACK | (fin ? TCP_FIN : 0), off, len, NULL);
+	tcp_rack_sent(pcb, seq, seq + len + fin);
+}
+
+bool tcp_send_new_probe(struct tcp_pcb *pcb)
+{
+	uint32_t cwnd = pcb->cwnd, max = pcb->snd_max;
+
+	if (pcb->snd_nxt != pcb->snd_max)
+		return false;
+	pcb->cwnd = UINT32_MAX; /* RFC 8985 7.3: a probe is not held back by cwnd */
+	(void)tcp_output_one(pcb);
+	pcb->cwnd = cwnd;
+	return pcb->snd_max != max;
 }
 
 void tcp_retransmit_first(struct tcp_pcb *pcb)

@@ -14,6 +14,8 @@
  *   tcp_timer.c retransmission, persist, delayed ACK, keep-alive, TIME-WAIT
  *   tcp_cc.c    RTT estimation (RFC 6298) and congestion control (RFC 5681/6582)
  *   tcp_sack.c  the sender's SACK scoreboard and hole retransmission (RFC 6675)
+ *   tcp_rack.c  RACK-TLP loss detection (RFC 8985): per-segment send times,
+ *               the reordering window, tail loss probes
  *   tcp_icmp.c  ICMP errors: refused connects, path MTU (RFC 1191, RFC 5927)
  *   tcp_sock.c  the NET_SOCK_STREAM socket ops
  *
@@ -113,6 +115,19 @@ struct tcp_ooo {
 	uint8_t data[];
 };
 
+/* One transmitted segment [seq, end) (FIN included) of a SACK connection (tcp_rack.c). */
+#define TCP_TX_SACKED 0x01
+#define TCP_TX_LOST 0x02       /* RACK marked it lost; cleared when it is sent again */
+#define TCP_TX_RETRANS 0x04
+struct tcp_txseg {
+	uint64_t xmit_ns;      /* its latest transmission */
+	uint32_t xmit_order;   /* which transmission of the connection that was */
+	uint32_t seq, end;
+	uint8_t flags;
+};
+
+enum tcp_rack_mode { TCP_RACK_IDLE, TCP_RACK_REO, TCP_RACK_TLP };
+
 enum tcp_rtx_mode { TCP_RTX_NONE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_TIME_WAIT,
 		    TCP_RTX_FIN_WAIT_2 };
 
@@ -192,6 +207,26 @@ struct tcp_pcb {
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	unsigned int dupacks;
 	bool in_recovery;
+
+	/*
+	 * RACK-TLP (RFC 8985, tcp_rack.c), SACK connections only. txs: what is in
+	 * flight, [snd_una, snd_max) in segments sorted by seq, at
+	 * txs[txs_head .. txs_head + txs_n). rack_*: the RACK.* variables.
+	 */
+	struct tcp_txseg *txs;
+	uint32_t txs_cap, txs_head, txs_n;
+	unsigned int rack_lost;      /* segments marked lost and not sent again since */
+	bool rack_valid;             /* rack_xmit_ns and rack_end_seq hold a delivered segment */
+	bool rack_reordering_seen;
+	uint64_t rack_xmit_ns, rack_rtt_ns, rack_min_rtt_ns;
+	uint32_t rack_xmit_order, rack_fack, txs_order;
+	uint32_t rack_reo_mult, rack_reo_persist; /* the window's DSACK-driven growth (6.2 step 4) */
+	bool rack_dsack_round_on;
+	uint32_t rack_dsack_round;
+	bool tlp_out, tlp_rexmit;    /* a probe is outstanding, up to tlp_end_seq; it resent data */
+	uint32_t tlp_end_seq;
+	enum tcp_rack_mode rack_mode;
+	struct uk_timer rack_timer;  /* the reordering timeout or the probe timeout */
 
 	/* Acknowledgment. */
 	unsigned int segs_unacked;   /* in-order segments received since our last ACK */
@@ -284,6 +319,8 @@ void tcp_send_syn(struct tcp_pcb *pcb);
 void tcp_retransmit_first(struct tcp_pcb *pcb);
 /* Retransmits len bytes at seq (snd_una <= seq, within what was sent). */
 void tcp_retransmit_at(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
+/* A tail loss probe of new data (past cwnd, within the peer's window); false if none went. */
+bool tcp_send_new_probe(struct tcp_pcb *pcb);
 /* A RST for the connection (seq snd_nxt). */
 void tcp_send_rst(struct tcp_pcb *pcb);
 /* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
@@ -312,26 +349,53 @@ bool tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_seg *seg);
 /* Forgets what snd_una now covers; after a timeout, everything (RFC 2018 8). */
 void tcp_sack_trim(struct tcp_pcb *pcb);
 void tcp_sack_clear(struct tcp_pcb *pcb);
-/* In recovery: retransmits the next hole below the highest SACKed byte (RFC 6675 NextSeg). */
-bool tcp_sack_rexmit_hole(struct tcp_pcb *pcb);
 /* Bytes from seq on up to the next SACKed range (at most max). */
 uint32_t tcp_sack_hole_len(const struct tcp_pcb *pcb, uint32_t seq, uint32_t max);
+
+/* tcp_rack.c */
+/* The connection sent [seq, end) (FIN counted) now: new data, or data again. */
+void tcp_rack_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
+/*
+ * An acceptable ACK (before snd_una moves): what it delivers, cumulatively
+ * and in SACK blocks, updates RACK, then segments sent before the latest
+ * delivered one by more than the reordering window are marked lost.
+ */
+void tcp_rack_ack(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/*
+ * RFC 6675's pipe: bytes below snd_nxt neither SACKed nor marked lost
+ * (resent ones count once), what cwnd bounds in recovery.
+ */
+uint32_t tcp_rack_pipe(const struct tcp_pcb *pcb);
+/* Retransmits the lowest segment marked lost; false when none is. */
+bool tcp_rack_rexmit_lost(struct tcp_pcb *pcb);
+/* (Re)arms the tail loss probe after new data went out or an ACK moved snd_una. */
+void tcp_tlp_arm(struct tcp_pcb *pcb);
+/* A retransmission timeout: the scoreboard goes (RFC 2018 8), no probe is outstanding. */
+void tcp_rack_rto(struct tcp_pcb *pcb);
+void tcp_rack_recovery_started(struct tcp_pcb *pcb);
+void tcp_rack_timer_fire(struct uk_timer *t, void *arg);
+void tcp_rack_free(struct tcp_pcb *pcb);
 
 /* tcp_cc.c */
 void tcp_cc_init(struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint64_t rtt_ns);
 /* New data acked (acked bytes); in recovery, the NewReno partial/full ACK rules. */
 void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked);
-/* A duplicate ACK; the third starts fast retransmit. */
+/* A duplicate ACK; the third starts fast retransmit (until SACK showed reordering). */
 void tcp_cc_dupack(struct tcp_pcb *pcb);
 /*
  * After each ACK: outside recovery, more than 2 * MSS SACKed above snd_una
  * means snd_una's segment is lost (RFC 6675 IsLost), and fast retransmit
  * starts without waiting for three duplicate ACKs, which a small window or
- * ACKs that move snd_una may never give.
+ * ACKs that move snd_una may never give. Once the peer's SACKs showed
+ * reordering, RACK's time-based rule alone decides (tcp_rack.c).
  */
 void tcp_cc_sack_loss_check(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
+/* RACK marked segments lost outside recovery: fast recovery starts (RFC 8985 9.3). */
+void tcp_cc_rack_loss(struct tcp_pcb *pcb);
+/* A tail loss probe repaired a loss the ACK clock never saw: reduce as recovery would. */
+void tcp_cc_tlp_repaired(struct tcp_pcb *pcb);
 /* Before new data after silence: cwnd back to the initial window (RFC 5681 4.1). */
 void tcp_cc_restart_after_idle(struct tcp_pcb *pcb, uint64_t now);
 uint32_t tcp_flight(const struct tcp_pcb *pcb);

@@ -1,9 +1,9 @@
 /*
  * The sender's side of SACK (RFC 2018, RFC 6675): a scoreboard of the
- * ranges above snd_una the peer reported holding, and the choice of what to
- * retransmit in loss recovery: the holes below the highest SACKed byte, in
- * order, each once per recovery (RFC 6675 NextSeg rule 1), one for each ACK
- * that tells a segment left the network, beside NewReno's rules (tcp_cc.c).
+ * ranges above snd_una the peer reported holding, which bounds what a
+ * retransmission at a hole carries and tells when snd_una's segment is lost
+ * (RFC 6675 IsLost, tcp_cc.c). Which holes are lost, and when, is RACK's
+ * decision, on per-segment send times (tcp_rack.c).
  *
  * Blocks are checked against what we sent: outside (snd_una, snd_max] or
  * empty, they are ignored (RFC 2018 says a sender must not trust them more).
@@ -101,22 +101,4 @@ uint32_t tcp_sack_hole_len(const struct tcp_pcb *pcb, uint32_t seq, uint32_t max
 			return gap < max ? gap : max;
 		}
 	return max;
-}
-
-bool tcp_sack_rexmit_hole(struct tcp_pcb *pcb)
-{
-	uint32_t seq = tcp_seq_max(pcb->high_rxt, pcb->snd_una), len;
-
-	if (!pcb->n_sacked)
-		return false;
-	/* Skip what the peer holds; a hole must lie below the highest SACKed byte. */
-	for (unsigned int i = 0; i < pcb->n_sacked; i++)
-		if (tcp_seq_in(seq, pcb->sacked[i].start, pcb->sacked[i].end))
-			seq = pcb->sacked[i].end;
-	if (!tcp_seq_lt(seq, pcb->sacked[pcb->n_sacked - 1].start))
-		return false;
-	len = tcp_sack_hole_len(pcb, seq, pcb->mss);
-	tcp_retransmit_at(pcb, seq, len);
-	pcb->high_rxt = seq + len;
-	return true;
 }

@@ -7,6 +7,7 @@
  *               and the FIN-WAIT-2 limit of an orphan (Linux tcp_fin_timeout)
  *   delack_timer  the delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2)
  *   keep_timer  keep-alive probes (RFC 1122 4.2.3.6)
+ *   rack_timer  RACK's reordering timeout and the tail loss probe (tcp_rack.c)
  */
 #include <errno.h>
 #include <uk/time.h>
@@ -167,6 +168,7 @@ void tcp_timers_init(struct tcp_pcb *pcb)
 	uk_timer_init(&pcb->rtx_timer, tcp_rtx_fire, pcb);
 	uk_timer_init(&pcb->delack_timer, tcp_delack_fire, pcb);
 	uk_timer_init(&pcb->keep_timer, tcp_keep_fire, pcb);
+	uk_timer_init(&pcb->rack_timer, tcp_rack_timer_fire, pcb);
 }
 
 void tcp_timers_stop(struct tcp_pcb *pcb)
@@ -174,5 +176,8 @@ void tcp_timers_stop(struct tcp_pcb *pcb)
 	uk_timer_cancel(&pcb->rtx_timer);
 	uk_timer_cancel(&pcb->delack_timer);
 	uk_timer_cancel(&pcb->keep_timer);
+	uk_timer_cancel(&pcb->rack_timer);
 	pcb->rtx_mode = TCP_RTX_NONE;
+	pcb->rack_mode = TCP_RACK_IDLE;
+	tcp_rack_free(pcb); /* nothing is in flight any more */
 }
