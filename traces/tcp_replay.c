@@ -140,7 +140,7 @@ void tcp_replay_finish(struct tcp_replay *tr, uint64_t now)
 			tr_diverge(tr, f, "never started: the replay ended before the peer's SYN "
 				   "was due%s", tr->started ? "" : " (the guest never said its address)");
 		} else if (f->state == TR_SYN_SENT || f->state == TR_OPEN) {
-			tr_flow_give_up(tr, f);
+			tr_flow_give_up(tr, f, "before the replay ended");
 		}
 	}
 	tr_say(tr, false, "tcp=replay: %u flows: %u matched, %u diverged, %u not replayed; "

@@ -89,14 +89,14 @@ static void compare_bytes(struct tcp_replay *tr, struct tr_flow *f, uint32_t off
 	for (uint32_t i = 0; i < m; i++) {
 		if (p[i] == f->host.buf[off + i])
 			continue;
-		tr_diverge(tr, f, "the guest's bytes: byte %u: expected %s, got %s", off + i,
+		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + i,
 			   expected_at(f, off + i, exp, sizeof(exp)),
 			   tr_excerpt(p + i, n - i < TR_EXCERPT ? n - i : TR_EXCERPT, got,
 				      sizeof(got)));
 		return;
 	}
 	if (n > avail && (f->host.fin || f->host.rst))
-		tr_diverge(tr, f, "the guest's bytes: byte %u: expected %s, got %s", off + m,
+		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + m,
 			   expected_at(f, off + m, exp, sizeof(exp)),
 			   tr_excerpt(p + m, n - m < TR_EXCERPT ? n - m : TR_EXCERPT, got,
 				      sizeof(got)));
@@ -110,7 +110,7 @@ static void compare_fin(struct tcp_replay *tr, struct tr_flow *f)
 	if (f->diverged || (f->host.fin && f->rcv_nxt == f->host.len) ||
 	    (!f->host.fin && !f->host.rst && f->rcv_nxt >= f->host.len))
 		return;
-	tr_diverge(tr, f, "the guest's bytes: byte %u: expected %s, got FIN", f->rcv_nxt,
+	tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got FIN", f->rcv_nxt,
 		   expected_at(f, f->rcv_nxt, exp, sizeof(exp)));
 }
 
@@ -268,7 +268,7 @@ static void input_rst(struct tcp_replay *tr, struct tr_flow *f)
 	if (f->state != TR_OPEN)
 		return;
 	if (!f->host.rst || f->rcv_nxt < f->host.rst_at)
-		tr_diverge(tr, f, "the guest's bytes: byte %u: expected %s, got RST", f->rcv_nxt,
+		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got RST", f->rcv_nxt,
 			   expected_at(f, f->rcv_nxt, exp, sizeof(exp)));
 	flow_end(tr, f);
 }
@@ -323,22 +323,21 @@ static void retransmit(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 	f->rto_at = now + f->rto_ns;
 }
 
-void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f)
+void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when)
 {
 	char exp[TR_EXCERPT_BUF];
-	unsigned long long s = (unsigned long long)(tr->cfg.deadline_ns / 1000000000ULL);
 
 	if (f->diverged) {
 		/* Said already: what follows a divergence is its consequence. */
 	} else if (f->state == TR_SYN_SENT) {
-		tr_diverge(tr, f, "the guest sent no %s to the peer's SYN in %llu s",
-			   f->host_refused ? "RST" : "SYN-ACK", s);
+		tr_diverge(tr, f, "the guest sent no %s to the peer's SYN %s",
+			   f->host_refused ? "RST" : "SYN-ACK", when);
 	} else if (f->rcv_nxt < f->host.len || (f->host.fin && !f->guest_fin) || f->host.rst) {
-		tr_diverge(tr, f, "the guest's bytes: byte %u: expected %s, got nothing in %llu s",
-			   f->rcv_nxt, expected_at(f, f->rcv_nxt, exp, sizeof(exp)), s);
+		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got nothing %s",
+			   f->rcv_nxt, expected_at(f, f->rcv_nxt, exp, sizeof(exp)), when);
 	} else {
-		tr_diverge(tr, f, "the peer's bytes: byte %u: the guest acknowledged nothing past "
-			   "it in %llu s", f->snd_una, s);
+		tr_diverge(tr, f, "peer to guest, byte %u: the guest acknowledged nothing past "
+			   "it %s", f->snd_una, when);
 	}
 	f->state = TR_ENDED;
 	f->rto_at = 0;
@@ -353,7 +352,14 @@ void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 	if (f->state != TR_SYN_SENT && f->state != TR_OPEN)
 		return;
 	if (now >= f->progress_at + tr->cfg.deadline_ns) {
-		tr_flow_give_up(tr, f);
+		char when[48];
+		uint64_t ms = tr->cfg.deadline_ns / 1000000ULL;
+		if (ms % 1000)
+			snprintf(when, sizeof(when), "in %llu.%03llu s", (unsigned long long)(ms / 1000),
+				 (unsigned long long)(ms % 1000));
+		else
+			snprintf(when, sizeof(when), "in %llu s", (unsigned long long)(ms / 1000));
+		tr_flow_give_up(tr, f, when);
 		return;
 	}
 	if (f->rto_at && now >= f->rto_at)

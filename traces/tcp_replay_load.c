@@ -241,6 +241,8 @@ static int load_host(struct tr_flow *f, const struct tr_seg *s)
 		f->host.rst = true;
 		return 0;
 	}
+	if (!s->len && !(s->flags & TCPF_FIN))
+		return 0; /* a pure ACK: its sequence number may be past a FIN */
 	if ((rc = stream_put(&f->host, off, s->data, s->have, s->len)) < 0)
 		return rc;
 	if (s->flags & TCPF_FIN)

@@ -124,7 +124,8 @@ void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 		   const struct tr_seg *s);
 void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
 uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f);
-void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f);
+/* Gives up on an open flow, saying what the guest did not send, when ("in 10 s"). */
+void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when);
 
 /* tcp_replay_report.c: the lines. */
 void tr_say(struct tcp_replay *tr, bool divergence, const char *fmt, ...)

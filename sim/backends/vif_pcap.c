@@ -332,6 +332,8 @@ static void replay_report_end(struct pcap_vif *p)
 	if (!p->rd)
 		return;
 	const struct trace_readdress_stats *st = trace_readdress_stats(p->rd);
+	if (p->tcp && !st->fed && !st->own && !st->dropped)
+		return; /* all TCP: the replayer's summary says it */
 	sim_log("vif%u: %s as=%s: %llu frames fed to the guest at %s, %llu of %s's own not fed, "
 		"%llu of other hosts dropped; %llu ARP requests answered, %llu not", p->v->index,
 		trace_reader_path(p->r), trace_ip4_format(p->as_ip, as),
