@@ -20,7 +20,7 @@ struct pcap_tcp {
 	struct tcp_replay *tr;
 	FILE *report;
 	struct sim_timer timer;
-	bool file_done, finished;
+	bool file_done, finished, started;
 	uint64_t linger_ns;
 };
 
@@ -165,7 +165,9 @@ void pcap_tcp_close(struct pcap_tcp *pt)
 	if (!pt)
 		return;
 	sim_timer_stop(pt->sim, &pt->timer);
-	pcap_tcp_finish(pt);
+	/* Not after a failed open: nothing was replayed, and the open's error says why. */
+	if (pt->file_done || pt->started)
+		pcap_tcp_finish(pt);
 	tcp_replay_destroy(pt->tr);
 	if (pt->report)
 		fclose(pt->report);
@@ -186,6 +188,7 @@ void pcap_tcp_from_guest(struct pcap_tcp *pt, const uint8_t *frame, size_t len,
 		return;
 	now = sim_now_ns(pt->sim);
 	tcp_replay_start(pt->tr, now, guest_ip); /* its address known: the replay begins */
+	pt->started = true;
 	tcp_replay_from_guest(pt->tr, now, frame, len);
 	/* From the timer list rather than from inside netback's notification. */
 	sim_timer_start(pt->sim, &pt->timer, now, pcap_tcp_tick, pt);

@@ -5,9 +5,10 @@
 # the guest stands in for). On lo, Linux offers an MSS of 65495 and sends
 # large segments: the guest (MTU 1500) cuts the same bytes differently.
 
-# The servers: http N answers GET /bytes/N as examples/httpd does (same
-# head, same pattern), with body byte FLIP changed when given; echo sends
-# back what it reads until the client shuts down, as examples/tcpecho.
+# The servers: http answers each GET /bytes/N of a connection as
+# examples/httpd does (same head, same pattern), with body byte FLIP changed
+# when given; http_noserver leaves out the Server header; echo sends back
+# what it reads until the client shuts down, as examples/tcpecho.
 cat >"$TMP/replay_server.py" <<'PY'
 import socket, sys
 PAT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -27,20 +28,23 @@ if mode == "echo":
         c.sendall(d)
 else:
     buf = b""
-    while b"\r\n\r\n" not in buf:
-        d = c.recv(4096)
-        if not d:
-            sys.exit(1)
-        buf += d
-    n = int(buf.split(b" ")[1].split(b"/")[2])
-    body = bytearray((PAT * (n // 64 + 1))[:n])
-    if 0 <= flip < n:
-        body[flip] ^= 0x20
-    c.sendall(("HTTP/1.1 200 OK\r\nServer: drydock-httpd\r\nContent-Type: "
-               "application/octet-stream\r\nContent-Length: %d\r\n\r\n" % n).encode())
-    c.sendall(bytes(body))
-    while c.recv(4096):
-        pass
+    while True:
+        while b"\r\n\r\n" not in buf:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+        if b"\r\n\r\n" not in buf:
+            break
+        req, buf = buf.split(b"\r\n\r\n", 1)
+        n = int(req.split(b" ")[1].split(b"/")[2])
+        body = bytearray((PAT * (n // 64 + 1))[:n])
+        if 0 <= flip < n:
+            body[flip] ^= 0x20
+        server = b"" if mode == "http_noserver" else b"Server: drydock-httpd\r\n"
+        c.sendall(b"HTTP/1.1 200 OK\r\n" + server + ("Content-Type: application/octet-stream"
+                  "\r\nContent-Length: %d\r\n\r\n" % n).encode())
+        c.sendall(bytes(body))
 c.close()
 PY
 
