@@ -65,7 +65,7 @@ record() {
 	shift 3
 	if [ "$1" != "--" ]; then flip=$1; shift; fi
 	shift
-	ip netns exec "$NS" tcpdump -i lo --immediate-mode -U -w "$out" tcp \
+	ip netns exec "$NS" tcpdump -i lo -B 65536 --immediate-mode -U -w "$out" tcp \
 		2>"$TMP/tcpdump.err" &
 	td=$!
 	ip netns exec "$NS" python3 "$TMP/replay_server.py" "$mode" "$port" "$flip" \
