@@ -148,6 +148,26 @@ static struct tr_flow *flow_of(struct tcp_replay *tr, const struct tr_seg *s, bo
 	return f ? f : flow_new(tr, s, from_host, key);
 }
 
+/*
+ * Drops the part of a segment before its stream's first byte (a keep-alive
+ * probe's one old byte, a SYN's data): false when nothing is left.
+ */
+static bool trim_before_start(uint32_t *off, struct tr_seg *s)
+{
+	uint32_t cut;
+
+	if ((int32_t)*off >= 0)
+		return true;
+	cut = -*off;
+	if (cut >= s->len)
+		return false;
+	s->data += cut;
+	s->have = s->have > cut ? s->have - cut : 0;
+	s->len -= cut;
+	*off = 0;
+	return true;
+}
+
 static int add_step(struct tr_flow *f, uint32_t off, uint32_t len, uint32_t need, uint8_t flags,
 		    uint16_t win)
 {
@@ -164,7 +184,7 @@ static int add_step(struct tr_flow *f, uint32_t off, uint32_t len, uint32_t need
 }
 
 /* A segment of the peer's: its SYN, or a step (data, FIN, RST) when it adds to the stream. */
-static int load_peer(struct tr_flow *f, const struct tr_seg *s)
+static int load_peer(struct tr_flow *f, struct tr_seg *s)
 {
 	uint32_t off, need = 0, end;
 	int rc;
@@ -194,6 +214,8 @@ static int load_peer(struct tr_flow *f, const struct tr_seg *s)
 		return add_step(f, off > f->peer.len ? f->peer.len : off, 0, need, TCPF_RST, s->win);
 	if (!s->len && !(s->flags & TCPF_FIN))
 		return 0; /* a pure ACK: the replayer makes its own */
+	if (!trim_before_start(&off, s))
+		return 0;
 	if ((rc = stream_put(&f->peer, off, s->data, s->have, s->len)) < 0)
 		return rc;
 	end = off + s->len;
@@ -209,7 +231,7 @@ static int load_peer(struct tr_flow *f, const struct tr_seg *s)
 }
 
 /* A segment of the recorded host's: its SYN-ACK, its bytes, its FIN or RST. */
-static int load_host(struct tr_flow *f, const struct tr_seg *s)
+static int load_host(struct tr_flow *f, struct tr_seg *s)
 {
 	uint32_t off;
 	int rc;
@@ -243,6 +265,8 @@ static int load_host(struct tr_flow *f, const struct tr_seg *s)
 	}
 	if (!s->len && !(s->flags & TCPF_FIN))
 		return 0; /* a pure ACK: its sequence number may be past a FIN */
+	if (!trim_before_start(&off, s))
+		return 0;
 	if ((rc = stream_put(&f->host, off, s->data, s->have, s->len)) < 0)
 		return rc;
 	if (s->flags & TCPF_FIN)

@@ -279,7 +279,7 @@ static bool replay_has_input(struct vif *v)
 {
 	struct pcap_vif *p = v->backend;
 
-	return p && p->have_frame;
+	return p && (p->have_frame || pcap_tcp_busy(p->tcp));
 }
 
 static void replay_feed(struct sim_timer *t, void *arg);

@@ -22,6 +22,7 @@ struct pcap_tcp {
 	struct sim_timer timer;
 	bool file_done, finished, started;
 	uint64_t linger_ns;
+	uint64_t deadline_ns, file_done_at;
 };
 
 /* A line of the replayer's: on stderr, and a divergence in report=FILE too. */
@@ -112,6 +113,7 @@ int pcap_tcp_open(struct vif *v, const struct vif_config *cfg, uint32_t as_ip, c
 	pt->sim = v->dom->sim;
 	memcpy(c.guest_mac, v->cfg.mac, 6);
 	c.ctx = pt;
+	pt->deadline_ns = c.deadline_ns ? c.deadline_ns : TCP_REPLAY_DEADLINE_DEFAULT_NS;
 	if (report && !(pt->report = fopen(report, "w"))) {
 		snprintf(err, errlen, "pcap: report=%s: %s", report, strerror(errno));
 		free(pt);
@@ -145,17 +147,22 @@ static void pcap_tcp_tick(struct sim_timer *t, void *arg)
 	const uint8_t *f;
 	size_t len;
 	uint64_t next;
+	uint64_t now = sim_now_ns(pt->sim);
 
 	(void)t;
-	tcp_replay_run(pt->tr, sim_now_ns(pt->sim));
+	tcp_replay_run(pt->tr, now);
 	/* A drop (no buffer posted) is counted by vif; the replayer retransmits. */
 	while (tcp_replay_pop(pt->tr, &f, &len))
 		vif_deliver(pt->v, f, len);
-	if (pt->file_done && !pt->finished && tcp_replay_done(pt->tr)) {
+	/* Done; or the guest never said its address (a DHCP guest): its flows never start. */
+	if (pt->file_done && !pt->finished &&
+	    (tcp_replay_done(pt->tr) || (!pt->started && now >= pt->file_done_at + pt->deadline_ns))) {
 		pcap_tcp_finish(pt);
 		vif_input_ended(pt->v, pt->linger_ns);
 	}
 	next = tcp_replay_next_time(pt->tr);
+	if (pt->file_done && !pt->finished && !pt->started)
+		next = pt->file_done_at + pt->deadline_ns;
 	if (next != UINT64_MAX)
 		sim_timer_start(pt->sim, &pt->timer, next, pcap_tcp_tick, pt);
 }
@@ -172,6 +179,11 @@ void pcap_tcp_close(struct pcap_tcp *pt)
 	if (pt->report)
 		fclose(pt->report);
 	free(pt);
+}
+
+bool pcap_tcp_busy(const struct pcap_tcp *pt)
+{
+	return pt && !pt->finished;
 }
 
 bool pcap_tcp_claims(const struct pcap_tcp *pt, const uint8_t *frame, size_t len)
@@ -197,6 +209,7 @@ void pcap_tcp_from_guest(struct pcap_tcp *pt, const uint8_t *frame, size_t len,
 void pcap_tcp_input_ended(struct pcap_tcp *pt, uint64_t linger_ns)
 {
 	pt->file_done = true;
+	pt->file_done_at = sim_now_ns(pt->sim);
 	pt->linger_ns = linger_ns;
 	sim_timer_start(pt->sim, &pt->timer, sim_now_ns(pt->sim), pcap_tcp_tick, pt);
 }

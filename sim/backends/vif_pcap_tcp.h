@@ -4,7 +4,8 @@
  * (traces/tcp_replay.h). The recording's TCP segments of host IP are the
  * replayer's, not fed at their timestamps; the replayer's segments go to
  * the guest from the simulator's timer list, its lines to stderr and to
- * report=FILE; the input ends when the file and every flow are done.
+ * report=FILE; the input ends when the file and every flow are done (or,
+ * when the guest never says its address, tcp_deadline after the file).
  * Keys: tcp=replay, report=FILE (the divergences, one a line; empty when
  * none), tcp_deadline=SECONDS (default 10), tcp_mss=N (the MSS the peer
  * offers instead of the recorded one).
@@ -34,6 +35,8 @@ bool pcap_tcp_claims(const struct pcap_tcp *pt, const uint8_t *frame, size_t len
 /* A frame from the guest; guest_ip its address once known (0 before). */
 void pcap_tcp_from_guest(struct pcap_tcp *pt, const uint8_t *frame, size_t len,
 			 uint32_t guest_ip);
+/* Whether flows may still run (the input has not ended). NULL is allowed. */
+bool pcap_tcp_busy(const struct pcap_tcp *pt);
 /* The file is done: the input ends (vif_input_ended) once every flow is done too. */
 void pcap_tcp_input_ended(struct pcap_tcp *pt, uint64_t linger_ns);
 

@@ -55,6 +55,16 @@ replay "$IN" 10.0.0.99
 expect_grep "nothing to replay said" "^tcp: no TCP flow of the recording concerns 10\.0\.0\.99 \(as=\): nothing to replay$" "$TMP/rep"
 expect_eq "one line in the report" 1 "$(wc -l <"$TMP/rep")"
 
+# A guest that never says its address (DHCP, against a recording): its
+# flows never start; tcp_deadline= after the file, that is said and the
+# input ends.
+run "$TMP/out" "$TMP/err" "$VG" --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite -q "$BIN/httpd" --clock virtual \
+	--vif "pcap=$IN,as=10.0.0.2,tcp=replay,report=$TMP/rep,linger=0,tcp_deadline=2"
+cat "$TMP/err"
+expect_eq "exit status of a DHCP guest under memcheck" 0 "$status"
+expect_grep "the flow that never started" "^tcp flow 1 10\.0\.0\.1:[0-9]+ > 10\.0\.0\.2:80: never started: the replay ended before the peer's SYN was due \(the guest never said its address\)$" "$TMP/rep"
+
 # tcp=replay without as=, and a bad tcp_deadline=: refused by name.
 run "$TMP/out" "$TMP/err" "$BIN/httpd" --clock virtual --vif "pcap=$IN,tcp=replay" -- ip=10.0.0.7/24
 expect_eq "exit status of tcp=replay without as=" 1 "$status"

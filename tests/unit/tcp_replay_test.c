@@ -418,6 +418,22 @@ static void test_a_hole_in_the_recorded_peer_stream_is_one_line_and_not_replayed
 	(void)state;
 }
 
+static void test_a_keepalive_probe_in_the_recording_is_not_a_hole(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	/* Linux's keep-alive probe: one byte before what it has sent (tcp_xmit_probe_skb). */
+	load(tr, &rec_peer, PEER_ISN, HOST_ISN + 1, TH_ACK, "x", 1, NULL, 0);
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_ACK, "y", 1, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK, "0123456789", 10, NULL, 0);
+	assert_int_equal(tcp_replay_load_done(tr), 1);
+	assert_int_equal(nr_lines, 0);
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
 static void test_a_frame_captured_short_leaves_a_hole_not_a_crash(void **state)
 {
 	struct tcp_replay *tr = make(AS_IP);
@@ -487,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_unacknowledged_peer_data_is_sent_again_after_a_second),
 		cmocka_unit_test(test_the_peer_data_is_cut_to_the_mss_the_guest_offered),
 		cmocka_unit_test(test_a_hole_in_the_recorded_peer_stream_is_one_line_and_not_replayed),
+		cmocka_unit_test(test_a_keepalive_probe_in_the_recording_is_not_a_hole),
 		cmocka_unit_test(test_a_frame_captured_short_leaves_a_hole_not_a_crash),
 		cmocka_unit_test(test_a_recording_that_never_addresses_the_host_is_one_line),
 		cmocka_unit_test(test_a_flow_still_open_at_the_end_is_given_up_with_what_was_missing),
