@@ -16,7 +16,8 @@
  *   no SACK block is sent (the replayer acknowledges in order only);
  * - the guest's bytes are compared in order with the recorded host's,
  *   however the guest cuts them into segments; every segment of the guest
- *   is acknowledged, a retransmission with the current acknowledgement;
+ *   is acknowledged (those given before one tcp_replay_run by one ACK), a
+ *   retransmission with the current acknowledgement;
  * - the peer's unacknowledged data and SYN are retransmitted (1 s, doubled);
  * - a flow with no progress for deadline_ns of guest time is given up.
  * Each divergence (flow, direction, byte offset, expected and received
@@ -79,7 +80,11 @@ void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
 /* A frame the guest sent, at guest time now (anything not TCP is ignored). */
 void tcp_replay_from_guest(struct tcp_replay *tr, uint64_t now, const uint8_t *frame,
 			   size_t len);
-/* Does what is due at now: flows starting, retransmissions, deadlines. */
+/*
+ * Does what is due at now: the ACKs of the guest's segments given since the
+ * last run (one a flow, however many segments: a batch of them is
+ * acknowledged once), flows starting, retransmissions, deadlines.
+ */
 void tcp_replay_run(struct tcp_replay *tr, uint64_t now);
 /* When tcp_replay_run has something to do next; UINT64_MAX: nothing. */
 uint64_t tcp_replay_next_time(const struct tcp_replay *tr);

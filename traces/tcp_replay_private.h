@@ -88,6 +88,7 @@ struct tr_flow {
 	uint32_t snd_una, snd_nxt;  /* peer's stream: acknowledged, sent (+1 for the FIN) */
 	size_t next_step;
 	bool fin_sent, diverged;
+	bool ack_pending;           /* the guest's segments since the last run want an ACK */
 	uint16_t win_last;          /* the peer's window on its last segment */
 	uint32_t tsval_last;        /* the recorded SYN's TSval, moved on by guest time */
 };

@@ -145,6 +145,7 @@ static void guest_says(struct tcp_replay *tr, uint64_t now, uint32_t seq, uint32
 	}
 	h.options_len = olen;
 	tcp_replay_from_guest(tr, now, f, peer_tcp_frame(&guest, f, &h, data, len));
+	tcp_replay_run(tr, now); /* as the pcap vif does after each frame of the guest's */
 }
 
 /* What the replayer sent: one segment's fields. */
