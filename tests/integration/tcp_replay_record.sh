@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TCP-aware replay of exchanges recorded here and now, with tcpdump in the
 # test's own network namespace (tcp_replay_lib.sh): curl getting two
-# answers over one connection (100000 bytes, then 5000) from a server that
+# answers over one connection (100000 bytes, then 5000; at 10 MB/s, so that
+# tcpdump on a busy machine keeps up) from a server that
 # answers as httpd does, replayed into httpd as 10.0.0.2 at 10.0.0.7: a
 # clean report. The same without the Server header: reported at byte 17
 # of the guest's stream, where httpd's Server header begins. nc's exchange
@@ -14,7 +15,7 @@ command -v curl >/dev/null || skip "needs curl"
 command -v nc >/dev/null || skip "needs nc"
 record_setup
 
-record "$TMP/http.pcap" http 80 -- curl -s --interface 10.0.0.1 -o /dev/null -o /dev/null \
+record "$TMP/http.pcap" http 80 -- curl -s --limit-rate 10M --interface 10.0.0.1 -o /dev/null -o /dev/null \
 	http://10.0.0.2/bytes/100000 http://10.0.0.2/bytes/5000
 run "$TMP/out" "$TMP/err" "$DT" expect --tcp --as 10.0.0.2 "$TMP/http.pcap" - -- \
 	"$BIN/httpd" -- ip=10.0.0.7/24
