@@ -311,6 +311,21 @@ enum trace_readdress_verdict trace_readdress_from_trace(struct trace_readdress *
 	return TRACE_READDRESS_DROP;
 }
 
+void trace_readdress_learn(struct trace_readdress *rd, const uint8_t *frame, size_t len)
+{
+	uint8_t *f = (uint8_t *)frame; /* the helpers only read here */
+	uint8_t *ip;
+	size_t ihl;
+
+	if (!rd || !(ip = ip4_header(f, len, &ihl)) || trace_addr_get(ip + 16) != rd->as_ip)
+		return;
+	host_learn(rd, trace_addr_get(ip + 12), f + TRACE_ETH_ALEN);
+	if (!(f[TRACE_ETH_ALEN] & 1)) {
+		memcpy(rd->last_peer_mac, f + TRACE_ETH_ALEN, TRACE_ETH_ALEN);
+		rd->have_last_peer = true;
+	}
+}
+
 /* The answer of the recording's host tpa (mac) to the guest's request a (Linux's arp_send). */
 static void arp_answer(struct trace_readdress *rd, const uint8_t *a, const uint8_t *mac,
 		       uint8_t reply[TRACE_ARP_FRAME_LEN])

@@ -91,6 +91,13 @@ enum trace_readdress_verdict trace_readdress_from_trace(struct trace_readdress *
  */
 bool trace_readdress_from_guest(struct trace_readdress *rd, const uint8_t *frame, size_t len,
 				uint8_t reply[TRACE_ARP_FRAME_LEN]);
+/*
+ * A frame of the recording that is not fed (the TCP replay plays it): the
+ * MAC of the host it comes from is learned when it is for the recorded
+ * host, as trace_readdress_from_trace does; nothing is counted. rd may be
+ * NULL.
+ */
+void trace_readdress_learn(struct trace_readdress *rd, const uint8_t *frame, size_t len);
 const struct trace_readdress_stats *trace_readdress_stats(const struct trace_readdress *rd);
 /* Parses a dotted-quad IPv4 address into *ip (network byte order); 0 or -EINVAL. */
 int trace_ip4_parse(const char *s, uint32_t *ip);

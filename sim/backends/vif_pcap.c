@@ -29,7 +29,9 @@
  * The guest's address is learned from its first frame (the gratuitous ARP a
  * static address sends): until then frames wait, as for receive buffers.
  * When the input ends, a line says how many frames were fed, not fed and
- * dropped.
+ * dropped. With tcp=replay, the recorded host's TCP flows are played by
+ * the replayer instead (vif_pcap_tcp.h): their segments are not fed, and
+ * the input ends when the file and the flows are done.
  *
  * A progress line (frames, percent, frames per second, guest time, ETA)
  * goes to stderr every half second when stderr is a terminal and the replay
@@ -56,6 +58,7 @@
 #include "sim/parse.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
+#include "sim/backends/vif_pcap_tcp.h"
 #include "traces/pcap_reader.h"
 #include "traces/readdress.h"
 
@@ -110,6 +113,7 @@ struct pcap_vif {
 	uint64_t arp_dropped;
 	bool warned_unknown;
 	struct sim_timer answer, unknown;
+	struct pcap_tcp *tcp; /* tcp=replay */
 	/* The progress line. */
 	bool progress_tty, progress_shown;
 	uint64_t progress_after_ns;
@@ -251,6 +255,10 @@ static int replay_load_next(struct pcap_vif *p)
 			p->empty_skipped++;
 			continue;
 		}
+		if (pcap_tcp_claims(p->tcp, frame, len)) {
+			trace_readdress_learn(p->rd, frame, len); /* the guest ARPs for the peer */
+			continue;
+		}
 		if (p->rd) {
 			if (!replay_readdress_feeds(p, frame, len))
 				continue;
@@ -271,7 +279,7 @@ static bool replay_has_input(struct vif *v)
 {
 	struct pcap_vif *p = v->backend;
 
-	return p && p->have_frame;
+	return p && (p->have_frame || pcap_tcp_busy(p->tcp));
 }
 
 static void replay_feed(struct sim_timer *t, void *arg);
@@ -324,6 +332,8 @@ static void replay_report_end(struct pcap_vif *p)
 	if (!p->rd)
 		return;
 	const struct trace_readdress_stats *st = trace_readdress_stats(p->rd);
+	if (p->tcp && !st->fed && !st->own && !st->dropped)
+		return; /* all TCP: the replayer's summary says it */
 	sim_log("vif%u: %s as=%s: %llu frames fed to the guest at %s, %llu of %s's own not fed, "
 		"%llu of other hosts dropped; %llu ARP requests answered, %llu not", p->v->index,
 		trace_reader_path(p->r), trace_ip4_format(p->as_ip, as),
@@ -344,7 +354,10 @@ static void replay_schedule(struct pcap_vif *p, int rc)
 	if (rc != 1) {
 		replay_report_end(p);
 		/* The input is done: the toolstack gives the guest linger_ns, then a poweroff. */
-		vif_input_ended(p->v, p->linger_ns);
+		if (p->tcp)
+			pcap_tcp_input_ended(p->tcp, p->linger_ns);
+		else
+			vif_input_ended(p->v, p->linger_ns);
 		return;
 	}
 	uint64_t deadline = p->open_time + p->shift, offset = 0;
@@ -475,6 +488,7 @@ static void replay_free(struct pcap_vif *p)
 	if (p->progress_shown)
 		fputs("\r\033[K", stderr);
 	trace_reader_close(p->r);
+	pcap_tcp_close(p->tcp);
 	trace_readdress_destroy(p->rd);
 	free(p->copy);
 	free(p);
@@ -497,7 +511,9 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 	p->v = v;
 	p->sim = v->dom->sim;
 	if ((rc = replay_parse_keys(p, cfg, err, errlen)) < 0 ||
+	    (rc = pcap_tcp_open(v, cfg, p->as_ip, cfg->arg, &p->tcp, err, errlen)) < 0 ||
 	    (rc = trace_reader_open(cfg->arg, &p->r, err, errlen)) < 0) {
+		pcap_tcp_close(p->tcp);
 		trace_readdress_destroy(p->rd);
 		free(p);
 		return rc;
@@ -506,7 +522,8 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 	p->started_real = real_now_ns();
 	v->backend = p;
 	rc = replay_load_next(p);
-	if (rc < 0) {
+	/* With tcp=replay the first record fed may be far in: a bad one ends the input there. */
+	if (rc < 0 && !(p->tcp && trace_reader_records(p->r) > 1)) {
 		snprintf(err, errlen, "%s", trace_reader_error(p->r));
 		v->backend = NULL;
 		replay_free(p);
@@ -550,6 +567,7 @@ static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
 			sim_timer_start(p->sim, &p->answer, sim_now_ns(p->sim), replay_answer, p);
 		}
 	}
+	pcap_tcp_from_guest(p->tcp, frame, len, trace_readdress_guest_ip(p->rd));
 	if (!known && trace_readdress_guest_known(p->rd))
 		replay_resume(p);
 }
@@ -569,6 +587,10 @@ static const struct vif_backend_key replay_keys[] = {
 	{ "gap", false },    /* gap=SECONDS */
 	{ "as", false },     /* as=IP: the guest stands in for the recorded host IP */
 	{ "progress", false }, /* progress=SECONDS: the progress line after so long */
+	{ "tcp", false },    /* tcp=replay: the replayer plays the peer of as='s TCP flows */
+	{ "report", false }, /* report=FILE: tcp=replay's divergences */
+	{ "tcp_deadline", false }, /* tcp_deadline=SECONDS: a flow without progress is given up */
+	{ "tcp_mss", false }, /* tcp_mss=N: the MSS the replayed peer offers */
 	{ NULL, false },
 };
 

@@ -65,7 +65,8 @@ static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state
 	vif_spec_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: "
 			 "mac, mtu, capture, hostfwd)");
 	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif "
-			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap, as, progress)");
+			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap, as, progress, tcp, "
+			 "report, tcp_deadline, tcp_mss)");
 	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture, create)");
 }
 

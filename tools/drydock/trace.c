@@ -42,7 +42,11 @@ static const char usage[] =
 	"  --as IP          readdress INPUT to the guest (see docs/replay.md)\n"
 	"  --mac MAC        the guest's MAC (default 00:16:3e:00:01:00)\n"
 	"  --capture FILE   keep the run's capture in FILE\n"
-	"  --linger SECONDS guest time after the last input frame (default 1)\n";
+	"  --linger SECONDS guest time after the last input frame (default 1)\n"
+	"  --tcp            TCP-aware replay (pcap=INPUT,as=IP,tcp=replay): the replayer\n"
+	"                   plays the peer of each TCP flow of IP and reports where the\n"
+	"                   guest's bytes diverge from the recording; needs --as and -\n"
+	"  --tcp-mss N      with --tcp, the MSS the replayed peer offers (tcp_mss=N)\n";
 
 int trace_cmd_fail(const char *fmt, ...)
 {

@@ -4,6 +4,9 @@
  * (trace.h). The unikernel is an ordinary sim-build executable: it runs with
  * --clock virtual --vif pcap=INPUT,capture=FILE,mac=MAC,linger=S[,as=IP]
  * and the caller's ARGS; its frames are those of its MAC in the capture.
+ * With --tcp, the recorded host's TCP flows are replayed TCP-aware
+ * (tcp=replay,report=FILE: traces/tcp_replay.h) and the report of their
+ * divergences is the answer instead of a frame-by-frame comparison.
  */
 #include <errno.h>
 #include <spawn.h>
@@ -25,7 +28,8 @@ extern char **environ;
 
 struct expect_args {
 	struct trace_diff_options diff;
-	const char *input, *expected, *as, *mac, *capture, *linger;
+	const char *input, *expected, *as, *mac, *capture, *linger, *tcp_mss;
+	bool tcp;
 	uint32_t as_ip;
 	uint8_t mac_bytes[6];
 	char **run;            /* UNIKERNEL [ARGS...], NULL-terminated */
@@ -34,9 +38,13 @@ struct expect_args {
 
 static int expect_parse_own(int argc, char **argv, int *i, struct expect_args *a)
 {
-	static const char *const names[] = { "--as", "--mac", "--capture", "--linger" };
-	const char **slots[] = { &a->as, &a->mac, &a->capture, &a->linger };
+	static const char *const names[] = { "--as", "--mac", "--capture", "--linger", "--tcp-mss" };
+	const char **slots[] = { &a->as, &a->mac, &a->capture, &a->linger, &a->tcp_mss };
 
+	if (!strcmp(argv[*i], "--tcp")) {
+		a->tcp = true;
+		return 1;
+	}
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		size_t n = strlen(names[k]);
 		if (!strncmp(argv[*i], names[k], n) && argv[*i][n] == '=') {
@@ -63,6 +71,11 @@ static int expect_check(struct expect_args *a)
 		return trace_cmd_fail("expect: --mac %s: expected xx:xx:xx:xx:xx:xx", a->mac);
 	if (!strcmp(a->expected, "-") && !a->as)
 		return trace_cmd_fail("expect: EXPECTED - (the recorded host's frames) needs --as");
+	if (a->tcp && (!a->as || strcmp(a->expected, "-")))
+		return trace_cmd_fail("expect: --tcp compares with the recording itself: --as IP "
+				      "and EXPECTED - are needed");
+	if (a->tcp_mss && (!a->tcp || strchr(a->tcp_mss, ',')))
+		return trace_cmd_fail("expect: --tcp-mss %s: a number, with --tcp", a->tcp_mss);
 	/* The vif spec is comma-separated (sim/backends/vif.h). */
 	if (strchr(a->input, ',') || (a->capture && strchr(a->capture, ',')))
 		return trace_cmd_fail("expect: a file name with a comma cannot go into --vif: %s",
@@ -99,15 +112,17 @@ static int expect_parse(int argc, char **argv, struct expect_args *a)
 }
 
 /* Runs the unikernel to its end; 0, or TRACE_EXIT_BAD after saying why. */
-static int expect_run(struct expect_args *a, const char *capture)
+static int expect_run(struct expect_args *a, const char *capture, const char *report)
 {
 	char *spec = NULL;
 	char **argv = calloc((size_t)a->nr_run + 6, sizeof(*argv));
 	pid_t pid;
 	int status, rc, n = 0;
 
-	if (!argv || asprintf(&spec, "pcap=%s,capture=%s,mac=%s,linger=%s%s%s", a->input, capture,
-			      a->mac, a->linger, a->as ? ",as=" : "", a->as ? a->as : "") < 0) {
+	if (!argv || asprintf(&spec, "pcap=%s,capture=%s,mac=%s,linger=%s%s%s%s%s%s%s", a->input,
+			      capture, a->mac, a->linger, a->as ? ",as=" : "", a->as ? a->as : "",
+			      a->tcp ? ",tcp=replay,report=" : "", a->tcp ? report : "",
+			      a->tcp_mss ? ",tcp_mss=" : "", a->tcp_mss ? a->tcp_mss : "") < 0) {
 		free(argv);
 		return trace_cmd_fail("expect: out of memory");
 	}
@@ -196,13 +211,55 @@ static int expect_compare(struct expect_args *a, const char *capture)
 	return TRACE_EXIT_EQUAL;
 }
 
+/* --tcp: the replay's report is the answer: its lines (the divergences), or none. */
+static int expect_tcp_report(struct expect_args *a, const char *report)
+{
+	FILE *f = fopen(report, "r");
+	char line[1024];
+	unsigned int n = 0;
+
+	if (!f)
+		return trace_cmd_fail("expect: %s: %s", report, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		fputs(line, stdout);
+		n++;
+	}
+	fclose(f);
+	if (n) {
+		printf("expect: %s: %u divergence%s from the recording's TCP flows\n", a->run[0],
+		       n, n == 1 ? "" : "s");
+		return TRACE_EXIT_DIFFER;
+	}
+	printf("expect: %s answered %s's TCP flows as the recording expects\n", a->run[0],
+	       a->input);
+	return TRACE_EXIT_EQUAL;
+}
+
+/* A temporary file's name into buf (made empty); 0 or TRACE_EXIT_BAD. */
+static int expect_tmpfile(const char *what, char *buf, size_t size)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd;
+
+	snprintf(buf, size, "%s/drydock-expect-XXXXXX", dir);
+	if ((fd = mkstemp(buf)) < 0)
+		return trace_cmd_fail("expect: cannot make a %s file in %s: %s", what, dir,
+				      strerror(errno));
+	close(fd);
+	if (strchr(buf, ',')) {
+		unlink(buf);
+		return trace_cmd_fail("expect: TMPDIR %s has a comma: --capture FILE", dir);
+	}
+	return 0;
+}
+
 int trace_expect_main(int argc, char **argv)
 {
 	struct expect_args a = {
 		.diff = { .norm = TRACE_NORM_TIME | TRACE_NORM_IPID | TRACE_NORM_MAC, .context = 3 },
 		.mac = EXPECT_MAC_DEFAULT, .linger = EXPECT_LINGER_DEFAULT,
 	};
-	char tmp[4096];
+	char tmp[4096], report[4096];
 	const char *capture;
 	int rc;
 
@@ -210,20 +267,17 @@ int trace_expect_main(int argc, char **argv)
 		return rc;
 	capture = a.capture;
 	if (!capture) {
-		const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-		int fd;
-		snprintf(tmp, sizeof(tmp), "%s/drydock-expect-XXXXXX", dir);
-		if ((fd = mkstemp(tmp)) < 0)
-			return trace_cmd_fail("expect: cannot make a capture file in %s: %s", dir,
-					      strerror(errno));
-		close(fd);
+		if ((rc = expect_tmpfile("capture", tmp, sizeof(tmp))))
+			return rc;
 		capture = tmp;
-		if (strchr(capture, ','))
-			rc = trace_cmd_fail("expect: TMPDIR %s has a comma: --capture FILE", dir);
 	}
-	if (!rc && !(rc = expect_run(&a, capture)))
-		rc = expect_compare(&a, capture);
+	if (a.tcp)
+		rc = expect_tmpfile("report", report, sizeof(report));
+	if (!rc && !(rc = expect_run(&a, capture, report)))
+		rc = a.tcp ? expect_tcp_report(&a, report) : expect_compare(&a, capture);
 	if (!a.capture)
 		unlink(tmp);
+	if (a.tcp)
+		unlink(report);
 	return rc;
 }

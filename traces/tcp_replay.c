@@ -1,0 +1,156 @@
+/*
+ * The TCP replay (tcp_replay.h): the flow table, the guest's segments to
+ * their flow, what is due when, and the frames queued for the guest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/frame.h"
+#include "traces/tcp_replay_private.h"
+
+int tcp_replay_create(const struct tcp_replay_config *cfg, struct tcp_replay **out)
+{
+	struct tcp_replay *tr = calloc(1, sizeof(*tr));
+
+	if (!tr || trace_keytab_init(&tr->by_tuple) < 0) {
+		free(tr);
+		return -ENOMEM;
+	}
+	tr->cfg = *cfg;
+	if (!tr->cfg.deadline_ns)
+		tr->cfg.deadline_ns = TCP_REPLAY_DEADLINE_DEFAULT_NS;
+	*out = tr;
+	return 0;
+}
+
+void tcp_replay_destroy(struct tcp_replay *tr)
+{
+	if (!tr)
+		return;
+	for (size_t i = 0; i < tr->nr_flows; i++)
+		tr_flow_free(tr->flows[i]);
+	free(tr->flows);
+	trace_keytab_free(&tr->by_tuple);
+	free(tr->q);
+	free(tr);
+}
+
+void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
+{
+	uint64_t first = UINT64_MAX;
+
+	if (tr->started)
+		return;
+	tr->guest_ip = guest_ip;
+	tr->origin = origin;
+	tr->started = true;
+	/* The first SYN of the recording is at origin, the others as far after it as recorded. */
+	for (size_t i = 0; i < tr->nr_flows; i++)
+		if (tr->flows[i]->state == TR_WAIT && tr->flows[i]->syn_ts < first)
+			first = tr->flows[i]->syn_ts;
+	for (size_t i = 0; i < tr->nr_flows; i++) {
+		struct tr_flow *f = tr->flows[i];
+		if (f->state == TR_WAIT)
+			f->start_at = origin + (f->syn_ts - first);
+	}
+}
+
+/* The flow of a segment of the guest: the open one of its addresses and ports. */
+static struct tr_flow *flow_of_guest(struct tcp_replay *tr, const struct tr_seg *s)
+{
+	uint8_t key[TRACE_KEY_LEN];
+	struct trace_keytab_entry *e;
+	struct tr_flow *f, *last = NULL;
+
+	tr_tuple_key(s->dst, s->dport, s->sport, key);
+	if (!(e = trace_keytab_find(&tr->by_tuple, key)))
+		return NULL;
+	for (f = tr->flows[e->value - 1]; f; f = f->same_next) {
+		if (f->state == TR_SYN_SENT || f->state == TR_OPEN)
+			return f;
+		if (f->state == TR_ENDED)
+			last = f;
+	}
+	return last;
+}
+
+void tcp_replay_from_guest(struct tcp_replay *tr, uint64_t now, const uint8_t *frame,
+			   size_t len)
+{
+	struct tr_seg s;
+	struct tr_flow *f;
+
+	if (!tr->started || !tr_seg_parse(frame, len, &s) || s.src != tr->guest_ip ||
+	    s.have != s.len)
+		return;
+	if ((f = flow_of_guest(tr, &s)))
+		tr_flow_input(tr, f, now, &s);
+}
+
+void tcp_replay_run(struct tcp_replay *tr, uint64_t now)
+{
+	if (!tr->started)
+		return;
+	for (size_t i = 0; i < tr->nr_flows; i++)
+		tr_flow_timer(tr, tr->flows[i], now);
+}
+
+uint64_t tcp_replay_next_time(const struct tcp_replay *tr)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (!tr->started)
+		return next;
+	for (size_t i = 0; i < tr->nr_flows; i++) {
+		uint64_t t = tr_flow_next_time(tr, tr->flows[i]);
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+bool tcp_replay_pop(struct tcp_replay *tr, const uint8_t **frame, size_t *len)
+{
+	if (tr->q_head >= tr->q_len)
+		return false;
+	*len = trace_get32(tr->q + tr->q_head);
+	*frame = tr->q + tr->q_head + 4;
+	tr->q_head += 4 + *len;
+	return true;
+}
+
+bool tcp_replay_done(const struct tcp_replay *tr)
+{
+	for (size_t i = 0; i < tr->nr_flows; i++) {
+		enum tr_state st = tr->flows[i]->state;
+		if (st == TR_WAIT || st == TR_SYN_SENT || st == TR_OPEN)
+			return false;
+	}
+	return true;
+}
+
+void tcp_replay_finish(struct tcp_replay *tr, uint64_t now)
+{
+	(void)now;
+	for (size_t i = 0; i < tr->nr_flows; i++) {
+		struct tr_flow *f = tr->flows[i];
+		if (f->state == TR_WAIT) {
+			f->state = TR_ENDED;
+			tr_diverge(tr, f, "never started: the replay ended before the peer's SYN "
+				   "was due%s", tr->started ? "" : " (the guest never said its address)");
+		} else if (f->state == TR_SYN_SENT || f->state == TR_OPEN) {
+			tr_flow_give_up(tr, f, "before the replay ended");
+		}
+	}
+	tr_say(tr, false, "tcp=replay: %u flows: %u matched, %u diverged, %u not replayed; "
+	       "%llu bytes to the guest, %llu from it", tr->stats.flows, tr->stats.matched,
+	       tr->stats.diverged, tr->stats.not_replayed,
+	       (unsigned long long)tr->stats.bytes_to_guest,
+	       (unsigned long long)tr->stats.bytes_from_guest);
+}
+
+const struct tcp_replay_stats *tcp_replay_stats(const struct tcp_replay *tr)
+{
+	return &tr->stats;
+}

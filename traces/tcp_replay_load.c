@@ -1,0 +1,360 @@
+/*
+ * Loading a recording into the replay's flows (tcp_replay.h): each TCP
+ * flow of the recorded host becomes two byte streams (what each side sent,
+ * with the ranges the capture lacks) and the peer's steps (its segments
+ * with data, FIN or RST, each with the acknowledgement it carried).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/frame.h"
+#include "traces/readdress.h"
+#include "traces/tcp_replay_private.h"
+
+/* A segment this far past a stream's end is not of the flow (garbage, a wrapped ISN). */
+#define STREAM_JUMP_MAX (64u << 20)
+
+void tr_flow_free(struct tr_flow *f)
+{
+	if (!f)
+		return;
+	free(f->peer.buf);
+	free(f->host.buf);
+	free(f->steps);
+	free(f);
+}
+
+static void hole_add(struct tr_stream *st, uint32_t a, uint32_t b)
+{
+	if (a >= b)
+		return;
+	if (st->nr_holes == TCP_REPLAY_HOLES_MAX) {
+		st->overflow = true;
+		return;
+	}
+	st->holes[st->nr_holes][0] = a;
+	st->holes[st->nr_holes++][1] = b;
+}
+
+/* [a, b) was recorded: holes shrink, split or go. */
+static void hole_fill(struct tr_stream *st, uint32_t a, uint32_t b)
+{
+	for (unsigned int i = 0; i < st->nr_holes;) {
+		uint32_t ha = st->holes[i][0], hb = st->holes[i][1];
+		if (b <= ha || a >= hb) {
+			i++;
+			continue;
+		}
+		st->holes[i][0] = st->holes[--st->nr_holes][0]; /* remove, then add what is left */
+		st->holes[i][1] = st->holes[st->nr_holes][1];
+		hole_add(st, ha, a > ha ? a : ha);
+		hole_add(st, b < hb ? b : hb, hb);
+	}
+}
+
+/*
+ * Writes the have captured bytes of a len-byte payload at off. Returns 0,
+ * -ERANGE for a segment far past the end, -ENOMEM.
+ */
+static int stream_put(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t have,
+		      uint32_t len)
+{
+	uint64_t end = (uint64_t)off + len;
+
+	if (off > st->len && off - st->len > STREAM_JUMP_MAX)
+		return -ERANGE;
+	if (end > UINT32_MAX - 1)
+		return -ERANGE;
+	if (end > st->cap) {
+		uint64_t cap = st->cap ? st->cap : 4096;
+		while (cap < end)
+			cap *= 2;
+		uint8_t *b = realloc(st->buf, cap > UINT32_MAX ? UINT32_MAX : (size_t)cap);
+		if (!b)
+			return -ENOMEM;
+		st->buf = b;
+		st->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	}
+	if (off > st->len)
+		hole_add(st, st->len, off);
+	memcpy(st->buf + off, p, have);
+	hole_fill(st, off, off + have);
+	if (end > st->len) {
+		hole_add(st, off + have > st->len ? off + have : st->len, (uint32_t)end);
+		st->len = (uint32_t)end;
+	}
+	return 0;
+}
+
+static struct tr_flow *flow_new(struct tcp_replay *tr, const struct tr_seg *s, bool from_host,
+				uint8_t *key)
+{
+	struct tr_flow *f = calloc(1, sizeof(*f)), *first = NULL;
+	struct trace_keytab_entry *e;
+	int added;
+
+	if (!f)
+		return NULL;
+	if (tr->nr_flows == tr->cap_flows) {
+		size_t cap = tr->cap_flows ? tr->cap_flows * 2 : 16;
+		struct tr_flow **n = realloc(tr->flows, cap * sizeof(*n));
+		if (!n)
+			return free(f), NULL;
+		tr->flows = n;
+		tr->cap_flows = cap;
+	}
+	if (!(e = trace_keytab_get(&tr->by_tuple, key, &added)))
+		return free(f), NULL;
+	if (!added)
+		first = tr->flows[e->value - 1];
+	else
+		e->value = tr->nr_flows + 1;
+	while (first && first->same_next)
+		first = first->same_next;
+	if (first)
+		first->same_next = f;
+	tr->flows[tr->nr_flows++] = f;
+	f->id = (unsigned int)tr->nr_flows;
+	f->peer_ip = from_host ? s->dst : s->src;
+	f->peer_port = from_host ? s->dport : s->sport;
+	f->host_port = from_host ? s->sport : s->dport;
+	return f;
+}
+
+/* The flow a recorded segment belongs to, new for a new SYN; NULL when out of memory. */
+static struct tr_flow *flow_of(struct tcp_replay *tr, const struct tr_seg *s, bool from_host)
+{
+	uint8_t key[TRACE_KEY_LEN];
+	struct trace_keytab_entry *e;
+	struct tr_flow *f = NULL;
+	bool syn = (s->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+
+	if (from_host)
+		tr_tuple_key(s->dst, s->dport, s->sport, key);
+	else
+		tr_tuple_key(s->src, s->sport, s->dport, key);
+	if ((e = trace_keytab_find(&tr->by_tuple, key))) {
+		f = tr->flows[e->value - 1];
+		while (f->same_next)
+			f = f->same_next;
+	}
+	/* A SYN opening again (not a retransmission of the flow's own) starts a new flow. */
+	if (f && syn && !from_host && f->peer_syn && s->seq != f->peer_isn)
+		f = NULL;
+	if (f && syn && (f->host_opened || f->peer_syn) && from_host)
+		f = NULL;
+	return f ? f : flow_new(tr, s, from_host, key);
+}
+
+/*
+ * Drops the part of a segment before its stream's first byte (a keep-alive
+ * probe's one old byte, a SYN's data): false when nothing is left.
+ */
+static bool trim_before_start(uint32_t *off, struct tr_seg *s)
+{
+	uint32_t cut;
+
+	if ((int32_t)*off >= 0)
+		return true;
+	cut = -*off;
+	if (cut >= s->len)
+		return false;
+	s->data += cut;
+	s->have = s->have > cut ? s->have - cut : 0;
+	s->len -= cut;
+	*off = 0;
+	return true;
+}
+
+static int add_step(struct tr_flow *f, uint32_t off, uint32_t len, uint32_t need, uint8_t flags,
+		    uint16_t win)
+{
+	if (f->nr_steps == f->cap_steps) {
+		size_t cap = f->cap_steps ? f->cap_steps * 2 : 16;
+		struct tr_step *n = realloc(f->steps, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		f->steps = n;
+		f->cap_steps = cap;
+	}
+	f->steps[f->nr_steps++] = (struct tr_step){ off, len, need, flags, win };
+	return 0;
+}
+
+/* A segment of the peer's: its SYN, or a step (data, FIN, RST) when it adds to the stream. */
+static int load_peer(struct tr_flow *f, struct tr_seg *s)
+{
+	uint32_t off, need = 0, end;
+	int rc;
+
+	if ((s->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		if (!f->peer_syn) {
+			f->peer_syn = true;
+			f->peer_isn = s->seq;
+			f->syn = *s;
+			f->syn.data = NULL;
+			f->syn.mac_src = NULL;
+		}
+		return 0;
+	}
+	if (s->flags & TCPF_SYN) {
+		f->host_opened = true; /* the peer's SYN-ACK: the recorded host connected */
+		return 0;
+	}
+	if (!f->peer_syn) {
+		f->mid_stream = true;
+		return 0;
+	}
+	off = s->seq - f->peer_isn - 1;
+	if ((s->flags & TCPF_ACK) && f->host_synack && (int32_t)(s->ack - f->host_isn - 1) > 0)
+		need = s->ack - f->host_isn - 1;
+	if (s->flags & TCPF_RST)
+		return add_step(f, off > f->peer.len ? f->peer.len : off, 0, need, TCPF_RST, s->win);
+	if (!s->len && !(s->flags & TCPF_FIN))
+		return 0; /* a pure ACK: the replayer makes its own */
+	if (!trim_before_start(&off, s))
+		return 0;
+	if ((rc = stream_put(&f->peer, off, s->data, s->have, s->len)) < 0)
+		return rc;
+	end = off + s->len;
+	if (s->flags & TCPF_FIN)
+		f->peer.fin = true;
+	/* A retransmission in the recording adds nothing to send. */
+	if (f->nr_steps && end <= f->steps[f->nr_steps - 1].off + f->steps[f->nr_steps - 1].len &&
+	    !(s->flags & TCPF_FIN))
+		return 0;
+	if (f->nr_steps && (f->steps[f->nr_steps - 1].flags & TCPF_FIN))
+		return 0;
+	return add_step(f, off, s->len, need, s->flags & TCPF_FIN, s->win);
+}
+
+/* A segment of the recorded host's: its SYN-ACK, its bytes, its FIN or RST. */
+static int load_host(struct tr_flow *f, struct tr_seg *s)
+{
+	uint32_t off;
+	int rc;
+
+	if ((s->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		f->host_opened = true;
+		return 0;
+	}
+	if (s->flags & TCPF_SYN) {
+		if (!f->host_synack) {
+			f->host_synack = true;
+			f->host_isn = s->seq;
+		}
+		return 0;
+	}
+	if ((s->flags & TCPF_RST) && !f->host_synack) {
+		f->host_refused = f->peer_syn;
+		f->mid_stream |= !f->peer_syn;
+		return 0;
+	}
+	if (!f->host_synack) {
+		f->mid_stream = true;
+		return 0;
+	}
+	off = s->seq - f->host_isn - 1;
+	if (s->flags & TCPF_RST) {
+		if (!f->host.rst)
+			f->host.rst_at = off > f->host.len ? f->host.len : off;
+		f->host.rst = true;
+		return 0;
+	}
+	if (!s->len && !(s->flags & TCPF_FIN))
+		return 0; /* a pure ACK: its sequence number may be past a FIN */
+	if (!trim_before_start(&off, s))
+		return 0;
+	if ((rc = stream_put(&f->host, off, s->data, s->have, s->len)) < 0)
+		return rc;
+	if (s->flags & TCPF_FIN)
+		f->host.fin = true;
+	return 0;
+}
+
+int tcp_replay_load(struct tcp_replay *tr, const uint8_t *frame, size_t len, uint64_t ts)
+{
+	struct tr_seg s;
+	struct tr_flow *f;
+	bool from_host;
+	int rc;
+
+	if (!tr_seg_parse(frame, len, &s) || (s.src == tr->cfg.as_ip) == (s.dst == tr->cfg.as_ip))
+		return 0;
+	from_host = s.src == tr->cfg.as_ip;
+	if (!(f = flow_of(tr, &s, from_host)))
+		return -ENOMEM;
+	if (!from_host && !f->peer_syn && !(s.flags & TCPF_ACK))
+		f->syn_ts = ts;
+	if (!from_host)
+		memcpy(f->peer_mac, s.mac_src, 6);
+	else if (!f->peer_syn)
+		memcpy(f->peer_mac, frame, 6);
+	rc = from_host ? load_host(f, &s) : load_peer(f, &s);
+	if (rc == -ERANGE) {
+		/* Garbage or a jump of the sequence: the flow's recording is broken there. */
+		(from_host ? &f->host : &f->peer)->overflow = true;
+		rc = 0;
+	}
+	return rc < 0 ? rc : 1;
+}
+
+bool tcp_replay_claims(const struct tcp_replay *tr, const uint8_t *frame, size_t len)
+{
+	struct tr_seg s;
+
+	return tr_seg_parse(frame, len, &s) &&
+	       (s.src == tr->cfg.as_ip) != (s.dst == tr->cfg.as_ip);
+}
+
+/* Why the flow's recording cannot be replayed into buf, or NULL when it can. */
+static const char *flow_unplayable(const struct tr_flow *f, char *buf, size_t size)
+{
+	const struct tr_stream *st[2] = { &f->peer, &f->host };
+	static const char *const who[2] = { "peer's", "recorded host's" };
+
+	if (f->host_opened)
+		return "the recorded host opened it (the guest as a client is not replayed)";
+	if (f->mid_stream || !f->peer_syn)
+		return "the recording begins after its handshake";
+	for (int i = 0; i < 2; i++) {
+		if (st[i]->overflow) {
+			snprintf(buf, size, "the %s sequence numbers jump or the capture lacks "
+				 "more than %d ranges of its bytes", who[i], TCP_REPLAY_HOLES_MAX);
+			return buf;
+		}
+		if (st[i]->nr_holes) {
+			snprintf(buf, size, "the capture lacks the %s bytes %u-%u (a hole)", who[i],
+				 st[i]->holes[0][0], st[i]->holes[0][1] - 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+unsigned int tcp_replay_load_done(struct tcp_replay *tr)
+{
+	char why[160], name[96], as[16];
+	unsigned int n = 0;
+
+	tr->stats.flows = (unsigned int)tr->nr_flows;
+	for (size_t i = 0; i < tr->nr_flows; i++) {
+		struct tr_flow *f = tr->flows[i];
+		const char *w = flow_unplayable(f, why, sizeof(why));
+		if (w) {
+			f->state = TR_SKIPPED;
+			tr->stats.not_replayed++;
+			tr_say(tr, true, "tcp %s: not replayed: %s", tr_flow_name(tr, f, name,
+			       sizeof(name)), w);
+			continue;
+		}
+		f->state = TR_WAIT;
+		n++;
+	}
+	if (!tr->nr_flows)
+		tr_say(tr, true, "tcp: no TCP flow of the recording concerns %s (as=): nothing to "
+		       "replay", trace_ip4_format(tr->cfg.as_ip, as));
+	return n;
+}

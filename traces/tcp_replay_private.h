@@ -1,0 +1,143 @@
+/*
+ * What the TCP replay's files share (tcp_replay.h): a flow's script as
+ * loaded from the recording and its state during the replay. Offsets in a
+ * stream count payload bytes from 0 (the byte after the SYN); a FIN takes
+ * the offset after the last byte. Internal to traces/.
+ */
+#ifndef TRACES_TCP_REPLAY_PRIVATE_H
+#define TRACES_TCP_REPLAY_PRIVATE_H
+
+#include "traces/keytab.h"
+#include "traces/tcp_replay.h"
+
+#define TCP_REPLAY_HOLES_MAX 16
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_PSH 0x08
+#define TCPF_ACK 0x10
+
+/* A parsed TCP segment (of the recording or of the guest). */
+struct tr_seg {
+	uint32_t src, dst;          /* IPv4, network byte order */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	const uint8_t *data;
+	uint32_t len;               /* payload length from the IP header */
+	uint32_t have;              /* of it, the bytes captured */
+	const uint8_t *mac_src;
+	/* Options. */
+	bool has_mss, has_ws, sack_ok, has_ts;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval, tsecr;
+};
+
+/* One direction's bytes as recorded, and the ranges the recording lacks. */
+struct tr_stream {
+	uint8_t *buf;
+	uint32_t len, cap;          /* highest offset recorded */
+	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
+	unsigned int nr_holes;
+	bool overflow;              /* more holes than that */
+	bool fin, rst;              /* the stream ends with a FIN (at len) / a RST */
+	uint32_t rst_at;
+};
+
+/* A segment the peer sent (with data, FIN or RST): when the replay sends it. */
+struct tr_step {
+	uint32_t off, len;          /* its bytes in the peer's stream */
+	uint32_t need;              /* the guest's bytes it acknowledged (+1 for a FIN) */
+	uint8_t flags;              /* TCPF_FIN, TCPF_RST */
+	uint16_t win;               /* the window it advertised, as recorded */
+};
+
+enum tr_state {
+	TR_WAIT,        /* not started: the peer's SYN is due at start_at */
+	TR_SYN_SENT,    /* waiting for the guest's SYN-ACK */
+	TR_OPEN,        /* exchanging */
+	TR_ENDED,       /* matched, diverged or given up: only acknowledged from now */
+	TR_SKIPPED,     /* not replayable (said at load) */
+};
+
+struct tr_flow {
+	unsigned int id;            /* 1, 2, ... in the order of the recording */
+	struct tr_flow *same_next;  /* a later flow of the same addresses and ports */
+	uint32_t peer_ip;
+	uint16_t peer_port, host_port;
+	uint8_t peer_mac[6];
+	uint64_t syn_ts;            /* the peer's SYN in the recording */
+	/* The recording. */
+	bool peer_syn, host_synack, host_refused, host_opened, mid_stream;
+	uint32_t peer_isn, host_isn;
+	struct tr_seg syn;          /* the peer's SYN's options (data pointer unused) */
+	struct tr_stream peer, host;
+	struct tr_step *steps;
+	size_t nr_steps, cap_steps;
+	/* The replay. */
+	enum tr_state state;
+	uint64_t start_at, progress_at, rto_at, rto_ns;
+	uint32_t guest_isn, guest_ts_recent, guest_wnd, ts_base;
+	uint16_t guest_mss;
+	uint8_t guest_ws;
+	bool ts_ok, ws_ok;
+	uint32_t rcv_nxt;           /* guest bytes received in order (+1 for its FIN) */
+	bool guest_fin;
+	uint32_t snd_una, snd_nxt;  /* peer's stream: acknowledged, sent (+1 for the FIN) */
+	size_t next_step;
+	bool fin_sent, diverged;
+	bool ack_pending;           /* the guest's segments since the last run want an ACK */
+	uint16_t win_last;          /* the peer's window on its last segment */
+	uint32_t tsval_last;        /* the recorded SYN's TSval, moved on by guest time */
+};
+
+struct tcp_replay {
+	struct tcp_replay_config cfg;
+	struct tr_flow **flows;
+	size_t nr_flows, cap_flows;
+	struct trace_keytab by_tuple; /* the latest flow of a (peer, ports): index + 1 */
+	uint32_t guest_ip;
+	uint64_t origin;
+	bool started;
+	uint16_t ip_id;
+	/* Frames for the guest: each a 4-byte length and the bytes. */
+	uint8_t *q;
+	size_t q_len, q_cap, q_head;
+	struct tcp_replay_stats stats;
+};
+
+/* tcp_replay_seg.c: parsing and building segments. */
+bool tr_seg_parse(const uint8_t *frame, size_t len, struct tr_seg *s);
+void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
+		  uint8_t key[TRACE_KEY_LEN]);
+/* Queues a segment of the peer of f for the guest; false when out of memory. */
+bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t flags,
+	     const uint8_t *data, uint32_t len, uint16_t win, bool syn_opts);
+
+/* tcp_replay_load.c */
+void tr_flow_free(struct tr_flow *f);
+
+/* tcp_replay_flow.c: one flow during the replay. */
+void tr_flow_begin(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
+void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
+		   const struct tr_seg *s);
+void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
+uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f);
+/* Gives up on an open flow, saying what the guest did not send, when ("in 10 s"). */
+void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when);
+
+/* tcp_replay_report.c: the lines. */
+void tr_say(struct tcp_replay *tr, bool divergence, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "flow 2 10.0.0.1:41000 > 10.0.0.2:80" into buf. */
+const char *tr_flow_name(const struct tcp_replay *tr, const struct tr_flow *f, char *buf,
+			 size_t size);
+/* A printable excerpt of n bytes at p, quoted, into buf. */
+const char *tr_excerpt(const uint8_t *p, size_t n, char *buf, size_t size);
+/* The flow has diverged: the line, and the flow counted as such. */
+void tr_diverge(struct tcp_replay *tr, struct tr_flow *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
