@@ -2,7 +2,10 @@
  * blkfront's granted pages: the shared ring, the data page pool and the
  * indirect segment pages. Each page is granted once and revoked once at
  * close; a page whose grant cannot be revoked (the backend still maps it)
- * is leaked, never freed, as netfront_grants.c does.
+ * is leaked, never freed, as netfront_grants.c does. A caller's page granted
+ * in place whose grant the backend still maps at the response stays granted
+ * and is remembered, and its grant is ended at a later response or at close,
+ * once the backend lets go.
  */
 #include <errno.h>
 #include <string.h>
@@ -118,17 +121,53 @@ bool blkfront_direct_grant(struct uk_blk *b, struct blkfront_shadow *s, const vo
 	return true;
 }
 
+/*
+ * A direct grant the backend still maps: it stays granted while the backend
+ * may write the page, and is remembered, so that it ends once the backend
+ * lets go rather than stay valid for good on memory the caller reuses.
+ */
+static void unrevoked_keep(struct uk_blk *b, grant_ref_t ref)
+{
+	b->unrevoked++;
+	if (b->nr_unrevoked == b->unrevoked_cap) {
+		unsigned int cap = b->unrevoked_cap ? 2 * b->unrevoked_cap : 8;
+		grant_ref_t *n = uk_realloc(b->unrevoked_refs, cap * sizeof(*n));
+
+		if (!n) {
+			uk_printf("blkfront %u: no memory to remember grant %u the backend still "
+				  "maps; it is leaked\n", b->index, ref);
+			return;
+		}
+		b->unrevoked_refs = n;
+		b->unrevoked_cap = cap;
+	}
+	b->unrevoked_refs[b->nr_unrevoked++] = ref;
+}
+
 bool blkfront_direct_end(struct uk_blk *b, struct blkfront_shadow *s)
 {
 	bool all = true;
 
 	while (s->ndirect > 0) {
-		if (gnttab_end_access(s->direct[--s->ndirect]) < 0) {
-			b->unrevoked++; /* the backend may still write the page: keep it granted */
+		grant_ref_t ref = s->direct[--s->ndirect];
+
+		if (gnttab_end_access(ref) < 0) {
+			unrevoked_keep(b, ref);
 			all = false;
 		}
 	}
 	return all;
+}
+
+unsigned int blkfront_unrevoked_retry(struct uk_blk *b)
+{
+	for (unsigned int i = 0; i < b->nr_unrevoked;) {
+		if (gnttab_end_access(b->unrevoked_refs[i]) == 0)
+			b->unrevoked_refs[i] = b->unrevoked_refs[--b->nr_unrevoked];
+		else
+			i++;
+	}
+	return b->nr_unrevoked;
 }
 
 /* Revokes p's grant: 0 and p freed, -EBUSY (still mapped), or another error (leaked). */
@@ -171,6 +210,9 @@ static unsigned int release_pass(struct uk_blk *b, bool last, unsigned int *leak
 		else
 			s->indirect = NULL;
 	}
+	busy += blkfront_unrevoked_retry(b);
+	if (last)
+		*leaked += b->nr_unrevoked;
 	while (b->nr_ring_granted > 0) {
 		int rc = gnttab_end_access(b->ring_refs[b->nr_ring_granted - 1]);
 
@@ -204,6 +246,9 @@ void blkfront_release_all(struct uk_blk *b)
 			  b->index, leaked);
 	for (unsigned int i = 0; b->shadow && i < b->ring_size; i++)
 		uk_free(b->shadow[i].direct);
+	uk_free(b->unrevoked_refs);
+	b->unrevoked_refs = NULL;
+	b->nr_unrevoked = b->unrevoked_cap = 0;
 	uk_free(b->shadow);
 	uk_free(b->free_ids);
 	b->shadow = NULL;

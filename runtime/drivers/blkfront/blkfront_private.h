@@ -117,7 +117,10 @@ struct uk_blk {
 	unsigned int users;                 /* threads inside uk_blk_submit */
 	struct uk_waitq idle_wq;            /* close waits for inflight == 0 and users == 0 */
 	uint64_t unknown_ids;
-	unsigned int unrevoked;             /* direct grants the backend kept mapped: leaked */
+	unsigned int unrevoked;             /* direct grants the backend kept mapped, ever */
+	/* Those still granted: ended once the backend lets go (blkfront_unrevoked_retry). */
+	grant_ref_t *unrevoked_refs;
+	unsigned int nr_unrevoked, unrevoked_cap;
 };
 
 static inline bool blkfront_usable(const struct uk_blk *b)
@@ -146,8 +149,13 @@ struct blkfront_page *blkfront_indirect_page(struct uk_blk *b, struct blkfront_s
  */
 bool blkfront_direct_grant(struct uk_blk *b, struct blkfront_shadow *s, const void *buf,
 			   size_t bytes, bool readonly);
-/* Revokes s's direct grants; false when the backend still maps one (its reference leaks). */
+/*
+ * Revokes s's direct grants; false when the backend still maps one: that
+ * reference is kept in unrevoked_refs and ended at a later retry.
+ */
 bool blkfront_direct_end(struct uk_blk *b, struct blkfront_shadow *s);
+/* Ends the kept references the backend no longer maps; how many are left. */
+unsigned int blkfront_unrevoked_retry(struct uk_blk *b);
 /* Revokes every grant (retrying while the backend maps one) and frees what it may. */
 void blkfront_release_all(struct uk_blk *b);
 

@@ -92,16 +92,16 @@ static void rsp_handle(struct uk_blk *b, const blkif_response_t *rsp)
 		/* The backend answered yet still maps the caller's page: it may write it yet. */
 		if (unrevoked == 0)
 			uk_printf("blkfront %u: the backend still maps a page of a request it "
-				  "answered; its grant is left in place and the request fails\n",
-				  b->index);
+				  "answered; the request fails, and the grant is ended once the "
+				  "backend lets go\n", b->index);
 		rc = -EIO;
 	}
 	if (rc == 0 && req->op == UK_BLK_READ)
 		copy_out(s);
 	if (rc < 0)
-		uk_printf("blkfront %u: %s of %zu bytes failed with status %d\n", b->index,
+		uk_printf("blkfront %u: %s of %zu bytes failed with status %d (%d)\n", b->index,
 			  req->op == UK_BLK_READ ? "read" : req->op == UK_BLK_WRITE ? "write" : "flush",
-			  s->bytes, (int)rsp->status);
+			  s->bytes, (int)rsp->status, rc);
 	blkfront_slot_release(b, s, (uint16_t)rsp->id);
 	blkfront_req_part_done(req, rc);
 }
@@ -163,4 +163,6 @@ void blkfront_event(evtchn_port_t port, void *arg)
 		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&b->ring, more);
 	} while (more);
+	if (b->nr_unrevoked)
+		blkfront_unrevoked_retry(b); /* the backend may have let go of a kept page */
 }
