@@ -135,12 +135,20 @@ void tcp_rack_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end)
 	}
 	if (!tcp_seq_lt(seq, end))
 		return;
-	/* New data: a record of its own, or the last one grows when there is no room. */
+	/*
+	 * New data: a record of its own, or the last one grows when there is no
+	 * room. The grown record is not SACKed (the new data is not delivered:
+	 * it is in the pipe and may be found lost), so a SACKed one is in
+	 * flight again as a whole; a lost one stays lost, to be resent.
+	 */
 	if (!txs_room(pcb)) {
 		if (pcb->txs_n) {
-			txs_at(pcb, pcb->txs_n - 1)->end = end;
-			txs_at(pcb, pcb->txs_n - 1)->xmit_ns = now;
-			txs_at(pcb, pcb->txs_n - 1)->xmit_order = pcb->txs_order++;
+			struct tcp_txseg *r = txs_at(pcb, pcb->txs_n - 1);
+
+			r->end = end;
+			r->xmit_ns = now;
+			r->xmit_order = pcb->txs_order++;
+			r->flags &= (uint8_t)~TCP_TX_SACKED;
 		}
 		return;
 	}
