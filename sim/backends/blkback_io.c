@@ -444,15 +444,16 @@ static void done(uv_work_t *w, int status)
  * RWF_NOWAIT returns EAGAIN (or less) rather than wait for the disk, so the
  * loop never blocks, and a cached read skips the thread pool's round trip,
  * which costs more than the read. Whatever it cannot do whole goes to the
- * pool as before. Under the virtual clock only when nothing is in the pool
- * or held, so answers still come in request order.
+ * pool as before. Never under the virtual clock: the answer would reach
+ * the guest inside its notify hypercall or at its next block depending on
+ * what the host's page cache held, and a run must repeat exactly.
  */
 static bool read_now(struct blkback *bb, struct bb_io *io)
 {
 	ssize_t n;
 
 	if (io->op != BLKIF_OP_READ || !io->nmapped || bb->no_nowait || io->flush ||
-	    (virtual_clock(bb) && (bb->inflight || bb->held)))
+	    virtual_clock(bb))
 		return false;
 	n = preadv2(bb->cfg.fd, io->iov, (int)io->nmapped, (off_t)io->offset, RWF_NOWAIT);
 	if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL))
