@@ -16,7 +16,9 @@
 #include <uk/random.h>
 #include <uk/time.h>
 
+#include <uk/console.h>
 #include <uk/exit.h>
+#include <uk/sched.h>
 
 #include "tcp_private.h"
 
@@ -59,9 +61,56 @@ unsigned int tcp_pcb_count(void)
 	return tcp_live;
 }
 
+/* Closed by the application, with data or its FIN not yet acknowledged. */
+static bool tcp_orphan_sending(const struct tcp_pcb *pcb)
+{
+	if (pcb->sock)
+		return false;
+	switch (pcb->state) {
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		return pcb->fin_queued; /* the FIN waits behind data */
+	default:
+		return false;
+	}
+}
+
+/*
+ * uk_atexit: the domain ends with the application, and a connection it
+ * closed may still hold data the peer has not acknowledged (a kernel would
+ * keep sending it after the process exits). Give such connections up to
+ * TCP_EXIT_LINGER_NS to finish, and say so when they do not.
+ */
+void tcp_linger_at_exit(void)
+{
+	uint64_t end = uk_now_ns() + TCP_EXIT_LINGER_NS;
+	unsigned int n;
+
+	for (;;) {
+		n = 0;
+		for (struct tcp_pcb *p = tcp_table; p; p = p->tbl.next)
+			n += tcp_orphan_sending(p);
+		if (!n || uk_now_ns() >= end)
+			break;
+		uk_sleep_ns(TCP_MS);
+	}
+	if (n)
+		uk_printf("tcp: %u closed connection%s still sending after %u ms at exit: "
+			  "the peer may not get all of its data\n", n, n == 1 ? "" : "s",
+			  (unsigned int)(TCP_EXIT_LINGER_NS / TCP_MS));
+}
+
 struct tcp_pcb *tcp_pcb_new(void)
 {
+	static bool linger_registered;
 	struct tcp_pcb *pcb = uk_calloc(1, sizeof(*pcb));
+
+	if (!linger_registered && uk_atexit(tcp_linger_at_exit) == 0)
+		linger_registered = true;
 
 	if (!pcb) {
 		tcp_stats.nomem++;

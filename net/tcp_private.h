@@ -52,6 +52,7 @@
 #define TCP_DATA_RETRIES 12          /* then ETIMEDOUT (Linux: tcp_retries2 = 15) */
 #define TCP_DELACK_NS (40 * TCP_MS)  /* Linux's TCP_DELACK_MIN; RFC 1122 allows up to 500 ms */
 #define TCP_FIN_WAIT_2_NS (60000 * TCP_MS) /* an orphan in FIN-WAIT-2 (Linux tcp_fin_timeout) */
+#define TCP_EXIT_LINGER_NS (3000 * TCP_MS) /* at exit, for closed connections still sending */
 #define TCP_KEEPIDLE_NS (7200000 * TCP_MS) /* RFC 1122 4.2.3.6 */
 #define TCP_KEEPINTVL_NS (75000 * TCP_MS)
 #define TCP_KEEPCNT 9
@@ -247,6 +248,9 @@ extern uint64_t tcp_msl_ns;
 
 /* tcp.c */
 struct tcp_pcb *tcp_pcb_new(void);
+/* uk_atexit, registered by the first tcp_pcb_new: up to TCP_EXIT_LINGER_NS
+ * for connections the application closed to deliver their data. */
+void tcp_linger_at_exit(void);
 /* Frees a pcb that is in no table and has no socket. */
 void tcp_pcb_free(struct tcp_pcb *pcb);
 int tcp_pcb_bind(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port);

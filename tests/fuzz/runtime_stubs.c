@@ -7,6 +7,7 @@
 
 #include <uk/netfront.h>
 #include <uk/alloc.h>
+#include <uk/console.h>
 #include <uk/exit.h>
 #include <uk/sched.h>
 #include <uk/time.h>
@@ -53,6 +54,19 @@ _Noreturn void uk_panic(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	abort();
+}
+
+/* Nothing exits here: the stack's exit hook (TCP's linger) is never run. */
+int uk_atexit(void (*fn)(void)) { return 0; }
+int uk_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 /* Threads never run: the caller runs the timers itself. */
