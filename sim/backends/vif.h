@@ -12,7 +12,10 @@
  * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
  * same on every run), capture=FILE (every frame, both directions, as an
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
- * a frame travels in one granted page), and the impairment keys (loss=,
+ * a frame travels in one granted page), sg=0|1, gso=0|1, csum=0|1 (the
+ * netif offloads netback offers, all on by default: multi-slot frames,
+ * TCP/IPv4 GSO up to 64 KiB, blank checksums; netback segments and fills
+ * checksums so the backend and capture see wire frames), and the impairment keys (loss=,
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
@@ -54,6 +57,8 @@ struct vif_config {
 	bool mac_given;
 	char *capture;         /* capture=FILE */
 	unsigned int mtu;      /* 1500 */
+	/* sg=0, gso=0, csum=0: netback does not offer that netif offload (netback_tx.c). */
+	bool no_sg, no_gso, no_csum;
 };
 
 /*
