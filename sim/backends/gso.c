@@ -108,6 +108,17 @@ static void ip_csum(uint8_t *f, const struct gso_frame *g)
 	put16(f + g->ip + 10, csum_fold(csum_add(0, f + g->ip, g->l4 - g->ip)));
 }
 
+int gso_tcp_offsets(const uint8_t *frame, size_t len, size_t *l4, size_t *payload)
+{
+	struct gso_frame g;
+
+	if (len > GSO_MAX_FRAME || frame_parse(frame, len, &g) < 0 || g.proto != IP_PROTO_TCP)
+		return -EINVAL;
+	*l4 = g.l4;
+	*payload = g.l4 + g.l4_hlen;
+	return 0;
+}
+
 int gso_csum_fill(uint8_t *frame, size_t len)
 {
 	struct gso_frame g;

@@ -40,4 +40,12 @@ typedef void (*gso_emit_fn)(void *arg, const uint8_t *frame, size_t len);
  */
 int gso_segment(const uint8_t *frame, size_t len, uint16_t mss, gso_emit_fn emit, void *arg);
 
+/*
+ * Where a TCP/IPv4 frame's TCP header starts and where its payload does,
+ * checked as gso_segment checks them: 0, or -EINVAL when the frame is not
+ * TCP over IPv4 or is truncated. For the virtio-net header of a GSO frame
+ * (csum_start, hdr_len).
+ */
+int gso_tcp_offsets(const uint8_t *frame, size_t len, size_t *l4, size_t *payload);
+
 #endif

@@ -256,15 +256,10 @@ static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 	return true;
 }
 
-static void tx_emit(void *arg, const uint8_t *frame, size_t len)
-{
-	vif_from_guest(arg, frame, len);
-}
-
-/* The assembled frame to the vif: segmented, or its checksum filled, as the flags say. */
+/* The assembled frame to the vif, once its offload flags are known to fit it. */
 static bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
 {
-	size_t len = f->req[0].size;
+	size_t len = f->req[0].size, l4, payload;
 	bool blank = f->req[0].flags & NETTXF_csum_blank;
 
 	if (blank && !nb->off.csum) {
@@ -273,22 +268,23 @@ static bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
 				     nb->vif->index, slot_of(f->first), f->req[0].id);
 		return false;
 	}
-	if (f->gso_size) {
-		if (gso_segment(nb->frame, len, f->gso_size, tx_emit, nb->vif) < 0) {
-			sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): a GSO frame of "
-					     "%zu bytes that is not TCP over IPv4, or is truncated",
-					     nb->vif->index, slot_of(f->first), f->req[0].id, len);
-			return false;
-		}
-		return true;
+	if (f->gso_size && gso_tcp_offsets(nb->frame, len, &l4, &payload) < 0) {
+		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): a GSO frame of %zu bytes "
+				     "that is not TCP over IPv4, or is truncated", nb->vif->index,
+				     slot_of(f->first), f->req[0].id, len);
+		return false;
 	}
-	if (blank && gso_csum_fill(nb->frame, len) < 0) {
+	/* Linux's checksum_setup: a blank checksum needs a TCP or UDP header to fill. */
+	if (blank && !f->gso_size && gso_csum_fill(nb->frame, len) < 0) {
 		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): NETTXF_csum_blank on a "
 				     "frame that is not TCP or UDP over IPv4, or is truncated",
 				     nb->vif->index, slot_of(f->first), f->req[0].id);
 		return false;
 	}
-	vif_from_guest(nb->vif, nb->frame, len);
+	if (f->gso_size)
+		vif_from_guest_offload(nb->vif, nb->frame, len, f->gso_size, blank);
+	else
+		vif_from_guest(nb->vif, nb->frame, len);
 	return true;
 }
 
