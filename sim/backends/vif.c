@@ -324,16 +324,36 @@ static void segment_captured(void *arg, const uint8_t *frame, size_t len)
 	capture(arg, frame, len);
 }
 
+/* A segment of a GSO frame the capture already holds whole: counted, to the backend. */
+static void segment_uncaptured(void *arg, const uint8_t *frame, size_t len)
+{
+	struct vif *v = arg;
+
+	v->stats.from_guest_frames++;
+	v->stats.from_guest_bytes += len;
+	v->ops->transmit(v, frame, len);
+}
+
 void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
 			    bool csum_blank)
 {
+	/* capture-gso=whole: the frame as the guest sent it (with TX impairment: its segments). */
+	bool whole = v->cfg.capture_gso_whole && !v->impair[IMPAIR_TX];
+
 	if (gso_size && csum_blank && v->tx_offload && v->ops->transmit_gso &&
 	    !v->impair[IMPAIR_TX]) {
 		v->stats.from_guest_frames++;
 		v->stats.from_guest_bytes += len;
-		if (v->capture)
+		if (v->capture && whole)
+			capture(v, frame, len);
+		else if (v->capture)
 			gso_segment(frame, len, gso_size, segment_captured, v);
 		v->ops->transmit_gso(v, frame, len, gso_size);
+		return;
+	}
+	if (gso_size && whole) {
+		capture(v, frame, len);
+		gso_segment(frame, len, gso_size, segment_uncaptured, v);
 		return;
 	}
 	if (gso_size) {

@@ -15,7 +15,8 @@
  * a frame travels in one granted page), sg=0|1, gso=0|1, csum=0|1 (the
  * netif offloads netback offers, all on by default: multi-slot frames,
  * TCP/IPv4 GSO up to 64 KiB, blank checksums; netback segments and fills
- * checksums so the backend and capture see wire frames), and the impairment keys (loss=,
+ * checksums so the backend and capture see wire frames; capture-gso=whole
+ * captures a GSO frame as the guest sent it instead), and the impairment keys (loss=,
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
@@ -59,6 +60,7 @@ struct vif_config {
 	unsigned int mtu;      /* 1500 */
 	/* sg=0, gso=0, csum=0: netback does not offer that netif offload (netback_tx.c). */
 	bool no_sg, no_gso, no_csum;
+	bool capture_gso_whole; /* capture-gso=whole: a GSO frame captured as the guest sent it */
 };
 
 /*

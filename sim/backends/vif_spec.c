@@ -156,7 +156,7 @@ static const struct vif_backend_key *table_key(const struct vif_backend_key *key
 /* "mac, mtu, capture, ..." and the backend's own keys. */
 static void describe_keys(const struct vif_backend_ops *ops, char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "mac, mtu, capture, sg, gso, csum");
+	size_t len = (size_t)snprintf(buf, size, "mac, mtu, capture, capture-gso, sg, gso, csum");
 
 	for (const struct vif_backend_key *k = ops->keys; k && k->name && len < size; k++) {
 		int w = snprintf(buf + len, size - len, ", %s", k->name);
@@ -223,7 +223,7 @@ static int common_key_once(bool *seen, const char *key, char *err, size_t errlen
 
 struct common_seen {
 	bool mac, mtu, capture;
-	bool sg, gso, csum;
+	bool sg, gso, csum, capture_gso;
 };
 
 static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
@@ -262,6 +262,17 @@ static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
 		return parse_offload("gso", value, &cfg->no_gso, &seen->gso, err, errlen);
 	if (klen == 4 && !strncmp(word, "csum", 4))
 		return parse_offload("csum", value, &cfg->no_csum, &seen->csum, err, errlen);
+	if (klen == 11 && !strncmp(word, "capture-gso", 11)) {
+		if (common_key_once(&seen->capture_gso, "capture-gso", err, errlen) < 0)
+			return -EINVAL;
+		if (strcmp(value, "whole") && strcmp(value, "segments")) {
+			snprintf(err, errlen, "bad capture-gso '%s': segments (as on a wire, the "
+				 "default) or whole (as the guest sent it)", value);
+			return -EINVAL;
+		}
+		cfg->capture_gso_whole = !strcmp(value, "whole");
+		return 0;
+	}
 	return parse_backend_key(cfg, ops, word, klen, err, errlen);
 }
 

@@ -284,6 +284,27 @@ static void a_gso_frame_of_many_slots_leaves_as_checksummed_segments(void **stat
 	free(c.data);
 }
 
+static void capture_gso_whole_keeps_the_frame_as_the_guest_sent_it(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t frame[GSO_MAX_FRAME];
+	size_t len = tcp_frame(frame, 10000, 0x18);
+	struct captured c;
+
+	front_setup(f, "capture-gso=whole");
+	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1448);
+	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
+	read_capture(f, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len[0], len);
+	assert_memory_equal(c.data, frame, len);
+	/* The backend still got the segments. */
+	assert_int_equal(f->fr.v->stats.from_guest_frames, (10000 + 1447) / 1448);
+	assert_int_equal(f->d->violations, 0);
+	free(c.data);
+	vif_spec_refused("null,capture-gso=all", "bad capture-gso 'all'");
+}
+
 static void a_multi_slot_frame_is_joined_byte_for_byte(void **state)
 {
 	struct fixture *f = *state;
@@ -530,6 +551,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_gso_frame_of_many_slots_leaves_as_checksummed_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_multi_slot_frame_is_joined_byte_for_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(capture_gso_whole_keeps_the_frame_as_the_guest_sent_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_blank_checksum_is_filled_for_tcp_and_udp, setup, teardown),
 		cmocka_unit_test_setup_teardown(gso_keeps_a_short_frame_whole_and_refuses_bad_ones, setup, teardown),
 		cmocka_unit_test_setup_teardown(keys_turn_each_offload_off_in_the_published_features, setup, teardown),
