@@ -82,7 +82,7 @@ static int publish(xenbus_transaction_t t, void *arg)
 	    (rc = xenbus_dev_write_uint(dev, t, "request-rx-copy", 1)) < 0 ||
 	    (rc = xenbus_dev_write_uint(dev, t, "feature-rx-notify", 1)) < 0)
 		return rc;
-	/* We fill in every checksum and check none we receive: ask for full ones. */
+	/* We check every checksum we receive: ask for full ones (receive offloads off). */
 	return xenbus_dev_write_uint(dev, t, "feature-no-csum-offload", 1);
 }
 

@@ -7,8 +7,9 @@
  * the XenbusState handshake (a backend that goes straight to Connected is
  * fine; Closing/Closed tears the device down).
  *
- * Frames are whole Ethernet frames without the FCS. Sending grants one page
- * per frame and blocks the calling thread while the TX ring is full.
+ * Frames are whole Ethernet frames without the FCS. Sending copies a frame
+ * into one pre-granted page (a TSO frame into one per 4 KiB) and blocks the
+ * calling thread while the TX ring is full.
  *
  * Offloads (<xen/io/netif.h>): when the backend offers feature-sg and
  * feature-gso-tcpv4 and does not write feature-no-csum-offload=1,
