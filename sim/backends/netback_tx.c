@@ -237,6 +237,7 @@ static void tx_answer(struct netback *nb, const struct tx_frame *f, int16_t stat
 static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 {
 	unsigned int total = f->req[0].size, rest = 0, at = 0;
+	RING_IDX idx = f->first;
 
 	for (unsigned int i = 1; i < f->nr_req; i++)
 		rest += f->req[i].size;
@@ -246,12 +247,13 @@ static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 		int16_t st = sim_gnttab_copy_from(nb->dom, 0, r->gref, r->offset, nb->frame + at, n);
 
 		if (st != GNTST_okay) {
-			sim_report_violation(nb->dom, "vif%u TX (id %u): grant copy from ref %u "
-					     "failed with %s", nb->vif->index, r->id, r->gref,
-					     sim_gnttab_status_name(st));
+			sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): grant copy from ref "
+					     "%u failed with %s", nb->vif->index, slot_of(idx), r->id,
+					     r->gref, sim_gnttab_status_name(st));
 			return false;
 		}
 		at += n;
+		idx += 1 + (i == 0 ? f->nr_extra : 0);
 	}
 	return true;
 }
