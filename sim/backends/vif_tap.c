@@ -229,6 +229,21 @@ static bool tap_wants_vnet(const struct vif_config *cfg)
 	return !cfg->no_sg && !cfg->no_gso && !cfg->no_csum;
 }
 
+/* TUNSETIFF; a kernel that refuses IFF_VNET_HDR gets the device without it. 0 or -errno. */
+static int tap_attach(struct tap *t, struct ifreq *ifr, const char *name)
+{
+	if (ioctl(t->fd, TUNSETIFF, ifr) == 0)
+		return 0;
+	if (!t->vnet || errno != EINVAL)
+		return -errno;
+	t->vnet = false;
+	ifr->ifr_flags = (short)(ifr->ifr_flags & ~IFF_VNET_HDR);
+	if (ioctl(t->fd, TUNSETIFF, ifr) < 0)
+		return -errno;
+	sim_log("tap %s: no virtio-net header (IFF_VNET_HDR refused); frames are cut here", name);
+	return 0;
+}
+
 static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size_t errlen)
 {
 	struct tap *t = calloc(1, sizeof(*t));
@@ -251,8 +266,10 @@ static int tap_open(struct vif *v, const struct vif_config *cfg, char *err, size
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->arg);
 	/* Looked up first: TUNSETIFF would make a missing one (see the top). */
 	rc = tap_create(cfg) ? 0 : tap_exists(cfg->arg);
-	if (rc < 0 || ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
-		rc = open_error(cfg->arg, rc < 0 ? -rc : errno, true, err, errlen);
+	if (rc == 0)
+		rc = tap_attach(t, &ifr, cfg->arg);
+	if (rc < 0) {
+		rc = open_error(cfg->arg, -rc, true, err, errlen);
 		close(t->fd);
 		free(t);
 		return rc;
