@@ -135,17 +135,29 @@ void tcp_rack_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end)
 	}
 	if (!tcp_seq_lt(seq, end))
 		return;
-	/* New data: a record of its own, or the last one grows when there is no room. */
-	if (!txs_room(pcb)) {
-		if (pcb->txs_n) {
-			txs_at(pcb, pcb->txs_n - 1)->end = end;
-			txs_at(pcb, pcb->txs_n - 1)->xmit_ns = now;
-			txs_at(pcb, pcb->txs_n - 1)->xmit_order = pcb->txs_order++;
+	/*
+	 * New data: a record per MSS, or the last one grows when there is no
+	 * room. A TSO segment reaches the peer cut into MSS-sized segments, and
+	 * SACK blocks and RACK's losses are of those: a record for the whole
+	 * would be SACKed only when all of it is, and resent MSS by MSS when any
+	 * part is lost (Linux splits its skb at SACK edges, tcp_fragment).
+	 */
+	while (tcp_seq_lt(seq, end)) {
+		uint32_t e = end - seq > pcb->mss ? seq + pcb->mss : end;
+
+		if (!txs_room(pcb)) {
+			if (pcb->txs_n) {
+				txs_at(pcb, pcb->txs_n - 1)->end = end;
+				txs_at(pcb, pcb->txs_n - 1)->xmit_ns = now;
+				txs_at(pcb, pcb->txs_n - 1)->xmit_order = pcb->txs_order++;
+			}
+			return;
 		}
-		return;
+		*txs_at(pcb, pcb->txs_n++) = (struct tcp_txseg){ .xmit_ns = now, .seq = seq,
+								  .end = e,
+								  .xmit_order = pcb->txs_order++ };
+		seq = e;
 	}
-	*txs_at(pcb, pcb->txs_n++) = (struct tcp_txseg){ .xmit_ns = now, .seq = seq, .end = end,
-							  .xmit_order = pcb->txs_order++ };
 }
 
 /*
