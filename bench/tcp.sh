@@ -5,7 +5,11 @@
 #     second, from rawpeer, times the MSS the TCP runs uses (1448 payload
 #     bytes with timestamps);
 #   - bulk guest->Linux (curl GET /bytes/N) and Linux->guest (curl POST
-#     /discard), in MB/s and as a share of the ceiling (goal: 70%);
+#     /discard), in MB/s and as a share of the ceiling (goal: 70%), with the
+#     netif offloads (the default) and without them (sg=0,gso=0,csum=0;
+#     goal: on >= 3x off guest->Linux);
+#   - Linux to Linux over a veth pair in the same run (goal: the guest with
+#     offloads >= 50% of it);
 #   - requests per second under wrk, keep-alive and a new connection per
 #     request;
 #   - guest memory of 10,000 idle connections (httpd's GET /stats before and
@@ -49,23 +53,76 @@ kill -TERM "$echo_pid" 2>/dev/null || true
 wait "$echo_pid" 2>/dev/null || true
 ceiling=$(awk -v f="$fps" -v m="$mss" 'BEGIN { printf "%.1f", f * m / 1e6 }')
 
-# 2. httpd on the same TAP, pinned to the same CPU.
+# 2. httpd on the same TAP, pinned to the same CPU: with the netif offloads
+# (the default: 64 KiB TCP frames, whole to the kernel behind a virtio-net
+# header), then without them (sg=0,gso=0,csum=0), each on a fresh httpd.
 ip -n "$ns" addr add 10.0.0.1/24 dev dd0
-touch "$tmp/out"
-ip netns exec "$ns" $cpu "$build/bin/httpd" --mem 2048 --vif "tap=dd0,mac=$mac" -- ip=10.0.0.2/24 max=20000 idle=0 \
-	>"$tmp/out" 2>&1 &
-for _ in $(seq 100); do grep -q 'listening' "$tmp/out" && break; sleep 0.1; done
-grep -q 'listening' "$tmp/out" || { cat "$tmp/out"; echo "bench/tcp: httpd did not start"; exit 1; }
 bytes=$((mb * 1000000))
-down=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' "http://10.0.0.2/bytes/$bytes")
 head -c "$bytes" /dev/zero >"$tmp/up"
-up=$(in_ns curl -sS -o /dev/null -w '%{speed_upload}' -H 'Expect:' --data-binary @"$tmp/up" \
-	http://10.0.0.2/discard)
+httpd_up() {
+	: >"$tmp/out"
+	ip netns exec "$ns" $cpu "$build/bin/httpd" --mem 2048 --vif "tap=dd0,mac=$mac$1" -- ip=10.0.0.2/24 max=20000 idle=0 \
+		>"$tmp/out" 2>&1 &
+	httpd_pid=$!
+	for _ in $(seq 100); do grep -q 'listening' "$tmp/out" && break; sleep 0.1; done
+	grep -q 'listening' "$tmp/out" || { cat "$tmp/out"; echo "bench/tcp: httpd did not start"; exit 1; }
+}
+# bulk: "DOWN UP" in bytes/s through the httpd that is up.
+bulk() {
+	local d u
+	d=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' "http://10.0.0.2/bytes/$bytes")
+	u=$(in_ns curl -sS -o /dev/null -w '%{speed_upload}' -H 'Expect:' --data-binary @"$tmp/up" \
+		http://10.0.0.2/discard)
+	echo "$d $u"
+}
+httpd_up ",sg=0,gso=0,csum=0"
+read -r down_off up_off <<<"$(bulk)"
+kill -TERM "$httpd_pid"; wait "$httpd_pid" 2>/dev/null || true
+httpd_up ""
+read -r down up <<<"$(bulk)"
 rm -f "$tmp/up"
+
+# 2b. Linux to Linux over a veth pair between this namespace and a second
+# one, on the same CPU: a Python sender (sendall of 1 MB buffers) and curl.
+ns2=$ns-peer
+ip netns add "$ns2"
+trap 'p=$(ip netns pids "$ns"; ip netns pids "$ns2"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"; ip netns del "$ns2"; rm -rf "$tmp"' EXIT
+ip -n "$ns" link add vb0 type veth peer name vb1 netns "$ns2"
+ip -n "$ns" addr add 10.1.0.1/24 dev vb0
+ip -n "$ns2" addr add 10.1.0.2/24 dev vb1
+ip -n "$ns" link set vb0 up
+ip -n "$ns2" link set vb1 up
+ip -n "$ns2" link set lo up
+cat >"$tmp/send.py" <<'PY'
+import socket, sys
+n = int(sys.argv[1])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("10.1.0.2", 80))
+srv.listen(1)
+print("listening", flush=True)
+c, _ = srv.accept()
+c.recv(65536)
+c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % n)
+buf = memoryview(bytes(1 << 20))
+while n:
+    k = min(n, len(buf))
+    c.sendall(buf[:k])
+    n -= k
+c.close()
+PY
+: >"$tmp/send.out"
+ip netns exec "$ns2" $cpu python3 "$tmp/send.py" "$bytes" >"$tmp/send.out" 2>&1 &
+for _ in $(seq 100); do grep -q listening "$tmp/send.out" && break; sleep 0.1; done
+linux=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' http://10.1.0.2/)
+
 echo "bench/tcp: one CPU; ceiling = tap_l2echo's $fps frames/s of 1500 B x $mss B = $ceiling MB/s"
-awk -v d="$down" -v u="$up" -v c="$ceiling" -v mb="$mb" 'BEGIN {
-	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl GET /bytes/N)\n", d / 1e6, 100 * d / 1e6 / c, mb
-	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl POST /discard)\n", u / 1e6, 100 * u / 1e6 / c, mb
+awk -v d="$down" -v u="$up" -v d0="$down_off" -v u0="$up_off" -v l="$linux" -v c="$ceiling" -v mb="$mb" 'BEGIN {
+	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl GET /bytes/N), offloads on\n", d / 1e6, 100 * d / 1e6 / c, mb
+	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling, offloads off (sg=0,gso=0,csum=0): on is %.1fx\n", d0 / 1e6, 100 * d0 / 1e6 / c, d / d0
+	printf "  Linux -> Linux  %8.1f MB/s  over a veth pair (Python sendall, curl): the guest with offloads is %.0f%% of it\n", l / 1e6, 100 * d / l
+	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl POST /discard), offloads on\n", u / 1e6, 100 * u / 1e6 / c, mb
+	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling, offloads off\n", u0 / 1e6, 100 * u0 / 1e6 / c
 }'
 
 # 3. wrk: keep-alive, then a new connection per request.

@@ -217,6 +217,19 @@ static bool mac_without_arp(const struct net_if *nif, ip4_addr_t ip, uint8_t mac
 	return false;
 }
 
+bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6])
+{
+	struct arp_entry *e;
+
+	if (mac_without_arp(nif, next_hop, mac))
+		return true;
+	e = entry_find(nif->arp, next_hop);
+	if (!e || e->state != ARP_REACHABLE || uk_now_ns() >= e->deadline)
+		return false;
+	memcpy(mac, e->mac, 6);
+	return true;
+}
+
 int arp_output(struct net_if *nif, ip4_addr_t next_hop, const void *packet, size_t len)
 {
 	uint64_t now = uk_now_ns();

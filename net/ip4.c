@@ -243,6 +243,12 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 		  const void *payload, size_t len)
 {
+	return ip4_output_df_gso(nif, src, dst, proto, payload, len, 0);
+}
+
+int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		      const void *payload, size_t len, uint16_t gso_size)
+{
 	ip4_addr_t next_hop;
 	uint8_t *buf;
 	int rc;
@@ -254,7 +260,7 @@ int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t pr
 			count->stats.no_route++;
 		return -EHOSTUNREACH;
 	}
-	if (IP4_HLEN + len > nif->link.mtu)
+	if (IP4_HLEN + len > (gso_size ? IP4_MAX_PAYLOAD + IP4_HLEN : nif->link.mtu))
 		return -EMSGSIZE;
 	if (src == IP4_ANY)
 		src = nif->cfg.addr;
@@ -262,9 +268,12 @@ int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t pr
 		nif->stats.nomem++;
 		return -ENOMEM;
 	}
-	header_build(buf, IP4_HLEN + len, nif->ip_id++, IP4_DF, proto, src, dst);
+	/* A GSO frame's segments take ids from this one up (gso.c, tcp_gso_segment). */
+	header_build(buf, IP4_HLEN + len, nif->ip_id, IP4_DF, proto, src, dst);
+	nif->ip_id = (uint16_t)(nif->ip_id + (gso_size ? (len + gso_size - 1) / gso_size : 1));
 	memcpy(buf + IP4_HLEN, payload, len);
-	rc = arp_output(nif, next_hop, buf, IP4_HLEN + len);
+	rc = gso_size ? netif_tso_output(nif, next_hop, buf, IP4_HLEN + len, gso_size)
+		      : arp_output(nif, next_hop, buf, IP4_HLEN + len);
 	uk_free(buf);
 	return rc;
 }

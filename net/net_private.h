@@ -113,6 +113,29 @@ void arp_announce(struct net_if *nif); /* gratuitous ARP for cfg.addr */
 /* ip4.c */
 void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len);
 /*
+ * ip4_output_df for TCP segmentation offload: a TCP segment over the MTU,
+ * whose checksum field holds the pseudo-header sum, goes to
+ * netif_tso_output to be cut into segments of gso_size payload bytes by
+ * the link (gso_size 0: exactly ip4_output_df).
+ */
+int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		      const void *payload, size_t len, uint16_t gso_size);
+
+/* netif_offload.c: TCP segmentation offload on links that have it. */
+/*
+ * Sends the IPv4 datagram pkt (a TCP segment with a pseudo-header checksum)
+ * to next_hop through the link's send_tso. While next_hop's MAC is not
+ * known, sends its first gso_size bytes as an ordinary segment instead (ARP
+ * queues that; the rest is lost and retransmitted, as on a wire).
+ */
+int netif_tso_output(struct net_if *nif, ip4_addr_t next_hop, const uint8_t *pkt, size_t len,
+		     uint16_t gso_size);
+/* The most payload one TCP segment of mss may carry on nif: a multiple of mss, or mss. */
+uint32_t netif_tso_payload_max(const struct net_if *nif, uint16_t mss);
+
+/* arp.c: the MAC of next_hop when known and fresh (or broadcast/multicast); false if not. */
+bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6]);
+/*
  * Sends a datagram of len payload bytes. nif NULL: route by dst (on-link,
  * else the gateway of an interface). src IP4_ANY: the interface's address.
  * Fragments above the link MTU. 0, -EHOSTUNREACH (no route), -EMSGSIZE

@@ -133,14 +133,26 @@ static void netfront_link_rx(struct netfront *nf, const uint8_t *frame, size_t l
 	net_if_input(arg, frame, len);
 }
 
+static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
+				  uint16_t gso_size)
+{
+	return netfront_try_send_tso(ctx, frame, len, gso_size);
+}
+
 int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 {
 	struct net_link link = { .send = netfront_link_send, .ctx = nf };
+	struct netfront_offloads off;
 	struct net_if *nif;
 	int rc;
 
 	netfront_mac(nf, link.mac);
 	link.mtu = netfront_mtu(nf);
+	netfront_offloads(nf, &off);
+	if (off.tso_max) { /* the backend takes 64 KiB TCP frames (netif_offload.c) */
+		link.send_tso = netfront_link_send_tso;
+		link.tso_max = off.tso_max;
+	}
 	if ((rc = net_if_create(&link, &nif)) < 0)
 		return rc;
 	nif->nf = nf;

@@ -29,7 +29,7 @@ struct tcp_hdr_out {
  * seg + TCP_HLEN + olen, computes the checksum and sends. Returns ip4_output's.
  */
 static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *seg,
-		    size_t olen, size_t len)
+		    size_t olen, size_t len, uint16_t gso_size)
 {
 	size_t total = TCP_HLEN + olen + len;
 	uint32_t sum;
@@ -44,12 +44,14 @@ static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *se
 	net_put16(seg + 16, 0);
 	net_put16(seg + 18, 0);
 	sum = net_csum_pseudo(h->src, h->dst, IP4_PROTO_TCP, (uint16_t)total);
-	net_put16(seg + 16, net_csum_fold(net_csum_add(sum, seg, total)));
+	/* TSO: the link fills the checksum from the pseudo-header sum (netif_offload.c). */
+	net_put16(seg + 16, gso_size ? (uint16_t)~net_csum_fold(sum)
+				     : net_csum_fold(net_csum_add(sum, seg, total)));
 	tcp_stats.segs_out++;
 	if (h->flags & TCP_RST)
 		tcp_stats.rst_sent++;
 	/* Don't Fragment: the path MTU comes back in ICMP (RFC 1191, tcp_icmp.c). */
-	return ip4_output_df(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total);
+	return ip4_output_df_gso(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total, gso_size);
 }
 
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb)
@@ -132,7 +134,7 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 		pcb->ack_now = false;
 		uk_timer_cancel(&pcb->delack_timer);
 	}
-	rc = tcp_emit(tcp_out_if(pcb), &h, seg, olen, len);
+	rc = tcp_emit(tcp_out_if(pcb), &h, seg, olen, len, len > pcb->mss ? pcb->mss : 0);
 	uk_free(seg);
 	return rc;
 }
@@ -182,7 +184,7 @@ void tcp_send_rst_reply(struct net_if *nif, const struct tcp_seg *seg)
 		h.ack = seg->seq + seg->len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 		h.flags = TCP_RST | TCP_ACK;
 	}
-	tcp_emit(nif, &h, buf, 0, 0);
+	tcp_emit(nif, &h, buf, 0, 0, 0);
 }
 
 static bool tcp_sends_data(enum tcp_state s)
@@ -206,7 +208,7 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 {
 	uint32_t off = pcb->snd_nxt - pcb->snd_una, qlen = pcb->sndq.len;
 	uint32_t wnd = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
-	uint32_t avail, usable, n;
+	uint32_t avail, usable, n, seg_max;
 	bool fin;
 	uint8_t flags;
 
@@ -223,8 +225,9 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 			usable = cw;
 	}
 	n = avail < usable ? avail : usable;
-	if (n > pcb->mss)
-		n = pcb->mss;
+	seg_max = netif_tso_payload_max(tcp_out_if(pcb), pcb->mss); /* TSO: many MSS at once */
+	if (n > seg_max)
+		n = seg_max;
 	fin = pcb->fin_queued && n == avail;
 	if (n == 0 && !fin)
 		return false;

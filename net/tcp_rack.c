@@ -136,24 +136,33 @@ void tcp_rack_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end)
 	if (!tcp_seq_lt(seq, end))
 		return;
 	/*
-	 * New data: a record of its own, or the last one grows when there is no
-	 * room. The grown record is not SACKed (the new data is not delivered:
-	 * it is in the pipe and may be found lost), so a SACKed one is in
-	 * flight again as a whole; a lost one stays lost, to be resent.
+	 * New data: a record per MSS, or the last one grows when there is no
+	 * room. A TSO segment reaches the peer cut into MSS-sized segments, and
+	 * SACK blocks and RACK's losses are of those: a record for the whole
+	 * would be SACKed only when all of it is, and resent MSS by MSS when any
+	 * part is lost (Linux splits its skb at SACK edges, tcp_fragment). A
+	 * grown record is not SACKed (the new data is not delivered: it is in
+	 * the pipe and may be found lost); a lost one stays lost, to be resent.
 	 */
-	if (!txs_room(pcb)) {
-		if (pcb->txs_n) {
-			struct tcp_txseg *r = txs_at(pcb, pcb->txs_n - 1);
+	while (tcp_seq_lt(seq, end)) {
+		uint32_t e = end - seq > pcb->mss ? seq + pcb->mss : end;
 
-			r->end = end;
-			r->xmit_ns = now;
-			r->xmit_order = pcb->txs_order++;
-			r->flags &= (uint8_t)~TCP_TX_SACKED;
+		if (!txs_room(pcb)) {
+			if (pcb->txs_n) {
+				struct tcp_txseg *r = txs_at(pcb, pcb->txs_n - 1);
+
+				r->end = end;
+				r->xmit_ns = now;
+				r->xmit_order = pcb->txs_order++;
+				r->flags &= (uint8_t)~TCP_TX_SACKED;
+			}
+			return;
 		}
-		return;
+		*txs_at(pcb, pcb->txs_n++) = (struct tcp_txseg){ .xmit_ns = now, .seq = seq,
+								  .end = e,
+								  .xmit_order = pcb->txs_order++ };
+		seq = e;
 	}
-	*txs_at(pcb, pcb->txs_n++) = (struct tcp_txseg){ .xmit_ns = now, .seq = seq, .end = end,
-							  .xmit_order = pcb->txs_order++ };
 }
 
 /*

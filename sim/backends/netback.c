@@ -2,7 +2,8 @@
  * netback: the backend half of the netif protocol, as Linux's xen-netback
  * does it (drivers/net/xen-netback/xenbus.c for the handshake, which the
  * backend device helpers of xenbus_backend.c walk), with one queue, one
- * event channel, single-slot frames and receive by copy only.
+ * event channel and receive by copy only, into single-slot frames. The
+ * transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */
@@ -15,215 +16,12 @@
 #include <xen/io/xenbus.h>
 
 #include "sim/backends/netback.h"
+#include "sim/backends/netback_private.h"
 #include "sim/backends/vif.h"
 #include "sim/backends/xenbus_backend.h"
 #include "sim/domain.h"
 #include "sim/gnttab.h"
 #include "sim/report.h"
-
-#define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, SIM_PAGE_SIZE)
-
-/* How the next TX slots are read after a request the backend did not agree to. */
-enum tx_chain {
-	TX_CHAIN_NONE,  /* a new frame */
-	TX_CHAIN_EXTRA, /* a netif_extra_info slot */
-	TX_CHAIN_FRAG,  /* a further fragment (NETTXF_more_data) */
-};
-
-struct netback {
-	struct vif *vif;
-	struct sim_domain *dom;     /* the guest */
-	struct xenbus_backend *xb;  /* the handshake, keys, rings, event channel */
-
-	bool connected;
-	netif_tx_back_ring_t tx;
-	netif_rx_back_ring_t rx;
-	grant_handle_t tx_handle, rx_handle;
-	bool tx_mapped, rx_mapped;
-	evtchn_port_t port;      /* dom0's end of the event channel */
-	bool tx_broken, rx_broken; /* a producer overran: the ring is no longer read */
-	bool rx_waiting;         /* the backend was told no buffer is posted */
-	bool rx_notify;          /* the frontend wrote feature-rx-notify=1 */
-	enum tx_chain chain;
-	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
-	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
-	uint8_t frame[SIM_PAGE_SIZE];
-};
-
-/* What netback_probe publishes: one queue, single-slot frames, receive by copy. */
-static const struct xenbus_backend_feature nb_features[] = {
-	{ "feature-sg", 0 },        { "feature-gso-tcpv4", 0 },
-	{ "feature-gso-tcpv6", 0 }, { "feature-rx-copy", 1 },
-	{ "feature-rx-flip", 0 },   { "feature-rx-notify", 1 },
-	{ "feature-split-event-channels", 0 },
-};
-
-/* --- rings --- */
-
-static bool id_test_and_set(uint8_t *bits, unsigned int id)
-{
-	bool was = bits[id / 8] & (1u << (id % 8));
-
-	bits[id / 8] |= (uint8_t)(1u << (id % 8));
-	return was;
-}
-
-static bool guest_running(const struct netback *nb)
-{
-	return nb->dom->state == SIM_DOMAIN_RUNNING;
-}
-
-static void tx_respond(struct netback *nb, uint16_t id, int16_t status)
-{
-	netif_tx_response_t *rsp = RING_GET_RESPONSE(&nb->tx, nb->tx.rsp_prod_pvt);
-
-	rsp->id = id;
-	rsp->status = status;
-	nb->tx.rsp_prod_pvt++;
-}
-
-static void tx_push(struct netback *nb)
-{
-	int notify;
-
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->tx, notify);
-	memset(nb->tx_seen, 0, sizeof(nb->tx_seen));
-	if (notify)
-		xenbus_backend_notify(nb->xb, nb->port);
-}
-
-/* Checks one TX request (a frame's only slot); returns NETIF_RSP_OKAY or the error to answer. */
-static int16_t tx_check(struct netback *nb, const netif_tx_request_t *req, unsigned int slot)
-{
-	unsigned int max = nb->vif->cfg.mtu + ETH_HLEN;
-
-	if (req->id >= NB_TX_RING_SIZE) {
-		sim_report_violation(nb->dom, "vif%u TX slot %u: request id %u is beyond the "
-				     "ring's %u ids", nb->vif->index, slot, req->id,
-				     (unsigned int)NB_TX_RING_SIZE);
-		return NETIF_RSP_ERROR;
-	}
-	if (id_test_and_set(nb->tx_seen, req->id)) {
-		sim_report_violation(nb->dom, "vif%u TX slot %u: request id %u is already in "
-				     "use by an unanswered request", nb->vif->index, slot, req->id);
-		return NETIF_RSP_ERROR;
-	}
-	if (req->size < ETH_HLEN || req->size > max) {
-		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): frame of %u bytes; a "
-				     "frame is %u to %u bytes (MTU %u + Ethernet header)",
-				     nb->vif->index, slot, req->id, req->size, ETH_HLEN, max,
-				     nb->vif->cfg.mtu);
-		return NETIF_RSP_ERROR;
-	}
-	if ((unsigned int)req->offset + req->size > SIM_PAGE_SIZE) {
-		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): offset %u + size %u "
-				     "crosses the end of the granted page", nb->vif->index, slot,
-				     req->id, req->offset, req->size);
-		return NETIF_RSP_ERROR;
-	}
-	return NETIF_RSP_OKAY;
-}
-
-/* A request the backend never offered to handle: answer it and skip its other slots. */
-static void tx_reject_chain(struct netback *nb, const netif_tx_request_t *req, unsigned int slot)
-{
-	sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): flags %#x ask for %s, which "
-			     "this backend does not offer (feature-sg=0, feature-gso-*=0)",
-			     nb->vif->index, slot, req->id, req->flags,
-			     (req->flags & NETTXF_extra_info) ? "extra info slots"
-							      : "a multi-slot frame");
-	tx_respond(nb, req->id, NETIF_RSP_ERROR);
-	nb->chain_more_data = req->flags & NETTXF_more_data;
-	nb->chain = (req->flags & NETTXF_extra_info) ? TX_CHAIN_EXTRA : TX_CHAIN_FRAG;
-}
-
-/* Consumes one slot of a rejected chain, answered as Linux answers such slots. */
-static void tx_skip(struct netback *nb, RING_IDX idx)
-{
-	if (nb->chain == TX_CHAIN_EXTRA) {
-		netif_extra_info_t extra;
-		/* An extra slot overlays a request: its answer is NETIF_RSP_NULL in place. */
-		memcpy(&extra, (const void *)RING_GET_REQUEST(&nb->tx, idx), sizeof(extra));
-		RING_GET_RESPONSE(&nb->tx, nb->tx.rsp_prod_pvt)->status = NETIF_RSP_NULL;
-		nb->tx.rsp_prod_pvt++;
-		if (!(extra.flags & XEN_NETIF_EXTRA_FLAG_MORE))
-			nb->chain = nb->chain_more_data ? TX_CHAIN_FRAG : TX_CHAIN_NONE;
-		return;
-	}
-	netif_tx_request_t req;
-	RING_COPY_REQUEST(&nb->tx, idx, &req);
-	tx_respond(nb, req.id, NETIF_RSP_ERROR);
-	if (!(req.flags & NETTXF_more_data))
-		nb->chain = TX_CHAIN_NONE;
-}
-
-/* One frame: checked, copied out through the grant table, handed to the vif. */
-static void tx_one(struct netback *nb, RING_IDX idx)
-{
-	unsigned int slot = idx & (NB_TX_RING_SIZE - 1);
-	netif_tx_request_t req;
-	int16_t st;
-
-	RING_COPY_REQUEST(&nb->tx, idx, &req); /* the guest may change the slot: check a copy */
-	if (req.flags & (NETTXF_more_data | NETTXF_extra_info)) {
-		tx_reject_chain(nb, &req, slot);
-		return;
-	}
-	if ((st = tx_check(nb, &req, slot)) != NETIF_RSP_OKAY) {
-		tx_respond(nb, req.id, st);
-		return;
-	}
-	st = sim_gnttab_copy_from(nb->dom, 0, req.gref, req.offset, nb->frame, req.size);
-	if (st != GNTST_okay) {
-		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): grant copy from ref %u "
-				     "failed with %s", nb->vif->index, slot, req.id, req.gref,
-				     sim_gnttab_status_name(st));
-		tx_respond(nb, req.id, NETIF_RSP_ERROR);
-		return;
-	}
-	vif_from_guest(nb->vif, nb->frame, req.size);
-	tx_respond(nb, req.id, NETIF_RSP_OKAY);
-}
-
-/* Consumes what the guest produced; false when the producer overran the ring. */
-static bool tx_batch(struct netback *nb)
-{
-	RING_IDX prod = __atomic_load_n(&nb->tx.sring->req_prod, __ATOMIC_ACQUIRE);
-
-	if (RING_REQUEST_PROD_OVERFLOW(&nb->tx, prod)) {
-		sim_report_violation(nb->dom, "vif%u TX ring: req_prod %u is %u slots ahead of "
-				     "the last response %u, more than the ring's %u; netback "
-				     "stops reading this ring", nb->vif->index, prod,
-				     prod - nb->tx.rsp_prod_pvt, nb->tx.rsp_prod_pvt,
-				     (unsigned int)NB_TX_RING_SIZE);
-		nb->tx_broken = true;
-		return false;
-	}
-	while (nb->tx.req_cons != prod && !RING_REQUEST_CONS_OVERFLOW(&nb->tx, nb->tx.req_cons) &&
-	       guest_running(nb)) {
-		RING_IDX idx = nb->tx.req_cons++;
-		if (nb->chain == TX_CHAIN_NONE)
-			tx_one(nb, idx);
-		else
-			tx_skip(nb, idx);
-	}
-	return true;
-}
-
-static void tx_process(struct netback *nb)
-{
-	int more;
-
-	if (!nb->connected || nb->tx_broken)
-		return;
-	do {
-		bool ok = tx_batch(nb);
-		tx_push(nb);
-		if (!ok || !guest_running(nb))
-			return;
-		RING_FINAL_CHECK_FOR_REQUESTS(&nb->tx, more);
-	} while (more);
-}
 
 /* Whether the guest has a receive buffer posted; false also for a broken ring. */
 static bool rx_has_buffer(struct netback *nb)
@@ -266,7 +64,7 @@ int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
 	unsigned int slot;
 	int16_t st;
 
-	if (!nb->connected || nb->rx_broken || !guest_running(nb))
+	if (!nb->connected || nb->rx_broken || !netback_guest_running(nb))
 		return -ENOTCONN;
 	if (len > SIM_PAGE_SIZE)
 		return -EMSGSIZE;
@@ -298,7 +96,7 @@ bool netback_rx_ready(struct netback *nb)
 {
 	int more;
 
-	if (!nb->connected || !guest_running(nb)) {
+	if (!nb->connected || !netback_guest_running(nb)) {
 		nb->rx_waiting = true; /* rx_ready when it connects with buffers posted */
 		return false;
 	}
@@ -321,7 +119,7 @@ static void notified(void *arg, evtchn_port_t port)
 {
 	struct netback *nb = arg;
 
-	tx_process(nb);
+	netback_tx_process(nb);
 	if (nb->rx_waiting && nb->connected && rx_has_buffer(nb)) {
 		nb->rx_waiting = false;
 		vif_rx_resume(nb->vif);
@@ -443,9 +241,24 @@ int netback_create(struct vif *v, struct netback **out)
 		return -ENOMEM;
 	nb->vif = v;
 	nb->dom = v->dom;
-	rc = xenbus_backend_create(v->dom, "vif", v->index, nb_features,
-				   sizeof(nb_features) / sizeof(nb_features[0]), &nb_ops, nb,
-				   &nb->xb);
+	nb->off = (struct nb_offload){ .sg = !v->cfg.no_sg, .gso = !v->cfg.no_gso,
+				       .csum = !v->cfg.no_csum };
+	/* Linux's netback_probe: GSO needs scatter-gather (a 64 KiB frame is many slots). */
+	if (!nb->off.sg)
+		nb->off.gso = false;
+	/* What netback_probe publishes; one queue, receive by copy. */
+	const struct xenbus_backend_feature features[] = {
+		{ "feature-sg", nb->off.sg },
+		{ "feature-gso-tcpv4", nb->off.gso },
+		{ "feature-gso-tcpv6", 0 },
+		{ "feature-no-csum-offload", !nb->off.csum },
+		{ "feature-rx-copy", 1 },
+		{ "feature-rx-flip", 0 },
+		{ "feature-rx-notify", 1 },
+		{ "feature-split-event-channels", 0 },
+	};
+	rc = xenbus_backend_create(v->dom, "vif", v->index, features,
+				   sizeof(features) / sizeof(features[0]), &nb_ops, nb, &nb->xb);
 	if (rc < 0) {
 		free(nb);
 		return rc;

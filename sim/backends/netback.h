@@ -7,13 +7,16 @@
  * state; when the frontend connects it reads tx-ring-ref, rx-ring-ref and
  * event-channel, maps the two ring pages through the grant table, binds the
  * event channel, and goes Connected. It consumes TX requests with grant
- * copies (the frame goes to vif's backend), fills posted RX buffers with
- * grant copies, and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
+ * copies (the frame goes to vif's backend; with the offloads the vif keys
+ * leave on, a frame may span slots, carry a GSO extra and a blank checksum:
+ * netback_tx.c), fills posted RX buffers with grant copies, one slot per
+ * frame, and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
  *
  * Protocol violations (reported through sim_report_violation, fatal under
  * --strict): a request producer beyond consumer + ring size, unknown or
- * reused request ids, frames under 14 bytes or over the MTU plus header,
- * buffers crossing a page, grants that fail the table's checks.
+ * reused request ids, frames under 14 bytes or over the MTU plus header
+ * (64 KiB with GSO), buffers crossing a page, grants that fail the table's
+ * checks, and the offloads' misuses listed in netback_tx.c.
  */
 #ifndef SIM_NETBACK_H
 #define SIM_NETBACK_H

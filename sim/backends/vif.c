@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/domain.h"
+#include "sim/backends/gso.h"
 #include "sim/backends/netback.h"
 #include "sim/report.h"
 #include "sim/backends/vif.h"
@@ -311,6 +312,57 @@ void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len)
 		impair_path_input(v->impair[IMPAIR_TX], frame, len);
 	else
 		transmit_now(v, frame, len);
+}
+
+static void segment_from_guest(void *arg, const uint8_t *frame, size_t len)
+{
+	vif_from_guest(arg, frame, len);
+}
+
+static void segment_captured(void *arg, const uint8_t *frame, size_t len)
+{
+	capture(arg, frame, len);
+}
+
+/* A segment of a GSO frame the capture already holds whole: counted, to the backend. */
+static void segment_uncaptured(void *arg, const uint8_t *frame, size_t len)
+{
+	struct vif *v = arg;
+
+	v->stats.from_guest_frames++;
+	v->stats.from_guest_bytes += len;
+	v->ops->transmit(v, frame, len);
+}
+
+void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
+			    bool csum_blank)
+{
+	/* capture-gso=whole: the frame as the guest sent it (with TX impairment: its segments). */
+	bool whole = v->cfg.capture_gso_whole && !v->impair[IMPAIR_TX];
+
+	if (gso_size && csum_blank && v->tx_offload && v->ops->transmit_gso &&
+	    !v->impair[IMPAIR_TX]) {
+		v->stats.from_guest_frames++;
+		v->stats.from_guest_bytes += len;
+		if (v->capture && whole)
+			capture(v, frame, len);
+		else if (v->capture)
+			gso_segment(frame, len, gso_size, segment_captured, v);
+		v->ops->transmit_gso(v, frame, len, gso_size);
+		return;
+	}
+	if (gso_size && whole) {
+		capture(v, frame, len);
+		gso_segment(frame, len, gso_size, segment_uncaptured, v);
+		return;
+	}
+	if (gso_size) {
+		gso_segment(frame, len, gso_size, segment_from_guest, v);
+		return;
+	}
+	if (csum_blank)
+		gso_csum_fill(frame, len);
+	vif_from_guest(v, frame, len);
 }
 
 void vif_rx_resume(struct vif *v)

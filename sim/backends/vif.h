@@ -12,7 +12,11 @@
  * libxl's) and the vif index: 00:16:3e:00:01:00 for vif 0 of domain 1, the
  * same on every run), capture=FILE (every frame, both directions, as an
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
- * a frame travels in one granted page), and the impairment keys (loss=,
+ * a frame travels in one granted page), sg=0|1, gso=0|1, csum=0|1 (the
+ * netif offloads netback offers, all on by default: multi-slot frames,
+ * TCP/IPv4 GSO up to 64 KiB, blank checksums; netback segments and fills
+ * checksums so the backend and capture see wire frames; capture-gso=whole
+ * captures a GSO frame as the guest sent it instead), and the impairment keys (loss=,
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
@@ -54,6 +58,9 @@ struct vif_config {
 	bool mac_given;
 	char *capture;         /* capture=FILE */
 	unsigned int mtu;      /* 1500 */
+	/* sg=0, gso=0, csum=0: netback does not offer that netif offload (netback_tx.c). */
+	bool no_sg, no_gso, no_csum;
+	bool capture_gso_whole; /* capture-gso=whole: a GSO frame captured as the guest sent it */
 };
 
 /*
@@ -110,6 +117,14 @@ struct vif_backend_ops {
 	 * that paused its input (tap stops reading its fd) resumes it here.
 	 */
 	void (*rx_ready)(struct vif *v);
+	/*
+	 * Optional (NULL: none): a whole TCP/IPv4 GSO frame from the guest, its
+	 * TCP checksum field holding the pseudo-header sum, to be cut into
+	 * segments of gso_size payload bytes by the other side (tap: the
+	 * kernel, through a virtio-net header). Used only while the backend set
+	 * v->tx_offload at open and the vif impairs nothing it sends.
+	 */
+	void (*transmit_gso)(struct vif *v, const uint8_t *frame, size_t len, uint16_t gso_size);
 };
 
 /* The impairment keys every backend takes (impair_keys.c, impair.h): ends with { NULL }. */
@@ -140,6 +155,7 @@ struct vif {
 	struct netback *netback;  /* the guest-facing half */
 	struct vif_capture *capture;
 	struct vif_stats stats;
+	bool tx_offload;          /* the backend's transmit_gso works (set by its open) */
 	struct sim_timer linger;  /* the toolstack's power-off after the input ended */
 	/* The impairment of each direction (impair.h), NULL where there is none. */
 	struct impair_path *impair[IMPAIR_NR_DIRS];
@@ -173,6 +189,16 @@ bool vif_rx_ready(struct vif *v);
  * impaired, then captured and handed to the backend's transmit.
  */
 void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
+/*
+ * A frame from the guest with a blank checksum (csum_blank) and, when
+ * gso_size is not 0, to be cut into segments of gso_size payload bytes;
+ * netback has checked it is TCP/UDP over IPv4 (TCP for GSO). A GSO frame
+ * goes whole to a backend with transmit_gso (counted once, captured as the
+ * segments a wire would carry); everything else is segmented and
+ * checksummed here (gso.c) and each frame goes through vif_from_guest.
+ */
+void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
+			    bool csum_blank);
 /*
  * The guest has receive buffers posted again after vif_rx_ready() returned
  * false (called by netback): impaired frames waiting for one go first, then

@@ -95,6 +95,23 @@ static int parse_mtu(const char *s, unsigned int *mtu, char *err, size_t errlen)
 	return 0;
 }
 
+/* sg=, gso=, csum=: 1 offers the netif offload (the default), 0 turns it off. */
+static int parse_offload(const char *key, const char *s, bool *off, bool *seen, char *err,
+			 size_t errlen)
+{
+	if (*seen) {
+		snprintf(err, errlen, "key '%s' is given twice", key);
+		return -EINVAL;
+	}
+	*seen = true;
+	if (strcmp(s, "0") && strcmp(s, "1")) {
+		snprintf(err, errlen, "bad %s '%s': 1 (offered, the default) or 0 (off)", key, s);
+		return -EINVAL;
+	}
+	*off = s[0] == '0';
+	return 0;
+}
+
 /* The first word: BACKEND or BACKEND=ARG, as the backend's ops declare it. */
 static int parse_backend(struct vif_config *cfg, const struct vif_backend_ops **ops,
 			 const char *word, char *err, size_t errlen)
@@ -136,10 +153,10 @@ static const struct vif_backend_key *table_key(const struct vif_backend_key *key
 	return NULL;
 }
 
-/* "mac, mtu, capture" and the backend's own keys. */
+/* "mac, mtu, capture, ..." and the backend's own keys. */
 static void describe_keys(const struct vif_backend_ops *ops, char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "mac, mtu, capture");
+	size_t len = (size_t)snprintf(buf, size, "mac, mtu, capture, capture-gso, sg, gso, csum");
 
 	for (const struct vif_backend_key *k = ops->keys; k && k->name && len < size; k++) {
 		int w = snprintf(buf + len, size - len, ", %s", k->name);
@@ -206,6 +223,7 @@ static int common_key_once(bool *seen, const char *key, char *err, size_t errlen
 
 struct common_seen {
 	bool mac, mtu, capture;
+	bool sg, gso, csum, capture_gso;
 };
 
 static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
@@ -238,6 +256,23 @@ static int parse_key(struct vif_config *cfg, const struct vif_backend_ops *ops,
 		}
 		return (cfg->capture = strdup(value)) ? 0 : -ENOMEM;
 	}
+	if (klen == 2 && !strncmp(word, "sg", 2))
+		return parse_offload("sg", value, &cfg->no_sg, &seen->sg, err, errlen);
+	if (klen == 3 && !strncmp(word, "gso", 3))
+		return parse_offload("gso", value, &cfg->no_gso, &seen->gso, err, errlen);
+	if (klen == 4 && !strncmp(word, "csum", 4))
+		return parse_offload("csum", value, &cfg->no_csum, &seen->csum, err, errlen);
+	if (klen == 11 && !strncmp(word, "capture-gso", 11)) {
+		if (common_key_once(&seen->capture_gso, "capture-gso", err, errlen) < 0)
+			return -EINVAL;
+		if (strcmp(value, "whole") && strcmp(value, "segments")) {
+			snprintf(err, errlen, "bad capture-gso '%s': segments (as on a wire, the "
+				 "default) or whole (as the guest sent it)", value);
+			return -EINVAL;
+		}
+		cfg->capture_gso_whole = !strcmp(value, "whole");
+		return 0;
+	}
 	return parse_backend_key(cfg, ops, word, klen, err, errlen);
 }
 
@@ -254,7 +289,7 @@ int vif_config_parse(struct vif_config *cfg, const char *spec, char *err, size_t
 {
 	char *copy = strdup(spec), *save = NULL, *word;
 	const struct vif_backend_ops *ops = NULL;
-	struct common_seen seen = { false, false, false };
+	struct common_seen seen = { 0 };
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));

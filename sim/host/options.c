@@ -36,6 +36,7 @@ void shim_options_usage(const char *prog, FILE *out)
 		"                       [,delay=MS][,jitter=MS][,rate=MBIT][,limit=N], each\n"
 		"                       also rx-KEY / tx-KEY (to / from the guest), seeded\n"
 		"                       from --seed and the vif\n"
+		"                       and [,sg=0][,gso=0][,csum=0]: netif offloads off\n"
 		"  --disk SPEC          a disk on a raw image (repeatable), in xl's disk syntax:\n"
 		"                       IMAGE,raw,VDEV,ACCESS or target=IMAGE,vdev=xvda,\n"
 		"                       access=rw, plus flush=0|1, barrier=0|1, indirect=N,\n"

@@ -90,6 +90,14 @@ int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
 /* netif.c's netfront attachment is never used here. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len) { return -ENODEV; }
 int netfront_try_send(struct netfront *nf, const void *frame, size_t len) { return -ENODEV; }
+int netfront_try_send_tso(struct netfront *nf, const void *frame, size_t len, uint16_t gso_size)
+{
+	return -ENODEV;
+}
+void netfront_offloads(const struct netfront *nf, struct netfront_offloads *off)
+{
+	memset(off, 0, sizeof(*off));
+}
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg) {}
 void netfront_mac(const struct netfront *nf, uint8_t mac[6]) { memset(mac, 0, 6); }
 unsigned int netfront_mtu(const struct netfront *nf) { return 1500; }

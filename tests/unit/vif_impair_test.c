@@ -294,7 +294,7 @@ static void bad_impairment_values_are_refused_naming_them(void **state)
 			 "frames from the guest");
 	vif_spec_refused("null,loss=1,loss=2", "key 'loss' is given twice");
 	vif_spec_refused("null,lose=5%", "unknown key 'lose' for vif backend 'null' (keys: mac, "
-			 "mtu, capture) or an impairment: loss, dup");
+			 "mtu, capture, capture-gso, sg, gso, csum) or an impairment: loss, dup");
 	vif_spec_refused("null,up-loss=5%", "unknown key 'up-loss'");
 }
 

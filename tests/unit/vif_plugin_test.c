@@ -61,13 +61,14 @@ static void an_unknown_key_is_named_with_the_keys_the_backend_takes(void **state
 {
 	(void)state;
 	vif_spec_refused("loopback,linger=1", "unknown key 'linger' for vif backend 'loopback' "
-			 "(keys: mac, mtu, capture, frames)");
+			 "(keys: mac, mtu, capture, capture-gso, sg, gso, csum, frames)");
 	vif_spec_refused("user,linger=1", "unknown key 'linger' for vif backend 'user' (keys: "
-			 "mac, mtu, capture, hostfwd)");
+			 "mac, mtu, capture, capture-gso, sg, gso, csum, hostfwd)");
 	vif_spec_refused("pcap=in.pcap,hostfwd=tcp::1-:1", "unknown key 'hostfwd' for vif "
-			 "backend 'pcap' (keys: mac, mtu, capture, linger, gap, as, progress, tcp, "
-			 "report, tcp_deadline, tcp_mss)");
-	vif_spec_refused("tap=dd0,frames=1", "(keys: mac, mtu, capture, create)");
+			 "backend 'pcap' (keys: mac, mtu, capture, capture-gso, sg, gso, csum, "
+			 "linger, gap, as, progress, tcp, report, tcp_deadline, tcp_mss)");
+	vif_spec_refused("tap=dd0,frames=1",
+			 "(keys: mac, mtu, capture, capture-gso, sg, gso, csum, create)");
 }
 
 static void a_key_that_does_not_repeat_is_refused_the_second_time(void **state)

@@ -293,7 +293,8 @@ static void netback_writes_libxl_entries_and_waits(void **state)
 		{ be, "frontend", fe }, { be, "frontend-id", "1" }, { be, "online", "1" },
 		{ be, "state", "2" }, { be, "handle", "0" }, { be, "type", "vif" },
 		{ be, "feature-rx-copy", "1" }, { be, "feature-rx-flip", "0" },
-		{ be, "feature-sg", "0" }, { be, "feature-rx-notify", "1" },
+		{ be, "feature-sg", "1" }, { be, "feature-rx-notify", "1" },
+		{ be, "feature-gso-tcpv4", "1" }, { be, "feature-no-csum-offload", "0" },
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", want[i].dir, want[i].name);
@@ -477,7 +478,8 @@ static void bad_tx_requests_are_violations_answered_with_errors(void **state)
 	struct fixture *f = *state;
 	struct netif_front fr;
 
-	front_setup(f, &fr, "null");
+	/* sg=0: a multi-slot frame is then one the backend never offered to take. */
+	front_setup(f, &fr, "null,sg=0");
 	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 0, 13, 0).status, NETIF_RSP_ERROR);
 	assert_int_equal(f->d->violations, 1);
 	assert_int_equal(netif_front_send(&fr, 1, REF_TX_BUF, 0, 1515, 0).status, NETIF_RSP_ERROR);

@@ -27,6 +27,15 @@ struct net_link {
 	void *ctx;
 	uint8_t mac[6];
 	unsigned int mtu; /* IP MTU, 1500 on Ethernet */
+	/*
+	 * Optional TCP segmentation offload (NULL, 0: none). Sends one TCP/IPv4
+	 * frame of up to tso_max bytes (Ethernet header included) whose TCP
+	 * checksum field holds the pseudo-header sum; the link fills the
+	 * checksum and cuts it into segments of gso_size payload bytes. Same
+	 * return values as send.
+	 */
+	int (*send_tso)(void *ctx, const uint8_t *frame, size_t len, uint16_t gso_size);
+	unsigned int tso_max;
 };
 
 #define NET_IF_MAX_DNS 2

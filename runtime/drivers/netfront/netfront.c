@@ -149,6 +149,11 @@ void netfront_mac(const struct netfront *nf, uint8_t mac[6])
 	memcpy(mac, nf->mac, 6);
 }
 
+void netfront_offloads(const struct netfront *nf, struct netfront_offloads *off)
+{
+	*off = nf->off;
+}
+
 unsigned int netfront_mtu(const struct netfront *nf)
 {
 	return nf->mtu;

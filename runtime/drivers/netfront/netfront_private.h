@@ -94,6 +94,7 @@ struct netfront {
 	struct netfront_buf tx_bufs[NET_TX_RING_SIZE];
 	uint16_t tx_free[NET_TX_RING_SIZE]; /* ids of free buffers (a stack) */
 	unsigned int tx_nr_free;
+	struct netfront_offloads off;       /* what the backend offered (netfront_xenbus.c) */
 	struct uk_waitq tx_wq;              /* senders waiting for a slot */
 	uint64_t tx_unknown_ids;
 

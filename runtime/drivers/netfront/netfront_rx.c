@@ -6,8 +6,9 @@
  * the data valid only during the call) or to a bounded queue for
  * netfront_recv; then the buffer is posted again with the same grant.
  * Frames over several slots (NETRXF_more_data) and extra-info slots are
- * never asked for (no feature-sg, no GSO): they are counted as errors and
- * their buffers reposted.
+ * never asked for (netfront writes no feature-sg and no feature-gso-tcpv4:
+ * the offloads are for sending only, netfront_tx.c): they are counted as
+ * errors and their buffers reposted.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -11,6 +11,11 @@
  * sent costs the guest no event and no wake-up of the receive thread.
  * Linux's xennet_tx_buf_gc asks for an event every half ring instead; it
  * has no other point where it looks.
+ *
+ * A TSO frame (netfront_try_send_tso) takes one buffer per page of it,
+ * chained with NETTXF_more_data; the first request's size is the whole
+ * frame's and is followed by a XEN_NETIF_EXTRA_TYPE_GSO slot, which the
+ * backend answers with NETIF_RSP_NULL (xennet_start_xmit, xennet_make_txreqs).
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +35,8 @@ static void tx_complete(struct netfront *nf, const netif_tx_response_t *rsp)
 {
 	struct netfront_buf *b = rsp->id < NET_TX_RING_SIZE ? &nf->tx_bufs[rsp->id] : NULL;
 
+	if (rsp->status == NETIF_RSP_NULL)
+		return; /* the answer to an extra-info slot: no buffer, no id */
 	if (!b || !b->busy) {
 		if (nf->tx_unknown_ids++ == 0)
 			uk_printf("netfront %u: TX response for unknown id %u (status %d)\n",
@@ -152,4 +159,75 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 	if (--nf->users == 0)
 		uk_waitq_wake_all(&nf->idle_wq);
 	return rc;
+}
+
+/* Queues one slot of a frame: up to a page of it in a free buffer (not yet pushed). */
+static void tx_queue_slot(struct netfront *nf, const uint8_t *data, size_t n, uint16_t size,
+			  uint16_t flags)
+{
+	uint16_t id = nf->tx_free[--nf->tx_nr_free];
+	struct netfront_buf *b = &nf->tx_bufs[id];
+	netif_tx_request_t *req = RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt++);
+
+	memcpy(b->page, data, n);
+	b->busy = true;
+	req->gref = b->gref;
+	req->offset = 0;
+	req->flags = flags;
+	req->id = id;
+	req->size = size;
+}
+
+/* The GSO extra after the first request: TCPv4 segments of gso_size bytes. */
+static void tx_queue_gso(struct netfront *nf, uint16_t gso_size)
+{
+	netif_extra_info_t x = { .type = XEN_NETIF_EXTRA_TYPE_GSO, .flags = 0 };
+
+	x.u.gso.size = gso_size;
+	x.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	x.u.gso.pad = 0;
+	x.u.gso.features = 0;
+	memcpy((void *)RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt++), &x, sizeof(x));
+}
+
+int netfront_try_send_tso(struct netfront *nf, const void *frame, size_t len, uint16_t gso_size)
+{
+	const uint8_t *p = frame;
+	unsigned int pages, slots;
+	uint16_t first = NETTXF_csum_blank | NETTXF_data_validated;
+	int notify;
+
+	if (!nf || !frame)
+		return -EINVAL;
+	if (!nf->off.tso_max)
+		return -EOPNOTSUPP;
+	if (len < ETH_HLEN || len > nf->off.tso_max)
+		return -EMSGSIZE;
+	if (!netfront_usable(nf))
+		return -ENOTCONN;
+	pages = (unsigned int)((len + UK_PAGE_SIZE - 1) / UK_PAGE_SIZE);
+	slots = pages + (gso_size ? 1 : 0);
+	netfront_tx_reclaim(nf);
+	if (RING_FREE_REQUESTS(&nf->tx) < slots || nf->tx_nr_free < pages) {
+		nf->stats.tx_ring_full++;
+		return -ENOBUFS;
+	}
+	for (unsigned int i = 0; i < pages; i++) {
+		size_t off = (size_t)i * UK_PAGE_SIZE, n = len - off;
+		uint16_t flags = (uint16_t)(i == 0 ? first | (gso_size ? NETTXF_extra_info : 0) : 0);
+
+		if (n > UK_PAGE_SIZE)
+			n = UK_PAGE_SIZE;
+		if (i + 1 < pages)
+			flags |= NETTXF_more_data;
+		tx_queue_slot(nf, p + off, n, (uint16_t)(i == 0 ? len : n), flags);
+		if (i == 0 && gso_size)
+			tx_queue_gso(nf, gso_size);
+	}
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&nf->tx, notify);
+	if (notify)
+		evtchn_send(nf->port);
+	nf->stats.tx_frames++;
+	nf->stats.tx_bytes += len;
+	return 0;
 }

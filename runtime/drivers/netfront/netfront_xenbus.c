@@ -82,7 +82,7 @@ static int publish(xenbus_transaction_t t, void *arg)
 	    (rc = xenbus_dev_write_uint(dev, t, "request-rx-copy", 1)) < 0 ||
 	    (rc = xenbus_dev_write_uint(dev, t, "feature-rx-notify", 1)) < 0)
 		return rc;
-	/* We fill in every checksum and check none we receive: ask for full ones. */
+	/* We check every checksum we receive: ask for full ones (receive offloads off). */
 	return xenbus_dev_write_uint(dev, t, "feature-no-csum-offload", 1);
 }
 
@@ -95,6 +95,26 @@ static int check_rx_copy(struct netfront *nf)
 			  nf->index);
 		return -ENODEV;
 	}
+	return 0;
+}
+
+/*
+ * The backend's offloads for what we send (xennet_fix_features): feature-sg,
+ * feature-gso-tcpv4 (only with sg: 64 KiB is many pages) and checksum
+ * offload unless it wrote feature-no-csum-offload=1 (netif.h: on if absent).
+ */
+static int read_offloads(struct netfront *nf)
+{
+	bool sg = false, gso = false, no_csum = false;
+	int rc;
+
+	if ((rc = xenbus_dev_read_feature(&nf->dev, "feature-sg", &sg)) < 0 ||
+	    (rc = xenbus_dev_read_feature(&nf->dev, "feature-gso-tcpv4", &gso)) < 0 ||
+	    (rc = xenbus_dev_read_feature(&nf->dev, "feature-no-csum-offload", &no_csum)) < 0)
+		return rc; /* the helper said which key */
+	nf->off.sg = sg;
+	nf->off.csum = !no_csum;
+	nf->off.tso_max = sg && gso && !no_csum ? NETFRONT_MAX_TSO_FRAME : 0;
 	return 0;
 }
 
@@ -129,7 +149,7 @@ int netfront_xs_connect(struct netfront *nf, uint64_t deadline_ns)
 				      fail, deadline_ns);
 	if (rc < 0)
 		return connect_failed(nf, rc);
-	if ((rc = check_rx_copy(nf)) < 0)
+	if ((rc = check_rx_copy(nf)) < 0 || (rc = read_offloads(nf)) < 0)
 		return rc;
 	/* From here on the backend may map the rings. */
 	nf->rings_published = true;

@@ -7,8 +7,19 @@
  * the XenbusState handshake (a backend that goes straight to Connected is
  * fine; Closing/Closed tears the device down).
  *
- * Frames are whole Ethernet frames without the FCS. Sending grants one page
- * per frame and blocks the calling thread while the TX ring is full.
+ * Frames are whole Ethernet frames without the FCS. Sending copies a frame
+ * into one pre-granted page (a TSO frame into one per 4 KiB) and blocks the
+ * calling thread while the TX ring is full.
+ *
+ * Offloads (<xen/io/netif.h>): when the backend offers feature-sg and
+ * feature-gso-tcpv4 and does not write feature-no-csum-offload=1,
+ * netfront_try_send_tso sends a TCP/IPv4 frame of up to 64 KiB over
+ * several slots (NETTXF_more_data) with NETTXF_csum_blank and a
+ * XEN_NETIF_EXTRA_TYPE_GSO extra: the backend fills the checksum and cuts
+ * it into segments of gso_size payload bytes. netfront_offloads says what
+ * was agreed. Receive stays single-slot (netfront writes no feature-sg
+ * and feature-no-csum-offload=1: every frame arrives whole and
+ * checksummed).
  * Received frames go to the receive callback, which runs in the vif's own
  * receive thread (so it may send and may block), or, without a callback,
  * into a bounded queue read with netfront_recv. Error statuses from the
@@ -30,6 +41,8 @@
  */
 #define ETH_HLEN 14
 #define NETFRONT_MAX_FRAME (ETH_HLEN + 1500) /* 1500-byte MTU + Ethernet header */
+/* The largest frame netfront_try_send_tso takes: a netif request's size is 16 bits. */
+#define NETFRONT_MAX_TSO_FRAME 65535
 
 struct netfront;
 
@@ -42,6 +55,13 @@ struct netfront_stats {
 
 typedef void (*netfront_rx_fn)(struct netfront *nf, const uint8_t *frame, size_t len,
 			       void *arg);
+
+/* What the backend offered and netfront uses when sending. */
+struct netfront_offloads {
+	bool sg;           /* multi-slot frames (feature-sg) */
+	bool csum;         /* blank checksums (no feature-no-csum-offload=1) */
+	unsigned int tso_max; /* largest TSO frame, with its Ethernet header; 0: no TSO */
+};
 
 /* How many vifs the toolstack gave this domain (entries under device/vif). */
 int netfront_count(void);
@@ -61,6 +81,17 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len);
  * receive and timer paths.
  */
 int netfront_try_send(struct netfront *nf, const void *frame, size_t len);
+/*
+ * Sends a TCP/IPv4 frame of up to tso_max bytes without waiting, its TCP
+ * checksum field holding the pseudo-header sum (as Linux's
+ * CHECKSUM_PARTIAL): the backend fills the checksum and, when gso_size is
+ * not 0, cuts the frame into segments of gso_size payload bytes.
+ * -EOPNOTSUPP when the backend offers no TSO, -EMSGSIZE over tso_max,
+ * -ENOBUFS when the ring or the buffers lack room for the frame's slots.
+ */
+int netfront_try_send_tso(struct netfront *nf, const void *frame, size_t len,
+			  uint16_t gso_size);
+void netfront_offloads(const struct netfront *nf, struct netfront_offloads *off);
 /*
  * Receives one queued frame into buf (at most size bytes), waiting until
  * guest time deadline_ns (0: forever). Returns its length or -ETIMEDOUT.

@@ -1,0 +1,65 @@
+/*
+ * What netback.c (handshake, receive) and netback_tx.c (transmit: single-
+ * and multi-slot frames, GSO extra info, blank checksums) share.
+ */
+#ifndef SIM_NETBACK_PRIVATE_H
+#define SIM_NETBACK_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
+#include <xen/io/netif.h>
+
+#include "sim/backends/gso.h"
+#include "sim/backends/xenbus_backend.h"
+#include "sim/domain.h"
+
+#define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, SIM_PAGE_SIZE)
+/* Slots of one frame's data Linux's netback accepts (XEN_NETBK_LEGACY_SLOTS_MAX). */
+#define NB_MAX_FRAME_SLOTS XEN_NETIF_NR_SLOTS_MIN
+
+/* How the next TX slots are read after a request the backend did not agree to. */
+enum tx_chain {
+	TX_CHAIN_NONE,  /* a new frame */
+	TX_CHAIN_EXTRA, /* a netif_extra_info slot */
+	TX_CHAIN_FRAG,  /* a further fragment (NETTXF_more_data) */
+};
+
+/* The offloads this vif's netback offers (vif keys sg=, gso=, csum=). */
+struct nb_offload {
+	bool sg;   /* feature-sg: multi-slot TX frames */
+	bool gso;  /* feature-gso-tcpv4: TCP/IPv4 frames up to 64 KiB with a GSO extra */
+	bool csum; /* TX frames with NETTXF_csum_blank (feature-no-csum-offload=0) */
+};
+
+struct netback {
+	struct vif *vif;
+	struct sim_domain *dom;     /* the guest */
+	struct xenbus_backend *xb;  /* the handshake, keys, rings, event channel */
+	struct nb_offload off;
+
+	bool connected;
+	netif_tx_back_ring_t tx;
+	netif_rx_back_ring_t rx;
+	grant_handle_t tx_handle, rx_handle;
+	bool tx_mapped, rx_mapped;
+	evtchn_port_t port;      /* dom0's end of the event channel */
+	bool tx_broken, rx_broken; /* a producer overran: the ring is no longer read */
+	bool rx_waiting;         /* the backend was told no buffer is posted */
+	bool rx_notify;          /* the frontend wrote feature-rx-notify=1 */
+	enum tx_chain chain;
+	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
+	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
+	uint8_t frame[GSO_MAX_FRAME];         /* one frame from the guest, assembled */
+};
+
+static inline bool netback_guest_running(const struct netback *nb)
+{
+	return nb->dom->state == SIM_DOMAIN_RUNNING;
+}
+
+/* netback_tx.c: consumes and answers every TX request the guest produced. */
+void netback_tx_process(struct netback *nb);
+
+#endif
