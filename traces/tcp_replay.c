@@ -44,6 +44,7 @@ void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
 		return;
 	tr->guest_ip = guest_ip;
 	tr->origin = origin;
+	tr->guest_seen_at = origin;
 	tr->started = true;
 	/* The first SYN of the recording is at origin, the others as far after it as recorded. */
 	for (size_t i = 0; i < tr->nr_flows; i++)
@@ -56,6 +57,36 @@ void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
 	}
 }
 
+/*
+ * The guest's SYN to a peer the recorded host connected to: the next flow
+ * of that peer it has not connected yet takes the guest's port (a SYN
+ * again with the same ISN is the bound flow's retransmission). NULL: none.
+ */
+static struct tr_flow *flow_of_connect(struct tcp_replay *tr, const struct tr_seg *s,
+				       struct tr_flow *bound)
+{
+	uint8_t key[TRACE_KEY_LEN];
+	struct trace_keytab_entry *e, *g;
+	struct tr_flow *f;
+	int added;
+
+	if (bound && bound->guest_isn == s->seq && bound->state != TR_LISTEN)
+		return bound;
+	tr_key(TR_KEY_SERVER, s->dst, s->dport, 0, key);
+	if (!(e = trace_keytab_find(&tr->by_tuple, key)) || !e->value)
+		return bound;
+	f = tr->flows[e->value - 1];
+	tr_key(TR_KEY_GUEST, s->dst, s->dport, s->sport, key);
+	if (!(g = trace_keytab_get(&tr->by_tuple, key, &added)))
+		return bound; /* out of memory: the flow is given up at its deadline */
+	tr_key(TR_KEY_SERVER, s->dst, s->dport, 0, key);
+	e = trace_keytab_find(&tr->by_tuple, key); /* the table may have grown */
+	e->value = f->listen_next ? f->listen_next->id : 0;
+	g->value = f->id;
+	f->guest_port = s->sport;
+	return f;
+}
+
 /* The flow of a segment of the guest: the open one of its addresses and ports. */
 static struct tr_flow *flow_of_guest(struct tcp_replay *tr, const struct tr_seg *s)
 {
@@ -63,6 +94,13 @@ static struct tr_flow *flow_of_guest(struct tcp_replay *tr, const struct tr_seg 
 	struct trace_keytab_entry *e;
 	struct tr_flow *f, *last = NULL;
 
+	tr_key(TR_KEY_GUEST, s->dst, s->dport, s->sport, key);
+	e = tr->host_opens ? trace_keytab_find(&tr->by_tuple, key) : NULL;
+	f = e ? tr->flows[e->value - 1] : NULL;
+	if ((s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN && tr->listening)
+		return flow_of_connect(tr, s, f);
+	if (f)
+		return f;
 	tr_tuple_key(s->dst, s->dport, s->sport, key);
 	if (!(e = trace_keytab_find(&tr->by_tuple, key)))
 		return NULL;
@@ -84,8 +122,26 @@ void tcp_replay_from_guest(struct tcp_replay *tr, uint64_t now, const uint8_t *f
 	if (!tr->started || !tr_seg_parse(frame, len, &s) || s.src != tr->guest_ip ||
 	    s.have != s.len)
 		return;
-	if ((f = flow_of_guest(tr, &s)))
+	if ((f = flow_of_guest(tr, &s))) {
+		tr->guest_seen_at = now;
 		tr_flow_input(tr, f, now, &s);
+	}
+}
+
+/*
+ * The flows the guest was to connect, when it has sent nothing of any flow
+ * for the deadline: it will not (one per run, no timer of their own).
+ */
+static void listeners_give_up(struct tcp_replay *tr, uint64_t now)
+{
+	char when[48];
+
+	if (!tr->listening || now < tr->guest_seen_at + tr->cfg.deadline_ns)
+		return;
+	tr_deadline_words(tr, when, sizeof(when));
+	for (size_t i = 0; i < tr->nr_flows && tr->listening; i++)
+		if (tr->flows[i]->state == TR_LISTEN)
+			tr_flow_give_up(tr, tr->flows[i], when);
 }
 
 void tcp_replay_run(struct tcp_replay *tr, uint64_t now)
@@ -94,6 +150,7 @@ void tcp_replay_run(struct tcp_replay *tr, uint64_t now)
 		return;
 	for (size_t i = 0; i < tr->nr_flows; i++)
 		tr_flow_timer(tr, tr->flows[i], now);
+	listeners_give_up(tr, now);
 }
 
 uint64_t tcp_replay_next_time(const struct tcp_replay *tr)
@@ -102,6 +159,8 @@ uint64_t tcp_replay_next_time(const struct tcp_replay *tr)
 
 	if (!tr->started)
 		return next;
+	if (tr->listening)
+		next = tr->guest_seen_at + tr->cfg.deadline_ns;
 	for (size_t i = 0; i < tr->nr_flows; i++) {
 		uint64_t t = tr_flow_next_time(tr, tr->flows[i]);
 		if (t < next)
@@ -124,7 +183,7 @@ bool tcp_replay_done(const struct tcp_replay *tr)
 {
 	for (size_t i = 0; i < tr->nr_flows; i++) {
 		enum tr_state st = tr->flows[i]->state;
-		if (st == TR_WAIT || st == TR_SYN_SENT || st == TR_OPEN)
+		if (st != TR_ENDED && st != TR_SKIPPED)
 			return false;
 	}
 	return true;
@@ -139,7 +198,7 @@ void tcp_replay_finish(struct tcp_replay *tr, uint64_t now)
 			f->state = TR_ENDED;
 			tr_diverge(tr, f, "never started: the replay ended before the peer's SYN "
 				   "was due%s", tr->started ? "" : " (the guest never said its address)");
-		} else if (f->state == TR_SYN_SENT || f->state == TR_OPEN) {
+		} else if (f->state != TR_ENDED && f->state != TR_SKIPPED) {
 			tr_flow_give_up(tr, f, "before the replay ended");
 		}
 	}

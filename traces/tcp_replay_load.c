@@ -120,6 +120,7 @@ static struct tr_flow *flow_new(struct tcp_replay *tr, const struct tr_seg *s, b
 	f->peer_ip = from_host ? s->dst : s->src;
 	f->peer_port = from_host ? s->dport : s->sport;
 	f->host_port = from_host ? s->sport : s->dport;
+	f->guest_port = f->host_port;
 	return f;
 }
 
@@ -143,7 +144,8 @@ static struct tr_flow *flow_of(struct tcp_replay *tr, const struct tr_seg *s, bo
 	/* A SYN opening again (not a retransmission of the flow's own) starts a new flow. */
 	if (f && syn && !from_host && f->peer_syn && s->seq != f->peer_isn)
 		f = NULL;
-	if (f && syn && (f->host_opened || f->peer_syn) && from_host)
+	/* The host's SYN opening again (not a retransmission of its own) too. */
+	if (f && syn && from_host && (f->peer_syn || (f->host_opened && s->seq != f->host_isn)))
 		f = NULL;
 	return f ? f : flow_new(tr, s, from_host, key);
 }
@@ -200,7 +202,20 @@ static int load_peer(struct tr_flow *f, struct tr_seg *s)
 		return 0;
 	}
 	if (s->flags & TCPF_SYN) {
-		f->host_opened = true; /* the peer's SYN-ACK: the recorded host connected */
+		/* The peer's SYN-ACK to the recorded host's SYN: the replayer's, to the guest's. */
+		if (!f->host_opened)
+			f->mid_stream = true;
+		else if (!f->peer_syn) {
+			f->peer_syn = f->peer_synack = true;
+			f->peer_isn = s->seq;
+			f->syn = *s;
+			f->syn.data = NULL;
+			f->syn.mac_src = NULL;
+		}
+		return 0;
+	}
+	if ((s->flags & TCPF_RST) && f->host_opened && !f->peer_syn) {
+		f->peer_refused = true; /* the peer refused the recorded host's connection */
 		return 0;
 	}
 	if (!f->peer_syn) {
@@ -237,7 +252,11 @@ static int load_host(struct tr_flow *f, struct tr_seg *s)
 	int rc;
 
 	if ((s->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		f->host_opened = true;
+		f->host_opened = true; /* the recorded host connected: the guest will */
+		if (!f->host_synack && !f->peer_syn) {
+			f->host_synack = true;
+			f->host_isn = s->seq;
+		}
 		return 0;
 	}
 	if (s->flags & TCPF_SYN) {
@@ -315,8 +334,12 @@ static const char *flow_unplayable(const struct tr_flow *f, char *buf, size_t si
 	const struct tr_stream *st[2] = { &f->peer, &f->host };
 	static const char *const who[2] = { "peer's", "recorded host's" };
 
-	if (f->host_opened)
-		return "the recorded host opened it (the guest as a client is not replayed)";
+	if (f->host_opened && f->peer_syn && !f->peer_synack)
+		return "both ends opened it (a simultaneous open)";
+	if (f->host_opened && f->host_synack && !f->mid_stream && f->peer_refused && !f->peer_syn)
+		return NULL; /* the guest's SYN will be refused as the recording's was */
+	if (f->host_opened && f->host_synack && !f->peer_syn && !f->mid_stream)
+		return "the recording lacks the peer's SYN-ACK";
 	if (f->mid_stream || !f->peer_syn)
 		return "the recording begins after its handshake";
 	for (int i = 0; i < 2; i++) {
@@ -332,6 +355,30 @@ static const char *flow_unplayable(const struct tr_flow *f, char *buf, size_t si
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The flows the recorded host opened, by the peer's address and port, in
+ * the order of the recording: the guest's SYNs to that peer take them in
+ * turn (TR_KEY_SERVER, tcp_replay.c). 0 or -ENOMEM.
+ */
+static int listen_chains(struct tcp_replay *tr)
+{
+	uint8_t key[TRACE_KEY_LEN];
+	struct trace_keytab_entry *e;
+	int added;
+
+	for (size_t i = tr->nr_flows; i-- > 0;) {
+		struct tr_flow *f = tr->flows[i];
+		if (f->state != TR_LISTEN)
+			continue;
+		tr_key(TR_KEY_SERVER, f->peer_ip, f->peer_port, 0, key);
+		if (!(e = trace_keytab_get(&tr->by_tuple, key, &added)))
+			return -ENOMEM;
+		f->listen_next = added ? NULL : tr->flows[e->value - 1];
+		e->value = i + 1;
+	}
+	return 0;
 }
 
 unsigned int tcp_replay_load_done(struct tcp_replay *tr)
@@ -350,9 +397,14 @@ unsigned int tcp_replay_load_done(struct tcp_replay *tr)
 			       sizeof(name)), w);
 			continue;
 		}
-		f->state = TR_WAIT;
+		f->state = f->host_opened ? TR_LISTEN : TR_WAIT;
+		tr->listening += f->host_opened;
+		tr->host_opens |= f->host_opened;
 		n++;
 	}
+	if (tr->listening && listen_chains(tr) < 0)
+		tr_say(tr, true, "tcp: out of memory: the flows the recorded host opened are "
+		       "not replayed");
 	if (!tr->nr_flows)
 		tr_say(tr, true, "tcp: no TCP flow of the recording concerns %s (as=): nothing to "
 		       "replay", trace_ip4_format(tr->cfg.as_ip, as));
