@@ -31,9 +31,20 @@ void tcp_replay_destroy(struct tcp_replay *tr)
 	for (size_t i = 0; i < tr->nr_flows; i++)
 		tr_flow_free(tr->flows[i]);
 	free(tr->flows);
+	free(tr->waiting);
 	trace_keytab_free(&tr->by_tuple);
 	free(tr->q);
 	free(tr);
+}
+
+/* Start time, then the order of the recording. */
+static int by_start(const void *a, const void *b)
+{
+	const struct tr_flow *f = *(struct tr_flow *const *)a, *g = *(struct tr_flow *const *)b;
+
+	if (f->start_at != g->start_at)
+		return f->start_at < g->start_at ? -1 : 1;
+	return f->id < g->id ? -1 : f->id > g->id;
 }
 
 void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
@@ -50,11 +61,68 @@ void tcp_replay_start(struct tcp_replay *tr, uint64_t origin, uint32_t guest_ip)
 	for (size_t i = 0; i < tr->nr_flows; i++)
 		if (tr->flows[i]->state == TR_WAIT && tr->flows[i]->syn_ts < first)
 			first = tr->flows[i]->syn_ts;
+	if (first == UINT64_MAX)
+		return;
+	if (!(tr->waiting = malloc(tr->nr_flows * sizeof(*tr->waiting)))) {
+		/* Without the list no flow the peer opened can start: each is said at the end. */
+		tr_say(tr, true, "tcp: out of memory starting the replay");
+		return;
+	}
 	for (size_t i = 0; i < tr->nr_flows; i++) {
 		struct tr_flow *f = tr->flows[i];
-		if (f->state == TR_WAIT)
-			f->start_at = origin + (f->syn_ts - first);
+		if (f->state != TR_WAIT)
+			continue;
+		f->start_at = origin + (f->syn_ts - first);
+		tr->waiting[tr->nr_waiting++] = f;
 	}
+	qsort(tr->waiting, tr->nr_waiting, sizeof(*tr->waiting), by_start);
+}
+
+void tr_flow_live(struct tcp_replay *tr, struct tr_flow *f)
+{
+	if (f->live)
+		return;
+	f->live = true;
+	f->live_next = NULL;
+	f->live_prev = tr->live_tail;
+	if (tr->live_tail)
+		tr->live_tail->live_next = f;
+	else
+		tr->live_head = f;
+	tr->live_tail = f;
+}
+
+static void flow_unlive(struct tcp_replay *tr, struct tr_flow *f)
+{
+	if (f->live_prev)
+		f->live_prev->live_next = f->live_next;
+	else
+		tr->live_head = f->live_next;
+	if (f->live_next)
+		f->live_next->live_prev = f->live_prev;
+	else
+		tr->live_tail = f->live_prev;
+	f->live = false;
+	f->live_prev = f->live_next = NULL;
+}
+
+void tr_flow_ack_later(struct tcp_replay *tr, struct tr_flow *f)
+{
+	f->ack_pending = true;
+	if (f->ack_queued)
+		return;
+	f->ack_queued = true;
+	f->ack_next = NULL;
+	if (tr->ack_tail)
+		tr->ack_tail->ack_next = f;
+	else
+		tr->ack_head = f;
+	tr->ack_tail = f;
+}
+
+static bool flow_in_play(const struct tr_flow *f)
+{
+	return f->state == TR_SYN_SENT || f->state == TR_OPEN || f->state == TR_SYN_RCVD;
 }
 
 /*
@@ -148,8 +216,27 @@ void tcp_replay_run(struct tcp_replay *tr, uint64_t now)
 {
 	if (!tr->started)
 		return;
-	for (size_t i = 0; i < tr->nr_flows; i++)
-		tr_flow_timer(tr, tr->flows[i], now);
+	while (tr->ack_head) {
+		struct tr_flow *f = tr->ack_head;
+		tr->ack_head = f->ack_next;
+		if (!tr->ack_head)
+			tr->ack_tail = NULL;
+		f->ack_queued = false;
+		tr_flow_send_owed_ack(tr, f);
+	}
+	while (tr->next_waiting < tr->nr_waiting &&
+	       tr->waiting[tr->next_waiting]->start_at <= now) {
+		struct tr_flow *f = tr->waiting[tr->next_waiting++];
+		if (f->state == TR_WAIT)
+			tr_flow_begin(tr, f, now);
+	}
+	for (struct tr_flow *f = tr->live_head, *next; f; f = next) {
+		next = f->live_next;
+		if (flow_in_play(f))
+			tr_flow_timer(tr, f, now);
+		if (!flow_in_play(f))
+			flow_unlive(tr, f);
+	}
 	listeners_give_up(tr, now);
 }
 
@@ -159,10 +246,14 @@ uint64_t tcp_replay_next_time(const struct tcp_replay *tr)
 
 	if (!tr->started)
 		return next;
+	if (tr->ack_head)
+		return 0; /* now */
 	if (tr->listening)
 		next = tr->guest_seen_at + tr->cfg.deadline_ns;
-	for (size_t i = 0; i < tr->nr_flows; i++) {
-		uint64_t t = tr_flow_next_time(tr, tr->flows[i]);
+	if (tr->next_waiting < tr->nr_waiting && tr->waiting[tr->next_waiting]->start_at < next)
+		next = tr->waiting[tr->next_waiting]->start_at;
+	for (const struct tr_flow *f = tr->live_head; f; f = f->live_next) {
+		uint64_t t = tr_flow_next_time(tr, f);
 		if (t < next)
 			next = t;
 	}
@@ -181,11 +272,17 @@ bool tcp_replay_pop(struct tcp_replay *tr, const uint8_t **frame, size_t *len)
 
 bool tcp_replay_done(const struct tcp_replay *tr)
 {
-	for (size_t i = 0; i < tr->nr_flows; i++) {
-		enum tr_state st = tr->flows[i]->state;
-		if (st != TR_ENDED && st != TR_SKIPPED)
-			return false;
+	if (!tr->started) {
+		for (size_t i = 0; i < tr->nr_flows; i++)
+			if (tr->flows[i]->state != TR_ENDED && tr->flows[i]->state != TR_SKIPPED)
+				return false;
+		return true;
 	}
+	if (tr->next_waiting < tr->nr_waiting || tr->listening)
+		return false;
+	for (const struct tr_flow *f = tr->live_head; f; f = f->live_next)
+		if (flow_in_play(f))
+			return false;
 	return true;
 }
 

@@ -64,6 +64,7 @@ void tr_flow_begin(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 	f->win_last = f->syn.win;
 	tick_ts(f, now);
 	tr_send(tr, f, f->peer_isn, TCPF_SYN, NULL, 0, f->syn.win, true);
+	tr_flow_live(tr, f);
 }
 
 /* The flow has run its course (matched unless a divergence was said). */
@@ -263,6 +264,7 @@ static void input_syn(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 	f->rto_at = now + f->rto_ns;
 	tick_ts(f, now);
 	send_synack(tr, f);
+	tr_flow_live(tr, f);
 }
 
 /* In TR_SYN_RCVD: true when the guest's segment completes the handshake (then TR_OPEN). */
@@ -381,7 +383,7 @@ void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 	if (pump(tr, f, now))
 		f->ack_pending = false;
 	else if (ack_it)
-		f->ack_pending = true;
+		tr_flow_ack_later(tr, f);
 	check_done(tr, f);
 }
 
@@ -433,16 +435,16 @@ void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when)
 	f->rto_at = 0;
 }
 
-void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
+void tr_flow_send_owed_ack(struct tcp_replay *tr, struct tr_flow *f)
 {
 	if (f->ack_pending) {
 		f->ack_pending = false;
 		send_ack(tr, f);
 	}
-	if (f->state == TR_WAIT && now >= f->start_at) {
-		tr_flow_begin(tr, f, now);
-		return;
-	}
+}
+
+void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
+{
 	if (f->state != TR_SYN_SENT && f->state != TR_OPEN && f->state != TR_SYN_RCVD)
 		return;
 	if (now >= f->progress_at + tr->cfg.deadline_ns) {
@@ -458,10 +460,6 @@ uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f)
 {
 	uint64_t t;
 
-	if (f->ack_pending)
-		return 0; /* now */
-	if (f->state == TR_WAIT)
-		return f->start_at;
 	if (f->state != TR_SYN_SENT && f->state != TR_OPEN && f->state != TR_SYN_RCVD)
 		return UINT64_MAX;
 	t = f->progress_at + tr->cfg.deadline_ns;

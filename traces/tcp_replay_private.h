@@ -99,6 +99,9 @@ struct tr_flow {
 	size_t next_step;
 	bool fin_sent, diverged;
 	bool ack_pending;           /* the guest's segments since the last run want an ACK */
+	/* The replay's lists (tcp_replay.c): flows with timers, flows owing an ACK. */
+	struct tr_flow *live_prev, *live_next, *ack_next;
+	bool live, ack_queued;
 	uint16_t win_last;          /* the peer's window on its last segment */
 	uint32_t tsval_last;        /* the recorded SYN's TSval, moved on by guest time */
 };
@@ -114,6 +117,15 @@ struct tcp_replay {
 	 * guest has not yet connected to (TR_KEY_SERVER; 0: none left).
 	 */
 	struct trace_keytab by_tuple;
+	/*
+	 * So that an event costs what the flows in play cost, not all of the
+	 * recording's: the flows not yet started by start time (then id), the
+	 * next one due; the flows started and not known ended (their timers);
+	 * the flows owing an ACK, in the order they came to.
+	 */
+	struct tr_flow **waiting;
+	size_t nr_waiting, next_waiting;
+	struct tr_flow *live_head, *live_tail, *ack_head, *ack_tail;
 	unsigned int listening;     /* flows in TR_LISTEN */
 	bool host_opens;            /* some flow is the recorded host's connection */
 	uint64_t guest_seen_at;     /* the guest's last segment of a flow (or the start) */
@@ -141,11 +153,17 @@ bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t fla
 /* tcp_replay_load.c */
 void tr_flow_free(struct tr_flow *f);
 
+/* tcp_replay.c: the flow has started (its timers run) / owes the guest an ACK at the next run. */
+void tr_flow_live(struct tcp_replay *tr, struct tr_flow *f);
+void tr_flow_ack_later(struct tcp_replay *tr, struct tr_flow *f);
+
 /* tcp_replay_flow.c: one flow during the replay. */
 void tr_flow_begin(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
 void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 		   const struct tr_seg *s);
 void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
+/* Sends the ACK the flow owes (tr_flow_ack_later), if it still does. */
+void tr_flow_send_owed_ack(struct tcp_replay *tr, struct tr_flow *f);
 uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f);
 /* Gives up on an open flow, saying what the guest did not send, when ("in 10 s"). */
 void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when);
