@@ -37,8 +37,9 @@ struct tr_seg {
 
 /* One direction's bytes as recorded, and the ranges the recording lacks. */
 struct tr_stream {
-	uint8_t *buf;
+	uint8_t *buf;               /* malloc'd, or mapped from STREAM_MAP_MIN on (tcp_replay_load.c) */
 	uint32_t len, cap;          /* highest offset recorded */
+	bool mapped;
 	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
 	unsigned int nr_holes;
 	bool overflow;              /* more holes than that */
