@@ -3,7 +3,9 @@
  * (10.0.0.2, port 40000) connected to a server (10.0.0.1:7), sent "hello",
  * read its echo and closed; the replayer plays the server, waiting for the
  * guest's SYN (from a port of its own choosing) and answering with the
- * recorded SYN-ACK. Also: many flows, each replayed to its end.
+ * recorded SYN-ACK. Also: many flows, each replayed to its end, the guest
+ * as the client and as the server (10.0.0.1 from port 7 then connecting
+ * to the recorded host's ports).
  * The recording is built with the test peer (tests/support).
  */
 #include <setjmp.h>
@@ -79,6 +81,9 @@ static struct tcp_replay *make(void)
 	return tr;
 }
 
+/* The recording time of the segments load gives. */
+static uint64_t load_ts;
+
 /* A recorded segment of flow (host port) hport. */
 static void load(struct tcp_replay *tr, const struct peer *from, uint16_t hport, uint32_t seq,
 		 uint32_t ack, uint8_t flags, const void *data, size_t len, const uint8_t *opts,
@@ -90,7 +95,8 @@ static void load(struct tcp_replay *tr, const struct peer *from, uint16_t hport,
 			      .seq = seq, .ack = ack, .flags = flags, .window = 512,
 			      .options = opts, .options_len = olen };
 
-	assert_int_equal(tcp_replay_load(tr, f, peer_tcp_frame(from, f, &h, data, len), 0), 1);
+	assert_int_equal(tcp_replay_load(tr, f, peer_tcp_frame(from, f, &h, data, len), load_ts),
+			 1);
 }
 
 /* MSS 1460, SACK permitted, timestamps (TSval 100 / echo 0), window scale 7. */
@@ -388,7 +394,7 @@ static void test_two_connections_to_one_server_are_taken_in_recording_order(void
  * connecting to each in turn, each matched; the counts, not the time.
  */
 #define MANY 3000
-static void test_three_thousand_flows_each_replay_to_their_end(void **state)
+static void test_three_thousand_guest_connections_each_replay_to_their_end(void **state)
 {
 	struct tcp_replay *tr = make();
 	struct out o;
@@ -421,6 +427,58 @@ static void test_three_thousand_flows_each_replay_to_their_end(void **state)
 	(void)state;
 }
 
+/*
+ * 3000 flows the peer opened, a second apart in the recording: each SYN is
+ * due in turn (the next time is the next flow's), the guest answers, each
+ * flow is matched.
+ */
+static void test_three_thousand_peer_flows_start_in_turn_and_each_matches(void **state)
+{
+	struct tcp_replay *tr = make();
+	struct out o;
+	unsigned int syns = 0;
+
+	for (unsigned int i = 0; i < MANY; i++) {
+		uint16_t hp = (uint16_t)(10000 + i);
+		uint32_t p = PEER_ISN + i * 1000, h = HOST_ISN + i * 1000;
+		load_ts = (uint64_t)i * S;
+		load(tr, &rec_server, hp, p, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+		load(tr, &rec_host, hp, h, p + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+		load(tr, &rec_server, hp, p + 1, h + 1, TH_ACK | TH_PUSH, "hello", 5, NULL, 0);
+		load(tr, &rec_host, hp, h + 1, p + 6, TH_ACK | TH_PUSH, "hello", 5, NULL, 0);
+		load(tr, &rec_server, hp, p + 6, h + 6, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
+		load(tr, &rec_host, hp, h + 6, p + 7, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
+		load(tr, &rec_server, hp, p + 7, h + 7, TH_ACK, NULL, 0, NULL, 0);
+	}
+	load_ts = 0;
+	assert_int_equal(tcp_replay_load_done(tr), MANY);
+	tcp_replay_start(tr, T0, GUEST_IP);
+	for (unsigned int i = 0; i < MANY; i++) {
+		uint64_t now = T0 + (uint64_t)i * S;
+		uint16_t hp = (uint16_t)(10000 + i);
+		uint32_t a = PEER_ISN + i * 1000 + 1, isn = GUEST_ISN + i * 77;
+		assert_int_equal(tcp_replay_next_time(tr), now);
+		tcp_replay_run(tr, now);
+		while (next_out(tr, &o))
+			syns += o.flags == TH_SYN && o.seq == a - 1 && o.dport == hp;
+		guest_says(tr, now, hp, isn, a, TH_SYN | TH_ACK, NULL, 0, true);
+		while (next_out(tr, &o))
+			;
+		guest_says(tr, now, hp, isn + 1, a + 5, TH_ACK | TH_PUSH, "hello", 5, false);
+		while (next_out(tr, &o))
+			;
+		guest_says(tr, now, hp, isn + 6, a + 6, TH_ACK | TH_FIN, NULL, 0, false);
+		while (next_out(tr, &o))
+			;
+	}
+	assert_int_equal(syns, MANY);
+	assert_true(tcp_replay_done(tr));
+	assert_int_equal(tcp_replay_stats(tr)->matched, MANY);
+	assert_int_equal(nr_divergences, 0);
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,7 +491,8 @@ int main(void)
 		cmocka_unit_test(test_a_refused_connection_is_refused_again),
 		cmocka_unit_test(test_a_guest_that_never_connects_is_reported_after_the_deadline),
 		cmocka_unit_test(test_two_connections_to_one_server_are_taken_in_recording_order),
-		cmocka_unit_test(test_three_thousand_flows_each_replay_to_their_end),
+		cmocka_unit_test(test_three_thousand_guest_connections_each_replay_to_their_end),
+		cmocka_unit_test(test_three_thousand_peer_flows_start_in_turn_and_each_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
