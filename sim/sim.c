@@ -79,7 +79,11 @@ static void flush_captures(struct sim *sim)
 
 void sim_finish(struct sim *sim)
 {
-	/* Capture files end whole, whichever way the process ends. */
+	/* The backends' last words (a replay's report), then capture files end whole. */
+	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
+		for (unsigned int j = 0; sim->domains[i] && j < SIM_MAX_VIFS; j++)
+			if (sim->domains[i]->vifs[j])
+				vif_finish(sim->domains[i]->vifs[j]);
 	flush_captures(sim);
 	sim_remove_sockets(sim);
 	fflush(stdout);

@@ -7,7 +7,11 @@
  * The recording is loaded first (tcp_replay_load, every frame in order):
  * each flow's two byte streams and the peer's segments, each with the
  * acknowledgement it carried. Then, under the caller's clock:
- * - a flow the peer opened starts at its SYN's time in the recording;
+ * - a flow the peer opened starts at its SYN's time in the recording; one
+ *   the recorded host opened waits for the guest's SYN to the same peer
+ *   address and port (from any port of the guest's; several connections to
+ *   one peer in the order of the recording), answered with the recorded
+ *   SYN-ACK (or RST), its options as far as the guest's SYN offered them;
  * - the peer's segments go when the guest has sent what the recording says
  *   the peer had received (its acknowledgement number), not at their time;
  *   sequence numbers stay the recorded peer's, acknowledgements are
@@ -18,8 +22,14 @@
  *   however the guest cuts them into segments; every segment of the guest
  *   is acknowledged (those given before one tcp_replay_run by one ACK), a
  *   retransmission with the current acknowledgement;
+ *   the peer's bytes go in segments of the guest's MSS less the timestamp
+ *   option;
  * - the peer's unacknowledged data and SYN are retransmitted (1 s, doubled);
- * - a flow with no progress for deadline_ns of guest time is given up.
+ * - a flow with no progress for deadline_ns of guest time is given up, and
+ *   one the guest never connected when it has sent nothing that long.
+ * A guest segment finds its flow by hash; timers go over the flows in play
+ * only: a trace of many flows one after another replays in time linear in
+ * its frames.
  * Each divergence (flow, direction, byte offset, expected and received
  * bytes as a printable excerpt, or the segment the guest failed to send)
  * is one line through cfg->say. Nothing depends on real time or chance:

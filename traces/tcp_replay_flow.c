@@ -7,6 +7,7 @@
  * estimate), and gives up on a flow without progress.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "traces/tcp_replay_private.h"
 
@@ -33,6 +34,16 @@ static uint16_t peer_window(const struct tr_flow *f, uint16_t raw)
 	return w > 0xffff ? 0xffff : (uint16_t)w;
 }
 
+/*
+ * The most payload a segment to the guest carries: its MSS less the
+ * timestamp option's 12 bytes when on (Linux's tcp_current_mss), so that
+ * the frame fits the guest's MTU.
+ */
+static uint32_t seg_max(const struct tr_flow *f)
+{
+	return f->ts_ok && f->guest_mss > 12 + 64 ? f->guest_mss - 12u : f->guest_mss;
+}
+
 static void send_ack(struct tcp_replay *tr, struct tr_flow *f)
 {
 	tr_send(tr, f, f->peer_isn + 1 + f->snd_nxt, TCPF_ACK, NULL, 0, peer_window(f, f->win_last),
@@ -54,6 +65,7 @@ void tr_flow_begin(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 	f->win_last = f->syn.win;
 	tick_ts(f, now);
 	tr_send(tr, f, f->peer_isn, TCPF_SYN, NULL, 0, f->syn.win, true);
+	tr_flow_live(tr, f);
 }
 
 /* The flow has run its course (matched unless a divergence was said). */
@@ -86,7 +98,8 @@ static void compare_bytes(struct tcp_replay *tr, struct tr_flow *f, uint32_t off
 
 	if (f->diverged)
 		return;
-	for (uint32_t i = 0; i < m; i++) {
+	/* memcmp first: the per-byte walk only finds where a difference is. */
+	for (uint32_t i = memcmp(p, f->host.buf + off, m) ? 0 : m; i < m; i++) {
 		if (p[i] == f->host.buf[off + i])
 			continue;
 		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + i,
@@ -128,7 +141,7 @@ static bool send_step(struct tcp_replay *tr, struct tr_flow *f, const struct tr_
 			*blocked = true;
 			return sent;
 		}
-		n = n < f->guest_mss ? n : f->guest_mss;
+		n = n < seg_max(f) ? n : seg_max(f);
 		n = n < room ? n : room;
 		tr_send(tr, f, f->peer_isn + 1 + f->snd_nxt, TCPF_ACK | TCPF_PSH,
 			f->peer.buf + f->snd_nxt, n, peer_window(f, st->win), false);
@@ -217,6 +230,64 @@ static void input_synack(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 	check_done(tr, f);
 }
 
+static void send_synack(struct tcp_replay *tr, struct tr_flow *f)
+{
+	tr_send(tr, f, f->peer_isn, TCPF_SYN | TCPF_ACK, NULL, 0, f->syn.win, true);
+}
+
+/*
+ * The guest's SYN to the peer the recorded host connected to: answered as
+ * recorded, with the recorded SYN-ACK (its ISN, its options as far as the
+ * guest offered them) or its RST (Linux's tcp_v4_send_synack, tcp_v4_send_reset).
+ */
+static void input_syn(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
+		      const struct tr_seg *s)
+{
+	if ((s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN)
+		return;
+	tr->listening--;
+	f->guest_isn = s->seq;
+	f->start_at = f->progress_at = now;
+	if (f->peer_refused) {
+		tr_send(tr, f, 0, TCPF_RST | TCPF_ACK, NULL, 0, 0, false);
+		flow_end(tr, f);
+		return;
+	}
+	f->ts_ok = f->syn.has_ts && s->has_ts;
+	f->ws_ok = f->syn.has_ws && s->has_ws;
+	f->sack_ok = f->syn.sack_ok && s->sack_ok;
+	f->guest_ws = f->ws_ok ? s->ws : 0;
+	f->guest_mss = s->has_mss && s->mss ? s->mss : TR_DEFAULT_MSS;
+	f->guest_ts_recent = s->tsval;
+	f->guest_wnd = s->win; /* never scaled in a SYN */
+	f->win_last = f->syn.win;
+	f->state = TR_SYN_RCVD;
+	f->rto_ns = TR_RTO_NS;
+	f->rto_at = now + f->rto_ns;
+	tick_ts(f, now);
+	send_synack(tr, f);
+	tr_flow_live(tr, f);
+}
+
+/* In TR_SYN_RCVD: true when the guest's segment completes the handshake (then TR_OPEN). */
+static bool input_handshake_ack(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
+				const struct tr_seg *s)
+{
+	if ((s->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && s->seq == f->guest_isn) {
+		if (s->has_ts)
+			f->guest_ts_recent = s->tsval;
+		tick_ts(f, now);
+		send_synack(tr, f); /* our SYN-ACK was lost */
+		return false;
+	}
+	if (!(s->flags & TCPF_ACK) || s->ack != f->peer_isn + 1 || (s->flags & TCPF_SYN))
+		return false;
+	f->state = TR_OPEN;
+	f->progress_at = now;
+	f->rto_at = 0;
+	return true;
+}
+
 /* The guest's acknowledgement and window: the peer's bytes it has. */
 static void input_ack(struct tr_flow *f, uint64_t now, const struct tr_seg *s)
 {
@@ -265,9 +336,12 @@ static void input_rst(struct tcp_replay *tr, struct tr_flow *f)
 {
 	char exp[TR_EXCERPT_BUF];
 
-	if (f->state != TR_OPEN)
+	if (f->state != TR_OPEN && f->state != TR_SYN_RCVD)
 		return;
-	if (!f->host.rst || f->rcv_nxt < f->host.rst_at)
+	if (f->state == TR_SYN_RCVD)
+		tr_diverge(tr, f, "the guest reset the connection (RST) where the recorded host "
+			   "acknowledged the peer's SYN-ACK");
+	else if (!f->host.rst || f->rcv_nxt < f->host.rst_at)
 		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got RST", f->rcv_nxt,
 			   expected_at(f, f->rcv_nxt, exp, sizeof(exp)));
 	flow_end(tr, f);
@@ -278,11 +352,17 @@ void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 {
 	bool ack_it;
 
+	if (f->state == TR_WAIT || f->state == TR_SKIPPED)
+		return;
 	if (f->state == TR_SYN_SENT) {
 		input_synack(tr, f, now, s);
 		return;
 	}
-	if (f->state != TR_OPEN && f->state != TR_ENDED)
+	if (f->state == TR_LISTEN) {
+		input_syn(tr, f, now, s);
+		return;
+	}
+	if (f->state == TR_SYN_RCVD && !(s->flags & TCPF_RST) && !input_handshake_ack(tr, f, now, s))
 		return;
 	if (s->flags & TCPF_RST) {
 		input_rst(tr, f);
@@ -305,7 +385,7 @@ void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 	if (pump(tr, f, now))
 		f->ack_pending = false;
 	else if (ack_it)
-		f->ack_pending = true;
+		tr_flow_ack_later(tr, f);
 	check_done(tr, f);
 }
 
@@ -317,9 +397,11 @@ static void retransmit(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 	tick_ts(f, now);
 	if (f->state == TR_SYN_SENT) {
 		tr_send(tr, f, f->peer_isn, TCPF_SYN, NULL, 0, f->syn.win, true);
+	} else if (f->state == TR_SYN_RCVD) {
+		send_synack(tr, f);
 	} else if (f->snd_una < data_end) {
 		uint32_t n = data_end - f->snd_una;
-		n = n < f->guest_mss ? n : f->guest_mss;
+		n = n < seg_max(f) ? n : seg_max(f);
 		tr_send(tr, f, f->peer_isn + 1 + f->snd_una, TCPF_ACK | TCPF_PSH,
 			f->peer.buf + f->snd_una, n, peer_window(f, f->win_last), false);
 	} else if (f->fin_sent) {
@@ -339,6 +421,11 @@ void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when)
 	} else if (f->state == TR_SYN_SENT) {
 		tr_diverge(tr, f, "the guest sent no %s to the peer's SYN %s",
 			   f->host_refused ? "RST" : "SYN-ACK", when);
+	} else if (f->state == TR_LISTEN) {
+		tr->listening--;
+		tr_diverge(tr, f, "the guest never connected to the peer (no SYN) %s", when);
+	} else if (f->state == TR_SYN_RCVD) {
+		tr_diverge(tr, f, "the guest sent no ACK to the peer's SYN-ACK %s", when);
 	} else if (f->rcv_nxt < f->host.len || (f->host.fin && !f->guest_fin) || f->host.rst) {
 		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got nothing %s",
 			   f->rcv_nxt, expected_at(f, f->rcv_nxt, exp, sizeof(exp)), when);
@@ -350,27 +437,21 @@ void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when)
 	f->rto_at = 0;
 }
 
-void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
+void tr_flow_send_owed_ack(struct tcp_replay *tr, struct tr_flow *f)
 {
 	if (f->ack_pending) {
 		f->ack_pending = false;
 		send_ack(tr, f);
 	}
-	if (f->state == TR_WAIT && now >= f->start_at) {
-		tr_flow_begin(tr, f, now);
-		return;
-	}
-	if (f->state != TR_SYN_SENT && f->state != TR_OPEN)
+}
+
+void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
+{
+	if (f->state != TR_SYN_SENT && f->state != TR_OPEN && f->state != TR_SYN_RCVD)
 		return;
 	if (now >= f->progress_at + tr->cfg.deadline_ns) {
 		char when[48];
-		uint64_t ms = tr->cfg.deadline_ns / 1000000ULL;
-		if (ms % 1000)
-			snprintf(when, sizeof(when), "in %llu.%03llu s", (unsigned long long)(ms / 1000),
-				 (unsigned long long)(ms % 1000));
-		else
-			snprintf(when, sizeof(when), "in %llu s", (unsigned long long)(ms / 1000));
-		tr_flow_give_up(tr, f, when);
+		tr_flow_give_up(tr, f, tr_deadline_words(tr, when, sizeof(when)));
 		return;
 	}
 	if (f->rto_at && now >= f->rto_at)
@@ -381,12 +462,20 @@ uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f)
 {
 	uint64_t t;
 
-	if (f->ack_pending)
-		return 0; /* now */
-	if (f->state == TR_WAIT)
-		return f->start_at;
-	if (f->state != TR_SYN_SENT && f->state != TR_OPEN)
+	if (f->state != TR_SYN_SENT && f->state != TR_OPEN && f->state != TR_SYN_RCVD)
 		return UINT64_MAX;
 	t = f->progress_at + tr->cfg.deadline_ns;
 	return f->rto_at && f->rto_at < t ? f->rto_at : t;
+}
+
+const char *tr_deadline_words(const struct tcp_replay *tr, char *buf, size_t size)
+{
+	uint64_t ms = tr->cfg.deadline_ns / 1000000ULL;
+
+	if (ms % 1000)
+		snprintf(buf, size, "in %llu.%03llu s", (unsigned long long)(ms / 1000),
+			 (unsigned long long)(ms % 1000));
+	else
+		snprintf(buf, size, "in %llu s", (unsigned long long)(ms / 1000));
+	return buf;
 }

@@ -37,8 +37,9 @@ struct tr_seg {
 
 /* One direction's bytes as recorded, and the ranges the recording lacks. */
 struct tr_stream {
-	uint8_t *buf;
+	uint8_t *buf;               /* malloc'd, or mapped from STREAM_MAP_MIN on (tcp_replay_load.c) */
 	uint32_t len, cap;          /* highest offset recorded */
+	bool mapped;
 	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
 	unsigned int nr_holes;
 	bool overflow;              /* more holes than that */
@@ -57,6 +58,8 @@ struct tr_step {
 enum tr_state {
 	TR_WAIT,        /* not started: the peer's SYN is due at start_at */
 	TR_SYN_SENT,    /* waiting for the guest's SYN-ACK */
+	TR_LISTEN,      /* the recorded host opened it: waiting for the guest's SYN */
+	TR_SYN_RCVD,    /* the peer's SYN-ACK sent: waiting for the guest's ACK */
 	TR_OPEN,        /* exchanging */
 	TR_ENDED,       /* matched, diverged or given up: only acknowledged from now */
 	TR_SKIPPED,     /* not replayable (said at load) */
@@ -65,14 +68,22 @@ enum tr_state {
 struct tr_flow {
 	unsigned int id;            /* 1, 2, ... in the order of the recording */
 	struct tr_flow *same_next;  /* a later flow of the same addresses and ports */
+	struct tr_flow *listen_next; /* the next flow the recorded host opened to the same peer */
 	uint32_t peer_ip;
 	uint16_t peer_port, host_port;
+	uint16_t guest_port;        /* the guest's port: host_port, or its own when it connects */
 	uint8_t peer_mac[6];
 	uint64_t syn_ts;            /* the peer's SYN in the recording */
 	/* The recording. */
-	bool peer_syn, host_synack, host_refused, host_opened, mid_stream;
+	/*
+	 * peer_syn: the peer's ISN is known (its SYN, or its SYN-ACK when the
+	 * recorded host opened: host_opened, peer_synack); host_synack: the
+	 * host's (its SYN-ACK, or its SYN).
+	 */
+	bool peer_syn, peer_synack, host_synack, host_refused, host_opened, peer_refused;
+	bool mid_stream;
 	uint32_t peer_isn, host_isn;
-	struct tr_seg syn;          /* the peer's SYN's options (data pointer unused) */
+	struct tr_seg syn;          /* the peer's SYN's or SYN-ACK's options (data unused) */
 	struct tr_stream peer, host;
 	struct tr_step *steps;
 	size_t nr_steps, cap_steps;
@@ -82,13 +93,16 @@ struct tr_flow {
 	uint32_t guest_isn, guest_ts_recent, guest_wnd, ts_base;
 	uint16_t guest_mss;
 	uint8_t guest_ws;
-	bool ts_ok, ws_ok;
+	bool ts_ok, ws_ok, sack_ok;
 	uint32_t rcv_nxt;           /* guest bytes received in order (+1 for its FIN) */
 	bool guest_fin;
 	uint32_t snd_una, snd_nxt;  /* peer's stream: acknowledged, sent (+1 for the FIN) */
 	size_t next_step;
 	bool fin_sent, diverged;
 	bool ack_pending;           /* the guest's segments since the last run want an ACK */
+	/* The replay's lists (tcp_replay.c): flows with timers, flows owing an ACK. */
+	struct tr_flow *live_prev, *live_next, *ack_next;
+	bool live, ack_queued;
 	uint16_t win_last;          /* the peer's window on its last segment */
 	uint32_t tsval_last;        /* the recorded SYN's TSval, moved on by guest time */
 };
@@ -97,7 +111,25 @@ struct tcp_replay {
 	struct tcp_replay_config cfg;
 	struct tr_flow **flows;
 	size_t nr_flows, cap_flows;
-	struct trace_keytab by_tuple; /* the latest flow of a (peer, ports): index + 1 */
+	/*
+	 * Index + 1 of: the latest flow of a (peer, ports) (TR_KEY_TUPLE); the
+	 * flow the guest's port is bound to when it connected (TR_KEY_GUEST);
+	 * the next flow the recorded host opened to a (peer, port) that the
+	 * guest has not yet connected to (TR_KEY_SERVER; 0: none left).
+	 */
+	struct trace_keytab by_tuple;
+	/*
+	 * So that an event costs what the flows in play cost, not all of the
+	 * recording's: the flows not yet started by start time (then id), the
+	 * next one due; the flows started and not known ended (their timers);
+	 * the flows owing an ACK, in the order they came to.
+	 */
+	struct tr_flow **waiting;
+	size_t nr_waiting, next_waiting;
+	struct tr_flow *live_head, *live_tail, *ack_head, *ack_tail;
+	unsigned int listening;     /* flows in TR_LISTEN */
+	bool host_opens;            /* some flow is the recorded host's connection */
+	uint64_t guest_seen_at;     /* the guest's last segment of a flow (or the start) */
 	uint32_t guest_ip;
 	uint64_t origin;
 	bool started;
@@ -110,8 +142,11 @@ struct tcp_replay {
 
 /* tcp_replay_seg.c: parsing and building segments. */
 bool tr_seg_parse(const uint8_t *frame, size_t len, struct tr_seg *s);
+enum tr_key { TR_KEY_TUPLE, TR_KEY_GUEST, TR_KEY_SERVER };
 void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
 		  uint8_t key[TRACE_KEY_LEN]);
+void tr_key(enum tr_key kind, uint32_t peer_ip, uint16_t peer_port, uint16_t port,
+	    uint8_t key[TRACE_KEY_LEN]);
 /* Queues a segment of the peer of f for the guest; false when out of memory. */
 bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t flags,
 	     const uint8_t *data, uint32_t len, uint16_t win, bool syn_opts);
@@ -119,14 +154,22 @@ bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t fla
 /* tcp_replay_load.c */
 void tr_flow_free(struct tr_flow *f);
 
+/* tcp_replay.c: the flow has started (its timers run) / owes the guest an ACK at the next run. */
+void tr_flow_live(struct tcp_replay *tr, struct tr_flow *f);
+void tr_flow_ack_later(struct tcp_replay *tr, struct tr_flow *f);
+
 /* tcp_replay_flow.c: one flow during the replay. */
 void tr_flow_begin(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
 void tr_flow_input(struct tcp_replay *tr, struct tr_flow *f, uint64_t now,
 		   const struct tr_seg *s);
 void tr_flow_timer(struct tcp_replay *tr, struct tr_flow *f, uint64_t now);
+/* Sends the ACK the flow owes (tr_flow_ack_later), if it still does. */
+void tr_flow_send_owed_ack(struct tcp_replay *tr, struct tr_flow *f);
 uint64_t tr_flow_next_time(const struct tcp_replay *tr, const struct tr_flow *f);
 /* Gives up on an open flow, saying what the guest did not send, when ("in 10 s"). */
 void tr_flow_give_up(struct tcp_replay *tr, struct tr_flow *f, const char *when);
+/* "in 10 s" for the deadline into buf. */
+const char *tr_deadline_words(const struct tcp_replay *tr, char *buf, size_t size);
 
 /* tcp_replay_report.c: the lines. */
 void tr_say(struct tcp_replay *tr, bool divergence, const char *fmt, ...)

@@ -85,13 +85,20 @@ bool tr_seg_parse(const uint8_t *f, size_t len, struct tr_seg *s)
 	return true;
 }
 
-void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
-		  uint8_t key[TRACE_KEY_LEN])
+void tr_key(enum tr_key kind, uint32_t peer_ip, uint16_t peer_port, uint16_t port,
+	    uint8_t key[TRACE_KEY_LEN])
 {
 	memset(key, 0, TRACE_KEY_LEN);
 	memcpy(key, &peer_ip, 4);
 	trace_put16(key + 4, peer_port);
-	trace_put16(key + 6, host_port);
+	trace_put16(key + 6, port);
+	key[8] = (uint8_t)kind;
+}
+
+void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
+		  uint8_t key[TRACE_KEY_LEN])
+{
+	tr_key(TR_KEY_TUPLE, peer_ip, peer_port, host_port, key);
 }
 
 /* Room for n more bytes at the end of the queue, or NULL. */
@@ -112,10 +119,18 @@ static uint8_t *queue_room(struct tcp_replay *tr, size_t n)
 	return tr->q + tr->q_len;
 }
 
-/* The options of a peer's segment: the SYN's as recorded (MSS possibly cfg's), or TS. */
+/*
+ * The options of a peer's segment: the SYN's as recorded (MSS possibly
+ * cfg's), or TS. A SYN-ACK (the recorded host opened) carries of the
+ * recorded SYN-ACK's only what the guest's SYN offered (RFC 7323 1.3,
+ * RFC 2018 2), as Linux's tcp_synack_options.
+ */
 static size_t put_options(struct tcp_replay *tr, struct tr_flow *f, uint8_t *o, bool syn_opts,
 			  uint32_t tsval)
 {
+	bool synack = syn_opts && f->host_opened;
+	bool sack = synack ? f->sack_ok : f->syn.sack_ok;
+	bool ts = synack ? f->ts_ok : f->syn.has_ts, ws = synack ? f->ws_ok : f->syn.has_ws;
 	size_t n = 0;
 
 	if (syn_opts && f->syn.has_mss) {
@@ -124,22 +139,22 @@ static size_t put_options(struct tcp_replay *tr, struct tr_flow *f, uint8_t *o, 
 		trace_put16(o + n, tr->cfg.mss ? tr->cfg.mss : f->syn.mss);
 		n += 2;
 	}
-	if (syn_opts && f->syn.sack_ok) {
+	if (syn_opts && sack) {
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_SACK_OK;
 		o[n++] = 2;
 	}
-	if (syn_opts ? f->syn.has_ts : f->ts_ok) {
+	if (syn_opts ? ts : f->ts_ok) {
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_TS;
 		o[n++] = 10;
 		trace_put32(o + n, tsval);
-		trace_put32(o + n + 4, syn_opts ? 0 : f->guest_ts_recent);
+		trace_put32(o + n + 4, syn_opts && !synack ? 0 : f->guest_ts_recent);
 		n += 8;
 	}
-	if (syn_opts && f->syn.has_ws) {
+	if (syn_opts && ws) {
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_WS;
 		o[n++] = 3;
@@ -194,7 +209,7 @@ bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t fla
 	trace_put16(ip + 10, trace_csum(ip, TRACE_IP4_HLEN));
 	th = ip + TRACE_IP4_HLEN;
 	trace_put16(th, f->peer_port);
-	trace_put16(th + 2, f->host_port);
+	trace_put16(th + 2, f->guest_port);
 	trace_put32(th + 4, seq);
 	trace_put32(th + 8, (flags & TCPF_ACK) ? f->guest_isn + 1 + f->rcv_nxt : 0);
 	th[12] = (uint8_t)((TRACE_TCP_HLEN + olen) / 4 << 4);

@@ -52,6 +52,12 @@ static int capture_open(struct vif *v, char *err, size_t errlen)
 	return 0;
 }
 
+void vif_finish(struct vif *v)
+{
+	if (v->ops->finish)
+		v->ops->finish(v);
+}
+
 void vif_flush(struct vif *v)
 {
 	if (v->capture && trace_writer_flush(v->capture->w) < 0 && !v->capture->failed) {

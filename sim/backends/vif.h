@@ -111,6 +111,12 @@ struct vif_backend_ops {
 	bool (*has_input)(struct vif *v);
 	void (*close)(struct vif *v);
 	/*
+	 * Optional (NULL: none). The process ends (the guest exited) before the
+	 * vif is closed: the backend says its last words (pcap: the TCP
+	 * replay's report of flows never finished).
+	 */
+	void (*finish)(struct vif *v);
+	/*
 	 * Optional (NULL: none). Called when the guest has receive buffers
 	 * posted again after vif_rx_ready() returned false (because none were
 	 * posted, or because the frontend had not connected yet): a backend
@@ -220,6 +226,8 @@ bool vif_has_input(struct vif *v);
  * (sim/toolstack/lifecycle.h).
  */
 void vif_input_ended(struct vif *v, uint64_t linger_ns);
+/* The process ends: the backend's finish op, if any (sim_finish). */
+void vif_finish(struct vif *v);
 /* Flushes the capture file (also done by vif_destroy). */
 void vif_flush(struct vif *v);
 /* The vif's MAC address as "xx:xx:xx:xx:xx:xx" (buf of at least 18 bytes). */

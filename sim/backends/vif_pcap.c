@@ -572,6 +572,15 @@ static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
 		replay_resume(p);
 }
 
+/* The guest exited with the vif open: the TCP replay's flows are judged now. */
+static void replay_finish(struct vif *v)
+{
+	struct pcap_vif *p = v->backend;
+
+	if (p)
+		pcap_tcp_end(p->tcp);
+}
+
 static void replay_close(struct vif *v)
 {
 	struct pcap_vif *p = v->backend;
@@ -603,5 +612,6 @@ const struct vif_backend_ops vif_pcap_ops = {
 	.transmit = replay_transmit,
 	.has_input = replay_has_input,
 	.close = replay_close,
+	.finish = replay_finish,
 	.rx_ready = replay_rx_ready,
 };

@@ -167,6 +167,13 @@ static void pcap_tcp_tick(struct sim_timer *t, void *arg)
 		sim_timer_start(pt->sim, &pt->timer, next, pcap_tcp_tick, pt);
 }
 
+void pcap_tcp_end(struct pcap_tcp *pt)
+{
+	/* Not after a failed open: nothing was replayed, and the open's error says why. */
+	if (pt && (pt->file_done || pt->started))
+		pcap_tcp_finish(pt);
+}
+
 void pcap_tcp_close(struct pcap_tcp *pt)
 {
 	if (!pt)

@@ -30,6 +30,8 @@ int pcap_tcp_open(struct vif *v, const struct vif_config *cfg, uint32_t as_ip, c
 		  struct pcap_tcp **out, char *err, size_t errlen);
 /* NULL is allowed; flows still open are given up and said. */
 void pcap_tcp_close(struct pcap_tcp *pt);
+/* The process ends (the guest exited): as close says, without freeing. NULL is allowed. */
+void pcap_tcp_end(struct pcap_tcp *pt);
 /* Whether the recorded frame is the replayer's (not to be fed at its time). */
 bool pcap_tcp_claims(const struct pcap_tcp *pt, const uint8_t *frame, size_t len);
 /* A frame from the guest; guest_ip its address once known (0 before). */

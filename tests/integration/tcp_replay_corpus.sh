@@ -6,7 +6,8 @@
 # guest cuts its answer into other segments than the recorded host (one of
 # 3000 bytes there, MSS 65495); with a smaller MSS offered (tcp_mss=) too.
 # An answer with one byte changed is reported at its flow, direction and
-# byte offset. The same recording gives the same capture and report twice.
+# byte offset. The same recording gives the same capture and report twice;
+# also with the guest as the client (echo_client.pcap into tcpecho connect=).
 set -e
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "needs python3"
@@ -81,4 +82,15 @@ run "$TMP/out" "$TMP/err" "$DT" expect --tcp --as 10.0.0.2 \
 	"$CORPUS/echo_nc.pcap" - -- "$BIN/httpd" -- ip=10.0.0.7/24
 expect_eq "exit status of the echo recording into httpd" 1 "$status"
 expect_grep "a refused connection said" "^tcp flow 1 10\.0\.0\.1:[0-9]+ > 10\.0\.0\.2:7: the guest refused the connection \(RST\) where the recorded host answered with a SYN-ACK$" "$TMP/out"
+
+# The guest as the client (the replayer plays the recorded server): the
+# same capture and report twice.
+for n in 1 2; do
+	run "$TMP/out$n" "$TMP/err$n" "$DT" expect --tcp --as 10.0.0.1 --capture "$TMP/client$n.pcap" \
+		"$CORPUS/echo_client.pcap" - -- "$BIN/tcpecho" -- ip=10.0.0.7/24 connect=10.0.0.2:7 size=20000
+	expect_eq "exit status of tcpecho as the client, run $n" 0 "$status"
+done
+expect_grep "the client's echo matched" "tcp=replay: 1 flows: 1 matched, 0 diverged, 0 not replayed; 20000 bytes to the guest, 20000 from it" "$TMP/err1"
+cmp "$TMP/client1.pcap" "$TMP/client2.pcap" || fail "two replays of the client recording captured different frames"
+cmp "$TMP/out1" "$TMP/out2" || fail "two replays of the client recording said different things"
 echo PASS
