@@ -268,7 +268,7 @@ HTTPD_PATTERN=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 vif_stat() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
 
 test_httpd_one() {   # NAME on|off
-  local n=$1 mode=$2 id be vif end ok=0 p0 b0 pk by got want rc
+  local n=$1 mode=$2 id be vif end ok=0 p0 b0 pk by got want want_dl rc
   if ! timeout 120 xl create -p "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
     finish $n; return
@@ -302,6 +302,7 @@ test_httpd_one() {   # NAME on|off
   ethtool -S $vif > "$OUT/$n.ethtool.txt" 2>&1
   got=$(sha256sum < /tmp/$n.down 2>/dev/null | cut -d' ' -f1)
   want=$(yes "$HTTPD_PATTERN" | tr -d '\n' | head -c $HTTPD_BYTES | sha256sum | cut -d' ' -f1)
+  want_dl=$want
   if [ $rc = 0 ] && [ "$got" = "$want" ]; then
     result PASS "$n-download" "GET /bytes/$HTTPD_BYTES: SHA-256 matches; $(tr -d '\n' < "$OUT/$n.download.txt")"
   else
@@ -331,13 +332,67 @@ test_httpd_one() {   # NAME on|off
     result FAIL "$n-upload" "POST /sha256: curl status $rc, answer '${got:0:80}', want $want (out/$n.upload.txt)"
   fi
   rm -f /tmp/$n.up
+  test_httpd_routed $n "$want_dl" $vif $mode
   timeout 90 xl shutdown -w $n > "$OUT/$n.xl-shutdown.txt" 2>&1
   wait_gone $n 30
   finish $n
   check_poweroff "$n-shutdown" $n
 }
 
+# The checksums the guest left blank, completed by Linux: a network namespace "peer" behind a
+# veth whose transmit checksum offload is off, reached through dom0's routing (the guest's gw is
+# 10.0.0.1). dom0 forwards the guest's TSO frames to it, so Linux cuts them and computes each
+# segment's checksum in software from the pseudo-header sum the guest put in the checksum
+# field (skb_checksum_help); peer's own TCP then verifies every segment (InCsumErrors).
+PEER_NS=
+setup_peer_ns() {
+  modprobe veth 2>/dev/null || true
+  if ip netns add peer &&
+     ip link add vpeer0 type veth peer name vpeer1 && ip link set vpeer1 netns peer &&
+     ip addr add 10.0.1.1/24 dev vpeer0 && ip link set vpeer0 up &&
+     ip -n peer link set lo up && ip -n peer addr add 10.0.1.2/24 dev vpeer1 &&
+     ip -n peer link set vpeer1 up && ip -n peer route add default via 10.0.1.1 &&
+     echo 1 > /proc/sys/net/ipv4/ip_forward &&
+     ethtool -K vpeer0 tx off sg off tso off gso off > /dev/null 2>&1 &&
+     ethtool -k vpeer0 | grep -q '^tx-checksumming: off'; then
+    PEER_NS=ok
+  else
+    PEER_NS="setting up namespace peer behind veth vpeer0 failed"
+  fi
+}
+peer_tcp_csum_errors() {
+  ip netns exec peer awk '/^Tcp:/ { if (!k) { for (i = 1; i <= NF; i++) if ($i == "InCsumErrors") k = i }
+                                    else print $k }' /proc/net/snmp
+}
+
+test_httpd_routed() {   # NAME WANT_SHA256 VIF on|off
+  local n=$1 want=$2 vif=$3 mode=$4 e0 e1 p0 pk v0 vk got rc=0 large
+  if [ "$PEER_NS" != ok ]; then
+    result FAIL "$n-routed" "$PEER_NS"
+    return
+  fi
+  e0=$(peer_tcp_csum_errors)
+  p0=$(ip netns exec peer cat /sys/class/net/vpeer1/statistics/rx_packets)
+  v0=$(vif_stat $vif rx_packets)
+  ip netns exec peer curl -s -S -m 300 -o /tmp/$n.routed "http://10.0.0.2/bytes/$HTTPD_BYTES" \
+    > "$OUT/$n.routed.txt" 2>&1 || rc=$?
+  e1=$(peer_tcp_csum_errors)
+  pk=$(( $(ip netns exec peer cat /sys/class/net/vpeer1/statistics/rx_packets) - p0 ))
+  vk=$(( $(vif_stat $vif rx_packets) - v0 ))
+  # With the offloads, what Linux checksummed must have come as large segments.
+  large=yes
+  [ "$mode" = off ] || [ "$vk" -lt $(( HTTPD_BYTES / 1460 )) ] || large=no
+  got=$(sha256sum < /tmp/$n.routed 2>/dev/null | cut -d' ' -f1)
+  rm -f /tmp/$n.routed
+  if [ $rc = 0 ] && [ "$got" = "$want" ] && [ "$e1" = "$e0" ] && [ -n "$e0" ] && [ $large = yes ]; then
+    result PASS "$n-routed" "GET /bytes/$HTTPD_BYTES from namespace peer, routed by dom0 and checksummed by Linux in software: SHA-256 matches, $vk frames from the guest became $pk, no TCP checksum errors"
+  else
+    result FAIL "$n-routed" "GET /bytes/$HTTPD_BYTES from namespace peer: curl status $rc, SHA-256 ${got:-none} (want $want), peer's TCP InCsumErrors ${e0:-?} -> ${e1:-?}, $vk frames from the guest (large segments: $large) (out/$n.routed.txt)"
+  fi
+}
+
 test_httpd() {
+  setup_peer_ns
   test_httpd_one httpd on
   test_httpd_one httpd-nooffload off
 }

@@ -142,8 +142,8 @@ else
 fi
 # TCP through drydock's netfront and Linux's netback, with and without the offloads.
 if have_image httpd; then
-  derive_cfg "$IMAGES/httpd.cfg" httpd httpd.xen "'bridge=br0'" "ip=10.0.0.2/24"
-  derive_cfg "$IMAGES/httpd.cfg" httpd-nooffload httpd.xen "'bridge=br0'" "ip=10.0.0.2/24"
+  derive_cfg "$IMAGES/httpd.cfg" httpd httpd.xen "'bridge=br0'" "ip=10.0.0.2/24 gw=10.0.0.1"
+  derive_cfg "$IMAGES/httpd.cfg" httpd-nooffload httpd.xen "'bridge=br0'" "ip=10.0.0.2/24 gw=10.0.0.1"
   tests+=(httpd)
 else
   missing+=(httpd)
