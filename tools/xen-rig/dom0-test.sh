@@ -261,8 +261,9 @@ test_disk() {
 # and with them withdrawn: the domain is created paused and dom0 overwrites netback's feature
 # keys before the guest reads them, so netfront sees a backend without offloads (xl's vif
 # config has no switch for them). netback counts each frame it takes from the guest once in
-# vifN.0's rx_packets, a 64 KiB TSO frame as one: with the offloads the download must take
-# fewer frames than MTU-sized ones would need, without them none may exceed 1514 bytes.
+# vifN.0's rx_packets (xenvif_tx_submit), a 64 KiB TSO frame as one: with the offloads the
+# download must take fewer frames than full 1514-byte ones would need; without them at least
+# that many, of 1514 bytes or less on average.
 HTTPD_BYTES=4194304
 HTTPD_PATTERN=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 vif_stat() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
