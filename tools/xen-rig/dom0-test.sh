@@ -255,6 +255,149 @@ test_disk() {
   done
 }
 
+# TCP against Linux's netback: httpd on br0 serves GET /bytes/N (the guest sends: netfront's
+# transmit path) and answers POST /sha256 (the guest receives), both checked by SHA-256 in dom0.
+# Run twice: with the offloads netback offers (feature-sg, feature-gso-tcpv4, checksum offload),
+# and with them withdrawn: the domain is created paused and dom0 overwrites netback's feature
+# keys before the guest reads them, so netfront sees a backend without offloads (xl's vif
+# config has no switch for them). netback counts each frame it takes from the guest once in
+# vifN.0's rx_packets (xenvif_tx_submit), a 64 KiB TSO frame as one: with the offloads the
+# download must take fewer frames than full 1514-byte ones would need; without them at least
+# that many, of 1514 bytes or less on average.
+HTTPD_BYTES=4194304
+HTTPD_PATTERN=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
+vif_stat() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
+
+test_httpd_one() {   # NAME on|off
+  local n=$1 mode=$2 id be vif end ok=0 p0 b0 pk by got want want_dl rc
+  if ! timeout 120 xl create -p "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
+    result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+    finish $n; return
+  fi
+  id=$(xl domid $n)
+  be=/local/domain/0/backend/vif/$id/0
+  vif=vif$id.0
+  if [ "$mode" = off ]; then
+    xenstore-write "$be/feature-sg" 0 "$be/feature-gso-tcpv4" 0 "$be/feature-gso-tcpv6" 0 \
+      "$be/feature-ipv6-csum-offload" 0 "$be/feature-no-csum-offload" 1
+  fi
+  xenstore-ls -f "$be" > "$OUT/$n.backend-keys.txt" 2>&1
+  xl unpause $n
+  # Until the stack is up and ARP resolved: one answer within 90 s.
+  end=$((SECONDS + 90))
+  while [ $SECONDS -lt $end ] && xl domid $n >/dev/null 2>&1; do
+    if curl -s -m 3 -o /dev/null http://10.0.0.2/; then ok=1; break; fi
+    sleep 0.5
+  done
+  if [ $ok = 0 ]; then
+    result FAIL "$n-download" "no HTTP answer from 10.0.0.2 within 90 s (out/$n.console; $(xl domid $n >/dev/null 2>&1 && echo still running || echo it ended))"
+    finish $n; return
+  fi
+  xenstore-ls -f "/local/domain/$id/device/vif/0" > "$OUT/$n.frontend-keys.txt" 2>&1
+
+  p0=$(vif_stat $vif rx_packets) b0=$(vif_stat $vif rx_bytes)
+  rc=0
+  curl -s -S -m 300 -o /tmp/$n.down -w '%{http_code} %{size_download} B in %{time_total} s\n' \
+    "http://10.0.0.2/bytes/$HTTPD_BYTES" > "$OUT/$n.download.txt" 2>&1 || rc=$?
+  pk=$(( $(vif_stat $vif rx_packets) - p0 )) by=$(( $(vif_stat $vif rx_bytes) - b0 ))
+  ethtool -S $vif > "$OUT/$n.ethtool.txt" 2>&1
+  got=$(sha256sum < /tmp/$n.down 2>/dev/null | cut -d' ' -f1)
+  want=$(yes "$HTTPD_PATTERN" | tr -d '\n' | head -c $HTTPD_BYTES | sha256sum | cut -d' ' -f1)
+  want_dl=$want
+  if [ $rc = 0 ] && [ "$got" = "$want" ]; then
+    result PASS "$n-download" "GET /bytes/$HTTPD_BYTES: SHA-256 matches; $(tr -d '\n' < "$OUT/$n.download.txt")"
+  else
+    result FAIL "$n-download" "GET /bytes/$HTTPD_BYTES: curl status $rc, $(stat -c %s /tmp/$n.down 2>/dev/null || echo no) bytes, SHA-256 ${got:-none} (want $want; out/$n.download.txt)"
+  fi
+  # netback's view of what the guest sent during the download: $pk frames, $by bytes.
+  local mtu_frames=$(( HTTPD_BYTES / 1460 ))   # full 1514-byte frames (MSS 1460)
+  if [ "$pk" -le 0 ]; then
+    result FAIL "$n-frames" "$vif counted no frames from the guest"
+  elif [ "$mode" = on ] && [ "$pk" -lt "$mtu_frames" ]; then
+    result PASS "$n-frames" "TSO: netback took $pk frames, $((by / pk)) bytes each on average, for what needs $mtu_frames MTU-sized ones"
+  elif [ "$mode" = off ] && [ $((by / pk)) -le 1514 ] && [ "$pk" -ge "$mtu_frames" ]; then
+    result PASS "$n-frames" "no offloads: netback took $pk frames, $((by / pk)) bytes each on average"
+  else
+    result FAIL "$n-frames" "offloads $mode: netback took $pk frames of $((by / pk)) bytes on average (MTU-sized: $mtu_frames; keys: out/$n.frontend-keys.txt, out/$n.backend-keys.txt)"
+  fi
+  rm -f /tmp/$n.down
+
+  head -c $HTTPD_BYTES /dev/urandom > /tmp/$n.up
+  want=$(sha256sum < /tmp/$n.up | cut -d' ' -f1)
+  rc=0
+  got=$(curl -s -S -m 300 --data-binary @/tmp/$n.up -H 'Content-Type: application/octet-stream' \
+    http://10.0.0.2/sha256 2> "$OUT/$n.upload.txt") || rc=$?
+  if [ $rc = 0 ] && [ "$got" = "$want" ]; then
+    result PASS "$n-upload" "POST /sha256 of $HTTPD_BYTES random bytes: the guest's SHA-256 matches"
+  else
+    result FAIL "$n-upload" "POST /sha256: curl status $rc, answer '${got:0:80}', want $want (out/$n.upload.txt)"
+  fi
+  rm -f /tmp/$n.up
+  test_httpd_routed $n "$want_dl" $vif $mode
+  timeout 90 xl shutdown -w $n > "$OUT/$n.xl-shutdown.txt" 2>&1
+  wait_gone $n 30
+  finish $n
+  check_poweroff "$n-shutdown" $n
+}
+
+# The checksums the guest left blank, completed by Linux: a network namespace "peer" behind a
+# veth whose transmit checksum offload is off, reached through dom0's routing (the guest's gw is
+# 10.0.0.1). dom0 forwards the guest's TSO frames to it, so Linux cuts them and computes each
+# segment's checksum in software from the pseudo-header sum the guest put in the checksum
+# field (skb_checksum_help); peer's own TCP then verifies every segment (InCsumErrors).
+PEER_NS=
+setup_peer_ns() {
+  modprobe veth 2>/dev/null || true
+  if ip netns add peer &&
+     ip link add vpeer0 type veth peer name vpeer1 && ip link set vpeer1 netns peer &&
+     ip addr add 10.0.1.1/24 dev vpeer0 && ip link set vpeer0 up &&
+     ip -n peer link set lo up && ip -n peer addr add 10.0.1.2/24 dev vpeer1 &&
+     ip -n peer link set vpeer1 up && ip -n peer route add default via 10.0.1.1 &&
+     echo 1 > /proc/sys/net/ipv4/ip_forward &&
+     ethtool -K vpeer0 tx off sg off tso off gso off > /dev/null 2>&1 &&
+     ethtool -k vpeer0 | grep -q '^tx-checksumming: off'; then
+    PEER_NS=ok
+  else
+    PEER_NS="setting up namespace peer behind veth vpeer0 failed"
+  fi
+}
+peer_tcp_csum_errors() {
+  ip netns exec peer awk '/^Tcp:/ { if (!k) { for (i = 1; i <= NF; i++) if ($i == "InCsumErrors") k = i }
+                                    else print $k }' /proc/net/snmp
+}
+
+test_httpd_routed() {   # NAME WANT_SHA256 VIF on|off
+  local n=$1 want=$2 vif=$3 mode=$4 e0 e1 p0 pk v0 vk got rc=0 large
+  if [ "$PEER_NS" != ok ]; then
+    result FAIL "$n-routed" "$PEER_NS"
+    return
+  fi
+  e0=$(peer_tcp_csum_errors)
+  p0=$(ip netns exec peer cat /sys/class/net/vpeer1/statistics/rx_packets)
+  v0=$(vif_stat $vif rx_packets)
+  ip netns exec peer curl -s -S -m 300 -o /tmp/$n.routed "http://10.0.0.2/bytes/$HTTPD_BYTES" \
+    > "$OUT/$n.routed.txt" 2>&1 || rc=$?
+  e1=$(peer_tcp_csum_errors)
+  pk=$(( $(ip netns exec peer cat /sys/class/net/vpeer1/statistics/rx_packets) - p0 ))
+  vk=$(( $(vif_stat $vif rx_packets) - v0 ))
+  # With the offloads, what Linux checksummed must have come as large segments.
+  large=yes
+  [ "$mode" = off ] || [ "$vk" -lt $(( HTTPD_BYTES / 1460 )) ] || large=no
+  got=$(sha256sum < /tmp/$n.routed 2>/dev/null | cut -d' ' -f1)
+  rm -f /tmp/$n.routed
+  if [ $rc = 0 ] && [ "$got" = "$want" ] && [ "$e1" = "$e0" ] && [ -n "$e0" ] && [ $large = yes ]; then
+    result PASS "$n-routed" "GET /bytes/$HTTPD_BYTES from namespace peer, routed by dom0 and checksummed by Linux in software: SHA-256 matches, $vk frames from the guest became $pk, no TCP checksum errors"
+  else
+    result FAIL "$n-routed" "GET /bytes/$HTTPD_BYTES from namespace peer: curl status $rc, SHA-256 ${got:-none} (want $want), peer's TCP InCsumErrors ${e0:-?} -> ${e1:-?}, $vk frames from the guest (large segments: $large) (out/$n.routed.txt)"
+  fi
+}
+
+test_httpd() {
+  setup_peer_ns
+  test_httpd_one httpd on
+  test_httpd_one httpd-nooffload off
+}
+
 # --- main ----------------------------------------------------------------------------------
 
 log "starting; $(nproc) CPU(s), $(awk '/MemTotal/ {print $2/1024 " MB"}' /proc/meminfo)"
@@ -275,6 +418,7 @@ while read -r -u 3 t args; do
     greeting) test_greeting ;;
     echo) test_echo ;;
     disk) test_disk ;;
+    httpd) test_httpd ;;
     skip) result SKIP $args ;;
     cmd) if /rig/cmd.sh > "$OUT/cmd.txt" 2>&1; then result PASS cmd "exit status 0"
          else result FAIL cmd "exit status $?"; fi ;;

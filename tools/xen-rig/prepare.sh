@@ -24,7 +24,8 @@ XEN_SERIES=4.17
 SUITE=bookworm
 IMG_SIZE=${XEN_RIG_IMG_SIZE:-2G}
 # What dom0 needs beyond minbase. bridge-utils is xen-utils' own Recommends (vif-bridge).
-DOM0_PACKAGES="linux-image-amd64 xen-utils-$XEN_SERIES xenstore-utils kmod iproute2 iputils-ping bridge-utils procps"
+# curl is the TCP client of the httpd check; ethtool reads netback's counters (ethtool -S vifN.0).
+DOM0_PACKAGES="linux-image-amd64 xen-utils-$XEN_SERIES xenstore-utils kmod iproute2 iputils-ping bridge-utils procps curl ethtool"
 
 log() { printf 'xen-rig: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -5,10 +5,11 @@
 #   tools/xen-rig/run.sh [options]
 #     --images DIR     where NAME.xen and NAME.cfg are (default build/xen; env XEN_RIG_IMAGES)
 #     --only T[,T...]  run only these tests (dom0 selftest vif-hotplug hello greeting echo
-#                      disk)
+#                      disk httpd)
 #     --cmd 'CMD'      run a shell command in dom0 instead of the tests, print its output
 #     --require LIST   fail when one of these images is missing (env XEN_RIG_REQUIRE; default
-#                      "hello echo" when the images' directory exists, else "": skip their tests)
+#                      "hello echo kvstore httpd" when the images' directory exists, else "":
+#                      skip their tests)
 #     --timeout S      kill QEMU after S seconds (default 900; env XEN_RIG_TIMEOUT)
 #     --prepare        only prepare (download, debootstrap, make the disk image) and stop
 #   env XEN_RIG_VERBOSE=1 shows the whole serial console while it runs.
@@ -107,7 +108,7 @@ have_image() {   # NAME: copies NAME.xen into the share when it and NAME.cfg exi
 # Once the xen build has run (the images' directory exists), an image missing from it is a
 # failure; before that, its tests are skipped.
 if [ "$REQUIRE" = unset ]; then
-  if [ -d "$IMAGES" ] && [ -z "$ONLY$CMD" ]; then REQUIRE="hello echo kvstore"; else REQUIRE=""; fi
+  if [ -d "$IMAGES" ] && [ -z "$ONLY$CMD" ]; then REQUIRE="hello echo kvstore httpd"; else REQUIRE=""; fi
 fi
 
 tests=(dom0 selftest vif-hotplug)
@@ -138,6 +139,15 @@ if have_image kvstore; then
 else
   missing+=(kvstore)
   tests+=("skip disk $IMAGES/kvstore.xen or kvstore.cfg not built")
+fi
+# TCP through drydock's netfront and Linux's netback, with and without the offloads.
+if have_image httpd; then
+  derive_cfg "$IMAGES/httpd.cfg" httpd httpd.xen "'bridge=br0'" "ip=10.0.0.2/24 gw=10.0.0.1"
+  derive_cfg "$IMAGES/httpd.cfg" httpd-nooffload httpd.xen "'bridge=br0'" "ip=10.0.0.2/24 gw=10.0.0.1"
+  tests+=(httpd)
+else
+  missing+=(httpd)
+  tests+=("skip httpd $IMAGES/httpd.xen or httpd.cfg not built")
 fi
 if [ -n "$ONLY" ]; then
   keep=()
