@@ -42,7 +42,10 @@ struct tr_stream {
 	bool mapped;
 	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
 	unsigned int nr_holes;
-	bool overflow;              /* more holes than that */
+	bool overflow;              /* more holes than that, or jumped: nothing more is kept */
+	bool jumped;                /* a segment at jump_at lay far past the bytes captured */
+	uint32_t jump_at;
+	uint64_t captured;          /* payload bytes captured (again for a retransmission) */
 	bool fin, rst;              /* the stream ends with a FIN (at len) / a RST */
 	uint32_t rst_at;
 };

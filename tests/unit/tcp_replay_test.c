@@ -19,6 +19,7 @@
 
 #include "peer.h"
 #include "traces/tcp_replay.h"
+#include "traces/tcp_replay_private.h" /* a stream's capacity, to bound the memory a load takes */
 
 #define AS_IP PEER_IP4(10, 0, 0, 2)
 #define PEER_IP PEER_IP4(10, 0, 0, 1)
@@ -492,6 +493,46 @@ static void test_a_flow_still_open_at_the_end_is_given_up_with_what_was_missing(
 	(void)state;
 }
 
+/*
+ * A hostile recording (issue 12 review): one-byte segments 64 MiB apart,
+ * each within the old limit of a jump, made the loader reserve 4 GiB for
+ * 6 KB of input. A stream may lack only a few times what it holds.
+ */
+static void test_sequence_jumps_far_past_the_captured_bytes_reserve_no_memory(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+	const struct tr_flow *f;
+
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	for (uint32_t k = 1; k < 64; k++)
+		load(tr, &rec_peer, PEER_ISN + 1 + k * (64u << 20) - 2, HOST_ISN + 1, TH_ACK, "x", 1,
+		     NULL, 0);
+	f = tr->flows[0];
+	assert_true(f->peer.cap <= 8192);
+	assert_int_equal(tcp_replay_load_done(tr), 0);
+	assert_int_equal(nr_lines, 1);
+	assert_true(said("tcp flow 1 10.0.0.1:40000 > 10.0.0.2:80: not replayed: the peer's "
+			 "sequence numbers jump to byte 67108862 with 0 bytes captured before it"));
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
+/* Segments captured out of order leave a hole that the late one fills: still replayable. */
+static void test_a_segment_captured_before_the_one_it_follows_is_not_a_hole(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 11, HOST_ISN + 1, TH_ACK, "abcdefghij", 10, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK, "0123456789", 10, NULL, 0);
+	assert_int_equal(tcp_replay_load_done(tr), 1);
+	assert_int_equal(nr_lines, 0);
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_a_frame_captured_short_leaves_a_hole_not_a_crash),
 		cmocka_unit_test(test_a_recording_that_never_addresses_the_host_is_one_line),
 		cmocka_unit_test(test_a_flow_still_open_at_the_end_is_given_up_with_what_was_missing),
+		cmocka_unit_test(test_sequence_jumps_far_past_the_captured_bytes_reserve_no_memory),
+		cmocka_unit_test(test_a_segment_captured_before_the_one_it_follows_is_not_a_hole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
