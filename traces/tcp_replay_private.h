@@ -150,7 +150,10 @@ void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
 		  uint8_t key[TRACE_KEY_LEN]);
 void tr_key(enum tr_key kind, uint32_t peer_ip, uint16_t peer_port, uint16_t port,
 	    uint8_t key[TRACE_KEY_LEN]);
-/* Queues a segment of the peer of f for the guest; false when out of memory. */
+/*
+ * Queues a segment of the peer of f for the guest; false when out of memory
+ * or (said) too long for IPv4's 16-bit total length.
+ */
 bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t flags,
 	     const uint8_t *data, uint32_t len, uint16_t win, bool syn_opts);
 
