@@ -411,8 +411,9 @@ static const char *flow_unplayable(const struct tr_flow *f, char *buf, size_t si
 	for (int i = 0; i < 2; i++) {
 		if (st[i]->jumped) {
 			snprintf(buf, size, "the %s sequence numbers jump to byte %u with %llu bytes "
-				 "captured before it (garbage, or a wrapped sequence number)", who[i],
-				 st[i]->jump_at, (unsigned long long)st[i]->captured);
+				 "captured before it (garbage, a wrapped sequence number, or a "
+				 "capture that lost most of them)", who[i], st[i]->jump_at,
+				 (unsigned long long)st[i]->captured);
 			return buf;
 		}
 		if (st[i]->overflow) {
@@ -455,7 +456,7 @@ static int listen_chains(struct tcp_replay *tr)
 
 unsigned int tcp_replay_load_done(struct tcp_replay *tr)
 {
-	char why[160], name[96], as[16];
+	char why[256], name[96], as[16];
 	unsigned int n = 0;
 
 	tr->stats.flows = (unsigned int)tr->nr_flows;
