@@ -22,8 +22,9 @@
  *   however the guest cuts them into segments; every segment of the guest
  *   is acknowledged (those given before one tcp_replay_run by one ACK), a
  *   retransmission with the current acknowledgement;
- *   the peer's bytes go in segments of the guest's MSS less the timestamp
- *   option;
+ *   the peer's bytes go in segments of the smaller of the guest's MSS and
+ *   the peer's (cfg->mss or the recorded one) less the timestamp option,
+ *   each frame within cfg->mtu;
  * - the peer's unacknowledged data and SYN are retransmitted (1 s, doubled);
  * - a flow with no progress for deadline_ns of guest time is given up, and
  *   one the guest never connected when it has sent nothing that long.
@@ -49,6 +50,7 @@ struct tcp_replay_config {
 	uint8_t guest_mac[6];
 	uint64_t deadline_ns;       /* a flow without progress this long is given up */
 	uint16_t mss;               /* the MSS the peer offers; 0: the recorded one */
+	uint16_t mtu;               /* the link's MTU (IPv4 packet bytes); 0: 1500 */
 	/* One line (no newline) per divergence, per flow not replayed, and the summary. */
 	void (*say)(void *ctx, bool divergence, const char *line);
 	void *ctx;

@@ -15,6 +15,8 @@
 #define TR_RTO_MAX_NS (60ULL * TR_RTO_NS)
 #define TR_NS_PER_MS 1000000ULL
 #define TR_DEFAULT_MSS 536 /* RFC 9293 3.7.1, without an MSS option */
+#define TR_MTU_MIN 68 /* RFC 791's smallest; the vif's mtu= starts there too */
+#define TR_IP4_TCP_HLEN 40
 #define TR_EXCERPT 24
 #define TR_EXCERPT_BUF (TR_EXCERPT * 4 + 4)
 
@@ -39,9 +41,24 @@ static uint16_t peer_window(const struct tr_flow *f, uint16_t raw)
  * timestamp option's 12 bytes when on (Linux's tcp_current_mss), so that
  * the frame fits the guest's MTU.
  */
-static uint32_t seg_max(const struct tr_flow *f)
+/*
+ * The peer's payload a segment: the smaller of the guest's MSS and the
+ * peer's (tcp_mss=, or the recorded one), less the timestamp option (Linux's
+ * tcp_current_mss), and never more than the link's MTU holds: a guest
+ * offering 65535 must not get a recorded 64 KB GRO'd segment in one frame.
+ */
+static uint32_t seg_max(const struct tcp_replay *tr, const struct tr_flow *f)
 {
-	return f->ts_ok && f->guest_mss > 12 + 64 ? f->guest_mss - 12u : f->guest_mss;
+	uint32_t m = f->guest_mss, opts = f->ts_ok ? 12 : 0;
+	uint32_t peer = tr->cfg.mss ? tr->cfg.mss : f->syn.has_mss ? f->syn.mss : 0;
+	uint32_t mtu = tr->cfg.mtu > TR_MTU_MIN ? tr->cfg.mtu : tr->cfg.mtu ? TR_MTU_MIN : 1500;
+	uint32_t fits = mtu - TR_IP4_TCP_HLEN - opts;
+
+	if (peer && peer < m)
+		m = peer;
+	if (opts && m > opts + 64)
+		m -= opts;
+	return m < fits ? m : fits;
 }
 
 static void send_ack(struct tcp_replay *tr, struct tr_flow *f)
@@ -141,7 +158,7 @@ static bool send_step(struct tcp_replay *tr, struct tr_flow *f, const struct tr_
 			*blocked = true;
 			return sent;
 		}
-		n = n < seg_max(f) ? n : seg_max(f);
+		n = n < seg_max(tr, f) ? n : seg_max(tr, f);
 		n = n < room ? n : room;
 		tr_send(tr, f, f->peer_isn + 1 + f->snd_nxt, TCPF_ACK | TCPF_PSH,
 			f->peer.buf + f->snd_nxt, n, peer_window(f, st->win), false);
@@ -401,7 +418,7 @@ static void retransmit(struct tcp_replay *tr, struct tr_flow *f, uint64_t now)
 		send_synack(tr, f);
 	} else if (f->snd_una < data_end) {
 		uint32_t n = data_end - f->snd_una;
-		n = n < seg_max(f) ? n : seg_max(f);
+		n = n < seg_max(tr, f) ? n : seg_max(tr, f);
 		tr_send(tr, f, f->peer_isn + 1 + f->snd_una, TCPF_ACK | TCPF_PSH,
 			f->peer.buf + f->snd_una, n, peer_window(f, f->win_last), false);
 	} else if (f->fin_sent) {

@@ -24,6 +24,15 @@
 /* A segment this far past a stream's end is not of the flow (garbage, a wrapped ISN). */
 #define STREAM_JUMP_MAX (64u << 20)
 
+/*
+ * Nor is one that would make the stream lack more than STREAM_LACK_RATIO
+ * times the bytes captured (+ STREAM_LACK_SLACK): segments captured out of
+ * order leave holes of a few segments, and backing a larger one with
+ * memory let a few bytes of a hostile file reserve gigabytes.
+ */
+#define STREAM_LACK_RATIO 3u
+#define STREAM_LACK_SLACK 4096u
+
 static void stream_free(struct tr_stream *st)
 {
 	if (st->mapped)
@@ -98,19 +107,35 @@ static void hole_fill(struct tr_stream *st, uint32_t a, uint32_t b)
 	}
 }
 
+/* A segment ending at end would make the stream lack far more than it holds. */
+static bool stream_jumps(const struct tr_stream *st, uint32_t off, uint64_t end, uint32_t have)
+{
+	uint64_t got = st->captured + have;
+
+	if (end > UINT32_MAX - 1 || (off > st->len && off - st->len > STREAM_JUMP_MAX))
+		return true;
+	return end > st->len && end > got && end - got > STREAM_LACK_RATIO * got + STREAM_LACK_SLACK;
+}
+
 /*
  * Writes the have captured bytes of a len-byte payload at off. Returns 0,
- * -ERANGE for a segment far past the end, -ENOMEM.
+ * -ERANGE for a segment far past the end (the stream is then marked
+ * jumped), -ENOMEM. Once a stream has overflowed or jumped, the flow is
+ * not replayable: nothing more is kept.
  */
 static int stream_put(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t have,
 		      uint32_t len)
 {
 	uint64_t end = (uint64_t)off + len;
 
-	if (off > st->len && off - st->len > STREAM_JUMP_MAX)
+	if (st->overflow)
+		return 0;
+	if (stream_jumps(st, off, end, have)) {
+		st->jumped = true;
+		st->jump_at = off;
 		return -ERANGE;
-	if (end > UINT32_MAX - 1)
-		return -ERANGE;
+	}
+	st->captured += have;
 	if (end > st->cap) {
 		uint64_t cap = st->cap ? st->cap : 4096;
 		while (cap < end)
@@ -384,9 +409,16 @@ static const char *flow_unplayable(const struct tr_flow *f, char *buf, size_t si
 	if (f->mid_stream || !f->peer_syn)
 		return "the recording begins after its handshake";
 	for (int i = 0; i < 2; i++) {
+		if (st[i]->jumped) {
+			snprintf(buf, size, "the %s sequence numbers jump to byte %u with %llu bytes "
+				 "captured before it (garbage, a wrapped sequence number, or a "
+				 "capture that lost most of them)", who[i], st[i]->jump_at,
+				 (unsigned long long)st[i]->captured);
+			return buf;
+		}
 		if (st[i]->overflow) {
-			snprintf(buf, size, "the %s sequence numbers jump or the capture lacks "
-				 "more than %d ranges of its bytes", who[i], TCP_REPLAY_HOLES_MAX);
+			snprintf(buf, size, "the capture lacks more than %d ranges of the %s bytes",
+				 TCP_REPLAY_HOLES_MAX, who[i]);
 			return buf;
 		}
 		if (st[i]->nr_holes) {
@@ -424,7 +456,7 @@ static int listen_chains(struct tcp_replay *tr)
 
 unsigned int tcp_replay_load_done(struct tcp_replay *tr)
 {
-	char why[160], name[96], as[16];
+	char why[256], name[96], as[16];
 	unsigned int n = 0;
 
 	tr->stats.flows = (unsigned int)tr->nr_flows;

@@ -42,7 +42,10 @@ struct tr_stream {
 	bool mapped;
 	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
 	unsigned int nr_holes;
-	bool overflow;              /* more holes than that */
+	bool overflow;              /* more holes than that, or jumped: nothing more is kept */
+	bool jumped;                /* a segment at jump_at lay far past the bytes captured */
+	uint32_t jump_at;
+	uint64_t captured;          /* payload bytes captured (again for a retransmission) */
 	bool fin, rst;              /* the stream ends with a FIN (at len) / a RST */
 	uint32_t rst_at;
 };
@@ -147,7 +150,10 @@ void tr_tuple_key(uint32_t peer_ip, uint16_t peer_port, uint16_t host_port,
 		  uint8_t key[TRACE_KEY_LEN]);
 void tr_key(enum tr_key kind, uint32_t peer_ip, uint16_t peer_port, uint16_t port,
 	    uint8_t key[TRACE_KEY_LEN]);
-/* Queues a segment of the peer of f for the guest; false when out of memory. */
+/*
+ * Queues a segment of the peer of f for the guest; false when out of memory
+ * or (said) too long for IPv4's 16-bit total length.
+ */
 bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t flags,
 	     const uint8_t *data, uint32_t len, uint16_t win, bool syn_opts);
 

@@ -186,9 +186,17 @@ bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t fla
 	uint32_t tsval = f->tsval_last;
 	size_t olen = put_options(tr, f, opts, syn_opts, tsval);
 	size_t tlen = TRACE_TCP_HLEN + olen + len, flen = ETH_HLEN + TRACE_IP4_HLEN + tlen;
-	uint8_t *q = queue_room(tr, 4 + flen), *e, *ip, *th;
+	uint8_t *q, *e, *ip, *th;
+	char name[96];
 
-	if (!q)
+	/* seg_max keeps within the MTU; this guards the 16-bit total length all the same. */
+	if (TRACE_IP4_HLEN + tlen > UINT16_MAX) {
+		tr_say(tr, false, "tcp %s: a segment of %u bytes does not fit an IPv4 packet (%zu "
+		       "bytes with its headers): not sent", tr_flow_name(tr, f, name, sizeof(name)),
+		       len, TRACE_IP4_HLEN + tlen);
+		return false;
+	}
+	if (!(q = queue_room(tr, 4 + flen)))
 		return false;
 	trace_put32(q, (uint32_t)flen);
 	e = q + 4;

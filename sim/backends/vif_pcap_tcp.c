@@ -89,7 +89,9 @@ int pcap_tcp_open(struct vif *v, const struct vif_config *cfg, uint32_t as_ip, c
 		  struct pcap_tcp **out, char *err, size_t errlen)
 {
 	const char *tcp = vif_config_get(cfg, "tcp"), *report = vif_config_get(cfg, "report");
-	struct tcp_replay_config c = { .as_ip = as_ip, .say = pcap_tcp_say };
+	/* mtu= is 68..4082 (vif_config_parse): the replayer's frames fit it. */
+	struct tcp_replay_config c = { .as_ip = as_ip, .say = pcap_tcp_say,
+				       .mtu = (uint16_t)cfg->mtu };
 	struct pcap_tcp *pt;
 	int rc;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # TCP-aware replay of hostile recordings, under memcheck: a file cut inside
-# a record, a flow whose capture lacks a segment (a hole), and a recording
+# a record, a flow whose capture lacks a segment (a hole), a flow whose
+# sequence numbers jump far past its bytes (under ulimit -v), and a recording
 # in which the host named by as= never appears. Each gives one clear line
 # (on stderr, and in report=FILE when it is a divergence), never a crash,
 # a hang or a memcheck error.
@@ -49,6 +50,42 @@ line="tcp flow 1 10\.0\.0\.1:[0-9]+ > 10\.0\.0\.2:80: not replayed: the capture 
 expect_grep "the hole said" "^$line$" "$TMP/rep"
 expect_eq "one line in the report" 1 "$(wc -l <"$TMP/rep")"
 expect_grep "and on stderr" "vif0: $line" "$TMP/err"
+
+# A peer's SYN, then 63 one-byte segments 64 MiB apart in its sequence
+# space (~6 KB of file): the stream may not reserve what it lacks (it took
+# 4 GiB of address space); under a 1 GB limit the flow is said not
+# replayable, not "out of memory". Without memcheck, which needs more.
+python3 - "$TMP/jump.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def frame(seq, flags, data, opts=b""):
+    th = struct.pack("!HHIIBBHHH", 40000, 80, seq & 0xffffffff, 1, (20 + len(opts)) // 4 << 4,
+                     flags, 65535, 0, 0) + opts
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(th) + len(data), 1, 0x4000, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return bytes([2, 0, 0, 0, 0, 0x20, 2, 0, 0, 0, 0, 1, 8, 0]) + ip + th + data
+isn = 1000
+frames = [frame(isn, 0x02, b"", bytes([2, 4, 5, 0xb4]))]
+frames += [frame(isn + 1 + k * (64 << 20) - 2, 0x10, b"x") for k in range(1, 64)]
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+for i, f in enumerate(frames):
+    out.append(struct.pack("<IIII", 1, i, len(f), len(f)) + f)
+open(sys.argv[1], "wb").write(b"".join(out))
+PY
+run "$TMP/out" "$TMP/err" bash -c 'ulimit -v 1000000 && exec "$@"' sh "$BIN/httpd" \
+	--clock virtual --vif "pcap=$TMP/jump.pcap,as=10.0.0.2,tcp=replay,report=$TMP/rep,linger=0" \
+	-- ip=10.0.0.7/24
+cat "$TMP/err"
+expect_eq "exit status of httpd on jump.pcap under ulimit -v 1000000" 0 "$status"
+line="tcp flow 1 10\.0\.0\.1:40000 > 10\.0\.0\.2:80: not replayed: the peer's sequence numbers jump to byte 67108862 with 0 bytes captured before it \(garbage, a wrapped sequence number, or a capture that lost most of them\)"
+expect_grep "the jump said" "^$line$" "$TMP/rep"
+expect_eq "one line in the report" 1 "$(wc -l <"$TMP/rep")"
+if grep -q "out of memory" "$TMP/err"; then fail "jump.pcap: out of memory said"; fi
 
 # The recorded host is not in the recording.
 replay "$IN" 10.0.0.99

@@ -19,6 +19,7 @@
 
 #include "peer.h"
 #include "traces/tcp_replay.h"
+#include "traces/tcp_replay_private.h" /* a stream's capacity, to bound the memory a load takes */
 
 #define AS_IP PEER_IP4(10, 0, 0, 2)
 #define PEER_IP PEER_IP4(10, 0, 0, 1)
@@ -492,6 +493,144 @@ static void test_a_flow_still_open_at_the_end_is_given_up_with_what_was_missing(
 	(void)state;
 }
 
+/*
+ * A hostile recording (issue 12 review): one-byte segments 64 MiB apart,
+ * each within the old limit of a jump, made the loader reserve 4 GiB for
+ * 6 KB of input. A stream may lack only a few times what it holds.
+ */
+static void test_sequence_jumps_far_past_the_captured_bytes_reserve_no_memory(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+	const struct tr_flow *f;
+
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	for (uint32_t k = 1; k < 64; k++)
+		load(tr, &rec_peer, PEER_ISN + 1 + k * (64u << 20) - 2, HOST_ISN + 1, TH_ACK, "x", 1,
+		     NULL, 0);
+	f = tr->flows[0];
+	assert_true(f->peer.cap <= 8192);
+	assert_int_equal(tcp_replay_load_done(tr), 0);
+	assert_int_equal(nr_lines, 1);
+	assert_true(said("tcp flow 1 10.0.0.1:40000 > 10.0.0.2:80: not replayed: the peer's "
+			 "sequence numbers jump to byte 67108862 with 0 bytes captured before it"));
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
+/* Segments captured out of order leave a hole that the late one fills: still replayable. */
+static void test_a_segment_captured_before_the_one_it_follows_is_not_a_hole(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 11, HOST_ISN + 1, TH_ACK, "abcdefghij", 10, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK, "0123456789", 10, NULL, 0);
+	assert_int_equal(tcp_replay_load_done(tr), 1);
+	assert_int_equal(nr_lines, 0);
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
+/*
+ * The peer's 1400 recorded bytes, with the recorded SYN's options sopts,
+ * sent to a guest that offered guest_mss on a link of mtu (0: the default):
+ * the payload lengths of the segments into sizes, their count returned.
+ * Every frame fits the MTU.
+ */
+static unsigned int cut_sizes(const uint8_t *sopts, size_t solen, uint16_t guest_mss,
+			      uint16_t mtu, uint16_t cfg_mss, size_t sizes[8])
+{
+	static char big[1400];
+	struct tcp_replay_config c = { .as_ip = AS_IP, .say = say, .mtu = mtu, .mss = cfg_mss };
+	struct tcp_replay *tr;
+	const uint8_t *f;
+	size_t len;
+	struct out o;
+	unsigned int n = 0;
+
+	memcpy(c.guest_mac, guest_mac, 6);
+	nr_lines = nr_divergences = 0;
+	assert_int_equal(tcp_replay_create(&c, &tr), 0);
+	memset(big, 'x', sizeof(big));
+	load(tr, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0, sopts, solen);
+	load(tr, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
+	load(tr, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK | TH_PUSH, big, sizeof(big), NULL,
+	     0);
+	assert_int_equal(tcp_replay_load_done(tr), 1);
+	tcp_replay_start(tr, T0, GUEST_IP);
+	tcp_replay_run(tr, T0);
+	assert_true(next_out(tr, &o));
+	guest_says(tr, T0 + MS, GUEST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0, guest_mss);
+	while (tcp_replay_pop(tr, &f, &len)) {
+		assert_true(len - 14 <= (mtu ? mtu : 1500u));
+		assert_true(n < 8);
+		sizes[n++] = len - 14 - 20 - (size_t)(f[14 + 20 + 12] >> 4) * 4;
+	}
+	tcp_replay_destroy(tr);
+	return n;
+}
+
+/* MSS 536 and timestamps, as a recorded peer on a small path offers. */
+static const uint8_t syn_opts_536[] = { 2, 4, 0x02, 0x18, 1, 1, 8, 10, 0, 0, 0, 100, 0, 0, 0, 0 };
+
+static void test_the_peer_data_is_cut_to_the_recorded_mss_when_the_guest_offers_more(
+	void **state)
+{
+	size_t sizes[8];
+
+	assert_int_equal(cut_sizes(syn_opts_536, sizeof(syn_opts_536), 65535, 0, 0, sizes), 3);
+	assert_int_equal(sizes[0], 524);
+	assert_int_equal(sizes[1], 524);
+	assert_int_equal(sizes[2], 1400 - 2 * 524);
+	(void)state;
+}
+
+static void test_the_peer_data_is_cut_to_tcp_mss_when_given(void **state)
+{
+	size_t sizes[8];
+
+	assert_int_equal(cut_sizes(syn_opts, sizeof(syn_opts), 65535, 0, 600, sizes), 3);
+	assert_int_equal(sizes[0], 588);
+	assert_int_equal(sizes[1], 588);
+	assert_int_equal(sizes[2], 1400 - 2 * 588);
+	(void)state;
+}
+
+static void test_the_peer_data_is_cut_to_fit_the_link_mtu_whatever_the_mss(void **state)
+{
+	size_t sizes[8];
+
+	/* MTU 576: 576 - 20 (IP) - 20 (TCP) - 12 (timestamps) = 524 bytes a segment. */
+	assert_int_equal(cut_sizes(syn_opts, sizeof(syn_opts), 65535, 576, 0, sizes), 3);
+	assert_int_equal(sizes[0], 524);
+	assert_int_equal(sizes[1], 524);
+	assert_int_equal(sizes[2], 1400 - 2 * 524);
+	(void)state;
+}
+
+/* A segment whose IPv4 total length cannot be written in 16 bits is refused, said. */
+static void test_a_segment_too_long_for_ipv4_is_refused_with_a_line(void **state)
+{
+	struct tcp_replay *tr = make(AS_IP);
+	struct tr_flow f = { .id = 1, .peer_ip = PEER_IP, .peer_port = 40000, .host_port = 80,
+			     .guest_port = 80, .ts_ok = true };
+	static uint8_t data[65495];
+	const uint8_t *fr;
+	size_t len;
+
+	/* 20 + 20 + 12 + 65495 = 65547 > 65535 */
+	assert_false(tr_send(tr, &f, 1, TCPF_ACK, data, sizeof(data), 512, false));
+	assert_false(tcp_replay_pop(tr, &fr, &len));
+	assert_true(said("a segment of 65495 bytes does not fit an IPv4 packet"));
+	assert_true(tr_send(tr, &f, 1, TCPF_ACK, data, 65535 - 52, 512, false));
+	assert_true(tcp_replay_pop(tr, &fr, &len));
+	assert_int_equal(len, 14 + 65535);
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +648,12 @@ int main(void)
 		cmocka_unit_test(test_a_frame_captured_short_leaves_a_hole_not_a_crash),
 		cmocka_unit_test(test_a_recording_that_never_addresses_the_host_is_one_line),
 		cmocka_unit_test(test_a_flow_still_open_at_the_end_is_given_up_with_what_was_missing),
+		cmocka_unit_test(test_sequence_jumps_far_past_the_captured_bytes_reserve_no_memory),
+		cmocka_unit_test(test_a_segment_captured_before_the_one_it_follows_is_not_a_hole),
+		cmocka_unit_test(test_the_peer_data_is_cut_to_the_recorded_mss_when_the_guest_offers_more),
+		cmocka_unit_test(test_the_peer_data_is_cut_to_tcp_mss_when_given),
+		cmocka_unit_test(test_the_peer_data_is_cut_to_fit_the_link_mtu_whatever_the_mss),
+		cmocka_unit_test(test_a_segment_too_long_for_ipv4_is_refused_with_a_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
