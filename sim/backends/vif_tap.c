@@ -285,8 +285,15 @@ static void tap_vnet_setup(struct tap *t, struct vif *v, const struct vif_config
 {
 	int hlen = (int)TAP_VNET_HLEN;
 
-	if (!t->vnet)
+	/*
+	 * A device that outlives its reader (persistent) keeps the offloads the
+	 * last one set: without a header to say so, blank checksums and 64 KiB
+	 * segments would come our way. None until a frontend takes them.
+	 */
+	if (!t->vnet) {
+		ioctl(t->fd, TUNSETOFFLOAD, 0);
 		return;
+	}
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hlen) < 0 || ioctl(t->fd, TUNSETOFFLOAD, 0) < 0) {
 		sim_log("tap %s: no offloads (virtio-net header: %s); frames are cut here",
 			cfg->arg, strerror(errno));
@@ -424,6 +431,8 @@ static void tap_close(struct vif *v)
 		sim_log("tap %s: %llu frames from the guest were dropped (device busy or down)",
 			v->cfg.arg, (unsigned long long)t->tx_dropped);
 	uv_poll_stop(&t->poll);
+	if (t->offload)
+		ioctl(t->fd, TUNSETOFFLOAD, 0); /* the next reader of a persistent device may not take them */
 	close(t->fd);
 	/* The handle's memory must outlive the loop's last look at it. */
 	uv_close((uv_handle_t *)&t->poll, tap_free);
