@@ -2,8 +2,10 @@
  * netback: the backend half of the netif protocol, as Linux's xen-netback
  * does it (drivers/net/xen-netback/xenbus.c for the handshake, which the
  * backend device helpers of xenbus_backend.c walk), with one queue, one
- * event channel and receive by copy only, into single-slot frames. The
- * transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
+ * event channel and receive by copy only: into single slots, or with the
+ * frontend's feature-sg, feature-gso-tcpv4 and checksum offload over
+ * several slots (NETRXF_more_data), a GSO extra and NETRXF_csum_blank /
+ * NETRXF_data_validated, as xenvif_rx_skb gives them. The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */

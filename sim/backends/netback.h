@@ -10,7 +10,8 @@
  * copies (the frame goes to vif's backend; with the offloads the vif keys
  * leave on, a frame may span slots, carry a GSO extra and a blank checksum:
  * netback_tx.c), fills posted RX buffers with grant copies, one slot per
- * frame, and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
+ * frame unless the frontend takes the receive offloads (then over several
+ * slots, with a GSO extra and checksum flags), and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
  *
  * Protocol violations (reported through sim_report_violation, fatal under
  * --strict): a request producer beyond consumer + ring size, unknown or
