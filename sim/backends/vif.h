@@ -14,9 +14,10 @@
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
  * a frame travels in one granted page), sg=0|1, gso=0|1, csum=0|1 (the
  * netif offloads netback offers, all on by default: multi-slot frames,
- * TCP/IPv4 GSO up to 64 KiB, blank checksums; netback segments and fills
- * checksums so the backend and capture see wire frames; capture-gso=whole
- * captures a GSO frame as the guest sent it instead), and the impairment keys (loss=,
+ * TCP/IPv4 GSO up to 64 KiB, blank checksums, both ways: to the guest
+ * only what netfront asks for too; netback segments and fills checksums
+ * so the backend and capture see wire frames; capture-gso=whole captures
+ * a GSO frame as it was handed over instead), and the impairment keys (loss=,
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
