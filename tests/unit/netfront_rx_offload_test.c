@@ -2,7 +2,8 @@
  * netfront's receive offloads (runtime/drivers/netfront/netfront_rx.c)
  * against the simulator's netback (sim/backends/netback.c) and the vif's
  * software fallback (vif_deliver_offload), inside a booted guest: vif 0
- * offers every offload (the default), vif 1 none (sg=0,gso=0,csum=0). A
+ * offers every offload (the default), vif 1 none (sg=0,gso=0,csum=0), vifs
+ * 2 and 3 capture (as on a wire, and capture-gso=whole). A
  * 64 KiB TCP frame with a blank checksum arrives whole over many slots
  * with its GSO extra, or as checksummed segments where a side does not take
  * it, checked byte for byte; and a backend written here by hand that gets
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hypercall_shim/shim.h"
 #include "runtime/include/uk/netfront.h"
@@ -34,11 +36,12 @@
 
 const char uk_app_name[] = "netfront_rx_offload_test";
 
-#define NR_VIFS 2
+#define NR_VIFS 4
 #define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
 #define PAYLOAD_MAX (NETFRONT_MAX_GSO_RX_FRAME - 54)
 
 static struct vif *vifs[NR_VIFS];
+static char cap_path[2][64]; /* vifs 2 and 3's captures */
 
 /* --- the guest half: what the receive callback got --- */
 
@@ -384,6 +387,61 @@ static void test_a_frame_over_the_mtu_without_gso_is_refused(void **state)
 	assert_int_equal(netfront_close(nf), 0);
 }
 
+/* "FRAMES LARGEST BAD_CSUM" of a pcap file, read as it stands. */
+static void pcap_count(const char *path, unsigned int *frames, size_t *largest,
+		       unsigned int *bad)
+{
+	static uint8_t d[1 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n, off = 24;
+
+	assert_non_null(f);
+	n = fread(d, 1, sizeof(d), f);
+	fclose(f);
+	*frames = 0;
+	*largest = 0;
+	*bad = 0;
+	while (off + 16 <= n) {
+		uint32_t incl = (uint32_t)d[off + 8] | (uint32_t)d[off + 9] << 8 |
+				(uint32_t)d[off + 10] << 16 | (uint32_t)d[off + 11] << 24;
+
+		assert_true(off + 16 + incl <= n);
+		(*frames)++;
+		if (incl > *largest)
+			*largest = incl;
+		if (!checksums_valid(d + off + 16, incl))
+			(*bad)++;
+		off += 16 + incl;
+	}
+}
+
+static void test_the_capture_shows_wire_segments_unless_whole(void **state)
+{
+	static uint8_t f[NETFRONT_MAX_GSO_RX_FRAME];
+	struct netfront *seg = open_rx(2, true), *whole = open_rx(3, true);
+	size_t len = tso_frame(f, 30000, 9, 4);
+	unsigned int frames, bad;
+	size_t largest;
+
+	assert_int_equal(vif_deliver_offload(vifs[2], f, len, 1448, true, false), 0);
+	len = tso_frame(f, 30000, 9, 4);
+	assert_int_equal(vif_deliver_offload(vifs[3], f, len, 1448, true, false), 0);
+	settle();
+	assert_int_equal(got.frames, 2); /* each guest got its frame whole */
+	vif_flush(vifs[2]);
+	vif_flush(vifs[3]);
+	pcap_count(cap_path[0], &frames, &largest, &bad);
+	assert_int_equal(frames, (30000 + 1447) / 1448);
+	assert_int_equal(largest, 54 + 1448);
+	assert_int_equal(bad, 0);
+	pcap_count(cap_path[1], &frames, &largest, &bad);
+	assert_int_equal(frames, 1);
+	assert_int_equal(largest, len);
+	assert_int_equal(bad, 1); /* as it came: the checksum field holds the pseudo-header sum */
+	assert_int_equal(netfront_close(seg), 0);
+	assert_int_equal(netfront_close(whole), 0);
+}
+
 /* --- the group --- */
 
 static size_t pages_before, blocks_before;
@@ -414,9 +472,19 @@ static int teardown(void **state)
 
 static int group_setup(void **state)
 {
+	char spec[2][128];
+
 	assert_int_equal(gnttab_init(), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(cap_path[i], sizeof(cap_path[i]), "/tmp/drydock-rxoff-%d-%d.pcap",
+			 (int)getpid(), i);
+		snprintf(spec[i], sizeof(spec[i]), "null,capture=%s%s", cap_path[i],
+			 i ? ",capture-gso=whole" : "");
+	}
 	vifs[0] = vif_make(0, "null");
 	vifs[1] = vif_make(1, "null,sg=0,gso=0,csum=0");
+	vifs[2] = vif_make(2, spec[0]);
+	vifs[3] = vif_make(3, spec[1]);
 	return 0;
 }
 
@@ -425,6 +493,8 @@ static int group_teardown(void **state)
 	for (unsigned int i = 0; i < NR_VIFS; i++)
 		if (vifs[i])
 			vif_destroy(vifs[i]);
+	unlink(cap_path[0]);
+	unlink(cap_path[1]);
 	return 0;
 }
 
@@ -441,6 +511,7 @@ int app_main(int argc, char **argv)
 		T(test_a_more_data_chain_past_a_frames_slots_is_refused),
 		T(test_a_gso_size_of_0_is_refused),
 		T(test_a_frame_over_the_mtu_without_gso_is_refused),
+		T(test_the_capture_shows_wire_segments_unless_whole),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
