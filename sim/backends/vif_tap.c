@@ -75,7 +75,8 @@ static unsigned int tap_rx_offload_wanted(struct tap *t)
 {
 	bool sg, gso, csum;
 
-	if (!t->offload_ok)
+	/* RX impairment works on wire frames: the kernel cuts them better than gso.c. */
+	if (!t->offload_ok || t->vif->impair[IMPAIR_RX])
 		return 0;
 	netback_rx_offloads(t->vif->netback, &sg, &gso, &csum);
 	return (csum ? TUN_F_CSUM : 0) | (csum && gso ? TUN_F_TSO4 : 0);
