@@ -402,7 +402,7 @@ int net_init(int argc, char **argv, uint64_t deadline_ns)
 	for (int i = 0; i < count; i++) {
 		struct netfront *nf;
 
-		rc = netfront_open((unsigned int)i, OPEN_TIMEOUT_NS, &nf);
+		rc = netfront_open_rx_offload((unsigned int)i, OPEN_TIMEOUT_NS, &nf);
 		if (rc < 0) {
 			uk_printf("net: vif%d did not connect: error %d\n", i, rc);
 			return rc;

@@ -111,6 +111,7 @@ static void input_fragment(struct net_if *nif, const struct ip4_info *ip, uint16
 	net_put16(hdr + 10, net_csum_fold(net_csum_add(0, hdr, IP4_HLEN)));
 	whole.header = hdr;
 	whole.header_len = IP4_HLEN;
+	whole.csum_valid = false; /* the link vouched for one fragment, not the datagram */
 	deliver(nif, &whole, dgram, dlen);
 	uk_free(dgram);
 }
@@ -155,6 +156,7 @@ void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len)
 	ip.tos = pkt[1];
 	ip.header = pkt;
 	ip.header_len = hlen;
+	ip.csum_valid = nif->rx_csum_valid;
 	if (!source_valid(nif, ip.src)) {
 		nif->stats.ip_bad_header++;
 		return;

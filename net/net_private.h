@@ -47,6 +47,7 @@ struct net_if {
 	ip4_addr_t mcast[8];
 	unsigned int n_mcast;
 	uint16_t ip_id;           /* ip4.c: next identification */
+	bool rx_csum_valid;       /* netif.c: the frame being input has checked L4 checksums */
 	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
 	 * before it, being sent down through arp_output; NULL: none. */
 	uint8_t *tx_room;
@@ -62,6 +63,7 @@ struct ip4_info {
 	const uint8_t *header;    /* the IP header as received (for ICMP errors) */
 	size_t header_len;
 	bool broadcast;           /* sent to a broadcast address */
+	bool csum_valid;          /* the link checked the TCP/UDP checksum (netif.c) */
 };
 
 /* Byte order: the only place it is converted. */

@@ -63,7 +63,7 @@ void net_if_destroy(struct net_if *nif)
 	for (struct net_if *n = ifs.head; n; n = n->next)
 		n->index = index++;
 	if (nif->nf)
-		netfront_set_rx(nif->nf, NULL, NULL);
+		netfront_set_rx_flags(nif->nf, NULL, NULL);
 	if_free(nif);
 }
 
@@ -128,9 +128,26 @@ static int netfront_link_send(void *ctx, const uint8_t *frame, size_t len)
 	return netfront_try_send(ctx, frame, len);
 }
 
-static void netfront_link_rx(struct netfront *nf, const uint8_t *frame, size_t len, void *arg)
+/*
+ * A frame from netfront with what the backend said of it: a checksum it
+ * checked (or left blank: the sender was in this host) is not checked
+ * again; a GSO frame may exceed the MTU, but only as TCP over IPv4.
+ */
+static void netfront_link_rx(struct netfront *nf, const uint8_t *frame, size_t len,
+			     unsigned int flags, void *arg)
 {
-	net_if_input(arg, frame, len);
+	struct net_if *nif = arg;
+
+	if ((flags & NETFRONT_RX_GSO) && len > ETH_HLEN + nif->link.mtu &&
+	    (len < ETH_HLEN + 20 || net_get16(frame + 12) != ETH_TYPE_IP4 ||
+	     frame[ETH_HLEN + 9] != IP4_PROTO_TCP)) {
+		nif->stats.rx_frames++;
+		nif->stats.ip_bad_length++;
+		return;
+	}
+	nif->rx_csum_valid = (flags & NETFRONT_RX_CSUM_VALID) != 0;
+	net_if_input(nif, frame, len);
+	nif->rx_csum_valid = false;
 }
 
 static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
@@ -156,7 +173,7 @@ int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 	if ((rc = net_if_create(&link, &nif)) < 0)
 		return rc;
 	nif->nf = nf;
-	netfront_set_rx(nf, netfront_link_rx, nif);
+	netfront_set_rx_flags(nf, netfront_link_rx, nif);
 	*out = nif;
 	return 0;
 }

@@ -162,7 +162,7 @@ void udp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *dat
 		return;
 	}
 	len = ulen; /* trailing bytes beyond the UDP length are not the datagram's */
-	if (net_get16(data + 6) != 0 && udp_csum(ip->src, ip->dst, data, len) != 0) {
+	if (!ip->csum_valid && net_get16(data + 6) != 0 && udp_csum(ip->src, ip->dst, data, len) != 0) {
 		nif->stats.udp_bad_checksum++;
 		return;
 	}

@@ -119,6 +119,24 @@ int gso_tcp_offsets(const uint8_t *frame, size_t len, size_t *l4, size_t *payloa
 	return 0;
 }
 
+int gso_csum_at(uint8_t *frame, size_t len, size_t start, size_t offset)
+{
+	uint16_t c;
+
+	if (start > len || offset > len - start || len - start - offset < 2)
+		return -EINVAL;
+	c = csum_fold(csum_add(0, frame + start, len - start));
+	put16(frame + start + offset, c ? c : 0xffff); /* skb_checksum_help's CSUM_MANGLED_0 */
+	return 0;
+}
+
+bool gso_is_l4_ip4(const uint8_t *frame, size_t len)
+{
+	struct gso_frame g;
+
+	return len <= GSO_MAX_FRAME && frame_parse(frame, len, &g) == 0;
+}
+
 int gso_csum_fill(uint8_t *frame, size_t len)
 {
 	struct gso_frame g;

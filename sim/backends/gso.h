@@ -12,6 +12,7 @@
 #ifndef SIM_BACKENDS_GSO_H
 #define SIM_BACKENDS_GSO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,17 @@
  * not IPv4 TCP/UDP or is truncated.
  */
 int gso_csum_fill(uint8_t *frame, size_t len);
+
+/*
+ * Fills a checksum whatever the protocol, as skb_checksum_help does from a
+ * virtio-net header's csum_start and csum_offset: the ones' complement sum
+ * of [start, len), the field already holding the pseudo-header sum, stored
+ * at start + offset (0 sent as 0xffff). -EINVAL when they lie outside len.
+ */
+int gso_csum_at(uint8_t *frame, size_t len, size_t start, size_t offset);
+
+/* True for an untruncated TCP or UDP over IPv4 frame, not a fragment (gso_csum_fill's kind). */
+bool gso_is_l4_ip4(const uint8_t *frame, size_t len);
 
 /* Receives each segment; the data is valid only during the call. */
 typedef void (*gso_emit_fn)(void *arg, const uint8_t *frame, size_t len);

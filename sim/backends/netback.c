@@ -2,8 +2,10 @@
  * netback: the backend half of the netif protocol, as Linux's xen-netback
  * does it (drivers/net/xen-netback/xenbus.c for the handshake, which the
  * backend device helpers of xenbus_backend.c walk), with one queue, one
- * event channel and receive by copy only, into single-slot frames. The
- * transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
+ * event channel and receive by copy only: into single slots, or with the
+ * frontend's feature-sg, feature-gso-tcpv4 and checksum offload over
+ * several slots (NETRXF_more_data), a GSO extra and NETRXF_csum_blank /
+ * NETRXF_data_validated, as xenvif_rx_skb gives them. The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */
@@ -23,13 +25,13 @@
 #include "sim/gnttab.h"
 #include "sim/report.h"
 
-/* Whether the guest has a receive buffer posted; false also for a broken ring. */
-static bool rx_has_buffer(struct netback *nb)
+/* Receive buffers the guest has posted and we have not used; 0 also for a broken ring. */
+static unsigned int rx_room(struct netback *nb)
 {
 	RING_IDX prod = __atomic_load_n(&nb->rx.sring->req_prod, __ATOMIC_ACQUIRE);
 
 	if (nb->rx_broken)
-		return false;
+		return 0;
 	if (RING_REQUEST_PROD_OVERFLOW(&nb->rx, prod)) {
 		sim_report_violation(nb->dom, "vif%u RX ring: req_prod %u is %u slots ahead of "
 				     "the last response %u, more than the ring's %u; netback "
@@ -37,78 +39,158 @@ static bool rx_has_buffer(struct netback *nb)
 				     prod - nb->rx.rsp_prod_pvt, nb->rx.rsp_prod_pvt,
 				     RING_SIZE(&nb->rx));
 		nb->rx_broken = true;
-		return false;
+		return 0;
 	}
-	return nb->rx.req_cons != prod;
+	return prod - nb->rx.req_cons;
 }
 
-static void rx_respond(struct netback *nb, uint16_t id, int16_t status)
+/* Slots the next frame may need: a 64 KiB GSO frame's when the frontend takes them. */
+static unsigned int rx_need(const struct netback *nb)
+{
+	return nb->rx_off.gso ? NB_RX_MAX_SLOTS : 1;
+}
+
+/* One response in its request's slot, as Linux netfront expects; pushed later. */
+static void rx_put(struct netback *nb, uint16_t id, uint16_t flags, int16_t status)
 {
 	netif_rx_response_t *rsp = RING_GET_RESPONSE(&nb->rx, nb->rx.rsp_prod_pvt);
-	int notify;
 
-	/* The response goes in its request's slot, as Linux netfront expects. */
 	rsp->id = id;
 	rsp->offset = 0;
-	rsp->flags = 0; /* checksums not validated: the guest checks them */
+	rsp->flags = flags;
 	rsp->status = status;
 	nb->rx.rsp_prod_pvt++;
+}
+
+/* The GSO extra in the slot after the frame's first (xenvif_rx_extra_slot). */
+static void rx_put_gso(struct netback *nb, uint16_t gso_size)
+{
+	netif_extra_info_t *x = (netif_extra_info_t *)RING_GET_RESPONSE(&nb->rx,
+									 nb->rx.rsp_prod_pvt);
+
+	memset(x, 0, sizeof(*x));
+	x->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	x->u.gso.size = gso_size;
+	x->u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	nb->rx.rsp_prod_pvt++;
+}
+
+static void rx_push(struct netback *nb)
+{
+	int notify;
+
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
 	if (notify)
 		xenbus_backend_notify(nb->xb, nb->port);
 }
 
-int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
+/* Copies the data slots' parts of frame; false (reported) when a request or a copy fails. */
+static bool rx_copy(struct netback *nb, const netif_rx_request_t *req, unsigned int n,
+		    unsigned int extra_at, RING_IDX first, const uint8_t *frame, size_t len)
 {
-	netif_rx_request_t req;
-	unsigned int slot;
-	int16_t st;
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int slot = (first + i) & (RING_SIZE(&nb->rx) - 1);
+		size_t chunk = len - off < SIM_PAGE_SIZE ? len - off : SIM_PAGE_SIZE;
+		int16_t st;
+
+		if (req[i].id >= RING_SIZE(&nb->rx)) {
+			sim_report_violation(nb->dom, "vif%u RX slot %u: request id %u is beyond "
+					     "the ring's %u ids", nb->vif->index, slot, req[i].id,
+					     RING_SIZE(&nb->rx));
+			return false;
+		}
+		if (i == extra_at)
+			continue; /* its buffer stays unused */
+		st = sim_gnttab_copy_to(nb->dom, 0, req[i].gref, 0, frame + off, (uint16_t)chunk);
+		if (st != GNTST_okay) {
+			sim_report_violation(nb->dom, "vif%u RX slot %u (id %u): grant copy to ref "
+					     "%u failed with %s", nb->vif->index, slot, req[i].id,
+					     req[i].gref, sim_gnttab_status_name(st));
+			return false;
+		}
+		off += chunk;
+	}
+	return true;
+}
+
+int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len,
+			    uint16_t gso_size, uint16_t flags)
+{
+	netif_rx_request_t req[NB_RX_MAX_SLOTS];
+	unsigned int data = len ? (unsigned int)((len + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE) : 1;
+	unsigned int n = data + (gso_size ? 1 : 0), extra_at = gso_size ? 1 : n;
+	RING_IDX first;
+	size_t off = 0;
 
 	if (!nb->connected || nb->rx_broken || !netback_guest_running(nb))
 		return -ENOTCONN;
+	if (len > GSO_MAX_FRAME || (data > 1 && !nb->rx_off.sg) || (gso_size && !nb->rx_off.gso) ||
+	    (flags && !nb->rx_off.csum))
+		return -EMSGSIZE; /* the vif only gives what the frontend takes: not reached */
+	if (rx_room(nb) < n)
+		return nb->rx_broken ? -ENOTCONN : -ENOBUFS;
+	first = nb->rx.req_cons;
+	for (unsigned int i = 0; i < n; i++)
+		RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons++, &req[i]);
+	if (!rx_copy(nb, req, n, extra_at, first, frame, len)) {
+		for (unsigned int i = 0; i < n; i++)
+			rx_put(nb, req[i].id, 0, NETIF_RSP_ERROR);
+		rx_push(nb);
+		return -ENOBUFS;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		size_t chunk = len - off < SIM_PAGE_SIZE ? len - off : SIM_PAGE_SIZE;
+		uint16_t f = i == 0 ? flags : 0;
+
+		if (i == extra_at) {
+			rx_put_gso(nb, gso_size);
+			continue;
+		}
+		if (off + chunk < len)
+			f |= NETRXF_more_data;
+		if (i == 0 && gso_size)
+			f |= NETRXF_extra_info;
+		rx_put(nb, req[i].id, f, (int16_t)chunk);
+		off += chunk;
+	}
+	rx_push(nb);
+	return 0;
+}
+
+int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
+{
 	if (len > SIM_PAGE_SIZE)
 		return -EMSGSIZE;
-	if (!rx_has_buffer(nb))
-		return nb->rx_broken ? -ENOTCONN : -ENOBUFS;
-	slot = nb->rx.req_cons & (RING_SIZE(&nb->rx) - 1);
-	RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons, &req);
-	nb->rx.req_cons++;
-	if (req.id >= RING_SIZE(&nb->rx)) {
-		sim_report_violation(nb->dom, "vif%u RX slot %u: request id %u is beyond the "
-				     "ring's %u ids", nb->vif->index, slot, req.id,
-				     RING_SIZE(&nb->rx));
-		rx_respond(nb, req.id, NETIF_RSP_ERROR);
-		return -ENOBUFS;
-	}
-	st = sim_gnttab_copy_to(nb->dom, 0, req.gref, 0, frame, (uint16_t)len);
-	if (st != GNTST_okay) {
-		sim_report_violation(nb->dom, "vif%u RX slot %u (id %u): grant copy to ref %u "
-				     "failed with %s", nb->vif->index, slot, req.id, req.gref,
-				     sim_gnttab_status_name(st));
-		rx_respond(nb, req.id, NETIF_RSP_ERROR);
-		return -ENOBUFS;
-	}
-	rx_respond(nb, req.id, (int16_t)len);
-	return 0;
+	return netback_deliver_offload(nb, frame, len, 0, 0);
+}
+
+void netback_rx_offloads(const struct netback *nb, bool *sg, bool *gso, bool *csum)
+{
+	*sg = nb->connected && nb->rx_off.sg;
+	*gso = nb->connected && nb->rx_off.gso;
+	*csum = nb->connected && nb->rx_off.csum;
 }
 
 bool netback_rx_ready(struct netback *nb)
 {
-	int more;
+	unsigned int need = rx_need(nb);
 
 	if (!nb->connected || !netback_guest_running(nb)) {
 		nb->rx_waiting = true; /* rx_ready when it connects with buffers posted */
 		return false;
 	}
-	if (rx_has_buffer(nb))
+	if (rx_room(nb) >= need)
 		return true;
 	if (nb->rx_broken)
 		return false;
 	if (!nb->rx_notify)
 		return true; /* it would never say: the backend must not wait for it */
-	/* Ask for a notification on the next posted buffer (feature-rx-notify). */
-	RING_FINAL_CHECK_FOR_REQUESTS(&nb->rx, more);
-	if (more)
+	/* Ask for a notification once enough buffers are posted (feature-rx-notify). */
+	nb->rx.sring->req_event = nb->rx.req_cons + need;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rx_room(nb) >= need)
 		return true;
 	nb->rx_waiting = true;
 	return false;
@@ -120,7 +202,7 @@ static void notified(void *arg, evtchn_port_t port)
 	struct netback *nb = arg;
 
 	netback_tx_process(nb);
-	if (nb->rx_waiting && nb->connected && rx_has_buffer(nb)) {
+	if (nb->rx_waiting && nb->connected && rx_room(nb) >= rx_need(nb)) {
 		nb->rx_waiting = false;
 		vif_rx_resume(nb->vif);
 	}
@@ -148,6 +230,40 @@ static void nb_disconnect(struct xenbus_backend *xb, void *arg)
 	}
 	unmap_rings(nb);
 	nb->connected = false;
+	nb->rx_off = (struct nb_offload){ 0 };
+}
+
+/* A frontend feature key: 0 or 1, def when absent; -EINVAL (reported) otherwise. */
+static int frontend_flag(struct netback *nb, const char *key, bool def, bool *on)
+{
+	unsigned long v;
+	int rc = xenbus_backend_read_uint(nb->xb, key, 1, &v);
+
+	if (rc == -EINVAL)
+		return rc;
+	*on = rc == 0 ? v == 1 : def;
+	return 0;
+}
+
+/*
+ * What the frontend takes on receive (Linux's read_xenbus_vif_flags):
+ * feature-sg, feature-gso-tcpv4 (with sg: many slots) and checksum offload
+ * unless feature-no-csum-offload=1 (on when absent, <xen/io/netif.h>), each
+ * only if this vif offers it too (sg=0, gso=0, csum=0 switch both ways off).
+ */
+static int read_frontend_offloads(struct netback *nb)
+{
+	bool sg, gso, no_csum;
+	int rc;
+
+	if ((rc = frontend_flag(nb, "feature-sg", false, &sg)) < 0 ||
+	    (rc = frontend_flag(nb, "feature-gso-tcpv4", false, &gso)) < 0 ||
+	    (rc = frontend_flag(nb, "feature-no-csum-offload", false, &no_csum)) < 0)
+		return rc;
+	nb->rx_off.sg = sg && nb->off.sg;
+	nb->rx_off.csum = !no_csum && nb->off.csum;
+	nb->rx_off.gso = gso && nb->rx_off.sg && nb->rx_off.csum && nb->off.gso;
+	return 0;
 }
 
 /* What the frontend asked for that this backend did not offer (connect_data_rings' checks). */
@@ -177,7 +293,7 @@ static int check_frontend_features(struct netback *nb)
 	if (rc == -EINVAL)
 		return rc;
 	nb->rx_notify = rc == 0 && v == 1;
-	return 0;
+	return read_frontend_offloads(nb);
 }
 
 static int map_rings(struct netback *nb, unsigned long tx_ref, unsigned long rx_ref)

@@ -10,7 +10,8 @@
  * copies (the frame goes to vif's backend; with the offloads the vif keys
  * leave on, a frame may span slots, carry a GSO extra and a blank checksum:
  * netback_tx.c), fills posted RX buffers with grant copies, one slot per
- * frame, and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
+ * frame unless the frontend takes the receive offloads (then over several
+ * slots, with a GSO extra and checksum flags), and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
  *
  * Protocol violations (reported through sim_report_violation, fatal under
  * --strict): a request producer beyond consumer + ring size, unknown or
@@ -33,6 +34,17 @@ int netback_create(struct vif *v, struct netback **out);
 void netback_destroy(struct netback *nb);
 /* Copies a frame into the guest's next posted RX buffer; -ENOBUFS / -ENOTCONN if none. */
 int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len);
+/*
+ * The same for a frame the frontend's receive offloads allow: over several
+ * slots (feature-sg), with a GSO extra when gso_size is not 0 (a TCP/IPv4
+ * frame up to 64 KiB, feature-gso-tcpv4), flags NETRXF_data_validated and
+ * NETRXF_csum_blank (checksum offload). -ENOBUFS when too few buffers are
+ * posted, -EMSGSIZE for what the frontend did not take.
+ */
+int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len,
+			    uint16_t gso_size, uint16_t flags);
+/* The receive offloads the connected frontend takes and this vif offers. */
+void netback_rx_offloads(const struct netback *nb, bool *sg, bool *gso, bool *csum);
 /*
  * True when the frontend is connected and has a receive buffer posted.
  * When not, asks the guest to notify on the next one (req_event) and calls

@@ -18,6 +18,8 @@
 #define NB_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, SIM_PAGE_SIZE)
 /* Slots of one frame's data Linux's netback accepts (XEN_NETBK_LEGACY_SLOTS_MAX). */
 #define NB_MAX_FRAME_SLOTS XEN_NETIF_NR_SLOTS_MIN
+/* Slots of the largest frame given to the guest: 17 pages of a 64 KiB frame and the GSO extra. */
+#define NB_RX_MAX_SLOTS (XEN_NETIF_NR_SLOTS_MIN)
 
 /* How the next TX slots are read after a request the backend did not agree to. */
 enum tx_chain {
@@ -38,6 +40,7 @@ struct netback {
 	struct sim_domain *dom;     /* the guest */
 	struct xenbus_backend *xb;  /* the handshake, keys, rings, event channel */
 	struct nb_offload off;
+	struct nb_offload rx_off;   /* what the frontend takes on receive, within off */
 
 	bool connected;
 	netif_tx_back_ring_t tx;

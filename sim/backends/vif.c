@@ -11,6 +11,8 @@
 #include "sim/domain.h"
 #include "sim/backends/gso.h"
 #include "sim/backends/netback.h"
+#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
+#include <xen/io/netif.h>
 #include "sim/report.h"
 #include "sim/backends/vif.h"
 #include "sim/backends/vif_spec.h"
@@ -369,6 +371,78 @@ void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t 
 	if (csum_blank)
 		gso_csum_fill(frame, len);
 	vif_from_guest(v, frame, len);
+}
+
+static void segment_to_guest(void *arg, const uint8_t *frame, size_t len)
+{
+	vif_deliver(arg, frame, len);
+}
+
+/* Captures a frame with a blank checksum as the wire carries it: filled. */
+static void capture_filled(struct vif *v, const uint8_t *frame, size_t len)
+{
+	uint8_t copy[SIM_PAGE_SIZE];
+
+	if (!v->capture)
+		return;
+	if (len > sizeof(copy)) {
+		capture(v, frame, len);
+		return;
+	}
+	memcpy(copy, frame, len);
+	gso_csum_fill(copy, len);
+	capture(v, copy, len);
+}
+
+/* A frame the frontend takes as it is: captured as the wire would carry it, then given. */
+static int deliver_offload_now(struct vif *v, const uint8_t *frame, size_t len,
+			       uint16_t gso_size, uint16_t flags)
+{
+	int rc;
+
+	if (gso_size && v->capture && !v->cfg.capture_gso_whole)
+		gso_segment(frame, len, gso_size, segment_captured, v);
+	else if ((flags & NETRXF_csum_blank) && !gso_size && !v->cfg.capture_gso_whole)
+		capture_filled(v, frame, len);
+	else
+		capture(v, frame, len);
+	rc = netback_deliver_offload(v->netback, frame, len, gso_size, flags);
+	if (rc < 0) {
+		v->stats.to_guest_dropped++;
+		return rc;
+	}
+	v->stats.to_guest_frames++;
+	v->stats.to_guest_bytes += len;
+	return 0;
+}
+
+int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
+			bool csum_blank, bool data_valid)
+{
+	/* sg alone changes nothing here: a frame within the MTU fits one page. */
+	bool sg, gso, csum, impaired = v->impair[IMPAIR_RX] != NULL;
+	uint16_t flags;
+
+	netback_rx_offloads(v->netback, &sg, &gso, &csum);
+	if (impaired) /* impairment works on wire frames, and may corrupt them */
+		sg = gso = csum = false;
+	if (gso_size && (!gso || !csum_blank)) {
+		if (gso_segment(frame, len, gso_size, segment_to_guest, v) > 0)
+			return 0;
+		v->stats.to_guest_dropped++; /* not TCP/IPv4: no wire would carry it */
+		return -EINVAL;
+	}
+	if (!gso_size && len > v->cfg.mtu + ETH_HLEN)
+		return vif_deliver(v, frame, len); /* counted as oversized */
+	if (csum_blank && !csum) {
+		gso_csum_fill(frame, len);
+		csum_blank = data_valid = false;
+	}
+	flags = (uint16_t)((csum_blank ? NETRXF_csum_blank | NETRXF_data_validated : 0) |
+			   (data_valid && csum ? NETRXF_data_validated : 0));
+	if (!flags && !gso_size)
+		return vif_deliver(v, frame, len);
+	return deliver_offload_now(v, frame, len, gso_size, flags);
 }
 
 void vif_rx_resume(struct vif *v)

@@ -14,9 +14,10 @@
  * Ethernet pcap stamped with guest time), mtu=N (68..4082, default 1500:
  * a frame travels in one granted page), sg=0|1, gso=0|1, csum=0|1 (the
  * netif offloads netback offers, all on by default: multi-slot frames,
- * TCP/IPv4 GSO up to 64 KiB, blank checksums; netback segments and fills
- * checksums so the backend and capture see wire frames; capture-gso=whole
- * captures a GSO frame as the guest sent it instead), and the impairment keys (loss=,
+ * TCP/IPv4 GSO up to 64 KiB, blank checksums, both ways: to the guest
+ * only what netfront asks for too; netback segments and fills checksums
+ * so the backend and capture see wire frames; capture-gso=whole captures
+ * a GSO frame as it was handed over instead), and the impairment keys (loss=,
  * dup=, corrupt=, reorder=, delay=, jitter=, rate=, limit=, each also rx-
  * or tx- for one direction: impair.h). Other keys are the backend's, as
  * its ops declare them (user: hostfwd=..., repeatable; pcap:
@@ -205,6 +206,19 @@ void vif_from_guest(struct vif *v, const uint8_t *frame, size_t len);
  */
 void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
 			    bool csum_blank);
+/*
+ * A frame from the world that a backend with offloads got whole (tap's
+ * virtio-net header): csum_blank when its TCP/UDP checksum field holds only
+ * the pseudo-header sum (a TCP/UDP over IPv4 frame: the caller checked),
+ * data_valid when the checksum was checked, and when gso_size is not 0 a
+ * TCP/IPv4 frame of up to 64 KiB to be cut into segments of that payload
+ * size. What the frontend takes on receive (netback_rx_offloads) and no
+ * impairment stands in the way goes to it whole, captured as the segments
+ * a wire would carry (capture-gso=whole: as it came); the rest is
+ * segmented and checksummed here (gso.c) and goes through vif_deliver.
+ */
+int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
+			bool csum_blank, bool data_valid);
 /*
  * The guest has receive buffers posted again after vif_rx_ready() returned
  * false (called by netback): impaired frames waiting for one go first, then

@@ -22,8 +22,13 @@
  * with VIRTIO_NET_HDR_GSO_TCPV4 and VIRTIO_NET_HDR_F_NEEDS_CSUM and the
  * kernel segments it (or, inside the host, never needs to): one write
  * instead of forty-five, nothing cut or checksummed in between.
- * TUNSETOFFLOAD(0) tells the kernel we take only whole, checksummed frames
- * in return (netfront asks for single-slot receive with full checksums).
+ * In return, TUNSETOFFLOAD says what the kernel may hand us, following
+ * what the connected frontend takes on receive (netback_rx_offloads):
+ * TUN_F_CSUM for blank checksums (VIRTIO_NET_HDR_F_NEEDS_CSUM), with
+ * TUN_F_TSO4 for whole 64 KiB TCP/IPv4 segments (VIRTIO_NET_HDR_GSO_TCPV4),
+ * which netback gives the guest over several slots with a GSO extra; 0
+ * while nothing is connected. A frame that still comes with an offload the
+ * frontend no longer takes is checksummed or cut here (vif_deliver_offload).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,9 +47,10 @@
 #include "sim/domain.h"
 #include "sim/report.h"
 #include "sim/backends/gso.h"
+#include "sim/backends/netback.h"
 #include "sim/backends/vif.h"
 
-#define TAP_FRAME_MAX 65536
+#define TAP_FRAME_MAX GSO_MAX_FRAME
 #define TAP_VNET_HLEN sizeof(struct virtio_net_hdr)
 #define TAP_IFNAME_MAX (IFNAMSIZ - 1)
 
@@ -56,10 +62,71 @@ struct tap {
 	bool read_failed, write_failed; /* said once */
 	uint64_t tx_dropped;
 	bool vnet;         /* IFF_VNET_HDR: each frame behind a virtio_net_hdr */
+	bool offload_ok;   /* TUNSETOFFLOAD works */
+	unsigned int offload; /* TUN_F_* last set */
+	bool bad_hdr_said;
 	uint8_t buf[TAP_VNET_HLEN + TAP_FRAME_MAX];
 };
 
 static void tap_poll(struct tap *t, bool on);
+
+/* The TUN_F_* offloads the connected frontend takes on receive. */
+static unsigned int tap_rx_offload_wanted(struct tap *t)
+{
+	bool sg, gso, csum;
+
+	/* RX impairment works on wire frames: the kernel cuts them better than gso.c. */
+	if (!t->offload_ok || t->vif->impair[IMPAIR_RX])
+		return 0;
+	netback_rx_offloads(t->vif->netback, &sg, &gso, &csum);
+	return (csum ? TUN_F_CSUM : 0) | (csum && gso ? TUN_F_TSO4 : 0);
+}
+
+/* Tells the kernel what it may hand us now (see the top). */
+static void tap_rx_offload_sync(struct tap *t)
+{
+	unsigned int want = tap_rx_offload_wanted(t);
+
+	if (want == t->offload)
+		return;
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)want) < 0) {
+		sim_log("tap %s: TUNSETOFFLOAD %#x failed: %s; frames come whole and checksummed",
+			t->vif->cfg.arg, want, strerror(errno));
+		t->offload_ok = false;
+		return;
+	}
+	t->offload = want;
+}
+
+/* A frame read behind its virtio-net header, to the guest. */
+static void tap_deliver_vnet(struct tap *t, uint8_t *frame, size_t len)
+{
+	struct virtio_net_hdr h;
+	bool blank = false, valid;
+	uint16_t gso_size = 0;
+
+	memcpy(&h, t->buf, sizeof(h));
+	valid = (h.flags & VIRTIO_NET_HDR_F_DATA_VALID) != 0;
+	if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		/* netif's csum_blank says nothing of where: TCP/UDP over IPv4 only. */
+		blank = gso_is_l4_ip4(frame, len);
+		if (!blank && gso_csum_at(frame, len, h.csum_start, h.csum_offset) < 0)
+			goto bad;
+	}
+	if (h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 && h.gso_size)
+		gso_size = h.gso_size;
+	else if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		goto bad;
+	vif_deliver_offload(t->vif, frame, len, gso_size, blank, valid);
+	return;
+bad:
+	if (!t->bad_hdr_said)
+		sim_log("tap %s: a frame with a virtio-net header we did not ask for (flags %#x, "
+			"gso type %#x, checksum at %u+%u of %zu bytes) dropped", t->vif->cfg.arg,
+			h.flags, h.gso_type, h.csum_start, h.csum_offset, len);
+	t->bad_hdr_said = true;
+	t->vif->stats.to_guest_dropped++;
+}
 
 /* Reads until the device is empty, or until the guest has nowhere to put a frame. */
 static void tap_readable(uv_poll_t *h, int status, int events)
@@ -73,6 +140,7 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 		return;
 	}
 	for (;;) {
+		tap_rx_offload_sync(t);
 		if (!vif_rx_ready(t->vif) && vif_connected(t->vif)) {
 			tap_poll(t, false); /* resumed by tap_rx_ready */
 			return;
@@ -92,6 +160,10 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 		}
 		if (t->vnet && (size_t)n <= TAP_VNET_HLEN)
 			continue; /* a header without a frame: nothing to deliver */
+		if (t->vnet && t->offload_ok) {
+			tap_deliver_vnet(t, t->buf + TAP_VNET_HLEN, (size_t)n - TAP_VNET_HLEN);
+			continue;
+		}
 		vif_deliver(t->vif, t->buf + (t->vnet ? TAP_VNET_HLEN : 0),
 			    (size_t)n - (t->vnet ? TAP_VNET_HLEN : 0));
 	}
@@ -110,6 +182,7 @@ static void tap_poll(struct tap *t, bool on)
 
 static void tap_rx_ready(struct vif *v)
 {
+	tap_rx_offload_sync(v->backend);
 	tap_poll(v->backend, true);
 }
 
@@ -213,14 +286,22 @@ static void tap_vnet_setup(struct tap *t, struct vif *v, const struct vif_config
 {
 	int hlen = (int)TAP_VNET_HLEN;
 
-	if (!t->vnet)
+	/*
+	 * A device that outlives its reader (persistent) keeps the offloads the
+	 * last one set: without a header to say so, blank checksums and 64 KiB
+	 * segments would come our way. None until a frontend takes them.
+	 */
+	if (!t->vnet) {
+		ioctl(t->fd, TUNSETOFFLOAD, 0);
 		return;
+	}
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hlen) < 0 || ioctl(t->fd, TUNSETOFFLOAD, 0) < 0) {
 		sim_log("tap %s: no offloads (virtio-net header: %s); frames are cut here",
 			cfg->arg, strerror(errno));
 		return;
 	}
 	v->tx_offload = true;
+	t->offload_ok = true;
 }
 
 /* Whether the vif keeps every offload on (then the device takes virtio-net headers). */
@@ -351,6 +432,8 @@ static void tap_close(struct vif *v)
 		sim_log("tap %s: %llu frames from the guest were dropped (device busy or down)",
 			v->cfg.arg, (unsigned long long)t->tx_dropped);
 	uv_poll_stop(&t->poll);
+	if (t->offload)
+		ioctl(t->fd, TUNSETOFFLOAD, 0); /* the next reader of a persistent device may not take them */
 	close(t->fd);
 	/* The handle's memory must outlive the loop's last look at it. */
 	uv_close((uv_handle_t *)&t->poll, tap_free);

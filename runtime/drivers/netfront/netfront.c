@@ -80,6 +80,7 @@ static void netfront_teardown(struct netfront *nf)
 	}
 	netfront_bufs_release(nf);
 	netfront_rxq_free(nf);
+	uk_free(nf->rx_frame);
 	uk_free(nf);
 }
 
@@ -109,7 +110,8 @@ static int netfront_setup(struct netfront *nf, uint64_t deadline_ns)
 	return 0;
 }
 
-int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out)
+static int open_vif(unsigned int index, uint64_t timeout_ns, bool rx_offload,
+		    struct netfront **out)
 {
 	uint64_t deadline = timeout_ns ? uk_deadline_after(timeout_ns) : 0;
 	struct netfront *nf;
@@ -119,12 +121,28 @@ int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out
 		return -EINVAL;
 	if (!(nf = netfront_alloc(index)))
 		return -ENOMEM;
+	/* Multi-slot and GSO frames are joined here before the callback sees them. */
+	if (rx_offload && !(nf->rx_frame = uk_malloc(NETFRONT_MAX_GSO_RX_FRAME))) {
+		netfront_teardown(nf);
+		return -ENOMEM;
+	}
+	nf->off.rx = rx_offload;
 	if ((rc = netfront_setup(nf, deadline)) < 0) {
 		netfront_teardown(nf);
 		return rc;
 	}
 	*out = nf;
 	return 0;
+}
+
+int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out)
+{
+	return open_vif(index, timeout_ns, false, out);
+}
+
+int netfront_open_rx_offload(unsigned int index, uint64_t timeout_ns, struct netfront **out)
+{
+	return open_vif(index, timeout_ns, true, out);
 }
 
 int netfront_close(struct netfront *nf)
@@ -141,6 +159,14 @@ int netfront_close(struct netfront *nf)
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)
 {
 	nf->rx_fn = fn;
+	nf->rx_flags_fn = NULL;
+	nf->rx_arg = arg;
+}
+
+void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg)
+{
+	nf->rx_fn = NULL;
+	nf->rx_flags_fn = fn;
 	nf->rx_arg = arg;
 }
 

@@ -104,7 +104,17 @@ struct netfront {
 	bool rx_skip_frags;  /* dropping the rest of a multi-slot frame */
 	bool rx_in_extra;    /* the next slot is an extra-info slot */
 	uint64_t rx_unknown_ids;
+	/* A frame over several slots or with extras, being joined (off.rx only). */
+	uint8_t *rx_frame;       /* NETFRONT_MAX_GSO_RX_FRAME bytes */
+	bool rx_joining;         /* the frame's first slot came, its last not yet */
+	bool rx_join_more;       /* more data slots follow the extras */
+	size_t rx_join_len;
+	unsigned int rx_join_slots;
+	unsigned int rx_join_flags; /* NETFRONT_RX_* */
+	unsigned int rx_join_bad;   /* why the frame is refused (netfront_rx.c), 0: it is not */
+	unsigned int rx_said;       /* refusal reasons already printed (a bit each) */
 	netfront_rx_fn rx_fn;
+	netfront_rx_flags_fn rx_flags_fn;
 	void *rx_arg;
 	struct uk_thread *rx_thread;
 	bool rx_stop;

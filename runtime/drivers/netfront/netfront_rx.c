@@ -5,10 +5,16 @@
  * the responses: a frame goes to the receive callback (called right there,
  * the data valid only during the call) or to a bounded queue for
  * netfront_recv; then the buffer is posted again with the same grant.
- * Frames over several slots (NETRXF_more_data) and extra-info slots are
- * never asked for (netfront writes no feature-sg and no feature-gso-tcpv4:
- * the offloads are for sending only, netfront_tx.c): they are counted as
- * errors and their buffers reposted.
+ *
+ * With receive offloads (netfront_open_rx_offload: feature-sg,
+ * feature-gso-tcpv4, checksum offload) a frame may span slots
+ * (NETRXF_more_data; the sizes add up, <xen/io/netif.h> "Guest receive")
+ * and carry extra-info slots after its first: they are joined in
+ * nf->rx_frame, each buffer reposted as soon as it is copied, as Linux's
+ * xennet_get_responses and xennet_get_extras read them. A frame the backend
+ * got wrong is refused whole, counted in rx_errors and said once per kind.
+ * Without them, a multi-slot frame or an extra is counted as an error and
+ * its buffers reposted.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,14 +106,115 @@ static bool rx_valid(const netif_rx_response_t *rsp)
 	       (size_t)rsp->offset + (size_t)rsp->status <= UK_PAGE_SIZE;
 }
 
-static void rx_deliver(struct netfront *nf, const uint8_t *data, size_t len)
+static void rx_deliver(struct netfront *nf, const uint8_t *data, size_t len, unsigned int flags)
 {
 	nf->stats.rx_frames++;
 	nf->stats.rx_bytes += len;
-	if (nf->rx_fn)
+	if (nf->rx_flags_fn)
+		nf->rx_flags_fn(nf, data, len, flags, nf->rx_arg);
+	else if (nf->rx_fn)
 		nf->rx_fn(nf, data, len, nf->rx_arg);
 	else
 		rxq_push(nf, data, len);
+}
+
+/* The response's checksum flags as NETFRONT_RX_*, when we asked for them. */
+static unsigned int rx_flags(const struct netfront *nf, uint16_t flags)
+{
+	if (!nf->off.rx)
+		return 0;
+	if (flags & NETRXF_csum_blank)
+		return NETFRONT_RX_CSUM_VALID | NETFRONT_RX_CSUM_BLANK;
+	return (flags & NETRXF_data_validated) ? NETFRONT_RX_CSUM_VALID : 0;
+}
+
+/* Why a joined frame is refused (rx_join_bad). */
+enum {
+	RXB_NONE,
+	RXB_CHAIN,    /* more slots than a 64 KiB frame and its GSO extra take */
+	RXB_SLOT,     /* a bad id, a negative size, or data past the page */
+	RXB_EXTRA,    /* an extra of a type we never asked for */
+	RXB_GSO_SIZE, /* a GSO size of 0 */
+	RXB_GSO_TYPE, /* GSO other than TCPv4 */
+	RXB_SHORT,    /* shorter than an Ethernet header */
+	RXB_BIG,      /* over the MTU without GSO, or over 64 KiB with it */
+	RXB_NR
+};
+
+static const char *const rxb_why[RXB_NR] = {
+	[RXB_CHAIN] = "a NETRXF_more_data chain longer than " "a 64 KiB frame's slots",
+	[RXB_SLOT] = "a slot with a bad id, a negative size or data past its page",
+	[RXB_EXTRA] = "an extra-info slot of a type netfront did not ask for",
+	[RXB_GSO_SIZE] = "a GSO extra with size 0",
+	[RXB_GSO_TYPE] = "a GSO extra of another type than TCPv4",
+	[RXB_SHORT] = "shorter than an Ethernet header",
+	[RXB_BIG] = "over the MTU without a GSO extra, or over 64 KiB",
+};
+
+static void rx_refuse(struct netfront *nf, unsigned int why)
+{
+	nf->stats.rx_errors++;
+	if (nf->rx_said & (1u << why))
+		return;
+	nf->rx_said |= 1u << why;
+	uk_printf("netfront %u: refusing a received frame from the backend: %s (said once)\n",
+		  nf->index, rxb_why[why]);
+}
+
+/* One data slot of the frame being joined; b is NULL for a response with a bad id. */
+static void rx_join_add(struct netfront *nf, const struct netfront_buf *b,
+			const netif_rx_response_t *rsp)
+{
+	if (nf->rx_join_bad)
+		return;
+	if (++nf->rx_join_slots > NETFRONT_RX_MAX_SLOTS + 1) {
+		nf->rx_join_bad = RXB_CHAIN;
+		return;
+	}
+	if (!b || rsp->status < 0 || (size_t)rsp->offset + (size_t)rsp->status > UK_PAGE_SIZE) {
+		nf->rx_join_bad = RXB_SLOT;
+		return;
+	}
+	if (nf->rx_join_len + (size_t)rsp->status > NETFRONT_MAX_GSO_RX_FRAME) {
+		nf->rx_join_bad = RXB_BIG;
+		return;
+	}
+	memcpy(nf->rx_frame + nf->rx_join_len, (const uint8_t *)b->page + rsp->offset,
+	       (size_t)rsp->status);
+	nf->rx_join_len += (size_t)rsp->status;
+}
+
+/* The joined frame's last slot came: deliver or refuse it. */
+static void rx_join_end(struct netfront *nf)
+{
+	bool gso = (nf->rx_join_flags & NETFRONT_RX_GSO) != 0;
+
+	nf->rx_joining = false;
+	if (!nf->rx_join_bad && nf->rx_join_len < ETH_HLEN)
+		nf->rx_join_bad = RXB_SHORT;
+	else if (!nf->rx_join_bad && !gso && nf->rx_join_len > nf->mtu + ETH_HLEN)
+		nf->rx_join_bad = RXB_BIG;
+	if (nf->rx_join_bad)
+		rx_refuse(nf, nf->rx_join_bad);
+	else
+		rx_deliver(nf, nf->rx_frame, nf->rx_join_len, nf->rx_join_flags);
+}
+
+/* An extra of the frame being joined (xennet_get_extras): only a TCPv4 GSO one is asked for. */
+static void rx_join_extra(struct netfront *nf, const netif_extra_info_t *x)
+{
+	if (nf->rx_join_bad)
+		return;
+	if (++nf->rx_join_slots > NETFRONT_RX_MAX_SLOTS + 1)
+		nf->rx_join_bad = RXB_CHAIN;
+	else if (x->type != XEN_NETIF_EXTRA_TYPE_GSO)
+		nf->rx_join_bad = RXB_EXTRA;
+	else if (x->u.gso.size == 0)
+		nf->rx_join_bad = RXB_GSO_SIZE;
+	else if (x->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4)
+		nf->rx_join_bad = RXB_GSO_TYPE;
+	else
+		nf->rx_join_flags |= NETFRONT_RX_GSO;
 }
 
 /* An extra-info slot overlays the response: its buffer is the one posted in that slot. */
@@ -117,10 +224,48 @@ static void rx_extra(struct netfront *nf, const netif_rx_response_t *rsp, RING_I
 	uint16_t id = nf->rx_slot_id[RX_MASK(slot)];
 
 	nf->rx_in_extra = (extra->flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+	if (nf->rx_joining)
+		rx_join_extra(nf, extra);
 	if (nf->rx_bufs[id].busy) {
 		nf->rx_bufs[id].busy = false;
 		rx_post(nf, id);
 	}
+	if (nf->rx_joining && !nf->rx_in_extra && !nf->rx_join_more)
+		rx_join_end(nf);
+}
+
+/* The first slot of a frame. */
+static void rx_first(struct netfront *nf, const struct netfront_buf *b,
+		     const netif_rx_response_t *rsp)
+{
+	bool more = (rsp->flags & NETRXF_more_data) != 0;
+
+	nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
+	if (!b) {
+		nf->rx_skip_frags = more; /* counted as an unknown id */
+		return;
+	}
+	if (!more && !nf->rx_in_extra) {
+		/* The callback may block or send; the buffer stays ours until it returns. */
+		if (rx_valid(rsp))
+			rx_deliver(nf, (const uint8_t *)b->page + rsp->offset,
+				   (size_t)rsp->status, rx_flags(nf, rsp->flags));
+		else
+			nf->stats.rx_errors++;
+		return;
+	}
+	if (!nf->off.rx) {
+		nf->stats.rx_errors++;
+		nf->rx_skip_frags = more;
+		return;
+	}
+	nf->rx_joining = true;
+	nf->rx_join_more = more;
+	nf->rx_join_len = 0;
+	nf->rx_join_slots = 0;
+	nf->rx_join_flags = rx_flags(nf, rsp->flags);
+	nf->rx_join_bad = RXB_NONE;
+	rx_join_add(nf, b, rsp);
 }
 
 /* One response, already consumed from the ring; reposts its buffer. */
@@ -133,28 +278,28 @@ static void rx_handle(struct netfront *nf, const netif_rx_response_t *rsp, RING_
 		rx_extra(nf, rsp, slot);
 		return;
 	}
-	if (!(b = rx_buf(nf, rsp->id, rsp->status))) {
-		/* A bad id: repost the buffer posted in this slot, or the ring shrinks for good. */
-		uint16_t posted = nf->rx_slot_id[RX_MASK(slot)];
-		nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
-		if (nf->rx_bufs[posted].busy) {
-			nf->rx_bufs[posted].busy = false;
-			rx_post(nf, posted);
-		}
+	if ((b = rx_buf(nf, rsp->id, rsp->status)))
+		b->busy = false;
+	if (nf->rx_joining) {
+		rx_join_add(nf, b, rsp);
+		nf->rx_join_more = more;
+		if (!more)
+			rx_join_end(nf);
+	} else if (nf->rx_skip_frags) {
+		nf->rx_skip_frags = more; /* the rest of a frame already counted */
+	} else {
+		rx_first(nf, b, rsp);
+	}
+	if (b) {
+		rx_post(nf, rsp->id);
 		return;
 	}
-	b->busy = false;
-	nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
-	if (nf->rx_skip_frags) {
-		nf->rx_skip_frags = more; /* the rest of a frame already counted */
-	} else if (more || nf->rx_in_extra || !rx_valid(rsp)) {
-		nf->stats.rx_errors++;
-		nf->rx_skip_frags = more;
-	} else {
-		/* The callback may block or send; the buffer stays ours until it returns. */
-		rx_deliver(nf, (const uint8_t *)b->page + rsp->offset, (size_t)rsp->status);
+	/* A bad id: repost the buffer posted in this slot, or the ring shrinks for good. */
+	uint16_t posted = nf->rx_slot_id[RX_MASK(slot)];
+	if (nf->rx_bufs[posted].busy) {
+		nf->rx_bufs[posted].busy = false;
+		rx_post(nf, posted);
 	}
-	rx_post(nf, rsp->id);
 }
 
 /* Consumes every RX response there is, until told to stop or the ring breaks. */

@@ -82,8 +82,14 @@ static int publish(xenbus_transaction_t t, void *arg)
 	    (rc = xenbus_dev_write_uint(dev, t, "request-rx-copy", 1)) < 0 ||
 	    (rc = xenbus_dev_write_uint(dev, t, "feature-rx-notify", 1)) < 0)
 		return rc;
-	/* We check every checksum we receive: ask for full ones (receive offloads off). */
-	return xenbus_dev_write_uint(dev, t, "feature-no-csum-offload", 1);
+	/* Without receive offloads the caller checks every checksum: ask for full ones. */
+	if (!nf->off.rx)
+		return xenbus_dev_write_uint(dev, t, "feature-no-csum-offload", 1);
+	/* xennet_fix_features' keys: multi-slot, 64 KiB TCP frames, blank checksums. */
+	if ((rc = xenbus_dev_write_uint(dev, t, "feature-sg", 1)) < 0 ||
+	    (rc = xenbus_dev_write_uint(dev, t, "feature-gso-tcpv4", 1)) < 0)
+		return rc;
+	return xenbus_dev_write_uint(dev, t, "feature-no-csum-offload", 0);
 }
 
 static int check_rx_copy(struct netfront *nf)

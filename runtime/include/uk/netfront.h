@@ -17,9 +17,15 @@
  * several slots (NETTXF_more_data) with NETTXF_csum_blank and a
  * XEN_NETIF_EXTRA_TYPE_GSO extra: the backend fills the checksum and cuts
  * it into segments of gso_size payload bytes. netfront_offloads says what
- * was agreed. Receive stays single-slot (netfront writes no feature-sg
- * and feature-no-csum-offload=1: every frame arrives whole and
- * checksummed).
+ * was agreed. Receive offloads are asked for only by netfront_open_rx_offload
+ * (the caller's receive callback must understand the flags below):
+ * netfront then writes feature-sg, feature-gso-tcpv4 and
+ * feature-no-csum-offload=0, takes frames over several slots
+ * (NETRXF_more_data, up to NETFRONT_RX_MAX_SLOTS), a GSO extra, and
+ * passes NETRXF_data_validated / NETRXF_csum_blank on as flags; a frame
+ * the backend got wrong (a chain too long, a GSO size of 0, ...) is
+ * refused, counted in rx_errors and said once. netfront_open asks for
+ * none (feature-no-csum-offload=1: every frame single-slot, checksummed).
  * Received frames go to the receive callback, which runs in the vif's own
  * receive thread (so it may send and may block), or, without a callback,
  * into a bounded queue read with netfront_recv. Error statuses from the
@@ -43,6 +49,15 @@
 #define NETFRONT_MAX_FRAME (ETH_HLEN + 1500) /* 1500-byte MTU + Ethernet header */
 /* The largest frame netfront_try_send_tso takes: a netif request's size is 16 bits. */
 #define NETFRONT_MAX_TSO_FRAME 65535
+/* The largest GSO frame received: a 64 KiB IP datagram and its Ethernet header. */
+#define NETFRONT_MAX_GSO_RX_FRAME (ETH_HLEN + 65535)
+/* Data slots of one received frame (XEN_NETIF_NR_SLOTS_MIN, as Linux's netback gives). */
+#define NETFRONT_RX_MAX_SLOTS 18
+
+/* What the backend said of a received frame (netfront_open_rx_offload only). */
+#define NETFRONT_RX_CSUM_VALID 0x1 /* its TCP/UDP checksum need not be checked */
+#define NETFRONT_RX_CSUM_BLANK 0x2 /* ... and holds only the pseudo-header sum */
+#define NETFRONT_RX_GSO 0x4        /* a TCP/IPv4 frame that may exceed the MTU */
 
 struct netfront;
 
@@ -56,11 +71,16 @@ struct netfront_stats {
 typedef void (*netfront_rx_fn)(struct netfront *nf, const uint8_t *frame, size_t len,
 			       void *arg);
 
+/* A receive callback that also gets the frame's NETFRONT_RX_* flags. */
+typedef void (*netfront_rx_flags_fn)(struct netfront *nf, const uint8_t *frame, size_t len,
+				     unsigned int flags, void *arg);
+
 /* What the backend offered and netfront uses when sending. */
 struct netfront_offloads {
 	bool sg;           /* multi-slot frames (feature-sg) */
 	bool csum;         /* blank checksums (no feature-no-csum-offload=1) */
 	unsigned int tso_max; /* largest TSO frame, with its Ethernet header; 0: no TSO */
+	bool rx;           /* receive offloads asked for (netfront_open_rx_offload) */
 };
 
 /* How many vifs the toolstack gave this domain (entries under device/vif). */
@@ -71,8 +91,12 @@ int netfront_count(void);
  * vif, -ETIMEDOUT when the backend never connects.
  */
 int netfront_open(unsigned int index, uint64_t timeout_ns, struct netfront **out);
+/* The same, asking the backend for the receive offloads (see the top). */
+int netfront_open_rx_offload(unsigned int index, uint64_t timeout_ns, struct netfront **out);
 /* Sets the receive callback (NULL: queue for netfront_recv). */
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg);
+/* Sets a receive callback that gets the NETFRONT_RX_* flags (NULL: queue). */
+void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg);
 /* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
 /*
