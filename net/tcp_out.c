@@ -228,6 +228,15 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 	seg_max = netif_tso_payload_max(tcp_out_if(pcb), pcb->mss); /* TSO: many MSS at once */
 	if (n > seg_max)
 		n = seg_max;
+	/*
+	 * TSO: the link cuts the segment MSS by MSS, so a tail below an MSS is
+	 * a small segment on the wire. Cut short by the window while more data
+	 * waits, it is held as sender SWS avoidance holds it sent alone (Linux's
+	 * tcp_mss_split_point).
+	 */
+	if (n > pcb->mss && n < avail &&
+	    !(pcb->max_snd_wnd && n % pcb->mss >= pcb->max_snd_wnd / 2))
+		n -= n % pcb->mss;
 	fin = pcb->fin_queued && n == avail;
 	if (n == 0 && !fin)
 		return false;
