@@ -3,8 +3,8 @@
  * net/tcp_out.c): a TSO segment is cut into MSS-sized segments by the link,
  * so its last part below an MSS is a small segment on the wire. While more
  * data waits behind the peer's window, that tail is held, as it is when
- * the same bytes go MSS by MSS without TSO. The peer is
- * tests/support/tcp_helper.c.
+ * the same bytes go MSS by MSS without TSO. A tail loss probe of new data
+ * is one MSS with TSO as without. The peer is tests/support/tcp_helper.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,18 +96,69 @@ static void test_without_tso_the_same_window_sends_two_full_segments(void **stat
 	net_abort(s);
 }
 
+/*
+ * RFC 8985 7.3: a tail loss probe sends one new segment past cwnd. With
+ * TSO it is still one MSS, not a TSO segment of all the window allows.
+ */
+static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
+{
+	struct th_conn c;
+	struct net_socket *s = th_open_passive_sack(listener, 13003, false, &c);
+	const struct tcp_pcb *pcb = s->stream.pcb;
+	struct net_if *nif = th_nif();
+	uint32_t flight;
+
+	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
+	assert_int_equal(net_setsockopt(s, NET_OPT_SNDBUF, 64 * 1024), 0);
+	/* A first round trip of 10 ms: the probe timeout is 2 SRTT + 2 ms. */
+	assert_int_equal(net_send(s, bulk, MSS, th_now()), MSS);
+	th_sleep(10 * TH_MS);
+	c.our_nxt += MSS;
+	c.peer_wnd = 65535;
+	th_conn_ack(&c);
+	nif->link.send_tso = tso_record;
+	nif->link.tso_max = 65535;
+	th_reset();
+	assert_int_equal(net_send(s, bulk, sizeof(bulk), th_now()), sizeof(bulk));
+	flight = pcb->snd_nxt - pcb->snd_una;
+	assert_true(flight <= pcb->cwnd);
+	assert_true(flight + 2 * MSS <= sizeof(bulk)); /* cwnd holds the rest back */
+	assert_int_equal(tso.n, 1);
+	/* No ACK comes: the probe goes, one new MSS as an ordinary segment. */
+	th_sleep(30 * TH_MS);
+	assert_int_equal(pcb->snd_nxt - pcb->snd_una, flight + MSS);
+	assert_int_equal(tso.n, 1);
+	assert_int_equal(data_segments(), 1);
+	assert_int_equal(th_last()->len, MSS);
+	net_abort(s);
+}
+
+/* Every test starts on a link without TSO (a failed one may have left it on). */
+static int tso_test_setup(void **state)
+{
+	struct net_if *nif;
+	int rc = th_test_setup(state);
+
+	nif = th_nif();
+	nif->link.send_tso = NULL;
+	nif->link.tso_max = 0;
+	memset(&tso, 0, sizeof(tso));
+	return rc;
+}
+
 static int group_setup(void **state)
 {
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tso_test_setup, th_test_teardown)
 
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_a_window_limited_tso_segment_leaves_no_small_tail),
 		T(test_without_tso_the_same_window_sends_two_full_segments),
+		T(test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
