@@ -203,8 +203,8 @@ static bool tcp_small_segment_ok(const struct tcp_pcb *pcb, uint32_t n, uint32_t
 	return pcb->max_snd_wnd && n >= pcb->max_snd_wnd / 2;
 }
 
-/* Sends the next segment if allowed; false when nothing more goes now. */
-static bool tcp_output_one(struct tcp_pcb *pcb)
+/* Sends the next segment (at most limit bytes) if allowed; false when none goes now. */
+static bool tcp_output_one(struct tcp_pcb *pcb, uint32_t limit)
 {
 	uint32_t off = pcb->snd_nxt - pcb->snd_una, qlen = pcb->sndq.len;
 	uint32_t wnd = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
@@ -228,6 +228,17 @@ static bool tcp_output_one(struct tcp_pcb *pcb)
 	seg_max = netif_tso_payload_max(tcp_out_if(pcb), pcb->mss); /* TSO: many MSS at once */
 	if (n > seg_max)
 		n = seg_max;
+	if (n > limit)
+		n = limit;
+	/*
+	 * TSO: the link cuts the segment MSS by MSS, so a tail below an MSS is
+	 * a small segment on the wire. Cut short by the window while more data
+	 * waits, it is held as sender SWS avoidance holds it sent alone (Linux's
+	 * tcp_mss_split_point).
+	 */
+	if (n > pcb->mss && n < avail &&
+	    !(pcb->max_snd_wnd && n % pcb->mss >= pcb->max_snd_wnd / 2))
+		n -= n % pcb->mss;
 	fin = pcb->fin_queued && n == avail;
 	if (n == 0 && !fin)
 		return false;
@@ -271,7 +282,7 @@ void tcp_output(struct tcp_pcb *pcb)
 		pcb->ack_now = false;
 		return;
 	}
-	while (tcp_output_one(pcb))
+	while (tcp_output_one(pcb, UINT32_MAX))
 		sent = true;
 	if (pcb->snd_max != old_max)
 		tcp_tlp_arm(pcb); /* new data: the probe timeout starts again (RFC 8985 7.2) */
@@ -307,8 +318,9 @@ bool tcp_send_new_probe(struct tcp_pcb *pcb)
 
 	if (pcb->snd_nxt != pcb->snd_max)
 		return false;
-	pcb->cwnd = UINT32_MAX; /* RFC 8985 7.3: a probe is not held back by cwnd */
-	(void)tcp_output_one(pcb);
+	/* RFC 8985 7.3: a probe is one segment (one MSS with TSO too), not held back by cwnd. */
+	pcb->cwnd = UINT32_MAX;
+	(void)tcp_output_one(pcb, pcb->mss);
 	pcb->cwnd = cwnd;
 	return pcb->snd_max != max;
 }

@@ -13,7 +13,8 @@
  * A frontend's mistakes are protocol violations (sim/report.h), answered
  * with NETIF_RSP_ERROR for each of the frame's requests: a chain longer
  * than NB_MAX_FRAME_SLOTS, a first size smaller than the rest, a GSO size
- * of 0 or a type other than TCPv4, an unknown extra type, a blank checksum
+ * of 0 or a type other than TCPv4, a GSO size whose segments would not fit
+ * the MTU, an unknown extra type, a blank checksum
  * in a frame that is not TCP/UDP over IPv4. A chain that runs past the
  * requests produced (more_data on the last one) is what Linux calls fatal
  * (xenvif_fatal_tx_err): netback stops reading the ring.
@@ -274,6 +275,15 @@ static bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
 		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): a GSO frame of %zu bytes "
 				     "that is not TCP over IPv4, or is truncated", nb->vif->index,
 				     slot_of(f->first), f->req[0].id, len);
+		return false;
+	}
+	/* Each segment goes on as a wire frame: headers + gso_size must fit the MTU. */
+	if (f->gso_size && (len < payload + f->gso_size ? len : payload + f->gso_size) >
+				   nb->vif->cfg.mtu + ETH_HLEN) {
+		sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): GSO size %u makes "
+				     "segments of up to %zu bytes, over the MTU %u + Ethernet "
+				     "header", nb->vif->index, slot_of(f->first), f->req[0].id,
+				     f->gso_size, payload + f->gso_size, nb->vif->cfg.mtu);
 		return false;
 	}
 	/* Linux's checksum_setup: a blank checksum needs a TCP or UDP header to fill. */

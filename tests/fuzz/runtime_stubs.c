@@ -58,6 +58,8 @@ _Noreturn void uk_panic(const char *fmt, ...)
 
 /* Nothing exits here: the stack's exit hook (TCP's linger) is never run. */
 int uk_atexit(void (*fn)(void)) { return 0; }
+/* No threads here (net/tcp.c's exit hook asks before it would sleep). */
+struct uk_thread *uk_thread_self(void) { return NULL; }
 int uk_printf(const char *fmt, ...)
 {
 	va_list ap;

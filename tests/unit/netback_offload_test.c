@@ -463,6 +463,25 @@ static void a_gso_size_of_0_is_a_violation_answered_on_every_slot(void **state)
 	assert_int_equal(f->d->violations, 1);
 }
 
+/* Segments of gso_size payload behind the headers would not fit the vif's MTU. */
+static void a_gso_size_over_the_mtu_is_a_violation(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t frame[GSO_MAX_FRAME];
+	size_t len = tcp_frame(frame, 9000, 0x10);
+
+	front_setup(f, "");
+	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 4000); /* 4054-byte segments */
+	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 1), 1 + 3);
+	assert_int_equal(f->d->violations, 1);
+	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	/* One segment at most 1500 bytes of IP datagram: 1460 of payload goes. */
+	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1460);
+	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
+	assert_int_equal(f->fr.v->stats.from_guest_frames, 7);
+	assert_int_equal(f->d->violations, 1);
+}
+
 static void a_chain_past_the_produced_requests_stops_the_ring(void **state)
 {
 	struct fixture *f = *state;
@@ -558,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(with_csum_0_a_blank_checksum_is_a_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(with_gso_0_a_gso_extra_is_a_violation_and_frames_flow_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_gso_size_of_0_is_a_violation_answered_on_every_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_gso_size_over_the_mtu_is_a_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_chain_past_the_produced_requests_stops_the_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_chain_of_more_than_18_slots_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_first_size_below_the_rest_is_refused, setup, teardown),
