@@ -348,6 +348,19 @@ void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t 
 	/* capture-gso=whole: the frame as the guest sent it (with TX impairment: its segments). */
 	bool whole = v->cfg.capture_gso_whole && !v->impair[IMPAIR_TX];
 
+	/*
+	 * Bytes of a GSO frame after the IPv4 total length are not the
+	 * datagram's: the kernel (behind a TAP) would segment and checksum them
+	 * as payload, so they go no further, as Linux's ip_rcv trims them
+	 * (pskb_trim_rcsum).
+	 */
+	if (gso_size && len >= 14 + 20 && frame[12] == 0x08 && frame[13] == 0x00) {
+		size_t total = (size_t)frame[16] << 8 | frame[17];
+
+		if (total >= 20 && 14 + total < len)
+			len = 14 + total;
+	}
+
 	if (gso_size && csum_blank && v->tx_offload && v->ops->transmit_gso &&
 	    !v->impair[IMPAIR_TX]) {
 		v->stats.from_guest_frames++;

@@ -353,6 +353,26 @@ static void a_blank_checksum_is_filled_for_tcp_and_udp(void **state)
 	free(c.data);
 }
 
+/* Bytes a guest puts after a GSO frame's IPv4 total length go no further than netback. */
+static void bytes_after_a_gso_datagram_are_cut_off(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t frame[GSO_MAX_FRAME];
+	size_t len = tcp_frame(frame, 5000, 0x18);
+	struct captured c;
+
+	front_setup(f, "capture-gso=whole");
+	memset(frame + len, 0xee, 10);
+	send_chain(f, frame, len + 10, 4096, NETTXF_csum_blank, 1448);
+	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 2);
+	read_capture(f, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len[0], len);
+	assert_memory_equal(c.data, frame, len);
+	assert_int_equal(f->d->violations, 0);
+	free(c.data);
+}
+
 struct seg_count {
 	unsigned int n;
 	uint8_t last_flags;
@@ -572,6 +592,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_multi_slot_frame_is_joined_byte_for_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(capture_gso_whole_keeps_the_frame_as_the_guest_sent_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_blank_checksum_is_filled_for_tcp_and_udp, setup, teardown),
+		cmocka_unit_test_setup_teardown(bytes_after_a_gso_datagram_are_cut_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(gso_keeps_a_short_frame_whole_and_refuses_bad_ones, setup, teardown),
 		cmocka_unit_test_setup_teardown(keys_turn_each_offload_off_in_the_published_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(with_csum_0_a_blank_checksum_is_a_violation, setup, teardown),
