@@ -237,6 +237,19 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 	return rc;
 }
 
+/* The interface and next hop for dst (nif: NULL to route), counting a failure. */
+static int route_out(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	if (!*nif ? !(*nif = ip4_route(dst, next_hop)) : !next_hop_on(*nif, dst, next_hop)) {
+		struct net_if *count = *nif ? *nif : net_if_first();
+
+		if (count)
+			count->stats.no_route++;
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
+
 /*
  * As ip4_output, but the datagram goes with Don't Fragment set and is never
  * fragmented here: -EMSGSIZE when it exceeds the link MTU (TCP's path MTU
@@ -255,13 +268,8 @@ int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_
 	uint8_t *buf;
 	int rc;
 
-	if (!nif ? !(nif = ip4_route(dst, &next_hop)) : !next_hop_on(nif, dst, &next_hop)) {
-		struct net_if *count = nif ? nif : net_if_first();
-
-		if (count)
-			count->stats.no_route++;
+	if (route_out(&nif, dst, &next_hop) < 0)
 		return -EHOSTUNREACH;
-	}
 	if (IP4_HLEN + len > (gso_size ? IP4_MAX_PAYLOAD + IP4_HLEN : nif->link.mtu))
 		return -EMSGSIZE;
 	if (src == IP4_ANY)
@@ -280,16 +288,16 @@ int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_
 	return rc;
 }
 
-/* The interface and next hop for dst (nif: NULL to route), counting a failure. */
-static int route_out(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+/* What ip4_output and ip4_output_room check first: the size, the route, the source. */
+static int output_begin(struct net_if **nif, ip4_addr_t *src, ip4_addr_t dst, size_t len,
+			ip4_addr_t *next_hop)
 {
-	if (!*nif ? !(*nif = ip4_route(dst, next_hop)) : !next_hop_on(*nif, dst, next_hop)) {
-		struct net_if *count = *nif ? *nif : net_if_first();
-
-		if (count)
-			count->stats.no_route++;
+	if (len > IP4_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (route_out(nif, dst, next_hop) < 0)
 		return -EHOSTUNREACH;
-	}
+	if (*src == IP4_ANY)
+		*src = (*nif)->cfg.addr;
 	return 0;
 }
 
@@ -297,13 +305,10 @@ int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto
 	       const void *payload, size_t len)
 {
 	ip4_addr_t next_hop;
+	int rc;
 
-	if (len > IP4_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	if (route_out(&nif, dst, &next_hop) < 0)
-		return -EHOSTUNREACH;
-	if (src == IP4_ANY)
-		src = nif->cfg.addr;
+	if ((rc = output_begin(&nif, &src, dst, len, &next_hop)) < 0)
+		return rc;
 	return send_fragments(nif, src, dst, proto, next_hop, payload, len);
 }
 
@@ -314,12 +319,8 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
 	uint8_t *dgram = payload - IP4_HLEN;
 	int rc;
 
-	if (len > IP4_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	if (route_out(&nif, dst, &next_hop) < 0)
-		return -EHOSTUNREACH;
-	if (src == IP4_ANY)
-		src = nif->cfg.addr;
+	if ((rc = output_begin(&nif, &src, dst, len, &next_hop)) < 0)
+		return rc;
 	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
 		return send_fragments(nif, src, dst, proto, next_hop, payload, len);
 	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, dst);
