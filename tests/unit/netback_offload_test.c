@@ -28,6 +28,7 @@
 #include "sim/sim.h"
 #include "sim_checks.h"
 #include "sim_fixture.h"
+#include "peer.h"
 
 #define NR_PAGES 24
 enum { GFN_BUF = NETIF_FRONT_GFN_FREE };
@@ -82,18 +83,13 @@ static void front_setup(struct fixture *f, const char *keys)
 
 /* --- frames and checksums, computed here independently of gso.c --- */
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t rd16(const uint8_t *p) { return peer_get16(p); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
 
+/* The folded ones'-complement sum (not complemented), from the test peer's. */
 static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t sum)
 {
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += rd16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)~peer_csum_fold(peer_csum_add(sum, p, n));
 }
 
 /* The IPv4 header and the TCP/UDP checksum (with pseudo-header) of a frame are right. */

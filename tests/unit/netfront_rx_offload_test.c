@@ -33,6 +33,7 @@
 #include "runtime/include/uk/time.h"
 #include "sim/backends/netback_private.h" /* the hand-written bad responses */
 #include "sim/backends/vif.h"
+#include "peer.h"
 
 const char uk_app_name[] = "netfront_rx_offload_test";
 
@@ -58,17 +59,12 @@ struct got {
 
 static struct got got;
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t rd16(const uint8_t *p) { return peer_get16(p); }
 
+/* The folded ones'-complement sum (not complemented), from the test peer's. */
 static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t sum)
 {
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += rd16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)~peer_csum_fold(peer_csum_add(sum, p, n));
 }
 
 /* Whether the IPv4 header and TCP checksums of a frame are right. */
