@@ -261,11 +261,11 @@ int ip4_output_df(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t pr
 	return ip4_output_df_gso(nif, src, dst, proto, payload, len, 0);
 }
 
-int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
-		      const void *payload, size_t len, uint16_t gso_size)
+int ip4_output_df_gso_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+			   uint8_t *payload, size_t len, uint16_t gso_size)
 {
 	ip4_addr_t next_hop;
-	uint8_t *buf;
+	uint8_t *dgram = payload - IP4_HLEN;
 	int rc;
 
 	if (route_out(&nif, dst, &next_hop) < 0)
@@ -274,16 +274,31 @@ int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_
 		return -EMSGSIZE;
 	if (src == IP4_ANY)
 		src = nif->cfg.addr;
-	if (!(buf = uk_malloc(IP4_HLEN + len))) {
-		nif->stats.nomem++;
+	/* A GSO frame's segments take ids from this one up (gso.c, tcp_gso_segment). */
+	header_build(dgram, IP4_HLEN + len, nif->ip_id, IP4_DF, proto, src, dst);
+	nif->ip_id = (uint16_t)(nif->ip_id + (gso_size ? (len + gso_size - 1) / gso_size : 1));
+	nif->tx_room = dgram; /* the Ethernet header goes in front, in place */
+	rc = gso_size ? netif_tso_output(nif, next_hop, dgram, IP4_HLEN + len, gso_size)
+		      : arp_output(nif, next_hop, dgram, IP4_HLEN + len);
+	nif->tx_room = NULL;
+	return rc;
+}
+
+int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+		      const void *payload, size_t len, uint16_t gso_size)
+{
+	uint8_t *buf = uk_malloc(IP4_OUTPUT_ROOM + len);
+	int rc;
+
+	if (!buf) {
+		struct net_if *count = nif ? nif : net_if_first();
+
+		if (count)
+			count->stats.nomem++;
 		return -ENOMEM;
 	}
-	/* A GSO frame's segments take ids from this one up (gso.c, tcp_gso_segment). */
-	header_build(buf, IP4_HLEN + len, nif->ip_id, IP4_DF, proto, src, dst);
-	nif->ip_id = (uint16_t)(nif->ip_id + (gso_size ? (len + gso_size - 1) / gso_size : 1));
-	memcpy(buf + IP4_HLEN, payload, len);
-	rc = gso_size ? netif_tso_output(nif, next_hop, buf, IP4_HLEN + len, gso_size)
-		      : arp_output(nif, next_hop, buf, IP4_HLEN + len);
+	memcpy(buf + IP4_OUTPUT_ROOM, payload, len);
+	rc = ip4_output_df_gso_room(nif, src, dst, proto, buf + IP4_OUTPUT_ROOM, len, gso_size);
 	uk_free(buf);
 	return rc;
 }

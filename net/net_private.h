@@ -122,6 +122,10 @@ void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len);
  */
 int ip4_output_df_gso(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 		      const void *payload, size_t len, uint16_t gso_size);
+/* The same for a payload with IP4_OUTPUT_ROOM writable bytes before it: both
+ * headers are written there, and the segment is not copied (TCP's output). */
+int ip4_output_df_gso_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
+			   uint8_t *payload, size_t len, uint16_t gso_size);
 
 /* netif_offload.c: TCP segmentation offload on links that have it. */
 /*

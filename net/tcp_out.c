@@ -26,7 +26,9 @@ struct tcp_hdr_out {
 
 /*
  * Writes the header and options in front of the len payload bytes already at
- * seg + TCP_HLEN + olen, computes the checksum and sends. Returns ip4_output's.
+ * seg + TCP_HLEN + olen, computes the checksum and sends. seg has
+ * IP4_OUTPUT_ROOM writable bytes before it, for the IPv4 and Ethernet
+ * headers. Returns ip4_output's.
  */
 static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *seg,
 		    size_t olen, size_t len, uint16_t gso_size)
@@ -51,7 +53,7 @@ static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *se
 	if (h->flags & TCP_RST)
 		tcp_stats.rst_sent++;
 	/* Don't Fragment: the path MTU comes back in ICMP (RFC 1191, tcp_icmp.c). */
-	return ip4_output_df_gso(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total, gso_size);
+	return ip4_output_df_gso_room(nif, h->src, h->dst, IP4_PROTO_TCP, seg, total, gso_size);
 }
 
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb)
@@ -105,7 +107,7 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 				 .dport = pcb->rport, .seq = seq, .ack = pcb->rcv_nxt,
 				 .flags = flags };
 	struct tcp_opts o = { 0 };
-	uint8_t opt[TCP_MAX_OPTLEN], *seg;
+	uint8_t opt[TCP_MAX_OPTLEN], *buf, *seg;
 	size_t olen;
 	int rc;
 
@@ -121,10 +123,11 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 	if (!syn_opts && !len && pcb->sack_ok && pcb->ooo)
 		o.n_sack = (uint8_t)tcp_ooo_sack_blocks(pcb, o.sack, o.has_ts ? 3 : TCP_SACK_BLOCKS);
 	olen = tcp_opt_write(opt, &o);
-	if (!(seg = uk_malloc(TCP_HLEN + olen + len))) {
+	if (!(buf = uk_malloc(IP4_OUTPUT_ROOM + TCP_HLEN + olen + len))) {
 		tcp_stats.nomem++;
 		return -ENOMEM;
 	}
+	seg = buf + IP4_OUTPUT_ROOM;
 	memcpy(seg + TCP_HLEN, opt, olen);
 	tcp_ring_peek(&pcb->sndq, off, seg + TCP_HLEN + olen, len);
 	h.wnd = tcp_wnd_field(pcb, flags & TCP_SYN);
@@ -135,7 +138,7 @@ static int tcp_xmit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t o
 		uk_timer_cancel(&pcb->delack_timer);
 	}
 	rc = tcp_emit(tcp_out_if(pcb), &h, seg, olen, len, len > pcb->mss ? pcb->mss : 0);
-	uk_free(seg);
+	uk_free(buf);
 	return rc;
 }
 
@@ -173,7 +176,7 @@ void tcp_send_rst_reply(struct net_if *nif, const struct tcp_seg *seg)
 {
 	struct tcp_hdr_out h = { .src = seg->dst, .dst = seg->src, .sport = seg->dport,
 				 .dport = seg->sport };
-	uint8_t buf[TCP_HLEN];
+	uint8_t buf[IP4_OUTPUT_ROOM + TCP_HLEN];
 
 	if (seg->flags & TCP_RST)
 		return;
@@ -184,7 +187,7 @@ void tcp_send_rst_reply(struct net_if *nif, const struct tcp_seg *seg)
 		h.ack = seg->seq + seg->len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 		h.flags = TCP_RST | TCP_ACK;
 	}
-	tcp_emit(nif, &h, buf, 0, 0, 0);
+	tcp_emit(nif, &h, buf + IP4_OUTPUT_ROOM, 0, 0, 0);
 }
 
 static bool tcp_sends_data(enum tcp_state s)
