@@ -18,20 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hypercall_shim/shim.h"
 #include "runtime/include/uk/netfront.h"
-#include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/gnttab_private.h"
-#include "runtime/include/uk/sched.h"
-#include "runtime/include/uk/time.h"
-#include "sim/backends/vif.h"
-#include "peer.h"
+#include "netfront_offload_fixture.h"
 
 const char uk_app_name[] = "netfront_offload_test";
 
 #define NR_VIFS 2
-#define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
 #define PAYLOAD_MAX (NETFRONT_MAX_TSO_FRAME - 54)
 
 /* --- the host half: what each vif's null backend was given, joined --- */
@@ -48,25 +41,6 @@ static struct seen seen[NR_VIFS];
 static struct vif *vifs[NR_VIFS];
 static struct vif_backend_ops rec_ops;
 
-static uint16_t rd16(const uint8_t *p) { return peer_get16(p); }
-
-/* The folded ones'-complement sum (not complemented), from the test peer's. */
-static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	return (uint16_t)~peer_csum_fold(peer_csum_add(sum, p, n));
-}
-
-/* Whether the IPv4 header and TCP checksums of a frame are right. */
-static bool checksums_valid(const uint8_t *f, size_t len)
-{
-	size_t total = rd16(f + 16);
-	uint32_t pseudo = rd16(f + 26) + rd16(f + 28) + rd16(f + 30) + rd16(f + 32) + 6u +
-			  (uint32_t)(total - 20);
-
-	return len == 14 + total && ones_sum(f + 14, 20, 0) == 0xffff &&
-	       ones_sum(f + 34, total - 20, pseudo) == 0xffff;
-}
-
 static void rec_transmit(struct vif *v, const uint8_t *f, size_t len)
 {
 	struct seen *s = &seen[v->index];
@@ -82,65 +56,15 @@ static void rec_transmit(struct vif *v, const uint8_t *f, size_t len)
 	s->payload += n;
 }
 
-static struct vif *vif_make(unsigned int index, const char *spec)
+/* A vif whose null backend's transmit is recorded in seen[index]. */
+static struct vif *vif_make_recorded(unsigned int index, const char *spec)
 {
-	struct vif_config cfg;
-	struct vif *v = NULL;
-	char err[160];
+	struct vif *v = vif_make(index, spec);
 
-	if (vif_config_parse(&cfg, spec, err, sizeof(err)) < 0)
-		fail_msg("vif_config_parse: %s", err);
-	if (vif_create(shim_current(), index, &cfg, &v, err, sizeof(err)) < 0)
-		fail_msg("vif_create: %s", err);
 	rec_ops = *v->ops;
 	rec_ops.transmit = rec_transmit;
 	v->ops = &rec_ops;
 	return v;
-}
-
-/* --- frames, as the stack builds them for TSO --- */
-
-/*
- * A TCP/IPv4 frame of n payload bytes (i * 13 + seed pattern) from seq,
- * its IP checksum filled and its TCP checksum field holding the folded
- * pseudo-header sum (CHECKSUM_PARTIAL).
- */
-static size_t tso_frame(uint8_t *f, size_t n, uint32_t seq, uint8_t seed)
-{
-	size_t total = 40 + n;
-	uint16_t c;
-
-	memset(f, 0, 54);
-	memcpy(f, "\x02\x00\x00\x00\x00\x02\x00\x16\x3e\x00\x01\x00\x08\x00", 14);
-	f[14] = 0x45;
-	f[16] = (uint8_t)(total >> 8);
-	f[17] = (uint8_t)total;
-	f[20] = 0x40;
-	f[22] = 64;
-	f[23] = 6;
-	memcpy(f + 26, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
-	memcpy(f + 34, "\x30\x39\x00\x50", 4);
-	f[38] = (uint8_t)(seq >> 24);
-	f[39] = (uint8_t)(seq >> 16);
-	f[40] = (uint8_t)(seq >> 8);
-	f[41] = (uint8_t)seq;
-	f[46] = 0x50;
-	f[47] = 0x18;
-	f[48] = 0xff;
-	for (size_t i = 0; i < n; i++)
-		f[54 + i] = (uint8_t)(i * 13 + seed);
-	c = (uint16_t)~ones_sum(f + 14, 20, 0);
-	f[24] = (uint8_t)(c >> 8);
-	f[25] = (uint8_t)c;
-	c = ones_sum(f + 26, 8, 6u + (uint32_t)(total - 20));
-	f[50] = (uint8_t)(c >> 8);
-	f[51] = (uint8_t)c;
-	return 14 + total;
-}
-
-static void settle(void)
-{
-	uk_sleep_ns(10 * UK_NSEC_PER_MSEC);
 }
 
 static struct netfront *open_vif(unsigned int index)
@@ -248,37 +172,18 @@ static void test_tso_refuses_frames_over_64k_and_runts(void **state)
 
 /* --- the group --- */
 
-static size_t pages_before, blocks_before;
-static unsigned int grants_before;
-
 static int setup(void **state)
 {
-	struct uk_mem_stats m;
-
 	memset(seen, 0, sizeof(seen));
-	uk_mem_stats(&m);
-	pages_before = m.pages_free;
-	blocks_before = m.heap_blocks;
-	grants_before = gnttab_free_count();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct uk_mem_stats m;
-
-	uk_mem_stats(&m);
-	assert_int_equal(m.pages_free, pages_before);
-	assert_int_equal(m.heap_blocks, blocks_before);
-	assert_int_equal(gnttab_free_count(), grants_before);
+	guest_resources_note();
 	return 0;
 }
 
 static int group_setup(void **state)
 {
 	assert_int_equal(gnttab_init(), 0);
-	vifs[0] = vif_make(0, "null");
-	vifs[1] = vif_make(1, "null,sg=0,gso=0,csum=0");
+	vifs[0] = vif_make_recorded(0, "null");
+	vifs[1] = vif_make_recorded(1, "null,sg=0,gso=0,csum=0");
 	return 0;
 }
 
@@ -290,7 +195,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, guest_resources_check)
 
 int app_main(int argc, char **argv)
 {

@@ -24,21 +24,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hypercall_shim/shim.h"
 #include "runtime/include/uk/netfront.h"
-#include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/gnttab_private.h"
-#include "runtime/include/uk/sched.h"
-#include "runtime/include/uk/time.h"
 #include "sim/backends/netback_private.h" /* the hand-written bad responses */
-#include "sim/backends/vif.h"
-#include "peer.h"
+#include "netfront_offload_fixture.h"
 
 const char uk_app_name[] = "netfront_rx_offload_test";
 
 #define NR_VIFS 4
-#define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
 #define PAYLOAD_MAX (NETFRONT_MAX_GSO_RX_FRAME - 54)
 
 static struct vif *vifs[NR_VIFS];
@@ -58,65 +51,6 @@ struct got {
 };
 
 static struct got got;
-
-static uint16_t rd16(const uint8_t *p) { return peer_get16(p); }
-
-/* The folded ones'-complement sum (not complemented), from the test peer's. */
-static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	return (uint16_t)~peer_csum_fold(peer_csum_add(sum, p, n));
-}
-
-/* Whether the IPv4 header and TCP checksums of a frame are right. */
-static bool checksums_valid(const uint8_t *f, size_t len)
-{
-	size_t total = rd16(f + 16);
-	uint32_t pseudo = rd16(f + 26) + rd16(f + 28) + rd16(f + 30) + rd16(f + 32) + 6u +
-			  (uint32_t)(total - 20);
-
-	return len == 14 + total && ones_sum(f + 14, 20, 0) == 0xffff &&
-	       ones_sum(f + 34, total - 20, pseudo) == 0xffff;
-}
-
-/* --- frames, as the stack builds them for TSO --- */
-
-/*
- * A TCP/IPv4 frame of n payload bytes (i * 13 + seed pattern) from seq,
- * its IP checksum filled and its TCP checksum field holding the folded
- * pseudo-header sum (CHECKSUM_PARTIAL).
- */
-static size_t tso_frame(uint8_t *f, size_t n, uint32_t seq, uint8_t seed)
-{
-	size_t total = 40 + n;
-	uint16_t c;
-
-	memset(f, 0, 54);
-	memcpy(f, "\x02\x00\x00\x00\x00\x02\x00\x16\x3e\x00\x01\x00\x08\x00", 14);
-	f[14] = 0x45;
-	f[16] = (uint8_t)(total >> 8);
-	f[17] = (uint8_t)total;
-	f[20] = 0x40;
-	f[22] = 64;
-	f[23] = 6;
-	memcpy(f + 26, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
-	memcpy(f + 34, "\x30\x39\x00\x50", 4);
-	f[38] = (uint8_t)(seq >> 24);
-	f[39] = (uint8_t)(seq >> 16);
-	f[40] = (uint8_t)(seq >> 8);
-	f[41] = (uint8_t)seq;
-	f[46] = 0x50;
-	f[47] = 0x18;
-	f[48] = 0xff;
-	for (size_t i = 0; i < n; i++)
-		f[54 + i] = (uint8_t)(i * 13 + seed);
-	c = (uint16_t)~ones_sum(f + 14, 20, 0);
-	f[24] = (uint8_t)(c >> 8);
-	f[25] = (uint8_t)c;
-	c = ones_sum(f + 26, 8, 6u + (uint32_t)(total - 20));
-	f[50] = (uint8_t)(c >> 8);
-	f[51] = (uint8_t)c;
-	return 14 + total;
-}
 
 
 static void on_frame(struct netfront *nf, const uint8_t *f, size_t len, unsigned int flags,
@@ -140,24 +74,6 @@ static void on_frame(struct netfront *nf, const uint8_t *f, size_t len, unsigned
 static void on_frame_plain(struct netfront *nf, const uint8_t *f, size_t len, void *arg)
 {
 	on_frame(nf, f, len, 0, arg);
-}
-
-static struct vif *vif_make(unsigned int index, const char *spec)
-{
-	struct vif_config cfg;
-	struct vif *v = NULL;
-	char err[160];
-
-	if (vif_config_parse(&cfg, spec, err, sizeof(err)) < 0)
-		fail_msg("vif_config_parse: %s", err);
-	if (vif_create(shim_current(), index, &cfg, &v, err, sizeof(err)) < 0)
-		fail_msg("vif_create: %s", err);
-	return v;
-}
-
-static void settle(void)
-{
-	uk_sleep_ns(10 * UK_NSEC_PER_MSEC);
 }
 
 static struct netfront *open_rx(unsigned int index, bool offload)
@@ -328,21 +244,29 @@ static void assert_ring_still_works(unsigned int frames_before)
 	assert_int_equal(got.last_len, len);
 }
 
-static void test_a_more_data_chain_past_a_frames_slots_is_refused(void **state)
+/* The backend's n bad responses on vif 0 give no frame, one RX error, and the ring still works. */
+static void assert_bad_responses_refused(struct netfront *nf, unsigned int n,
+					 const uint16_t *flags, const netif_extra_info_t *x)
 {
-	struct netfront *nf = open_rx(0, true);
-	uint16_t flags[40];
 	struct netfront_stats st;
 
-	for (unsigned int i = 0; i < 40; i++)
-		flags[i] = NETRXF_more_data;
-	flags[39] = 0;
-	bad_responses(vifs[0]->netback, 40, flags, NULL);
+	bad_responses(vifs[0]->netback, n, flags, x);
 	settle();
 	netfront_stats(nf, &st);
 	assert_int_equal(got.frames, 0);
 	assert_int_equal(st.rx_errors, 1);
 	assert_ring_still_works(0);
+}
+
+static void test_a_more_data_chain_past_a_frames_slots_is_refused(void **state)
+{
+	struct netfront *nf = open_rx(0, true);
+	uint16_t flags[40];
+
+	for (unsigned int i = 0; i < 40; i++)
+		flags[i] = NETRXF_more_data;
+	flags[39] = 0;
+	assert_bad_responses_refused(nf, 40, flags, NULL);
 	assert_int_equal(netfront_close(nf), 0);
 }
 
@@ -351,17 +275,11 @@ static void test_a_gso_size_of_0_is_refused(void **state)
 	struct netfront *nf = open_rx(0, true);
 	uint16_t flags[3] = { NETRXF_extra_info | NETRXF_more_data, 0, 0 };
 	netif_extra_info_t x[3] = { 0 };
-	struct netfront_stats st;
 
 	x[1].type = XEN_NETIF_EXTRA_TYPE_GSO;
 	x[1].u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
 	x[1].u.gso.size = 0;
-	bad_responses(vifs[0]->netback, 3, flags, x);
-	settle();
-	netfront_stats(nf, &st);
-	assert_int_equal(got.frames, 0);
-	assert_int_equal(st.rx_errors, 1);
-	assert_ring_still_works(0);
+	assert_bad_responses_refused(nf, 3, flags, x);
 	assert_int_equal(netfront_close(nf), 0);
 }
 
@@ -369,17 +287,11 @@ static void test_a_frame_over_the_mtu_without_gso_is_refused(void **state)
 {
 	struct netfront *nf = open_rx(0, true);
 	uint16_t flags[19];
-	struct netfront_stats st;
 
 	for (unsigned int i = 0; i < 19; i++)
 		flags[i] = NETRXF_more_data;
 	flags[18] = 0; /* 1900 bytes over 19 slots, no GSO extra */
-	bad_responses(vifs[0]->netback, 19, flags, NULL);
-	settle();
-	netfront_stats(nf, &st);
-	assert_int_equal(got.frames, 0);
-	assert_int_equal(st.rx_errors, 1);
-	assert_ring_still_works(0);
+	assert_bad_responses_refused(nf, 19, flags, NULL);
 	assert_int_equal(netfront_close(nf), 0);
 }
 
@@ -440,29 +352,10 @@ static void test_the_capture_shows_wire_segments_unless_whole(void **state)
 
 /* --- the group --- */
 
-static size_t pages_before, blocks_before;
-static unsigned int grants_before;
-
 static int setup(void **state)
 {
-	struct uk_mem_stats m;
-
 	memset(&got, 0, sizeof(got));
-	uk_mem_stats(&m);
-	pages_before = m.pages_free;
-	blocks_before = m.heap_blocks;
-	grants_before = gnttab_free_count();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct uk_mem_stats m;
-
-	uk_mem_stats(&m);
-	assert_int_equal(m.pages_free, pages_before);
-	assert_int_equal(m.heap_blocks, blocks_before);
-	assert_int_equal(gnttab_free_count(), grants_before);
+	guest_resources_note();
 	return 0;
 }
 
@@ -494,7 +387,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, guest_resources_check)
 
 int app_main(int argc, char **argv)
 {
