@@ -20,76 +20,34 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hypercall_shim/shim.h"
 #include "runtime/include/uk/blk.h"
 #include "runtime/include/uk/alloc.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/include/uk/time.h"
 #include "runtime/gnttab_private.h"
-#include "sim/backends/blkback_private.h"
-#include "sim/domain.h"
 #include "sim/sim.h"
 
 const char uk_app_name[] = "blk_direct_test";
 
-#define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
 #define DISK_SECTORS 8192u /* 4 MiB */
 #define PAGE 4096u
 #define QD 32
 
 enum { DISK_INDIRECT, DISK_PLAIN, NR_DISKS };
 
+#include "blkfront_fixture.h"
+
 static const char *const disk_spec[NR_DISKS] = {
 	"%s/indirect.img,raw,xvda,rw",
 	"%s/plain.img,raw,xvdb,rw,indirect=0,ring-order=0",
 };
 
-static char tmpdir[64];
-static struct blkback *disks[NR_DISKS];
 static struct uk_blk *blk[NR_DISKS];
-
-static void image_create(const char *path, uint8_t seed)
-{
-	uint8_t buf[PAGE];
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-
-	assert_true(fd >= 0);
-	for (unsigned int i = 0; i < DISK_SECTORS / 8; i++) {
-		for (unsigned int j = 0; j < sizeof(buf); j++)
-			buf[j] = (uint8_t)(seed + i * 5 + j * 3);
-		assert_int_equal(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
-	}
-	close(fd);
-}
 
 static struct blkback *disk_make(unsigned int i)
 {
 	static const char *const names[NR_DISKS] = { "indirect", "plain" };
-	struct blkback_config cfg;
-	struct blkback *bb;
-	char path[128], spec[256], err[512];
 
-	snprintf(path, sizeof(path), "%s/%s.img", tmpdir, names[i]);
-	image_create(path, (uint8_t)(i * 70 + 1));
-	snprintf(spec, sizeof(spec), disk_spec[i], tmpdir);
-	if (blkback_config_parse(&cfg, spec, err, sizeof(err)) < 0)
-		fail_msg("blkback_config_parse: %s", err);
-	if (blkback_create(shim_current(), &cfg, &bb, err, sizeof(err)) < 0)
-		fail_msg("blkback_create: %s", err);
-	return bb;
-}
-
-static void image_read(unsigned int disk, uint64_t sector, void *buf, size_t len)
-{
-	assert_int_equal(pread(disks[disk]->cfg.fd, buf, len, (off_t)(sector * 512)), (ssize_t)len);
-}
-
-static struct blkback_stats stats_of(unsigned int disk)
-{
-	struct blkback_stats st;
-
-	blkback_get_stats(disks[disk], &st);
-	return st;
+	return disk_create(names[i], disk_spec[i], (uint8_t)(i * 70 + 1), 5);
 }
 
 static void fill(uint8_t *p, size_t len, uint32_t seed)
@@ -226,17 +184,10 @@ static void test_a_read_the_page_cache_holds_is_answered_without_the_thread_pool
 
 /* --- the group --- */
 
-static int teardown(void **state)
-{
-	assert_int_equal(shim_current()->violations, 0);
-	return 0;
-}
-
 static int group_setup(void **state)
 {
 	assert_int_equal(gnttab_init(), 0);
-	strcpy(tmpdir, "/tmp/blk_direct_test.XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (disks_dir_make("/tmp/blk_direct_test.XXXXXX") < 0)
 		return -1;
 	for (unsigned int i = 0; i < NR_DISKS; i++) {
 		disks[i] = disk_make(i);
@@ -248,19 +199,15 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[128];
 	int rc = 0;
 
-	for (unsigned int i = 0; i < NR_DISKS; i++) {
+	for (unsigned int i = 0; i < NR_DISKS; i++)
 		if (blk[i] && uk_blk_close(blk[i]) < 0)
 			rc = -1;
-		blkback_destroy(disks[i]);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? rc : -1;
+	return disks_remove() == 0 ? rc : -1;
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, teardown_no_violations)
 
 int app_main(int argc, char **argv)
 {
