@@ -246,6 +246,39 @@ static void read_capture(struct fixture *f, struct captured *c)
 	pcap_close(p);
 }
 
+/* The capture holds one frame: the len bytes of frame, exactly. */
+static void assert_captured_whole(struct fixture *f, const uint8_t *frame, size_t len)
+{
+	struct captured c;
+
+	read_capture(f, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len[0], len);
+	assert_memory_equal(c.data, frame, len);
+	free(c.data);
+}
+
+/*
+ * The frame was refused: slots responses, NETIF_RSP_ERROR but for nulls
+ * NETIF_RSP_NULL, one violation, and nothing went out.
+ */
+static void assert_frame_refused(struct fixture *f, unsigned int nulls, unsigned int slots)
+{
+	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, nulls), slots);
+	assert_int_equal(f->d->violations, 1);
+	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+}
+
+/* After a refused frame, frame (9000 bytes of payload) with a good gso_size goes out in 7. */
+static void assert_a_good_gso_frame_still_goes(struct fixture *f, const uint8_t *frame, size_t len,
+					       uint16_t gso_size)
+{
+	send_chain(f, frame, len, 4096, NETTXF_csum_blank, gso_size);
+	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
+	assert_int_equal(f->fr.v->stats.from_guest_frames, 7);
+	assert_int_equal(f->d->violations, 1);
+}
+
 /* --- what goes through --- */
 
 static void a_gso_frame_of_many_slots_leaves_as_checksummed_segments(void **state)
@@ -285,19 +318,14 @@ static void capture_gso_whole_keeps_the_frame_as_the_guest_sent_it(void **state)
 	struct fixture *f = *state;
 	static uint8_t frame[GSO_MAX_FRAME];
 	size_t len = tcp_frame(frame, 10000, 0x18);
-	struct captured c;
 
 	front_setup(f, "capture-gso=whole");
 	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1448);
 	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
-	read_capture(f, &c);
-	assert_int_equal(c.n, 1);
-	assert_int_equal(c.len[0], len);
-	assert_memory_equal(c.data, frame, len);
+	assert_captured_whole(f, frame, len);
 	/* The backend still got the segments. */
 	assert_int_equal(f->fr.v->stats.from_guest_frames, (10000 + 1447) / 1448);
 	assert_int_equal(f->d->violations, 0);
-	free(c.data);
 	vif_spec_refused("null,capture-gso=all", "bad capture-gso 'all'");
 }
 
@@ -306,19 +334,14 @@ static void a_multi_slot_frame_is_joined_byte_for_byte(void **state)
 	struct fixture *f = *state;
 	uint8_t frame[1514];
 	size_t len = tcp_frame(frame, 1460, 0x10);
-	struct captured c;
 
 	front_setup(f, "gso=0");
 	/* Filled checksum: the frame goes out exactly as the guest wrote it. */
 	assert_int_equal(gso_csum_fill(frame, len), 0);
 	send_chain(f, frame, len, 600, 0, 0);
 	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 0), 3);
-	read_capture(f, &c);
-	assert_int_equal(c.n, 1);
-	assert_int_equal(c.len[0], len);
-	assert_memory_equal(c.data, frame, len);
+	assert_captured_whole(f, frame, len);
 	assert_int_equal(f->d->violations, 0);
-	free(c.data);
 }
 
 static void a_blank_checksum_is_filled_for_tcp_and_udp(void **state)
@@ -355,18 +378,13 @@ static void bytes_after_a_gso_datagram_are_cut_off(void **state)
 	struct fixture *f = *state;
 	static uint8_t frame[GSO_MAX_FRAME];
 	size_t len = tcp_frame(frame, 5000, 0x18);
-	struct captured c;
 
 	front_setup(f, "capture-gso=whole");
 	memset(frame + len, 0xee, 10);
 	send_chain(f, frame, len + 10, 4096, NETTXF_csum_blank, 1448);
 	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 2);
-	read_capture(f, &c);
-	assert_int_equal(c.n, 1);
-	assert_int_equal(c.len[0], len);
-	assert_memory_equal(c.data, frame, len);
+	assert_captured_whole(f, frame, len);
 	assert_int_equal(f->d->violations, 0);
-	free(c.data);
 }
 
 struct seg_count {
@@ -435,9 +453,7 @@ static void with_csum_0_a_blank_checksum_is_a_violation(void **state)
 
 	front_setup(f, "csum=0");
 	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 0);
-	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 0), 1);
-	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	assert_frame_refused(f, 0, 1);
 }
 
 static void with_gso_0_a_gso_extra_is_a_violation_and_frames_flow_after(void **state)
@@ -469,14 +485,9 @@ static void a_gso_size_of_0_is_a_violation_answered_on_every_slot(void **state)
 	first = queue_chain(f, frame, len, 4096, NETTXF_csum_blank, 1448);
 	patch_gso_size(f, first + 1, 0);
 	push(f);
-	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 1), 1 + 3);
-	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	assert_frame_refused(f, 1, 1 + 3);
 	/* The next frame is read from the right slot. */
-	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1448);
-	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 7);
-	assert_int_equal(f->d->violations, 1);
+	assert_a_good_gso_frame_still_goes(f, frame, len, 1448);
 }
 
 /* Segments of gso_size payload behind the headers would not fit the vif's MTU. */
@@ -488,14 +499,9 @@ static void a_gso_size_over_the_mtu_is_a_violation(void **state)
 
 	front_setup(f, "");
 	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 4000); /* 4054-byte segments */
-	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 1), 1 + 3);
-	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	assert_frame_refused(f, 1, 1 + 3);
 	/* One segment at most 1500 bytes of IP datagram: 1460 of payload goes. */
-	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1460);
-	assert_int_equal(take_responses(f, NETIF_RSP_OKAY, 1), 1 + 3);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 7);
-	assert_int_equal(f->d->violations, 1);
+	assert_a_good_gso_frame_still_goes(f, frame, len, 1460);
 }
 
 static void a_chain_past_the_produced_requests_stops_the_ring(void **state)
@@ -541,9 +547,7 @@ static void a_first_size_below_the_rest_is_refused(void **state)
 	first = queue_chain(f, frame, len, 600, 0, 0);
 	RING_GET_REQUEST(&f->fr.tx, first)->size = 800; /* the other two hold 914 */
 	push(f);
-	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 0), 3);
-	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	assert_frame_refused(f, 0, 3);
 }
 
 static void a_gso_frame_that_is_not_tcp_is_refused(void **state)
@@ -555,9 +559,7 @@ static void a_gso_frame_that_is_not_tcp_is_refused(void **state)
 	front_setup(f, "");
 	frame[23] = 17; /* UDP */
 	send_chain(f, frame, len, 4096, NETTXF_csum_blank, 1448);
-	assert_int_equal(take_responses(f, NETIF_RSP_ERROR, 1), 2);
-	assert_int_equal(f->d->violations, 1);
-	assert_int_equal(f->fr.v->stats.from_guest_frames, 0);
+	assert_frame_refused(f, 1, 2);
 }
 
 static void a_gso_extra_of_another_type_is_refused(void **state)
@@ -581,25 +583,27 @@ static void a_gso_extra_of_another_type_is_refused(void **state)
 	assert_int_equal(f->d->violations, 1);
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(a_gso_frame_of_many_slots_leaves_as_checksummed_segments, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_multi_slot_frame_is_joined_byte_for_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(capture_gso_whole_keeps_the_frame_as_the_guest_sent_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_blank_checksum_is_filled_for_tcp_and_udp, setup, teardown),
-		cmocka_unit_test_setup_teardown(bytes_after_a_gso_datagram_are_cut_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(gso_keeps_a_short_frame_whole_and_refuses_bad_ones, setup, teardown),
-		cmocka_unit_test_setup_teardown(keys_turn_each_offload_off_in_the_published_features, setup, teardown),
-		cmocka_unit_test_setup_teardown(with_csum_0_a_blank_checksum_is_a_violation, setup, teardown),
-		cmocka_unit_test_setup_teardown(with_gso_0_a_gso_extra_is_a_violation_and_frames_flow_after, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_gso_size_of_0_is_a_violation_answered_on_every_slot, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_gso_size_over_the_mtu_is_a_violation, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_chain_past_the_produced_requests_stops_the_ring, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_chain_of_more_than_18_slots_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_first_size_below_the_rest_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_gso_frame_that_is_not_tcp_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_gso_extra_of_another_type_is_refused, setup, teardown),
+		T(a_gso_frame_of_many_slots_leaves_as_checksummed_segments),
+		T(a_multi_slot_frame_is_joined_byte_for_byte),
+		T(capture_gso_whole_keeps_the_frame_as_the_guest_sent_it),
+		T(a_blank_checksum_is_filled_for_tcp_and_udp),
+		T(bytes_after_a_gso_datagram_are_cut_off),
+		T(gso_keeps_a_short_frame_whole_and_refuses_bad_ones),
+		T(keys_turn_each_offload_off_in_the_published_features),
+		T(with_csum_0_a_blank_checksum_is_a_violation),
+		T(with_gso_0_a_gso_extra_is_a_violation_and_frames_flow_after),
+		T(a_gso_size_of_0_is_a_violation_answered_on_every_slot),
+		T(a_gso_size_over_the_mtu_is_a_violation),
+		T(a_chain_past_the_produced_requests_stops_the_ring),
+		T(a_chain_of_more_than_18_slots_is_refused),
+		T(a_first_size_below_the_rest_is_refused),
+		T(a_gso_frame_that_is_not_tcp_is_refused),
+		T(a_gso_extra_of_another_type_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
