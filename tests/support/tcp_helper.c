@@ -374,6 +374,15 @@ const struct th_seg *th_get(unsigned int i)
 	return &rec.seg[i];
 }
 
+unsigned int th_data_count(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < th_count(); i++)
+		n += th_get(i)->len > 0;
+	return n;
+}
+
 const struct th_seg *th_last(void)
 {
 	assert_true(rec.n > 0);
@@ -484,6 +493,14 @@ struct net_socket *th_open_passive_sack(struct net_socket *listener, uint16_t pe
 	return s;
 }
 
+struct net_socket *th_open_sack_nodelay(uint16_t peer_port, bool ts, struct th_conn *c)
+{
+	struct net_socket *s = th_open_passive_sack(th_listener(), peer_port, ts, c);
+
+	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
+	return s;
+}
+
 void th_conn_ack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
 		      const uint32_t (*blocks)[2], unsigned int n)
 {
@@ -562,6 +579,20 @@ int th_group_listen(struct net_socket **listener)
 	assert_int_equal(net_listen(group_listener, 8), 0);
 	*listener = group_listener;
 	return 0;
+}
+
+int th_group_setup(void **state)
+{
+	struct net_socket *listener;
+
+	(void)state;
+	return th_group_listen(&listener);
+}
+
+struct net_socket *th_listener(void)
+{
+	assert_non_null(group_listener);
+	return group_listener;
 }
 
 int th_group_teardown(void **state)

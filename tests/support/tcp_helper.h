@@ -77,6 +77,8 @@ unsigned int th_count(void);
 const struct th_seg *th_get(unsigned int i);
 const struct th_seg *th_last(void);
 void th_reset(void);
+/* How many of them carried data. */
+unsigned int th_data_count(void);
 
 /* --- a peer's view of one connection --- */
 struct th_conn {
@@ -112,6 +114,8 @@ struct net_socket *th_open_passive(struct net_socket *listener, uint16_t port,
  */
 struct net_socket *th_open_passive_sack(struct net_socket *listener, uint16_t peer_port,
 					bool ts, struct th_conn *c);
+/* th_open_passive_sack on the group's listener, then Nagle off (NET_OPT_NODELAY). */
+struct net_socket *th_open_sack_nodelay(uint16_t peer_port, bool ts, struct th_conn *c);
 /* An ACK at ack carrying the SACK blocks [base + a, base + b) of blocks. */
 void th_conn_ack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
 		      const uint32_t (*blocks)[2], unsigned int n);
@@ -134,10 +138,15 @@ uint64_t th_now(void);
  * test starts a second of guest time later (so the challenge-ACK and ICMP
  * rate limits start afresh) with nothing recorded (th_test_setup), and must
  * end its connections: only the listener is left (th_test_teardown).
+ * th_group_setup is th_group_listen for a group that asks th_listener()
+ * for the listener; TH_TEST(f) runs test f under the tests' fixture.
  */
 int th_group_listen(struct net_socket **listener);
+int th_group_setup(void **state);
+struct net_socket *th_listener(void);
 int th_group_teardown(void **state);
 int th_test_setup(void **state);
 int th_test_teardown(void **state);
+#define TH_TEST(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
 
 #endif

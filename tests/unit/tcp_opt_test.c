@@ -20,7 +20,6 @@
 
 const char uk_app_name[] = "tcp_opt_test";
 
-static struct net_socket *listener;
 static uint8_t bulk[16 * 1460];
 
 /* --- parsing (tcp_opt.c) --- */
@@ -130,7 +129,7 @@ static struct net_socket *passive_with(uint16_t peer_port, struct th_seg syn,
 			       .our_nxt = sa->seq + 1, .peer_wnd = syn.wnd, .ts = syn.has_ts,
 			       .peer_ts = syn.tsval + 1, .our_ts = sa->tsval };
 	th_conn_ack(c);
-	assert_int_equal(net_accept(listener, &s, th_now()), 0);
+	assert_int_equal(net_accept(th_listener(), &s, th_now()), 0);
 	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
 	th_reset();
 	return s;
@@ -316,12 +315,7 @@ static void test_fragmentation_needed_quoting_a_sequence_not_in_flight_is_ignore
 	net_abort(s);
 }
 
-static int group_setup(void **state)
-{
-	return th_group_listen(&listener);
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
+#define T(f) TH_TEST(f)
 
 int app_main(int argc, char **argv)
 {
@@ -346,5 +340,5 @@ int app_main(int argc, char **argv)
 		T(test_fragmentation_needed_quoting_a_sequence_not_in_flight_is_ignored),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
+	return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -27,7 +27,6 @@ const char uk_app_name[] = "tcp_rack_test";
 #define MSS 1460
 #define RTT (10 * TH_MS)
 
-static struct net_socket *listener;
 static uint8_t bulk[32 * MSS];
 
 /*
@@ -36,7 +35,7 @@ static uint8_t bulk[32 * MSS];
  */
 static struct net_socket *rack_conn(uint16_t peer_port, struct th_conn *c)
 {
-	struct net_socket *s = th_open_passive_sack(listener, peer_port, false, c);
+	struct net_socket *s = th_open_passive_sack(th_listener(), peer_port, false, c);
 
 	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
 	assert_int_equal(net_setsockopt(s, NET_OPT_SNDBUF, 64 * 1024), 0);
@@ -62,15 +61,6 @@ static unsigned int sent_at(uint32_t seq, uint64_t *last_time)
 	return n;
 }
 
-static unsigned int data_segments(void)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < th_count(); i++)
-		n += th_get(i)->len > 0;
-	return n;
-}
-
 static void test_lost_retransmission_is_found_by_rack_long_before_the_rto(void **state)
 {
 	struct th_conn c;
@@ -87,7 +77,7 @@ static void test_lost_retransmission_is_found_by_rack_long_before_the_rto(void *
 	c.peer_wnd = 64000;
 	/* 20 segments queued: cwnd's 11 (10 + 1 for the first ACK) go now, the rest wait. */
 	assert_int_equal(net_send(s, bulk, 20 * MSS, th_now()), 20 * MSS);
-	assert_int_equal(data_segments(), 11);
+	assert_int_equal(th_data_count(), 11);
 	/* Segment 0 is lost; 1-3 arrive: three SACKed above it, it is lost. */
 	th_sleep(RTT);
 	th_conn_ack_sack(&c, base, base, three, 1);
@@ -97,7 +87,7 @@ static void test_lost_retransmission_is_found_by_rack_long_before_the_rto(void *
 	/* 4-10 arrive; with only the resent segment in the pipe, new data goes. */
 	th_sleep(2 * TH_MS);
 	th_conn_ack_sack(&c, base, base, ten, 1);
-	assert_true(data_segments() >= 14);
+	assert_true(th_data_count() >= 14);
 	/*
 	 * The resent segment is lost too. The new segments sent 2 ms after it
 	 * are SACKed one RTT later: the resend is older than them by more than
@@ -132,9 +122,9 @@ static void test_tail_loss_is_repaired_by_a_probe_and_fast_recovery(void **state
 	assert_int_equal(pcb->srtt_ns, RTT);
 	/* PTO = 2 SRTT + 2 ms after the last ACK: the last segment goes again as the probe. */
 	th_sleep(2 * RTT + 2 * TH_MS - 1);
-	assert_int_equal(data_segments(), 4);
+	assert_int_equal(th_data_count(), 4);
 	th_sleep(1);
-	assert_int_equal(data_segments(), 5);
+	assert_int_equal(th_data_count(), 5);
 	assert_int_equal(sent_at(base + 3 * MSS, &when), 2);
 	assert_int_equal(when - t1, 2 * RTT + 2 * TH_MS);
 	assert_int_equal(th_last()->len, MSS);
@@ -190,7 +180,7 @@ static void test_reordering_within_the_window_is_not_retransmitted(void **state)
 	th_sleep(2 * TH_MS);
 	th_conn_ack_to(&c, base + 8 * MSS);
 	th_sleep(TH_S);
-	assert_int_equal(data_segments(), 8);
+	assert_int_equal(th_data_count(), 8);
 	assert_false(pcb->in_recovery);
 	tcp_stats_get(&after);
 	assert_int_equal(after.retransmits, before.retransmits);
@@ -210,7 +200,7 @@ static void test_late_segment_is_resent_when_the_reordering_window_ends(void **s
 	/* Segment 1 is lost; 2 and 3 (two, below DupThresh) are SACKed one RTT on. */
 	th_sleep(RTT);
 	th_conn_ack_sack(&c, base + MSS, base, two, 1);
-	assert_int_equal(data_segments(), 4);
+	assert_int_equal(th_data_count(), 4);
 	/* The reordering timer: it is resent RTT + RTT / 4 after it was first sent. */
 	th_sleep(RTT / 4);
 	assert_int_equal(sent_at(base + MSS, &when), 2);
@@ -272,12 +262,7 @@ static void test_a_partly_sacked_tso_segment_resends_only_its_hole(void **state)
 	net_abort(s);
 }
 
-static int group_setup(void **state)
-{
-	return th_group_listen(&listener);
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
+#define T(f) TH_TEST(f)
 
 int app_main(int argc, char **argv)
 {
@@ -291,5 +276,5 @@ int app_main(int argc, char **argv)
 
 	for (size_t i = 0; i < sizeof(bulk); i++)
 		bulk[i] = (uint8_t)i;
-	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
+	return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -23,17 +23,7 @@ const char uk_app_name[] = "tcp_sack_dupack_test";
 
 #define MSS 1460
 
-static struct net_socket *listener;
 static uint8_t bulk[16 * MSS];
-
-/* A passive connection whose SYN offered SACK (and timestamps when ts), no Nagle. */
-static struct net_socket *sack_conn(uint16_t peer_port, bool ts, struct th_conn *c)
-{
-	struct net_socket *s = th_open_passive_sack(listener, peer_port, ts, c);
-
-	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
-	return s;
-}
 
 
 /* A duplicate ACK at base with SACK blocks relative to it, advertising window wnd. */
@@ -52,7 +42,7 @@ static void dupack_sack_wnd(struct th_conn *c, uint32_t base, uint16_t wnd,
 static void test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10101, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10101, false, &c);
 	static const uint32_t a[][2] = { { MSS, 2 * MSS } };
 	static const uint32_t b[][2] = { { MSS, 3 * MSS } };
 	static const uint32_t d[][2] = { { 4 * MSS, 5 * MSS }, { MSS, 3 * MSS } };
@@ -77,7 +67,7 @@ static void test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves(v
 static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10102, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10102, false, &c);
 	static const uint32_t a[][2] = { { MSS, 3 * MSS } };
 	uint32_t base;
 
@@ -102,7 +92,7 @@ static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **st
 static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10103, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10103, false, &c);
 	static const uint32_t a[][2] = { { 2 * MSS, 5 * MSS } };
 	uint32_t base;
 
@@ -120,36 +110,7 @@ static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **s
 	net_abort(s);
 }
 
-static int group_setup(void **state)
-{
-	if (th_setup() != 0)
-		return -1;
-	assert_int_equal(net_socket(NET_SOCK_STREAM, &listener), 0);
-	assert_int_equal(net_bind(listener, IP4_ANY, 80), 0);
-	assert_int_equal(net_listen(listener, 8), 0);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	net_close(listener);
-	th_teardown();
-	return 0;
-}
-
-static int setup(void **state)
-{
-	th_sleep(TH_S);
-	return th_setup();
-}
-
-static int teardown(void **state)
-{
-	assert_int_equal(tcp_pcb_count(), 1);
-	return 0;
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) TH_TEST(f)
 
 int app_main(int argc, char **argv)
 {
@@ -161,5 +122,5 @@ int app_main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -22,17 +22,7 @@ const char uk_app_name[] = "tcp_sack_test";
 
 #define MSS 1460
 
-static struct net_socket *listener;
 static uint8_t bulk[16 * MSS];
-
-/* A passive connection whose SYN offered SACK (and timestamps when ts), no Nagle. */
-static struct net_socket *sack_conn(uint16_t peer_port, bool ts, struct th_conn *c)
-{
-	struct net_socket *s = th_open_passive_sack(listener, peer_port, ts, c);
-
-	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
-	return s;
-}
 
 static void piece(const struct th_conn *c, uint32_t off, uint32_t len)
 {
@@ -70,7 +60,7 @@ static void test_active_open_offers_sack(void **state)
 static void test_out_of_order_data_is_reported_in_sack_blocks_latest_first(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10002, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10002, false, &c);
 	const struct th_seg *a;
 
 	piece(&c, 100, 100);
@@ -92,7 +82,7 @@ static void test_out_of_order_data_is_reported_in_sack_blocks_latest_first(void 
 static void test_sack_blocks_beside_timestamps_are_at_most_three(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10003, true, &c);
+	struct net_socket *s = th_open_sack_nodelay(10003, true, &c);
 
 	for (uint32_t i = 0; i < 5; i++)
 		piece(&c, 100 + 200 * i, 100);
@@ -104,7 +94,7 @@ static void test_sack_blocks_beside_timestamps_are_at_most_three(void **state)
 static void test_filled_hole_leaves_no_sack_blocks(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10004, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10004, false, &c);
 
 	piece(&c, 100, 100);
 	piece(&c, 0, 100);
@@ -116,7 +106,7 @@ static void test_filled_hole_leaves_no_sack_blocks(void **state)
 static void test_sacked_holes_are_resent_one_per_duplicate_ack(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10005, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10005, false, &c);
 	uint32_t base;
 	/* Segments 0 and 3 (of 0..9) are lost; the peer holds 1-2 and 4-9. */
 	static const uint32_t one[][2] = { { MSS, 3 * MSS } };
@@ -146,7 +136,7 @@ static void test_sacked_holes_are_resent_one_per_duplicate_ack(void **state)
 static void test_sack_blocks_outside_what_was_sent_are_ignored(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = sack_conn(10006, false, &c);
+	struct net_socket *s = th_open_sack_nodelay(10006, false, &c);
 	static const uint32_t bogus[][2] = { { 100 * MSS, 101 * MSS }, { 0, 0 } };
 
 	assert_int_equal(net_send(s, bulk, 2 * MSS, th_now()), 2 * MSS);
@@ -155,12 +145,7 @@ static void test_sack_blocks_outside_what_was_sent_are_ignored(void **state)
 	net_abort(s);
 }
 
-static int group_setup(void **state)
-{
-	return th_group_listen(&listener);
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
+#define T(f) TH_TEST(f)
 
 int app_main(int argc, char **argv)
 {
@@ -174,5 +159,5 @@ int app_main(int argc, char **argv)
 		T(test_sack_blocks_outside_what_was_sent_are_ignored),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
+	return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -25,7 +25,6 @@ const char uk_app_name[] = "tcp_tso_sws_test";
 
 #define MSS 1460
 
-static struct net_socket *listener;
 static uint8_t bulk[20 * MSS];
 
 /* TSO frames the stack hands the link: how many, and the TCP payload of the last. */
@@ -45,19 +44,10 @@ static int tso_record(void *ctx, const uint8_t *f, size_t len, uint16_t gso_size
 	return 0;
 }
 
-static unsigned int data_segments(void)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < th_count(); i++)
-		n += th_get(i)->len > 0;
-	return n;
-}
-
 static void test_a_window_limited_tso_segment_leaves_no_small_tail(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_passive_sack(listener, 13001, false, &c);
+	struct net_socket *s = th_open_passive_sack(th_listener(), 13001, false, &c);
 	const struct tcp_pcb *pcb = s->stream.pcb;
 	struct net_if *nif = th_nif();
 
@@ -73,7 +63,7 @@ static void test_a_window_limited_tso_segment_leaves_no_small_tail(void **state)
 	/* Two full MSS in one TSO segment; the 730-byte rest waits for the window. */
 	assert_int_equal(tso.n, 1);
 	assert_int_equal(tso.len, 2 * MSS);
-	assert_int_equal(data_segments(), 0);
+	assert_int_equal(th_data_count(), 0);
 	assert_int_equal(pcb->snd_nxt - pcb->snd_una, 2 * MSS);
 	nif->link.send_tso = NULL;
 	nif->link.tso_max = 0;
@@ -83,14 +73,14 @@ static void test_a_window_limited_tso_segment_leaves_no_small_tail(void **state)
 static void test_without_tso_the_same_window_sends_two_full_segments(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_passive_sack(listener, 13002, false, &c);
+	struct net_socket *s = th_open_passive_sack(th_listener(), 13002, false, &c);
 
 	assert_int_equal(net_setsockopt(s, NET_OPT_SNDBUF, 64 * 1024), 0);
 	c.peer_wnd = 2 * MSS + MSS / 2;
 	th_conn_ack(&c);
 	th_reset();
 	assert_int_equal(net_send(s, bulk, sizeof(bulk), th_now()), sizeof(bulk));
-	assert_int_equal(data_segments(), 2);
+	assert_int_equal(th_data_count(), 2);
 	assert_int_equal(th_get(0)->len, MSS);
 	assert_int_equal(th_last()->len, MSS);
 	net_abort(s);
@@ -103,7 +93,7 @@ static void test_without_tso_the_same_window_sends_two_full_segments(void **stat
 static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_passive_sack(listener, 13003, false, &c);
+	struct net_socket *s = th_open_passive_sack(th_listener(), 13003, false, &c);
 	const struct tcp_pcb *pcb = s->stream.pcb;
 	struct net_if *nif = th_nif();
 	uint32_t flight;
@@ -128,7 +118,7 @@ static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
 	th_sleep(30 * TH_MS);
 	assert_int_equal(pcb->snd_nxt - pcb->snd_una, flight + MSS);
 	assert_int_equal(tso.n, 1);
-	assert_int_equal(data_segments(), 1);
+	assert_int_equal(th_data_count(), 1);
 	assert_int_equal(th_last()->len, MSS);
 	net_abort(s);
 }
@@ -146,11 +136,6 @@ static int tso_test_setup(void **state)
 	return rc;
 }
 
-static int group_setup(void **state)
-{
-	return th_group_listen(&listener);
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, tso_test_setup, th_test_teardown)
 
 int app_main(int argc, char **argv)
@@ -161,5 +146,5 @@ int app_main(int argc, char **argv)
 		T(test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
+	return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }
