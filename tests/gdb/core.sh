@@ -4,23 +4,16 @@
 # uk_panic, `uk thread N` and bt show a suspended thread, bt the panic. A
 # faulting guest leaves one too; without --core and with ulimit -c 0, none.
 . "$(dirname "$0")/lib.sh"
-pattern=$(cat /proc/sys/kernel/core_pattern)
-case "$pattern" in
-"|"*) skip "the kernel hands cores to a program here (core_pattern '$pattern'), not to a file" ;;
-*/*) skip "the kernel writes cores to '$pattern', outside this test's directory" ;;
-esac
-[ "$(ulimit -H -c)" != 0 ] || skip "the hard core size limit is 0 (ulimit -H -c)"
+. "$(dirname "$0")/core_lib.sh"
+core_files_or_skip
 
 gdb_run "$TMP/live" panic uk_panic -- "uk threads"
 
-mkdir "$TMP/crash"
-(cd "$TMP/crash" && exec "$GUEST" "${GUEST_ARGS[@]}" --core -- panic ip=10.0.0.2/24) \
-	>"$TMP/out" 2>"$TMP/err" && status=0 || status=$?
+panic_with_core "$TMP/crash"
 expect_eq "a crash's exit status, core or not" 70 "$status"
 expect_grep "the panic" 'PANIC in main: gdbguest: crashing on purpose' "$TMP/err"
 expect_grep "the core was dumped" '^drydock: core dumped' "$TMP/err"
-core=$(find "$TMP/crash" -maxdepth 1 -name 'core*' -type f | head -1)
-[ -n "$core" ] || fail "no core file in $TMP/crash: $(ls -la "$TMP/crash")"
+core_in "$TMP/crash"
 
 timeout 90 gdb -nx -q -batch -iex "add-auto-load-safe-path $SCRIPT" \
 	-ex "echo === bt\n" -ex bt -ex "echo === threads\n" -ex "uk threads" \
