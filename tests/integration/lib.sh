@@ -39,6 +39,14 @@ skip() {
 	exit 77
 }
 
+# need_tools TOOL...: skips the test unless every TOOL is on the PATH.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "needs $tool"
+	done
+}
+
 # netns_create NAME: a network namespace of our own, removed when the test
 # ends. Whether the machine allows it is decided by trying each thing the TAP
 # tests need: adding the namespace, running a program inside it (in a chroot
@@ -89,6 +97,38 @@ wait_for_socket() {
 		sleep 0.05
 	done
 	fail "the socket $1 did not appear within 60 s"
+}
+
+# echo_server_start ADDR PORT LOG [NS]: a Python echo server on ADDR:PORT
+# (0: a free port), inside the namespace NS when given, in the background for
+# at most 60 s, its output in LOG. Returns once it listens, with its port in
+# $echo_port. It serves one connection: echoes what comes until the peer
+# closes its side, then closes its own.
+echo_server_start() {
+	cat >"$TMP/echo_server.py" <<'PY'
+import socket, sys
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((sys.argv[1], int(sys.argv[2])))
+l.listen(4)
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    c.sendall(b)
+c.shutdown(socket.SHUT_WR)
+c.close()
+PY
+	: >"$3"
+	if [ -n "${4:-}" ]; then
+		ip netns exec "$4" timeout 60 python3 "$TMP/echo_server.py" "$1" "$2" >"$3" 2>&1 &
+	else
+		timeout 60 python3 "$TMP/echo_server.py" "$1" "$2" >"$3" 2>&1 &
+	fi
+	wait_for_line "$3" '^port [0-9]+$' 20
+	echo_port=$(sed -n 's/^port //p' "$3")
 }
 
 # xenstore_guest_start SECONDS: testguest on the real clock, sleeping SECONDS,

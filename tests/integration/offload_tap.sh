@@ -11,9 +11,7 @@
 set -e
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/httpd_lib.sh"
-for tool in curl python3 sha256sum; do
-	command -v "$tool" >/dev/null || skip "needs $tool"
-done
+need_tools curl python3 sha256sum
 httpd_tap_ns "drydock-offload-$$"
 mb=20
 head -c $((mb * 1000000)) /dev/urandom >"$TMP/up"

@@ -10,9 +10,7 @@
 set -e
 . "$(dirname "$0")/lib.sh"
 netns_create "drydock-tcp-$$"
-for tool in nc python3 sha256sum head; do
-	command -v "$tool" >/dev/null || skip "needs $tool"
-done
+need_tools nc python3 sha256sum head
 in_ns() { ip netns exec "$NS" "$@"; }
 
 ip -n "$NS" tuntap add dev dd0 mode tap
@@ -20,7 +18,7 @@ ip -n "$NS" addr add 10.0.0.1/24 dev dd0
 ip -n "$NS" link set dd0 up
 
 # The files the background jobs write exist before anything polls them.
-touch "$TMP/out" "$TMP/out4" "$TMP/server.log" "$TMP/server5.log"
+touch "$TMP/out" "$TMP/out4"
 
 # 1. The guest serves: two connections, then it exits.
 ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- ip=10.0.0.2/24 count=2 >"$TMP/out" 2>"$TMP/err" &
@@ -40,24 +38,7 @@ expect_eq "server exit status" 0 "$status"
 expect_grep "served both" '^tcpecho: served 2 connections, 1048591 bytes$' "$TMP/out"
 
 # 2. The guest connects out to a Linux echo server.
-cat >"$TMP/server.py" <<'PY'
-import socket, sys, threading
-l = socket.socket()
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("10.0.0.1", 7007))
-l.listen(4)
-print("ready", flush=True)
-c, _ = l.accept()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    c.sendall(b)
-c.shutdown(socket.SHUT_WR)
-c.close()
-PY
-ip netns exec "$NS" timeout 60 python3 "$TMP/server.py" >"$TMP/server.log" 2>&1 &
-wait_for_line "$TMP/server.log" '^ready$' 20
+echo_server_start 10.0.0.1 7007 "$TMP/server.log" "$NS"
 run "$TMP/out2" "$TMP/err2" ip netns exec "$NS" "$BIN/tcpecho" --vif tap=dd0 -- \
 	ip=10.0.0.2/24 connect=10.0.0.1:7007 size=2000000
 expect_eq "client exit status" 0 "$status"
@@ -122,8 +103,7 @@ timeout 60 ip netns exec "$NS" nc -N -w 20 10.0.0.2 7 <"$TMP/in4" >"$TMP/back4" 
 expect_eq "256 KiB echoed under memcheck" "$(sha256sum <"$TMP/in4")" "$(sha256sum <"$TMP/back4")"
 wait "$guest" && status=0 || status=$?
 [ "$status" = 0 ] || { cat "$TMP/err4" >&2; fail "tcpecho server under memcheck exited $status"; }
-ip netns exec "$NS" timeout 60 python3 "$TMP/server.py" >"$TMP/server5.log" 2>&1 &
-wait_for_line "$TMP/server5.log" '^ready$' 20
+echo_server_start 10.0.0.1 7007 "$TMP/server5.log" "$NS"
 run "$TMP/out5" "$TMP/err5" ip netns exec "$NS" "${memcheck[@]}" "$BIN/tcpecho" --vif tap=dd0 -- \
 	ip=10.0.0.2/24 connect=10.0.0.1:7007 size=300000
 [ "$status" = 0 ] || { cat "$TMP/err5" "$TMP/out5" >&2; fail "tcpecho client under memcheck exited $status"; }

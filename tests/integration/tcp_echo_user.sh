@@ -6,10 +6,8 @@
 # and sends nothing off the machine.
 set -e
 . "$(dirname "$0")/lib.sh"
-for tool in nc python3 sha256sum; do
-	command -v "$tool" >/dev/null || skip "needs $tool"
-done
-touch "$TMP/out" "$TMP/server.log"
+need_tools nc python3 sha256sum
+touch "$TMP/out"
 
 # 1. The guest serves one connection through hostfwd.
 port=$((20000 + $$ % 20000))
@@ -23,23 +21,7 @@ wait "$guest" && status=0 || status=$?
 expect_eq "server exit status" 0 "$status"
 
 # 2. The guest connects out through slirp to an echo server on 127.0.0.1.
-cat >"$TMP/server.py" <<'PY'
-import socket, sys
-l = socket.socket()
-l.bind(("127.0.0.1", 0))
-l.listen(1)
-print("port", l.getsockname()[1], flush=True)
-c, _ = l.accept()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    c.sendall(b)
-c.shutdown(socket.SHUT_WR)
-PY
-timeout 60 python3 "$TMP/server.py" >"$TMP/server.log" 2>&1 &
-wait_for_line "$TMP/server.log" '^port [0-9]+$' 20
-hport=$(sed -n 's/^port //p' "$TMP/server.log")
-run "$TMP/out2" "$TMP/err2" "$BIN/tcpecho" --vif user -- dhcp connect=10.0.2.2:"$hport" size=500000
+echo_server_start 127.0.0.1 0 "$TMP/server.log"
+run "$TMP/out2" "$TMP/err2" "$BIN/tcpecho" --vif user -- dhcp connect=10.0.2.2:"$echo_port" size=500000
 [ "$status" = 0 ] || { cat "$TMP/out2" "$TMP/err2" >&2; fail "client through slirp exited $status"; }
 expect_grep "500 kB echoed through slirp" '^tcpecho: 500000 bytes echoed intact$' "$TMP/out2"
