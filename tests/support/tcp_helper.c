@@ -13,6 +13,7 @@
 
 #include "net/include/net/netif.h"
 #include "net/include/net/tcp.h"
+#include "net/net_private.h" /* the link's send_tso and tso_max, for th_tso_on */
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/timer.h"
@@ -234,6 +235,41 @@ void th_teardown(void)
 struct net_if *th_nif(void)
 {
 	return nif;
+}
+
+/* --- TSO on the link --- */
+
+static struct th_tso *tso_rec;
+
+static int tso_record(void *ctx, const uint8_t *f, size_t len, uint16_t gso_size)
+{
+	const uint8_t *ip = f + 14, *t = ip + (size_t)(ip[0] & 0x0f) * 4;
+	size_t payload = len - (size_t)(t - f) - (size_t)(t[12] >> 4) * 4;
+
+	(void)ctx;
+	(void)gso_size;
+	if (!tso_rec->n++) {
+		tso_rec->first_seq =
+			(uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
+		tso_rec->first_len = payload;
+	}
+	tso_rec->last_len = payload;
+	return 0;
+}
+
+void th_tso_on(struct th_tso *t)
+{
+	memset(t, 0, sizeof(*t));
+	tso_rec = t;
+	nif->link.send_tso = tso_record;
+	nif->link.tso_max = 65535;
+}
+
+void th_tso_off(void)
+{
+	nif->link.send_tso = NULL;
+	nif->link.tso_max = 0;
+	tso_rec = NULL;
 }
 
 /* --- feeding --- */

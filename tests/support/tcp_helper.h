@@ -127,6 +127,20 @@ void th_conn_ack_sack(struct th_conn *c, uint32_t ack, uint32_t base,
 struct net_socket *th_open_active(uint16_t peer_port, uint32_t peer_iss, bool opts,
 				  struct th_conn *c);
 
+/*
+ * TSO on the test link: th_tso_on gives it a send_tso taking segments of up
+ * to 65535 bytes whole, recorded in *t (cleared first); th_tso_off takes it
+ * away again.
+ */
+struct th_tso {
+	unsigned int n;     /* TSO segments the link was handed */
+	uint32_t first_seq; /* the first one's sequence number */
+	size_t first_len;   /* its TCP payload */
+	size_t last_len;    /* the last one's TCP payload */
+};
+void th_tso_on(struct th_tso *t);
+void th_tso_off(void);
+
 /* Lets guest time pass (timers fire meanwhile). */
 void th_sleep(uint64_t ns);
 uint64_t th_now(void);

@@ -208,25 +208,8 @@ static void test_late_segment_is_resent_when_the_reordering_window_ends(void **s
 	net_abort(s);
 }
 
-/* TSO frames the stack hands the link: the first one's sequence number and payload. */
-static struct {
-	unsigned int n;
-	uint32_t seq;
-	size_t len;
-} tso;
-
-static int tso_record(void *ctx, const uint8_t *f, size_t len, uint16_t gso_size)
-{
-	const uint8_t *ip = f + 14, *t = ip + (size_t)(ip[0] & 0x0f) * 4;
-
-	(void)ctx;
-	(void)gso_size;
-	if (!tso.n++) {
-		tso.seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
-		tso.len = len - (size_t)(t - f) - (size_t)(t[12] >> 4) * 4;
-	}
-	return 0;
-}
+/* TSO segments the stack hands the link (th_tso_on). */
+static struct th_tso tso;
 
 /*
  * A TSO segment reaches the peer as MSS-sized segments, and SACK and RACK
@@ -238,27 +221,23 @@ static void test_a_partly_sacked_tso_segment_resends_only_its_hole(void **state)
 	struct th_conn c;
 	struct net_socket *s = rack_conn(12005, &c);
 	const struct tcp_pcb *pcb = s->stream.pcb;
-	struct net_if *nif = th_nif();
 	static const uint32_t rest[][2] = { { MSS, 10 * MSS } };
 	uint32_t base = c.our_nxt;
 	uint64_t when = 0;
 
-	memset(&tso, 0, sizeof(tso));
-	nif->link.send_tso = tso_record;
-	nif->link.tso_max = 65535;
+	th_tso_on(&tso);
 	c.peer_wnd = 64000;
 	assert_int_equal(net_send(s, bulk, 10 * MSS, th_now()), 10 * MSS);
 	assert_int_equal(tso.n, 1);
-	assert_int_equal(tso.seq, base);
-	assert_int_equal(tso.len, 10 * MSS);
+	assert_int_equal(tso.first_seq, base);
+	assert_int_equal(tso.first_len, 10 * MSS);
 	th_sleep(RTT);
 	th_conn_ack_sack(&c, base, base, rest, 1);
 	assert_int_equal(sent_at(base, &when), 1);
 	assert_int_equal(th_last()->len, MSS);
 	assert_int_equal(tso.n, 1);
 	assert_int_equal(tcp_rack_pipe(pcb), MSS);
-	nif->link.send_tso = NULL;
-	nif->link.tso_max = 0;
+	th_tso_off();
 	net_abort(s);
 }
 

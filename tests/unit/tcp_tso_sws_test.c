@@ -27,34 +27,17 @@ const char uk_app_name[] = "tcp_tso_sws_test";
 
 static uint8_t bulk[20 * MSS];
 
-/* TSO frames the stack hands the link: how many, and the TCP payload of the last. */
-static struct {
-	unsigned int n;
-	size_t len;
-} tso;
-
-static int tso_record(void *ctx, const uint8_t *f, size_t len, uint16_t gso_size)
-{
-	const uint8_t *ip = f + 14, *t = ip + (size_t)(ip[0] & 0x0f) * 4;
-
-	(void)ctx;
-	(void)gso_size;
-	tso.n++;
-	tso.len = len - (size_t)(t - f) - (size_t)(t[12] >> 4) * 4;
-	return 0;
-}
+/* TSO segments the stack hands the link (th_tso_on). */
+static struct th_tso tso;
 
 static void test_a_window_limited_tso_segment_leaves_no_small_tail(void **state)
 {
 	struct th_conn c;
 	struct net_socket *s = th_open_passive_sack(th_listener(), 13001, false, &c);
 	const struct tcp_pcb *pcb = s->stream.pcb;
-	struct net_if *nif = th_nif();
 
 	assert_int_equal(net_setsockopt(s, NET_OPT_SNDBUF, 64 * 1024), 0);
-	memset(&tso, 0, sizeof(tso));
-	nif->link.send_tso = tso_record;
-	nif->link.tso_max = 65535;
+	th_tso_on(&tso);
 	/* The peer's window closes to 2.5 MSS; twenty MSS wait to go. */
 	c.peer_wnd = 2 * MSS + MSS / 2;
 	th_conn_ack(&c);
@@ -62,11 +45,10 @@ static void test_a_window_limited_tso_segment_leaves_no_small_tail(void **state)
 	assert_int_equal(net_send(s, bulk, sizeof(bulk), th_now()), sizeof(bulk));
 	/* Two full MSS in one TSO segment; the 730-byte rest waits for the window. */
 	assert_int_equal(tso.n, 1);
-	assert_int_equal(tso.len, 2 * MSS);
+	assert_int_equal(tso.last_len, 2 * MSS);
 	assert_int_equal(th_data_count(), 0);
 	assert_int_equal(pcb->snd_nxt - pcb->snd_una, 2 * MSS);
-	nif->link.send_tso = NULL;
-	nif->link.tso_max = 0;
+	th_tso_off();
 	net_abort(s);
 }
 
@@ -95,7 +77,6 @@ static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
 	struct th_conn c;
 	struct net_socket *s = th_open_passive_sack(th_listener(), 13003, false, &c);
 	const struct tcp_pcb *pcb = s->stream.pcb;
-	struct net_if *nif = th_nif();
 	uint32_t flight;
 
 	assert_int_equal(net_setsockopt(s, NET_OPT_NODELAY, 1), 0);
@@ -106,8 +87,7 @@ static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
 	c.our_nxt += MSS;
 	c.peer_wnd = 65535;
 	th_conn_ack(&c);
-	nif->link.send_tso = tso_record;
-	nif->link.tso_max = 65535;
+	th_tso_on(&tso);
 	th_reset();
 	assert_int_equal(net_send(s, bulk, sizeof(bulk), th_now()), sizeof(bulk));
 	flight = pcb->snd_nxt - pcb->snd_una;
@@ -126,12 +106,9 @@ static void test_a_tail_loss_probe_of_new_data_is_one_mss_with_tso(void **state)
 /* Every test starts on a link without TSO (a failed one may have left it on). */
 static int tso_test_setup(void **state)
 {
-	struct net_if *nif;
 	int rc = th_test_setup(state);
 
-	nif = th_nif();
-	nif->link.send_tso = NULL;
-	nif->link.tso_max = 0;
+	th_tso_off();
 	memset(&tso, 0, sizeof(tso));
 	return rc;
 }
