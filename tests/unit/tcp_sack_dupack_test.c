@@ -25,6 +25,16 @@ const char uk_app_name[] = "tcp_sack_dupack_test";
 
 static uint8_t bulk[16 * MSS];
 
+/* A SACK connection from peer_port with six segments in flight from *base, none recorded. */
+static struct net_socket *six_in_flight(uint16_t peer_port, struct th_conn *c, uint32_t *base)
+{
+	struct net_socket *s = th_open_sack_nodelay(peer_port, false, c);
+
+	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
+	*base = c->our_nxt;
+	th_reset();
+	return s;
+}
 
 /* A duplicate ACK at base with SACK blocks relative to it, advertising window wnd. */
 static void dupack_sack_wnd(struct th_conn *c, uint32_t base, uint16_t wnd,
@@ -42,16 +52,13 @@ static void dupack_sack_wnd(struct th_conn *c, uint32_t base, uint16_t wnd,
 static void test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_sack_nodelay(10101, false, &c);
+	uint32_t base;
+	struct net_socket *s = six_in_flight(10101, &c, &base);
 	static const uint32_t a[][2] = { { MSS, 2 * MSS } };
 	static const uint32_t b[][2] = { { MSS, 3 * MSS } };
 	static const uint32_t d[][2] = { { 4 * MSS, 5 * MSS }, { MSS, 3 * MSS } };
-	uint32_t base;
 
 	(void)state;
-	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
-	base = c.our_nxt;
-	th_reset();
 	dupack_sack_wnd(&c, base, 64000, a, 1);
 	dupack_sack_wnd(&c, base, 64500, b, 1);
 	assert_int_equal(th_count(), 0);
@@ -67,14 +74,11 @@ static void test_acks_sacking_new_bytes_are_duplicates_though_the_window_moves(v
 static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_sack_nodelay(10102, false, &c);
-	static const uint32_t a[][2] = { { MSS, 3 * MSS } };
 	uint32_t base;
+	struct net_socket *s = six_in_flight(10102, &c, &base);
+	static const uint32_t a[][2] = { { MSS, 3 * MSS } };
 
 	(void)state;
-	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
-	base = c.our_nxt;
-	th_reset();
 	dupack_sack_wnd(&c, base, 64000, a, 1);
 	dupack_sack_wnd(&c, base, 64500, a, 1);
 	dupack_sack_wnd(&c, base, 65000, a, 1);
@@ -92,14 +96,11 @@ static void test_window_updates_sacking_nothing_new_are_not_duplicates(void **st
 static void test_new_ack_sacking_three_segments_above_a_hole_resends_it(void **state)
 {
 	struct th_conn c;
-	struct net_socket *s = th_open_sack_nodelay(10103, false, &c);
-	static const uint32_t a[][2] = { { 2 * MSS, 5 * MSS } };
 	uint32_t base;
+	struct net_socket *s = six_in_flight(10103, &c, &base);
+	static const uint32_t a[][2] = { { 2 * MSS, 5 * MSS } };
 
 	(void)state;
-	assert_int_equal(net_send(s, bulk, 6 * MSS, th_now()), 6 * MSS);
-	base = c.our_nxt;
-	th_reset();
 	/* Segment 0 acknowledged, 1 lost, 2-4 held by the peer. */
 	c.peer_wnd = 64000;
 	th_conn_ack_sack(&c, base + MSS, base, a, 1);
