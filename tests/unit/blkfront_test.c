@@ -342,7 +342,6 @@ static int setup(void **state)
 	return 0;
 }
 
-
 static int group_setup(void **state)
 {
 	assert_int_equal(gnttab_init(), 0);

@@ -52,7 +52,6 @@ struct got {
 
 static struct got got;
 
-
 static void on_frame(struct netfront *nf, const uint8_t *f, size_t len, unsigned int flags,
 		     void *arg)
 {
