@@ -20,11 +20,8 @@
 
 #include <xen/io/xenbus.h>
 
-#include "sim/backends/blkback_private.h"
-#include "sim/domain.h"
-#include "sim/sim.h"
-#include "sim/toolstack/toolstack.h"
 #include "sim/xenstored/xs_store.h"
+#include "blkback_fixture.h"
 
 #define DISK_BYTES (1u << 20)
 #define SEGS BLKIF_MAX_SEGMENTS_PER_REQUEST /* 11 pages: 44 KiB a request */
@@ -36,30 +33,11 @@ enum { GFN_GNTTAB = 0x200, GFN_RING0 = 0x210, GFN_DATA = 0x300 };
 /* Grant refs: ring pages from REF_RING, data pages from REF_DATA. */
 enum { REF_RING = 8, REF_DATA = 64 };
 
-struct fixture {
-	char dir[64], image[96];
-	struct sim *sim;
-	struct sim_domain *d;
-	struct blkback *bb;
-	blkif_front_ring_t ring;
-	evtchn_port_t port;
-	char fe[96], be[96];
-};
-
-static struct fixture fx;
-
-static void *page(xen_pfn_t gfn)
-{
-	return sim_domain_gfn_to_page(fx.d, gfn);
-}
+static char dir[64], image[96]; /* the disk image's */
 
 static void grant(grant_ref_t ref, xen_pfn_t gfn)
 {
-	grant_entry_v1_t *e = (grant_entry_v1_t *)page(GFN_GNTTAB) + ref;
-
-	e->domid = 0;
-	e->frame = (uint32_t)gfn;
-	__atomic_store_n(&e->flags, GTF_permit_access, __ATOMIC_RELEASE);
+	sim_fixture_grant(fx.d, GFN_GNTTAB, ref, gfn, false);
 }
 
 static void fe_put(const char *key, const char *fmt, ...)
@@ -90,34 +68,26 @@ static unsigned long be_state(void)
 /* A simulator with the disk, up to InitWait; the ring is the test's to offer. */
 static int setup(void **state)
 {
-	struct sim_config sc = { .clock = SIM_CLOCK_VIRTUAL, .console_fd = STDOUT_FILENO,
-				 .seed = 1 };
-	struct sim_domain_config dc = { .domid = 1, .name = "one", .mem_bytes = 8 << 20 };
+	struct sim_fixture_options o = { .seed = 1, .console_to_stdout = true,
+					 .mem_bytes = 8 << 20 };
 	struct blkback_config cfg;
 	char spec[160], err[256];
 	int fd;
 
 	(void)state;
-	memset(&fx, 0, sizeof(fx));
-	strcpy(fx.dir, "/tmp/blkback_ring_test.XXXXXX");
-	assert_non_null(mkdtemp(fx.dir));
-	snprintf(fx.image, sizeof(fx.image), "%s/disk.img", fx.dir);
-	assert_true((fd = open(fx.image, O_CREAT | O_TRUNC | O_WRONLY, 0600)) >= 0);
+	strcpy(dir, "/tmp/blkback_ring_test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(image, sizeof(image), "%s/disk.img", dir);
+	assert_true((fd = open(image, O_CREAT | O_TRUNC | O_WRONLY, 0600)) >= 0);
 	assert_int_equal(ftruncate(fd, DISK_BYTES), 0);
 	close(fd);
-	assert_int_equal(sim_create(&fx.sim, &sc), 0);
-	assert_int_equal(sim_toolstack_build_domain(fx.sim, &dc, &fx.d), 0);
-	sim_gnttab_init(&fx.d->gnttab);
-	assert_int_equal(sim_gnttab_place_frame(fx.d, 0, GFN_GNTTAB), 0);
+	blk_sim_create(&o, GFN_GNTTAB);
 	for (unsigned int i = 0; i < DATA_PAGES; i++)
 		grant(REF_DATA + i, GFN_DATA + i);
-	snprintf(spec, sizeof(spec), "%s,raw,xvda,rw", fx.image);
-	if (blkback_config_parse(&cfg, spec, err, sizeof(err)) < 0 ||
-	    blkback_create(fx.d, &cfg, &fx.bb, err, sizeof(err)) < 0)
+	snprintf(spec, sizeof(spec), "%s,raw,xvda,rw", image);
+	if (blkback_config_parse(&cfg, spec, err, sizeof(err)) < 0)
 		fail_msg("%s: %s", spec, err);
-	snprintf(fx.be, sizeof(fx.be), "/local/domain/0/backend/vbd/1/%u", fx.bb->cfg.devid);
-	snprintf(fx.fe, sizeof(fx.fe), "/local/domain/1/device/vbd/%u", fx.bb->cfg.devid);
-	sim_poll(fx.sim);
+	blk_disk_create(&cfg);
 	assert_int_equal(sim_evtchn_alloc_unbound(fx.d, 0, &fx.port), 0);
 	return 0;
 }
@@ -127,9 +97,8 @@ static int teardown(void **state)
 	char cmd[128];
 
 	(void)state;
-	blkback_destroy(fx.bb);
-	sim_destroy(fx.sim);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx.dir);
+	blk_sim_destroy();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -250,7 +219,7 @@ static void expect_responses_in_order(uint64_t first, unsigned int n)
 static void assert_image_filled(uint64_t sector, uint8_t fill)
 {
 	uint8_t buf[SECTORS_PER_REQ * 512];
-	int fd = open(fx.image, O_RDONLY);
+	int fd = open(image, O_RDONLY);
 
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, buf, sizeof(buf), (off_t)sector * 512), (ssize_t)sizeof(buf));

@@ -18,12 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/backends/blkback_private.h"
-#include "sim/domain.h"
-#include "sim/sim.h"
 #include "sim/xenstored/xs_store.h"
+#include "blkback_fixture.h"
 #include "sim_checks.h"
-#include "sim_fixture.h"
 
 #define DISK_SECTORS 256u /* 128 KiB */
 
@@ -171,23 +168,6 @@ static void parse_refuses_bad_images_in_one_line(void **state)
 enum { GFN_GNTTAB = 0x200, GFN_RING, GFN_BUF, GFN_BUF2, GFN_IND };
 enum { REF_RING = 10, REF_BUF, REF_BUF2, REF_RO_BUF, REF_IND };
 
-struct fixture {
-	struct sim_fixture sf;
-	struct sim *sim;
-	struct sim_domain *d;
-	struct blkback *bb;
-	blkif_front_ring_t ring;
-	evtchn_port_t port;
-	char be[96], fe[96];
-};
-
-static struct fixture fx;
-
-static void *page(xen_pfn_t gfn)
-{
-	return sim_domain_gfn_to_page(fx.d, gfn);
-}
-
 static void grant(grant_ref_t ref, xen_pfn_t gfn, bool readonly)
 {
 	sim_fixture_grant(fx.d, GFN_GNTTAB, ref, gfn, readonly);
@@ -225,24 +205,16 @@ static void disk_setup_seed(const char *fmt, bool connect, uint64_t seed)
 {
 	struct sim_fixture_options o = { .seed = seed, .console_to_stdout = true };
 	struct blkback_config cfg;
-	char err[256], v[16];
+	char v[16];
 
-	memset(&fx, 0, sizeof(fx));
-	assert_int_equal(sim_fixture_create(&fx.sf, &o), 0);
-	fx.sim = fx.sf.sim;
-	fx.d = fx.sf.guest[0];
-	assert_int_equal(sim_gnttab_place_frame(fx.d, 0, GFN_GNTTAB), 0);
+	blk_sim_create(&o, GFN_GNTTAB);
 	grant(REF_RING, GFN_RING, false);
 	grant(REF_BUF, GFN_BUF, false);
 	grant(REF_BUF2, GFN_BUF2, false);
 	grant(REF_RO_BUF, GFN_BUF, true);
 	grant(REF_IND, GFN_IND, true);
 	parse_ok(fmt, &cfg);
-	if (blkback_create(fx.d, &cfg, &fx.bb, err, sizeof(err)) < 0)
-		fail_msg("blkback_create: %s", err);
-	snprintf(fx.be, sizeof(fx.be), "/local/domain/0/backend/vbd/1/%u", fx.bb->cfg.devid);
-	snprintf(fx.fe, sizeof(fx.fe), "/local/domain/1/device/vbd/%u", fx.bb->cfg.devid);
-	sim_poll(fx.sim);
+	blk_disk_create(&cfg);
 	if (!connect)
 		return;
 	assert_int_equal(sim_evtchn_alloc_unbound(fx.d, 0, &fx.port), 0);
@@ -265,11 +237,7 @@ static void disk_setup(const char *fmt, bool connect)
 
 static int disk_teardown(void **state)
 {
-	if (fx.bb)
-		blkback_destroy(fx.bb);
-	if (fx.sim)
-		sim_fixture_destroy(&fx.sf);
-	memset(&fx, 0, sizeof(fx));
+	blk_sim_destroy();
 	return 0;
 }
 
