@@ -34,7 +34,6 @@ static void wake_readable(uv_poll_t *h, int status, int events)
  */
 static void wake_init(struct sim *sim)
 {
-	sim->wake_fd = -1;
 	if (sim->cfg.clock != SIM_CLOCK_REAL)
 		return;
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -81,7 +80,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 		free(sim);
 		return rc;
 	}
-	wake_init(sim);
+	sim->wake_fd = -1;
 	sim_clock_init(&sim->clock, cfg->clock);
 	sim->dom0 = dom0_create(sim);
 	if (!sim->dom0) {
@@ -91,6 +90,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 	}
 	sim->domains[0] = sim->dom0;
 	sim->domains_end = 1;
+	wake_init(sim); /* sim_destroy takes it down from here on */
 	if ((rc = xs_store_create(&sim->xs, NULL)) < 0 ||
 	    (rc = sim_toolstack_init_dom0(sim->xs)) < 0) {
 		sim_destroy(sim);
