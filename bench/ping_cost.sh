@@ -19,6 +19,10 @@
 # --strace: also count echo's system calls per round trip (strace -f -c,
 # 200 and 2200 pings in the same way, no callgrind).
 # --profile OUT: keep the larger run's callgrind file as OUT.
+# KEEP_TMP=1 in the environment keeps the run's directory (both callgrind
+# files, both strace summaries), whose path it prints: subtracting the
+# smaller run's per-function totals from the larger one's gives each
+# function's cost per ping.
 # Needs root, network namespaces and valgrind; otherwise prints a message
 # and exits 77 (skipped).
 set -eu
