@@ -143,3 +143,21 @@ awk -v a="$dd_rtps" -v b="$base_rtps" -v c="$dd_rtt" -v d="$base_rtt" \
 		       100 * a / b, 100 * e / f, c - d
 	print "goal: at least 90% of the baseline (Solo5 spt reaches about 75%)"
 }'
+# Round by round: echo's round against the baseline's just before it, which
+# the machine's load moved less than it moved the whole run.
+awk '
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	FNR == 1 { f++ }
+	$1 == "ping" && $3 > 0 { p[f, ++np[f]] = $2 / $3 }
+	$1 == "udp_flood:" && $4 == "received" && $11 > 0 { u[f, ++nu[f]] = $11 }
+	END {
+		for (i = 1; i <= np[1] && i <= np[2]; i++) pr[++n] = 100 * p[2, i] / p[1, i]
+		for (i = 1; i <= nu[1] && i <= nu[2]; i++) ur[++m] = 100 * u[2, i] / u[1, i]
+		if (n && m)
+			printf "round by round: ping %.0f%% (median; %.0f%% to %.0f%%), UDP %.0f%% (%.0f%% to %.0f%%)\n",
+			       med(pr, n), pr[1], pr[n], med(ur, m), ur[1], ur[m]
+	}' "$tmp/base.results" "$tmp/dd.results"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,40 @@
 #include "sim/sim_private.h"
 #include "sim/toolstack/toolstack.h"
 #include "sim/backends/vif.h"
+
+static void wake_readable(uv_poll_t *h, int status, int events)
+{
+	struct sim *sim = h->data;
+	uint64_t expirations;
+
+	/* Drained, or the level-triggered poll would wake every pass; re-armed by the next wait. */
+	if (read(sim->wake_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		sim_log("sim: reading the wake-up timer failed: %s", strerror(errno));
+	sim->wake_at = 0;
+}
+
+/*
+ * Real clock: the timerfd that wait_in_loop arms. Without one (an old
+ * kernel, no file descriptors left) waits go through wait_for_io, as they
+ * did before it.
+ */
+static void wake_init(struct sim *sim)
+{
+	if (sim->cfg.clock != SIM_CLOCK_REAL)
+		return;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (uv_poll_init(&sim->loop, &sim->wake, fd) < 0) {
+		close(fd);
+		return;
+	}
+	sim->wake.data = sim;
+	uv_poll_start(&sim->wake, UV_READABLE, wake_readable);
+	/* Not a reason for the loop to live on: it only ends waits. */
+	uv_unref((uv_handle_t *)&sim->wake);
+	sim->wake_fd = fd;
+}
 
 static struct sim_domain *dom0_create(struct sim *sim)
 {
@@ -45,6 +80,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 		free(sim);
 		return rc;
 	}
+	sim->wake_fd = -1;
 	sim_clock_init(&sim->clock, cfg->clock);
 	sim->dom0 = dom0_create(sim);
 	if (!sim->dom0) {
@@ -53,6 +89,8 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 		return -ENOMEM;
 	}
 	sim->domains[0] = sim->dom0;
+	sim->domains_end = 1;
+	wake_init(sim); /* sim_destroy takes it down from here on */
 	if ((rc = xs_store_create(&sim->xs, NULL)) < 0 ||
 	    (rc = sim_toolstack_init_dom0(sim->xs)) < 0) {
 		sim_destroy(sim);
@@ -68,13 +106,20 @@ void sim_remove_sockets(struct sim *sim)
 		unlink(sim->xs_socket.path);
 }
 
-/* Pushes every vif's buffered capture records to its file (cheap when none are). */
+/*
+ * Pushes every vif's buffered capture records to its file. Called at each
+ * wait under the real clock, so it looks only at the slots in use and calls
+ * out only for a vif with a capture.
+ */
 static void flush_captures(struct sim *sim)
 {
-	for (int i = 1; i < SIM_MAX_DOMAINS; i++)
-		for (unsigned int j = 0; sim->domains[i] && j < SIM_MAX_VIFS; j++)
-			if (sim->domains[i]->vifs[j])
-				vif_flush(sim->domains[i]->vifs[j]);
+	for (int i = 1; i < sim->domains_end; i++) {
+		struct sim_domain *d = sim->domains[i];
+
+		for (unsigned int j = 0; d && j < SIM_MAX_VIFS; j++)
+			if (d->vifs[j] && d->vifs[j]->capture)
+				vif_flush(d->vifs[j]);
+	}
 }
 
 void sim_finish(struct sim *sim)
@@ -117,6 +162,8 @@ void sim_destroy(struct sim *sim)
 	uv_walk(&sim->loop, close_walk_cb, NULL);
 	uv_run(&sim->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&sim->loop);
+	if (sim->wake_fd >= 0)
+		close(sim->wake_fd);
 	if (sim->xs)
 		xs_store_destroy(sim->xs);
 	sim_evtchn_table_fini(&sim->dom0->evtchn);
@@ -154,6 +201,8 @@ int sim_add_domain(struct sim *sim, struct sim_domain *d)
 	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
 		if (!sim->domains[i]) {
 			sim->domains[i] = d;
+			if (i >= sim->domains_end)
+				sim->domains_end = i + 1;
 			return 0;
 		}
 	}
@@ -205,11 +254,9 @@ void sim_timer_start(struct sim *sim, struct sim_timer *t, uint64_t deadline, si
 	t->armed = true;
 }
 
-/* Runs the simulator timers that are due, earliest first. */
-static void fire_sim_timers(struct sim *sim)
+/* Runs the simulator timers due at now, earliest first. */
+static void fire_sim_timers(struct sim *sim, uint64_t now)
 {
-	uint64_t now = sim_clock_now(&sim->clock);
-
 	while (sim->timers && sim->timers->deadline <= now) {
 		struct sim_timer *t = sim->timers;
 		sim->timers = t->next;
@@ -218,10 +265,11 @@ static void fire_sim_timers(struct sim *sim)
 	}
 }
 
-static bool fire_expired_timer(struct sim *sim, struct sim_domain *d)
+/* Runs the sim timers and raises d's VIRQ_TIMER if due at now (one clock read for both). */
+static bool fire_expired_timer(struct sim *sim, struct sim_domain *d, uint64_t now)
 {
-	fire_sim_timers(sim);
-	if (!d->timer_deadline || sim_clock_now(&sim->clock) < d->timer_deadline)
+	fire_sim_timers(sim, now);
+	if (!d->timer_deadline || now < d->timer_deadline)
 		return false;
 	d->timer_deadline = 0;
 	sim_evtchn_raise_virq(d, VIRQ_TIMER);
@@ -251,6 +299,31 @@ static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
 		tsp = &ts;
 	}
 	ppoll(&pfd, 1, tsp, NULL);
+	return true;
+}
+
+/*
+ * Real clock: waits inside the loop's own epoll_wait, whose pass then hands
+ * over what it found: one system call per wake-up, where wait_for_io's ppoll
+ * and the loop pass after it take two. The timerfd ends the wait at next to
+ * the nanosecond (libuv's timers have milliseconds and a coarse clock); it
+ * is set again only when the deadline changes or it has fired. False when it
+ * cannot be used.
+ */
+static bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
+{
+	if (sim->wake_fd < 0 || !uv_loop_alive(&sim->loop))
+		return false;
+	if (left > 0 && sim->wake_at != next) {
+		uint64_t at = sim->clock.host_start + next;
+		struct itimerspec its = { .it_value = { .tv_sec = (time_t)(at / 1000000000),
+							.tv_nsec = (long)(at % 1000000000) } };
+
+		if (timerfd_settime(sim->wake_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+			return false;
+		sim->wake_at = next;
+	}
+	uv_run(&sim->loop, UV_RUN_ONCE);
 	return true;
 }
 
@@ -292,9 +365,10 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 	/*
 	 * Under the real clock the loop is polled after the wait, not before
 	 * it: a guest that blocks has mostly handled all there was, so a poll
-	 * first would find nothing and cost a libuv pass and a syscall more
-	 * (three per wait instead of two: epoll_wait, ppoll, epoll_wait). The
-	 * loop is still polled at least once per call.
+	 * first would find nothing and cost a libuv pass and a syscall more.
+	 * The wait itself is the loop's epoll_wait where it can be
+	 * (wait_in_loop): one system call per wake-up. The loop is still
+	 * polled at least once per call.
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
 
@@ -311,13 +385,10 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 			sim->woken_by_jump = false;
 		}
 		poll = true;
-		fire_expired_timer(sim, d);
-		bool end = d->state != SIM_DOMAIN_RUNNING || done(d, arg);
-		uint64_t now = 0;
-		if (!end) {
-			now = sim_clock_now(&sim->clock);
-			end = deadline && now >= deadline;
-		}
+		uint64_t now = sim_clock_now(&sim->clock);
+		fire_expired_timer(sim, d, now);
+		bool end = d->state != SIM_DOMAIN_RUNNING || done(d, arg) ||
+			   (deadline && now >= deadline);
 		if (end) {
 			if (!polled)
 				continue;
@@ -338,12 +409,18 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		/* Virtual clock, host I/O in flight: wait for it without a limit. */
 		if (sim->cfg.clock == SIM_CLOCK_REAL && next)
 			left = next > now ? (int64_t)(next - now) : 0;
+		if (left == 0)
+			continue; /* a deadline is due: the poll above is all the wait */
 		/*
 		 * The loop goes idle: captures are made whole on disk first, so a
 		 * SIGKILL from here on loses no frame already handled (issue 10).
 		 */
-		if (left != 0)
-			flush_captures(sim);
+		flush_captures(sim);
+		if (sim->cfg.clock == SIM_CLOCK_REAL && wait_in_loop(sim, next, left)) {
+			poll = false; /* the wait was the loop's pass */
+			polled = true;
+			continue;
+		}
 		if (!wait_for_io(sim, left))
 			blocked_forever(d);
 	}
@@ -374,11 +451,11 @@ void sim_run_until_event(struct sim *sim, struct sim_domain *d)
 void sim_poll(struct sim *sim)
 {
 	uv_run(&sim->loop, UV_RUN_NOWAIT);
-	fire_sim_timers(sim);
+	fire_sim_timers(sim, sim_clock_now(&sim->clock));
 	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
 		struct sim_domain *d = sim->domains[i];
 		if (d && d->state == SIM_DOMAIN_RUNNING) {
-			fire_expired_timer(sim, d);
+			fire_expired_timer(sim, d, sim_clock_now(&sim->clock));
 			sim_domain_update_time(d);
 		}
 	}

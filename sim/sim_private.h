@@ -19,6 +19,7 @@ struct sim {
 	/* dom0 is the simulator itself: it owns backend event channel ports. */
 	struct sim_domain *dom0;
 	struct sim_domain *domains[SIM_MAX_DOMAINS];
+	int domains_end;              /* one past the last slot of domains in use */
 	struct xs_store *xs;          /* xenstored's tree */
 	struct xs_socket xs_socket;   /* its Unix socket, when listening */
 	struct sim_timer *timers;     /* armed, earliest first */
@@ -27,6 +28,11 @@ struct sim {
 	 * clock jump, and how many calls since the loop was last polled. */
 	bool woken_by_jump;
 	unsigned int polls_deferred;
+	/* Real clock: a timerfd in the loop that ends a wait inside it at the
+	 * next deadline, wake_at (0: not armed); wake_fd -1 without one. */
+	int wake_fd;
+	uv_poll_t wake;
+	uint64_t wake_at;
 	struct sim_guest_image image; /* the unikernel's memory outside guest RAM */
 };
 

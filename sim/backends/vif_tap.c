@@ -65,6 +65,9 @@ struct tap {
 	bool offload_ok;   /* TUNSETOFFLOAD works */
 	unsigned int offload; /* TUN_F_* last set */
 	bool bad_hdr_said;
+	/* Reading up to EAGAIN at each wake-up (see tap_readable). */
+	bool burst;
+	unsigned int wakes_single; /* wake-ups that read one frame since the last probe */
 	uint8_t buf[TAP_VNET_HLEN + TAP_FRAME_MAX];
 };
 
@@ -128,10 +131,38 @@ bad:
 	t->vif->stats.to_guest_dropped++;
 }
 
-/* Reads until the device is empty, or until the guest has nowhere to put a frame. */
+/*
+ * Wake-ups in a row that read one frame and leave the rest to the next
+ * wake-up, before one reads to EAGAIN again to see whether frames now come
+ * in bursts.
+ */
+#define TAP_SINGLE_WAKES_MAX 8
+
+/*
+ * Whether this wake-up reads until the device is empty. Reading to EAGAIN
+ * costs a read(2) that finds nothing, which for one frame per wake-up (a
+ * ping, a request and its answer) is one system call in three; the poll is
+ * level-triggered, so a frame left in the queue wakes the loop again at
+ * once. Frames that come in bursts (a window of datagrams) are read to
+ * EAGAIN, one guest wake-up for all of them; one wake-up in
+ * TAP_SINGLE_WAKES_MAX reads to EAGAIN to find out whether they do.
+ */
+static bool tap_read_all(struct tap *t)
+{
+	if (t->burst || ++t->wakes_single >= TAP_SINGLE_WAKES_MAX) {
+		t->wakes_single = 0;
+		return true;
+	}
+	return false;
+}
+
+/* Reads until the device is empty (or one frame, see tap_read_all), or until
+ * the guest has nowhere to put a frame. */
 static void tap_readable(uv_poll_t *h, int status, int events)
 {
 	struct tap *t = h->data;
+	bool all;
+	unsigned int frames = 0;
 
 	if (status < 0) {
 		sim_log("tap %s: poll failed: %s; no more frames from it", t->vif->cfg.arg,
@@ -139,8 +170,11 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 		tap_poll(t, false);
 		return;
 	}
+	all = tap_read_all(t);
+	tap_rx_offload_sync(t);
 	for (;;) {
-		tap_rx_offload_sync(t);
+		if (frames && !all)
+			return; /* the poll wakes the loop again for the rest */
 		if (!vif_rx_ready(t->vif) && vif_connected(t->vif)) {
 			tap_poll(t, false); /* resumed by tap_rx_ready */
 			return;
@@ -148,8 +182,10 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 		ssize_t n = read(t->fd, t->buf, sizeof(t->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			t->burst = frames > 1;
 			return;
+		}
 		if (n <= 0) {
 			if (!t->read_failed)
 				sim_log("tap %s: read failed: %s; no more frames from it",
@@ -158,6 +194,7 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 			tap_poll(t, false);
 			return;
 		}
+		frames++;
 		if (t->vnet && (size_t)n <= TAP_VNET_HLEN)
 			continue; /* a header without a frame: nothing to deliver */
 		if (t->vnet && t->offload_ok) {
