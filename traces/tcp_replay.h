@@ -84,7 +84,8 @@ int tcp_replay_load(struct tcp_replay *tr, const uint8_t *frame, size_t len, uin
  * (a file changed under the replay is not supported). Returns 1 loaded, 0
  * when the file is not of that kind (pcapng, another link type, not
  * mappable: load it with tcp_replay_load), or a negative errno with the
- * reason in err. A record the walk cannot take ends the load there.
+ * reason in err (-EALREADY: frames were loaded before). A record the walk
+ * cannot take ends the load there.
  */
 int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, size_t errlen);
 /*

@@ -124,8 +124,9 @@ int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, siz
 	uint64_t ts;
 	int rc;
 
-	if (tr->map || tr->nr_flows)
-		return 0; /* one recording, loaded once */
+	if (tr->map || tr->nr_flows) /* one recording, loaded once */
+		return snprintf(err, errlen, "%s: tcp=replay: a recording is loaded already", path),
+		       -EALREADY;
 	if ((rc = map_file(tr, path, err, errlen)) < 0 || !tr->map)
 		return rc;
 	w.p = tr->map;

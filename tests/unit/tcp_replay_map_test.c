@@ -388,6 +388,22 @@ static void test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader(v
 	(void)state;
 }
 
+static void test_a_second_recording_is_refused(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+	char err[256] = "";
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	assert_int_equal(tcp_replay_load_file(tr, f.path, err, sizeof(err)), -EALREADY);
+	assert_non_null(strstr(err, "a recording is loaded already"));
+	assert_int_equal(tr->nr_flows, 1);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
 static void test_a_missing_file_is_an_error_naming_it(void **state)
 {
 	struct tcp_replay *tr = make();
@@ -412,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_a_hole_in_a_mapped_recording_is_said_as_in_a_copied_one),
 		cmocka_unit_test(test_a_truncated_file_loads_up_to_its_last_whole_record),
 		cmocka_unit_test(test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader),
+		cmocka_unit_test(test_a_second_recording_is_refused),
 		cmocka_unit_test(test_a_missing_file_is_an_error_naming_it),
 	};
 
