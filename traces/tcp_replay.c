@@ -31,6 +31,7 @@ void tcp_replay_destroy(struct tcp_replay *tr)
 	for (size_t i = 0; i < tr->nr_flows; i++)
 		tr_flow_free(tr->flows[i]);
 	free(tr->flows);
+	tcp_replay_unmap(tr); /* after the flows: their streams refer to it */
 	free(tr->waiting);
 	trace_keytab_free(&tr->by_tuple);
 	free(tr->q);

@@ -4,7 +4,8 @@
  * as=IP,tcp=replay: sim/backends/vif_pcap.c). Host code without libpcap
  * and without the guest's stack; frames are Ethernet/IPv4.
  *
- * The recording is loaded first (tcp_replay_load, every frame in order):
+ * The recording is loaded first (tcp_replay_load, every frame in order, or
+ * tcp_replay_load_file from a mapped file):
  * each flow's two byte streams and the peer's segments, each with the
  * acknowledgement it carried. Then, under the caller's clock:
  * - a flow the peer opened starts at its SYN's time in the recording; one
@@ -76,6 +77,17 @@ void tcp_replay_destroy(struct tcp_replay *tr);
  * replayer's), 0 when not, -ENOMEM.
  */
 int tcp_replay_load(struct tcp_replay *tr, const uint8_t *frame, size_t len, uint64_t ts);
+/*
+ * Loads every frame of the file at path when it is a classic pcap file of
+ * Ethernet frames, mapped read-only for the replay's life: the recorded
+ * host's bytes are referred to where they lie in the file, not copied
+ * (a file changed under the replay is not supported). Returns 1 loaded, 0
+ * when the file is not of that kind (pcapng, another link type, not
+ * mappable: load it with tcp_replay_load), or a negative errno with the
+ * reason in err (-EALREADY: frames were loaded before). A record the walk
+ * cannot take ends the load there.
+ */
+int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, size_t errlen);
 /*
  * The recording is loaded: says one line for each flow that cannot be
  * replayed (a hole in a stream, no handshake) and one when no flow concerns

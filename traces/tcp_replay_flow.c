@@ -95,11 +95,18 @@ static void flow_end(struct tcp_replay *tr, struct tr_flow *f)
 }
 
 /* What the recorded host sent at byte off, for a line: "\"...\"", "FIN", "RST" or "nothing". */
-static const char *expected_at(const struct tr_flow *f, uint32_t off, char *buf, size_t size)
+static const char *expected_at(struct tr_flow *f, uint32_t off, char *buf, size_t size)
 {
 	if (off < f->host.len && !(f->host.rst && off >= f->host.rst_at)) {
-		uint32_t n = f->host.len - off;
-		return tr_excerpt(f->host.buf + off, n < TR_EXCERPT ? n : TR_EXCERPT, buf, size);
+		uint8_t bytes[TR_EXCERPT];
+		uint32_t n = f->host.len - off < TR_EXCERPT ? f->host.len - off : TR_EXCERPT, piece;
+
+		for (uint32_t i = 0; i < n; i += piece) {
+			const uint8_t *p = tr_stream_at(&f->host, off + i, &piece);
+			piece = piece < n - i ? piece : n - i;
+			memcpy(bytes + i, p, piece);
+		}
+		return tr_excerpt(bytes, n, buf, size);
 	}
 	if (f->host.rst)
 		return "RST";
@@ -115,15 +122,19 @@ static void compare_bytes(struct tcp_replay *tr, struct tr_flow *f, uint32_t off
 
 	if (f->diverged)
 		return;
-	/* memcmp first: the per-byte walk only finds where a difference is. */
-	for (uint32_t i = memcmp(p, f->host.buf + off, m) ? 0 : m; i < m; i++) {
-		if (p[i] == f->host.buf[off + i])
-			continue;
-		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + i,
-			   expected_at(f, off + i, exp, sizeof(exp)),
-			   tr_excerpt(p + i, n - i < TR_EXCERPT ? n - i : TR_EXCERPT, got,
-				      sizeof(got)));
-		return;
+	/* Piece by piece of the stream, memcmp first: the per-byte walk only finds where. */
+	for (uint32_t at = 0, piece; at < m; at += piece) {
+		const uint8_t *q = tr_stream_at(&f->host, off + at, &piece);
+		piece = piece < m - at ? piece : m - at;
+		for (uint32_t i = memcmp(p + at, q, piece) ? 0 : piece; i < piece; i++) {
+			if (p[at + i] == q[i])
+				continue;
+			tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + at + i,
+				   expected_at(f, off + at + i, exp, sizeof(exp)),
+				   tr_excerpt(p + at + i, n - at - i < TR_EXCERPT ? n - at - i :
+					      TR_EXCERPT, got, sizeof(got)));
+			return;
+		}
 	}
 	if (n > avail && (f->host.fin || f->host.rst))
 		tr_diverge(tr, f, "guest to peer, byte %u: expected %s, got %s", off + m,

@@ -33,12 +33,16 @@
 #define STREAM_LACK_RATIO 3u
 #define STREAM_LACK_SLACK 4096u
 
+/* A by_ref stream's extents grow by this many at first. */
+#define STREAM_EXTENTS_MIN 64
+
 static void stream_free(struct tr_stream *st)
 {
 	if (st->mapped)
 		munmap(st->buf, st->cap);
 	else
 		free(st->buf);
+	free(st->ext);
 }
 
 /* Room for cap bytes (a power of two, or UINT32_MAX): 0 or -ENOMEM. */
@@ -117,6 +121,107 @@ static bool stream_jumps(const struct tr_stream *st, uint32_t off, uint64_t end,
 	return end > st->len && end > got && end - got > STREAM_LACK_RATIO * got + STREAM_LACK_SLACK;
 }
 
+const uint8_t *tr_stream_at(struct tr_stream *st, uint32_t off, uint32_t *n)
+{
+	size_t i = st->cursor, lo = 0, hi = st->nr_ext;
+	uint32_t next;
+
+	if (!st->by_ref) {
+		*n = st->len - off;
+		return st->buf + off;
+	}
+	/* Reads go forward: the extent of the last read, or the one after it, mostly. */
+	if (i >= st->nr_ext || st->ext[i].off > off)
+		i = 0;
+	else if (i + 1 < st->nr_ext && st->ext[i + 1].off <= off)
+		i++;
+	if (i + 1 < st->nr_ext && st->ext[i + 1].off <= off) {
+		while (hi - lo > 1) { /* the last extent starting at or before off */
+			size_t mid = lo + (hi - lo) / 2;
+			if (st->ext[mid].off <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	st->cursor = i;
+	next = i + 1 < st->nr_ext ? st->ext[i + 1].off : st->len;
+	*n = next - off;
+	return st->ext[i].p + (off - st->ext[i].off);
+}
+
+/* Whether the stream holds p[0..n) at off (all of it recorded). */
+static bool stream_holds(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t n)
+{
+	uint32_t piece;
+
+	for (; n; off += piece, p += piece, n -= piece) {
+		const uint8_t *q = tr_stream_at(st, off, &piece);
+		if (piece > n)
+			piece = n;
+		if (memcmp(q, p, piece))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * By reference: a whole segment continuing the stream, or retransmitting
+ * bytes it holds the same. Returns 1 when taken, 0 when the stream must be
+ * a copy from now on (a hole, different bytes), -ENOMEM.
+ */
+static int stream_put_ref(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t len)
+{
+	uint32_t end = off + len, old;
+
+	if (off > st->len || (off < st->len && !stream_holds(st, off, p, (end < st->len ? end :
+									   st->len) - off)))
+		return 0;
+	if (end <= st->len)
+		return 1;
+	if (st->nr_ext == st->cap_ext) {
+		size_t cap = st->cap_ext ? st->cap_ext * 2 : STREAM_EXTENTS_MIN;
+		struct tr_extent *e = realloc(st->ext, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		st->ext = e;
+		st->cap_ext = cap;
+	}
+	old = st->len;
+	st->ext[st->nr_ext++] = (struct tr_extent){ old, p + (old - off) };
+	st->len = end;
+	st->by_ref = true;
+	return 1;
+}
+
+/* A by_ref stream becomes a copy (in buf), as a stream not mapped is: 0 or -ENOMEM. */
+static int stream_copy_out(struct tr_stream *st)
+{
+	uint32_t len = st->len, piece;
+	uint64_t cap = 4096;
+	uint8_t *b;
+
+	while (cap < len)
+		cap *= 2;
+	st->len = 0; /* stream_grow has nothing to carry over */
+	if (stream_grow(st, cap > UINT32_MAX ? UINT32_MAX : (size_t)cap) < 0) {
+		st->len = len;
+		return -ENOMEM;
+	}
+	b = st->buf;
+	st->len = len;
+	for (uint32_t off = 0; off < len; off += piece) {
+		const uint8_t *q = tr_stream_at(st, off, &piece);
+		memcpy(b + off, q, piece);
+	}
+	st->by_ref = false;
+	free(st->ext);
+	st->ext = NULL;
+	st->nr_ext = st->cap_ext = st->cursor = 0;
+	return 0;
+}
+
 /*
  * Writes the have captured bytes of a len-byte payload at off. Returns 0,
  * -ERANGE for a segment far past the end (the stream is then marked
@@ -124,9 +229,10 @@ static bool stream_jumps(const struct tr_stream *st, uint32_t off, uint64_t end,
  * not replayable: nothing more is kept.
  */
 static int stream_put(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t have,
-		      uint32_t len)
+		      uint32_t len, bool by_ref)
 {
 	uint64_t end = (uint64_t)off + len;
+	int rc;
 
 	if (st->overflow)
 		return 0;
@@ -135,6 +241,15 @@ static int stream_put(struct tr_stream *st, uint32_t off, const uint8_t *p, uint
 		st->jump_at = off;
 		return -ERANGE;
 	}
+	/* by_ref: p lies in the mapped file, whole; the stream starts (or goes on) as extents. */
+	if (by_ref && have == len && (st->by_ref || (!st->len && !st->buf))) {
+		if ((rc = stream_put_ref(st, off, p, len)) != 0) {
+			st->captured += rc > 0 ? have : 0;
+			return rc < 0 ? rc : 0;
+		}
+	}
+	if (st->by_ref && stream_copy_out(st) < 0)
+		return -ENOMEM;
 	st->captured += have;
 	if (end > st->cap) {
 		uint64_t cap = st->cap ? st->cap : 4096;
@@ -297,7 +412,7 @@ static int load_peer(struct tr_flow *f, struct tr_seg *s)
 		return 0; /* a pure ACK: the replayer makes its own */
 	if (!trim_before_start(&off, s))
 		return 0;
-	if ((rc = stream_put(&f->peer, off, s->data, s->have, s->len)) < 0)
+	if ((rc = stream_put(&f->peer, off, s->data, s->have, s->len, false)) < 0)
 		return rc;
 	end = off + s->len;
 	if (s->flags & TCPF_FIN)
@@ -311,8 +426,20 @@ static int load_peer(struct tr_flow *f, struct tr_seg *s)
 	return add_step(f, off, s->len, need, s->flags & TCPF_FIN, s->win);
 }
 
-/* A segment of the recorded host's: its SYN-ACK, its bytes, its FIN or RST. */
-static int load_host(struct tr_flow *f, struct tr_seg *s)
+/* Whether [p, p + n) lies in the file tcp_replay_load_file mapped. */
+static bool in_map(const struct tcp_replay *tr, const uint8_t *p, uint32_t n)
+{
+	uintptr_t a = (uintptr_t)tr->map, q = (uintptr_t)p;
+
+	return tr->map && q >= a && q - a <= tr->map_len && n <= tr->map_len - (q - a);
+}
+
+/*
+ * A segment of the recorded host's: its SYN-ACK, its bytes, its FIN or RST.
+ * Its bytes are referred to where they lie in a mapped file, not copied
+ * (the peer's are always copied: the replay sends them in its own segments).
+ */
+static int load_host(const struct tcp_replay *tr, struct tr_flow *f, struct tr_seg *s)
 {
 	uint32_t off;
 	int rc;
@@ -352,7 +479,8 @@ static int load_host(struct tr_flow *f, struct tr_seg *s)
 		return 0; /* a pure ACK: its sequence number may be past a FIN */
 	if (!trim_before_start(&off, s))
 		return 0;
-	if ((rc = stream_put(&f->host, off, s->data, s->have, s->len)) < 0)
+	if ((rc = stream_put(&f->host, off, s->data, s->have, s->len,
+			     in_map(tr, s->data, s->have))) < 0)
 		return rc;
 	if (s->flags & TCPF_FIN)
 		f->host.fin = true;
@@ -377,7 +505,7 @@ int tcp_replay_load(struct tcp_replay *tr, const uint8_t *frame, size_t len, uin
 		memcpy(f->peer_mac, s.mac_src, 6);
 	else if (!f->peer_syn)
 		memcpy(f->peer_mac, frame, 6);
-	rc = from_host ? load_host(f, &s) : load_peer(f, &s);
+	rc = from_host ? load_host(tr, f, &s) : load_peer(f, &s);
 	if (rc == -ERANGE) {
 		/* Garbage or a jump of the sequence: the flow's recording is broken there. */
 		(from_host ? &f->host : &f->peer)->overflow = true;

@@ -35,11 +35,28 @@ struct tr_seg {
 	uint32_t tsval, tsecr;
 };
 
-/* One direction's bytes as recorded, and the ranges the recording lacks. */
+/* Bytes [off, next extent's off or the stream's len) of a stream lie at p in the file's mapping. */
+struct tr_extent {
+	uint32_t off;
+	const uint8_t *p;
+};
+
+/*
+ * One direction's bytes as recorded, and the ranges the recording lacks.
+ * The recorded host's stream, while its segments come in order and whole
+ * from a mapped file (tcp_replay_load_file), is a list of extents in the
+ * mapping (by_ref), not a copy; anything else (a hole, a snapped or
+ * differing retransmission) copies it into buf, as a stream not mapped is.
+ * Read it with tr_stream_at.
+ */
 struct tr_stream {
 	uint8_t *buf;               /* malloc'd, or mapped from STREAM_MAP_MIN on (tcp_replay_load.c) */
 	uint32_t len, cap;          /* highest offset recorded */
 	bool mapped;
+	bool by_ref;                /* the bytes are ext[], buf is unused */
+	struct tr_extent *ext;
+	size_t nr_ext, cap_ext;
+	size_t cursor;              /* the extent tr_stream_at found last: reads go in order */
 	uint32_t holes[TCP_REPLAY_HOLES_MAX][2]; /* [start, end) not recorded */
 	unsigned int nr_holes;
 	bool overflow;              /* more holes than that, or jumped: nothing more is kept */
@@ -137,6 +154,9 @@ struct tcp_replay {
 	uint64_t origin;
 	bool started;
 	uint16_t ip_id;
+	/* The file tcp_replay_load_file mapped (by_ref streams point into it), or NULL. */
+	const uint8_t *map;
+	size_t map_len;
 	/* Frames for the guest: each a 4-byte length and the bytes. */
 	uint8_t *q;
 	size_t q_len, q_cap, q_head;
@@ -159,6 +179,14 @@ bool tr_send(struct tcp_replay *tr, struct tr_flow *f, uint32_t seq, uint8_t fla
 
 /* tcp_replay_load.c */
 void tr_flow_free(struct tr_flow *f);
+/*
+ * The stream's bytes from off (< st->len, recorded): a pointer to them and
+ * in *n how many lie there in one piece (at least 1).
+ */
+const uint8_t *tr_stream_at(struct tr_stream *st, uint32_t off, uint32_t *n);
+
+/* tcp_replay_map.c: the file tcp_replay_load_file mapped goes (once nothing refers to it). */
+void tcp_replay_unmap(struct tcp_replay *tr);
 
 /* tcp_replay.c: the flow has started (its timers run) / owes the guest an ACK at the next run. */
 void tr_flow_live(struct tcp_replay *tr, struct tr_flow *f);

@@ -39,9 +39,30 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* RFC 1071 sum of 16-bit big-endian words, not folded. */
+/*
+ * RFC 1071 sum of 16-bit big-endian words, not folded. Eight bytes at a
+ * time in the host's order, folded and put in network order at the end
+ * (the sum does not depend on byte order, RFC 1071 2.(B)), as Linux's
+ * do_csum does: a 1448-byte segment in 181 steps instead of 724.
+ */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
+	uint64_t acc = 0;
+	uint32_t folded;
+
+	/* At most 2^33 a step: a frame of GSO_MAX_FRAME bytes cannot overflow acc. */
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, sizeof(w));
+		acc += (w & 0xffffffffu) + (w >> 32);
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	folded = (uint32_t)acc;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	folded = (folded >> 8 | folded << 8) & 0xffff;
+#endif
+	sum += folded;
 	for (; len > 1; p += 2, len -= 2)
 		sum += get16(p);
 	if (len)

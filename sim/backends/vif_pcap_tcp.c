@@ -64,7 +64,7 @@ static int pcap_tcp_parse(const struct vif_config *cfg, struct tcp_replay_config
 	return 0;
 }
 
-/* Reads every frame of path into the replayer; 0 or a negative errno. */
+/* Reads (or maps) every frame of path into the replayer; 0 or a negative errno. */
 static int pcap_tcp_load(struct pcap_tcp *pt, const char *path, char *err, size_t errlen)
 {
 	struct trace_reader *r;
@@ -73,6 +73,9 @@ static int pcap_tcp_load(struct pcap_tcp *pt, const char *path, char *err, size_
 	uint64_t ts;
 	int rc;
 
+	/* A classic pcap file is mapped, the recorded host's bytes not copied. */
+	if ((rc = tcp_replay_load_file(pt->tr, path, err, errlen)) != 0)
+		return rc < 0 ? rc : 0;
 	if ((rc = trace_reader_open(path, &r, err, errlen)) < 0)
 		return rc;
 	while ((rc = trace_reader_next(r, &f, &len, &ts)) == 1)

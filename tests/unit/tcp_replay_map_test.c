@@ -1,0 +1,436 @@
+/*
+ * traces/tcp_replay_map.c and the by-reference streams of
+ * tcp_replay_load.c: a recording loaded from a mapped pcap file refers to
+ * the recorded host's bytes where they lie in the file, one extent a
+ * segment, and compares the guest's bytes across extents as it compared a
+ * copy; a recording the mapping cannot refer to (a hole, a retransmission
+ * with other bytes) is copied as before, and a file it cannot walk is left
+ * to the libpcap reader or ends the load at the bad record. The recording
+ * (peer 10.0.0.1:40000, recorded host 10.0.0.2:80: a 10-byte request, a
+ * 300-byte answer in three segments, FINs) is written with the test peer.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "peer.h"
+#include "traces/tcp_replay.h"
+#include "traces/tcp_replay_private.h" /* a stream's extents */
+
+#define AS_IP PEER_IP4(10, 0, 0, 2)
+#define PEER_IP PEER_IP4(10, 0, 0, 1)
+#define GUEST_IP PEER_IP4(10, 0, 0, 7)
+#define PEER_ISN 1000u
+#define HOST_ISN 5000u
+#define GUEST_ISN 90000u
+#define MS 1000000ULL
+#define T0 (5 * 1000 * MS)
+#define ANSWER_LEN 300
+#define PIECE 100
+
+static const uint8_t guest_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 };
+static const char request[] = "GET /x\r\n\r\n"; /* 10 bytes */
+static uint8_t answer[ANSWER_LEN];
+
+static const struct peer rec_peer = {
+	.mac = { 2, 0, 0, 0, 0, 0x01 }, .ip = PEER_IP,
+	.guest_mac = { 2, 0, 0, 0, 0, 0x20 }, .guest_ip = AS_IP,
+};
+static const struct peer rec_host = {
+	.mac = { 2, 0, 0, 0, 0, 0x20 }, .ip = AS_IP,
+	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
+};
+static const struct peer guest = {
+	.mac = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 }, .ip = GUEST_IP,
+	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
+};
+
+static char lines[8][512];
+static unsigned int nr_lines, nr_divergences;
+
+static void say(void *ctx, bool divergence, const char *line)
+{
+	(void)ctx;
+	if (nr_lines < 8)
+		snprintf(lines[nr_lines++], sizeof(lines[0]), "%s", line);
+	nr_divergences += divergence;
+}
+
+static bool said(const char *part)
+{
+	for (unsigned int i = 0; i < nr_lines; i++)
+		if (strstr(lines[i], part))
+			return true;
+	return false;
+}
+
+/* The pcap file being written: a temporary file, removed by the test. */
+struct file {
+	char path[64];
+	FILE *fp;
+};
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void file_open(struct file *f, uint32_t magic, uint32_t linktype)
+{
+	uint8_t h[24] = { 0 };
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/tcp_replay_map_test.XXXXXX");
+	assert_true((fd = mkstemp(f->path)) >= 0);
+	assert_non_null(f->fp = fdopen(fd, "wb"));
+	put32le(h, magic);
+	h[4] = 2;
+	h[6] = 4;
+	put32le(h + 16, 65535);
+	put32le(h + 20, linktype);
+	assert_int_equal(fwrite(h, 1, sizeof(h), f->fp), sizeof(h));
+}
+
+static void file_frame(struct file *f, const uint8_t *frame, size_t len)
+{
+	uint8_t h[16] = { 0 };
+
+	put32le(h, 1000);
+	put32le(h + 8, (uint32_t)len);
+	put32le(h + 12, (uint32_t)len);
+	assert_int_equal(fwrite(h, 1, sizeof(h), f->fp), sizeof(h));
+	assert_int_equal(fwrite(frame, 1, len, f->fp), len);
+}
+
+static void rec(struct file *f, const struct peer *from, uint32_t seq, uint32_t ack,
+		uint8_t flags, const void *data, size_t len)
+{
+	static const uint8_t syn_opts[] = { 2, 4, 0x05, 0xb4, 1, 1, 1, 1 };
+	uint8_t frame[PEER_FRAME_MAX];
+	bool up = from == &rec_peer;
+	bool syn = (flags & TH_SYN) && up;
+	struct peer_tcp h = { .sport = up ? 40000 : 80, .dport = up ? 80 : 40000, .seq = seq,
+			      .ack = ack, .flags = flags, .window = 512,
+			      .options = syn ? syn_opts : NULL,
+			      .options_len = syn ? sizeof(syn_opts) : 0 };
+
+	file_frame(f, frame, peer_tcp_frame(from, frame, &h, data, len));
+}
+
+/* The exchange up to the host's answer: handshake and request. */
+static void rec_start(struct file *f)
+{
+	for (unsigned int i = 0; i < ANSWER_LEN; i++)
+		answer[i] = (uint8_t)('a' + i % 26);
+	rec(f, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0);
+	rec(f, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0);
+	rec(f, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK | TH_PUSH, request, 10);
+}
+
+/* The host's answer's segment i of three (PIECE bytes each), with these bytes. */
+static void rec_piece(struct file *f, unsigned int i, const uint8_t *bytes)
+{
+	rec(f, &rec_host, HOST_ISN + 1 + i * PIECE, PEER_ISN + 11, TH_ACK, bytes, PIECE);
+}
+
+static void rec_end(struct file *f)
+{
+	rec(f, &rec_host, HOST_ISN + 1 + ANSWER_LEN, PEER_ISN + 11, TH_ACK | TH_FIN, NULL, 0);
+	rec(f, &rec_peer, PEER_ISN + 11, HOST_ISN + 2 + ANSWER_LEN, TH_ACK | TH_FIN, NULL, 0);
+	assert_int_equal(fclose(f->fp), 0);
+}
+
+/* The whole recording, the answer in three segments. */
+static void rec_all(struct file *f)
+{
+	file_open(f, 0xa1b2c3d4, 1);
+	rec_start(f);
+	for (unsigned int i = 0; i < 3; i++)
+		rec_piece(f, i, answer + i * PIECE);
+	rec_end(f);
+}
+
+static struct tcp_replay *make(void)
+{
+	struct tcp_replay_config c = { .as_ip = AS_IP, .say = say };
+	struct tcp_replay *tr;
+
+	memcpy(c.guest_mac, guest_mac, 6);
+	nr_lines = nr_divergences = 0;
+	assert_int_equal(tcp_replay_create(&c, &tr), 0);
+	return tr;
+}
+
+/* The recording at path, mapped: returns the replay with the load done. */
+static struct tcp_replay *mapped(const struct file *f, unsigned int flows)
+{
+	struct tcp_replay *tr = make();
+	char err[256] = "";
+
+	assert_int_equal(tcp_replay_load_file(tr, f->path, err, sizeof(err)), 1);
+	assert_int_equal(tcp_replay_load_done(tr), flows);
+	return tr;
+}
+
+static void guest_says(struct tcp_replay *tr, uint64_t now, uint32_t seq, uint8_t flags,
+		       const void *data, size_t len)
+{
+	uint8_t f[PEER_FRAME_MAX];
+	struct peer_tcp h = { .sport = 80, .dport = 40000, .seq = seq, .ack = PEER_ISN + 11,
+			      .flags = flags, .window = 8192 };
+
+	if (flags & TH_SYN)
+		h.ack = PEER_ISN + 1;
+	tcp_replay_from_guest(tr, now, f, peer_tcp_frame(&guest, f, &h, data, len));
+	tcp_replay_run(tr, now);
+}
+
+/* The replay started and the guest's SYN-ACK given: the request is the guest's. */
+static void handshake(struct tcp_replay *tr)
+{
+	const uint8_t *fr;
+	size_t len;
+
+	tcp_replay_start(tr, T0, GUEST_IP);
+	tcp_replay_run(tr, T0);
+	guest_says(tr, T0 + MS, GUEST_ISN, TH_SYN | TH_ACK, NULL, 0);
+	while (tcp_replay_pop(tr, &fr, &len))
+		;
+}
+
+/* The host's stream of flow 1 read back through tr_stream_at equals bytes. */
+static void assert_host_stream(struct tcp_replay *tr, const uint8_t *bytes, uint32_t len)
+{
+	struct tr_stream *st = &tr->flows[0]->host;
+	uint32_t piece;
+
+	assert_int_equal(st->len, len);
+	for (uint32_t off = 0; off < len; off += piece) {
+		const uint8_t *p = tr_stream_at(st, off, &piece);
+		assert_true(piece >= 1 && piece <= len - off);
+		assert_memory_equal(p, bytes + off, piece);
+	}
+}
+
+static void test_a_mapped_recording_refers_to_the_host_bytes_one_extent_a_segment(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	assert_true(tr->flows[0]->host.by_ref);
+	assert_int_equal(tr->flows[0]->host.nr_ext, 3);
+	assert_null(tr->flows[0]->host.buf);
+	assert_host_stream(tr, answer, ANSWER_LEN);
+	/* The peer's stream, sent in the replayer's own segments, is a copy. */
+	assert_false(tr->flows[0]->peer.by_ref);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_an_answer_in_one_large_segment_matches_across_the_extents(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	handshake(tr);
+	guest_says(tr, T0 + 2 * MS, GUEST_ISN + 1, TH_ACK | TH_PUSH | TH_FIN, answer, ANSWER_LEN);
+	assert_int_equal(nr_divergences, 0);
+	assert_int_equal(tcp_replay_stats(tr)->bytes_from_guest, ANSWER_LEN);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_byte_changed_in_a_later_extent_is_reported_at_its_offset(void **state)
+{
+	uint8_t changed[ANSWER_LEN];
+	struct file f;
+	struct tcp_replay *tr;
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	handshake(tr);
+	memcpy(changed, answer, ANSWER_LEN);
+	changed[250] = '#';
+	guest_says(tr, T0 + 2 * MS, GUEST_ISN + 1, TH_ACK, changed, ANSWER_LEN);
+	assert_int_equal(nr_divergences, 1);
+	/* The expected excerpt is read across the extents as from a copy. */
+	assert_true(said("guest to peer, byte 250: expected \"qrstuvwxyzabcdefghijklmn\""));
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_retransmission_of_the_same_bytes_keeps_the_stream_in_the_file(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+
+	file_open(&f, 0xa1b2c3d4, 1);
+	rec_start(&f);
+	rec_piece(&f, 0, answer);
+	rec_piece(&f, 1, answer + PIECE);
+	rec_piece(&f, 1, answer + PIECE);
+	rec_piece(&f, 2, answer + 2 * PIECE);
+	rec_end(&f);
+	tr = mapped(&f, 1);
+	assert_true(tr->flows[0]->host.by_ref);
+	assert_int_equal(tr->flows[0]->host.nr_ext, 3);
+	assert_host_stream(tr, answer, ANSWER_LEN);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_retransmission_of_other_bytes_makes_a_copy_where_the_later_ones_win(
+	void **state)
+{
+	uint8_t other[PIECE], want[ANSWER_LEN];
+	struct file f;
+	struct tcp_replay *tr;
+
+	file_open(&f, 0xa1b2c3d4, 1);
+	rec_start(&f);
+	memset(other, 'Z', sizeof(other));
+	rec_piece(&f, 0, answer);
+	rec_piece(&f, 1, answer + PIECE);
+	rec_piece(&f, 1, other);
+	rec_piece(&f, 2, answer + 2 * PIECE);
+	rec_end(&f);
+	tr = mapped(&f, 1);
+	assert_false(tr->flows[0]->host.by_ref);
+	assert_null(tr->flows[0]->host.ext);
+	memcpy(want, answer, ANSWER_LEN);
+	memcpy(want + PIECE, other, PIECE);
+	assert_host_stream(tr, want, ANSWER_LEN);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_hole_in_a_mapped_recording_is_said_as_in_a_copied_one(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+
+	file_open(&f, 0xa1b2c3d4, 1);
+	rec_start(&f);
+	rec_piece(&f, 0, answer);
+	rec_piece(&f, 2, answer + 2 * PIECE);
+	rec_end(&f);
+	tr = mapped(&f, 0);
+	assert_true(said("not replayed: the capture lacks the recorded host's bytes 100-199"));
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_truncated_file_loads_up_to_its_last_whole_record(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+	long size;
+
+	rec_all(&f);
+	/* Cut in the middle of the host's FIN: the flow is there, without that FIN. */
+	FILE *fp = fopen(f.path, "rb+");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(truncate(f.path, size - 100), 0);
+	tr = mapped(&f, 1);
+	assert_false(tr->flows[0]->host.fin);
+	assert_host_stream(tr, answer, ANSWER_LEN);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader(void **state)
+{
+	static const uint32_t kinds[][2] = {
+		{ 0x0a0d0d0a, 1 },   /* pcapng's section header block */
+		{ 0xa1b2c3d4, 101 }, /* raw IP */
+		{ 0xa1b2c3d4, 1 | 0x04000000 | (2u << 28) }, /* Ethernet with an FCS */
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct file f;
+		struct tcp_replay *tr = make();
+
+		file_open(&f, kinds[i][0], kinds[i][1]);
+		rec_start(&f);
+		rec_end(&f);
+		assert_int_equal(tcp_replay_load_file(tr, f.path, err, sizeof(err)), 0);
+		assert_int_equal(tr->nr_flows, 0);
+		assert_null(tr->map);
+		tcp_replay_destroy(tr);
+		unlink(f.path);
+	}
+	(void)state;
+}
+
+static void test_a_second_recording_is_refused(void **state)
+{
+	struct file f;
+	struct tcp_replay *tr;
+	char err[256] = "";
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	assert_int_equal(tcp_replay_load_file(tr, f.path, err, sizeof(err)), -EALREADY);
+	assert_non_null(strstr(err, "a recording is loaded already"));
+	assert_int_equal(tr->nr_flows, 1);
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
+static void test_a_missing_file_is_an_error_naming_it(void **state)
+{
+	struct tcp_replay *tr = make();
+	char err[256] = "";
+
+	assert_int_equal(tcp_replay_load_file(tr, "/nonexistent/x.pcap", err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/x.pcap: cannot open"));
+	tcp_replay_destroy(tr);
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_mapped_recording_refers_to_the_host_bytes_one_extent_a_segment),
+		cmocka_unit_test(test_an_answer_in_one_large_segment_matches_across_the_extents),
+		cmocka_unit_test(test_a_byte_changed_in_a_later_extent_is_reported_at_its_offset),
+		cmocka_unit_test(test_a_retransmission_of_the_same_bytes_keeps_the_stream_in_the_file),
+		cmocka_unit_test(
+			test_a_retransmission_of_other_bytes_makes_a_copy_where_the_later_ones_win),
+		cmocka_unit_test(test_a_hole_in_a_mapped_recording_is_said_as_in_a_copied_one),
+		cmocka_unit_test(test_a_truncated_file_loads_up_to_its_last_whole_record),
+		cmocka_unit_test(test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader),
+		cmocka_unit_test(test_a_second_recording_is_refused),
+		cmocka_unit_test(test_a_missing_file_is_an_error_naming_it),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
