@@ -38,6 +38,8 @@ struct trace_reader {
 	unsigned int rec_hdr_len; /* bytes of a record header: 16, or 24 (Kuznetzov); 0: pcapng */
 	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
 	unsigned int snaplen;  /* as libpcap applies it */
+	bool swapped;          /* a classic pcap file's byte order is not the host's */
+	long long first;       /* file offset of the first record, -1: unknown */
 	const char *format;    /* "pcap (microseconds)", "pcap (nanoseconds)", "pcapng" */
 	uint64_t records, snapped;
 	uint64_t size;         /* of the file in bytes, 0: unknown (a pipe) */
@@ -96,6 +98,7 @@ static void reader_sniff_header(struct trace_reader *r)
 		swapped = true;
 	else
 		return;
+	r->swapped = swapped;
 	if (get32(h, swapped) == 0xa1b2cd34)
 		r->rec_hdr_len = 24;
 	if (get32(h, swapped) == 0xa1b23c4d)
@@ -164,6 +167,7 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 	}
 	r->snaplen = (unsigned int)pcap_snapshot(r->pcap);
 	r->pos = r->rec_hdr_len ? ftell(r->fp) : -1;
+	r->first = r->pos;
 	*out = r;
 	return 0;
 fail:
@@ -303,6 +307,17 @@ int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t
 		return -ESPIPE;
 	*done = (uint64_t)pos;
 	*size = r->size;
+	return 0;
+}
+
+int trace_reader_layout(const struct trace_reader *r, struct trace_layout *out)
+{
+	if (r->rec_hdr_len != 16 || r->fcs_len || r->first < 0 || !r->size)
+		return -ENOTSUP;
+	out->first = (uint64_t)r->first;
+	out->snaplen = r->snaplen;
+	out->swapped = r->swapped;
+	out->nsec = !strcmp(r->format, "pcap (nanoseconds)");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #ifndef TRACES_PCAP_READER_H
 #define TRACES_PCAP_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,22 @@ const char *trace_reader_format(const struct trace_reader *r);
 int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t *size);
 /* The link type, by libpcap's name and description: always "EN10MB (Ethernet)". */
 #define TRACE_READER_LINK_TYPE "EN10MB (Ethernet)"
+/*
+ * Where a classic pcap file's records lie, as libpcap read its header, for
+ * a reader that maps the file and walks the 16-byte record headers itself
+ * (tcp_replay_map.c): the offset of the first record, the byte order, the
+ * timestamp unit and the snap length libpcap applies.
+ */
+struct trace_layout {
+	uint64_t first;
+	uint32_t snaplen;
+	bool swapped, nsec;
+};
+/*
+ * Fills *out: 0, or -ENOTSUP for what such a walk cannot take (pcapng, the
+ * 24-byte record kind, a trailing FCS, a pipe).
+ */
+int trace_reader_layout(const struct trace_reader *r, struct trace_layout *out);
 /* The file's path, as given to trace_reader_open. */
 const char *trace_reader_path(const struct trace_reader *r);
 /* NULL is allowed. */
