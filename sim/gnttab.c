@@ -62,10 +62,14 @@ static void *frame_page(struct sim_domain *d, unsigned int idx)
 	return ram_page(d, d->gnttab.frame[idx]);
 }
 
-/* The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads as zero. */
+/*
+ * The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads
+ * as zero. Guest RAM never moves, so the frame's page is the one found when
+ * it was placed.
+ */
 static grant_entry_v1_t *entry(struct sim_domain *d, grant_ref_t ref)
 {
-	grant_entry_v1_t *page = frame_page(d, (unsigned int)(ref / ENTRIES_PER_FRAME));
+	grant_entry_v1_t *page = d->gnttab.entries[ref / ENTRIES_PER_FRAME];
 
 	return page ? &page[ref % ENTRIES_PER_FRAME] : NULL;
 }
@@ -124,9 +128,12 @@ int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpf
 	else
 		memset(page, 0, SIM_PAGE_SIZE);
 	g->frame[idx] = gpfn;
+	g->entries[idx] = page;
 	/* Xen grows the table to the frame asked for; frames in between stay unplaced. */
-	for (unsigned int j = g->nr_frames; j < idx; j++)
+	for (unsigned int j = g->nr_frames; j < idx; j++) {
 		g->frame[j] = SIM_GNTTAB_NO_FRAME;
+		g->entries[j] = NULL;
+	}
 	if (idx >= g->nr_frames)
 		g->nr_frames = idx + 1;
 	return 0;
@@ -145,8 +152,10 @@ int16_t sim_gnttab_setup_table(struct sim_domain *d, unsigned int nr_frames, xen
 	if (nr_frames > SIM_GNTTAB_MAX_FRAMES)
 		return GNTST_general_error;
 	/* gnttab_grow_table: the new frames exist but are not placed yet. */
-	for (unsigned int i = g->nr_frames; i < nr_frames; i++)
+	for (unsigned int i = g->nr_frames; i < nr_frames; i++) {
 		g->frame[i] = SIM_GNTTAB_NO_FRAME;
+		g->entries[i] = NULL;
+	}
 	if (nr_frames > g->nr_frames)
 		g->nr_frames = nr_frames;
 	/* SIM_GNTTAB_NO_FRAME is ~0, what Xen's gnttab_shared_gfn gives (INVALID_GFN). */
@@ -234,8 +243,9 @@ struct pinned {
  * do. The entry is looked up and the mappings scanned once; *out lets a copy,
  * which adds no mapping, unpin without doing either again.
  */
-static int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
-		   bool mapping, void **page, struct pinned *out)
+static inline __attribute__((always_inline)) int16_t
+pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly, bool mapping,
+    void **page, struct pinned *out)
 {
 	struct pins p = pins_of(&d->gnttab, ref);
 	bool pinned = is_pinned(&p);
