@@ -88,8 +88,8 @@ static void tx_push(struct netback *nb)
 }
 
 /* Checks one data request's id and buffer; false after reporting what is wrong. */
-static HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req, uint16_t size,
-			  RING_IDX idx)
+static HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req,
+				     uint16_t size, RING_IDX idx)
 {
 	unsigned int slot = slot_of(idx);
 
