@@ -6,6 +6,7 @@
 #include <xen/errno.h>
 
 #include "sim/domain.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
 
@@ -106,8 +107,7 @@ static void set_pending_2l(struct sim_domain *d, evtchn_port_t port)
 }
 
 /* Inlined into sim_evtchn_send, which every frame's notification takes. */
-static inline __attribute__((always_inline)) void port_raise(struct sim_domain *d,
-								evtchn_port_t port)
+static SIM_HOT_INLINE void port_raise(struct sim_domain *d, evtchn_port_t port)
 {
 	if (!port_is_valid(d, port))
 		return;

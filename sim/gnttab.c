@@ -20,6 +20,7 @@
 #include "sim/domain.h"
 #include "sim/xen_abi.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
 #define ENTRIES_PER_FRAME (SIM_PAGE_SIZE / sizeof(grant_entry_v1_t))
@@ -28,11 +29,6 @@ _Static_assert(SIM_GNTTAB_MAX_ENTRIES == SIM_GNTTAB_MAX_FRAMES * ENTRIES_PER_FRA
 /* Xen's pin counters are 8 bits per kind and refuse once the top bit is set. */
 #define PIN_LIMIT 128
 #define CAS_RETRIES 5
-/*
- * The grant copy's steps, inlined into each caller: a copy, one per frame
- * each way, then runs with readonly and mapping as constants.
- */
-#define HOT_INLINE inline __attribute__((always_inline))
 
 /* How a reference is pinned: its live mappings, and by whom. */
 struct pins {
@@ -190,8 +186,8 @@ static void check_still_granted(struct sim_domain *d, grant_entry_v1_t *e, grant
 }
 
 /* Xen's _set_status_v1: checks entry e (NULL: unplaced), sets GTF_reading / GTF_writing. */
-static HOT_INLINE int16_t set_status(grant_entry_v1_t *e, domid_t accessor, bool readonly,
-				     bool mapping, bool pinned)
+static SIM_HOT_INLINE int16_t set_status(grant_entry_v1_t *e, domid_t accessor,
+					 bool readonly, bool mapping, bool pinned)
 {
 	uint16_t mask = GTF_type_mask | (mapping ? GTF_sub_page : 0);
 	uint16_t set = GTF_reading | (readonly ? 0 : GTF_writing);
@@ -248,8 +244,8 @@ struct pinned {
  * do. The entry is looked up and the mappings scanned once; *out lets a copy,
  * which adds no mapping, unpin without doing either again.
  */
-static HOT_INLINE int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
-			      bool readonly, bool mapping, void **page, struct pinned *out)
+static SIM_HOT_INLINE int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+				  bool readonly, bool mapping, void **page, struct pinned *out)
 {
 	struct pins p = pins_of(&d->gnttab, ref);
 	bool pinned = is_pinned(&p);
@@ -299,9 +295,9 @@ void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly)
  * copy_end is release_grant_for_copy). Nothing runs in between, so the pins
  * to leave are the ones pin found. GNTST_okay: *page is ref's page, copy.
  */
-static HOT_INLINE int16_t copy_begin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
-				     uint16_t offset, uint16_t len, bool readonly, void **page,
-				     struct pinned *pd)
+static SIM_HOT_INLINE int16_t copy_begin(struct sim_domain *d, domid_t accessor,
+					 grant_ref_t ref, uint16_t offset, uint16_t len,
+					 bool readonly, void **page, struct pinned *pd)
 {
 	int16_t rc;
 

@@ -23,10 +23,14 @@
 #include "sim/backends/xenbus_backend.h"
 #include "sim/domain.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
-/* Receive buffers the guest has posted and we have not used; 0 also for a broken ring. */
-static unsigned int rx_room(struct netback *nb)
+/*
+ * Receive buffers the guest has posted and we have not used; 0 also for a
+ * broken ring. Inline: each frame asks twice (rx_ready, then the delivery).
+ */
+static SIM_HOT_INLINE unsigned int rx_room(struct netback *nb)
 {
 	RING_IDX prod = __atomic_load_n(&nb->rx.sring->req_prod, __ATOMIC_ACQUIRE);
 
@@ -85,8 +89,9 @@ static void rx_push(struct netback *nb)
 }
 
 /* Copies the data slots' parts of frame; false (reported) when a request or a copy fails. */
-static bool rx_copy(struct netback *nb, const netif_rx_request_t *req, unsigned int n,
-		    unsigned int extra_at, RING_IDX first, const uint8_t *frame, size_t len)
+static SIM_HOT_INLINE bool rx_copy(struct netback *nb, const netif_rx_request_t *req,
+				   unsigned int n, unsigned int extra_at, RING_IDX first,
+				   const uint8_t *frame, size_t len)
 {
 	size_t off = 0;
 

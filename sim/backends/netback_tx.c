@@ -26,6 +26,7 @@
 #include "sim/backends/netback_private.h"
 #include "sim/backends/vif.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
 /* One frame's slots, read from the ring and checked once. */
@@ -37,12 +38,6 @@ struct tx_frame {
 	uint16_t gso_size;            /* 0: no GSO */
 	bool bad;                     /* reported: answer every request with an error */
 };
-
-/*
- * Checks every frame passes, inlined into the single-slot path (tx_single)
- * so that what it knows there (one slot, no GSO) is known to them.
- */
-#define HOT_INLINE inline __attribute__((always_inline))
 
 #define VIOLATION(nb, idx, fmt, ...)                                                      \
 	sim_report_violation((nb)->dom, "vif%u TX slot %u: " fmt, (nb)->vif->index,         \
@@ -88,8 +83,8 @@ static void tx_push(struct netback *nb)
 }
 
 /* Checks one data request's id and buffer; false after reporting what is wrong. */
-static HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req,
-				     uint16_t size, RING_IDX idx)
+static SIM_HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req,
+					 uint16_t size, RING_IDX idx)
 {
 	unsigned int slot = slot_of(idx);
 
@@ -114,7 +109,7 @@ static HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_
 }
 
 /* The whole frame's size (the first request's) against what it may be. */
-static HOT_INLINE bool tx_check_size(struct netback *nb, const struct tx_frame *f)
+static SIM_HOT_INLINE bool tx_check_size(struct netback *nb, const struct tx_frame *f)
 {
 	unsigned int max = f->gso_size ? GSO_MAX_FRAME : nb->vif->cfg.mtu + ETH_HLEN;
 	unsigned int total = f->req[0].size, rest = 0;
@@ -271,7 +266,7 @@ static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 }
 
 /* The assembled frame to the vif, once its offload flags are known to fit it. */
-static HOT_INLINE bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
+static SIM_HOT_INLINE bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
 {
 	size_t len = f->req[0].size, l4, payload;
 	bool blank = f->req[0].flags & NETTXF_csum_blank;
