@@ -6,10 +6,12 @@
 #include "hypercall_shim/shim.h"
 
 static struct sim_domain *current_domain;
+bool shim_trace_hypercalls; /* the current domain's --trace-hypercalls (shim.h) */
 
 void shim_set_current(struct sim_domain *d)
 {
 	current_domain = d;
+	shim_trace_hypercalls = d && sim_config(d->sim)->trace_hypercalls;
 }
 
 struct sim_domain *shim_current(void)

@@ -2,9 +2,10 @@
  * The hypercall shim: HYPERVISOR_* as C functions over the simulator.
  *
  * A hypercall names no domain: it acts on the calling vCPU's domain, which
- * the shim holds as "current", exactly as Xen's `current` does. That pointer,
- * and what signal handlers need (signals.c, fault.c: a handler gets no
- * context argument), are the only global state on the host side of drydock.
+ * the shim holds as "current", exactly as Xen's `current` does. That pointer
+ * (and its --trace-hypercalls flag, cached beside it), and what signal
+ * handlers need (signals.c, fault.c: a handler gets no context argument),
+ * are the only global state on the host side of drydock.
  */
 #ifndef SHIM_SHIM_H
 #define SHIM_SHIM_H
@@ -26,8 +27,17 @@ int shim_watch_signals(struct sim_domain *d);
 /* Turns guest faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) into a reported crash. */
 int shim_catch_faults(void);
 
-/* --trace-hypercalls: one line per call, "name(args) = result". */
-bool shim_tracing(void);
+/*
+ * --trace-hypercalls: one line per call, "name(args) = result". Whether the
+ * current domain asked for it is read once, when it is made current (its
+ * configuration does not change), so each hypercall pays one load and one
+ * predictable branch for the check.
+ */
+extern bool shim_trace_hypercalls;
+static inline bool shim_tracing(void)
+{
+	return __builtin_expect(shim_trace_hypercalls, 0);
+}
 void shim_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Xen's name for a negative error (e.g. "-EINVAL"), or the number as text. */
 const char *shim_strerror(long rc, char buf[24]);

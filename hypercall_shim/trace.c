@@ -6,12 +6,6 @@
 #include "hypercall_shim/shim.h"
 #include "sim/sim.h"
 
-bool shim_tracing(void)
-{
-	struct sim_domain *d = shim_current();
-	return d && sim_config(d->sim)->trace_hypercalls;
-}
-
 void shim_trace(const char *fmt, ...)
 {
 	va_list ap;

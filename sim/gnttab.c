@@ -20,6 +20,7 @@
 #include "sim/domain.h"
 #include "sim/xen_abi.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
 #define ENTRIES_PER_FRAME (SIM_PAGE_SIZE / sizeof(grant_entry_v1_t))
@@ -62,10 +63,14 @@ static void *frame_page(struct sim_domain *d, unsigned int idx)
 	return ram_page(d, d->gnttab.frame[idx]);
 }
 
-/* The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads as zero. */
+/*
+ * The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads
+ * as zero. Guest RAM never moves, so the frame's page is the one found when
+ * it was placed.
+ */
 static grant_entry_v1_t *entry(struct sim_domain *d, grant_ref_t ref)
 {
-	grant_entry_v1_t *page = frame_page(d, (unsigned int)(ref / ENTRIES_PER_FRAME));
+	grant_entry_v1_t *page = d->gnttab.entries[ref / ENTRIES_PER_FRAME];
 
 	return page ? &page[ref % ENTRIES_PER_FRAME] : NULL;
 }
@@ -124,9 +129,12 @@ int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpf
 	else
 		memset(page, 0, SIM_PAGE_SIZE);
 	g->frame[idx] = gpfn;
+	g->entries[idx] = page;
 	/* Xen grows the table to the frame asked for; frames in between stay unplaced. */
-	for (unsigned int j = g->nr_frames; j < idx; j++)
+	for (unsigned int j = g->nr_frames; j < idx; j++) {
 		g->frame[j] = SIM_GNTTAB_NO_FRAME;
+		g->entries[j] = NULL;
+	}
 	if (idx >= g->nr_frames)
 		g->nr_frames = idx + 1;
 	return 0;
@@ -145,8 +153,10 @@ int16_t sim_gnttab_setup_table(struct sim_domain *d, unsigned int nr_frames, xen
 	if (nr_frames > SIM_GNTTAB_MAX_FRAMES)
 		return GNTST_general_error;
 	/* gnttab_grow_table: the new frames exist but are not placed yet. */
-	for (unsigned int i = g->nr_frames; i < nr_frames; i++)
+	for (unsigned int i = g->nr_frames; i < nr_frames; i++) {
 		g->frame[i] = SIM_GNTTAB_NO_FRAME;
+		g->entries[i] = NULL;
+	}
 	if (nr_frames > g->nr_frames)
 		g->nr_frames = nr_frames;
 	/* SIM_GNTTAB_NO_FRAME is ~0, what Xen's gnttab_shared_gfn gives (INVALID_GFN). */
@@ -176,8 +186,8 @@ static void check_still_granted(struct sim_domain *d, grant_entry_v1_t *e, grant
 }
 
 /* Xen's _set_status_v1: checks entry e (NULL: unplaced), sets GTF_reading / GTF_writing. */
-static int16_t set_status(grant_entry_v1_t *e, domid_t accessor, bool readonly, bool mapping,
-			  bool pinned)
+static SIM_HOT_INLINE int16_t set_status(grant_entry_v1_t *e, domid_t accessor,
+					 bool readonly, bool mapping, bool pinned)
 {
 	uint16_t mask = GTF_type_mask | (mapping ? GTF_sub_page : 0);
 	uint16_t set = GTF_reading | (readonly ? 0 : GTF_writing);
@@ -234,8 +244,8 @@ struct pinned {
  * do. The entry is looked up and the mappings scanned once; *out lets a copy,
  * which adds no mapping, unpin without doing either again.
  */
-static int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref, bool readonly,
-		   bool mapping, void **page, struct pinned *out)
+static SIM_HOT_INLINE int16_t pin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
+				  bool readonly, bool mapping, void **page, struct pinned *out)
 {
 	struct pins p = pins_of(&d->gnttab, ref);
 	bool pinned = is_pinned(&p);
@@ -285,9 +295,9 @@ void sim_gnttab_release(struct sim_domain *d, grant_ref_t ref, bool readonly)
  * copy_end is release_grant_for_copy). Nothing runs in between, so the pins
  * to leave are the ones pin found. GNTST_okay: *page is ref's page, copy.
  */
-static int16_t copy_begin(struct sim_domain *d, domid_t accessor, grant_ref_t ref,
-			  uint16_t offset, uint16_t len, bool readonly, void **page,
-			  struct pinned *pd)
+static SIM_HOT_INLINE int16_t copy_begin(struct sim_domain *d, domid_t accessor,
+					 grant_ref_t ref, uint16_t offset, uint16_t len,
+					 bool readonly, void **page, struct pinned *pd)
 {
 	int16_t rc;
 

@@ -59,6 +59,8 @@ struct sim_gnttab_map {
 struct sim_gnttab {
 	/* gfn of each table frame, or SIM_GNTTAB_NO_FRAME while not placed */
 	xen_pfn_t frame[SIM_GNTTAB_MAX_FRAMES];
+	/* each placed frame's page, as frame[] says (NULL: not placed): one load per lookup */
+	grant_entry_v1_t *entries[SIM_GNTTAB_MAX_FRAMES];
 	/*
 	 * Frames the table has (Xen's nr_grant_frames): it grows to idx + 1 when
 	 * frame idx is placed. Entries of a frame not placed read as zero.

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h> /* __fsetlocking */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,8 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 	 */
 	if ((r->iobuf = malloc(TRACE_READ_BUFFER)))
 		setvbuf(r->fp, r->iobuf, _IOFBF, TRACE_READ_BUFFER);
+	/* One thread reads it: no stdio lock taken and released in each fread. */
+	__fsetlocking(r->fp, FSETLOCKING_BYCALLER);
 	reader_sniff_header(r);
 	if (fseek(r->fp, 0, SEEK_END) == 0) {
 		long end = ftell(r->fp);

@@ -24,7 +24,12 @@ struct trace_writer;
  * writes a one-line reason naming the file into err (size errlen).
  */
 int trace_writer_open(struct trace_writer **out, const char *path, char *err, size_t errlen);
-/* Appends one frame stamped ts_ns (nanoseconds since the epoch, kept whole). */
+/*
+ * Appends one frame stamped ts_ns (nanoseconds since the epoch, kept whole).
+ * Records are gathered in memory and reach the file when 256 KiB are
+ * gathered and at each flush: -EIO once a write to the file has failed
+ * since the last flush, which may be a later write's or the flush's news.
+ */
 int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len);
 /* Pushes what is buffered to the file (-EIO if a write failed since the last flush). */
 int trace_writer_flush(struct trace_writer *w);

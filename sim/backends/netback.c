@@ -23,10 +23,14 @@
 #include "sim/backends/xenbus_backend.h"
 #include "sim/domain.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
-/* Receive buffers the guest has posted and we have not used; 0 also for a broken ring. */
-static unsigned int rx_room(struct netback *nb)
+/*
+ * Receive buffers the guest has posted and we have not used; 0 also for a
+ * broken ring. Inline: each frame asks twice (rx_ready, then the delivery).
+ */
+static SIM_HOT_INLINE unsigned int rx_room(struct netback *nb)
 {
 	RING_IDX prod = __atomic_load_n(&nb->rx.sring->req_prod, __ATOMIC_ACQUIRE);
 
@@ -85,8 +89,9 @@ static void rx_push(struct netback *nb)
 }
 
 /* Copies the data slots' parts of frame; false (reported) when a request or a copy fails. */
-static bool rx_copy(struct netback *nb, const netif_rx_request_t *req, unsigned int n,
-		    unsigned int extra_at, RING_IDX first, const uint8_t *frame, size_t len)
+static SIM_HOT_INLINE bool rx_copy(struct netback *nb, const netif_rx_request_t *req,
+				   unsigned int n, unsigned int extra_at, RING_IDX first,
+				   const uint8_t *frame, size_t len)
 {
 	size_t off = 0;
 
@@ -115,15 +120,44 @@ static bool rx_copy(struct netback *nb, const netif_rx_request_t *req, unsigned 
 	return true;
 }
 
+/*
+ * A frame in one slot without a GSO extra, the common case: what
+ * netback_deliver_offload does for it, without its loops over slots.
+ */
+static int rx_single(struct netback *nb, const uint8_t *frame, size_t len, uint16_t flags)
+{
+	netif_rx_request_t req;
+	RING_IDX first;
+
+	if (!nb->connected || nb->rx_broken || !netback_guest_running(nb))
+		return -ENOTCONN;
+	if (flags && !nb->rx_off.csum)
+		return -EMSGSIZE; /* the vif only gives what the frontend takes: not reached */
+	if (rx_room(nb) < 1)
+		return nb->rx_broken ? -ENOTCONN : -ENOBUFS;
+	first = nb->rx.req_cons;
+	RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons++, &req);
+	if (!rx_copy(nb, &req, 1, 1, first, frame, len)) {
+		rx_put(nb, req.id, 0, NETIF_RSP_ERROR);
+		rx_push(nb);
+		return -ENOBUFS;
+	}
+	rx_put(nb, req.id, flags, (int16_t)len);
+	rx_push(nb);
+	return 0;
+}
+
 int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len,
 			    uint16_t gso_size, uint16_t flags)
 {
-	netif_rx_request_t req[NB_RX_MAX_SLOTS];
+	netif_rx_request_t req[NB_RX_MAX_SLOTS] = { 0 }; /* all n filled; GCC cannot tell */
 	unsigned int data = len ? (unsigned int)((len + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE) : 1;
 	unsigned int n = data + (gso_size ? 1 : 0), extra_at = gso_size ? 1 : n;
 	RING_IDX first;
 	size_t off = 0;
 
+	if (len <= SIM_PAGE_SIZE && !gso_size)
+		return rx_single(nb, frame, len, flags);
 	if (!nb->connected || nb->rx_broken || !netback_guest_running(nb))
 		return -ENOTCONN;
 	if (len > GSO_MAX_FRAME || (data > 1 && !nb->rx_off.sg) || (gso_size && !nb->rx_off.gso) ||
@@ -163,7 +197,7 @@ int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len)
 {
 	if (len > SIM_PAGE_SIZE)
 		return -EMSGSIZE;
-	return netback_deliver_offload(nb, frame, len, 0, 0);
+	return rx_single(nb, frame, len, 0);
 }
 
 void netback_rx_offloads(const struct netback *nb, bool *sg, bool *gso, bool *csum)

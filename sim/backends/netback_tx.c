@@ -26,6 +26,7 @@
 #include "sim/backends/netback_private.h"
 #include "sim/backends/vif.h"
 #include "sim/gnttab.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 
 /* One frame's slots, read from the ring and checked once. */
@@ -82,8 +83,8 @@ static void tx_push(struct netback *nb)
 }
 
 /* Checks one data request's id and buffer; false after reporting what is wrong. */
-static bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req, uint16_t size,
-			  RING_IDX idx)
+static SIM_HOT_INLINE bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req,
+					 uint16_t size, RING_IDX idx)
 {
 	unsigned int slot = slot_of(idx);
 
@@ -108,7 +109,7 @@ static bool tx_check_slot(struct netback *nb, const netif_tx_request_t *req, uin
 }
 
 /* The whole frame's size (the first request's) against what it may be. */
-static bool tx_check_size(struct netback *nb, const struct tx_frame *f)
+static SIM_HOT_INLINE bool tx_check_size(struct netback *nb, const struct tx_frame *f)
 {
 	unsigned int max = f->gso_size ? GSO_MAX_FRAME : nb->vif->cfg.mtu + ETH_HLEN;
 	unsigned int total = f->req[0].size, rest = 0;
@@ -234,6 +235,15 @@ static void tx_answer(struct netback *nb, const struct tx_frame *f, int16_t stat
 	}
 }
 
+static bool tx_copy_failed(struct netback *nb, const netif_tx_request_t *r, RING_IDX idx,
+			   int16_t st)
+{
+	sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): grant copy from ref %u failed "
+			     "with %s", nb->vif->index, slot_of(idx), r->id, r->gref,
+			     sim_gnttab_status_name(st));
+	return false;
+}
+
 /* Grant-copies every slot into nb->frame; false after reporting a failed copy. */
 static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 {
@@ -247,12 +257,8 @@ static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 		uint16_t n = i == 0 ? (uint16_t)(total - rest) : r->size;
 		int16_t st = sim_gnttab_copy_from(nb->dom, 0, r->gref, r->offset, nb->frame + at, n);
 
-		if (st != GNTST_okay) {
-			sim_report_violation(nb->dom, "vif%u TX slot %u (id %u): grant copy from ref "
-					     "%u failed with %s", nb->vif->index, slot_of(idx), r->id,
-					     r->gref, sim_gnttab_status_name(st));
-			return false;
-		}
+		if (st != GNTST_okay)
+			return tx_copy_failed(nb, r, idx, st);
 		at += n;
 		idx += 1 + (i == 0 ? f->nr_extra : 0);
 	}
@@ -260,7 +266,7 @@ static bool tx_copy(struct netback *nb, const struct tx_frame *f)
 }
 
 /* The assembled frame to the vif, once its offload flags are known to fit it. */
-static bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
+static SIM_HOT_INLINE bool tx_hand_over(struct netback *nb, const struct tx_frame *f)
 {
 	size_t len = f->req[0].size, l4, payload;
 	bool blank = f->req[0].flags & NETTXF_csum_blank;
@@ -354,19 +360,48 @@ static bool tx_check_frame(struct netback *nb, const struct tx_frame *f)
 }
 
 /*
+ * The common frame, one request and no extras: the checks tx_check_frame,
+ * tx_copy and tx_answer make for it, without their loops over slots.
+ */
+static void tx_single(struct netback *nb, const struct tx_frame *f)
+{
+	const netif_tx_request_t *r = &f->req[0];
+	int16_t st;
+	bool ok = tx_check_slot(nb, r, r->size, f->first) && tx_check_size(nb, f);
+
+	if (ok && (st = sim_gnttab_copy_from(nb->dom, 0, r->gref, r->offset, nb->frame,
+					     r->size)) != GNTST_okay)
+		ok = tx_copy_failed(nb, r, f->first, st);
+	ok = ok && tx_hand_over(nb, f);
+	tx_respond(nb, r->id, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
+}
+
+/*
  * One frame starting at req_cons: read, checked, copied out, handed over,
  * answered. Returns false when the frame runs past prod (the ring is broken).
  */
 static bool tx_one(struct netback *nb, RING_IDX prod)
 {
-	struct tx_frame f = { .first = nb->tx.req_cons, .nr_req = 1 };
+	/* Not zeroed whole: req[] is filled as far as nr_req says, per frame. */
+	struct tx_frame f;
 	bool ok;
+
+	f.first = nb->tx.req_cons;
+	f.nr_req = 1;
+	f.nr_extra = 0;
+	f.gso_size = 0;
+	f.bad = false;
 
 	RING_COPY_REQUEST(&nb->tx, f.first, &f.req[0]); /* the guest may change it: a copy */
 	if (((f.req[0].flags & NETTXF_more_data) && !nb->off.sg) ||
 	    ((f.req[0].flags & NETTXF_extra_info) && !nb->off.gso)) {
 		nb->tx.req_cons++;
 		tx_reject_chain(nb, &f.req[0], slot_of(f.first));
+		return true;
+	}
+	if (!(f.req[0].flags & (NETTXF_more_data | NETTXF_extra_info))) {
+		nb->tx.req_cons++;
+		tx_single(nb, &f);
 		return true;
 	}
 	if (((f.req[0].flags & NETTXF_extra_info) && !tx_read_extras(nb, &f, prod)) ||
