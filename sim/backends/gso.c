@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sim/backends/gso.h"
@@ -197,15 +196,16 @@ int gso_segment(const uint8_t *frame, size_t len, uint16_t mss, gso_emit_fn emit
 	struct gso_frame g;
 	size_t payload, hdr, off = 0;
 	unsigned int i = 0;
-	uint8_t *seg;
+	/* On the stack: a segment has no reason to fail for memory halfway through a frame. */
+	uint8_t seg[GSO_MAX_SEGMENT];
 
 	if (mss == 0 || len > GSO_MAX_FRAME || frame_parse(frame, len, &g) < 0 ||
 	    g.proto != IP_PROTO_TCP)
 		return -EINVAL;
 	hdr = g.l4 + g.l4_hlen;
 	payload = g.end - hdr;
-	if (!(seg = malloc(hdr + (payload < mss ? payload : mss))))
-		return -ENOMEM;
+	if (hdr + (payload < mss ? payload : mss) > sizeof(seg))
+		return -EMSGSIZE;
 	do {
 		size_t n = payload - off < mss ? payload - off : mss;
 		size_t slen = segment_build(seg, frame, &g, off, n, i, off + n == payload);
@@ -214,6 +214,5 @@ int gso_segment(const uint8_t *frame, size_t len, uint16_t mss, gso_emit_fn emit
 		off += n;
 		i++;
 	} while (off < payload);
-	free(seg);
 	return (int)i;
 }

@@ -18,6 +18,11 @@
 
 /* Largest frame a guest can hand over as one: a 64 KiB IP datagram + Ethernet header. */
 #define GSO_MAX_FRAME (14 + 65535)
+/*
+ * Largest segment gso_segment builds: Ethernet, IPv4 and TCP headers with
+ * options, and an MSS within the largest MTU a vif takes (4082).
+ */
+#define GSO_MAX_SEGMENT (14 + 60 + 60 + 4082)
 
 /*
  * Fills the TCP or UDP checksum of an IPv4 frame in place (whatever the
@@ -48,7 +53,8 @@ typedef void (*gso_emit_fn)(void *arg, const uint8_t *frame, size_t len);
  * the last segment, CWR only on the first (Linux's tcp_gso_segment). A
  * frame whose payload fits one segment is emitted once, checksummed.
  * Returns the number of segments, or -EINVAL (mss 0, not TCP/IPv4,
- * truncated, over GSO_MAX_FRAME), -ENOMEM.
+ * truncated, over GSO_MAX_FRAME) or -EMSGSIZE (a segment over
+ * GSO_MAX_SEGMENT, which no vif's MTU allows) before any is emitted.
  */
 int gso_segment(const uint8_t *frame, size_t len, uint16_t mss, gso_emit_fn emit, void *arg);
 

@@ -421,6 +421,20 @@ static void gso_keeps_a_short_frame_whole_and_refuses_bad_ones(void **state)
 	assert_int_equal(c.n, 1);
 }
 
+/* A segment larger than any vif's MTU allows is refused before one is emitted. */
+static void gso_refuses_a_segment_over_the_largest_mtu_emitting_none(void **state)
+{
+	static uint8_t frame[GSO_MAX_FRAME];
+	size_t len = tcp_frame(frame, 9000, 0x18 /* PSH|ACK */);
+	struct seg_count c = { 0 };
+
+	(void)state;
+	assert_int_equal(gso_segment(frame, len, 8960, count_segment, &c), -EMSGSIZE);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(gso_segment(frame, len, 4000, count_segment, &c), 3);
+	assert_int_equal(c.n, 3);
+}
+
 /* --- each offload off --- */
 
 static char *xs_backend(struct fixture *f, const char *key)
@@ -594,6 +608,7 @@ int main(void)
 		T(a_blank_checksum_is_filled_for_tcp_and_udp),
 		T(bytes_after_a_gso_datagram_are_cut_off),
 		T(gso_keeps_a_short_frame_whole_and_refuses_bad_ones),
+		T(gso_refuses_a_segment_over_the_largest_mtu_emitting_none),
 		T(keys_turn_each_offload_off_in_the_published_features),
 		T(with_csum_0_a_blank_checksum_is_a_violation),
 		T(with_gso_0_a_gso_extra_is_a_violation_and_frames_flow_after),
