@@ -2,8 +2,8 @@
  * What the files of the IPv4 stack share (the .c files in net/ only; applications use
  * <net/net.h>, <net/netif.h>, <net/socket.h>).
  *
- * Threads and context: frames come in through net_if_input in the link's
- * receive thread; timers (ARP, reassembly: <uk/timer.h>) run from the
+ * Threads and context: frames come in through net_if_input from the link
+ * (netfront's event handler, in the scheduler's context); timers (ARP, reassembly: <uk/timer.h>) run from the
  * scheduler between threads; sockets are used from application threads.
  * All run on one vCPU without preemption, so no locks; but nothing on the
  * input path or in a timer may block (ARP resolution queues, a full TX ring

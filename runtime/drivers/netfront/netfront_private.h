@@ -116,6 +116,8 @@ struct netfront {
 	netfront_rx_fn rx_fn;
 	netfront_rx_flags_fn rx_flags_fn;
 	void *rx_arg;
+	bool rx_in_event;    /* the callback never blocks: run it from the event handler */
+	bool rx_busy;        /* a receive thread is inside netfront_rx_consume */
 	struct uk_thread *rx_thread;
 	bool rx_stop;
 	struct uk_waitq rx_wq;               /* the receive thread waits here */
@@ -155,6 +157,8 @@ void netfront_rx_post_all(struct netfront *nf);
 int netfront_rx_start(struct netfront *nf);
 void netfront_rx_stop(struct netfront *nf);
 void netfront_rxq_free(struct netfront *nf);
+/* Event handler (scheduler context): the receive work, when the callback never blocks. */
+bool netfront_rx_event(struct netfront *nf);
 
 /* Checks a response producer read from the ring against what we requested. */
 bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
