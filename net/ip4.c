@@ -89,7 +89,7 @@ static void header_build(uint8_t *h, size_t total, uint16_t id, uint16_t frag, u
 	net_put16(h + 10, 0);
 	memcpy(h + 12, &src, 4);
 	memcpy(h + 16, &dst, 4);
-	net_put16(h + 10, net_csum_fold(net_csum_add(0, h, IP4_HLEN)));
+	net_put16(h + 10, net_csum_ip4_header(h));
 }
 
 /* Hands a reassembled datagram on, with the header ICMP errors would quote. */
@@ -108,7 +108,7 @@ static void input_fragment(struct net_if *nif, const struct ip4_info *ip, uint16
 	header_build(hdr, IP4_HLEN + dlen, id, 0, ip->proto, ip->src, ip->dst);
 	hdr[8] = ip->ttl;
 	net_put16(hdr + 10, 0);
-	net_put16(hdr + 10, net_csum_fold(net_csum_add(0, hdr, IP4_HLEN)));
+	net_put16(hdr + 10, net_csum_ip4_header(hdr));
 	whole.header = hdr;
 	whole.header_len = IP4_HLEN;
 	whole.csum_valid = false; /* the link vouched for one fragment, not the datagram */
@@ -129,7 +129,8 @@ static uint64_t *header_check(struct net_if *nif, const uint8_t *pkt, size_t len
 	total = net_get16(pkt + 2);
 	if (hlen > len || total < hlen || total > len)
 		return &nif->stats.ip_bad_length;
-	if (net_csum_fold(net_csum_add(0, pkt, hlen)) != 0)
+	if (hlen == IP4_HLEN ? net_csum_ip4_header(pkt) != 0
+			     : net_csum_fold(net_csum_add(0, pkt, hlen)) != 0)
 		return &nif->stats.ip_bad_checksum;
 	if (pkt[8] == 0)
 		return &nif->stats.ip_ttl_expired;

@@ -86,8 +86,13 @@ static inline void net_put32(uint8_t *p, uint32_t v)
 /* checksum.c: the Internet checksum (RFC 1071), the only implementation. */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t net_csum_fold(uint32_t sum);
+/* net_csum_fold(net_csum_add(0, h, 20)) for an IPv4 header without options. */
+uint16_t net_csum_ip4_header(const uint8_t *h);
 /* Sum of the TCP/UDP pseudo-header. */
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
+/* The TCP/UDP checksum of data (at most 65535 bytes) with its pseudo-header, folded. */
+uint16_t net_csum_l4(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, const void *data,
+		     size_t len);
 
 /* eth.c */
 void eth_input(struct net_if *nif, const uint8_t *frame, size_t len);

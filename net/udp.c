@@ -140,9 +140,7 @@ static struct net_socket *udp_lookup(const struct net_if *nif, ip4_addr_t dst, u
 /* The checksum over the pseudo-header and the whole datagram (its field included). */
 static uint16_t udp_csum(ip4_addr_t src, ip4_addr_t dst, const uint8_t *dgram, size_t len)
 {
-	uint32_t sum = net_csum_pseudo(src, dst, IP4_PROTO_UDP, (uint16_t)len);
-
-	return net_csum_fold(net_csum_add(sum, dgram, len));
+	return net_csum_l4(src, dst, IP4_PROTO_UDP, dgram, len);
 }
 
 /* --- input --- */
