@@ -28,18 +28,15 @@ void netfront_wake_all(struct netfront *nf)
 	uk_waitq_wake_all(&nf->recv_wq);
 }
 
-bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
+void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
 			   RING_IDX rsp_cons, RING_IDX req_prod_pvt)
 {
-	if ((RING_IDX)(rsp_prod - rsp_cons) <= (RING_IDX)(req_prod_pvt - rsp_cons))
-		return false;
 	if (!nf->broken)
 		uk_printf("netfront %u: backend overran the %s ring (rsp_prod %u, rsp_cons %u, "
 			  "req_prod %u); device stopped\n",
 			  nf->index, ring, rsp_prod, rsp_cons, req_prod_pvt);
 	nf->broken = true;
 	netfront_wake_all(nf);
-	return true;
 }
 
 /*
@@ -53,7 +50,8 @@ static void netfront_event(evtchn_port_t port, void *arg)
 
 	if (!netfront_rx_event(nf))
 		uk_waitq_wake_all(&nf->rx_wq);
-	uk_waitq_wake_all(&nf->tx_wq);
+	if (nf->tx_wq.head) /* rarely anyone: no call for an empty queue */
+		uk_waitq_wake_all(&nf->tx_wq);
 }
 
 static struct netfront *netfront_alloc(unsigned int index)

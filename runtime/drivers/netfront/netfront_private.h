@@ -160,9 +160,23 @@ void netfront_rxq_free(struct netfront *nf);
 /* Event handler (scheduler context): the receive work, when the callback never blocks. */
 bool netfront_rx_event(struct netfront *nf);
 
-/* Checks a response producer read from the ring against what we requested. */
-bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
+/* Says so once, marks the device broken and wakes its threads (netfront.c). */
+void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
 			   RING_IDX rsp_cons, RING_IDX req_prod_pvt);
+/*
+ * Checks a response producer read from the ring against what we requested:
+ * true (and the device broken) when the backend answered more. Inline: the
+ * check runs on every look at a ring.
+ */
+static inline bool netfront_ring_overrun(struct netfront *nf, const char *ring,
+					 RING_IDX rsp_prod, RING_IDX rsp_cons,
+					 RING_IDX req_prod_pvt)
+{
+	if ((RING_IDX)(rsp_prod - rsp_cons) <= (RING_IDX)(req_prod_pvt - rsp_cons))
+		return false;
+	netfront_ring_overran(nf, ring, rsp_prod, rsp_cons, req_prod_pvt);
+	return true;
+}
 /* Wakes every thread that waits on nf (receive thread, senders, receivers). */
 void netfront_wake_all(struct netfront *nf);
 
