@@ -47,14 +47,47 @@ static uint16_t csum_host_to_be(uint32_t s)
 #endif
 }
 
+#if defined(__x86_64__)
+/*
+ * n32 (> 0) blocks of 32 bytes added to acc in one add-with-carry chain,
+ * the carry out of each block added back at its end: 8 instructions per
+ * 32 bytes (Linux's csum_partial on x86-64 does the same). C has no
+ * add-with-carry, so the portable loop below needs twice as many.
+ */
+static uint64_t csum_blocks32(const uint8_t *p, size_t n32, uint64_t acc)
+{
+	__asm__("1:\n\t"
+		"addq 0(%[p]), %[acc]\n\t"
+		"adcq 8(%[p]), %[acc]\n\t"
+		"adcq 16(%[p]), %[acc]\n\t"
+		"adcq 24(%[p]), %[acc]\n\t"
+		"adcq $0, %[acc]\n\t"
+		"leaq 32(%[p]), %[p]\n\t"
+		"decq %[n]\n\t"
+		"jnz 1b"
+		: [acc] "+r"(acc), [p] "+r"(p), [n] "+r"(n32)
+		:
+		: "cc", "memory");
+	return acc;
+}
+#endif
+
 /*
  * The one's-complement sum of data as 16-bit words in host byte order,
- * unfolded: 16 and then 8 bytes at a time, the tail padded with zero
- * bytes. 0 only for all-zero data.
+ * unfolded: 32 (x86-64), 16 and then 8 bytes at a time, the tail padded
+ * with zero bytes. 0 only for all-zero data.
  */
 static uint64_t csum_host(const uint8_t *p, size_t len)
 {
 	uint64_t acc = 0, w, w_next;
+
+#if defined(__x86_64__)
+	if (len >= 32) {
+		acc = csum_blocks32(p, len / 32, acc);
+		p += len & ~(size_t)31;
+		len &= 31;
+	}
+#endif
 
 	/* Two words per pass: one loop test and increment per 16 bytes. */
 	for (; len >= 16; p += 16, len -= 16) {
