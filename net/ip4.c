@@ -238,10 +238,15 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 	return rc;
 }
 
+bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	return !*nif ? (*nif = ip4_route(dst, next_hop)) != NULL : next_hop_on(*nif, dst, next_hop);
+}
+
 /* The interface and next hop for dst (nif: NULL to route), counting a failure. */
 static int route_out(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
 {
-	if (!*nif ? !(*nif = ip4_route(dst, next_hop)) : !next_hop_on(*nif, dst, next_hop)) {
+	if (!ip4_route_find(nif, dst, next_hop)) {
 		struct net_if *count = *nif ? *nif : net_if_first();
 
 		if (count)
@@ -332,11 +337,24 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
 		    uint8_t *payload, size_t len)
 {
 	ip4_addr_t next_hop;
-	uint8_t *dgram = payload - IP4_HLEN;
 	int rc;
 
 	if ((rc = output_begin(&nif, &src, dst, len, &next_hop)) < 0)
 		return rc;
+	return ip4_output_room_via(nif, next_hop, src, dst, proto, payload, len);
+}
+
+int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
+			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len)
+{
+	uint8_t *dgram = payload - IP4_HLEN;
+	int rc;
+
+	/* output_begin's checks but the route, which the caller found. */
+	if (len > IP4_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
 	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
 		return send_fragments(nif, src, dst, proto, next_hop, payload, len);
 	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, dst);

@@ -162,8 +162,21 @@ int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto
 #define IP4_OUTPUT_ROOM (ETH_HLEN + 20) /* Ethernet and an IPv4 header without options */
 int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 		    uint8_t *payload, size_t len);
+/*
+ * As ip4_output_room, with the route ip4_route_find found (nif and
+ * next_hop), so that a caller that needed the interface first (for the
+ * source address of its checksum) does not route twice.
+ */
+int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
+			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
+/*
+ * The route to dst as ip4_output finds it, counting nothing: *nif NULL:
+ * ip4_route (*nif stays NULL without a route); else the next hop through
+ * *nif. False when there is none.
+ */
+bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
 bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a);
