@@ -240,7 +240,9 @@ static void wake(struct uk_thread *t, int result)
 {
 	if (t->waitq)
 		waitq_remove(t->waitq, t);
-	uk_timer_cancel(&t->timeout);
+	/* Most waits have no deadline: no call then (a timeout is never periodic). */
+	if (t->timeout.heap_index)
+		uk_timer_cancel(&t->timeout);
 	t->waitq = NULL;
 	t->wait_result = result;
 	runq_push(t);
