@@ -150,7 +150,18 @@ void netfront_bufs_release(struct netfront *nf);
 
 /* netfront_tx.c */
 void netfront_tx_init(struct netfront *nf);
-void netfront_tx_reclaim(struct netfront *nf);
+/* Takes the TX responses in (the buffers back), some having come (netfront_tx.c). */
+void netfront_tx_reclaim_answered(struct netfront *nf);
+/*
+ * Takes the TX responses in. Inline: every send and receive looks, and
+ * mostly nothing was answered since the last look (no overrun to check).
+ */
+static inline void netfront_tx_reclaim(struct netfront *nf)
+{
+	if (nf->connected && !nf->broken &&
+	    __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE) != nf->tx.rsp_cons)
+		netfront_tx_reclaim_answered(nf);
+}
 
 /* netfront_rx.c */
 void netfront_rx_post_all(struct netfront *nf);
