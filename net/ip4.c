@@ -89,7 +89,7 @@ static void header_build(uint8_t *h, size_t total, uint16_t id, uint16_t frag, u
 	net_put16(h + 10, 0);
 	memcpy(h + 12, &src, 4);
 	memcpy(h + 16, &dst, 4);
-	net_put16(h + 10, net_csum_fold(net_csum_add(0, h, IP4_HLEN)));
+	net_put16(h + 10, net_csum_ip4_header(h));
 }
 
 /* Hands a reassembled datagram on, with the header ICMP errors would quote. */
@@ -108,7 +108,7 @@ static void input_fragment(struct net_if *nif, const struct ip4_info *ip, uint16
 	header_build(hdr, IP4_HLEN + dlen, id, 0, ip->proto, ip->src, ip->dst);
 	hdr[8] = ip->ttl;
 	net_put16(hdr + 10, 0);
-	net_put16(hdr + 10, net_csum_fold(net_csum_add(0, hdr, IP4_HLEN)));
+	net_put16(hdr + 10, net_csum_ip4_header(hdr));
 	whole.header = hdr;
 	whole.header_len = IP4_HLEN;
 	whole.csum_valid = false; /* the link vouched for one fragment, not the datagram */
@@ -129,7 +129,8 @@ static uint64_t *header_check(struct net_if *nif, const uint8_t *pkt, size_t len
 	total = net_get16(pkt + 2);
 	if (hlen > len || total < hlen || total > len)
 		return &nif->stats.ip_bad_length;
-	if (net_csum_fold(net_csum_add(0, pkt, hlen)) != 0)
+	if (hlen == IP4_HLEN ? net_csum_ip4_header(pkt) != 0
+			     : net_csum_fold(net_csum_add(0, pkt, hlen)) != 0)
 		return &nif->stats.ip_bad_checksum;
 	if (pkt[8] == 0)
 		return &nif->stats.ip_ttl_expired;
@@ -237,10 +238,15 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 	return rc;
 }
 
+bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+{
+	return !*nif ? (*nif = ip4_route(dst, next_hop)) != NULL : next_hop_on(*nif, dst, next_hop);
+}
+
 /* The interface and next hop for dst (nif: NULL to route), counting a failure. */
 static int route_out(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
 {
-	if (!*nif ? !(*nif = ip4_route(dst, next_hop)) : !next_hop_on(*nif, dst, next_hop)) {
+	if (!ip4_route_find(nif, dst, next_hop)) {
 		struct net_if *count = *nif ? *nif : net_if_first();
 
 		if (count)
@@ -331,11 +337,24 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
 		    uint8_t *payload, size_t len)
 {
 	ip4_addr_t next_hop;
-	uint8_t *dgram = payload - IP4_HLEN;
 	int rc;
 
 	if ((rc = output_begin(&nif, &src, dst, len, &next_hop)) < 0)
 		return rc;
+	return ip4_output_room_via(nif, next_hop, src, dst, proto, payload, len);
+}
+
+int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
+			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len)
+{
+	uint8_t *dgram = payload - IP4_HLEN;
+	int rc;
+
+	/* output_begin's checks but the route, which the caller found. */
+	if (len > IP4_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
 	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
 		return send_fragments(nif, src, dst, proto, next_hop, payload, len);
 	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, dst);

@@ -2,8 +2,8 @@
  * What the files of the IPv4 stack share (the .c files in net/ only; applications use
  * <net/net.h>, <net/netif.h>, <net/socket.h>).
  *
- * Threads and context: frames come in through net_if_input in the link's
- * receive thread; timers (ARP, reassembly: <uk/timer.h>) run from the
+ * Threads and context: frames come in through net_if_input from the link
+ * (netfront's event handler, in the scheduler's context); timers (ARP, reassembly: <uk/timer.h>) run from the
  * scheduler between threads; sockets are used from application threads.
  * All run on one vCPU without preemption, so no locks; but nothing on the
  * input path or in a timer may block (ARP resolution queues, a full TX ring
@@ -86,8 +86,13 @@ static inline void net_put32(uint8_t *p, uint32_t v)
 /* checksum.c: the Internet checksum (RFC 1071), the only implementation. */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t net_csum_fold(uint32_t sum);
+/* net_csum_fold(net_csum_add(0, h, 20)) for an IPv4 header without options. */
+uint16_t net_csum_ip4_header(const uint8_t *h);
 /* Sum of the TCP/UDP pseudo-header. */
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
+/* The TCP/UDP checksum of data (at most 65535 bytes) with its pseudo-header, folded. */
+uint16_t net_csum_l4(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, const void *data,
+		     size_t len);
 
 /* eth.c */
 void eth_input(struct net_if *nif, const uint8_t *frame, size_t len);
@@ -157,8 +162,21 @@ int ip4_output(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto
 #define IP4_OUTPUT_ROOM (ETH_HLEN + 20) /* Ethernet and an IPv4 header without options */
 int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t proto,
 		    uint8_t *payload, size_t len);
+/*
+ * As ip4_output_room, with the route ip4_route_find found (nif and
+ * next_hop), so that a caller that needed the interface first (for the
+ * source address of its checksum) does not route twice.
+ */
+int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
+			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
+/*
+ * The route to dst as ip4_output finds it, counting nothing: *nif NULL:
+ * ip4_route (*nif stays NULL without a route); else the next hop through
+ * *nif. False when there is none.
+ */
+bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
 bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a);

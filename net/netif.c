@@ -121,8 +121,8 @@ struct net_if *net_if_first(void)
 	return ifs.head;
 }
 
-/* Never blocks: the stack sends from its receive thread and its timers,
- * which must not sleep (an interface may be destroyed meanwhile). */
+/* Never blocks: the stack sends from netfront's event handler and its
+ * timers, which must not sleep (an interface may be destroyed meanwhile). */
 static int netfront_link_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	return netfront_try_send(ctx, frame, len);
@@ -173,7 +173,8 @@ int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 	if ((rc = net_if_create(&link, &nif)) < 0)
 		return rc;
 	nif->nf = nf;
-	netfront_set_rx_flags(nf, netfront_link_rx, nif);
+	/* The stack never blocks on receive (netfront_link_send): run it from the event. */
+	netfront_set_rx_nonblocking(nf, netfront_link_rx, nif);
 	*out = nif;
 	return 0;
 }

@@ -140,9 +140,7 @@ static struct net_socket *udp_lookup(const struct net_if *nif, ip4_addr_t dst, u
 /* The checksum over the pseudo-header and the whole datagram (its field included). */
 static uint16_t udp_csum(ip4_addr_t src, ip4_addr_t dst, const uint8_t *dgram, size_t len)
 {
-	uint32_t sum = net_csum_pseudo(src, dst, IP4_PROTO_UDP, (uint16_t)len);
-
-	return net_csum_fold(net_csum_add(sum, dgram, len));
+	return net_csum_l4(src, dst, IP4_PROTO_UDP, dgram, len);
 }
 
 /* --- input --- */
@@ -204,23 +202,17 @@ void udp_icmp_error(uint8_t type, uint8_t code, const uint8_t *orig, size_t len)
 
 /* --- output --- */
 
-/* The interface a datagram to dst leaves by; NULL: no route. */
-static struct net_if *udp_out_if(const struct net_socket *s, ip4_addr_t dst)
-{
-	ip4_addr_t next_hop;
-
-	return s->nif ? s->nif : ip4_route(dst, &next_hop);
-}
 
 static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst,
 		      uint16_t port)
 {
 	/* Room before the datagram for the IPv4 and Ethernet headers (ip4_output_room). */
 	uint8_t stack_pkt[IP4_OUTPUT_ROOM + UDP_HLEN + UDP_STACK_PAYLOAD];
-	struct net_if *nif;
-	ip4_addr_t src;
+	struct net_if *nif = s->nif; /* NULL: by the route to dst */
+	ip4_addr_t src, next_hop;
 	uint8_t *pkt = stack_pkt + IP4_OUTPUT_ROOM;
 	uint16_t csum;
+	bool routed;
 	int rc;
 
 	if (port == 0 || dst == IP4_ANY)
@@ -229,7 +221,8 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 		return -EMSGSIZE;
 	if (dst == IP4_BROADCAST && !s->broadcast)
 		return -EACCES;
-	nif = udp_out_if(s, dst);
+	/* Routed once, here: the source address is needed for the checksum. */
+	routed = ip4_route_find(&nif, dst, &next_hop);
 	if (!nif)
 		return -EHOSTUNREACH;
 	if (!s->local_port && (rc = udp_bind(s, IP4_ANY, 0)) < 0)
@@ -247,7 +240,11 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	csum = udp_csum(src, dst, pkt, UDP_HLEN + len);
 	/* 0 on the wire means "no checksum": its one's complement twin stands in. */
 	net_put16(pkt + 6, csum ? csum : 0xffff);
-	if (pkt == stack_pkt + IP4_OUTPUT_ROOM) {
+	if (pkt == stack_pkt + IP4_OUTPUT_ROOM && routed) {
+		rc = ip4_output_room_via(nif, next_hop, src, dst, IP4_PROTO_UDP, pkt,
+					 UDP_HLEN + len);
+	} else if (pkt == stack_pkt + IP4_OUTPUT_ROOM) {
+		/* A bound interface that cannot reach dst: fails there, and is counted. */
 		rc = ip4_output_room(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
 	} else {
 		rc = ip4_output(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);

@@ -240,7 +240,9 @@ static void wake(struct uk_thread *t, int result)
 {
 	if (t->waitq)
 		waitq_remove(t->waitq, t);
-	uk_timer_cancel(&t->timeout);
+	/* Most waits have no deadline: no call then (a timeout is never periodic). */
+	if (t->timeout.heap_index)
+		uk_timer_cancel(&t->timeout);
 	t->waitq = NULL;
 	t->wait_result = result;
 	runq_push(t);
@@ -314,10 +316,9 @@ static void reap_dead(void)
  */
 #define TIMER_MAX_AHEAD_NS (UINT64_C(1) << 40)
 
-/* Arms the Xen timer for the earliest deadline (only when it changed). */
-static void arm_timer(uint64_t now)
+/* Arms the Xen timer for the earliest deadline, next (only when it changed). */
+static void arm_timer(uint64_t now, uint64_t next)
 {
-	uint64_t next = uk_timer_next_deadline();
 	uint64_t want = next == UINT64_MAX ? 0 : next;
 
 	if (want && want - now > TIMER_MAX_AHEAD_NS && want > now)
@@ -341,8 +342,7 @@ _Noreturn void uk_sched_run(void)
 {
 	for (;;) {
 		struct uk_thread *t;
-
-		uint64_t now;
+		uint64_t now, next;
 
 		evtchn_dispatch();
 		/*
@@ -352,8 +352,11 @@ _Noreturn void uk_sched_run(void)
 		 * armed below as already due, and Xen fires it at once.
 		 */
 		now = uk_now_ns();
-		if (uk_timer_next_deadline() <= now)
+		next = uk_timer_next_deadline();
+		if (next <= now) {
 			uk_timer_run_due(now);
+			next = uk_timer_next_deadline();
+		}
 		reap_dead();
 		if ((t = runq_pop())) {
 			run(t);
@@ -362,9 +365,9 @@ _Noreturn void uk_sched_run(void)
 		if (S.nr_threads == 0)
 			uk_panic("no threads left to run");
 		/* A callback armed a timer that is due already: run it, do not block. */
-		if (uk_timer_next_deadline() <= now)
+		if (next <= now)
 			continue;
-		arm_timer(now);
+		arm_timer(now, next);
 		if (!evtchn_pending())
 			uk_platform_block();
 	}

@@ -2,8 +2,8 @@
  * Network interfaces of the IPv4 stack. An interface sits on a link that
  * carries Ethernet frames: normally a netfront vif (net_if_attach_netfront),
  * or, in tests and the fuzzer, any struct net_link. Frames enter with
- * net_if_input, in the caller's thread (netfront's receive thread); that
- * path never blocks.
+ * net_if_input, in the caller's context (netfront's event handler, run by
+ * the scheduler between threads); that path never blocks.
  *
  * Configuration (address, netmask, gateway, DNS servers) comes from the
  * guest command line, the backend's "ip" xenstore key, DHCP, or

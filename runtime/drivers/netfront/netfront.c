@@ -28,27 +28,30 @@ void netfront_wake_all(struct netfront *nf)
 	uk_waitq_wake_all(&nf->recv_wq);
 }
 
-bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
+void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
 			   RING_IDX rsp_cons, RING_IDX req_prod_pvt)
 {
-	if ((RING_IDX)(rsp_prod - rsp_cons) <= (RING_IDX)(req_prod_pvt - rsp_cons))
-		return false;
 	if (!nf->broken)
 		uk_printf("netfront %u: backend overran the %s ring (rsp_prod %u, rsp_cons %u, "
 			  "req_prod %u); device stopped\n",
 			  nf->index, ring, rsp_prod, rsp_cons, req_prod_pvt);
 	nf->broken = true;
 	netfront_wake_all(nf);
-	return true;
 }
 
-/* Scheduler context: must not block. The threads do the ring work. */
+/*
+ * Scheduler context: must not block. The receive work is done right here
+ * when the callback never blocks (netfront_set_rx_nonblocking); otherwise
+ * the receive thread does it.
+ */
 static void netfront_event(evtchn_port_t port, void *arg)
 {
 	struct netfront *nf = arg;
 
-	uk_waitq_wake_all(&nf->rx_wq);
-	uk_waitq_wake_all(&nf->tx_wq);
+	if (!netfront_rx_event(nf))
+		uk_waitq_wake_all(&nf->rx_wq);
+	if (nf->tx_wq.head) /* rarely anyone: no call for an empty queue */
+		uk_waitq_wake_all(&nf->tx_wq);
 }
 
 static struct netfront *netfront_alloc(unsigned int index)
@@ -158,6 +161,7 @@ int netfront_close(struct netfront *nf)
 
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)
 {
+	nf->rx_in_event = false;
 	nf->rx_fn = fn;
 	nf->rx_flags_fn = NULL;
 	nf->rx_arg = arg;
@@ -165,9 +169,17 @@ void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)
 
 void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg)
 {
+	nf->rx_in_event = false;
 	nf->rx_fn = NULL;
 	nf->rx_flags_fn = fn;
 	nf->rx_arg = arg;
+}
+
+void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, void *arg)
+{
+	netfront_set_rx_flags(nf, fn, arg);
+	nf->rx_in_event = true;
+	/* Responses that came before: the next event finds them, or the thread, if awake. */
 }
 
 void netfront_mac(const struct netfront *nf, uint8_t mac[6])

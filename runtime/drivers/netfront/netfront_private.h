@@ -116,6 +116,8 @@ struct netfront {
 	netfront_rx_fn rx_fn;
 	netfront_rx_flags_fn rx_flags_fn;
 	void *rx_arg;
+	bool rx_in_event;    /* the callback never blocks: run it from the event handler */
+	bool rx_busy;        /* a receive thread is inside netfront_rx_consume */
 	struct uk_thread *rx_thread;
 	bool rx_stop;
 	struct uk_waitq rx_wq;               /* the receive thread waits here */
@@ -148,17 +150,44 @@ void netfront_bufs_release(struct netfront *nf);
 
 /* netfront_tx.c */
 void netfront_tx_init(struct netfront *nf);
-void netfront_tx_reclaim(struct netfront *nf);
+/* Takes the TX responses in (the buffers back), some having come (netfront_tx.c). */
+void netfront_tx_reclaim_answered(struct netfront *nf);
+/*
+ * Takes the TX responses in. Inline: every send and receive looks, and
+ * mostly nothing was answered since the last look (no overrun to check).
+ */
+static inline void netfront_tx_reclaim(struct netfront *nf)
+{
+	if (nf->connected && !nf->broken &&
+	    __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE) != nf->tx.rsp_cons)
+		netfront_tx_reclaim_answered(nf);
+}
 
 /* netfront_rx.c */
 void netfront_rx_post_all(struct netfront *nf);
 int netfront_rx_start(struct netfront *nf);
 void netfront_rx_stop(struct netfront *nf);
 void netfront_rxq_free(struct netfront *nf);
+/* Event handler (scheduler context): the receive work, when the callback never blocks. */
+bool netfront_rx_event(struct netfront *nf);
 
-/* Checks a response producer read from the ring against what we requested. */
-bool netfront_ring_overrun(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
+/* Says so once, marks the device broken and wakes its threads (netfront.c). */
+void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
 			   RING_IDX rsp_cons, RING_IDX req_prod_pvt);
+/*
+ * Checks a response producer read from the ring against what we requested:
+ * true (and the device broken) when the backend answered more. Inline: the
+ * check runs on every look at a ring.
+ */
+static inline bool netfront_ring_overrun(struct netfront *nf, const char *ring,
+					 RING_IDX rsp_prod, RING_IDX rsp_cons,
+					 RING_IDX req_prod_pvt)
+{
+	if ((RING_IDX)(rsp_prod - rsp_cons) <= (RING_IDX)(req_prod_pvt - rsp_cons))
+		return false;
+	netfront_ring_overran(nf, ring, rsp_prod, rsp_cons, req_prod_pvt);
+	return true;
+}
 /* Wakes every thread that waits on nf (receive thread, senders, receivers). */
 void netfront_wake_all(struct netfront *nf);
 

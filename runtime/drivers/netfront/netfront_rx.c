@@ -2,7 +2,8 @@
  * netfront receive: every RX buffer page is posted (netif_rx_request_t, id
  * = the buffer's index, gref = its grant) and the backend copies frames
  * into them. The vif's receive thread, woken by the event handler, consumes
- * the responses: a frame goes to the receive callback (called right there,
+ * the responses (or the event handler itself, when the callback never
+ * blocks: netfront_rx_event): a frame goes to the receive callback (called right there,
  * the data valid only during the call) or to a bounded queue for
  * netfront_recv; then the buffer is posted again with the same grant.
  *
@@ -328,14 +329,32 @@ static void rx_consume(struct netfront *nf)
 	} while (more);
 }
 
+/*
+ * From the event handler, when the callback never blocks: the receive work
+ * done at once, without waking the receive thread (as blkfront consumes its
+ * responses). False when the thread must do it: the callback may block, or
+ * the thread is inside rx_consume already (a callback set before blocked
+ * there), or the device is stopping or broken.
+ */
+bool netfront_rx_event(struct netfront *nf)
+{
+	if (!nf->rx_in_event || nf->rx_busy || nf->rx_stop || !nf->connected || nf->broken)
+		return false;
+	netfront_tx_reclaim(nf);
+	rx_consume(nf);
+	return true;
+}
+
 static int rx_thread(void *arg)
 {
 	struct netfront *nf = arg;
 
 	while (!nf->rx_stop) {
 		if (nf->connected && !nf->broken) {
+			nf->rx_busy = true;
 			netfront_tx_reclaim(nf);
 			rx_consume(nf);
+			nf->rx_busy = false;
 		}
 		if (nf->rx_stop)
 			break;

@@ -49,16 +49,11 @@ static void tx_complete(struct netfront *nf, const netif_tx_response_t *rsp)
 		nf->stats.tx_errors++; /* NETIF_RSP_ERROR, NETIF_RSP_DROPPED (or worse) */
 }
 
-void netfront_tx_reclaim(struct netfront *nf)
+void netfront_tx_reclaim_answered(struct netfront *nf)
 {
 	unsigned int before = nf->tx_nr_free;
 	int more;
 
-	if (!nf->connected || nf->broken)
-		return;
-	/* Nothing answered since the last look (the common case): no overrun to check. */
-	if (__atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE) == nf->tx.rsp_cons)
-		return;
 	do {
 		RING_IDX prod = __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE);
 		RING_IDX cons = nf->tx.rsp_cons;
@@ -76,7 +71,7 @@ void netfront_tx_reclaim(struct netfront *nf)
 		/* No RING_FINAL_CHECK: only a waiting sender asks for an event (tx_wait_slot). */
 		more = RING_HAS_UNCONSUMED_RESPONSES(&nf->tx);
 	} while (more);
-	if (nf->tx_nr_free != before)
+	if (nf->tx_nr_free != before && nf->tx_wq.head)
 		uk_waitq_wake_all(&nf->tx_wq);
 }
 

@@ -28,8 +28,11 @@
  * none (feature-no-csum-offload=1: every frame single-slot, checksummed).
  * Received frames go to the receive callback, which runs in the vif's own
  * receive thread (so it may send and may block), or, without a callback,
- * into a bounded queue read with netfront_recv. Error statuses from the
- * backend are counted, never fatal.
+ * into a bounded queue read with netfront_recv. A callback set with
+ * netfront_set_rx_nonblocking promises never to block: it runs right in
+ * the event channel's handler, in the scheduler's context, which saves
+ * waking the receive thread and two context switches per batch. Error
+ * statuses from the backend are counted, never fatal.
  *
  * Functions return 0 (or a length) or a negative error number.
  */
@@ -97,6 +100,12 @@ int netfront_open_rx_offload(unsigned int index, uint64_t timeout_ns, struct net
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg);
 /* Sets a receive callback that gets the NETFRONT_RX_* flags (NULL: queue). */
 void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg);
+/*
+ * Sets a flags callback that never blocks (only netfront_try_send*, no
+ * waiting, no sleeping: the scheduler panics on a blocking call there),
+ * run from the event handler instead of the receive thread. NULL: queue.
+ */
+void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, void *arg);
 /* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
 /*
