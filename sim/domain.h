@@ -76,6 +76,7 @@ struct sim_domain {
 	struct sim_evtchn_table evtchn;
 	struct sim_gnttab gnttab;
 	struct vif *vifs[SIM_MAX_VIFS];
+	bool capture_pending; /* a vif wrote capture records the loop has not flushed */
 	unsigned int nr_vifs;
 
 	/* Single-shot timer (set_timer_op / VCPUOP_set_singleshot_timer), 0 = off. */

@@ -75,12 +75,13 @@ static bool host_accessible(uintptr_t p, size_t len, bool write)
 static __attribute__((noinline)) bool on_live_stack(const struct sim_guest_image *img,
 						    uintptr_t p, size_t len)
 {
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), hi;
 
-	for (unsigned int i = 0; i < img->n; i++)
-		if (sp >= img->range[i].lo && sp < img->range[i].hi)
-			return p >= sp && p < img->range[i].hi && len <= img->range[i].hi - p;
-	return false;
+	if (img->stack < 0)
+		return false;
+	hi = img->range[img->stack].hi;
+	return sp >= img->range[img->stack].lo && sp < hi && p >= sp && p < hi &&
+	       len <= hi - p;
 }
 
 /* Every case but the common one (see below): NULL, the image, a bad range. */
@@ -97,10 +98,11 @@ static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, 
 		why = p < SIM_PAGE_SIZE ? "is in the first page" : "wraps around";
 	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
+	else if (place == OUTSIDE_RAM && on_live_stack(&d->sim->image, p, len))
+		return 0;
 	else if (place == OUTSIDE_RAM && !sim_guest_image_contains(&d->sim->image, p, len))
 		why = "is neither guest RAM nor the unikernel's image or boot stack";
-	else if (place == OUTSIDE_RAM && !on_live_stack(&d->sim->image, p, len) &&
-		 !host_accessible(p, len, write))
+	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))
 		why = write ? "is not writable guest memory" : "is not readable guest memory";
 	if (!why)
 		return 0;

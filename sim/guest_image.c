@@ -89,9 +89,13 @@ static void add_main_stack(struct sim_guest_image *img)
 
 int sim_guest_image_find(struct sim_guest_image *img)
 {
+	unsigned int before;
+
 	img->n = 0;
 	dl_iterate_phdr(add_main_program, img);
+	before = img->n;
 	add_main_stack(img);
+	img->stack = img->n > before ? (int)before : -1;
 	return img->n ? 0 : -ENOENT;
 }
 

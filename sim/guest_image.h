@@ -21,6 +21,7 @@ struct sim_guest_image {
 		uintptr_t lo, hi; /* [lo, hi) */
 	} range[SIM_GUEST_IMAGE_MAX_RANGES];
 	unsigned int n;
+	int stack; /* the index of the boot stack's range, -1: not found */
 };
 
 /*

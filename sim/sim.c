@@ -108,15 +108,18 @@ void sim_remove_sockets(struct sim *sim)
 
 /*
  * Pushes every vif's buffered capture records to its file. Called at each
- * wait under the real clock, so it looks only at the slots in use and calls
- * out only for a vif with a capture.
+ * wait under the real clock, so it calls out only for a domain whose vifs
+ * wrote records since (capture_pending) and only for a vif with a capture.
  */
 static void flush_captures(struct sim *sim)
 {
 	for (int i = 1; i < sim->domains_end; i++) {
 		struct sim_domain *d = sim->domains[i];
 
-		for (unsigned int j = 0; d && j < SIM_MAX_VIFS; j++)
+		if (!d || !d->capture_pending)
+			continue;
+		d->capture_pending = false;
+		for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
 			if (d->vifs[j] && d->vifs[j]->capture)
 				vif_flush(d->vifs[j]);
 	}

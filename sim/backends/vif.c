@@ -31,6 +31,7 @@ static void capture_write(struct vif *v, const uint8_t *frame, size_t len)
 {
 	struct vif_capture *c = v->capture;
 
+	v->dom->capture_pending = true;
 	if (trace_writer_write(c->w, sim_now_ns(v->dom->sim), frame, len) == 0 || c->failed)
 		return;
 	c->failed = true;
