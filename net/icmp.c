@@ -27,23 +27,25 @@
 static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data,
 		       size_t len)
 {
-	uint8_t small[ICMP_REPLY_ON_STACK], *reply = small;
+	/* Built with room in front: ip4_output_room writes the IPv4 and Ethernet headers there. */
+	uint8_t small[IP4_OUTPUT_ROOM + ICMP_REPLY_ON_STACK], *buf = small, *reply;
 
 	if (ip->broadcast || ip->src == IP4_ANY || !nif->configured)
 		return;
-	if (len > sizeof(small) && !(reply = uk_malloc(len))) {
+	if (len > ICMP_REPLY_ON_STACK && !(buf = uk_malloc(IP4_OUTPUT_ROOM + len))) {
 		nif->stats.nomem++;
 		return;
 	}
+	reply = buf + IP4_OUTPUT_ROOM;
 	memcpy(reply, data, len); /* same identifier, sequence number and data */
 	reply[0] = ICMP_ECHO_REPLY;
 	reply[1] = 0;
 	net_put16(reply + 2, 0);
 	net_put16(reply + 2, net_csum_fold(net_csum_add(0, reply, len)));
-	if (ip4_output(nif, IP4_ANY, ip->src, IP4_PROTO_ICMP, reply, len) == 0)
+	if (ip4_output_room(nif, IP4_ANY, ip->src, IP4_PROTO_ICMP, reply, len) == 0)
 		nif->stats.icmp_echo_replies++;
-	if (reply != small)
-		uk_free(reply);
+	if (buf != small)
+		uk_free(buf);
 }
 
 /* Hands the quoted header + 8 bytes of an error about UDP or TCP to udp.c or tcp_icmp.c. */
