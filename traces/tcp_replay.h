@@ -89,6 +89,17 @@ int tcp_replay_load(struct tcp_replay *tr, const uint8_t *frame, size_t len, uin
  */
 int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, size_t errlen);
 /*
+ * For the process's SIGBUS handler (sim/host/fault.c): whether addr lies in
+ * a file tcp_replay_load_file mapped. A file truncated under the replay
+ * makes its pages past the new end a SIGBUS, which would end the process as
+ * a crash; instead the mapping from addr's page on is replaced by zeros,
+ * so the access goes on, and the replay says the recording was truncated
+ * (a flow whose bytes then differ diverges with that reason, a load fails
+ * with -EIO). False for any other address: the fault is the handler's.
+ * Async-signal-safe.
+ */
+bool tcp_replay_map_fault(const void *addr);
+/*
  * The recording is loaded: says one line for each flow that cannot be
  * replayed (a hole in a stream, no handshake) and one when no flow concerns
  * the recorded host. Returns how many flows will be replayed.

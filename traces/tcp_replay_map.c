@@ -11,6 +11,7 @@
  * caller's libpcap reader. A record the walk cannot take (truncated, over
  * the snap length) ends the load there, as a malformed record ends
  * libpcap's; the reader that feeds the rest of the file says what is wrong.
+ * A file truncated while mapped is not a crash: see tcp_replay_map_fault.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,56 @@
 
 #define MAP_REC_HDR 16
 #define MAP_NSEC_PER_SEC 1000000000ULL
+/* Replays with a file mapped at once; one more reads its file instead. */
+#define MAP_GUARDED_MAX 16
+
+/*
+ * The replays with a file mapped, for tcp_replay_map_fault: a signal
+ * handler has no argument to find them by (as sim/host/signals.c's), and
+ * the page size it rounds to, read once here rather than in the handler.
+ */
+static struct tcp_replay *volatile guarded[MAP_GUARDED_MAX];
+static uintptr_t guarded_page;
+
+static bool guard_add(struct tcp_replay *tr)
+{
+	if (!guarded_page)
+		guarded_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	for (unsigned int i = 0; i < MAP_GUARDED_MAX; i++)
+		if (!guarded[i]) {
+			guarded[i] = tr;
+			return true;
+		}
+	return false;
+}
+
+static void guard_remove(const struct tcp_replay *tr)
+{
+	for (unsigned int i = 0; i < MAP_GUARDED_MAX; i++)
+		if (guarded[i] == tr)
+			guarded[i] = NULL;
+}
+
+bool tcp_replay_map_fault(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (unsigned int i = 0; i < MAP_GUARDED_MAX; i++) {
+		struct tcp_replay *tr = guarded[i];
+		uintptr_t m = tr ? (uintptr_t)tr->map : 0, page;
+
+		if (!m || a < m || a - m >= tr->map_len)
+			continue;
+		/* Zeros from the page on, in place of the file's pages that are gone (or going). */
+		page = a & ~(guarded_page - 1);
+		if (mmap((void *)page, m + tr->map_len - page, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			return false;
+		tr->map_lost = 1;
+		return true;
+	}
+	return false;
+}
 
 struct map_walk {
 	const uint8_t *p;
@@ -110,6 +161,8 @@ static int map_file(struct tcp_replay *tr, const char *path, char *err, size_t e
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	tr->map = m;
 	tr->map_len = (size_t)st.st_size;
+	if (!guard_add(tr))
+		tcp_replay_unmap(tr); /* a SIGBUS there would go unanswered: read it instead */
 	return 0;
 }
 
@@ -140,11 +193,15 @@ int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, siz
 			snprintf(err, errlen, "%s: tcp=replay: out of memory loading it", path);
 			return rc;
 		}
+	if (tr->map_lost)
+		return snprintf(err, errlen, "%s: tcp=replay: the file was truncated while it was "
+				"loaded", path), -EIO;
 	return 1;
 }
 
 void tcp_replay_unmap(struct tcp_replay *tr)
 {
+	guard_remove(tr);
 	if (tr->map)
 		munmap((void *)tr->map, tr->map_len);
 	tr->map = NULL;

@@ -7,6 +7,8 @@
 #ifndef TRACES_TCP_REPLAY_PRIVATE_H
 #define TRACES_TCP_REPLAY_PRIVATE_H
 
+#include <signal.h>
+
 #include "traces/keytab.h"
 #include "traces/tcp_replay.h"
 
@@ -157,6 +159,8 @@ struct tcp_replay {
 	/* The file tcp_replay_load_file mapped (by_ref streams point into it), or NULL. */
 	const uint8_t *map;
 	size_t map_len;
+	/* The file was truncated under the mapping: tcp_replay_map_fault put zeros there. */
+	volatile sig_atomic_t map_lost;
 	/* Frames for the guest: each a 4-byte length and the bytes. */
 	uint8_t *q;
 	size_t q_len, q_cap, q_head;

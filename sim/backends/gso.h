@@ -54,7 +54,8 @@ typedef void (*gso_emit_fn)(void *arg, const uint8_t *frame, size_t len);
  * frame whose payload fits one segment is emitted once, checksummed.
  * Returns the number of segments, or -EINVAL (mss 0, not TCP/IPv4,
  * truncated, over GSO_MAX_FRAME) or -EMSGSIZE (a segment over
- * GSO_MAX_SEGMENT, which no vif's MTU allows) before any is emitted.
+ * GSO_MAX_SEGMENT, which no vif's MTU allows, but a host TAP's gso_size
+ * may ask for) before any is emitted.
  */
 int gso_segment(const uint8_t *frame, size_t len, uint16_t mss, gso_emit_fn emit, void *arg);
 

@@ -420,9 +420,11 @@ static int deliver_offload_now(struct vif *v, const uint8_t *frame, size_t len,
 {
 	int rc;
 
-	if (gso_size && v->capture && !v->cfg.capture_gso_whole)
-		gso_segment(frame, len, gso_size, segment_captured, v);
-	else if ((flags & NETRXF_csum_blank) && !gso_size && !v->cfg.capture_gso_whole)
+	if (gso_size && v->capture && !v->cfg.capture_gso_whole) {
+		/* Segments past GSO_MAX_SEGMENT (a host TAP's jumbo gso_size): the frame whole. */
+		if (gso_segment(frame, len, gso_size, segment_captured, v) < 0)
+			capture(v, frame, len);
+	} else if ((flags & NETRXF_csum_blank) && !gso_size && !v->cfg.capture_gso_whole)
 		capture_filled(v, frame, len);
 	else
 		capture(v, frame, len);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -416,6 +417,41 @@ static void test_a_missing_file_is_an_error_naming_it(void **state)
 	(void)state;
 }
 
+/* As sim/host/fault.c's SIGBUS handler: a fault in a mapped recording goes on. */
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (tcp_replay_map_fault(si->si_addr))
+		return;
+	signal(sig, SIG_DFL); /* not the recording's: the fault it is */
+}
+
+static void test_a_recording_truncated_under_the_replay_is_said_not_a_bus_error(void **state)
+{
+	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO }, old;
+	struct file f;
+	struct tcp_replay *tr;
+	int here;
+
+	rec_all(&f);
+	tr = mapped(&f, 1);
+	handshake(tr);
+	/* An address of no recording is left to the crash it is. */
+	assert_false(tcp_replay_map_fault(&here));
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGBUS, &sa, &old), 0);
+	/* The mapped page now lies past the end of the file: reading it is a SIGBUS. */
+	assert_int_equal(truncate(f.path, 0), 0);
+	guest_says(tr, T0 + 2 * MS, GUEST_ISN + 1, TH_ACK, answer, ANSWER_LEN);
+	assert_int_equal(sigaction(SIGBUS, &old, NULL), 0);
+	assert_int_equal(nr_divergences, 1);
+	assert_true(said("was truncated while replayed"));
+	assert_false(said("expected"));
+	tcp_replay_destroy(tr);
+	unlink(f.path);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader),
 		cmocka_unit_test(test_a_second_recording_is_refused),
 		cmocka_unit_test(test_a_missing_file_is_an_error_naming_it),
+		cmocka_unit_test(test_a_recording_truncated_under_the_replay_is_said_not_a_bus_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
