@@ -7,6 +7,10 @@
  * bytes come, up to the buffer's size, and is freed when it empties: an idle
  * connection holds no buffer memory (10,000 idle connections cost their
  * control blocks only) and a short request costs 2 KiB, not the whole buffer.
+ * Storage allocated again after the ring emptied starts at the size it had
+ * then (up to four times what is needed at once): a bulk receiver whose
+ * application drains the ring between 64 KiB segments would otherwise copy
+ * each fill's bytes again at every doubling.
  */
 #include <errno.h>
 #include <string.h>
@@ -29,6 +33,9 @@ static bool tcp_ring_grow(struct tcp_ring *r, uint32_t need, uint32_t cap)
 
 	while (size < need && size < cap)
 		size = size > cap / 2 ? cap : size * 2;
+	/* Fresh storage after the ring emptied: the size it had, within 4x what is needed now. */
+	if (!r->cap && r->last_cap > size)
+		size = r->last_cap / 4 > size ? size * 4 : r->last_cap;
 	if (size > cap)
 		size = cap;
 	if (size <= r->cap)
@@ -87,8 +94,12 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 		return;
 	r->head = (r->head + n) % r->cap;
 	r->len -= n;
-	if (!r->len)
+	if (!r->len) {
+		uint32_t cap = r->cap;
+
 		tcp_ring_free(r);
+		r->last_cap = cap;
+	}
 }
 
 void tcp_ring_free(struct tcp_ring *r)

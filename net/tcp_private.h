@@ -105,10 +105,13 @@ struct tcp_seg {
 	struct tcp_opts opt;
 };
 
-/* A ring of bytes; its storage is allocated when first needed and freed when empty. */
+/*
+ * A ring of bytes; its storage is allocated when first needed and freed when
+ * empty. last_cap: the size it had when it last emptied, the next storage's.
+ */
 struct tcp_ring {
 	uint8_t *buf;
-	uint32_t cap, head, len;
+	uint32_t cap, head, len, last_cap;
 };
 
 /* One out-of-order segment, kept sorted by seq, never overlapping another. */
