@@ -107,11 +107,12 @@ struct tcp_seg {
 
 /*
  * A ring of bytes; its storage is allocated when first needed and freed when
- * empty. last_cap: the size it had when it last emptied, the next storage's.
+ * empty. peak: the most it held since it was last empty; last_peak: that
+ * of the previous fill, the size the next storage starts at.
  */
 struct tcp_ring {
 	uint8_t *buf;
-	uint32_t cap, head, len, last_cap;
+	uint32_t cap, head, len, peak, last_peak;
 };
 
 /* One out-of-order segment, kept sorted by seq, never overlapping another. */

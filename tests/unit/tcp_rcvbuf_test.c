@@ -4,7 +4,8 @@
  * wire: a peer (tests/support/tcp_helper.c) uploads round by round, one
  * round per RTT of virtual time, as much as the guest's advertised window
  * allows; the application reads (or not); the windows the guest advertises
- * and the buffer size it reports (NET_OPT_RCVBUF) are checked.
+ * and the buffer size it reports (NET_OPT_RCVBUF) are checked. Also the
+ * receive ring's storage between fills.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -356,6 +357,35 @@ static void test_small_reads_send_no_window_update(void **state)
 	net_abort(u.s);
 }
 
+/*
+ * The receive ring's storage (net/tcp_buf.c) is freed when the app empties
+ * it; allocated again, it starts at what the previous fill held at its
+ * peak, so the next batch of segments is not copied again at every
+ * doubling; a small fill brings it back down.
+ */
+static void test_ring_storage_starts_at_the_previous_fills_peak(void **state)
+{
+	struct upload u;
+	const struct tcp_pcb *pcb;
+
+	upload_open(&u, 15011);
+	pcb = u.s->stream.pcb;
+	assert_int_equal(net_setsockopt(u.s, NET_OPT_RCVBUF, 1024 * 1024), 0);
+	for (int i = 0; i < 5; i++)
+		feed_gso(&u.c, GSO); /* each ACK opens the window to the 1 MiB buffer */
+	assert_int_equal(pcb->rcvq.len, 5 * GSO);
+	assert_int_equal(pcb->rcvq.cap, 512 * 1024); /* doubled from 2 KiB */
+	assert_int_equal(app_read_all(u.s), 5 * GSO);
+	assert_null(pcb->rcvq.buf); /* an empty ring holds no storage */
+	th_conn_send(&u.c, payload, MSS);
+	assert_int_equal(pcb->rcvq.cap, 512 * 1024);
+	assert_int_equal(app_read_all(u.s), MSS);
+	th_conn_send(&u.c, payload, MSS);
+	assert_int_equal(pcb->rcvq.cap, 2048);
+	assert_int_equal(app_read_all(u.s), MSS);
+	net_abort(u.s);
+}
+
 static int group_setup(void **state)
 {
 	for (size_t i = 0; i < sizeof(payload); i++)
@@ -376,6 +406,7 @@ int app_main(int argc, char **argv)
 		T(test_a_listener_with_an_explicit_buffer_scales_its_window_for_that_buffer),
 		T(test_a_gso_segment_is_acknowledged_at_once),
 		T(test_small_reads_send_no_window_update),
+		T(test_ring_storage_starts_at_the_previous_fills_peak),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
