@@ -98,6 +98,8 @@ static uint32_t tcp_rcvbuf_for(const struct tcp_pcb *pcb, uint32_t copied, uint3
 {
 	uint64_t win = 2 * (uint64_t)copied + 16 * (uint64_t)pcb->mss;
 
+	if (win >= TCP_RCVBUF_AUTO_MAX) /* and the product below stays within 64 bits */
+		return TCP_RCVBUF_AUTO_MAX;
 	/* Still accelerating (slow start): the next RTT may bring more again. */
 	win += 2 * (win * (copied - space) / space);
 	return win > TCP_RCVBUF_AUTO_MAX ? TCP_RCVBUF_AUTO_MAX : (uint32_t)win;
