@@ -9,6 +9,10 @@
 #     netif offloads (the default) and without them (sg=0,gso=0,csum=0;
 #     goal: on >= 3x off, each way: guest->Linux by TSO, Linux->guest by
 #     the receive offloads, the kernel handing the guest 64 KiB segments);
+#   - Linux->guest again with a sender that costs less than curl's
+#     --data-binary (which reads the whole file into memory first: two
+#     thirds of the CPU in a perf profile): a Python POST /discard doing
+#     sendall of 1 MB buffers, as the Linux to Linux sender below;
 #   - Linux to Linux over a veth pair in the same run (goal: the guest with
 #     offloads >= 50% of it);
 #   - requests per second under wrk, keep-alive and a new connection per
@@ -68,19 +72,36 @@ httpd_up() {
 	for _ in $(seq 100); do grep -q 'listening' "$tmp/out" && break; sleep 0.1; done
 	grep -q 'listening' "$tmp/out" || { cat "$tmp/out"; echo "bench/tcp: httpd did not start"; exit 1; }
 }
-# bulk: "DOWN UP" in bytes/s through the httpd that is up.
+# A POST /discard of N zero bytes from Python (sendall of 1 MB buffers); prints bytes/s.
+cat >"$tmp/post.py" <<'PY'
+import socket, sys, time
+n = int(sys.argv[1])
+s = socket.create_connection(("10.0.0.2", 80))
+s.sendall(b"POST /discard HTTP/1.1\r\nHost: g\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % n)
+buf, left, t = memoryview(bytes(1 << 20)), n, time.monotonic()
+while left:
+    k = min(left, len(buf))
+    s.sendall(buf[:k])
+    left -= k
+answer = s.recv(4096)
+if not answer.startswith(b"HTTP/1.1 200"):
+    sys.exit("bench/tcp: POST /discard answered %r" % answer[:40])
+print("%.0f" % (n / (time.monotonic() - t)))
+PY
+# bulk: "DOWN UP UP_PY" in bytes/s through the httpd that is up.
 bulk() {
-	local d u
+	local d u p
 	d=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' "http://10.0.0.2/bytes/$bytes")
 	u=$(in_ns curl -sS -o /dev/null -w '%{speed_upload}' -H 'Expect:' --data-binary @"$tmp/up" \
 		http://10.0.0.2/discard)
-	echo "$d $u"
+	p=$(in_ns python3 "$tmp/post.py" "$bytes")
+	echo "$d $u $p"
 }
 httpd_up ",sg=0,gso=0,csum=0"
-read -r down_off up_off <<<"$(bulk)"
+read -r down_off up_off py_off <<<"$(bulk)"
 kill -TERM "$httpd_pid"; wait "$httpd_pid" 2>/dev/null || true
 httpd_up ""
-read -r down up <<<"$(bulk)"
+read -r down up py <<<"$(bulk)"
 rm -f "$tmp/up"
 
 # 2b. Linux to Linux over a veth pair between this namespace and a second
@@ -118,12 +139,15 @@ for _ in $(seq 100); do grep -q listening "$tmp/send.out" && break; sleep 0.1; d
 linux=$(in_ns curl -sS -o /dev/null -w '%{speed_download}' http://10.1.0.2/)
 
 echo "bench/tcp: one CPU; ceiling = tap_l2echo's $fps frames/s of 1500 B x $mss B = $ceiling MB/s"
-awk -v d="$down" -v u="$up" -v d0="$down_off" -v u0="$up_off" -v l="$linux" -v c="$ceiling" -v mb="$mb" 'BEGIN {
+awk -v d="$down" -v u="$up" -v d0="$down_off" -v u0="$up_off" -v p="$py" -v p0="$py_off" \
+	-v l="$linux" -v c="$ceiling" -v mb="$mb" 'BEGIN {
 	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl GET /bytes/N), offloads on\n", d / 1e6, 100 * d / 1e6 / c, mb
 	printf "  guest -> Linux  %8.1f MB/s  %3.0f%% of the ceiling, offloads off (sg=0,gso=0,csum=0): on is %.1fx\n", d0 / 1e6, 100 * d0 / 1e6 / c, d / d0
 	printf "  Linux -> Linux  %8.1f MB/s  over a veth pair (Python sendall, curl): the guest with offloads is %.0f%% of it\n", l / 1e6, 100 * d / l
 	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling (%d MB, curl POST /discard), offloads on\n", u / 1e6, 100 * u / 1e6 / c, mb
 	printf "  Linux -> guest  %8.1f MB/s  %3.0f%% of the ceiling, offloads off (sg=0,gso=0,csum=0): on is %.1fx\n", u0 / 1e6, 100 * u0 / 1e6 / c, u / u0
+	printf "  Linux -> guest  %8.1f MB/s  Python sendall POST /discard, offloads on\n", p / 1e6
+	printf "  Linux -> guest  %8.1f MB/s  Python sendall POST /discard, offloads off: on is %.1fx\n", p0 / 1e6, p / p0
 }'
 
 # 3. wrk: keep-alive, then a new connection per request.

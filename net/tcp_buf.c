@@ -7,6 +7,11 @@
  * bytes come, up to the buffer's size, and is freed when it empties: an idle
  * connection holds no buffer memory (10,000 idle connections cost their
  * control blocks only) and a short request costs 2 KiB, not the whole buffer.
+ * Storage allocated again after the ring emptied starts at the size the
+ * previous fill reached: a bulk receiver, whose ring fills with a batch of
+ * 64 KiB segments and empties as the application reads, would otherwise
+ * copy each fill's bytes again at every doubling. A fill that stays small
+ * (a request after a bulk transfer) brings the next storage back down.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,22 +23,35 @@
 
 #define TCP_RING_MIN 2048
 
+/* The storage size for need bytes (at most cap): doubling from from. */
+static uint32_t tcp_ring_size(uint32_t from, uint32_t need, uint32_t cap)
+{
+	uint32_t size = from;
+
+	while (size < need && size < cap)
+		size = size > cap / 2 ? cap : size * 2;
+	return size > cap ? cap : size;
+}
+
 /*
  * Makes room for need bytes (at most cap): the storage doubles from
  * TCP_RING_MIN, its bytes moved to the front. False when no memory.
  */
 static bool tcp_ring_grow(struct tcp_ring *r, uint32_t need, uint32_t cap)
 {
-	uint32_t size = r->cap ? r->cap : TCP_RING_MIN;
-	uint8_t *buf;
+	uint32_t size = tcp_ring_size(r->cap ? r->cap : TCP_RING_MIN, need, cap);
+	uint8_t *buf = NULL;
 
-	while (size < need && size < cap)
-		size = size > cap / 2 ? cap : size * 2;
-	if (size > cap)
-		size = cap;
 	if (size <= r->cap)
 		return true;
-	if (!(buf = uk_malloc(size))) {
+	if (!r->cap && r->last_peak > size) {
+		/* Fresh storage: as much as the previous fill held at its peak, if memory allows. */
+		uint32_t want = tcp_ring_size(size, r->last_peak, cap);
+
+		if ((buf = uk_malloc(want)))
+			size = want;
+	}
+	if (!buf && !(buf = uk_malloc(size))) {
 		tcp_stats.nomem++;
 		return false;
 	}
@@ -64,6 +82,8 @@ uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, u
 	memcpy(r->buf + tail, data, first);
 	memcpy(r->buf, data + first, n - first);
 	r->len += n;
+	if (r->len > r->peak)
+		r->peak = r->len;
 	return n;
 }
 
@@ -87,8 +107,12 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 		return;
 	r->head = (r->head + n) % r->cap;
 	r->len -= n;
-	if (!r->len)
+	if (!r->len) {
+		uint32_t peak = r->peak;
+
 		tcp_ring_free(r);
+		r->last_peak = peak;
+	}
 }
 
 void tcp_ring_free(struct tcp_ring *r)

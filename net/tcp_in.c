@@ -94,16 +94,6 @@ static void tcp_take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	}
 }
 
-/* The window shift that lets rcvbuf be advertised (RFC 7323 2.3). */
-static uint8_t tcp_ws_for(uint32_t rcvbuf)
-{
-	uint8_t s = 0;
-
-	while (s < 14 && (rcvbuf >> s) > 65535)
-		s++;
-	return s;
-}
-
 /* A connection becomes ESTABLISHED: the send window and congestion state start. */
 static void tcp_established(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 {
@@ -113,6 +103,7 @@ static void tcp_established(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	pcb->snd_wl1 = seg->seq;
 	pcb->snd_wl2 = seg->ack;
 	tcp_cc_init(pcb);
+	tcp_rcvbuf_init(pcb);
 	/* RFC 6298 5.7: a SYN was lost and nothing was measured: data starts with 3 s. */
 	if (pcb->retries && !pcb->srtt_ns)
 		pcb->rto_ns = 3 * TCP_RTO_INITIAL_NS;
@@ -159,9 +150,10 @@ static void tcp_listen_input(struct tcp_pcb *lis, struct net_if *nif, const stru
 	c->rport = seg->sport;
 	c->sndbuf = lis->sndbuf;
 	c->rcvbuf = lis->rcvbuf;
+	c->rcvbuf_locked = lis->rcvbuf_locked;
 	c->nodelay = lis->nodelay;
 	c->keepalive = lis->keepalive;
-	c->rcv_ws = tcp_ws_for(c->rcvbuf);
+	c->rcv_ws = tcp_rcv_wscale(c);
 	tcp_take_syn_options(c, seg);
 	c->ts_offset = lis->ts_offset;
 	c->irs = seg->seq;
@@ -465,6 +457,8 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 	uint32_t n = tcp_ring_write(&pcb->rcvq, pcb->rcvbuf, seg->data, seg->len);
 
 	pcb->rcv_nxt += n;
+	if (n)
+		tcp_rcv_rtt_measure(pcb, seg);
 	if (n < seg->len) { /* the buffer shrank under the window: the rest comes again */
 		fin = false;
 		pcb->ack_now = true;
@@ -476,7 +470,14 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 	if (fin) {
 		tcp_fin_input(pcb);
 	} else if (n) {
-		if (++pcb->segs_unacked >= 2) /* every second segment */
+		/*
+		 * RFC 5681 4.2: at least every second full-sized segment. A GSO
+		 * segment of the link's receive offload carrying two MSS or more
+		 * is acknowledged at once, one ACK for its 64 KiB (Linux's
+		 * __tcp_ack_snd_check: more than one full frame since the last).
+		 */
+		pcb->segs_unacked += n >= 2 * (uint32_t)pcb->mss ? 2 : 1;
+		if (pcb->segs_unacked >= 2)
 			pcb->ack_now = true;
 		else
 			tcp_delack_arm(pcb);

@@ -9,6 +9,7 @@
  *               timestamps)
  *   tcp_buf.c   the byte rings of the send and receive buffers, the
  *               out-of-order queue and the SACK blocks it makes
+ *   tcp_rcvbuf.c receive buffer auto-tuning (Linux's tcp_rcv_space_adjust)
  *   tcp_in.c    segment arrival (RFC 9293 3.10.7)
  *   tcp_out.c   segment output: data, ACKs, SYNs, FINs, RSTs, probes
  *   tcp_timer.c retransmission, persist, delayed ACK, keep-alive, TIME-WAIT
@@ -59,6 +60,7 @@
 #define TCP_BUF_DEFAULT (128 * 1024)
 #define TCP_BUF_MIN 4096
 #define TCP_BUF_MAX (4 * 1024 * 1024)
+#define TCP_RCVBUF_AUTO_MAX (6 * 1024 * 1024) /* auto-tuning's limit (Linux's tcp_rmem[2]) */
 #define TCP_OOO_MAX_SEGS 64          /* out-of-order segments kept; bytes are capped by the buffer */
 #define TCP_BACKLOG_MAX 1024
 #define TCP_SYN_QUEUE_MIN 64         /* half-open connections per listener: max(this, 2 * backlog) */
@@ -103,10 +105,14 @@ struct tcp_seg {
 	struct tcp_opts opt;
 };
 
-/* A ring of bytes; its storage is allocated when first needed and freed when empty. */
+/*
+ * A ring of bytes; its storage is allocated when first needed and freed when
+ * empty. peak: the most it held since it was last empty; last_peak: that
+ * of the previous fill, the size the next storage starts at.
+ */
 struct tcp_ring {
 	uint8_t *buf;
-	uint32_t cap, head, len;
+	uint32_t cap, head, len, peak, last_peak;
 };
 
 /* One out-of-order segment, kept sorted by seq, never overlapping another. */
@@ -236,6 +242,18 @@ struct tcp_pcb {
 	/* Options. */
 	bool nodelay, keepalive;
 	uint32_t sndbuf, rcvbuf;
+	bool rcvbuf_locked;          /* NET_OPT_RCVBUF set it: no auto-tuning */
+
+	/*
+	 * Receive buffer auto-tuning (tcp_rcvbuf.c, Linux's rcvq_space and
+	 * rcv_rtt_est): what the app read in the last measure (rcvq_space
+	 * bytes; this one began at rcvq_seq, rcvq_time_ns), and the receiver's
+	 * RTT estimate (0: none yet), the window measure ending at rcv_rtt_seq.
+	 */
+	uint32_t rcvq_space, rcvq_seq;
+	uint64_t rcvq_time_ns;
+	uint64_t rcv_rtt_ns, rcv_rtt_time_ns;
+	uint32_t rcv_rtt_seq, rcv_rtt_last_tsecr;
 
 	uint64_t last_rx_ns;
 	uint64_t last_data_tx_ns;    /* when data last went out */
@@ -309,6 +327,16 @@ unsigned int tcp_ooo_sack_blocks(const struct tcp_pcb *pcb, uint32_t blocks[][2]
 /* Moves what the queue holds at rcv_nxt into the receive ring; returns true for a FIN. */
 bool tcp_ooo_drain(struct tcp_pcb *pcb);
 void tcp_ooo_free(struct tcp_pcb *pcb);
+
+/* tcp_rcvbuf.c */
+/* The window shift for the largest the receive buffer may become (RFC 7323 2.3). */
+uint8_t tcp_rcv_wscale(const struct tcp_pcb *pcb);
+/* At ESTABLISHED: the first measure starts. */
+void tcp_rcvbuf_init(struct tcp_pcb *pcb);
+/* In-order data arrived (seg, rcv_nxt moved): a receiver RTT sample when one is due. */
+void tcp_rcv_rtt_measure(struct tcp_pcb *pcb, const struct tcp_seg *seg);
+/* The app read: once per RTT, grows rcvbuf with what it read in that RTT (unless locked). */
+void tcp_rcv_space_adjust(struct tcp_pcb *pcb);
 
 /* tcp_in.c */
 void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data, size_t len);

@@ -124,8 +124,7 @@ static int tcp_sock_connect(struct net_socket *s, ip4_addr_t addr, uint16_t port
 	pcb->rport = port;
 	tcp_pcb_hash(pcb);
 	pcb->mss = tcp_mss_for(nif);
-	for (pcb->rcv_ws = 0; pcb->rcv_ws < 14 && (pcb->rcvbuf >> pcb->rcv_ws) > 65535;)
-		pcb->rcv_ws++;
+	pcb->rcv_ws = tcp_rcv_wscale(pcb);
 	pcb->iss = tcp_isn(pcb->laddr, pcb->lport, addr, port);
 	pcb->snd_una = pcb->snd_max = pcb->iss;
 	pcb->active_open = true;
@@ -239,6 +238,7 @@ static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
 	if (n) {
 		tcp_ring_peek(&pcb->rcvq, 0, buf, n);
 		tcp_ring_drop(&pcb->rcvq, n);
+		tcp_rcv_space_adjust(pcb);
 		tcp_window_update(pcb);
 		return (int)n;
 	}
@@ -399,6 +399,8 @@ static int tcp_sock_setopt(struct net_socket *s, enum net_sockopt opt, unsigned 
 		if (v < TCP_BUF_MIN || v > TCP_BUF_MAX)
 			return -EINVAL;
 		*(opt == NET_OPT_SNDBUF ? &pcb->sndbuf : &pcb->rcvbuf) = v;
+		if (opt == NET_OPT_RCVBUF) /* as Linux's SOCK_RCVBUF_LOCK: no auto-tuning */
+			pcb->rcvbuf_locked = true;
 		return 0;
 	case NET_OPT_KEEPALIVE:
 		pcb->keepalive = v != 0;

@@ -97,8 +97,10 @@ int net_getpeername(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port
 enum net_sockopt {
 	NET_OPT_NODELAY,   /* bool: send small segments at once (no Nagle) */
 	NET_OPT_SNDBUF,    /* bytes of the send buffer (4096..4 MiB; default 128 KiB) */
-	NET_OPT_RCVBUF,    /* bytes of the receive buffer (4096..4 MiB; default 128 KiB),
-			    * set before connect or listen to take full effect (window scale) */
+	NET_OPT_RCVBUF,    /* bytes of the receive buffer (4096..4 MiB; default 128 KiB,
+			    * auto-tuned up to 6 MiB while the app reads fast; setting it
+			    * turns that off), set before connect or listen to take full
+			    * effect (window scale); reading it gives the current size */
 	NET_OPT_KEEPALIVE, /* bool: probe an idle connection (2 h idle, 9 probes 75 s apart) */
 };
 /* Stream sockets only; -EOPNOTSUPP elsewhere, -EINVAL for a value out of range. */
