@@ -18,68 +18,17 @@
 
 #include <cmocka.h>
 
-#include "peer.h"
-#include "traces/tcp_replay.h"
+#include "tcp_replay_fixture.h"
 
-#define AS_IP PEER_IP4(10, 0, 0, 2)
-#define SERVER_IP PEER_IP4(10, 0, 0, 1)
-#define GUEST_IP PEER_IP4(10, 0, 0, 7)
 #define SERVER_PORT 7
 #define HOST_PORT 40000
 #define GUEST_PORT 51000
 #define PEER_ISN 7000u
 #define HOST_ISN 3000u
 #define GUEST_ISN 123456u
-#define MS 1000000ULL
-#define S (1000 * MS)
 #define T0 (2 * S)
 
-static const uint8_t guest_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 };
-
-static const struct peer rec_server = {
-	.mac = { 2, 0, 0, 0, 0, 0x01 }, .ip = SERVER_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x20 }, .guest_ip = AS_IP,
-};
-static const struct peer rec_host = {
-	.mac = { 2, 0, 0, 0, 0, 0x20 }, .ip = AS_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = SERVER_IP,
-};
-static const struct peer guest = {
-	.mac = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 }, .ip = GUEST_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = SERVER_IP,
-};
-
-static char lines[8][512];
-static unsigned int nr_lines, nr_divergences;
-
-static void say(void *ctx, bool divergence, const char *line)
-{
-	(void)ctx;
-	if (nr_lines < 8)
-		snprintf(lines[nr_lines++], sizeof(lines[0]), "%s", line);
-	nr_divergences += divergence;
-	if (getenv("TCP_REPLAY_TEST_SAY"))
-		fprintf(stderr, "said: %s\n", line);
-}
-
-static bool said(const char *part)
-{
-	for (unsigned int i = 0; i < nr_lines; i++)
-		if (strstr(lines[i], part))
-			return true;
-	return false;
-}
-
-static struct tcp_replay *make(void)
-{
-	struct tcp_replay_config c = { .as_ip = AS_IP, .say = say };
-	struct tcp_replay *tr;
-
-	memcpy(c.guest_mac, guest_mac, 6);
-	nr_lines = nr_divergences = 0;
-	assert_int_equal(tcp_replay_create(&c, &tr), 0);
-	return tr;
-}
+/* The fixture's rec_peer (10.0.0.1) is the recorded server here. */
 
 /* The recording time of the segments load gives. */
 static uint64_t load_ts;
@@ -107,21 +56,21 @@ static const uint8_t syn_opts[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 1, 8, 10, 0
 static void load_echo(struct tcp_replay *tr, uint16_t hport, uint32_t peer_isn)
 {
 	load(tr, &rec_host, hport, HOST_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
-	load(tr, &rec_server, hport, peer_isn, HOST_ISN + 1, TH_SYN | TH_ACK, NULL, 0, syn_opts,
+	load(tr, &rec_peer, hport, peer_isn, HOST_ISN + 1, TH_SYN | TH_ACK, NULL, 0, syn_opts,
 	     sizeof(syn_opts));
 	load(tr, &rec_host, hport, HOST_ISN + 1, peer_isn + 1, TH_ACK, NULL, 0, NULL, 0);
 	load(tr, &rec_host, hport, HOST_ISN + 1, peer_isn + 1, TH_ACK | TH_PUSH, "hello", 5,
 	     NULL, 0);
-	load(tr, &rec_server, hport, peer_isn + 1, HOST_ISN + 6, TH_ACK | TH_PUSH, "hello", 5,
+	load(tr, &rec_peer, hport, peer_isn + 1, HOST_ISN + 6, TH_ACK | TH_PUSH, "hello", 5,
 	     NULL, 0);
 	load(tr, &rec_host, hport, HOST_ISN + 6, peer_isn + 6, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
-	load(tr, &rec_server, hport, peer_isn + 6, HOST_ISN + 7, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
+	load(tr, &rec_peer, hport, peer_isn + 6, HOST_ISN + 7, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
 	load(tr, &rec_host, hport, HOST_ISN + 7, peer_isn + 7, TH_ACK, NULL, 0, NULL, 0);
 }
 
 static struct tcp_replay *started(void)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 
 	load_echo(tr, HOST_PORT, PEER_ISN);
 	assert_int_equal(tcp_replay_load_done(tr), 1);
@@ -168,7 +117,7 @@ static bool next_out(struct tcp_replay *tr, struct out *o)
 		return false;
 	assert_true(len >= 54);
 	assert_memory_equal(f, guest_mac, 6);
-	assert_memory_equal(f + 6, rec_server.mac, 6);
+	assert_memory_equal(f + 6, rec_peer.mac, 6);
 	assert_int_equal(peer_csum_fold(peer_csum_add(0, f + 14, 20)), 0);
 	assert_true(peer_ip4_l4_csum_ok(f + 14, len - 14));
 	th = f + 34;
@@ -334,11 +283,11 @@ static void test_a_lost_synack_is_sent_again_for_the_guest_syn_again(void **stat
 
 static void test_a_refused_connection_is_refused_again(void **state)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	struct out o;
 
 	load(tr, &rec_host, HOST_PORT, HOST_ISN, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
-	load(tr, &rec_server, HOST_PORT, 0, HOST_ISN + 1, TH_RST | TH_ACK, NULL, 0, NULL, 0);
+	load(tr, &rec_peer, HOST_PORT, 0, HOST_ISN + 1, TH_RST | TH_ACK, NULL, 0, NULL, 0);
 	assert_int_equal(tcp_replay_load_done(tr), 1);
 	tcp_replay_start(tr, T0, GUEST_IP);
 	guest_says(tr, T0 + MS, GUEST_PORT, GUEST_ISN, 0, TH_SYN, NULL, 0, true);
@@ -367,7 +316,7 @@ static void test_a_guest_that_never_connects_is_reported_after_the_deadline(void
 
 static void test_two_connections_to_one_server_are_taken_in_recording_order(void **state)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	struct out o;
 
 	load_echo(tr, HOST_PORT, PEER_ISN);
@@ -396,7 +345,7 @@ static void test_two_connections_to_one_server_are_taken_in_recording_order(void
 #define MANY 3000
 static void test_three_thousand_guest_connections_each_replay_to_their_end(void **state)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	struct out o;
 	uint64_t now = T0;
 	unsigned int echoed = 0;
@@ -434,7 +383,7 @@ static void test_three_thousand_guest_connections_each_replay_to_their_end(void 
  */
 static void test_three_thousand_peer_flows_start_in_turn_and_each_matches(void **state)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	struct out o;
 	unsigned int syns = 0;
 
@@ -442,13 +391,13 @@ static void test_three_thousand_peer_flows_start_in_turn_and_each_matches(void *
 		uint16_t hp = (uint16_t)(10000 + i);
 		uint32_t p = PEER_ISN + i * 1000, h = HOST_ISN + i * 1000;
 		load_ts = (uint64_t)i * S;
-		load(tr, &rec_server, hp, p, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
+		load(tr, &rec_peer, hp, p, 0, TH_SYN, NULL, 0, syn_opts, sizeof(syn_opts));
 		load(tr, &rec_host, hp, h, p + 1, TH_SYN | TH_ACK, NULL, 0, NULL, 0);
-		load(tr, &rec_server, hp, p + 1, h + 1, TH_ACK | TH_PUSH, "hello", 5, NULL, 0);
+		load(tr, &rec_peer, hp, p + 1, h + 1, TH_ACK | TH_PUSH, "hello", 5, NULL, 0);
 		load(tr, &rec_host, hp, h + 1, p + 6, TH_ACK | TH_PUSH, "hello", 5, NULL, 0);
-		load(tr, &rec_server, hp, p + 6, h + 6, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
+		load(tr, &rec_peer, hp, p + 6, h + 6, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
 		load(tr, &rec_host, hp, h + 6, p + 7, TH_ACK | TH_FIN, NULL, 0, NULL, 0);
-		load(tr, &rec_server, hp, p + 7, h + 7, TH_ACK, NULL, 0, NULL, 0);
+		load(tr, &rec_peer, hp, p + 7, h + 7, TH_ACK, NULL, 0, NULL, 0);
 	}
 	load_ts = 0;
 	assert_int_equal(tcp_replay_load_done(tr), MANY);

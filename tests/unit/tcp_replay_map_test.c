@@ -22,112 +22,17 @@
 
 #include <cmocka.h>
 
-#include "peer.h"
-#include "traces/tcp_replay.h"
+#include "tcp_replay_fixture.h"
 #include "traces/tcp_replay_private.h" /* a stream's extents */
 
-#define AS_IP PEER_IP4(10, 0, 0, 2)
-#define PEER_IP PEER_IP4(10, 0, 0, 1)
-#define GUEST_IP PEER_IP4(10, 0, 0, 7)
 #define PEER_ISN 1000u
 #define HOST_ISN 5000u
 #define GUEST_ISN 90000u
-#define MS 1000000ULL
 #define T0 (5 * 1000 * MS)
 #define ANSWER_LEN 300
 #define PIECE 100
 
-static const uint8_t guest_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 };
-static const char request[] = "GET /x\r\n\r\n"; /* 10 bytes */
 static uint8_t answer[ANSWER_LEN];
-
-static const struct peer rec_peer = {
-	.mac = { 2, 0, 0, 0, 0, 0x01 }, .ip = PEER_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x20 }, .guest_ip = AS_IP,
-};
-static const struct peer rec_host = {
-	.mac = { 2, 0, 0, 0, 0, 0x20 }, .ip = AS_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
-};
-static const struct peer guest = {
-	.mac = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 }, .ip = GUEST_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
-};
-
-static char lines[8][512];
-static unsigned int nr_lines, nr_divergences;
-
-static void say(void *ctx, bool divergence, const char *line)
-{
-	(void)ctx;
-	if (nr_lines < 8)
-		snprintf(lines[nr_lines++], sizeof(lines[0]), "%s", line);
-	nr_divergences += divergence;
-}
-
-static bool said(const char *part)
-{
-	for (unsigned int i = 0; i < nr_lines; i++)
-		if (strstr(lines[i], part))
-			return true;
-	return false;
-}
-
-/* The pcap file being written: a temporary file, removed by the test. */
-struct file {
-	char path[64];
-	FILE *fp;
-};
-
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void file_open(struct file *f, uint32_t magic, uint32_t linktype)
-{
-	uint8_t h[24] = { 0 };
-	int fd;
-
-	snprintf(f->path, sizeof(f->path), "/tmp/tcp_replay_map_test.XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	assert_non_null(f->fp = fdopen(fd, "wb"));
-	put32le(h, magic);
-	h[4] = 2;
-	h[6] = 4;
-	put32le(h + 16, 65535);
-	put32le(h + 20, linktype);
-	assert_int_equal(fwrite(h, 1, sizeof(h), f->fp), sizeof(h));
-}
-
-static void file_frame(struct file *f, const uint8_t *frame, size_t len)
-{
-	uint8_t h[16] = { 0 };
-
-	put32le(h, 1000);
-	put32le(h + 8, (uint32_t)len);
-	put32le(h + 12, (uint32_t)len);
-	assert_int_equal(fwrite(h, 1, sizeof(h), f->fp), sizeof(h));
-	assert_int_equal(fwrite(frame, 1, len, f->fp), len);
-}
-
-static void rec(struct file *f, const struct peer *from, uint32_t seq, uint32_t ack,
-		uint8_t flags, const void *data, size_t len)
-{
-	static const uint8_t syn_opts[] = { 2, 4, 0x05, 0xb4, 1, 1, 1, 1 };
-	uint8_t frame[PEER_FRAME_MAX];
-	bool up = from == &rec_peer;
-	bool syn = (flags & TH_SYN) && up;
-	struct peer_tcp h = { .sport = up ? 40000 : 80, .dport = up ? 80 : 40000, .seq = seq,
-			      .ack = ack, .flags = flags, .window = 512,
-			      .options = syn ? syn_opts : NULL,
-			      .options_len = syn ? sizeof(syn_opts) : 0 };
-
-	file_frame(f, frame, peer_tcp_frame(from, frame, &h, data, len));
-}
 
 /* The exchange up to the host's answer: handshake and request. */
 static void rec_start(struct file *f)
@@ -162,21 +67,10 @@ static void rec_all(struct file *f)
 	rec_end(f);
 }
 
-static struct tcp_replay *make(void)
-{
-	struct tcp_replay_config c = { .as_ip = AS_IP, .say = say };
-	struct tcp_replay *tr;
-
-	memcpy(c.guest_mac, guest_mac, 6);
-	nr_lines = nr_divergences = 0;
-	assert_int_equal(tcp_replay_create(&c, &tr), 0);
-	return tr;
-}
-
 /* The recording at path, mapped: returns the replay with the load done. */
 static struct tcp_replay *mapped(const struct file *f, unsigned int flows)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	char err[256] = "";
 
 	assert_int_equal(tcp_replay_load_file(tr, f->path, err, sizeof(err)), 1);
@@ -375,7 +269,7 @@ static void test_a_file_other_than_classic_ethernet_pcap_is_left_to_the_reader(v
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct file f;
-		struct tcp_replay *tr = make();
+		struct tcp_replay *tr = make(AS_IP);
 
 		file_open(&f, kinds[i][0], kinds[i][1]);
 		rec_start(&f);
@@ -407,7 +301,7 @@ static void test_a_second_recording_is_refused(void **state)
 
 static void test_a_missing_file_is_an_error_naming_it(void **state)
 {
-	struct tcp_replay *tr = make();
+	struct tcp_replay *tr = make(AS_IP);
 	char err[256] = "";
 
 	assert_int_equal(tcp_replay_load_file(tr, "/nonexistent/x.pcap", err, sizeof(err)),

@@ -17,71 +17,15 @@
 
 #include <cmocka.h>
 
-#include "peer.h"
-#include "traces/tcp_replay.h"
+#include "tcp_replay_fixture.h"
 #include "traces/tcp_replay_private.h" /* a stream's capacity, to bound the memory a load takes */
 
-#define AS_IP PEER_IP4(10, 0, 0, 2)
-#define PEER_IP PEER_IP4(10, 0, 0, 1)
-#define GUEST_IP PEER_IP4(10, 0, 0, 7)
 #define PEER_ISN 1000u
 #define HOST_ISN 5000u
 #define GUEST_ISN 90000u
-#define MS 1000000ULL
-#define S (1000 * MS)
 #define T0 (5 * S) /* guest time when the replay starts */
 
-static const uint8_t guest_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 };
-static const char request[] = "GET /x\r\n\r\n";            /* 10 bytes */
 static const char answer[] = "HELLO WORLD, THIS IS THE ANSWER"; /* 31 bytes */
-
-/* The recording: the peer to the recorded host, and back. */
-static const struct peer rec_peer = {
-	.mac = { 2, 0, 0, 0, 0, 0x01 }, .ip = PEER_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x20 }, .guest_ip = AS_IP,
-};
-static const struct peer rec_host = {
-	.mac = { 2, 0, 0, 0, 0, 0x20 }, .ip = AS_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
-};
-/* The guest, answering the replayer. */
-static const struct peer guest = {
-	.mac = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 }, .ip = GUEST_IP,
-	.guest_mac = { 2, 0, 0, 0, 0, 0x01 }, .guest_ip = PEER_IP,
-};
-
-/* The lines the replayer said. */
-static char lines[8][512];
-static unsigned int nr_lines, nr_divergences;
-
-static void say(void *ctx, bool divergence, const char *line)
-{
-	(void)ctx;
-	if (nr_lines < 8)
-		snprintf(lines[nr_lines++], sizeof(lines[0]), "%s", line);
-	nr_divergences += divergence;
-	if (getenv("TCP_REPLAY_TEST_SAY"))
-		fprintf(stderr, "said: %s\n", line);
-}
-
-static bool said(const char *part)
-{
-	for (unsigned int i = 0; i < nr_lines; i++)
-		if (strstr(lines[i], part))
-			return true;
-	return false;
-}
-
-static struct tcp_replay *make(uint32_t as_ip)
-{
-	struct tcp_replay_config c = { .as_ip = as_ip, .say = say };
-	struct tcp_replay *tr;
-
-	memcpy(c.guest_mac, guest_mac, 6);
-	nr_lines = nr_divergences = 0;
-	assert_int_equal(tcp_replay_create(&c, &tr), 0);
-	return tr;
-}
 
 static void load(struct tcp_replay *tr, const struct peer *from, uint32_t seq, uint32_t ack,
 		 uint8_t flags, const void *data, size_t len, const uint8_t *opts, size_t olen)
