@@ -6,44 +6,19 @@
  * thread blocked inside an earlier callback keeps the ring to itself, so no
  * frame is delivered twice or out of order.
  *
- * A booted guest against the simulator's netback with the null backend, as
- * netfront_test.c does it; run with --clock virtual.
+ * A booted guest against the simulator's netback with the null backend
+ * (netfront_event_fixture.h); run with --clock virtual.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <errno.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
-#include <xen/io/netif.h>
-
-#include "hypercall_shim/shim.h"
-#include "runtime/include/uk/netfront.h"
 #include "runtime/include/uk/boot.h"
-#include "runtime/gnttab_private.h"
 #include "runtime/include/uk/sched.h"
-#include "runtime/include/uk/time.h"
-#include "sim/domain.h"
 #include "sim/evtchn.h"
-#include "sim/sim.h"
-#include "sim/backends/vif.h"
-#include "sim/xenstored/xs_store.h"
+#include "netfront_event_fixture.h"
 
 const char uk_app_name[] = "netfront_rx_event_test";
 
-#define MS UK_NSEC_PER_MSEC
-#define OPEN_TIMEOUT (5 * UK_NSEC_PER_SEC)
-#define FRAME 64
 #define MAX_GOT 64
-
-static struct vif *vif;
 
 /* What the callbacks saw. */
 static struct {
@@ -84,15 +59,11 @@ static void on_frame(struct netfront *nf, const uint8_t *frame, size_t len, void
 		uk_sleep_ns(5 * MS); /* the receive thread blocks inside the callback */
 }
 
-static struct netfront *open_vif(void)
+/* vif 0 opened, nothing seen yet. */
+static struct netfront *open_vif_clean(void)
 {
-	struct netfront *nf = NULL;
-
 	memset(&got, 0, sizeof(got));
-	assert_int_equal(netfront_open(0, OPEN_TIMEOUT, &nf), 0);
-	assert_non_null(nf);
-	uk_sleep_ns(10 * MS); /* connected, buffers posted, the opening kick answered */
-	return nf;
+	return open_vif();
 }
 
 static void deliver(uint8_t tag)
@@ -105,33 +76,9 @@ static void deliver(uint8_t tag)
 	assert_int_equal(vif_deliver(vif, f, sizeof(f)), 0);
 }
 
-/* The guest's end of vif 0's event channel, as netfront wrote it in xenstore. */
-static evtchn_port_t guest_port(void)
-{
-	char path[96], *value;
-	size_t len;
-	unsigned long port;
-
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/0/event-channel",
-		 shim_current()->domid);
-	assert_int_equal(xs_store_read(sim_xenstore(shim_current()->sim), path, &value, &len), 0);
-	port = strtoul(value, NULL, 10);
-	free(value);
-	assert_true(port > 0 && port < shim_current()->evtchn.nr_ports);
-	return (evtchn_port_t)port;
-}
-
-static struct netfront_stats stats_of(struct netfront *nf)
-{
-	struct netfront_stats st;
-
-	netfront_stats(nf, &st);
-	return st;
-}
-
 static void test_a_nonblocking_callback_runs_in_the_event_handler_outside_any_thread(void **state)
 {
-	struct netfront *nf = open_vif();
+	struct netfront *nf = open_vif_clean();
 
 	(void)state;
 	netfront_set_rx_nonblocking(nf, on_frame_flags, NULL);
@@ -149,7 +96,7 @@ static void test_a_nonblocking_callback_runs_in_the_event_handler_outside_any_th
 
 static void test_a_nonblocking_callback_may_send_without_waiting(void **state)
 {
-	struct netfront *nf = open_vif();
+	struct netfront *nf = open_vif_clean();
 
 	(void)state;
 	got.send = true;
@@ -166,7 +113,7 @@ static void test_a_nonblocking_callback_may_send_without_waiting(void **state)
 
 static void test_a_plain_callback_still_runs_in_the_receive_thread(void **state)
 {
-	struct netfront *nf = open_vif();
+	struct netfront *nf = open_vif_clean();
 
 	(void)state;
 	netfront_set_rx(nf, on_frame, NULL);
@@ -181,7 +128,7 @@ static void test_a_plain_callback_still_runs_in_the_receive_thread(void **state)
 
 static void test_frames_stay_in_order_when_the_mode_changes_under_a_blocked_callback(void **state)
 {
-	struct netfront *nf = open_vif();
+	struct netfront *nf = open_vif_clean();
 
 	(void)state;
 	got.block_first = true;
@@ -209,26 +156,6 @@ static void test_frames_stay_in_order_when_the_mode_changes_under_a_blocked_call
 	assert_null(got.thread[3]);
 	assert_int_equal(stats_of(nf).rx_frames, 4);
 	assert_int_equal(netfront_close(nf), 0);
-}
-
-static int group_setup(void **state)
-{
-	struct vif_config cfg;
-	char err[160];
-
-	(void)state;
-	assert_int_equal(gnttab_init(), 0);
-	if (vif_config_parse(&cfg, "null,mac=00:16:3e:00:01:00", err, sizeof(err)) < 0 ||
-	    vif_create(shim_current(), 0, &cfg, &vif, err, sizeof(err)) < 0)
-		fail_msg("vif: %s", err);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	vif_destroy(vif);
-	return 0;
 }
 
 int app_main(int argc, char **argv)
