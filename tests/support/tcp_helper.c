@@ -274,13 +274,12 @@ void th_tso_off(void)
 
 /* --- feeding --- */
 
-void th_feed_raw(const uint8_t *tcp, size_t len)
+/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
+static void feed_frame(uint8_t *f, size_t len)
 {
-	uint8_t f[14 + 20 + 60 + TH_MAX_DATA];
 	uint8_t *ip = f + 14;
 	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
 
-	assert_true(len <= 60 + TH_MAX_DATA);
 	memcpy(f, our_mac, 6);
 	memcpy(f + 6, peer_mac, 6);
 	put16(f + 12, 0x0800);
@@ -292,8 +291,16 @@ void th_feed_raw(const uint8_t *tcp, size_t len)
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	put16(ip + 10, fold(sum_be(0, ip, 20)));
-	memcpy(ip + 20, tcp, len);
 	net_if_input(nif, f, 14 + 20 + len);
+}
+
+void th_feed_raw(const uint8_t *tcp, size_t len)
+{
+	uint8_t f[14 + 20 + 60 + TH_MAX_DATA];
+
+	assert_true(len <= 60 + TH_MAX_DATA);
+	memcpy(f + 14 + 20, tcp, len);
+	feed_frame(f, len);
 }
 
 void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *q)
@@ -331,8 +338,8 @@ void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *q)
 	net_if_input(nif, f, sizeof(f));
 }
 
-/* Builds the TCP part of s; returns its length. */
-static size_t build(const struct th_seg *s, uint8_t *t)
+/* Builds the TCP part of s (at most max_data bytes of payload); returns its length. */
+static size_t build_max(const struct th_seg *s, uint8_t *t, size_t max_data)
 {
 	size_t o = 20, len;
 
@@ -372,12 +379,17 @@ static size_t build(const struct th_seg *s, uint8_t *t)
 	put16(t + 14, s->wnd);
 	put16(t + 16, 0);
 	put16(t + 18, 0);
-	assert_true(s->len <= TH_MAX_DATA);
+	assert_true(s->len <= max_data);
 	if (s->len)
 		memcpy(t + o, s->data, s->len);
 	len = o + s->len;
 	put16(t + 16, fold(sum_be(tcp_pseudo(TH_PEER_IP, TH_OUR_IP, len), t, len)));
 	return len;
+}
+
+static size_t build(const struct th_seg *s, uint8_t *t)
+{
+	return build_max(s, t, TH_MAX_DATA);
 }
 
 void th_feed(const struct th_seg *s)
@@ -463,6 +475,17 @@ void th_conn_send(struct th_conn *c, const void *data, size_t len)
 	s.len = len;
 	c->peer_nxt += (uint32_t)len;
 	th_feed(&s);
+}
+
+void th_conn_send_gro(struct th_conn *c, const void *data, size_t len)
+{
+	static uint8_t f[14 + 20 + 60 + TH_MAX_GRO]; /* too large for a guest thread's stack */
+	struct th_seg s = th_conn_seg(c, TH_ACK | TH_PSH);
+
+	s.data = data;
+	s.len = len;
+	c->peer_nxt += (uint32_t)len;
+	feed_frame(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
 }
 
 void th_conn_ack_to(struct th_conn *c, uint32_t ack)

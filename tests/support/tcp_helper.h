@@ -33,6 +33,7 @@
 
 #define TH_MAX_SEGS 512
 #define TH_MAX_DATA 1460
+#define TH_MAX_GRO (65535 - 20 - 60) /* th_conn_send_gro's payload: an IPv4 datagram's */
 
 /* One segment, either way. Options are sent when their has_ flag is set. */
 struct th_seg {
@@ -95,6 +96,11 @@ struct th_conn {
 struct th_seg th_conn_seg(const struct th_conn *c, uint8_t flags);
 /* Sends len bytes from the peer (advancing peer_nxt), acknowledging our_nxt. */
 void th_conn_send(struct th_conn *c, const void *data, size_t len);
+/*
+ * Sends len bytes (up to TH_MAX_GRO) in one segment, as netfront hands the
+ * stack a receive-offload segment; th_conn_send stops at TH_MAX_DATA.
+ */
+void th_conn_send_gro(struct th_conn *c, const void *data, size_t len);
 /* Sends a pure ACK for everything the guest sent so far (our_nxt). */
 void th_conn_ack(struct th_conn *c);
 void th_conn_ack_to(struct th_conn *c, uint32_t ack);

@@ -92,77 +92,11 @@ static uint8_t syn_ack_ws(uint16_t port, uint16_t peer_port)
 	return ws;
 }
 
-/* The internet checksum of the helper's peer (tests/support/tcp_helper.c's, for large frames). */
-static uint32_t sum_be(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-/*
- * The peer sends len bytes (up to GSO) in one frame, as netfront hands the
- * stack a receive-offload segment; the helper's th_feed stops at one MSS.
- */
+/* The peer sends len bytes (up to GSO) in one frame, as netfront hands the stack a GRO segment. */
 static void feed_gso(struct th_conn *c, size_t len)
 {
-	static uint8_t f[14 + 20 + 32 + GSO];
-	static const uint8_t our_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x02 };
-	static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-	uint8_t *ip = f + 14, *t = ip + 20;
-	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
-	size_t tlen = 32 + len;
-	uint32_t sum;
-
 	assert_true(c->ts && len <= GSO);
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint32_t)(20 + tlen));
-	ip[8] = 64;
-	ip[9] = 6;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	put16(ip + 10, fold(sum_be(0, ip, 20)));
-	memset(t, 0, 32);
-	put16(t, c->peer_port);
-	put16(t + 2, c->our_port);
-	put32(t + 4, c->peer_nxt);
-	put32(t + 8, c->our_nxt);
-	t[12] = 8 << 4;
-	t[13] = TH_ACK | TH_PSH;
-	put16(t + 14, c->peer_wnd);
-	t[20] = 1, t[21] = 1, t[22] = 8, t[23] = 10;
-	put32(t + 24, c->peer_ts);
-	put32(t + 28, c->our_ts);
-	memcpy(t + 32, payload, len);
-	sum = sum_be(0, ip + 12, 8) + 6 + (uint32_t)tlen;
-	put16(t + 16, fold(sum_be(sum, t, tlen)));
-	c->peer_nxt += (uint32_t)len;
-	net_if_input(th_nif(), f, 14 + 20 + tlen);
+	th_conn_send_gro(c, payload, len);
 }
 
 /* Reads all the app has; returns how many bytes that was. */
