@@ -64,17 +64,9 @@ void sim_clock_init(struct sim_clock *c, enum sim_clock_kind kind)
 	recalibrate(c, __rdtsc(), ns);
 }
 
-uint64_t sim_clock_now(struct sim_clock *c)
+uint64_t sim_clock_real_now(const struct sim_clock *c)
 {
-	if (c->kind == SIM_CLOCK_VIRTUAL)
-		return c->virtual_now;
 	return host_ns(CLOCK_MONOTONIC) - c->host_start;
-}
-
-void sim_clock_advance_to(struct sim_clock *c, uint64_t t)
-{
-	if (c->kind == SIM_CLOCK_VIRTUAL && t > c->virtual_now)
-		c->virtual_now = t;
 }
 
 /* Odd while writing, whatever a stray guest write left there (as Xen does). */

@@ -221,6 +221,9 @@ void sim_remove_domain(struct sim *sim, struct sim_domain *d)
 
 struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid)
 {
+	/* Domains are usually in the slot of their id (dom0 in 0, the first guest in 1). */
+	if (domid < SIM_MAX_DOMAINS && sim->domains[domid] && sim->domains[domid]->domid == domid)
+		return sim->domains[domid];
 	for (int i = 0; i < SIM_MAX_DOMAINS; i++)
 		if (sim->domains[i] && sim->domains[i]->domid == domid)
 			return sim->domains[i];
