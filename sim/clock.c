@@ -80,27 +80,33 @@ static void version_end(uint32_t *version)
 	__atomic_store_n(version, *version + 1, __ATOMIC_SEQ_CST);
 }
 
-void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+/* The fields of one update, all of them each time (a stray guest write is overwritten). */
+static inline void publish(struct vcpu_time_info *t, uint64_t tsc, uint64_t now, uint32_t mul,
+			   int8_t shift, uint8_t flags)
 {
-	uint64_t tsc = 0, now;
-
-	if (c->kind == SIM_CLOCK_REAL) {
-		tsc = __rdtsc();
-		now = host_ns(CLOCK_MONOTONIC);
-		/* Refine the scale each time the measured interval has doubled. */
-		if (now - c->host_start > 2 * (c->calib_ns - c->host_start))
-			recalibrate(c, tsc, now);
-		now -= c->host_start;
-	} else {
-		now = c->virtual_now;
-	}
 	version_begin(&t->version);
 	t->tsc_timestamp = tsc;
 	t->system_time = now;
-	t->tsc_to_system_mul = c->kind == SIM_CLOCK_REAL ? c->mul : 0;
-	t->tsc_shift = c->kind == SIM_CLOCK_REAL ? c->shift : 0;
-	t->flags = c->kind == SIM_CLOCK_REAL ? XEN_PVCLOCK_TSC_STABLE_BIT : 0;
+	t->tsc_to_system_mul = mul;
+	t->tsc_shift = shift;
+	t->flags = flags;
 	version_end(&t->version);
+}
+
+void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+{
+	uint64_t tsc, now;
+
+	if (c->kind != SIM_CLOCK_REAL) {
+		publish(t, 0, c->virtual_now, 0, 0, 0);
+		return;
+	}
+	tsc = __rdtsc();
+	now = host_ns(CLOCK_MONOTONIC);
+	/* Refine the scale each time the measured interval has doubled. */
+	if (now - c->host_start > 2 * (c->calib_ns - c->host_start))
+		recalibrate(c, tsc, now);
+	publish(t, tsc, now - c->host_start, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
 }
 
 void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s)
