@@ -69,6 +69,12 @@ uint64_t sim_clock_real_now(const struct sim_clock *c)
 	return host_ns(CLOCK_MONOTONIC) - c->host_start;
 }
 
+uint64_t sim_clock_real_read(const struct sim_clock *c, uint64_t *tsc)
+{
+	*tsc = __rdtsc();
+	return host_ns(CLOCK_MONOTONIC) - c->host_start;
+}
+
 /* Odd while writing, whatever a stray guest write left there (as Xen does). */
 static void version_begin(uint32_t *version)
 {
@@ -93,20 +99,24 @@ static inline void publish(struct vcpu_time_info *t, uint64_t tsc, uint64_t now,
 	version_end(&t->version);
 }
 
-void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
+			       uint64_t now)
 {
-	uint64_t tsc, now;
-
 	if (c->kind != SIM_CLOCK_REAL) {
 		publish(t, 0, c->virtual_now, 0, 0, 0);
 		return;
 	}
-	tsc = __rdtsc();
-	now = host_ns(CLOCK_MONOTONIC);
 	/* Refine the scale each time the measured interval has doubled. */
-	if (now - c->host_start > 2 * (c->calib_ns - c->host_start))
-		recalibrate(c, tsc, now);
-	publish(t, tsc, now - c->host_start, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
+	if (now > 2 * (c->calib_ns - c->host_start))
+		recalibrate(c, tsc, now + c->host_start);
+	publish(t, tsc, now, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
+}
+
+void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+{
+	uint64_t tsc, now = sim_clock_read(c, &tsc);
+
+	sim_clock_publish_reading(c, t, tsc, now);
 }
 
 void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s)

@@ -382,6 +382,7 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 	 * polled at least once per call.
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
+	uint64_t now, tsc;
 
 	if (sim_poll_may_wait(sim)) {
 		sim->polls_deferred++;
@@ -396,7 +397,7 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 			sim->woken_by_jump = false;
 		}
 		poll = true;
-		uint64_t now = sim_clock_now(&sim->clock);
+		now = sim_clock_read(&sim->clock, &tsc);
 		fire_expired_timer(sim, d, now);
 		bool end = d->state != SIM_DOMAIN_RUNNING || done(d, arg) ||
 			   (deadline && now >= deadline);
@@ -435,7 +436,12 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 		if (!wait_for_io(sim, left))
 			blocked_forever(d);
 	}
-	sim_domain_update_time(d);
+	/*
+	 * The last pass's reading, not a new one: under the real clock the
+	 * guest extrapolates from the pair with the TSC, as from any update
+	 * (sim_domain_update_time, without its clock_gettime).
+	 */
+	sim_clock_publish_reading(&sim->clock, &d->shared_info->vcpu_info[0].time, tsc, now);
 }
 
 void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
