@@ -282,10 +282,18 @@ void uk_waitq_wake_one(struct uk_waitq *wq)
 		wake(wq->head, 0);
 }
 
-void uk_waitq_wake_all(struct uk_waitq *wq)
+/* uk_waitq_wake_all's work: each waiter taken off the head, without waitq_remove's search. */
+void uk_waitq_wake_waiters(struct uk_waitq *wq)
 {
-	while (wq->head)
-		wake(wq->head, 0);
+	struct uk_thread *t;
+
+	while ((t = wq->head)) {
+		wq->head = t->next_wait;
+		if (!wq->head)
+			wq->tail = NULL;
+		t->waitq = NULL;
+		wake(t, 0);
+	}
 }
 
 void uk_sleep_until(uint64_t deadline_ns)

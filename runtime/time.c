@@ -30,41 +30,58 @@ uint64_t uk_pvclock_scale(const struct vcpu_time_info *t, uint64_t tsc)
 	return t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
 }
 
-uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t)
+/*
+ * Xen's seqlock: an odd version or a changed one means an update raced us.
+ * Fills snap with a consistent copy and returns its (even) version.
+ */
+static inline uint32_t pvclock_snapshot(const volatile struct vcpu_time_info *t,
+					struct vcpu_time_info *snap)
 {
-	struct vcpu_time_info snap;
 	uint32_t version;
 
-	/* Xen's seqlock: an odd version or a changed one means an update raced us. */
 	do {
 		version = t->version;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		snap.tsc_timestamp = t->tsc_timestamp;
-		snap.system_time = t->system_time;
-		snap.tsc_to_system_mul = t->tsc_to_system_mul;
-		snap.tsc_shift = t->tsc_shift;
+		snap->tsc_timestamp = t->tsc_timestamp;
+		snap->system_time = t->system_time;
+		snap->tsc_to_system_mul = t->tsc_to_system_mul;
+		snap->tsc_shift = t->tsc_shift;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while ((version & 1) || version != t->version);
+	return version;
+}
+
+uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t)
+{
+	struct vcpu_time_info snap;
+
+	pvclock_snapshot(t, &snap);
 	return uk_pvclock_scale(&snap, snap.tsc_to_system_mul ? uk_platform_rdtsc() : 0);
 }
 
+/*
+ * The read inline, from one snapshot: a still clock (zero multiplier) is its
+ * system_time without the scaling, and the snapshot's own version and
+ * multiplier say whether to remember it.
+ */
 uint64_t uk_now_ns(void)
 {
 	const volatile struct vcpu_time_info *t = &shinfo->vcpu_info[0].time;
+	struct vcpu_time_info snap;
 	uint32_t version = __atomic_load_n(&t->version, __ATOMIC_ACQUIRE);
 	uint64_t now;
 
 	if (version == still_version)
 		return last_now;
-	now = uk_pvclock_read(t);
+	version = pvclock_snapshot(t, &snap);
+	now = snap.tsc_to_system_mul ? uk_pvclock_scale(&snap, uk_platform_rdtsc()) :
+				       snap.system_time;
 	/* Each update restarts interpolation; never let that step time backwards. */
 	if (now < last_now)
 		now = last_now;
 	last_now = now;
-	/* Still time: remembered only if no update raced the read (same even version). */
-	bool still = !t->tsc_to_system_mul;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	still_version = still && !(version & 1) && t->version == version ? version : 1;
+	/* Still time: remembered for the snapshot's version, even and unraced. */
+	still_version = snap.tsc_to_system_mul ? 1 : version;
 	return now;
 }
 

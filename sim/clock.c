@@ -64,17 +64,15 @@ void sim_clock_init(struct sim_clock *c, enum sim_clock_kind kind)
 	recalibrate(c, __rdtsc(), ns);
 }
 
-uint64_t sim_clock_now(struct sim_clock *c)
+uint64_t sim_clock_real_now(const struct sim_clock *c)
 {
-	if (c->kind == SIM_CLOCK_VIRTUAL)
-		return c->virtual_now;
 	return host_ns(CLOCK_MONOTONIC) - c->host_start;
 }
 
-void sim_clock_advance_to(struct sim_clock *c, uint64_t t)
+uint64_t sim_clock_real_read(const struct sim_clock *c, uint64_t *tsc)
 {
-	if (c->kind == SIM_CLOCK_VIRTUAL && t > c->virtual_now)
-		c->virtual_now = t;
+	*tsc = __rdtsc();
+	return host_ns(CLOCK_MONOTONIC) - c->host_start;
 }
 
 /* Odd while writing, whatever a stray guest write left there (as Xen does). */
@@ -88,27 +86,37 @@ static void version_end(uint32_t *version)
 	__atomic_store_n(version, *version + 1, __ATOMIC_SEQ_CST);
 }
 
-void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+/* The fields of one update, all of them each time (a stray guest write is overwritten). */
+static inline void publish(struct vcpu_time_info *t, uint64_t tsc, uint64_t now, uint32_t mul,
+			   int8_t shift, uint8_t flags)
 {
-	uint64_t tsc = 0, now;
-
-	if (c->kind == SIM_CLOCK_REAL) {
-		tsc = __rdtsc();
-		now = host_ns(CLOCK_MONOTONIC);
-		/* Refine the scale each time the measured interval has doubled. */
-		if (now - c->host_start > 2 * (c->calib_ns - c->host_start))
-			recalibrate(c, tsc, now);
-		now -= c->host_start;
-	} else {
-		now = c->virtual_now;
-	}
 	version_begin(&t->version);
 	t->tsc_timestamp = tsc;
 	t->system_time = now;
-	t->tsc_to_system_mul = c->kind == SIM_CLOCK_REAL ? c->mul : 0;
-	t->tsc_shift = c->kind == SIM_CLOCK_REAL ? c->shift : 0;
-	t->flags = c->kind == SIM_CLOCK_REAL ? XEN_PVCLOCK_TSC_STABLE_BIT : 0;
+	t->tsc_to_system_mul = mul;
+	t->tsc_shift = shift;
+	t->flags = flags;
 	version_end(&t->version);
+}
+
+void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
+			       uint64_t now)
+{
+	if (c->kind != SIM_CLOCK_REAL) {
+		publish(t, 0, c->virtual_now, 0, 0, 0);
+		return;
+	}
+	/* Refine the scale each time the measured interval has doubled. */
+	if (now > 2 * (c->calib_ns - c->host_start))
+		recalibrate(c, tsc, now + c->host_start);
+	publish(t, tsc, now, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
+}
+
+void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
+{
+	uint64_t tsc, now = sim_clock_read(c, &tsc);
+
+	sim_clock_publish_reading(c, t, tsc, now);
 }
 
 void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s)

@@ -32,11 +32,46 @@ struct sim_clock {
 #define SIM_VIRTUAL_WALLCLOCK_SEC 946684800ULL
 
 void sim_clock_init(struct sim_clock *c, enum sim_clock_kind kind);
-uint64_t sim_clock_now(struct sim_clock *c);
+/* Real clock: CLOCK_MONOTONIC ns since the clock's creation. */
+uint64_t sim_clock_real_now(const struct sim_clock *c);
+/* Real clock: sim_clock_real_now, with the TSC read just before it in *tsc. */
+uint64_t sim_clock_real_read(const struct sim_clock *c, uint64_t *tsc);
+
+/* Inline: sim_run_until reads it at each pass, the virtual clock is one load. */
+static inline uint64_t sim_clock_now(const struct sim_clock *c)
+{
+	if (c->kind == SIM_CLOCK_VIRTUAL)
+		return c->virtual_now;
+	return sim_clock_real_now(c);
+}
+
+/*
+ * sim_clock_now with the TSC read with it (0 under the virtual clock): a
+ * reading sim_clock_publish_reading can publish without reading again.
+ */
+static inline uint64_t sim_clock_read(const struct sim_clock *c, uint64_t *tsc)
+{
+	if (c->kind == SIM_CLOCK_VIRTUAL) {
+		*tsc = 0;
+		return c->virtual_now;
+	}
+	return sim_clock_real_read(c, tsc);
+}
+
 /* Virtual clock: moves time forward to t (never backwards). */
-void sim_clock_advance_to(struct sim_clock *c, uint64_t t);
+static inline void sim_clock_advance_to(struct sim_clock *c, uint64_t t)
+{
+	if (c->kind == SIM_CLOCK_VIRTUAL && t > c->virtual_now)
+		c->virtual_now = t;
+}
 /* Writes t's current values with the version protocol (odd while writing). */
 void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t);
+/*
+ * sim_clock_publish of a reading sim_clock_read made (the pair the guest
+ * extrapolates from with the TSC); the virtual clock publishes its time now.
+ */
+void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
+			       uint64_t now);
 /* Writes the wall clock fields of s with the version protocol. */
 void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s);
 /* Computes mul/shift so that ns = ((tsc << shift) * mul) >> 32 for freq_hz. */

@@ -11,6 +11,7 @@
 #include <xen/sched.h>
 
 #include "sim/domain.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 #include "sim/sim_private.h"
 #include "sim/toolstack/toolstack.h"
@@ -221,6 +222,9 @@ void sim_remove_domain(struct sim *sim, struct sim_domain *d)
 
 struct sim_domain *sim_domain_lookup(struct sim *sim, domid_t domid)
 {
+	/* Domains are usually in the slot of their id (dom0 in 0, the first guest in 1). */
+	if (domid < SIM_MAX_DOMAINS && sim->domains[domid] && sim->domains[domid]->domid == domid)
+		return sim->domains[domid];
 	for (int i = 0; i < SIM_MAX_DOMAINS; i++)
 		if (sim->domains[i] && sim->domains[i]->domid == domid)
 			return sim->domains[i];
@@ -258,7 +262,7 @@ void sim_timer_start(struct sim *sim, struct sim_timer *t, uint64_t deadline, si
 }
 
 /* Runs the simulator timers due at now, earliest first. */
-static void fire_sim_timers(struct sim *sim, uint64_t now)
+static SIM_HOT_INLINE void fire_sim_timers(struct sim *sim, uint64_t now)
 {
 	while (sim->timers && sim->timers->deadline <= now) {
 		struct sim_timer *t = sim->timers;
@@ -269,7 +273,7 @@ static void fire_sim_timers(struct sim *sim, uint64_t now)
 }
 
 /* Runs the sim timers and raises d's VIRQ_TIMER if due at now (one clock read for both). */
-static bool fire_expired_timer(struct sim *sim, struct sim_domain *d, uint64_t now)
+static SIM_HOT_INLINE bool fire_expired_timer(struct sim *sim, struct sim_domain *d, uint64_t now)
 {
 	fire_sim_timers(sim, now);
 	if (!d->timer_deadline || now < d->timer_deadline)
@@ -362,8 +366,12 @@ static bool sim_poll_may_wait(struct sim *sim)
 	       sim->polls_deferred < SIM_POLLS_DEFERRED_MAX;
 }
 
-void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
-		   bool (*done)(struct sim_domain *d, void *arg), void *arg)
+/*
+ * Inlined into its two callers so that sim_run_until_event's test,
+ * upcall_pending, is inlined too: no indirect call at each pass.
+ */
+static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
+				     bool (*done)(struct sim_domain *d, void *arg), void *arg)
 {
 	/*
 	 * Under the real clock the loop is polled after the wait, not before
@@ -374,6 +382,7 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 	 * polled at least once per call.
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
+	uint64_t now, tsc;
 
 	if (sim_poll_may_wait(sim)) {
 		sim->polls_deferred++;
@@ -388,7 +397,7 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 			sim->woken_by_jump = false;
 		}
 		poll = true;
-		uint64_t now = sim_clock_now(&sim->clock);
+		now = sim_clock_read(&sim->clock, &tsc);
 		fire_expired_timer(sim, d, now);
 		bool end = d->state != SIM_DOMAIN_RUNNING || done(d, arg) ||
 			   (deadline && now >= deadline);
@@ -427,7 +436,18 @@ void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
 		if (!wait_for_io(sim, left))
 			blocked_forever(d);
 	}
-	sim_domain_update_time(d);
+	/*
+	 * The last pass's reading, not a new one: under the real clock the
+	 * guest extrapolates from the pair with the TSC, as from any update
+	 * (sim_domain_update_time, without its clock_gettime).
+	 */
+	sim_clock_publish_reading(&sim->clock, &d->shared_info->vcpu_info[0].time, tsc, now);
+}
+
+void sim_run_until(struct sim *sim, struct sim_domain *d, uint64_t deadline,
+		   bool (*done)(struct sim_domain *d, void *arg), void *arg)
+{
+	run_until(sim, d, deadline, done, arg);
 }
 
 void sim_io_begin(struct sim *sim)
@@ -448,7 +468,7 @@ static bool upcall_pending(struct sim_domain *d, void *arg)
 
 void sim_run_until_event(struct sim *sim, struct sim_domain *d)
 {
-	sim_run_until(sim, d, 0, upcall_pending, NULL);
+	run_until(sim, d, 0, upcall_pending, NULL);
 }
 
 void sim_poll(struct sim *sim)

@@ -187,9 +187,10 @@ static void replay_report_gap(struct pcap_vif *p, uint64_t gap)
  * Takes the excess over gap= of the gap before the record just read (stamped
  * ts) out of the schedule, and reports the gap if long. Record 1 has none.
  */
-static void replay_cap_gap(struct pcap_vif *p, uint64_t ts)
+/* records: the reader's count with this record (1: the first). */
+static void replay_cap_gap(struct pcap_vif *p, uint64_t ts, uint64_t records)
 {
-	if (trace_reader_records(p->r) > 1 && ts > p->prev_ts) {
+	if (records > 1 && ts > p->prev_ts) {
 		uint64_t gap = ts - p->prev_ts;
 		if (gap > PCAP_GAP_REPORT_NS)
 			replay_report_gap(p, gap);
@@ -197,7 +198,7 @@ static void replay_cap_gap(struct pcap_vif *p, uint64_t ts)
 			p->cut += gap - p->gap_max_ns;
 	}
 	/* A record stamped before its predecessor goes right after it: no gap. */
-	if (trace_reader_records(p->r) == 1 || ts > p->prev_ts)
+	if (records == 1 || ts > p->prev_ts)
 		p->prev_ts = ts;
 }
 
@@ -241,16 +242,18 @@ static int replay_load_next(struct pcap_vif *p)
 
 	p->have_frame = false;
 	while ((rc = trace_reader_next(p->r, &frame, &len, &ts)) == 1) {
-		if (trace_reader_snapped(p->r) && !p->warned_snapped) {
+		uint64_t records = trace_reader_records(p->r);
+
+		if (!p->warned_snapped && trace_reader_snapped(p->r)) {
 			p->warned_snapped = true;
 			sim_log("vif%u: %s: record %llu: frame captured shorter than it was on the "
 				"wire; such frames are fed as captured (said once)", p->v->index,
 				trace_reader_path(p->r),
-				(unsigned long long)trace_reader_records(p->r));
+				(unsigned long long)records);
 		}
-		if (trace_reader_records(p->r) == 1)
+		if (records == 1)
 			p->first_ts = ts;
-		replay_cap_gap(p, ts);
+		replay_cap_gap(p, ts, records);
 		if (len == 0) {
 			p->empty_skipped++;
 			continue;

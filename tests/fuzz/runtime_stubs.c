@@ -81,7 +81,7 @@ void uk_thread_detach(struct uk_thread *t) {}
 
 /* Nothing waits: a wait times out at once, at its deadline. */
 void uk_waitq_init(struct uk_waitq *wq) { wq->head = wq->tail = NULL; }
-void uk_waitq_wake_all(struct uk_waitq *wq) {}
+void uk_waitq_wake_waiters(struct uk_waitq *wq) {} /* nothing ever waits here */
 int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
 {
 	if (deadline_ns > stub_now_ns)

@@ -62,7 +62,13 @@ void uk_waitq_init(struct uk_waitq *wq);
 int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns);
 /* Wakes the longest waiter / every waiter. Safe from event handlers. */
 void uk_waitq_wake_one(struct uk_waitq *wq);
-void uk_waitq_wake_all(struct uk_waitq *wq);
+void uk_waitq_wake_waiters(struct uk_waitq *wq);
+/* Inline: most wakes (a poll queue, a queue no reader waits on) find nobody. */
+static inline void uk_waitq_wake_all(struct uk_waitq *wq)
+{
+	if (wq->head)
+		uk_waitq_wake_waiters(wq);
+}
 bool uk_waitq_empty(const struct uk_waitq *wq);
 
 #endif
