@@ -16,16 +16,8 @@ rounds=${3:-5}
 mac=00:16:3e:00:01:00
 ns=drydock-bench-$$
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "$ns" 2>/dev/null; then
-	echo "bench/netdev: skipped (needs root and network namespaces)"
-	exit 0
-fi
-# In a chroot the add works and running a program inside fails: try that too.
-if ! ip netns exec "$ns" true 2>/dev/null; then
-	ip netns del "$ns"
-	echo "bench/netdev: skipped (cannot run a program in a network namespace)"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+bench_netns_or_skip netdev "$ns" 0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; p=$(ip netns pids "$ns"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"' EXIT
 ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1

@@ -27,16 +27,8 @@ cpu=$(($(nproc) - 1))
 ns_base=drydock-bench-ping-base-$$
 ns_dd=drydock-bench-ping-dd-$$
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "$ns_base" 2>/dev/null; then
-	echo "bench/ping: skipped (needs root and network namespaces)"
-	exit 0
-fi
-# In a chroot the add works and running a program inside fails: try that too.
-if ! ip netns exec "$ns_base" true 2>/dev/null; then
-	ip netns del "$ns_base"
-	echo "bench/ping: skipped (cannot run a program in a network namespace)"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+bench_netns_or_skip ping "$ns_base" 0
 tmp=$(mktemp -d)
 cleanup() {
 	local ns p

@@ -50,15 +50,8 @@ if [ -n "$do_strace" ] && ! command -v strace >/dev/null; then
 	echo "bench/ping_cost: skipped (needs strace for --strace)"
 	exit 77
 fi
-if [ "$(id -u)" != 0 ] || ! ip netns add "$ns" 2>/dev/null; then
-	echo "bench/ping_cost: skipped (needs root and network namespaces)"
-	exit 77
-fi
-if ! ip netns exec "$ns" true 2>/dev/null; then
-	ip netns del "$ns"
-	echo "bench/ping_cost: skipped (cannot run a program in a network namespace)"
-	exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+bench_netns_or_skip ping_cost "$ns" 77
 tmp=$(mktemp -d)
 [ -z "${KEEP_TMP:-}" ] || echo "bench/ping_cost: keeping $tmp" >&2
 cleanup() {

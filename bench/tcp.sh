@@ -31,15 +31,8 @@ ns=drydock-btcp-$$
 mss=1448
 cpu="taskset -c 0"
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "$ns" 2>/dev/null; then
-	echo "bench/tcp: skipped (needs root and network namespaces)"
-	exit 0
-fi
-if ! ip netns exec "$ns" true 2>/dev/null; then
-	ip netns del "$ns"
-	echo "bench/tcp: skipped (cannot run a program in a network namespace)"
-	exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+bench_netns_or_skip tcp "$ns" 0
 tmp=$(mktemp -d)
 trap 'p=$(ip netns pids "$ns"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"; rm -rf "$tmp"' EXIT
 command -v taskset >/dev/null || cpu=""
