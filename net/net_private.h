@@ -103,6 +103,13 @@ bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
 void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len);
+/*
+ * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
+ * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
+ * of gso_size payload bytes a segment unless gso_size is 0; counts it.
+ */
+int eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type,
+	     size_t len, uint16_t gso_size);
 extern const uint8_t eth_broadcast[6];
 
 /* arp.c */

@@ -81,16 +81,8 @@ int netif_tso_output(struct net_if *nif, ip4_addr_t next_hop, const uint8_t *pkt
 	} else {
 		memcpy(frame + ETH_HLEN, pkt, len);
 	}
-	memcpy(frame, mac, 6);
-	memcpy(frame + 6, nif->link.mac, 6);
-	net_put16(frame + 12, ETH_TYPE_IP4);
-	rc = nif->link.send_tso(nif->link.ctx, frame, ETH_HLEN + len, gso_size);
+	rc = eth_send(nif, frame, mac, ETH_TYPE_IP4, ETH_HLEN + len, gso_size);
 	if (pkt != nif->tx_room)
 		uk_free(frame);
-	if (rc < 0) {
-		nif->stats.tx_errors++;
-		return rc;
-	}
-	nif->stats.tx_frames++;
-	return 0;
+	return rc;
 }
