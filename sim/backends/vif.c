@@ -115,13 +115,9 @@ static void default_mac(uint8_t mac[6], domid_t domid, unsigned int index)
 
 /* --- impairment --- */
 
-/* The RX path's far end: the guest's ring. */
-static int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
+/* Counts netback's answer rc for a len-byte frame to the guest; returns rc. */
+static inline int delivered(struct vif *v, int rc, size_t len)
 {
-	int rc;
-
-	capture(v, frame, len);
-	rc = netback_deliver(v->netback, frame, len);
 	if (rc < 0) {
 		v->stats.to_guest_dropped++;
 		return rc;
@@ -129,6 +125,13 @@ static int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
 	v->stats.to_guest_frames++;
 	v->stats.to_guest_bytes += len;
 	return 0;
+}
+
+/* The RX path's far end: the guest's ring. */
+static int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
+{
+	capture(v, frame, len);
+	return delivered(v, netback_deliver(v->netback, frame, len), len);
 }
 
 /* The TX path's far end: the backend. */
@@ -418,8 +421,6 @@ static void capture_filled(struct vif *v, const uint8_t *frame, size_t len)
 static int deliver_offload_now(struct vif *v, const uint8_t *frame, size_t len,
 			       uint16_t gso_size, uint16_t flags)
 {
-	int rc;
-
 	if (gso_size && v->capture && !v->cfg.capture_gso_whole) {
 		/* Segments past GSO_MAX_SEGMENT (a host TAP's jumbo gso_size): the frame whole. */
 		if (gso_segment(frame, len, gso_size, segment_captured, v) < 0)
@@ -428,14 +429,7 @@ static int deliver_offload_now(struct vif *v, const uint8_t *frame, size_t len,
 		capture_filled(v, frame, len);
 	else
 		capture(v, frame, len);
-	rc = netback_deliver_offload(v->netback, frame, len, gso_size, flags);
-	if (rc < 0) {
-		v->stats.to_guest_dropped++;
-		return rc;
-	}
-	v->stats.to_guest_frames++;
-	v->stats.to_guest_bytes += len;
-	return 0;
+	return delivered(v, netback_deliver_offload(v->netback, frame, len, gso_size, flags), len);
 }
 
 int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
