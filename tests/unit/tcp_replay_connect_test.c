@@ -100,37 +100,11 @@ static void guest_says(struct tcp_replay *tr, uint64_t now, uint16_t gport, uint
 	tcp_replay_run(tr, now);
 }
 
-struct out {
-	uint32_t seq, ack;
-	uint16_t sport, dport;
-	uint8_t flags;
-	const uint8_t *data, *opts;
-	size_t len, olen;
-};
-
 static bool next_out(struct tcp_replay *tr, struct out *o)
 {
-	const uint8_t *f, *th;
-	size_t len;
+	const uint8_t *f;
 
-	if (!tcp_replay_pop(tr, &f, &len))
-		return false;
-	assert_true(len >= 54);
-	assert_memory_equal(f, guest_mac, 6);
-	assert_memory_equal(f + 6, rec_peer.mac, 6);
-	assert_int_equal(peer_csum_fold(peer_csum_add(0, f + 14, 20)), 0);
-	assert_true(peer_ip4_l4_csum_ok(f + 14, len - 14));
-	th = f + 34;
-	o->sport = (uint16_t)(th[0] << 8 | th[1]);
-	o->dport = (uint16_t)(th[2] << 8 | th[3]);
-	o->seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
-	o->ack = (uint32_t)th[8] << 24 | (uint32_t)th[9] << 16 | (uint32_t)th[10] << 8 | th[11];
-	o->flags = th[13];
-	o->opts = th + 20;
-	o->olen = (size_t)(th[12] >> 4) * 4 - 20;
-	o->data = th + 20 + o->olen;
-	o->len = len - 34 - 20 - o->olen;
-	return true;
+	return out_pop(tr, o, &f);
 }
 
 static bool has_option(const struct out *o, uint8_t kind, const uint8_t **at)

@@ -144,4 +144,43 @@ static inline void rec(struct file *f, const struct peer *from, uint32_t seq, ui
 	file_frame(f, frame, peer_tcp_frame(from, frame, &h, data, len));
 }
 
+/* What the replayer sent: one segment's fields. */
+struct out {
+	uint32_t seq, ack;
+	uint16_t sport, dport;
+	uint8_t flags;
+	const uint8_t *data, *opts;
+	size_t len, olen;
+};
+
+/*
+ * The replayer's next frame, its addresses and checksums checked, parsed
+ * into *o; false when it sent nothing more. *frame: the whole frame.
+ */
+static inline bool out_pop(struct tcp_replay *tr, struct out *o, const uint8_t **frame)
+{
+	const uint8_t *f, *th;
+	size_t len;
+
+	if (!tcp_replay_pop(tr, &f, &len))
+		return false;
+	assert_true(len >= 54);
+	assert_memory_equal(f, guest_mac, 6);
+	assert_memory_equal(f + 6, rec_peer.mac, 6);
+	assert_int_equal(peer_csum_fold(peer_csum_add(0, f + 14, 20)), 0);
+	assert_true(peer_ip4_l4_csum_ok(f + 14, len - 14));
+	th = f + 34;
+	o->sport = (uint16_t)(th[0] << 8 | th[1]);
+	o->dport = (uint16_t)(th[2] << 8 | th[3]);
+	o->seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+	o->ack = (uint32_t)th[8] << 24 | (uint32_t)th[9] << 16 | (uint32_t)th[10] << 8 | th[11];
+	o->flags = th[13];
+	o->opts = th + 20;
+	o->olen = (size_t)(th[12] >> 4) * 4 - 20;
+	o->data = th + 20 + o->olen;
+	o->len = len - 34 - 20 - o->olen;
+	*frame = f;
+	return true;
+}
+
 #endif
