@@ -57,16 +57,41 @@ static inline uint16_t trace_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/*
+ * sum plus the RFC 1071 sum of p[0..len) as 16-bit big-endian words (an
+ * odd last byte padded with 0), not folded. Eight bytes at a time in the
+ * host's order, folded and put in network order at the end (the sum does
+ * not depend on byte order, RFC 1071 2.(B)), as Linux's do_csum does.
+ */
+static inline uint32_t trace_csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t acc = 0;
+	uint32_t folded;
+
+	/* At most 2^33 a step: a 64 KiB frame cannot overflow acc. */
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, sizeof(w));
+		acc += (w & 0xffffffffu) + (w >> 32);
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	folded = (uint32_t)acc;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	folded = (folded >> 8 | folded << 8) & 0xffff;
+#endif
+	sum += folded;
+	for (; len > 1; p += 2, len -= 2)
+		sum += trace_get16(p);
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
 /* The checksum of p[0..n) (an odd last byte padded with 0). */
 static inline uint16_t trace_csum(const uint8_t *p, size_t n)
 {
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += trace_get16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return trace_csum_fold(sum);
+	return trace_csum_fold(trace_csum_add(0, p, n));
 }
 
 /*

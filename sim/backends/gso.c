@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/backends/gso.h"
+#include "traces/frame.h" /* trace_csum_add, trace_csum_fold */
 
 #define ETH_HDR 14
 #define ETH_P_IP4 0x0800
@@ -36,44 +37,6 @@ static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, (uint16_t)(v >> 16));
 	put16(p + 2, (uint16_t)v);
-}
-
-/*
- * RFC 1071 sum of 16-bit big-endian words, not folded. Eight bytes at a
- * time in the host's order, folded and put in network order at the end
- * (the sum does not depend on byte order, RFC 1071 2.(B)), as Linux's
- * do_csum does: a 1448-byte segment in 181 steps instead of 724.
- */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	uint64_t acc = 0;
-	uint32_t folded;
-
-	/* At most 2^33 a step: a frame of GSO_MAX_FRAME bytes cannot overflow acc. */
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t w;
-		memcpy(&w, p, sizeof(w));
-		acc += (w & 0xffffffffu) + (w >> 32);
-	}
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	folded = (uint32_t)acc;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	folded = (folded >> 8 | folded << 8) & 0xffff;
-#endif
-	sum += folded;
-	for (; len > 1; p += 2, len -= 2)
-		sum += get16(p);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* Checks the Ethernet, IPv4 and TCP/UDP headers against len. */
@@ -115,9 +78,9 @@ static void l4_csum(uint8_t *f, const struct gso_frame *g)
 	uint16_t c;
 
 	put16(f + field, 0);
-	sum = csum_add(sum, f + g->ip + 12, 8); /* source and destination */
+	sum = trace_csum_add(sum, f + g->ip + 12, 8); /* source and destination */
 	sum += g->proto + (uint32_t)l4len;
-	c = csum_fold(csum_add(sum, f + g->l4, l4len));
+	c = trace_csum_fold(trace_csum_add(sum, f + g->l4, l4len));
 	/* UDP: 0 means "no checksum"; an all-ones sum is sent as 0xffff (RFC 768). */
 	put16(f + field, (g->proto == IP_PROTO_UDP && c == 0) ? 0xffff : c);
 }
@@ -125,7 +88,7 @@ static void l4_csum(uint8_t *f, const struct gso_frame *g)
 static void ip_csum(uint8_t *f, const struct gso_frame *g)
 {
 	put16(f + g->ip + 10, 0);
-	put16(f + g->ip + 10, csum_fold(csum_add(0, f + g->ip, g->l4 - g->ip)));
+	put16(f + g->ip + 10, trace_csum_fold(trace_csum_add(0, f + g->ip, g->l4 - g->ip)));
 }
 
 int gso_tcp_offsets(const uint8_t *frame, size_t len, size_t *l4, size_t *payload)
@@ -145,7 +108,7 @@ int gso_csum_at(uint8_t *frame, size_t len, size_t start, size_t offset)
 
 	if (start > len || offset > len - start || len - start - offset < 2)
 		return -EINVAL;
-	c = csum_fold(csum_add(0, frame + start, len - start));
+	c = trace_csum_fold(trace_csum_add(0, frame + start, len - start));
 	put16(frame + start + offset, c ? c : 0xffff); /* skb_checksum_help's CSUM_MANGLED_0 */
 	return 0;
 }
