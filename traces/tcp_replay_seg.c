@@ -167,15 +167,14 @@ static size_t put_options(struct tcp_replay *tr, struct tr_flow *f, uint8_t *o, 
 static void put_tcp_csum(const uint8_t *ip, uint8_t *th, size_t tlen)
 {
 	uint8_t pseudo[12];
-	uint32_t sum = 0;
+	uint32_t sum;
 
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = IPPROTO_TCP;
 	trace_put16(pseudo + 10, (uint16_t)tlen);
 	trace_put16(th + 16, 0);
-	sum += (uint16_t)~trace_csum(pseudo, sizeof(pseudo));
-	sum += (uint16_t)~trace_csum(th, tlen);
+	sum = trace_csum_add(trace_csum_add(0, pseudo, sizeof(pseudo)), th, tlen);
 	trace_put16(th + 16, trace_csum_fold(sum));
 }
 
