@@ -5,7 +5,9 @@
  * event channel and receive by copy only: into single slots, or with the
  * frontend's feature-sg, feature-gso-tcpv4 and checksum offload over
  * several slots (NETRXF_more_data), a GSO extra and NETRXF_csum_blank /
- * NETRXF_data_validated, as xenvif_rx_skb gives them. The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
+ * NETRXF_data_validated, as xenvif_rx_skb gives them (the same responses
+ * for a frame the TAP backend read straight into the posted pages:
+ * netback_rx_direct.c). The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */

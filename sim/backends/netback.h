@@ -9,7 +9,8 @@
  * event channel, and goes Connected. It consumes TX requests with grant
  * copies (the frame goes to vif's backend; with the offloads the vif keys
  * leave on, a frame may span slots, carry a GSO extra and a blank checksum:
- * netback_tx.c), fills posted RX buffers with grant copies, one slot per
+ * netback_tx.c), fills posted RX buffers with grant copies (or answers for
+ * a frame read into them directly: netback_rx_direct_*), one slot per
  * frame unless the frontend takes the receive offloads (then over several
  * slots, with a GSO extra and checksum flags), and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
  *
