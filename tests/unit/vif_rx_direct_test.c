@@ -251,6 +251,44 @@ static void a_small_validated_frame_read_directly_is_what_the_copy_gives(void **
 	assert_false(f->rd.bulk); /* the next frame is read and copied as before */
 }
 
+static void frames_in_a_row_each_take_the_next_buffers(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t frame[2][65549];
+	size_t len[2] = { tcp_frame(frame[0], 65495), tcp_frame(frame[1], 30000) };
+	bool seen[256] = { false };
+	RING_IDX prod;
+	struct got g;
+	ssize_t n;
+
+	front_setup(f, "null");
+	frame[1][60] ^= 0xff; /* the two payloads differ */
+	post(f, 0, 36);
+	for (int i = 0; i < 2; i++) {
+		kernel_send(f, &gso_hdr, frame[i], len[i]);
+		assert_true(direct_read(f, &n));
+	}
+	prod = f->fr.rx.sring->rsp_prod;
+	assert_int_equal(prod, 18 + 9); /* 17 data slots and the extra, then 8 and the extra */
+	for (RING_IDX i = 0; i < prod; i++) {
+		uint16_t id = RING_GET_RESPONSE(&f->fr.rx, i)->id;
+
+		if (i == 1 || i == 19)
+			continue; /* each frame's GSO extra */
+		assert_false(seen[id]); /* each buffer answered once */
+		seen[id] = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		RING_IDX first = f->fr.rx.rsp_cons;
+
+		f->fr.rx.sring->rsp_prod = first + (i ? 9 : 18); /* one frame at a time */
+		collect(f, &g);
+		assert_int_equal(g.len, len[i]);
+		assert_memory_equal(g.data, frame[i], len[i]);
+		f->fr.rx.sring->rsp_prod = prod;
+	}
+}
+
 static void small_frames_are_read_as_before_until_a_large_one_comes(void **state)
 {
 	struct fixture *f = *state;
@@ -463,6 +501,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(a_gso_frame_read_into_the_guests_pages_is_what_the_copy_gives),
 		T(a_small_validated_frame_read_directly_is_what_the_copy_gives),
+		T(frames_in_a_row_each_take_the_next_buffers),
 		T(small_frames_are_read_as_before_until_a_large_one_comes),
 		T(a_read_only_grant_is_refused_with_the_copy_paths_report),
 		T(a_revoked_grant_is_refused_with_the_copy_paths_report),
