@@ -19,6 +19,7 @@
 #include "sim/evtchn.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
+#include "sim/xen_abi.h"
 #include "sim/xenstored/xs_ring.h"
 
 /* Default and maximum number of event channels (libxl's max_event_channels). */
@@ -108,6 +109,16 @@ void sim_domain_destroy(struct sim_domain *d);
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d);
 /* Host pointer to guest frame gfn, or NULL when gfn is not guest RAM. */
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn);
+/*
+ * The same, inline, for the grant copies (two per frame), and NULL for
+ * dom0, which has no RAM.
+ */
+static inline void *sim_domain_ram_page(struct sim_domain *d, xen_pfn_t gfn)
+{
+	if (!d->ram || gfn < SIM_RAM_START / SIM_PAGE_SIZE || gfn >= d->ram_bytes / SIM_PAGE_SIZE)
+		return NULL;
+	return d->ram + gfn * SIM_PAGE_SIZE;
+}
 /* Guest physical address of host address p, which must be in d's RAM. */
 uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p);
 xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d);
