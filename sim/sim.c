@@ -351,6 +351,14 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* When the loop must next wake up for a timer: the guest's, the caller's or a sim timer's. */
+static uint64_t next_deadline(const struct sim *sim, const struct sim_domain *d,
+			      uint64_t deadline)
+{
+	return earliest(earliest(d->timer_deadline, deadline),
+			sim->timers ? sim->timers->deadline : 0);
+}
+
 /*
  * Calls of sim_run_until that may go without polling the loop in a row, under
  * the virtual clock while the guest is woken by clock jumps to sim timers (a
@@ -389,6 +397,19 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 		poll = false;
 		polled = true; /* recently enough */
 	}
+	/*
+	 * Real clock: a guest that blocks has just read its clock and chosen
+	 * its deadline, so the first pass waits without reading the clock. The
+	 * timerfd is set to the absolute deadline: one already past ends the
+	 * wait at once, and the pass after it fires what is due.
+	 */
+	if (sim->cfg.clock == SIM_CLOCK_REAL && d->state == SIM_DOMAIN_RUNNING && !done(d, arg)) {
+		uint64_t next = next_deadline(sim, d, deadline);
+
+		flush_captures(sim);
+		if (wait_in_loop(sim, next, next ? 1 : -1))
+			polled = true;
+	}
 	for (;;) {
 		if (poll) {
 			uv_run(&sim->loop, UV_RUN_NOWAIT);
@@ -406,8 +427,7 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 				continue;
 			break;
 		}
-		uint64_t next = earliest(earliest(d->timer_deadline, deadline),
-					 sim->timers ? sim->timers->deadline : 0);
+		uint64_t next = next_deadline(sim, d, deadline);
 		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next && !sim->io_in_flight) {
 			/* Nothing is ready: jump to the next deadline. The loop was
 			 * polled just now, so only the timers have news: fire them
