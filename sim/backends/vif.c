@@ -439,6 +439,9 @@ int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_
 	bool sg, gso, csum, impaired = v->impair[IMPAIR_RX] != NULL;
 	uint16_t flags;
 
+	/* A wire frame without offload flags, what a TAP mostly reads: what the end gives it. */
+	if (!gso_size && !csum_blank && !data_valid)
+		return vif_deliver(v, frame, len);
 	netback_rx_offloads(v->netback, &sg, &gso, &csum);
 	if (impaired) /* impairment works on wire frames, and may corrupt them */
 		sg = gso = csum = false;
