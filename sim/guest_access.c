@@ -84,9 +84,9 @@ static __attribute__((noinline)) bool on_live_stack(const struct sim_guest_image
 	       len <= hi - p;
 }
 
-/* Every case but the common one (see below): NULL, the image, a bad range. */
-static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, bool write,
-			     const char *what)
+/* Every case but the one sim_domain_guest_access tests inline: NULL, the image, a bad range. */
+int sim_domain_guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, bool write,
+				 const char *what)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	const char *why = NULL;
@@ -109,15 +109,4 @@ static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, 
 	sim_report_violation(d, "%s at %p (%zu bytes) %s: -EFAULT, as Xen's %s", what, ptr, len,
 			     why, write ? "copy_to_guest" : "copy_from_guest");
 	return -XEN_EFAULT;
-}
-
-int sim_domain_guest_access(struct sim_domain *d, const void *ptr, size_t len, bool write,
-			    const char *what)
-{
-	uintptr_t p = (uintptr_t)ptr, lo = (uintptr_t)d->ram, hi = lo + d->ram_bytes;
-
-	/* What nearly every hypercall passes, ram_place's IN_RAM, tested first. */
-	if (d->ram && p >= lo + SIM_RAM_START && p < hi && len <= hi - p)
-		return 0;
-	return guest_access_rest(d, ptr, len, write, what);
 }
