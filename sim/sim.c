@@ -107,22 +107,27 @@ void sim_remove_sockets(struct sim *sim)
 		unlink(sim->xs_socket.path);
 }
 
+/* Pushes the buffered capture records of d's vifs to their files. */
+static void flush_domain_captures(struct sim_domain *d)
+{
+	d->capture_pending = false;
+	for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
+		if (d->vifs[j] && d->vifs[j]->capture)
+			vif_flush(d->vifs[j]);
+}
+
 /*
  * Pushes every vif's buffered capture records to its file. Called at each
- * wait under the real clock, so it calls out only for a domain whose vifs
- * wrote records since (capture_pending) and only for a vif with a capture.
+ * wait under the real clock, so the test is inline and it calls out only
+ * for a domain whose vifs wrote records since (capture_pending).
  */
-static void flush_captures(struct sim *sim)
+static SIM_HOT_INLINE void flush_captures(struct sim *sim)
 {
 	for (int i = 1; i < sim->domains_end; i++) {
 		struct sim_domain *d = sim->domains[i];
 
-		if (!d || !d->capture_pending)
-			continue;
-		d->capture_pending = false;
-		for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
-			if (d->vifs[j] && d->vifs[j]->capture)
-				vif_flush(d->vifs[j]);
+		if (d && d->capture_pending)
+			flush_domain_captures(d);
 	}
 }
 
@@ -317,7 +322,7 @@ static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
  * is set again only when the deadline changes or it has fired. False when it
  * cannot be used.
  */
-static bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
+static SIM_HOT_INLINE bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
 {
 	if (sim->wake_fd < 0 || !uv_loop_alive(&sim->loop))
 		return false;
