@@ -93,8 +93,8 @@ static void bit_clear(xen_ulong_t *words, unsigned int bit)
 	__atomic_fetch_and(&words[bit / BITS_PER_WORD], ~m, __ATOMIC_SEQ_CST);
 }
 
-/* Xen's evtchn_2l_set_pending followed by vcpu_mark_events_pending. */
-static void set_pending_2l(struct sim_domain *d, evtchn_port_t port)
+/* Xen's evtchn_2l_set_pending followed by vcpu_mark_events_pending (inline: every frame's). */
+static SIM_HOT_INLINE void set_pending_2l(struct sim_domain *d, evtchn_port_t port)
 {
 	struct shared_info *s = d->shared_info;
 	struct vcpu_info *v = &s->vcpu_info[0];
