@@ -15,6 +15,7 @@
 #include <xen/io/netif.h>
 #include "sim/report.h"
 #include "sim/backends/vif.h"
+#include "sim/hot.h"
 #include "sim/backends/vif_spec.h"
 #include "sim/toolstack/device.h"
 #include "sim/toolstack/lifecycle.h"
@@ -128,7 +129,7 @@ static inline int delivered(struct vif *v, int rc, size_t len)
 }
 
 /* The RX path's far end: the guest's ring. */
-static int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
+static SIM_HOT_INLINE int deliver_now(struct vif *v, const uint8_t *frame, size_t len)
 {
 	capture(v, frame, len);
 	return delivered(v, netback_deliver(v->netback, frame, len), len);
