@@ -84,13 +84,9 @@ static bool on_live_stack(const struct sim_guest_image *img, uintptr_t sp, uintp
 	       len <= hi - p;
 }
 
-/*
- * Every case but the one sim_domain_guest_access tests inline: the boot
- * stack, the image, NULL, a bad range. Never inlined: its frame is where
- * on_live_stack's live part of the stack begins.
- */
-__attribute__((noinline)) int sim_domain_guest_access_rest(struct sim_domain *d, const void *ptr,
-							   size_t len, bool write, const char *what)
+/* Every case but guest RAM and the live boot stack (tested before): the image, NULL, a bad range. */
+static __attribute__((noinline)) int access_rest(struct sim_domain *d, const void *ptr,
+						 size_t len, bool write, const char *what)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	const char *why = NULL;
@@ -102,9 +98,6 @@ __attribute__((noinline)) int sim_domain_guest_access_rest(struct sim_domain *d,
 		why = p < SIM_PAGE_SIZE ? "is in the first page" : "wraps around";
 	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
-	else if (place == OUTSIDE_RAM &&
-		 on_live_stack(&d->sim->image, (uintptr_t)__builtin_frame_address(0), p, len))
-		return 0;
 	else if (place == OUTSIDE_RAM && !sim_guest_image_contains(&d->sim->image, p, len))
 		why = "is neither guest RAM nor the unikernel's image or boot stack";
 	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))
@@ -114,4 +107,22 @@ __attribute__((noinline)) int sim_domain_guest_access_rest(struct sim_domain *d,
 	sim_report_violation(d, "%s at %p (%zu bytes) %s: -EFAULT, as Xen's %s", what, ptr, len,
 			     why, write ? "copy_to_guest" : "copy_from_guest");
 	return -XEN_EFAULT;
+}
+
+/*
+ * Every case but the one sim_domain_guest_access tests inline. The live
+ * boot stack, where event handlers make their hypercalls, is tested first
+ * and not again: it is never guest RAM, and a range in it is neither in the
+ * first page nor wraps, so testing it before access_rest's checks changes
+ * no answer. Never inlined: its frame is where the live part of the stack
+ * begins.
+ */
+__attribute__((noinline)) int sim_domain_guest_access_rest(struct sim_domain *d, const void *ptr,
+							   size_t len, bool write, const char *what)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	if (len && on_live_stack(&d->sim->image, sp, (uintptr_t)ptr, len))
+		return 0;
+	return access_rest(d, ptr, len, write, what);
 }
