@@ -4,6 +4,7 @@
 #include <xen/event_channel.h>
 
 #include "hypercall_shim/shim.h"
+#include "sim/hot.h"
 #include "sim/report.h"
 #include "runtime/include/uk/hypercall.h"
 
@@ -33,15 +34,21 @@ static long alloc_unbound(struct sim_domain *d, struct evtchn_alloc_unbound *a)
 	return sim_evtchn_alloc_unbound(d, a->remote_dom, &a->port);
 }
 
-static long send_op(struct sim_domain *d, struct evtchn_send *s)
+static __attribute__((noinline, cold)) long send_failed(struct sim_domain *d, evtchn_port_t port,
+							long rc)
+{
+	sim_report_violation(d, "EVTCHNOP_send on port %u, which is %s", port,
+			     !sim_evtchn_port_is_valid(d, port) ? "out of range" :
+			     "not connected (closed or a VIRQ)");
+	return rc;
+}
+
+/* Inline: every frame's notification; the report out of line. */
+static SIM_HOT_INLINE long send_op(struct sim_domain *d, struct evtchn_send *s)
 {
 	long rc = sim_evtchn_send(d, s->port);
 
-	if (rc < 0)
-		sim_report_violation(d, "EVTCHNOP_send on port %u, which is %s", s->port,
-				     !sim_evtchn_port_is_valid(d, s->port) ? "out of range" :
-				     "not connected (closed or a VIRQ)");
-	return rc;
+	return rc < 0 ? send_failed(d, s->port, rc) : rc;
 }
 
 /* The size of each op's argument (all are read, most written back); 0: unknown op. */

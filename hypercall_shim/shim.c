@@ -5,18 +5,14 @@
 
 #include "hypercall_shim/shim.h"
 
-static struct sim_domain *current_domain;
+/* Global, not static, for shim.h's inline shim_current; gdb's helpers read it by this name. */
+struct sim_domain *current_domain;
 bool shim_trace_hypercalls; /* the current domain's --trace-hypercalls (shim.h) */
 
 void shim_set_current(struct sim_domain *d)
 {
 	current_domain = d;
 	shim_trace_hypercalls = d && sim_config(d->sim)->trace_hypercalls;
-}
-
-struct sim_domain *shim_current(void)
-{
-	return current_domain;
 }
 
 _Noreturn void shim_domain_ended(struct sim_domain *d, void *arg)

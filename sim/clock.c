@@ -75,41 +75,11 @@ uint64_t sim_clock_real_read(const struct sim_clock *c, uint64_t *tsc)
 	return host_ns(CLOCK_MONOTONIC) - c->host_start;
 }
 
-/* Odd while writing, whatever a stray guest write left there (as Xen does). */
-static void version_begin(uint32_t *version)
+void sim_clock_publish_recalibrated(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
+				    uint64_t now)
 {
-	__atomic_store_n(version, (*version + 1) | 1, __ATOMIC_SEQ_CST);
-}
-
-static void version_end(uint32_t *version)
-{
-	__atomic_store_n(version, *version + 1, __ATOMIC_SEQ_CST);
-}
-
-/* The fields of one update, all of them each time (a stray guest write is overwritten). */
-static inline void publish(struct vcpu_time_info *t, uint64_t tsc, uint64_t now, uint32_t mul,
-			   int8_t shift, uint8_t flags)
-{
-	version_begin(&t->version);
-	t->tsc_timestamp = tsc;
-	t->system_time = now;
-	t->tsc_to_system_mul = mul;
-	t->tsc_shift = shift;
-	t->flags = flags;
-	version_end(&t->version);
-}
-
-void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
-			       uint64_t now)
-{
-	if (c->kind != SIM_CLOCK_REAL) {
-		publish(t, 0, c->virtual_now, 0, 0, 0);
-		return;
-	}
-	/* Refine the scale each time the measured interval has doubled. */
-	if (now > 2 * (c->calib_ns - c->host_start))
-		recalibrate(c, tsc, now + c->host_start);
-	publish(t, tsc, now, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
+	recalibrate(c, tsc, now + c->host_start);
+	sim_clock_write(t, tsc, now, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
 }
 
 void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t)
@@ -123,9 +93,9 @@ void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s)
 {
 	uint64_t sec = c->wall_base_ns / NSEC_PER_SEC;
 
-	version_begin(&s->wc_version);
+	sim_clock_version_begin(&s->wc_version);
 	s->wc_sec = (uint32_t)sec;
 	s->wc_sec_hi = (uint32_t)(sec >> 32);
 	s->wc_nsec = (uint32_t)(c->wall_base_ns % NSEC_PER_SEC);
-	version_end(&s->wc_version);
+	sim_clock_version_end(&s->wc_version);
 }

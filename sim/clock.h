@@ -66,12 +66,53 @@ static inline void sim_clock_advance_to(struct sim_clock *c, uint64_t t)
 }
 /* Writes t's current values with the version protocol (odd while writing). */
 void sim_clock_publish(struct sim_clock *c, struct vcpu_time_info *t);
+/* The scale refined from (tsc, now), then sim_clock_publish_reading. */
+void sim_clock_publish_recalibrated(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
+				    uint64_t now);
+
+/* Odd while writing, whatever a stray guest write left there (as Xen does). */
+static inline void sim_clock_version_begin(uint32_t *version)
+{
+	__atomic_store_n(version, (*version + 1) | 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void sim_clock_version_end(uint32_t *version)
+{
+	__atomic_store_n(version, *version + 1, __ATOMIC_SEQ_CST);
+}
+
+/* The fields of one update, all of them each time (a stray guest write is overwritten). */
+static inline void sim_clock_write(struct vcpu_time_info *t, uint64_t tsc, uint64_t now,
+				   uint32_t mul, int8_t shift, uint8_t flags)
+{
+	sim_clock_version_begin(&t->version);
+	t->tsc_timestamp = tsc;
+	t->system_time = now;
+	t->tsc_to_system_mul = mul;
+	t->tsc_shift = shift;
+	t->flags = flags;
+	sim_clock_version_end(&t->version);
+}
+
 /*
  * sim_clock_publish of a reading sim_clock_read made (the pair the guest
  * extrapolates from with the TSC); the virtual clock publishes its time now.
+ * Inline: sim_run_until publishes at each guest wake-up.
  */
-void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t, uint64_t tsc,
-			       uint64_t now);
+static inline void sim_clock_publish_reading(struct sim_clock *c, struct vcpu_time_info *t,
+					     uint64_t tsc, uint64_t now)
+{
+	if (c->kind != SIM_CLOCK_REAL) {
+		sim_clock_write(t, 0, c->virtual_now, 0, 0, 0);
+		return;
+	}
+	/* Refine the scale each time the measured interval has doubled. */
+	if (now > 2 * (c->calib_ns - c->host_start)) {
+		sim_clock_publish_recalibrated(c, t, tsc, now);
+		return;
+	}
+	sim_clock_write(t, tsc, now, c->mul, c->shift, XEN_PVCLOCK_TSC_STABLE_BIT);
+}
 /* Writes the wall clock fields of s with the version protocol. */
 void sim_clock_publish_wallclock(struct sim_clock *c, struct shared_info *s);
 /* Computes mul/shift so that ns = ((tsc << shift) * mul) >> 32 for freq_hz. */

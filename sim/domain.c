@@ -48,9 +48,7 @@ xen_pfn_t sim_domain_special_gfn(const struct sim_domain *d, enum sim_special_pa
 
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn)
 {
-	if (gfn < SIM_RAM_START / SIM_PAGE_SIZE || gfn > sim_domain_last_gfn(d))
-		return NULL;
-	return d->ram + gfn * SIM_PAGE_SIZE;
+	return sim_domain_ram_page(d, gfn);
 }
 
 uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p)

@@ -19,6 +19,7 @@
 #include "sim/evtchn.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
+#include "sim/xen_abi.h"
 #include "sim/xenstored/xs_ring.h"
 
 /* Default and maximum number of event channels (libxl's max_event_channels). */
@@ -108,6 +109,16 @@ void sim_domain_destroy(struct sim_domain *d);
 uint64_t sim_domain_start_info_paddr(const struct sim_domain *d);
 /* Host pointer to guest frame gfn, or NULL when gfn is not guest RAM. */
 void *sim_domain_gfn_to_page(struct sim_domain *d, xen_pfn_t gfn);
+/*
+ * The same, inline, for the grant copies (two per frame), and NULL for
+ * dom0, which has no RAM.
+ */
+static inline void *sim_domain_ram_page(struct sim_domain *d, xen_pfn_t gfn)
+{
+	if (!d->ram || gfn < SIM_RAM_START / SIM_PAGE_SIZE || gfn >= d->ram_bytes / SIM_PAGE_SIZE)
+		return NULL;
+	return d->ram + gfn * SIM_PAGE_SIZE;
+}
 /* Guest physical address of host address p, which must be in d's RAM. */
 uint64_t sim_domain_paddr_of(const struct sim_domain *d, const void *p);
 xen_pfn_t sim_domain_last_gfn(const struct sim_domain *d);
@@ -160,7 +171,17 @@ uint64_t sim_domain_nr_pages(const struct sim_domain *d);
  * wild pointer, or a range that wraps, gives -XEN_EFAULT and a violation
  * report naming what (e.g. "EVTCHNOP_send argument").
  */
-int sim_domain_guest_access(struct sim_domain *d, const void *p, size_t len, bool write,
-			    const char *what);
+int sim_domain_guest_access_rest(struct sim_domain *d, const void *p, size_t len, bool write,
+				 const char *what);
+/* Inline: the case nearly every hypercall is, a range wholly in guest RAM; the rest is not. */
+static inline int sim_domain_guest_access(struct sim_domain *d, const void *p, size_t len,
+					  bool write, const char *what)
+{
+	uintptr_t q = (uintptr_t)p, lo = (uintptr_t)d->ram, hi = lo + d->ram_bytes;
+
+	if (d->ram && q >= lo + SIM_RAM_START && q < hi && len <= hi - q)
+		return 0;
+	return sim_domain_guest_access_rest(d, p, len, write, what);
+}
 
 #endif

@@ -26,6 +26,12 @@ struct sim_evtchn {
 	uint8_t state;          /* EVTCHNSTAT_* */
 	domid_t remote_dom;     /* unbound: who may bind; interdomain: the peer */
 	evtchn_port_t remote_port;
+	/*
+	 * Interdomain: the peer's domain, as Xen's channel keeps it (no lookup
+	 * per send). Valid while the channel is: a domain's destruction closes
+	 * its ports, which puts each peer's end back to unbound.
+	 */
+	struct sim_domain *peer;
 	uint32_t virq;
 	uint32_t vcpu;
 	sim_evtchn_handler_fn handler;

@@ -67,15 +67,15 @@ static bool host_accessible(uintptr_t p, size_t len, bool write)
 
 /*
  * [p, p+len) lies in the live part of the stack this call runs on: between
- * this frame and the stack's top, the caller's own frames, mapped and
- * writable. Event handlers and the scheduler run on the boot stack, so the
- * arguments of their hypercalls are here, and need no probe (two system
+ * sp (a frame of ours) and the stack's top, the caller's own frames, mapped
+ * and writable. Event handlers and the scheduler run on the boot stack, so
+ * the arguments of their hypercalls are here, and need no probe (two system
  * calls each).
  */
-static __attribute__((noinline)) bool on_live_stack(const struct sim_guest_image *img,
-						    uintptr_t p, size_t len)
+static bool on_live_stack(const struct sim_guest_image *img, uintptr_t sp, uintptr_t p,
+			  size_t len)
 {
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), hi;
+	uintptr_t hi;
 
 	if (img->stack < 0)
 		return false;
@@ -84,9 +84,9 @@ static __attribute__((noinline)) bool on_live_stack(const struct sim_guest_image
 	       len <= hi - p;
 }
 
-/* Every case but the common one (see below): NULL, the image, a bad range. */
-static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, bool write,
-			     const char *what)
+/* Every case but guest RAM and the live boot stack (tested before): the image, NULL, a bad range. */
+static __attribute__((noinline)) int access_rest(struct sim_domain *d, const void *ptr,
+						 size_t len, bool write, const char *what)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	const char *why = NULL;
@@ -98,8 +98,6 @@ static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, 
 		why = p < SIM_PAGE_SIZE ? "is in the first page" : "wraps around";
 	else if ((place = ram_place(d, p, len)) == BAD_RAM)
 		why = "is not in guest RAM";
-	else if (place == OUTSIDE_RAM && on_live_stack(&d->sim->image, p, len))
-		return 0;
 	else if (place == OUTSIDE_RAM && !sim_guest_image_contains(&d->sim->image, p, len))
 		why = "is neither guest RAM nor the unikernel's image or boot stack";
 	else if (place == OUTSIDE_RAM && !host_accessible(p, len, write))
@@ -111,13 +109,20 @@ static int guest_access_rest(struct sim_domain *d, const void *ptr, size_t len, 
 	return -XEN_EFAULT;
 }
 
-int sim_domain_guest_access(struct sim_domain *d, const void *ptr, size_t len, bool write,
-			    const char *what)
+/*
+ * Every case but the one sim_domain_guest_access tests inline. The live
+ * boot stack, where event handlers make their hypercalls, is tested first
+ * and not again: it is never guest RAM, and a range in it is neither in the
+ * first page nor wraps, so testing it before access_rest's checks changes
+ * no answer. Never inlined: its frame is where the live part of the stack
+ * begins.
+ */
+__attribute__((noinline)) int sim_domain_guest_access_rest(struct sim_domain *d, const void *ptr,
+							   size_t len, bool write, const char *what)
 {
-	uintptr_t p = (uintptr_t)ptr, lo = (uintptr_t)d->ram, hi = lo + d->ram_bytes;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 
-	/* What nearly every hypercall passes, ram_place's IN_RAM, tested first. */
-	if (d->ram && p >= lo + SIM_RAM_START && p < hi && len <= hi - p)
+	if (len && on_live_stack(&d->sim->image, sp, (uintptr_t)ptr, len))
 		return 0;
-	return guest_access_rest(d, ptr, len, write, what);
+	return access_rest(d, ptr, len, write, what);
 }

@@ -107,22 +107,27 @@ void sim_remove_sockets(struct sim *sim)
 		unlink(sim->xs_socket.path);
 }
 
+/* Pushes the buffered capture records of d's vifs to their files. */
+static void flush_domain_captures(struct sim_domain *d)
+{
+	d->capture_pending = false;
+	for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
+		if (d->vifs[j] && d->vifs[j]->capture)
+			vif_flush(d->vifs[j]);
+}
+
 /*
  * Pushes every vif's buffered capture records to its file. Called at each
- * wait under the real clock, so it calls out only for a domain whose vifs
- * wrote records since (capture_pending) and only for a vif with a capture.
+ * wait under the real clock, so the test is inline and it calls out only
+ * for a domain whose vifs wrote records since (capture_pending).
  */
-static void flush_captures(struct sim *sim)
+static SIM_HOT_INLINE void flush_captures(struct sim *sim)
 {
 	for (int i = 1; i < sim->domains_end; i++) {
 		struct sim_domain *d = sim->domains[i];
 
-		if (!d || !d->capture_pending)
-			continue;
-		d->capture_pending = false;
-		for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
-			if (d->vifs[j] && d->vifs[j]->capture)
-				vif_flush(d->vifs[j]);
+		if (d && d->capture_pending)
+			flush_domain_captures(d);
 	}
 }
 
@@ -317,7 +322,7 @@ static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
  * is set again only when the deadline changes or it has fired. False when it
  * cannot be used.
  */
-static bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
+static SIM_HOT_INLINE bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
 {
 	if (sim->wake_fd < 0 || !uv_loop_alive(&sim->loop))
 		return false;
@@ -349,6 +354,14 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	if (!b)
 		return a;
 	return a < b ? a : b;
+}
+
+/* When the loop must next wake up for a timer: the guest's, the caller's or a sim timer's. */
+static uint64_t next_deadline(const struct sim *sim, const struct sim_domain *d,
+			      uint64_t deadline)
+{
+	return earliest(earliest(d->timer_deadline, deadline),
+			sim->timers ? sim->timers->deadline : 0);
 }
 
 /*
@@ -389,6 +402,19 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 		poll = false;
 		polled = true; /* recently enough */
 	}
+	/*
+	 * Real clock: a guest that blocks has just read its clock and chosen
+	 * its deadline, so the first pass waits without reading the clock. The
+	 * timerfd is set to the absolute deadline: one already past ends the
+	 * wait at once, and the pass after it fires what is due.
+	 */
+	if (sim->cfg.clock == SIM_CLOCK_REAL && d->state == SIM_DOMAIN_RUNNING && !done(d, arg)) {
+		uint64_t next = next_deadline(sim, d, deadline);
+
+		flush_captures(sim);
+		if (wait_in_loop(sim, next, next ? 1 : -1))
+			polled = true;
+	}
 	for (;;) {
 		if (poll) {
 			uv_run(&sim->loop, UV_RUN_NOWAIT);
@@ -406,8 +432,7 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 				continue;
 			break;
 		}
-		uint64_t next = earliest(earliest(d->timer_deadline, deadline),
-					 sim->timers ? sim->timers->deadline : 0);
+		uint64_t next = next_deadline(sim, d, deadline);
 		if (sim->cfg.clock == SIM_CLOCK_VIRTUAL && next && !sim->io_in_flight) {
 			/* Nothing is ready: jump to the next deadline. The loop was
 			 * polled just now, so only the timers have news: fire them

@@ -81,7 +81,7 @@ static void rx_put_gso(struct netback *nb, uint16_t gso_size)
 	nb->rx.rsp_prod_pvt++;
 }
 
-static void rx_push(struct netback *nb)
+static SIM_HOT_INLINE void rx_push(struct netback *nb)
 {
 	int notify;
 

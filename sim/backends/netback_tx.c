@@ -451,6 +451,13 @@ void netback_tx_process(struct netback *nb)
 		tx_push(nb);
 		if (!ok || !netback_guest_running(nb))
 			return;
-		RING_FINAL_CHECK_FOR_REQUESTS(&nb->tx, more);
+		/*
+		 * RING_FINAL_CHECK_FOR_REQUESTS without its first look: tx_batch
+		 * consumed up to the producer it read, and answered each request,
+		 * so there is nothing unconsumed before req_event is set.
+		 */
+		nb->tx.sring->req_event = nb->tx.req_cons + 1;
+		xen_mb();
+		more = RING_HAS_UNCONSUMED_REQUESTS(&nb->tx);
 	} while (more);
 }
