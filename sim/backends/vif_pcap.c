@@ -401,6 +401,11 @@ static void replay_feed(struct sim_timer *t, void *arg)
 		}
 		return;
 	}
+	/* A mapped file truncated since the frame was read: said, not fed as zeros. */
+	if (trace_reader_check_frame(p->r, p->frame, p->len) < 0) {
+		replay_schedule(p, -EIO);
+		return;
+	}
 	if (p->rd && !replay_readdress(p)) {
 		sim_log("vif%u: %s: record %llu: out of memory to readdress it; not fed",
 			p->v->index, trace_reader_path(p->r),
@@ -521,6 +526,8 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 		free(p);
 		return rc;
 	}
+	/* A classic pcap file is walked in place: each frame handed to the vif by pointer. */
+	trace_reader_map(p->r);
 	p->progress_tty = isatty(STDERR_FILENO);
 	p->started_real = real_now_ns();
 	v->backend = p;
