@@ -380,8 +380,8 @@ int trace_reader_map(struct trace_reader *r)
 		trace_map_close(&r->map);
 		return 0;
 	}
-	r->walk = (struct trace_walk){ .p = r->map.p, .len = r->map.len, .at = (size_t)l.first,
-				       .snaplen = l.snaplen, .swapped = l.swapped, .nsec = l.nsec };
+	trace_walk_init(&r->walk, r->map.p, r->map.len, (size_t)l.first, l.snaplen, l.swapped,
+			l.nsec);
 	return 1;
 }
 

@@ -10,9 +10,6 @@
 
 #include "traces/pcap_walk.h"
 
-/* libpcap's max_snaplen_for_dlt(DLT_EN10MB): a longer record is refused outright. */
-#define WALK_CAPLEN_SANE_MAX 262144u
-
 int trace_walk_explain(const struct trace_walk *w, char *msg, size_t size)
 {
 	size_t left = w->len - w->at, body;
@@ -27,9 +24,15 @@ int trace_walk_explain(const struct trace_walk *w, char *msg, size_t size)
 	caplen = trace_walk_get32(h + 8, w->swapped);
 	wire = trace_walk_get32(h + 12, w->swapped);
 	body = left - TRACE_WALK_REC_HDR;
-	if (caplen > WALK_CAPLEN_SANE_MAX)
+	if (caplen > TRACE_WALK_CAPLEN_MAX && caplen > w->snaplen)
 		snprintf(msg, size, "invalid packet capture length %u, bigger than snaplen of %u",
 			 caplen, w->snaplen);
+	else if (caplen > TRACE_WALK_CAPLEN_MAX)
+		snprintf(msg, size, "invalid packet capture length %u, bigger than maximum of %u",
+			 caplen, TRACE_WALK_CAPLEN_MAX);
+	else if (caplen > w->snaplen && body < w->snaplen) /* its first read, of the snap length */
+		snprintf(msg, size, "truncated dump file; tried to read %u captured bytes, only got %zu",
+			 w->snaplen, body);
 	else if (caplen > body)
 		snprintf(msg, size, "truncated dump file; tried to read %u captured bytes, only got %zu",
 			 caplen, body);

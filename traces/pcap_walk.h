@@ -22,12 +22,15 @@
 
 #define TRACE_WALK_REC_HDR 16
 #define TRACE_WALK_NSEC_PER_SEC 1000000000ULL
+/* libpcap's max_snaplen_for_dlt(DLT_EN10MB): a longer record is refused whatever the snap length. */
+#define TRACE_WALK_CAPLEN_MAX 262144u
 
 struct trace_walk {
 	const uint8_t *p;  /* the file */
 	size_t len;        /* its length */
 	size_t at;         /* the next record's offset */
 	uint32_t snaplen;  /* as libpcap applies it */
+	uint32_t take_max; /* the longest record taken: snaplen, at most TRACE_WALK_CAPLEN_MAX */
 	bool swapped;      /* big-endian fields (libpcap's "swapped" on this host) */
 	bool nsec;         /* nanosecond timestamps; else microseconds */
 };
@@ -47,6 +50,16 @@ static inline uint32_t trace_walk_get32(const uint8_t *p, bool swapped)
 	return swapped ? be32toh(v) : le32toh(v);
 }
 
+/* Sets w up to walk from the record at `at`; take_max follows from snaplen. */
+static inline void trace_walk_init(struct trace_walk *w, const uint8_t *p, size_t len, size_t at,
+				   uint32_t snaplen, bool swapped, bool nsec)
+{
+	*w = (struct trace_walk){ .p = p, .len = len, .at = at, .snaplen = snaplen,
+				  .take_max = snaplen < TRACE_WALK_CAPLEN_MAX ? snaplen :
+						TRACE_WALK_CAPLEN_MAX,
+				  .swapped = swapped, .nsec = nsec };
+}
+
 /*
  * The next record: 1 (rec set, the walk past it), 0 at the end of the file,
  * -1 for a record libpcap would refuse or cut (truncated header or body,
@@ -63,7 +76,7 @@ static inline int trace_walk_next(struct trace_walk *w, struct trace_walk_rec *r
 		return left ? -1 : 0;
 	caplen = trace_walk_get32(h + 8, w->swapped);
 	wire = trace_walk_get32(h + 12, w->swapped);
-	if (caplen > w->snaplen || caplen > wire || caplen > left - TRACE_WALK_REC_HDR)
+	if (caplen > w->take_max || caplen > wire || caplen > left - TRACE_WALK_REC_HDR)
 		return -1;
 	frac = trace_walk_get32(h + 4, w->swapped);
 	rec->frame = h + TRACE_WALK_REC_HDR;

@@ -90,9 +90,8 @@ int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, siz
 		tcp_replay_unmap(tr);
 		return 0;
 	}
-	w = (struct trace_walk){ .p = tr->map.p, .len = tr->map.len, .at = (size_t)layout.first,
-				 .snaplen = layout.snaplen, .swapped = layout.swapped,
-				 .nsec = layout.nsec };
+	trace_walk_init(&w, tr->map.p, tr->map.len, (size_t)layout.first, layout.snaplen,
+			layout.swapped, layout.nsec);
 	while (trace_walk_next(&w, &rec) == 1)
 		if ((rc = tcp_replay_load(tr, rec.frame, rec.caplen, rec.ts_ns)) < 0) {
 			snprintf(err, errlen, "%s: tcp=replay: out of memory loading it", path);
