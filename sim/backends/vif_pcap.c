@@ -403,6 +403,7 @@ static void replay_feed(struct sim_timer *t, void *arg)
 	}
 	/* A mapped file truncated since the frame was read: said, not fed as zeros. */
 	if (trace_reader_check_frame(p->r, p->frame, p->len) < 0) {
+		p->have_frame = false;
 		replay_schedule(p, -EIO);
 		return;
 	}
