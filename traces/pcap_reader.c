@@ -243,38 +243,57 @@ static size_t reader_strip_fcs(const struct trace_reader *r, uint32_t caplen, ui
 }
 
 /*
- * trace_reader_next on a mapped file: the walk takes what libpcap takes, and
- * says what it does not in the same words; a classic record has no FCS (the
- * layout) and 32 bits of seconds (always under TRACE_TS_SEC_MAX).
+ * The end of a mapped walk, or a record it did not take (rc, the walk's):
+ * the walk takes what libpcap takes, and says what it does not in the same
+ * words. Out of trace_reader_next's line, which then saves no registers.
  */
-static int reader_next_mapped(struct trace_reader *r, const uint8_t **frame, size_t *len,
-			      uint64_t *ts_ns)
+static __attribute__((noinline)) int reader_mapped_stop(struct trace_reader *r, int rc)
 {
-	struct trace_walk_rec rec;
-	int rc = trace_walk_next(&r->walk, &rec);
+	char why[128];
 
 	if (r->map.lost) { /* the header's page was gone: trace_map_fault put zeros there */
 		reader_fail(r, -EIO, "the file was truncated while it was read");
 		return r->error;
 	}
-	if (rc == 1) {
-		r->snapped += rec.caplen < rec.len;
-		*frame = rec.frame;
-		*len = rec.caplen;
-		*ts_ns = rec.ts_ns;
-		return 1;
-	}
 	if (rc == 0) {
 		r->records--;
 		return 0;
 	}
-	char why[128];
 	reader_fail(r, trace_walk_explain(&r->walk, why, sizeof(why)), "%s", why);
 	return r->error;
 }
 
+static int reader_next_pcap(struct trace_reader *r, const uint8_t **frame, size_t *len,
+			    uint64_t *ts_ns);
+
+/*
+ * A mapped file's record is taken in line (a classic record has no FCS, by
+ * the layout, and 32 bits of seconds, always under TRACE_TS_SEC_MAX); the
+ * rest out of line.
+ */
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
 		      uint64_t *ts_ns)
+{
+	struct trace_walk_rec rec;
+	int rc;
+
+	if (!r->map.p || r->error)
+		return reader_next_pcap(r, frame, len, ts_ns);
+	r->records++;
+	rc = trace_walk_next(&r->walk, &rec);
+	if (rc != 1 || r->map.lost)
+		return reader_mapped_stop(r, rc);
+	r->snapped += rec.caplen < rec.len;
+	*frame = rec.frame;
+	*len = rec.caplen;
+	*ts_ns = rec.ts_ns;
+	return 1;
+}
+
+/* trace_reader_next through libpcap, and any reader's sticky error. */
+static __attribute__((noinline)) int reader_next_pcap(struct trace_reader *r,
+						      const uint8_t **frame, size_t *len,
+						      uint64_t *ts_ns)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -283,8 +302,6 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 	if (r->error)
 		return r->error;
 	r->records++;
-	if (r->map.p)
-		return reader_next_mapped(r, frame, len, ts_ns);
 	rc = pcap_next_ex(r->pcap, &h, &data);
 	if (rc == PCAP_ERROR_BREAK) {
 		r->records--;
