@@ -358,19 +358,25 @@ static void replay_report_end(struct pcap_vif *p)
 		(unsigned long long)(st->arp_unanswered + p->arp_dropped));
 }
 
-/* Schedules p->frame, or ends the input on end of file or error. */
-static void replay_schedule(struct pcap_vif *p, int rc)
+/* End of file (rc 0) or error: the input is done. Out of replay_schedule's line. */
+static __attribute__((noinline)) void replay_end(struct pcap_vif *p, int rc)
 {
 	if (rc < 0)
 		sim_log("vif%u: %s; no more frames are fed from it", p->v->index,
 			trace_reader_error(p->r));
+	replay_report_end(p);
+	/* The toolstack gives the guest linger_ns, then a poweroff. */
+	if (p->tcp)
+		pcap_tcp_input_ended(p->tcp, p->linger_ns);
+	else
+		vif_input_ended(p->v, p->linger_ns);
+}
+
+/* Schedules p->frame, or ends the input on end of file or error. */
+static inline void replay_schedule(struct pcap_vif *p, int rc)
+{
 	if (rc != 1) {
-		replay_report_end(p);
-		/* The input is done: the toolstack gives the guest linger_ns, then a poweroff. */
-		if (p->tcp)
-			pcap_tcp_input_ended(p->tcp, p->linger_ns);
-		else
-			vif_input_ended(p->v, p->linger_ns);
+		replay_end(p, rc);
 		return;
 	}
 	uint64_t deadline = p->open_time + p->shift, offset = 0;
