@@ -263,37 +263,50 @@ static __attribute__((noinline)) int reader_mapped_stop(struct trace_reader *r, 
 	return r->error;
 }
 
-static int reader_next_pcap(struct trace_reader *r, const uint8_t **frame, size_t *len,
-			    uint64_t *ts_ns);
+static int reader_read_pcap(struct trace_reader *r, struct trace_record *out);
 
 /*
  * A mapped file's record is taken in line (a classic record has no FCS, by
  * the layout, and 32 bits of seconds, always under TRACE_TS_SEC_MAX); the
  * rest out of line.
  */
-int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
-		      uint64_t *ts_ns)
+int trace_reader_read(struct trace_reader *r, struct trace_record *out)
 {
 	struct trace_walk_rec rec;
 	int rc;
 
 	if (!r->map.p || r->error)
-		return reader_next_pcap(r, frame, len, ts_ns);
+		return reader_read_pcap(r, out);
 	r->records++;
 	rc = trace_walk_next(&r->walk, &rec);
 	if (rc != 1 || r->map.lost)
 		return reader_mapped_stop(r, rc);
-	r->snapped += rec.caplen < rec.len;
-	*frame = rec.frame;
-	*len = rec.caplen;
-	*ts_ns = rec.ts_ns;
+	out->snapped = rec.caplen < rec.len;
+	r->snapped += out->snapped;
+	out->frame = rec.frame;
+	out->len = rec.caplen;
+	out->ts_ns = rec.ts_ns;
+	out->number = r->records;
 	return 1;
 }
 
-/* trace_reader_next through libpcap, and any reader's sticky error. */
-static __attribute__((noinline)) int reader_next_pcap(struct trace_reader *r,
-						      const uint8_t **frame, size_t *len,
-						      uint64_t *ts_ns)
+int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
+		      uint64_t *ts_ns)
+{
+	struct trace_record rec;
+	int rc = trace_reader_read(r, &rec);
+
+	if (rc == 1) {
+		*frame = rec.frame;
+		*len = rec.len;
+		*ts_ns = rec.ts_ns;
+	}
+	return rc;
+}
+
+/* trace_reader_read through libpcap, and any reader's sticky error. */
+static __attribute__((noinline)) int reader_read_pcap(struct trace_reader *r,
+						      struct trace_record *out)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -334,11 +347,12 @@ static __attribute__((noinline)) int reader_next_pcap(struct trace_reader *r,
 			    (unsigned long long)TRACE_TS_SEC_MAX);
 		return r->error;
 	}
-	if (h->caplen < h->len)
-		r->snapped++;
-	*frame = data;
-	*len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
-	*ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	out->snapped = h->caplen < h->len;
+	r->snapped += out->snapped;
+	out->frame = data;
+	out->len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
+	out->ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	out->number = r->records;
 	return 1;
 }
 

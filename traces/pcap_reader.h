@@ -44,6 +44,19 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
  */
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
 		      uint64_t *ts_ns);
+/* One record, as trace_reader_read hands it over. */
+struct trace_record {
+	const uint8_t *frame; /* valid as trace_reader_next's */
+	size_t len;
+	uint64_t ts_ns;
+	uint64_t number;      /* the record's, 1: the first (trace_reader_records) */
+	bool snapped;         /* captured shorter than on the wire (counted in trace_reader_snapped) */
+};
+/*
+ * trace_reader_next, with the record's number and whether it was captured
+ * short: for a reader of every record (the pcap vif), without a call for each.
+ */
+int trace_reader_read(struct trace_reader *r, struct trace_record *rec);
 /* The last error's message ("FILE: record N: ..."), or "" when none. */
 const char *trace_reader_error(const struct trace_reader *r);
 /* Records read so far, including one that failed. */

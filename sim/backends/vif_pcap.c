@@ -245,16 +245,16 @@ static bool replay_readdress(struct pcap_vif *p)
  */
 static int replay_load_next(struct pcap_vif *p)
 {
-	const uint8_t *frame;
-	size_t len;
-	uint64_t ts;
+	struct trace_record rec;
 	int rc;
 
 	p->have_frame = false;
-	while ((rc = trace_reader_next(p->r, &frame, &len, &ts)) == 1) {
-		uint64_t records = trace_reader_records(p->r);
+	while ((rc = trace_reader_read(p->r, &rec)) == 1) {
+		const uint8_t *frame = rec.frame;
+		size_t len = rec.len;
+		uint64_t ts = rec.ts_ns, records = rec.number;
 
-		if (!p->warned_snapped && trace_reader_snapped(p->r)) {
+		if (rec.snapped && !p->warned_snapped) {
 			p->warned_snapped = true;
 			sim_log("vif%u: %s: record %llu: frame captured shorter than it was on the "
 				"wire; such frames are fed as captured (said once)", p->v->index,
