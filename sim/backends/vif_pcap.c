@@ -585,14 +585,12 @@ static void replay_answer(struct sim_timer *t, void *arg)
  * Frames from the guest go nowhere (capture=FILE records them); with as=
  * they tell the guest's address and ask for the recording's hosts.
  */
-static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
+static __attribute__((noinline)) void replay_transmit_as(struct pcap_vif *p,
+							 const uint8_t *frame, size_t len)
 {
-	struct pcap_vif *p = v->backend;
 	uint8_t reply[TRACE_ARP_FRAME_LEN];
 	bool known;
 
-	if (!p || !p->rd)
-		return;
 	known = trace_readdress_guest_known(p->rd);
 	if (trace_readdress_from_guest(p->rd, frame, len, reply)) {
 		if (p->nr_arp == PCAP_ARP_PENDING_MAX) {
@@ -605,6 +603,18 @@ static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
 	pcap_tcp_from_guest(p->tcp, frame, len, trace_readdress_guest_ip(p->rd));
 	if (!known && trace_readdress_guest_known(p->rd))
 		replay_resume(p);
+}
+
+/*
+ * Without as= (the common case) nothing is done: replay_transmit_as is out
+ * of line, so no registers are saved for it.
+ */
+static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
+{
+	struct pcap_vif *p = v->backend;
+
+	if (p && p->rd)
+		replay_transmit_as(p, frame, len);
 }
 
 /*
