@@ -8,6 +8,9 @@
  * - a frame check sequence (FCS bits of the link type field): cut off.
  * A pcapng file (its blocks carry options, so bytes cannot be accounted
  * for) is left to libpcap's checks; its 64-bit timestamps are kept whole.
+ * trace_reader_map: libpcap opens a classic file and checks its header,
+ * then the records are walked in a read-only mapping (pcap_walk.h,
+ * trace_map.h) instead of read through libpcap's buffer and stdio.
  */
 #include <errno.h>
 #include <pcap/pcap.h>

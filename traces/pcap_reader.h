@@ -1,6 +1,8 @@
 /*
  * Reading Ethernet frames from a pcap or pcapng file (libpcap), with
- * nanosecond timestamps whatever the file's precision.
+ * nanosecond timestamps whatever the file's precision. A classic pcap file
+ * may instead be walked from a read-only mapping (trace_reader_map), with
+ * the same results.
  *
  * Only link type EN10MB (Ethernet) is accepted, in a pcapng file on every
  * interface (each may have its own timestamp resolution); a trailing frame check
