@@ -46,6 +46,12 @@
  * then does.
  * A malformed header, unsupported link type or a bad first record makes
  * the open fail instead.
+ *
+ * A classic pcap file is walked from a read-only mapping (trace_reader_map):
+ * each frame is a pointer into it, valid while it waits for its time or for
+ * a buffer, which vif_deliver copies into the guest (and impair= and as=
+ * copy before they change anything). A file truncated meanwhile ends the
+ * input with a line naming the record instead of feeding zeros.
  */
 #include <errno.h>
 #include <stdio.h>
