@@ -8,6 +8,9 @@
  * - a frame check sequence (FCS bits of the link type field): cut off.
  * A pcapng file (its blocks carry options, so bytes cannot be accounted
  * for) is left to libpcap's checks; its 64-bit timestamps are kept whole.
+ * trace_reader_map: libpcap opens a classic file and checks its header,
+ * then the records are walked in a read-only mapping (pcap_walk.h,
+ * trace_map.h) instead of read through libpcap's buffer and stdio.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -19,6 +22,8 @@
 #include <string.h>
 
 #include "traces/pcap_reader.h"
+#include "traces/pcap_walk.h"
+#include "traces/trace_map.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define TRACE_FILE_HDR_LEN 24
@@ -40,12 +45,16 @@ struct trace_reader {
 	unsigned int fcs_len;  /* bytes of FCS ending each wire frame */
 	unsigned int snaplen;  /* as libpcap applies it */
 	bool swapped;          /* a classic pcap file's byte order is not the host's */
+	bool version_2_4;      /* a classic pcap file of version 2.4 on: lengths never swapped */
 	long long first;       /* file offset of the first record, -1: unknown */
 	const char *format;    /* "pcap (microseconds)", "pcap (nanoseconds)", "pcapng" */
 	uint64_t records, snapped;
 	uint64_t size;         /* of the file in bytes, 0: unknown (a pipe) */
 	long long pos;         /* file offset of the next record, -1: unknown (a pipe, pcapng) */
 	int error;             /* sticky, 0: none */
+	/* trace_reader_map: the file mapped and walked in place instead of libpcap's reads. */
+	struct trace_map map;
+	struct trace_walk walk;
 	char msg[PCAP_ERRBUF_SIZE + 256];
 };
 
@@ -100,6 +109,10 @@ static void reader_sniff_header(struct trace_reader *r)
 	else
 		return;
 	r->swapped = swapped;
+	/* Before 2.4 libpcap may swap caplen and len (sf-pcap.c's lengths_swapped). */
+	uint16_t major = (uint16_t)(swapped ? h[4] << 8 | h[5] : h[5] << 8 | h[4]);
+	uint16_t minor = (uint16_t)(swapped ? h[6] << 8 | h[7] : h[7] << 8 | h[6]);
+	r->version_2_4 = major == 2 && minor >= 4;
 	if (get32(h, swapped) == 0xa1b2cd34)
 		r->rec_hdr_len = 24;
 	if (get32(h, swapped) == 0xa1b23c4d)
@@ -232,8 +245,71 @@ static size_t reader_strip_fcs(const struct trace_reader *r, uint32_t caplen, ui
 	return caplen > payload ? payload : caplen;
 }
 
+/*
+ * The end of a mapped walk, or a record it did not take (rc, the walk's):
+ * the walk takes what libpcap takes, and says what it does not in the same
+ * words. Out of trace_reader_next's line, which then saves no registers.
+ */
+static __attribute__((noinline)) int reader_mapped_stop(struct trace_reader *r, int rc)
+{
+	char why[128];
+
+	if (r->map.lost) { /* the header's page was gone: trace_map_fault put zeros there */
+		reader_fail(r, -EIO, "the file was truncated while it was read");
+		return r->error;
+	}
+	if (rc == 0) {
+		r->records--;
+		return 0;
+	}
+	reader_fail(r, trace_walk_explain(&r->walk, why, sizeof(why)), "%s", why);
+	return r->error;
+}
+
+static int reader_read_pcap(struct trace_reader *r, struct trace_record *out);
+
+/*
+ * A mapped file's record is taken in line (a classic record has no FCS, by
+ * the layout, and 32 bits of seconds, always under TRACE_TS_SEC_MAX); the
+ * rest out of line.
+ */
+int trace_reader_read(struct trace_reader *r, struct trace_record *out)
+{
+	struct trace_walk_rec rec;
+	int rc;
+
+	if (!r->map.p || r->error)
+		return reader_read_pcap(r, out);
+	r->records++;
+	rc = trace_walk_next(&r->walk, &rec);
+	if (rc != 1 || r->map.lost)
+		return reader_mapped_stop(r, rc);
+	out->snapped = rec.caplen < rec.len;
+	r->snapped += out->snapped;
+	out->frame = rec.frame;
+	out->len = rec.caplen;
+	out->ts_ns = rec.ts_ns;
+	out->number = r->records;
+	return 1;
+}
+
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
 		      uint64_t *ts_ns)
+{
+	struct trace_record rec;
+	int rc = trace_reader_read(r, &rec);
+
+	if (rc == 1) {
+		*frame = rec.frame;
+		*len = rec.len;
+		*ts_ns = rec.ts_ns;
+	}
+	return rc;
+}
+
+/* trace_reader_read through libpcap, and any reader's sticky error. */
+static __attribute__((noinline)) int reader_read_pcap(struct trace_reader *r,
+						      struct trace_record *out)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -274,11 +350,12 @@ int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len
 			    (unsigned long long)TRACE_TS_SEC_MAX);
 		return r->error;
 	}
-	if (h->caplen < h->len)
-		r->snapped++;
-	*frame = data;
-	*len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
-	*ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	out->snapped = h->caplen < h->len;
+	r->snapped += out->snapped;
+	out->frame = data;
+	out->len = r->fcs_len ? reader_strip_fcs(r, h->caplen, h->len) : h->caplen;
+	out->ts_ns = sec * NSEC_PER_SEC + (uint64_t)(uint32_t)h->ts.tv_usec;
+	out->number = r->records;
 	return 1;
 }
 
@@ -304,7 +381,7 @@ const char *trace_reader_format(const struct trace_reader *r)
 
 int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t *size)
 {
-	long pos = ftell(r->fp);
+	long pos = r->map.p ? (long)r->walk.at : ftell(r->fp);
 
 	if (pos < 0 || !r->size)
 		return -ESPIPE;
@@ -315,13 +392,48 @@ int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t
 
 int trace_reader_layout(const struct trace_reader *r, struct trace_layout *out)
 {
-	if (r->rec_hdr_len != 16 || r->fcs_len || r->first < 0 || !r->size)
+	if (r->rec_hdr_len != 16 || r->fcs_len || r->first < 0 || !r->size || !r->version_2_4)
 		return -ENOTSUP;
 	out->first = (uint64_t)r->first;
 	out->snaplen = r->snaplen;
 	out->swapped = r->swapped;
 	out->nsec = !strcmp(r->format, "pcap (nanoseconds)");
 	return 0;
+}
+
+int trace_reader_map(struct trace_reader *r)
+{
+	struct trace_layout l;
+	int rc;
+
+	if (r->records || r->map.p || trace_reader_layout(r, &l) < 0)
+		return 0;
+	if ((rc = trace_map_fd(&r->map, fileno(r->fp))) <= 0)
+		return rc;
+	if (l.first > r->map.len) { /* changed since libpcap read its header */
+		trace_map_close(&r->map);
+		return 0;
+	}
+	trace_walk_init(&r->walk, r->map.p, r->map.len, (size_t)l.first, l.snaplen, l.swapped,
+			l.nsec);
+	return 1;
+}
+
+int trace_reader_check_frame(struct trace_reader *r, const uint8_t *frame, size_t len)
+{
+	if (!r->map.p || !len)
+		return r->error;
+	/* A page gone faults here, and trace_map_fault puts zeros there. */
+	(void)*(const volatile uint8_t *)frame;
+	(void)*(const volatile uint8_t *)(frame + len - 1);
+	if (r->map.lost && !r->error)
+		reader_fail(r, -EIO, "the file was truncated while it was read");
+	return r->error;
+}
+
+bool trace_reader_mapped(const struct trace_reader *r)
+{
+	return r->map.p != NULL;
 }
 
 const char *trace_reader_path(const struct trace_reader *r)
@@ -333,6 +445,7 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	trace_map_close(&r->map);
 	pcap_close(r->pcap); /* closes r->fp */
 	free(r->iobuf);
 	free(r->path);

@@ -1,6 +1,8 @@
 /*
  * Reading Ethernet frames from a pcap or pcapng file (libpcap), with
- * nanosecond timestamps whatever the file's precision.
+ * nanosecond timestamps whatever the file's precision. A classic pcap file
+ * may instead be walked from a read-only mapping (trace_reader_map), with
+ * the same results.
  *
  * Only link type EN10MB (Ethernet) is accepted, in a pcapng file on every
  * interface (each may have its own timestamp resolution); a trailing frame check
@@ -44,6 +46,19 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
  */
 int trace_reader_next(struct trace_reader *r, const uint8_t **frame, size_t *len,
 		      uint64_t *ts_ns);
+/* One record, as trace_reader_read hands it over. */
+struct trace_record {
+	const uint8_t *frame; /* valid as trace_reader_next's */
+	size_t len;
+	uint64_t ts_ns;
+	uint64_t number;      /* the record's, 1: the first (trace_reader_records) */
+	bool snapped;         /* captured shorter than on the wire (counted in trace_reader_snapped) */
+};
+/*
+ * trace_reader_next, with the record's number and whether it was captured
+ * short: for a reader of every record (the pcap vif), without a call for each.
+ */
+int trace_reader_read(struct trace_reader *r, struct trace_record *rec);
 /* The last error's message ("FILE: record N: ..."), or "" when none. */
 const char *trace_reader_error(const struct trace_reader *r);
 /* Records read so far, including one that failed. */
@@ -63,7 +78,8 @@ int trace_reader_progress(const struct trace_reader *r, uint64_t *done, uint64_t
  * Where a classic pcap file's records lie, as libpcap read its header, for
  * a reader that maps the file and walks the 16-byte record headers itself
  * (tcp_replay_map.c): the offset of the first record, the byte order, the
- * timestamp unit and the snap length libpcap applies.
+ * timestamp unit and the snap length libpcap applies. Only a file of
+ * version 2.4 on: before it libpcap may swap the captured and wire lengths.
  */
 struct trace_layout {
 	uint64_t first;
@@ -75,6 +91,30 @@ struct trace_layout {
  * 24-byte record kind, a trailing FCS, a pipe).
  */
 int trace_reader_layout(const struct trace_reader *r, struct trace_layout *out);
+/*
+ * From here on, reads the records from a read-only mapping of the file,
+ * walked in place (pcap_walk.h), instead of through libpcap's reads: a
+ * frame is then valid until trace_reader_close, not only until the next
+ * call. Only for what trace_reader_layout takes, in a regular file, before
+ * the first record is read. The same frames, timestamps, counts and error
+ * messages as libpcap's reads; a file truncated while mapped reads as zeros
+ * from there (trace_map.h: the process's SIGBUS handler must ask
+ * trace_map_fault) and the next call fails with -EIO, "the file was
+ * truncated while it was read". Returns 1 (mapped), 0 (libpcap reads it)
+ * or a negative errno.
+ */
+int trace_reader_map(struct trace_reader *r);
+/*
+ * Before a mapped frame (the last one read) is used long after it was read:
+ * reads its first and last bytes, and returns -EIO (the reader's error, as
+ * trace_reader_next's) when the file was truncated under the mapping, or the
+ * reader's earlier error, or 0. Bytes between the two, on a third page or
+ * further, are not checked: they read as zeros if gone, and the next call
+ * fails. 0 for a reader that is not mapped.
+ */
+int trace_reader_check_frame(struct trace_reader *r, const uint8_t *frame, size_t len);
+/* Whether trace_reader_map mapped the file. */
+bool trace_reader_mapped(const struct trace_reader *r);
 /* The file's path, as given to trace_reader_open. */
 const char *trace_reader_path(const struct trace_reader *r);
 /* NULL is allowed. */

@@ -129,7 +129,7 @@ static void compare_bytes(struct tcp_replay *tr, struct tr_flow *f, uint32_t off
 		for (uint32_t i = memcmp(p + at, q, piece) ? 0 : piece; i < piece; i++) {
 			if (p[at + i] == q[i])
 				continue;
-			if (tr->map_lost) { /* the zeros tcp_replay_map_fault put there */
+			if (tr->map.lost) { /* the zeros trace_map_fault put there */
 				tr_diverge(tr, f, "guest to peer, byte %u: the recording's file was "
 					   "truncated while replayed; its bytes are gone",
 					   off + at + i);

@@ -429,9 +429,9 @@ static int load_peer(struct tr_flow *f, struct tr_seg *s)
 /* Whether [p, p + n) lies in the file tcp_replay_load_file mapped. */
 static bool in_map(const struct tcp_replay *tr, const uint8_t *p, uint32_t n)
 {
-	uintptr_t a = (uintptr_t)tr->map, q = (uintptr_t)p;
+	uintptr_t a = (uintptr_t)tr->map.p, q = (uintptr_t)p;
 
-	return tr->map && q >= a && q - a <= tr->map_len && n <= tr->map_len - (q - a);
+	return tr->map.p && q >= a && q - a <= tr->map.len && n <= tr->map.len - (q - a);
 }
 
 /*

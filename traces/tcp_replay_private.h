@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include "traces/keytab.h"
+#include "traces/trace_map.h"
 #include "traces/tcp_replay.h"
 
 #define TCP_REPLAY_HOLES_MAX 16
@@ -156,11 +157,12 @@ struct tcp_replay {
 	uint64_t origin;
 	bool started;
 	uint16_t ip_id;
-	/* The file tcp_replay_load_file mapped (by_ref streams point into it), or NULL. */
-	const uint8_t *map;
-	size_t map_len;
-	/* The file was truncated under the mapping: tcp_replay_map_fault put zeros there. */
-	volatile sig_atomic_t map_lost;
+	/*
+	 * The file tcp_replay_load_file mapped (by_ref streams point into it;
+	 * map.p NULL: none); map.lost: it was truncated under the mapping and
+	 * trace_map_fault put zeros there.
+	 */
+	struct trace_map map;
 	/* Frames for the guest: each a 4-byte length and the bytes. */
 	uint8_t *q;
 	size_t q_len, q_cap, q_head;

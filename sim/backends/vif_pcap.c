@@ -46,6 +46,12 @@
  * then does.
  * A malformed header, unsupported link type or a bad first record makes
  * the open fail instead.
+ *
+ * A classic pcap file is walked from a read-only mapping (trace_reader_map):
+ * each frame is a pointer into it, valid while it waits for its time or for
+ * a buffer, which vif_deliver copies into the guest (and impair= and as=
+ * copy before they change anything). A file truncated meanwhile ends the
+ * input with a line naming the record instead of feeding zeros.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -102,6 +108,8 @@ struct pcap_vif {
 	unsigned int gaps_reported;
 	struct sim_timer feed;
 	uint64_t own_skipped, empty_skipped;
+	uint32_t own_hi;      /* the vif's MAC, bytes 0-3 and 4-5 as loaded from a frame */
+	uint16_t own_lo;
 	bool warned_snapped;
 	/* as=IP: the readdresser, a copy of the frame it rewrites, its answers. */
 	struct trace_readdress *rd;
@@ -135,9 +143,17 @@ static int parse_seconds(const char *s, uint64_t *ns)
 	return 0;
 }
 
+/* The source MAC is the vif's own: two loads and compares, not a memcmp call. */
 static bool replay_is_own(const struct pcap_vif *p, const uint8_t *frame, size_t len)
 {
-	return len >= 2 * REPLAY_ETH_ALEN && !memcmp(frame + REPLAY_ETH_ALEN, p->v->cfg.mac, REPLAY_ETH_ALEN);
+	uint32_t hi;
+	uint16_t lo;
+
+	if (len < 2 * REPLAY_ETH_ALEN)
+		return false;
+	memcpy(&hi, frame + REPLAY_ETH_ALEN, sizeof(hi));
+	memcpy(&lo, frame + REPLAY_ETH_ALEN + sizeof(hi), sizeof(lo));
+	return hi == p->own_hi && lo == p->own_lo;
 }
 
 /* "2592000 s, 30 days", "7200 s, 2 h", "45 s" or "0.500 s": a gap as a person reads it. */
@@ -235,16 +251,16 @@ static bool replay_readdress(struct pcap_vif *p)
  */
 static int replay_load_next(struct pcap_vif *p)
 {
-	const uint8_t *frame;
-	size_t len;
-	uint64_t ts;
+	struct trace_record rec;
 	int rc;
 
 	p->have_frame = false;
-	while ((rc = trace_reader_next(p->r, &frame, &len, &ts)) == 1) {
-		uint64_t records = trace_reader_records(p->r);
+	while ((rc = trace_reader_read(p->r, &rec)) == 1) {
+		const uint8_t *frame = rec.frame;
+		size_t len = rec.len;
+		uint64_t ts = rec.ts_ns, records = rec.number;
 
-		if (!p->warned_snapped && trace_reader_snapped(p->r)) {
+		if (rec.snapped && !p->warned_snapped) {
 			p->warned_snapped = true;
 			sim_log("vif%u: %s: record %llu: frame captured shorter than it was on the "
 				"wire; such frames are fed as captured (said once)", p->v->index,
@@ -258,7 +274,7 @@ static int replay_load_next(struct pcap_vif *p)
 			p->empty_skipped++;
 			continue;
 		}
-		if (pcap_tcp_claims(p->tcp, frame, len)) {
+		if (p->tcp && pcap_tcp_claims(p->tcp, frame, len)) {
 			trace_readdress_learn(p->rd, frame, len); /* the guest ARPs for the peer */
 			continue;
 		}
@@ -348,19 +364,25 @@ static void replay_report_end(struct pcap_vif *p)
 		(unsigned long long)(st->arp_unanswered + p->arp_dropped));
 }
 
-/* Schedules p->frame, or ends the input on end of file or error. */
-static void replay_schedule(struct pcap_vif *p, int rc)
+/* End of file (rc 0) or error: the input is done. Out of replay_schedule's line. */
+static __attribute__((noinline)) void replay_end(struct pcap_vif *p, int rc)
 {
 	if (rc < 0)
 		sim_log("vif%u: %s; no more frames are fed from it", p->v->index,
 			trace_reader_error(p->r));
+	replay_report_end(p);
+	/* The toolstack gives the guest linger_ns, then a poweroff. */
+	if (p->tcp)
+		pcap_tcp_input_ended(p->tcp, p->linger_ns);
+	else
+		vif_input_ended(p->v, p->linger_ns);
+}
+
+/* Schedules p->frame, or ends the input on end of file or error. */
+static inline void replay_schedule(struct pcap_vif *p, int rc)
+{
 	if (rc != 1) {
-		replay_report_end(p);
-		/* The input is done: the toolstack gives the guest linger_ns, then a poweroff. */
-		if (p->tcp)
-			pcap_tcp_input_ended(p->tcp, p->linger_ns);
-		else
-			vif_input_ended(p->v, p->linger_ns);
+		replay_end(p, rc);
 		return;
 	}
 	uint64_t deadline = p->open_time + p->shift, offset = 0;
@@ -399,6 +421,12 @@ static void replay_feed(struct sim_timer *t, void *arg)
 			sim_timer_start(p->sim, &p->unknown, sim_now_ns(p->sim) + PCAP_UNKNOWN_WARN_NS,
 					replay_warn_unknown, p);
 		}
+		return;
+	}
+	/* A mapped file truncated since the frame was read: said, not fed as zeros. */
+	if (trace_reader_check_frame(p->r, p->frame, p->len) < 0) {
+		p->have_frame = false;
+		replay_schedule(p, -EIO);
 		return;
 	}
 	if (p->rd && !replay_readdress(p)) {
@@ -513,6 +541,8 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 	}
 	p->v = v;
 	p->sim = v->dom->sim;
+	memcpy(&p->own_hi, v->cfg.mac, sizeof(p->own_hi));
+	memcpy(&p->own_lo, v->cfg.mac + sizeof(p->own_hi), sizeof(p->own_lo));
 	if ((rc = replay_parse_keys(p, cfg, err, errlen)) < 0 ||
 	    (rc = pcap_tcp_open(v, cfg, p->as_ip, cfg->arg, &p->tcp, err, errlen)) < 0 ||
 	    (rc = trace_reader_open(cfg->arg, &p->r, err, errlen)) < 0) {
@@ -521,6 +551,8 @@ static int replay_open(struct vif *v, const struct vif_config *cfg, char *err, s
 		free(p);
 		return rc;
 	}
+	/* A classic pcap file is walked in place: each frame handed to the vif by pointer. */
+	trace_reader_map(p->r);
 	p->progress_tty = isatty(STDERR_FILENO);
 	p->started_real = real_now_ns();
 	v->backend = p;
@@ -559,14 +591,12 @@ static void replay_answer(struct sim_timer *t, void *arg)
  * Frames from the guest go nowhere (capture=FILE records them); with as=
  * they tell the guest's address and ask for the recording's hosts.
  */
-static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
+static __attribute__((noinline)) void replay_transmit_as(struct pcap_vif *p,
+							 const uint8_t *frame, size_t len)
 {
-	struct pcap_vif *p = v->backend;
 	uint8_t reply[TRACE_ARP_FRAME_LEN];
 	bool known;
 
-	if (!p || !p->rd)
-		return;
 	known = trace_readdress_guest_known(p->rd);
 	if (trace_readdress_from_guest(p->rd, frame, len, reply)) {
 		if (p->nr_arp == PCAP_ARP_PENDING_MAX) {
@@ -579,6 +609,18 @@ static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
 	pcap_tcp_from_guest(p->tcp, frame, len, trace_readdress_guest_ip(p->rd));
 	if (!known && trace_readdress_guest_known(p->rd))
 		replay_resume(p);
+}
+
+/*
+ * Without as= (the common case) nothing is done: replay_transmit_as is out
+ * of line, so no registers are saved for it.
+ */
+static void replay_transmit(struct vif *v, const uint8_t *frame, size_t len)
+{
+	struct pcap_vif *p = v->backend;
+
+	if (p && p->rd)
+		replay_transmit_as(p, frame, len);
 }
 
 /*

@@ -22,7 +22,7 @@
 #include "sim/host/debug.h"
 #include "sim/report.h"
 #include "sim/sim.h"
-#include "traces/tcp_replay.h"
+#include "traces/trace_map.h"
 
 #define FAULT_STACK_SIZE (64 * 1024)
 
@@ -44,8 +44,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc_void)
 	char msg[256];
 	int n;
 
-	/* tcp=replay's recording truncated under its mapping: the replay says so, not a crash. */
-	if (sig == SIGBUS && tcp_replay_map_fault(si->si_addr))
+	/* A trace truncated under its mapping (pcap=, tcp=replay): the replay says so, not a crash. */
+	if (sig == SIGBUS && trace_map_fault(si->si_addr))
 		return;
 	n = snprintf(msg, sizeof(msg),
 		     "drydock: domain %u (%s) crashed: %s (%s) at address %p, rip %#llx\n",

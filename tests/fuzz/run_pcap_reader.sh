@@ -18,5 +18,6 @@ if [ -n "$pcaptool" ] && [ -x "$pcaptool" ]; then
 	"$pcaptool" gen-gap "$work/seeds/gap.pcapng" 02:00:00:00:00:02 4294967296
 fi
 # New inputs go to corpus/ (kept between runs); the seeds are read only.
-exec "$fuzzer" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+# -error_exitcode: libFuzzer's default for a finding is 77, which CTest takes for a skip.
+exec "$fuzzer" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
 	-print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$work/seeds"
