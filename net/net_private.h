@@ -48,6 +48,16 @@ struct net_rx_frags {
 	unsigned int nr_more;
 };
 
+/*
+ * netif.c: a frame in pieces (len bytes in all, NETFRONT_RX_* flags), input
+ * without joining them when it is a TCP/IPv4 segment with a checked
+ * checksum and all its headers in frags[0]; false (nothing done) otherwise,
+ * for the caller to join it and use net_if_input.
+ */
+struct net_if;
+bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
+			size_t len, unsigned int flags);
+
 struct net_if {
 	struct net_link link;
 	struct net_if_config cfg;

@@ -172,22 +172,32 @@ static bool frags_fit(const struct netfront_frag *first, unsigned int flags)
 	return l4 + (size_t)(f[l4 + 12] >> 4) * 4 <= first->len;
 }
 
-/* A multi-slot frame from netfront, in its slots' pieces (netfront_rx_sg_fn). */
-static bool netfront_link_rx_sg(struct netfront *nf, const struct netfront_frag *frags,
-				unsigned int nr, size_t len, unsigned int flags, void *arg)
+bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
+			size_t len, unsigned int flags)
 {
-	struct net_if *nif = arg;
 	struct net_rx_frags rest;
+	size_t sum = 0;
 
 	if (nr < 2 || !frags_fit(&frags[0], flags))
+		return false;
+	for (unsigned int i = 0; i < nr; i++)
+		sum += frags[i].len;
+	if (sum != len) /* what ip4.c and tcp_in.c trust the pieces to hold */
 		return false;
 	rest.head_end = frags[0].data + frags[0].len;
 	rest.more = frags + 1;
 	rest.nr_more = nr - 1;
 	nif->rx_frags = &rest;
-	netfront_link_rx(nf, frags[0].data, len, flags, arg);
+	netfront_link_rx(nif->nf, frags[0].data, len, flags, nif);
 	nif->rx_frags = NULL;
 	return true;
+}
+
+/* A multi-slot frame from netfront, in its slots' pieces (netfront_rx_sg_fn). */
+static bool netfront_link_rx_sg(struct netfront *nf, const struct netfront_frag *frags,
+				unsigned int nr, size_t len, unsigned int flags, void *arg)
+{
+	return net_if_input_frags(arg, frags, nr, len, flags);
 }
 
 static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
