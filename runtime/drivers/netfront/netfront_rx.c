@@ -10,9 +10,12 @@
  * With receive offloads (netfront_open_rx_offload: feature-sg,
  * feature-gso-tcpv4, checksum offload) a frame may span slots
  * (NETRXF_more_data; the sizes add up, <xen/io/netif.h> "Guest receive")
- * and carry extra-info slots after its first: they are joined in
- * nf->rx_frame, each buffer reposted as soon as it is copied, as Linux's
- * xennet_get_responses and xennet_get_extras read them. A frame the backend
+ * and carry extra-info slots after its first, read as Linux's
+ * xennet_get_responses and xennet_get_extras read them: joined in
+ * nf->rx_frame, each buffer reposted as soon as it is copied; or, with a
+ * scatter callback (netfront_set_rx_sg), handed up as the slots' pieces,
+ * as Linux's netfront builds an skb of page fragments, the buffers kept
+ * until the callback returns (joined after all if it declines). A frame the backend
  * got wrong is refused whole, counted in rx_errors and said once per kind.
  * Without them, a multi-slot frame or an extra is counted as an error and
  * its buffers reposted.
