@@ -89,13 +89,15 @@ uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, u
 
 uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_seg *seg)
 {
-	const struct netfront_frag *m = seg->more, *end = seg->more + seg->nr_more;
+	const struct netfront_frag *m, *end;
 	const uint8_t *data = seg->data;
 	uint32_t piece = seg->head_len, left = seg->len, room = cap > r->len ? cap - r->len : 0;
 	uint32_t done = 0, n;
 
-	if (!seg->nr_more)
+	if (!seg->nr_more) /* more is NULL then */
 		return tcp_ring_write(r, cap, seg->data, seg->len);
+	m = seg->more;
+	end = seg->more + seg->nr_more;
 	/* Room for all of it at once, as one write would make (not a doubling per piece). */
 	if (r->len + (left < room ? left : room) > r->cap)
 		tcp_ring_grow(r, r->len + (left < room ? left : room), cap);
