@@ -28,10 +28,35 @@
 #define IP4_PROTO_TCP 6
 #define IP4_PROTO_UDP 17
 #define IP4_DEFAULT_TTL 64
+#define IP4_MF 0x2000          /* more fragments, in the flags and offset field */
+#define IP4_OFFSET_MASK 0x1fff /* the fragment offset, in 8-byte units */
 
 struct arp_cache;
 struct ip4_reass;
 struct netfront;
+
+/*
+ * netif.c: the frame being input arrived in pieces (a multi-slot frame from
+ * netfront): the bytes before head_end are at the frame pointer, the rest in
+ * more[]. Only a TCP/IPv4 segment whose link checked its checksum and whose
+ * IP and TCP headers all lie before head_end is input so; tcp_input takes
+ * the payload from the pieces, and nothing else reads past the headers.
+ */
+struct net_rx_frags {
+	const uint8_t *head_end;
+	const struct netfront_frag *more;
+	unsigned int nr_more;
+};
+
+/*
+ * netif.c: a frame in pieces (len bytes in all, NETFRONT_RX_* flags), input
+ * without joining them when it is a TCP/IPv4 segment with a checked
+ * checksum and all its headers in frags[0]; false (nothing done) otherwise,
+ * for the caller to join it and use net_if_input.
+ */
+struct net_if;
+bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
+			size_t len, unsigned int flags);
 
 struct net_if {
 	struct net_link link;
@@ -48,6 +73,7 @@ struct net_if {
 	unsigned int n_mcast;
 	uint16_t ip_id;           /* ip4.c: next identification */
 	bool rx_csum_valid;       /* netif.c: the frame being input has checked L4 checksums */
+	const struct net_rx_frags *rx_frags; /* netif.c: the frame being input is in pieces */
 	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
 	 * before it, being sent down through arp_output; NULL: none. */
 	uint8_t *tx_room;

@@ -87,6 +87,34 @@ uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, u
 	return n;
 }
 
+uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_seg *seg)
+{
+	const struct netfront_frag *m, *end;
+	const uint8_t *data = seg->data;
+	uint32_t piece = seg->head_len, left = seg->len, room = cap > r->len ? cap - r->len : 0;
+	uint32_t done = 0, n;
+
+	if (!seg->nr_more) /* more is NULL then */
+		return tcp_ring_write(r, cap, seg->data, seg->len);
+	m = seg->more;
+	end = seg->more + seg->nr_more;
+	/* Room for all of it at once, as one write would make (not a doubling per piece). */
+	if (r->len + (left < room ? left : room) > r->cap)
+		tcp_ring_grow(r, r->len + (left < room ? left : room), cap);
+	for (;;) {
+		if (piece > left)
+			piece = left;
+		n = tcp_ring_write(r, cap, data, piece);
+		done += n;
+		left -= n;
+		if (n < piece || !left || m == end)
+			return done;
+		data = m->data;
+		piece = (uint32_t)m->len;
+		m++;
+	}
+}
+
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len)
 {
 	uint32_t start, first;

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <uk/alloc.h>
 #include <uk/time.h>
 
 #include "tcp_private.h"
@@ -46,6 +47,9 @@ static int tcp_parse(const struct ip4_info *ip, const uint8_t *data, size_t len,
 	seg->wnd = net_get16(data + 14);
 	seg->data = data + hlen;
 	seg->len = (uint32_t)(len - hlen);
+	seg->head_len = seg->len;
+	seg->more = NULL;
+	seg->nr_more = 0;
 	if (tcp_opt_parse(data + TCP_HLEN, hlen - TCP_HLEN, seg->flags & TCP_SYN, &seg->opt) < 0 ||
 	    seg->sport == 0 || seg->dport == 0) {
 		tcp_stats.bad_header++;
@@ -265,6 +269,21 @@ static bool tcp_acceptable(const struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	       tcp_seq_in(seg->seq + slen - 1, pcb->rcv_nxt, end);
 }
 
+/* Drops n <= seg->len payload bytes from the segment's front, across its pieces. */
+static void tcp_seg_skip(struct tcp_seg *seg, uint32_t n)
+{
+	seg->len -= n;
+	while (n > seg->head_len && seg->nr_more) {
+		n -= seg->head_len;
+		seg->data = seg->more->data;
+		seg->head_len = (uint32_t)seg->more->len;
+		seg->more++;
+		seg->nr_more--;
+	}
+	seg->data += n;
+	seg->head_len -= n;
+}
+
 /* Cuts what lies before rcv_nxt and beyond the window off the segment. */
 static void tcp_trim(const struct tcp_pcb *pcb, struct tcp_seg *seg)
 {
@@ -282,8 +301,7 @@ static void tcp_trim(const struct tcp_pcb *pcb, struct tcp_seg *seg)
 			skip = seg->len;
 			seg->flags &= (uint8_t)~TCP_FIN;
 		}
-		seg->data += skip;
-		seg->len -= skip;
+		tcp_seg_skip(seg, skip);
 		seg->seq += skip;
 	}
 	if (tcp_seq_gt(seg->seq + seg->len, pcb->rcv_nxt + wnd)) {
@@ -454,7 +472,7 @@ static void tcp_fin_input(struct tcp_pcb *pcb)
 /* Data in order goes to the receive ring and ACKs are delayed (RFC 5681 4.2). */
 static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
 {
-	uint32_t n = tcp_ring_write(&pcb->rcvq, pcb->rcvbuf, seg->data, seg->len);
+	uint32_t n = tcp_ring_write_seg(&pcb->rcvq, pcb->rcvbuf, seg);
 
 	pcb->rcv_nxt += n;
 	if (n)
@@ -486,6 +504,40 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 		tcp_pcb_wake(pcb);
 }
 
+/* An out-of-order segment to the queue; one in pieces joined first (rare: a loss). */
+static void tcp_data_ooo(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
+{
+	uint32_t cap = pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0;
+	const uint8_t *data = seg->data;
+	uint8_t *joined = NULL;
+
+	if (seg->nr_more) {
+		const struct netfront_frag *m = seg->more, *end = seg->more + seg->nr_more;
+		const uint8_t *p = seg->data;
+		uint32_t piece = seg->head_len, off = 0;
+
+		if (!(joined = uk_malloc(seg->len))) {
+			tcp_stats.nomem++;
+			return;
+		}
+		/* The pieces hold at least seg->len bytes (net_rx_frags). */
+		for (;;) {
+			uint32_t n = piece < seg->len - off ? piece : seg->len - off;
+
+			memcpy(joined + off, p, n);
+			off += n;
+			if (off == seg->len || m == end)
+				break;
+			p = m->data;
+			piece = (uint32_t)m->len;
+			m++;
+		}
+		data = joined;
+	}
+	tcp_ooo_insert(pcb, seg->seq, data, seg->len, fin, cap);
+	uk_free(joined);
+}
+
 /* The segment's text and FIN (sixth to eighth checks); false when pcb is gone. */
 static bool tcp_data_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 {
@@ -513,8 +565,7 @@ static bool tcp_data_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	}
 	/* Out of order (the segment starts beyond rcv_nxt): keep it, ACK at once. */
 	pcb->last_ooo_seq = seg->seq;
-	tcp_ooo_insert(pcb, seg->seq, seg->data, seg->len, fin,
-		       pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0);
+	tcp_data_ooo(pcb, seg, fin);
 	pcb->ack_now = true;
 	return true;
 }
@@ -600,6 +651,12 @@ void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *dat
 
 	if (ip->broadcast || !nif->configured || tcp_parse(ip, data, len, &seg) < 0)
 		return;
+	if (nif->rx_frags && (size_t)(nif->rx_frags->head_end - seg.data) < seg.len) {
+		/* In pieces (netif.c checked the headers lie in the first): the payload too. */
+		seg.head_len = (uint32_t)(nif->rx_frags->head_end - seg.data);
+		seg.more = nif->rx_frags->more;
+		seg.nr_more = nif->rx_frags->nr_more;
+	}
 	tcp_stats.segs_in++;
 	pcb = tcp_lookup(nif, seg.dst, seg.dport, seg.src, seg.sport);
 	/* A new SYN beyond a TIME-WAIT connection's sequence space starts a new one (RFC 6191). */

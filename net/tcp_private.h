@@ -102,6 +102,14 @@ struct tcp_seg {
 	uint8_t flags;
 	const uint8_t *data;  /* the payload */
 	uint32_t len;         /* payload bytes (SEG.LEN less SYN and FIN) */
+	/*
+	 * A segment that came in pieces (net_rx_frags): head_len bytes at
+	 * data, then more[]; len may be less than their sum, never more.
+	 * Otherwise head_len >= len and nr_more is 0.
+	 */
+	uint32_t head_len;
+	const struct netfront_frag *more;
+	unsigned int nr_more;
 	struct tcp_opts opt;
 };
 
@@ -309,6 +317,8 @@ size_t tcp_opt_write(uint8_t *p, const struct tcp_opts *o);
 /* tcp_buf.c */
 /* Appends up to len bytes within cap; returns how many. */
 uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, uint32_t len);
+/* The same for a segment's payload, from its pieces if it came in pieces. */
+uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_seg *seg);
 /* Copies len bytes from offset off (off + len <= r->len). */
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len);
 /* Drops the first n bytes (n <= r->len); frees the storage when it empties. */
