@@ -278,6 +278,8 @@ struct net_socket_ops {
 	int (*accept)(struct net_socket *s, struct net_socket **out);
 	int (*send)(struct net_socket *s, const void *buf, size_t len);
 	int (*recv)(struct net_socket *s, void *buf, size_t len);
+	/* A reader returns with n bytes the protocol gave it directly (net_stream_reader). */
+	void (*recv_done)(struct net_socket *s, uint32_t n);
 	int (*shutdown)(struct net_socket *s);
 	void (*abort)(struct net_socket *s); /* RST; the socket stays, unconnected */
 	int (*getpeername)(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port);
@@ -293,6 +295,17 @@ struct net_dgram {
 	uint16_t port;
 	size_t len;
 	uint8_t data[];
+};
+
+/*
+ * A reader blocked in net_recv on a stream socket with nothing to read
+ * (socket.c): in-order data arriving while the receive ring is empty is
+ * copied straight into buf (tcp_in.c), got bytes so far, up to len.
+ */
+struct net_stream_reader {
+	uint8_t *buf;
+	uint32_t len;
+	uint32_t got;
 };
 
 /* Receive queue bounds of a datagram socket: beyond either, drop and count. */
@@ -321,6 +334,7 @@ struct net_socket {
 		} dgram;
 		struct {
 			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */
+			struct net_stream_reader *reader; /* socket.c: blocked, nothing to read */
 		} stream;
 	};
 };

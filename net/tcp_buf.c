@@ -115,6 +115,26 @@ uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_s
 	}
 }
 
+void tcp_seg_pull(struct tcp_seg *seg, uint8_t *out, uint32_t n)
+{
+	seg->len -= n;
+	while (n > seg->head_len && seg->nr_more) {
+		if (out) {
+			memcpy(out, seg->data, seg->head_len);
+			out += seg->head_len;
+		}
+		n -= seg->head_len;
+		seg->data = seg->more->data;
+		seg->head_len = (uint32_t)seg->more->len;
+		seg->more++;
+		seg->nr_more--;
+	}
+	if (out && n)
+		memcpy(out, seg->data, n);
+	seg->data += n;
+	seg->head_len -= n;
+}
+
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len)
 {
 	uint32_t start, first;
@@ -255,7 +275,7 @@ bool tcp_ooo_drain(struct tcp_pcb *pcb)
 		if (tcp_seq_gt(end, pcb->rcv_nxt)) {
 			uint32_t skip = pcb->rcv_nxt - o->seq;
 
-			pcb->rcv_nxt += tcp_ring_write(&pcb->rcvq, pcb->rcvbuf, o->data + skip,
+			pcb->rcv_nxt += tcp_ring_write(&pcb->rcvq, tcp_rcvq_cap(pcb), o->data + skip,
 						       o->len - skip);
 		}
 		pcb->ooo = o->next;

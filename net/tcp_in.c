@@ -269,21 +269,6 @@ static bool tcp_acceptable(const struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	       tcp_seq_in(seg->seq + slen - 1, pcb->rcv_nxt, end);
 }
 
-/* Drops n <= seg->len payload bytes from the segment's front, across its pieces. */
-static void tcp_seg_skip(struct tcp_seg *seg, uint32_t n)
-{
-	seg->len -= n;
-	while (n > seg->head_len && seg->nr_more) {
-		n -= seg->head_len;
-		seg->data = seg->more->data;
-		seg->head_len = (uint32_t)seg->more->len;
-		seg->more++;
-		seg->nr_more--;
-	}
-	seg->data += n;
-	seg->head_len -= n;
-}
-
 /* Cuts what lies before rcv_nxt and beyond the window off the segment. */
 static void tcp_trim(const struct tcp_pcb *pcb, struct tcp_seg *seg)
 {
@@ -301,7 +286,7 @@ static void tcp_trim(const struct tcp_pcb *pcb, struct tcp_seg *seg)
 			skip = seg->len;
 			seg->flags &= (uint8_t)~TCP_FIN;
 		}
-		tcp_seg_skip(seg, skip);
+		tcp_seg_pull(seg, NULL, skip);
 		seg->seq += skip;
 	}
 	if (tcp_seq_gt(seg->seq + seg->len, pcb->rcv_nxt + wnd)) {
@@ -469,11 +454,45 @@ static void tcp_fin_input(struct tcp_pcb *pcb)
 	tcp_pcb_wake(pcb);
 }
 
-/* Data in order goes to the receive ring and ACKs are delayed (RFC 5681 4.2). */
+/*
+ * A reader blocked in net_recv with nothing to read (socket.c) takes the
+ * front of an in-order segment straight into its buffer, as far as it
+ * fits, instead of through the ring and its read out: the ring must be
+ * empty, so no byte can overtake one queued before it. The bytes count as
+ * unread (rcv_direct) until the reader returns (tcp_sock_recv_done).
+ * Returns how many it took.
+ */
+static uint32_t tcp_data_to_reader(struct tcp_pcb *pcb, struct tcp_seg *seg)
+{
+	struct net_stream_reader *r = pcb->sock ? pcb->sock->stream.reader : NULL;
+	uint32_t n;
+
+	if (!r || pcb->rcvq.len || !seg->len)
+		return 0;
+	n = r->len - r->got;
+	if (n > seg->len)
+		n = seg->len;
+	if (n > tcp_rcv_room(pcb)) /* no more than the ring would have taken */
+		n = tcp_rcv_room(pcb);
+	tcp_seg_pull(seg, r->buf + r->got, n);
+	r->got += n;
+	if (r->got == r->len)
+		pcb->sock->stream.reader = NULL;
+	pcb->rcv_direct += n;
+	tcp_stats.rcv_direct_bytes += n;
+	return n;
+}
+
+/*
+ * Data in order goes to a waiting reader or the receive ring, and ACKs are
+ * delayed (RFC 5681 4.2).
+ */
 static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
 {
-	uint32_t n = tcp_ring_write_seg(&pcb->rcvq, pcb->rcvbuf, seg);
+	struct tcp_seg rest = *seg;
+	uint32_t n = tcp_data_to_reader(pcb, &rest);
 
+	n += tcp_ring_write_seg(&pcb->rcvq, tcp_rcvq_cap(pcb), &rest);
 	pcb->rcv_nxt += n;
 	if (n)
 		tcp_rcv_rtt_measure(pcb, seg);
@@ -507,31 +526,18 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 /* An out-of-order segment to the queue; one in pieces joined first (rare: a loss). */
 static void tcp_data_ooo(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
 {
-	uint32_t cap = pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0;
+	uint32_t cap = tcp_rcv_room(pcb);
 	const uint8_t *data = seg->data;
 	uint8_t *joined = NULL;
 
 	if (seg->nr_more) {
-		const struct netfront_frag *m = seg->more, *end = seg->more + seg->nr_more;
-		const uint8_t *p = seg->data;
-		uint32_t piece = seg->head_len, off = 0;
+		struct tcp_seg whole = *seg;
 
 		if (!(joined = uk_malloc(seg->len))) {
 			tcp_stats.nomem++;
 			return;
 		}
-		/* The pieces hold at least seg->len bytes (net_rx_frags). */
-		for (;;) {
-			uint32_t n = piece < seg->len - off ? piece : seg->len - off;
-
-			memcpy(joined + off, p, n);
-			off += n;
-			if (off == seg->len || m == end)
-				break;
-			p = m->data;
-			piece = (uint32_t)m->len;
-			m++;
-		}
+		tcp_seg_pull(&whole, joined, seg->len); /* the pieces hold seg->len (net_rx_frags) */
 		data = joined;
 	}
 	tcp_ooo_insert(pcb, seg->seq, data, seg->len, fin, cap);

@@ -5,7 +5,8 @@
  * tcp_ring_write_seg): the app reads the bytes in order, byte for byte,
  * when the segment is whole, retransmitted over what came before (trimmed
  * across pieces), out of order, or cut by the window; and a frame the stack
- * cannot take in pieces is declined untouched, for netfront to join it.
+ * cannot take in pieces is declined untouched, for netfront to join it;
+ * and a reader waiting in net_recv takes the payload from the pieces.
  * The peer is tests/support/tcp_helper.c's. Run with --clock virtual.
  */
 #include <stdarg.h>
@@ -245,6 +246,43 @@ static void test_frames_the_stack_cannot_take_in_pieces_are_declined(void **stat
 	net_abort(s);
 }
 
+/* A thread blocked in net_recv while a segment in pieces arrives (tcp_rx_direct_test.c). */
+struct waiting_reader {
+	struct net_socket *s;
+	size_t len;
+	int rc;
+};
+
+static int waiting_reader_main(void *arg)
+{
+	struct waiting_reader *r = arg;
+
+	r->rc = net_recv(r->s, sink, r->len, 0);
+	return 0;
+}
+
+static void test_a_waiting_reader_takes_a_segment_in_pieces_across_them(void **state)
+{
+	struct th_conn c;
+	uint32_t base;
+	struct net_socket *s = open_conn(16006, &c, &base);
+	/* Its buffer ends inside the third piece (the first holds SLOT - HDRS bytes of payload). */
+	struct waiting_reader r = { s, 10000, 1 };
+	uint64_t direct = tcp_stats.rcv_direct_bytes;
+	struct uk_thread *t = uk_thread_create("reader", waiting_reader_main, &r);
+
+	uk_yield();
+	assert_int_equal(r.rc, 1);
+	assert_true(feed_pieces(&c, base, 0, 30000));
+	assert_int_equal(tcp_stats.rcv_direct_bytes - direct, 10000);
+	assert_int_equal(s->stream.pcb->rcvq.len, 20000);
+	uk_thread_join(t);
+	assert_int_equal(r.rc, 10000);
+	assert_int_equal(app_read_all(s, sink + 10000, sizeof(sink) - 10000), 20000);
+	assert_memory_equal(sink, stream, 30000);
+	net_abort(s);
+}
+
 static int group_setup(void **state)
 {
 	for (size_t i = 0; i < sizeof(stream); i++)
@@ -262,6 +300,7 @@ int app_main(int argc, char **argv)
 		T(test_an_out_of_order_segment_in_pieces_waits_for_the_hole),
 		T(test_a_segment_past_the_window_is_cut_within_its_pieces),
 		T(test_frames_the_stack_cannot_take_in_pieces_are_declined),
+		T(test_a_waiting_reader_takes_a_segment_in_pieces_across_them),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
