@@ -13,7 +13,8 @@
  *                       domain's home (/xenstore/name, /xenstore/device/vif/0/mac)
  *   GET /stats          counters, one "name value" a line: connections open
  *                       and accepted, requests, guest pages free and in use,
- *                       heap bytes in use (for the SYN flood test and the bench)
+ *                       TCP bytes received straight into a waiting reader,
+ *                       heap bytes in use last (for the SYN flood test and the bench)
  *   HEAD                as GET without the body
  * Anything else is 404 (no such resource), 405 (a resource with another
  * method), or 400/414/431/501/505 for requests it will not read (a
@@ -255,9 +256,9 @@ static int serve_stats(struct conn *c, bool head_only, bool keep)
 	tcp_stats_get(&t);
 	snprintf(text, sizeof(text),
 		 "open %u\naccepted %" PRIu64 "\nrequests %" PRIu64 "\npages_free %zu\n"
-		 "pages_used %zu\nheap_bytes %zu\ntcp_rcv_direct_bytes %" PRIu64 "\n",
+		 "pages_used %zu\ntcp_rcv_direct_bytes %" PRIu64 "\nheap_bytes %zu\n",
 		 c->h->open, c->h->accepted, c->h->requests, m.pages_free,
-		 m.pages_total - m.pages_free, m.heap_bytes_used, t.rcv_direct_bytes);
+		 m.pages_total - m.pages_free, t.rcv_direct_bytes, m.heap_bytes_used);
 	return respond(c, 200, "text/plain", strlen(text), text, head_only ? 0 : strlen(text), keep);
 }
 
