@@ -276,6 +276,7 @@ struct tcp_pcb {
 };
 
 extern struct tcp_stats tcp_stats;
+extern uint64_t tcp_msl_ns;
 
 /* Received bytes the app has not read (in the ring, or given a reader that has not returned). */
 static inline uint32_t tcp_rcv_unread(const struct tcp_pcb *pcb)
@@ -294,7 +295,6 @@ static inline uint32_t tcp_rcv_room(const struct tcp_pcb *pcb)
 {
 	return pcb->rcvbuf > tcp_rcv_unread(pcb) ? pcb->rcvbuf - tcp_rcv_unread(pcb) : 0;
 }
-extern uint64_t tcp_msl_ns;
 
 /* tcp.c */
 struct tcp_pcb *tcp_pcb_new(void);

@@ -131,7 +131,7 @@ static void test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer(vo
 	net_abort(s);
 }
 
-static void test_a_reader_with_a_small_buffer_takes_its_fill_and_the_rest_queues_behind(void **state)
+static void test_a_small_reader_takes_its_fill_and_the_rest_queues_behind(void **state)
 {
 	struct th_conn c;
 	struct net_socket *s = open_conn(17002, &c);
@@ -428,7 +428,7 @@ int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer),
-		T(test_a_reader_with_a_small_buffer_takes_its_fill_and_the_rest_queues_behind),
+		T(test_a_small_reader_takes_its_fill_and_the_rest_queues_behind),
 		T(test_a_waiting_reader_takes_segments_until_it_runs),
 		T(test_out_of_order_data_waits_for_the_hole_and_never_overtakes_it),
 		T(test_a_fin_while_a_reader_waits_ends_the_stream_after_its_data),
