@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench/ping: ICMP round trips (ping -f) and UDP echoes through echo — the
 # IPv4 stack on netfront over a TAP device — beside tap_responder (a plain C
-# program answering ARP, ping and UDP port 7 on the same kind of TAP) in the
-# same run. Each responder gets a network namespace of its own, made for the
-# run, with the same TAP (dd0, 10.0.0.1/24) and address (10.0.0.2); all
-# traffic stays inside them. Both run all the time and are measured in
-# alternating rounds. Needs root; prints a message and exits 0 otherwise.
+# program answering ARP, ping and UDP port 7 on the same kind of TAP) and
+# tap_responder --epoll (the same program waiting in epoll_wait, as any event
+# loop waits: the ceiling of a responder built on one) in the same run. Each
+# responder gets a network namespace of its own, made for the run, with the
+# same TAP (dd0, 10.0.0.1/24) and address (10.0.0.2); all traffic stays
+# inside them. All three run all the time and are measured in alternating
+# rounds. Needs root; prints a message and exits 0 otherwise.
 #
 #   bench/ping.sh BUILD_DIR [COUNT [ROUNDS]]
 #
@@ -25,6 +27,7 @@ per_round=$(((count + rounds - 1) / rounds))
 # wait (5 to 20 us here, varying from run to run) hides the work per packet.
 cpu=$(($(nproc) - 1))
 ns_base=drydock-bench-ping-base-$$
+ns_ep=drydock-bench-ping-ep-$$
 ns_dd=drydock-bench-ping-dd-$$
 
 . "$(dirname "$0")/lib.sh"
@@ -32,12 +35,12 @@ bench_netns_or_skip ping "$ns_base" 0
 tmp=$(mktemp -d)
 cleanup() {
 	local ns p
-	for ns in "$ns_base" "$ns_dd"; do
+	for ns in "$ns_base" "$ns_ep" "$ns_dd"; do
 		p=$(ip netns pids "$ns" 2>/dev/null) || continue
 		[ -z "$p" ] || kill -TERM $p 2>/dev/null || true
 	done
 	sleep 0.2
-	for ns in "$ns_base" "$ns_dd"; do
+	for ns in "$ns_base" "$ns_ep" "$ns_dd"; do
 		p=$(ip netns pids "$ns" 2>/dev/null) || continue
 		[ -z "$p" ] || kill -KILL $p 2>/dev/null || true
 		ip netns del "$ns" 2>/dev/null || true
@@ -45,8 +48,9 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+ip netns add "$ns_ep"
 ip netns add "$ns_dd"
-for ns in "$ns_base" "$ns_dd"; do
+for ns in "$ns_base" "$ns_ep" "$ns_dd"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$ns" link set lo up
@@ -113,13 +117,16 @@ row() {
 }
 
 start base "tap_responder (baseline)" "answering" "$build/bench/tap_responder" dd0 "$addr" "$mac"
+start ep "tap_responder --epoll" "answering" "$build/bench/tap_responder" --epoll dd0 \
+	"$addr" "$mac"
 start dd "echo (drydock)" "echo: answering" \
 	"$build/bin/echo" --vif "tap=dd0,mac=$mac" -- "ip=$addr/24" gw=10.0.0.1
 for r in $(seq "$rounds"); do
 	round base
+	round ep
 	round dd
 done
-for key in base dd; do
+for key in base ep dd; do
 	eval "kill -TERM \$pid_$key 2>/dev/null || true; wait \$pid_$key 2>/dev/null || true"
 done
 
@@ -127,6 +134,7 @@ echo "bench/ping: $((per_round * rounds)) pings (ping -f) and as many UDP echoes
      "($udp_size-byte payload, window $udp_window) each, in $rounds alternating rounds, all on CPU $cpu"
 printf '%-26s %12s %12s %12s %12s\n' "" "ping rt/s" "ping rtt us" "udp echo/s" "udp rtt us"
 row base
+row ep
 row dd
 awk -v a="$dd_rtps" -v b="$base_rtps" -v c="$dd_rtt" -v d="$base_rtt" \
     -v e="$dd_udp" -v f="$base_udp" 'BEGIN {
@@ -134,6 +142,11 @@ awk -v a="$dd_rtps" -v b="$base_rtps" -v c="$dd_rtt" -v d="$base_rtt" \
 		printf "echo reaches %.0f%% of the baseline'"'"'s ping round trips/s, %.0f%% of its UDP echoes/s (mean ping rtt %+.1f us)\n",
 		       100 * a / b, 100 * e / f, c - d
 	print "goal: at least 90% of the baseline (Solo5 spt reaches about 75%)"
+}'
+awk -v a="$ep_rtps" -v b="$base_rtps" -v e="$ep_udp" -v f="$base_udp" 'BEGIN {
+	if (b > 0 && f > 0)
+		printf "an event loop'"'"'s ceiling: tap_responder --epoll reaches %.0f%% of the baseline'"'"'s ping round trips/s, %.0f%% of its UDP echoes/s\n",
+		       100 * a / b, 100 * e / f
 }'
 # Round by round: echo's round against the baseline's just before it, which
 # the machine's load moved less than it moved the whole run.

@@ -7,7 +7,11 @@
  * else: read(2), rewrite in place, write(2). Its rates are the limit of the
  * TAP path and the host's own stack on this machine.
  *
- *   tap_responder IFNAME ADDR [MAC]
+ *   tap_responder [--epoll] IFNAME ADDR [MAC]
+ *
+ * --epoll: the same answers, but the TAP is nonblocking and an empty read
+ * waits in epoll_wait(2), as every event loop (libuv's included) waits: the
+ * limit of any responder built on one, however little it does per frame.
  *
  * MAC defaults to 00:16:3e:00:01:00. Prints "tap_responder: answering" when
  * the TAP is open, and its counters on SIGTERM or SIGINT.
@@ -22,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -150,12 +155,14 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct counters c = { 0 };
 	uint8_t f[65536 + ETH_HLEN], mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x00 }, ip[4];
-	int fd;
+	int fd, ep = -1, use_epoll = argc > 1 && !strcmp(argv[1], "--epoll");
 
+	argc -= use_epoll;
+	argv += use_epoll;
 	if (argc < 3 || argc > 4 || inet_pton(AF_INET, argv[2], ip) != 1 ||
 	    (argc == 4 && sscanf(argv[3], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
 				 &mac[2], &mac[3], &mac[4], &mac[5]) != 6)) {
-		fprintf(stderr, "usage: tap_responder IFNAME ADDR [MAC]\n");
+		fprintf(stderr, "usage: tap_responder [--epoll] IFNAME ADDR [MAC]\n");
 		return 2;
 	}
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[1]);
@@ -163,7 +170,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tap_responder: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	/* No SA_RESTART: a signal ends the blocking read. */
+	if (use_epoll) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || (ep = epoll_create1(0)) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			perror("tap_responder: epoll");
+			return 1;
+		}
+	}
+	/* No SA_RESTART: a signal ends the blocking read or epoll_wait. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	printf("tap_responder: answering %s on %s\n", argv[2], argv[1]);
@@ -172,6 +188,15 @@ int main(int argc, char **argv)
 		ssize_t n = read(fd, f, sizeof(f));
 		size_t len;
 
+		if (n < 0 && errno == EAGAIN && ep >= 0) {
+			struct epoll_event ev;
+
+			if (epoll_wait(ep, &ev, 1, -1) < 0 && errno != EINTR) {
+				perror("tap_responder: epoll_wait");
+				return 1;
+			}
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -5,7 +5,9 @@
  * event channel and receive by copy only: into single slots, or with the
  * frontend's feature-sg, feature-gso-tcpv4 and checksum offload over
  * several slots (NETRXF_more_data), a GSO extra and NETRXF_csum_blank /
- * NETRXF_data_validated, as xenvif_rx_skb gives them. The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
+ * NETRXF_data_validated, as xenvif_rx_skb gives them (the same responses
+ * for a frame the TAP backend read straight into the posted pages:
+ * netback_rx_direct.c). The transmit side (multi-slot frames, GSO, blank checksums) is netback_tx.c.
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */
@@ -147,6 +149,34 @@ static int rx_single(struct netback *nb, const uint8_t *frame, size_t len, uint1
 	return 0;
 }
 
+unsigned int netback_rx_room(struct netback *nb)
+{
+	return rx_room(nb);
+}
+
+void netback_rx_respond(struct netback *nb, const netif_rx_request_t *req, unsigned int n,
+			unsigned int extra_at, size_t len, uint16_t gso_size, uint16_t flags)
+{
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		size_t chunk = len - off < SIM_PAGE_SIZE ? len - off : SIM_PAGE_SIZE;
+		uint16_t f = i == 0 ? flags : 0;
+
+		if (i == extra_at) {
+			rx_put_gso(nb, gso_size);
+			continue;
+		}
+		if (off + chunk < len)
+			f |= NETRXF_more_data;
+		if (i == 0 && gso_size)
+			f |= NETRXF_extra_info;
+		rx_put(nb, req[i].id, f, (int16_t)chunk);
+		off += chunk;
+	}
+	rx_push(nb);
+}
+
 int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len,
 			    uint16_t gso_size, uint16_t flags)
 {
@@ -154,7 +184,6 @@ int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len
 	unsigned int data = len ? (unsigned int)((len + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE) : 1;
 	unsigned int n = data + (gso_size ? 1 : 0), extra_at = gso_size ? 1 : n;
 	RING_IDX first;
-	size_t off = 0;
 
 	if (len <= SIM_PAGE_SIZE && !gso_size)
 		return rx_single(nb, frame, len, flags);
@@ -174,22 +203,7 @@ int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len
 		rx_push(nb);
 		return -ENOBUFS;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		size_t chunk = len - off < SIM_PAGE_SIZE ? len - off : SIM_PAGE_SIZE;
-		uint16_t f = i == 0 ? flags : 0;
-
-		if (i == extra_at) {
-			rx_put_gso(nb, gso_size);
-			continue;
-		}
-		if (off + chunk < len)
-			f |= NETRXF_more_data;
-		if (i == 0 && gso_size)
-			f |= NETRXF_extra_info;
-		rx_put(nb, req[i].id, f, (int16_t)chunk);
-		off += chunk;
-	}
-	rx_push(nb);
+	netback_rx_respond(nb, req, n, extra_at, len, gso_size, flags);
 	return 0;
 }
 

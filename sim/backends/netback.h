@@ -9,7 +9,8 @@
  * event channel, and goes Connected. It consumes TX requests with grant
  * copies (the frame goes to vif's backend; with the offloads the vif keys
  * leave on, a frame may span slots, carry a GSO extra and a blank checksum:
- * netback_tx.c), fills posted RX buffers with grant copies, one slot per
+ * netback_tx.c), fills posted RX buffers with grant copies (or answers for
+ * a frame read into them directly: netback_rx_direct_*), one slot per
  * frame unless the frontend takes the receive offloads (then over several
  * slots, with a GSO extra and checksum flags), and notifies only when RING_PUSH_*_AND_CHECK_NOTIFY says so.
  *
@@ -28,6 +29,7 @@
 
 struct vif;
 struct netback;
+struct iovec;
 
 /* Takes the device vif v the toolstack added: features, InitWait, the watch. */
 int netback_create(struct vif *v, struct netback **out);
@@ -43,6 +45,27 @@ int netback_deliver(struct netback *nb, const uint8_t *frame, size_t len);
  */
 int netback_deliver_offload(struct netback *nb, const uint8_t *frame, size_t len,
 			    uint16_t gso_size, uint16_t flags);
+/*
+ * Receive without a copy of the simulator's own (netback_rx_direct.c): a
+ * frame read straight into the pages of the guest's next posted RX buffers.
+ * begin checks and pins, as a grant copy does (sim_gnttab_acquire for
+ * writing), the pages of the data slots of the largest frame (17: the
+ * 18 slots of a 64 KiB frame but the GSO extra's) and fills iov with them;
+ * it returns how many (NETBACK_RX_DIRECT_PAGES), or -ENOTCONN (not
+ * connected, or the frontend does not take every receive offload),
+ * -ENOBUFS (fewer buffers posted), -EACCES (a request id or a grant the
+ * copy would refuse: the copy path then reports it, for the slots it uses).
+ * Then commit answers the frame read as netback_deliver_offload answers a
+ * copied one, consuming only the slots it used (-EMSGSIZE, nothing
+ * consumed, for a frame the pages' layout does not fit: over a page
+ * without GSO, or beyond 64 KiB), and end releases the pins, whether or not
+ * the frame was committed. Nothing is consumed before commit, so a frame
+ * read and not committed never reaches the guest.
+ */
+#define NETBACK_RX_DIRECT_PAGES 17
+int netback_rx_direct_begin(struct netback *nb, struct iovec *iov);
+int netback_rx_direct_commit(struct netback *nb, size_t len, uint16_t gso_size, uint16_t flags);
+void netback_rx_direct_end(struct netback *nb);
 /* The receive offloads the connected frontend takes and this vif offers. */
 void netback_rx_offloads(const struct netback *nb, bool *sg, bool *gso, bool *csum);
 /*

@@ -6,6 +6,7 @@
 #define SIM_NETBACK_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/xen_abi.h" /* the ring barriers, before <xen/io/netif.h> */
@@ -20,6 +21,16 @@
 #define NB_MAX_FRAME_SLOTS XEN_NETIF_NR_SLOTS_MIN
 /* Slots of the largest frame given to the guest: 17 pages of a 64 KiB frame and the GSO extra. */
 #define NB_RX_MAX_SLOTS (XEN_NETIF_NR_SLOTS_MIN)
+
+/*
+ * The next frame's RX requests, read and their pages pinned before the frame
+ * itself is read into them (netback_rx_direct.c). Data page j is request
+ * j + 1 after the first, request 1 being the GSO extra's slot.
+ */
+struct nb_rx_direct {
+	netif_rx_request_t req[NB_RX_MAX_SLOTS];
+	unsigned int pinned; /* data pages pinned, from the first */
+};
 
 /* How the next TX slots are read after a request the backend did not agree to. */
 enum tx_chain {
@@ -53,6 +64,7 @@ struct netback {
 	bool rx_notify;          /* the frontend wrote feature-rx-notify=1 */
 	enum tx_chain chain;
 	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
+	struct nb_rx_direct direct;
 	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
 	uint8_t frame[GSO_MAX_FRAME];         /* one frame from the guest, assembled */
 };
@@ -64,5 +76,15 @@ static inline bool netback_guest_running(const struct netback *nb)
 
 /* netback_tx.c: consumes and answers every TX request the guest produced. */
 void netback_tx_process(struct netback *nb);
+
+/* netback.c: RX buffers posted and not used (0 for a broken ring, reported). */
+unsigned int netback_rx_room(struct netback *nb);
+/*
+ * netback.c: the responses of a frame whose data filled req[0..n) but
+ * extra_at (the GSO extra's slot when gso_size, else n), as xenvif_rx_skb
+ * gives them: NETRXF_more_data chains, the extra, flags on the first; pushed.
+ */
+void netback_rx_respond(struct netback *nb, const netif_rx_request_t *req, unsigned int n,
+			unsigned int extra_at, size_t len, uint16_t gso_size, uint16_t flags);
 
 #endif

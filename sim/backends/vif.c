@@ -461,6 +461,11 @@ int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_
 	return deliver_offload_now(v, frame, len, gso_size, flags);
 }
 
+bool vif_rx_direct_allowed(const struct vif *v)
+{
+	return !v->capture && !v->impair[IMPAIR_RX];
+}
+
 void vif_rx_resume(struct vif *v)
 {
 	impair_path_resume(v->impair[IMPAIR_RX]);

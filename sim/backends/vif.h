@@ -220,6 +220,14 @@ void vif_from_guest_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t 
 int vif_deliver_offload(struct vif *v, uint8_t *frame, size_t len, uint16_t gso_size,
 			bool csum_blank, bool data_valid);
 /*
+ * True when nothing on the host side looks at a frame for the guest before
+ * netback does (no capture file, no RX impairment): a backend may then read
+ * it straight into the guest's buffers (vif_rx_direct.h), bypassing
+ * vif_deliver_offload. Whatever comes to see those frames here must be
+ * added to this test.
+ */
+bool vif_rx_direct_allowed(const struct vif *v);
+/*
  * The guest has receive buffers posted again after vif_rx_ready() returned
  * false (called by netback): impaired frames waiting for one go first, then
  * the backend's rx_ready resumes its input.

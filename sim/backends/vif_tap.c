@@ -29,6 +29,11 @@
  * which netback gives the guest over several slots with a GSO extra; 0
  * while nothing is connected. A frame that still comes with an offload the
  * frontend no longer takes is checksummed or cut here (vif_deliver_offload).
+ *
+ * With the header, a frame over a page (a GSO segment) is read with readv
+ * straight into the pages of the guest's posted RX buffers when nothing
+ * else needs it first (vif_rx_direct.h); so are the frames after it until a
+ * small one comes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +54,7 @@
 #include "sim/backends/gso.h"
 #include "sim/backends/netback.h"
 #include "sim/backends/vif.h"
+#include "sim/backends/vif_rx_direct.h"
 
 #define TAP_FRAME_MAX GSO_MAX_FRAME
 #define TAP_VNET_HLEN sizeof(struct virtio_net_hdr)
@@ -68,6 +74,7 @@ struct tap {
 	/* Reading up to EAGAIN at each wake-up (see tap_readable). */
 	bool burst;
 	unsigned int wakes_single; /* wake-ups that read one frame since the last probe */
+	struct vif_rx_direct direct; /* reading large frames into the guest's pages */
 	uint8_t buf[TAP_VNET_HLEN + TAP_FRAME_MAX];
 };
 
@@ -179,7 +186,10 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 			tap_poll(t, false); /* resumed by tap_rx_ready */
 			return;
 		}
-		ssize_t n = read(t->fd, t->buf, sizeof(t->buf));
+		bool given = false;
+		ssize_t n = t->offload_ok ? vif_rx_direct_read(t->vif, &t->direct, t->fd, t->buf,
+							       sizeof(t->buf), &given)
+					  : read(t->fd, t->buf, sizeof(t->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -195,6 +205,8 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 			return;
 		}
 		frames++;
+		if (given)
+			continue; /* read into the guest's buffers and answered */
 		if (t->vnet && (size_t)n <= TAP_VNET_HLEN)
 			continue; /* a header without a frame: nothing to deliver */
 		if (t->vnet && t->offload_ok) {
