@@ -25,8 +25,6 @@
 #define IP4_HLEN 20
 _Static_assert(IP4_OUTPUT_ROOM == ETH_HLEN + IP4_HLEN, "ip4_output_room writes both headers");
 #define IP4_DF 0x4000
-#define IP4_MF 0x2000
-#define IP4_OFFSET_MASK 0x1fff
 
 bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
 {

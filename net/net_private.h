@@ -28,10 +28,35 @@
 #define IP4_PROTO_TCP 6
 #define IP4_PROTO_UDP 17
 #define IP4_DEFAULT_TTL 64
+#define IP4_MF 0x2000          /* more fragments, in the flags and offset field */
+#define IP4_OFFSET_MASK 0x1fff /* the fragment offset, in 8-byte units */
 
 struct arp_cache;
 struct ip4_reass;
 struct netfront;
+
+/*
+ * netif.c: the frame being input arrived in pieces (a multi-slot frame from
+ * netfront): the bytes before head_end are at the frame pointer, the rest in
+ * more[]. Only a TCP/IPv4 segment whose link checked its checksum and whose
+ * IP and TCP headers all lie before head_end is input so; tcp_input takes
+ * the payload from the pieces, and nothing else reads past the headers.
+ */
+struct net_rx_frags {
+	const uint8_t *head_end;
+	const struct netfront_frag *more;
+	unsigned int nr_more;
+};
+
+/*
+ * netif.c: a frame in pieces (len bytes in all, NETFRONT_RX_* flags), input
+ * without joining them when it is a TCP/IPv4 segment with a checked
+ * checksum and all its headers in frags[0]; false (nothing done) otherwise,
+ * for the caller to join it and use net_if_input.
+ */
+struct net_if;
+bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
+			size_t len, unsigned int flags);
 
 struct net_if {
 	struct net_link link;
@@ -48,6 +73,7 @@ struct net_if {
 	unsigned int n_mcast;
 	uint16_t ip_id;           /* ip4.c: next identification */
 	bool rx_csum_valid;       /* netif.c: the frame being input has checked L4 checksums */
+	const struct net_rx_frags *rx_frags; /* netif.c: the frame being input is in pieces */
 	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
 	 * before it, being sent down through arp_output; NULL: none. */
 	uint8_t *tx_room;
@@ -252,6 +278,8 @@ struct net_socket_ops {
 	int (*accept)(struct net_socket *s, struct net_socket **out);
 	int (*send)(struct net_socket *s, const void *buf, size_t len);
 	int (*recv)(struct net_socket *s, void *buf, size_t len);
+	/* A reader returns with n bytes the protocol gave it directly (net_stream_reader). */
+	void (*recv_done)(struct net_socket *s, uint32_t n);
 	int (*shutdown)(struct net_socket *s);
 	void (*abort)(struct net_socket *s); /* RST; the socket stays, unconnected */
 	int (*getpeername)(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port);
@@ -267,6 +295,17 @@ struct net_dgram {
 	uint16_t port;
 	size_t len;
 	uint8_t data[];
+};
+
+/*
+ * A reader blocked in net_recv on a stream socket with nothing to read
+ * (socket.c): in-order data arriving while the receive ring is empty is
+ * copied straight into buf (tcp_in.c), got bytes so far, up to len.
+ */
+struct net_stream_reader {
+	uint8_t *buf;
+	uint32_t len;
+	uint32_t got;
 };
 
 /* Receive queue bounds of a datagram socket: beyond either, drop and count. */
@@ -295,6 +334,7 @@ struct net_socket {
 		} dgram;
 		struct {
 			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */
+			struct net_stream_reader *reader; /* socket.c: blocked, nothing to read */
 		} stream;
 	};
 };

@@ -150,6 +150,56 @@ static void netfront_link_rx(struct netfront *nf, const uint8_t *frame, size_t l
 	nif->rx_csum_valid = false;
 }
 
+/*
+ * Whether a multi-slot frame may go up in pieces: a TCP/IPv4 segment, not
+ * a fragment, its checksum checked by the backend, and its Ethernet, IP
+ * and TCP headers all in the first piece (as netback fills slots, whole
+ * pages from the frame's start). Anything else is joined by netfront.
+ */
+static bool frags_fit(const struct netfront_frag *first, unsigned int flags)
+{
+	const uint8_t *f = first->data;
+	size_t ihl, l4;
+
+	if (!(flags & NETFRONT_RX_CSUM_VALID) || first->len < ETH_HLEN + 20 + 20 ||
+	    net_get16(f + 12) != ETH_TYPE_IP4 || f[ETH_HLEN + 9] != IP4_PROTO_TCP ||
+	    (net_get16(f + ETH_HLEN + 6) & (IP4_MF | IP4_OFFSET_MASK)))
+		return false;
+	ihl = (size_t)(f[ETH_HLEN] & 0x0f) * 4;
+	if (ihl < 20 || ETH_HLEN + ihl + 20 > first->len)
+		return false;
+	l4 = ETH_HLEN + ihl;
+	return l4 + (size_t)(f[l4 + 12] >> 4) * 4 <= first->len;
+}
+
+bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
+			size_t len, unsigned int flags)
+{
+	struct net_rx_frags rest;
+	size_t sum = 0;
+
+	if (nr < 2 || !frags_fit(&frags[0], flags))
+		return false;
+	for (unsigned int i = 0; i < nr; i++)
+		sum += frags[i].len;
+	if (sum != len) /* what ip4.c and tcp_in.c trust the pieces to hold */
+		return false;
+	rest.head_end = frags[0].data + frags[0].len;
+	rest.more = frags + 1;
+	rest.nr_more = nr - 1;
+	nif->rx_frags = &rest;
+	netfront_link_rx(nif->nf, frags[0].data, len, flags, nif);
+	nif->rx_frags = NULL;
+	return true;
+}
+
+/* A multi-slot frame from netfront, in its slots' pieces (netfront_rx_sg_fn). */
+static bool netfront_link_rx_sg(struct netfront *nf, const struct netfront_frag *frags,
+				unsigned int nr, size_t len, unsigned int flags, void *arg)
+{
+	return net_if_input_frags(arg, frags, nr, len, flags);
+}
+
 static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
 				  uint16_t gso_size)
 {
@@ -175,6 +225,7 @@ int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 	nif->nf = nf;
 	/* The stack never blocks on receive (netfront_link_send): run it from the event. */
 	netfront_set_rx_nonblocking(nf, netfront_link_rx, nif);
+	netfront_set_rx_sg(nf, netfront_link_rx_sg); /* multi-slot frames without a join copy */
 	*out = nif;
 	return 0;
 }

@@ -4,7 +4,9 @@
  * for NET_SOCK_STREAM), blocks callers and wakes them, and keeps the datagram
  * receive queue that datagram protocols share.
  *
- * Blocking: a receiver waits on its socket's rx_wait; net_poll waits on one
+ * Blocking: a receiver waits on its socket's rx_wait (one datagram or
+ * stream reader at a time registered there, for the protocol to copy what
+ * arrives straight into its buffer); net_poll waits on one
  * queue shared by every poller (poll_wq) and rechecks its sockets when
  * anything changes on any socket. Threads are cooperative, so checking a
  * condition and then waiting loses no wake-up.
@@ -14,6 +16,7 @@
  * (users) while they wait; the last one out frees it and each returns -EBADF.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <uk/alloc.h>
 #include <uk/exit.h>
@@ -280,15 +283,51 @@ int net_send(struct net_socket *s, const void *buf, size_t len, uint64_t deadlin
 	return rc;
 }
 
+/*
+ * socket_block for a stream reader that registers r on s, nothing to read:
+ * the stack copies in-order data straight into r's buffer while it waits
+ * (tcp_in.c). As dgram_block, bytes delivered before the deadline passed
+ * are returned (0), not lost to the timeout.
+ */
+static int stream_block(struct net_socket *s, struct net_stream_reader *r, uint64_t deadline_ns)
+{
+	bool closed;
+	int rc;
+
+	s->users++;
+	s->stream.reader = r;
+	rc = uk_waitq_wait(&s->rx_wait, deadline_ns);
+	if (s->stream.reader == r)
+		s->stream.reader = NULL;
+	closed = s->closed;
+	socket_release(s); /* may free s */
+	if (closed)
+		return -EBADF;
+	return rc == -ETIMEDOUT && !r->got ? rc : 0;
+}
+
 int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
 {
 	int rc = stream_check_buf(s, s ? s->ops->recv : NULL, buf, len);
 
 	if (rc < 0)
 		return rc;
-	while ((rc = s->ops->recv(s, buf, len)) == -EAGAIN)
-		if ((rc = socket_block(s, deadline_ns)) < 0)
-			return rc;
+	while ((rc = s->ops->recv(s, buf, len)) == -EAGAIN) {
+		/* One reader at a time takes data directly; another waits for the ring. */
+		struct net_stream_reader r = { buf, len > INT_MAX ? INT_MAX : (uint32_t)len, 0 };
+
+		if (s->stream.reader) {
+			if ((rc = socket_block(s, deadline_ns)) < 0)
+				return rc;
+			continue;
+		}
+		if ((rc = stream_block(s, &r, deadline_ns)) < 0)
+			return rc; /* s may be freed */
+		if (r.got) {
+			s->ops->recv_done(s, r.got);
+			return (int)r.got;
+		}
+	}
 	return rc;
 }
 

@@ -87,6 +87,54 @@ uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, u
 	return n;
 }
 
+uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_seg *seg)
+{
+	const struct netfront_frag *m, *end;
+	const uint8_t *data = seg->data;
+	uint32_t piece = seg->head_len, left = seg->len, room = cap > r->len ? cap - r->len : 0;
+	uint32_t done = 0, n;
+
+	if (!seg->nr_more) /* more is NULL then */
+		return tcp_ring_write(r, cap, seg->data, seg->len);
+	m = seg->more;
+	end = seg->more + seg->nr_more;
+	/* Room for all of it at once, as one write would make (not a doubling per piece). */
+	if (r->len + (left < room ? left : room) > r->cap)
+		tcp_ring_grow(r, r->len + (left < room ? left : room), cap);
+	for (;;) {
+		if (piece > left)
+			piece = left;
+		n = tcp_ring_write(r, cap, data, piece);
+		done += n;
+		left -= n;
+		if (n < piece || !left || m == end)
+			return done;
+		data = m->data;
+		piece = (uint32_t)m->len;
+		m++;
+	}
+}
+
+void tcp_seg_pull(struct tcp_seg *seg, uint8_t *out, uint32_t n)
+{
+	seg->len -= n;
+	while (n > seg->head_len && seg->nr_more) {
+		if (out) {
+			memcpy(out, seg->data, seg->head_len);
+			out += seg->head_len;
+		}
+		n -= seg->head_len;
+		seg->data = seg->more->data;
+		seg->head_len = (uint32_t)seg->more->len;
+		seg->more++;
+		seg->nr_more--;
+	}
+	if (out && n)
+		memcpy(out, seg->data, n);
+	seg->data += n;
+	seg->head_len -= n;
+}
+
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len)
 {
 	uint32_t start, first;
@@ -227,7 +275,7 @@ bool tcp_ooo_drain(struct tcp_pcb *pcb)
 		if (tcp_seq_gt(end, pcb->rcv_nxt)) {
 			uint32_t skip = pcb->rcv_nxt - o->seq;
 
-			pcb->rcv_nxt += tcp_ring_write(&pcb->rcvq, pcb->rcvbuf, o->data + skip,
+			pcb->rcv_nxt += tcp_ring_write(&pcb->rcvq, tcp_rcvq_cap(pcb), o->data + skip,
 						       o->len - skip);
 		}
 		pcb->ooo = o->next;

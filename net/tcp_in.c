@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <uk/alloc.h>
 #include <uk/time.h>
 
 #include "tcp_private.h"
@@ -46,6 +47,9 @@ static int tcp_parse(const struct ip4_info *ip, const uint8_t *data, size_t len,
 	seg->wnd = net_get16(data + 14);
 	seg->data = data + hlen;
 	seg->len = (uint32_t)(len - hlen);
+	seg->head_len = seg->len;
+	seg->more = NULL;
+	seg->nr_more = 0;
 	if (tcp_opt_parse(data + TCP_HLEN, hlen - TCP_HLEN, seg->flags & TCP_SYN, &seg->opt) < 0 ||
 	    seg->sport == 0 || seg->dport == 0) {
 		tcp_stats.bad_header++;
@@ -282,8 +286,7 @@ static void tcp_trim(const struct tcp_pcb *pcb, struct tcp_seg *seg)
 			skip = seg->len;
 			seg->flags &= (uint8_t)~TCP_FIN;
 		}
-		seg->data += skip;
-		seg->len -= skip;
+		tcp_seg_pull(seg, NULL, skip);
 		seg->seq += skip;
 	}
 	if (tcp_seq_gt(seg->seq + seg->len, pcb->rcv_nxt + wnd)) {
@@ -451,11 +454,45 @@ static void tcp_fin_input(struct tcp_pcb *pcb)
 	tcp_pcb_wake(pcb);
 }
 
-/* Data in order goes to the receive ring and ACKs are delayed (RFC 5681 4.2). */
+/*
+ * A reader blocked in net_recv with nothing to read (socket.c) takes the
+ * front of an in-order segment straight into its buffer, as far as it
+ * fits, instead of through the ring and its read out: the ring must be
+ * empty, so no byte can overtake one queued before it. The bytes count as
+ * unread (rcv_direct) until the reader returns (tcp_sock_recv_done).
+ * Returns how many it took.
+ */
+static uint32_t tcp_data_to_reader(struct tcp_pcb *pcb, struct tcp_seg *seg)
+{
+	struct net_stream_reader *r = pcb->sock ? pcb->sock->stream.reader : NULL;
+	uint32_t n;
+
+	if (!r || pcb->rcvq.len || !seg->len)
+		return 0;
+	n = r->len - r->got;
+	if (n > seg->len)
+		n = seg->len;
+	if (n > tcp_rcv_room(pcb)) /* no more than the ring would have taken */
+		n = tcp_rcv_room(pcb);
+	tcp_seg_pull(seg, r->buf + r->got, n);
+	r->got += n;
+	if (r->got == r->len)
+		pcb->sock->stream.reader = NULL;
+	pcb->rcv_direct += n;
+	tcp_stats.rcv_direct_bytes += n;
+	return n;
+}
+
+/*
+ * Data in order goes to a waiting reader or the receive ring, and ACKs are
+ * delayed (RFC 5681 4.2).
+ */
 static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
 {
-	uint32_t n = tcp_ring_write(&pcb->rcvq, pcb->rcvbuf, seg->data, seg->len);
+	struct tcp_seg rest = *seg;
+	uint32_t n = tcp_data_to_reader(pcb, &rest);
 
+	n += tcp_ring_write_seg(&pcb->rcvq, tcp_rcvq_cap(pcb), &rest);
 	pcb->rcv_nxt += n;
 	if (n)
 		tcp_rcv_rtt_measure(pcb, seg);
@@ -486,6 +523,27 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 		tcp_pcb_wake(pcb);
 }
 
+/* An out-of-order segment to the queue; one in pieces joined first (rare: a loss). */
+static void tcp_data_ooo(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
+{
+	uint32_t cap = tcp_rcv_room(pcb);
+	const uint8_t *data = seg->data;
+	uint8_t *joined = NULL;
+
+	if (seg->nr_more) {
+		struct tcp_seg whole = *seg;
+
+		if (!(joined = uk_malloc(seg->len))) {
+			tcp_stats.nomem++;
+			return;
+		}
+		tcp_seg_pull(&whole, joined, seg->len); /* the pieces hold seg->len (net_rx_frags) */
+		data = joined;
+	}
+	tcp_ooo_insert(pcb, seg->seq, data, seg->len, fin, cap);
+	uk_free(joined);
+}
+
 /* The segment's text and FIN (sixth to eighth checks); false when pcb is gone. */
 static bool tcp_data_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 {
@@ -513,8 +571,7 @@ static bool tcp_data_input(struct tcp_pcb *pcb, const struct tcp_seg *seg)
 	}
 	/* Out of order (the segment starts beyond rcv_nxt): keep it, ACK at once. */
 	pcb->last_ooo_seq = seg->seq;
-	tcp_ooo_insert(pcb, seg->seq, seg->data, seg->len, fin,
-		       pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0);
+	tcp_data_ooo(pcb, seg, fin);
 	pcb->ack_now = true;
 	return true;
 }
@@ -600,6 +657,12 @@ void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *dat
 
 	if (ip->broadcast || !nif->configured || tcp_parse(ip, data, len, &seg) < 0)
 		return;
+	if (nif->rx_frags && (size_t)(nif->rx_frags->head_end - seg.data) < seg.len) {
+		/* In pieces (netif.c checked the headers lie in the first): the payload too. */
+		seg.head_len = (uint32_t)(nif->rx_frags->head_end - seg.data);
+		seg.more = nif->rx_frags->more;
+		seg.nr_more = nif->rx_frags->nr_more;
+	}
 	tcp_stats.segs_in++;
 	pcb = tcp_lookup(nif, seg.dst, seg.dport, seg.src, seg.sport);
 	/* A new SYN beyond a TIME-WAIT connection's sequence space starts a new one (RFC 6191). */

@@ -58,7 +58,7 @@ static int tcp_emit(struct net_if *nif, const struct tcp_hdr_out *h, uint8_t *se
 
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb)
 {
-	uint32_t space = pcb->rcvbuf > pcb->rcvq.len ? pcb->rcvbuf - pcb->rcvq.len : 0;
+	uint32_t space = tcp_rcv_room(pcb);
 	uint32_t cur = tcp_seq_gt(pcb->rcv_adv, pcb->rcv_nxt) ? pcb->rcv_adv - pcb->rcv_nxt : 0;
 	uint32_t step = pcb->rcvbuf / 2 < pcb->mss ? pcb->rcvbuf / 2 : pcb->mss;
 	uint32_t max = (uint32_t)65535 << pcb->rcv_ws;

@@ -102,6 +102,14 @@ struct tcp_seg {
 	uint8_t flags;
 	const uint8_t *data;  /* the payload */
 	uint32_t len;         /* payload bytes (SEG.LEN less SYN and FIN) */
+	/*
+	 * A segment that came in pieces (net_rx_frags): head_len bytes at
+	 * data, then more[]; len may be less than their sum, never more.
+	 * Otherwise head_len >= len and nr_more is 0.
+	 */
+	uint32_t head_len;
+	const struct netfront_frag *more;
+	unsigned int nr_more;
 	struct tcp_opts opt;
 };
 
@@ -196,6 +204,12 @@ struct tcp_pcb {
 	/* Receive sequence space. rcv_adv: the right edge we advertised. */
 	uint32_t irs, rcv_nxt, rcv_adv;
 	struct tcp_ring rcvq;
+	/*
+	 * Bytes copied straight into a waiting reader's buffer (tcp_in.c) that
+	 * it has not returned with yet: until then they count as in rcvq, for
+	 * the window and auto-tuning, as bytes the app has still to read.
+	 */
+	uint32_t rcv_direct;
 	struct tcp_ooo *ooo;
 	uint32_t ooo_bytes;
 	unsigned int ooo_count;
@@ -264,6 +278,24 @@ struct tcp_pcb {
 extern struct tcp_stats tcp_stats;
 extern uint64_t tcp_msl_ns;
 
+/* Received bytes the app has not read (in the ring, or given a reader that has not returned). */
+static inline uint32_t tcp_rcv_unread(const struct tcp_pcb *pcb)
+{
+	return pcb->rcvq.len + pcb->rcv_direct;
+}
+
+/* The receive ring's cap: the buffer less what a reader holds (rcv_direct). */
+static inline uint32_t tcp_rcvq_cap(const struct tcp_pcb *pcb)
+{
+	return pcb->rcvbuf > pcb->rcv_direct ? pcb->rcvbuf - pcb->rcv_direct : 0;
+}
+
+/* What the receive buffer still takes. */
+static inline uint32_t tcp_rcv_room(const struct tcp_pcb *pcb)
+{
+	return pcb->rcvbuf > tcp_rcv_unread(pcb) ? pcb->rcvbuf - tcp_rcv_unread(pcb) : 0;
+}
+
 /* tcp.c */
 struct tcp_pcb *tcp_pcb_new(void);
 /* uk_atexit, registered by the first tcp_pcb_new: up to TCP_EXIT_LINGER_NS
@@ -309,6 +341,13 @@ size_t tcp_opt_write(uint8_t *p, const struct tcp_opts *o);
 /* tcp_buf.c */
 /* Appends up to len bytes within cap; returns how many. */
 uint32_t tcp_ring_write(struct tcp_ring *r, uint32_t cap, const uint8_t *data, uint32_t len);
+/* The same for a segment's payload, from its pieces if it came in pieces. */
+uint32_t tcp_ring_write_seg(struct tcp_ring *r, uint32_t cap, const struct tcp_seg *seg);
+/*
+ * Takes n <= seg->len payload bytes off the segment's front, across its
+ * pieces, copying them to out unless it is NULL.
+ */
+void tcp_seg_pull(struct tcp_seg *seg, uint8_t *out, uint32_t n);
 /* Copies len bytes from offset off (off + len <= r->len). */
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len);
 /* Drops the first n bytes (n <= r->len); frees the storage when it empties. */

@@ -37,7 +37,7 @@ uint8_t tcp_rcv_wscale(const struct tcp_pcb *pcb)
 /* The first byte the application has not read (Linux's copied_seq). */
 static uint32_t tcp_copied_seq(const struct tcp_pcb *pcb)
 {
-	return pcb->rcv_nxt - pcb->rcvq.len - (pcb->rcv_fin ? 1 : 0);
+	return pcb->rcv_nxt - tcp_rcv_unread(pcb) - (pcb->rcv_fin ? 1 : 0);
 }
 
 void tcp_rcvbuf_init(struct tcp_pcb *pcb)

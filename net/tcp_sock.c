@@ -258,6 +258,16 @@ static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
 	}
 }
 
+/* A reader returns with n bytes tcp_in.c gave it directly: the app read them now. */
+static void tcp_sock_recv_done(struct net_socket *s, uint32_t n)
+{
+	struct tcp_pcb *pcb = sock_pcb(s);
+
+	pcb->rcv_direct -= n;
+	tcp_rcv_space_adjust(pcb);
+	tcp_window_update(pcb);
+}
+
 static int tcp_sock_shutdown(struct net_socket *s)
 {
 	struct tcp_pcb *pcb = sock_pcb(s);
@@ -330,7 +340,7 @@ static void tcp_sock_close(struct net_socket *s)
 		tcp_pcb_done(pcb, 0);
 		return;
 	}
-	if (pcb->rcvq.len) { /* unread data: abortive, as Linux (RFC 2525 2.17) */
+	if (tcp_rcv_unread(pcb)) { /* unread data: abortive, as Linux (RFC 2525 2.17) */
 		tcp_send_rst(pcb);
 		tcp_sock_detach(s, pcb);
 		tcp_pcb_done(pcb, 0);
@@ -445,6 +455,7 @@ const struct net_socket_ops tcp_socket_ops = {
 	.accept = tcp_sock_accept,
 	.send = tcp_sock_send,
 	.recv = tcp_sock_recv,
+	.recv_done = tcp_sock_recv_done,
 	.shutdown = tcp_sock_shutdown,
 	.abort = tcp_sock_abort,
 	.getpeername = tcp_sock_getpeername,

@@ -52,6 +52,7 @@ struct tcp_stats {
 	uint64_t conn_opened, conn_accepted, conn_reset, conn_timed_out;
 	uint64_t pmtu_reductions;             /* MSS lowered by ICMP fragmentation needed */
 	uint64_t nomem;
+	uint64_t rcv_direct_bytes;            /* received straight into a waiting reader's buffer */
 };
 void tcp_stats_get(struct tcp_stats *out);
 /* Connections the stack holds (any state but CLOSED, orphans included). */

@@ -164,6 +164,7 @@ void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)
 	nf->rx_in_event = false;
 	nf->rx_fn = fn;
 	nf->rx_flags_fn = NULL;
+	nf->rx_sg_fn = NULL;
 	nf->rx_arg = arg;
 }
 
@@ -172,6 +173,7 @@ void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *a
 	nf->rx_in_event = false;
 	nf->rx_fn = NULL;
 	nf->rx_flags_fn = fn;
+	nf->rx_sg_fn = NULL;
 	nf->rx_arg = arg;
 }
 
@@ -180,6 +182,11 @@ void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, v
 	netfront_set_rx_flags(nf, fn, arg);
 	nf->rx_in_event = true;
 	/* Responses that came before: the next event finds them, or the thread, if awake. */
+}
+
+void netfront_set_rx_sg(struct netfront *nf, netfront_rx_sg_fn fn)
+{
+	nf->rx_sg_fn = nf->rx_flags_fn ? fn : NULL;
 }
 
 void netfront_mac(const struct netfront *nf, uint8_t mac[6])

@@ -113,8 +113,17 @@ struct netfront {
 	unsigned int rx_join_flags; /* NETFRONT_RX_* */
 	unsigned int rx_join_bad;   /* why the frame is refused (netfront_rx.c), 0: it is not */
 	unsigned int rx_said;       /* refusal reasons already printed (a bit each) */
+	/*
+	 * With rx_sg_fn, the frame's data slots are kept, not copied: their
+	 * pieces and buffer ids (rx_join_nr of them), reposted at its end.
+	 */
+	bool rx_join_sg;
+	unsigned int rx_join_nr;
+	struct netfront_frag rx_join_frags[NETFRONT_RX_MAX_SLOTS + 1];
+	uint16_t rx_join_ids[NETFRONT_RX_MAX_SLOTS + 1];
 	netfront_rx_fn rx_fn;
 	netfront_rx_flags_fn rx_flags_fn;
+	netfront_rx_sg_fn rx_sg_fn;
 	void *rx_arg;
 	bool rx_in_event;    /* the callback never blocks: run it from the event handler */
 	bool rx_busy;        /* a receive thread is inside netfront_rx_consume */

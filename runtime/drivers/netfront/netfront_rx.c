@@ -10,9 +10,12 @@
  * With receive offloads (netfront_open_rx_offload: feature-sg,
  * feature-gso-tcpv4, checksum offload) a frame may span slots
  * (NETRXF_more_data; the sizes add up, <xen/io/netif.h> "Guest receive")
- * and carry extra-info slots after its first: they are joined in
- * nf->rx_frame, each buffer reposted as soon as it is copied, as Linux's
- * xennet_get_responses and xennet_get_extras read them. A frame the backend
+ * and carry extra-info slots after its first, read as Linux's
+ * xennet_get_responses and xennet_get_extras read them: joined in
+ * nf->rx_frame, each buffer reposted as soon as it is copied; or, with a
+ * scatter callback (netfront_set_rx_sg), handed up as the slots' pieces,
+ * as Linux's netfront builds an skb of page fragments, the buffers kept
+ * until the callback returns (joined after all if it declines). A frame the backend
  * got wrong is refused whole, counted in rx_errors and said once per kind.
  * Without them, a multi-slot frame or an extra is counted as an error and
  * its buffers reposted.
@@ -162,30 +165,71 @@ static void rx_refuse(struct netfront *nf, unsigned int why)
 		  nf->index, rxb_why[why]);
 }
 
-/* One data slot of the frame being joined; b is NULL for a response with a bad id. */
-static void rx_join_add(struct netfront *nf, const struct netfront_buf *b,
+/*
+ * One data slot of the frame being joined; b is NULL for a response with a
+ * bad id. True when the slot's buffer is kept (handed in pieces: reposted
+ * at the frame's end, rx_join_repost), false when it may go back at once.
+ */
+static bool rx_join_add(struct netfront *nf, const struct netfront_buf *b,
 			const netif_rx_response_t *rsp)
 {
+	const uint8_t *data;
+
 	if (nf->rx_join_bad)
-		return;
+		return false;
 	if (++nf->rx_join_slots > NETFRONT_RX_MAX_SLOTS + 1) {
 		nf->rx_join_bad = RXB_CHAIN;
-		return;
+		return false;
 	}
 	if (!b || rsp->status < 0 || (size_t)rsp->offset + (size_t)rsp->status > UK_PAGE_SIZE) {
 		nf->rx_join_bad = RXB_SLOT;
-		return;
+		return false;
 	}
 	if (nf->rx_join_len + (size_t)rsp->status > NETFRONT_MAX_GSO_RX_FRAME) {
 		nf->rx_join_bad = RXB_BIG;
-		return;
+		return false;
 	}
-	memcpy(nf->rx_frame + nf->rx_join_len, (const uint8_t *)b->page + rsp->offset,
-	       (size_t)rsp->status);
+	data = (const uint8_t *)b->page + rsp->offset;
 	nf->rx_join_len += (size_t)rsp->status;
+	if (!nf->rx_join_sg) {
+		memcpy(nf->rx_frame + nf->rx_join_len - (size_t)rsp->status, data,
+		       (size_t)rsp->status);
+		return false;
+	}
+	/* rx_join_slots bounds rx_join_nr to the arrays' NETFRONT_RX_MAX_SLOTS + 1. */
+	nf->rx_join_frags[nf->rx_join_nr].data = data;
+	nf->rx_join_frags[nf->rx_join_nr].len = (size_t)rsp->status;
+	nf->rx_join_ids[nf->rx_join_nr++] = rsp->id;
+	return true;
 }
 
-/* The joined frame's last slot came: deliver or refuse it. */
+/* The kept slots' buffers back on the ring. */
+static void rx_join_repost(struct netfront *nf)
+{
+	for (unsigned int i = 0; i < nf->rx_join_nr; i++)
+		rx_post(nf, nf->rx_join_ids[i]);
+	nf->rx_join_nr = 0;
+}
+
+/* A frame kept in pieces: to the scatter callback, or joined when it asks. */
+static void rx_deliver_sg(struct netfront *nf)
+{
+	size_t off = 0;
+
+	if (nf->rx_sg_fn && nf->rx_sg_fn(nf, nf->rx_join_frags, nf->rx_join_nr, nf->rx_join_len,
+					 nf->rx_join_flags, nf->rx_arg)) {
+		nf->stats.rx_frames++;
+		nf->stats.rx_bytes += nf->rx_join_len;
+		return;
+	}
+	for (unsigned int i = 0; i < nf->rx_join_nr; i++) {
+		memcpy(nf->rx_frame + off, nf->rx_join_frags[i].data, nf->rx_join_frags[i].len);
+		off += nf->rx_join_frags[i].len;
+	}
+	rx_deliver(nf, nf->rx_frame, nf->rx_join_len, nf->rx_join_flags);
+}
+
+/* The joined frame's last slot came: deliver or refuse it, repost what was kept. */
 static void rx_join_end(struct netfront *nf)
 {
 	bool gso = (nf->rx_join_flags & NETFRONT_RX_GSO) != 0;
@@ -197,8 +241,11 @@ static void rx_join_end(struct netfront *nf)
 		nf->rx_join_bad = RXB_BIG;
 	if (nf->rx_join_bad)
 		rx_refuse(nf, nf->rx_join_bad);
+	else if (nf->rx_join_sg)
+		rx_deliver_sg(nf);
 	else
 		rx_deliver(nf, nf->rx_frame, nf->rx_join_len, nf->rx_join_flags);
+	rx_join_repost(nf);
 }
 
 /* An extra of the frame being joined (xennet_get_extras): only a TCPv4 GSO one is asked for. */
@@ -235,8 +282,8 @@ static void rx_extra(struct netfront *nf, const netif_rx_response_t *rsp, RING_I
 		rx_join_end(nf);
 }
 
-/* The first slot of a frame. */
-static void rx_first(struct netfront *nf, const struct netfront_buf *b,
+/* The first slot of a frame; true when its buffer is kept (rx_join_add). */
+static bool rx_first(struct netfront *nf, const struct netfront_buf *b,
 		     const netif_rx_response_t *rsp)
 {
 	bool more = (rsp->flags & NETRXF_more_data) != 0;
@@ -244,7 +291,7 @@ static void rx_first(struct netfront *nf, const struct netfront_buf *b,
 	nf->rx_in_extra = (rsp->flags & NETRXF_extra_info) != 0;
 	if (!b) {
 		nf->rx_skip_frags = more; /* counted as an unknown id */
-		return;
+		return false;
 	}
 	if (!more && !nf->rx_in_extra) {
 		/* The callback may block or send; the buffer stays ours until it returns. */
@@ -253,12 +300,12 @@ static void rx_first(struct netfront *nf, const struct netfront_buf *b,
 				   (size_t)rsp->status, rx_flags(nf, rsp->flags));
 		else
 			nf->stats.rx_errors++;
-		return;
+		return false;
 	}
 	if (!nf->off.rx) {
 		nf->stats.rx_errors++;
 		nf->rx_skip_frags = more;
-		return;
+		return false;
 	}
 	nf->rx_joining = true;
 	nf->rx_join_more = more;
@@ -266,14 +313,16 @@ static void rx_first(struct netfront *nf, const struct netfront_buf *b,
 	nf->rx_join_slots = 0;
 	nf->rx_join_flags = rx_flags(nf, rsp->flags);
 	nf->rx_join_bad = RXB_NONE;
-	rx_join_add(nf, b, rsp);
+	/* Handed in pieces when the callback takes them (and nothing is kept from before). */
+	nf->rx_join_sg = nf->rx_sg_fn != NULL && nf->rx_join_nr == 0;
+	return rx_join_add(nf, b, rsp);
 }
 
 /* One response, already consumed from the ring; reposts its buffer. */
 static void rx_handle(struct netfront *nf, const netif_rx_response_t *rsp, RING_IDX slot)
 {
 	struct netfront_buf *b;
-	bool more = (rsp->flags & NETRXF_more_data) != 0;
+	bool more = (rsp->flags & NETRXF_more_data) != 0, kept = false;
 
 	if (nf->rx_in_extra) {
 		rx_extra(nf, rsp, slot);
@@ -282,15 +331,17 @@ static void rx_handle(struct netfront *nf, const netif_rx_response_t *rsp, RING_
 	if ((b = rx_buf(nf, rsp->id, rsp->status)))
 		b->busy = false;
 	if (nf->rx_joining) {
-		rx_join_add(nf, b, rsp);
+		kept = rx_join_add(nf, b, rsp);
 		nf->rx_join_more = more;
 		if (!more)
 			rx_join_end(nf);
 	} else if (nf->rx_skip_frags) {
 		nf->rx_skip_frags = more; /* the rest of a frame already counted */
 	} else {
-		rx_first(nf, b, rsp);
+		kept = rx_first(nf, b, rsp);
 	}
+	if (kept) /* a slot of a frame in pieces: rx_join_end reposts it (or did) */
+		return;
 	if (b) {
 		rx_post(nf, rsp->id);
 		return;

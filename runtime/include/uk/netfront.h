@@ -78,6 +78,23 @@ typedef void (*netfront_rx_fn)(struct netfront *nf, const uint8_t *frame, size_t
 typedef void (*netfront_rx_flags_fn)(struct netfront *nf, const uint8_t *frame, size_t len,
 				     unsigned int flags, void *arg);
 
+/* One piece of a received frame: bytes in one of netfront's RX pages. */
+struct netfront_frag {
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * A receive callback for a frame over several slots, handed as its slots'
+ * pieces (frags[0] the first slot, holding the frame's start) instead of
+ * joined into one buffer: len is their sum, flags the NETFRONT_RX_* ones.
+ * The pages are netfront's, valid only during the call and reposted after
+ * it. Returning false asks for the frame joined: netfront copies it into
+ * one buffer and calls the flags callback with it.
+ */
+typedef bool (*netfront_rx_sg_fn)(struct netfront *nf, const struct netfront_frag *frags,
+				  unsigned int nr, size_t len, unsigned int flags, void *arg);
+
 /* What the backend offered and netfront uses when sending. */
 struct netfront_offloads {
 	bool sg;           /* multi-slot frames (feature-sg) */
@@ -106,6 +123,12 @@ void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *a
  * run from the event handler instead of the receive thread. NULL: queue.
  */
 void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, void *arg);
+/*
+ * Adds, to a flags callback set before, one for multi-slot frames handed
+ * in pieces (netfront_rx_sg_fn; same thread or event context, same arg).
+ * Setting a flags or plain callback again clears it. NULL: frames joined.
+ */
+void netfront_set_rx_sg(struct netfront *nf, netfront_rx_sg_fn fn);
 /* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
 /*
