@@ -28,6 +28,9 @@ _Static_assert(IP4_OUTPUT_ROOM == ETH_HLEN + IP4_HLEN, "ip4_output_room writes b
 #define IP4_MF 0x2000
 #define IP4_OFFSET_MASK 0x1fff
 
+/* Starts at 1: a zeroed ip4_dst (gen 0) is never fresh. */
+uint64_t ip4_route_gen = 1;
+
 bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
 {
 	ip4_addr_t host = ~nif->cfg.netmask;
@@ -362,4 +365,32 @@ int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 	rc = arp_output(nif, next_hop, dgram, IP4_HLEN + len);
 	nif->tx_room = NULL;
 	return rc;
+}
+
+bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst)
+{
+	d->gen = 0;
+	d->dst = dst;
+	d->bound = bound;
+	d->nif = bound;
+	if (!ip4_route_find(&d->nif, dst, &d->next_hop))
+		return false;
+	if (arp_lookup_until(d->nif, d->next_hop, d->mac, &d->expires))
+		d->gen = ip4_route_gen;
+	return true;
+}
+
+int ip4_output_room_dst(const struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+			uint8_t *payload, size_t len)
+{
+	struct net_if *nif = d->nif;
+	uint8_t *dgram = payload - IP4_HLEN;
+
+	/* Fragments go the long way (ip4_output_room_via sends each through ARP). */
+	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
+		return ip4_output_room_via(nif, d->next_hop, src, d->dst, proto, payload, len);
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
+	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, d->dst);
+	return eth_output_room(nif, d->mac, ETH_TYPE_IP4, dgram, IP4_HLEN + len);
 }

@@ -103,6 +103,9 @@ bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
 void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len);
+/* eth_output for a payload of at most the MTU with ETH_HLEN writable bytes before it. */
+int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uint8_t *payload,
+		    size_t len);
 /*
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
@@ -153,6 +156,9 @@ uint32_t netif_tso_payload_max(const struct net_if *nif, uint16_t mss);
 
 /* arp.c: the MAC of next_hop when known and fresh (or broadcast/multicast); false if not. */
 bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6]);
+/* arp_lookup, with until when the MAC holds (UINT64_MAX: broadcast or multicast). */
+bool arp_lookup_until(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6],
+		      uint64_t *expires);
 /*
  * Sends a datagram of len payload bytes. nif NULL: route by dst (on-link,
  * else the gateway of an interface). src IP4_ANY: the interface's address.
@@ -176,6 +182,48 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
  */
 int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len);
+/*
+ * A path to one destination resolved once and reused while it holds, as a
+ * socket keeps Linux's dst_entry and its neighbour: the interface, the next
+ * hop and the next hop's MAC. Valid while no interface, address or ARP
+ * entry changed since (ip4_route_gen) and the MAC's ARP entry is fresh, so
+ * a send through it does exactly what routing and arp_output would do.
+ */
+struct ip4_dst {
+	ip4_addr_t dst;
+	struct net_if *bound;     /* the interface asked for (NULL: routed) */
+	struct net_if *nif;       /* NULL: no route */
+	ip4_addr_t next_hop;
+	uint8_t mac[6];
+	uint64_t gen;             /* ip4_route_gen when resolved with a MAC; 0: no MAC */
+	uint64_t expires;         /* the MAC's ARP entry's deadline */
+};
+/* Bumped whenever an interface, its configuration or an ARP entry changes. */
+extern uint64_t ip4_route_gen;
+static inline void ip4_routes_changed(void)
+{
+	ip4_route_gen++;
+}
+/* d was resolved for dst through bound, with a MAC, and still holds at now. */
+static inline bool ip4_dst_fresh(const struct ip4_dst *d, ip4_addr_t dst,
+				 const struct net_if *bound, uint64_t now)
+{
+	return d->gen == ip4_route_gen && d->dst == dst && d->bound == bound && now < d->expires;
+}
+/*
+ * Resolves d for dst (through bound unless NULL) as ip4_route_find does;
+ * false when there is no route (d->nif: bound, or NULL). With a route, the
+ * MAC too when ARP knows it (d->gen set), counting nothing and sending
+ * nothing: arp_output resolves the rest.
+ */
+bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst);
+/*
+ * ip4_output_room_via through a fresh d (ip4_dst_fresh): the headers are
+ * written in place and the frame goes to the link without a route or ARP
+ * lookup.
+ */
+int ip4_output_room_dst(const struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+			uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
 /*
@@ -292,6 +340,7 @@ struct net_socket {
 			unsigned int count;
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */
+			struct ip4_dst dst; /* udp.c: where the last datagram went */
 		} dgram;
 		struct {
 			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */

@@ -43,6 +43,7 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 		;
 	*pp = nif;
 	nif->index = ifs.count++;
+	ip4_routes_changed();
 	*out = nif;
 	return 0;
 }
@@ -62,6 +63,7 @@ void net_if_destroy(struct net_if *nif)
 	}
 	for (struct net_if *n = ifs.head; n; n = n->next)
 		n->index = index++;
+	ip4_routes_changed();
 	if (nif->nf)
 		netfront_set_rx_flags(nif->nf, NULL, NULL);
 	if_free(nif);
@@ -82,6 +84,7 @@ int net_if_set_config(struct net_if *nif, const struct net_if_config *cfg)
 		return -EINVAL;
 	nif->cfg = *cfg;
 	nif->configured = cfg->addr != IP4_ANY;
+	ip4_routes_changed();
 	if (nif->configured && cfg->addr != old)
 		arp_announce(nif);
 	return 0;
