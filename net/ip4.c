@@ -31,18 +31,6 @@ _Static_assert(IP4_OUTPUT_ROOM == ETH_HLEN + IP4_HLEN, "ip4_output_room writes b
 /* Starts at 1: a zeroed ip4_dst (gen 0) is never fresh. */
 uint64_t ip4_route_gen = 1;
 
-bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
-{
-	ip4_addr_t host = ~nif->cfg.netmask;
-
-	if (a == IP4_BROADCAST)
-		return true;
-	/* /31 and /32 have no broadcast address (RFC 3021). */
-	if (!nif->configured || net_ntohl(host) < 3)
-		return false;
-	return (a & host) == host && (a & ~host) == (nif->cfg.addr & ~host);
-}
-
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a)
 {
 	/* Unconfigured, a DHCP offer may come unicast to the offered address. */

@@ -37,6 +37,8 @@ struct net_if {
 	struct net_link link;
 	struct net_if_config cfg;
 	bool configured;          /* cfg.addr is set */
+	/* netif.c: cfg's subnet broadcast (prefixes up to /30), else 255.255.255.255. */
+	ip4_addr_t subnet_broadcast;
 	struct net_if_stats stats;
 	struct arp_cache *arp;    /* arp.c */
 	struct ip4_reass *reass;  /* ip4_reass.c */
@@ -234,7 +236,10 @@ struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
-bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a);
+static inline bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
+{
+	return a == IP4_BROADCAST || a == nif->subnet_broadcast;
+}
 static inline bool ip4_is_multicast(ip4_addr_t a) { return ((const uint8_t *)&a)[0] >> 4 == 14; }
 #define IP4_MAX_PAYLOAD 65515 /* 65535 less a 20-byte header */
 

@@ -31,6 +31,7 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 	if (!nif)
 		return -ENOMEM;
 	nif->link = *link;
+	nif->subnet_broadcast = IP4_BROADCAST; /* unconfigured */
 	if (!nif->link.mtu)
 		nif->link.mtu = 1500;
 	nif->ip_id = (uint16_t)uk_random_u32(); /* not the same after every boot */
@@ -75,6 +76,17 @@ void net_if_input(struct net_if *nif, const uint8_t *frame, size_t len)
 	eth_input(nif, frame, len);
 }
 
+/* The subnet broadcast of cfg, or 255.255.255.255 when it has none. */
+static ip4_addr_t subnet_broadcast(const struct net_if_config *cfg)
+{
+	ip4_addr_t host = ~cfg->netmask;
+
+	/* Unconfigured, /31 and /32 have no broadcast address (RFC 3021). */
+	if (cfg->addr == IP4_ANY || net_ntohl(host) < 3)
+		return IP4_BROADCAST;
+	return (cfg->addr & ~host) | host;
+}
+
 int net_if_set_config(struct net_if *nif, const struct net_if_config *cfg)
 {
 	ip4_addr_t old = nif->configured ? nif->cfg.addr : IP4_ANY;
@@ -84,6 +96,7 @@ int net_if_set_config(struct net_if *nif, const struct net_if_config *cfg)
 		return -EINVAL;
 	nif->cfg = *cfg;
 	nif->configured = cfg->addr != IP4_ANY;
+	nif->subnet_broadcast = subnet_broadcast(cfg);
 	ip4_routes_changed();
 	if (nif->configured && cfg->addr != old)
 		arp_announce(nif);
