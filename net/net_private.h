@@ -192,13 +192,13 @@ int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
  * a send through it does exactly what routing and arp_output would do.
  */
 struct ip4_dst {
-	ip4_addr_t dst;
-	struct net_if *bound;     /* the interface asked for (NULL: routed) */
-	struct net_if *nif;       /* NULL: no route */
-	ip4_addr_t next_hop;
-	uint8_t mac[6];
 	uint64_t gen;             /* ip4_route_gen when resolved with a MAC; 0: no MAC */
 	uint64_t expires;         /* the MAC's ARP entry's deadline */
+	struct net_if *bound;     /* the interface asked for (NULL: routed) */
+	struct net_if *nif;       /* NULL: no route */
+	ip4_addr_t dst;
+	ip4_addr_t next_hop;
+	uint8_t mac[6];
 };
 /* Bumped whenever an interface, its configuration or an ARP entry changes. */
 extern uint64_t ip4_route_gen;
@@ -345,7 +345,9 @@ struct net_socket {
 			unsigned int count;
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */
-			struct ip4_dst dst; /* udp.c: where the last datagram went */
+			/* udp.c: the path of the last datagram sent (from the first send on;
+			 * a pointer, so that stream sockets, in the union, stay small) */
+			struct ip4_dst *dst;
 		} dgram;
 		struct {
 			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */

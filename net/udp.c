@@ -209,7 +209,7 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 {
 	/* Room before the datagram for the IPv4 and Ethernet headers (ip4_output_room). */
 	uint8_t stack_pkt[IP4_OUTPUT_ROOM + UDP_HLEN + UDP_STACK_PAYLOAD];
-	struct ip4_dst *d = &s->dgram.dst;
+	struct ip4_dst *d = s->dgram.dst, unkept;
 	struct net_if *nif;
 	ip4_addr_t src;
 	uint8_t *pkt = stack_pkt + IP4_OUTPUT_ROOM;
@@ -227,6 +227,10 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	 * Routed once, here (the source address is needed for the checksum),
 	 * and not again while the path to the last destination holds.
 	 */
+	if (!d && !(d = s->dgram.dst = uk_calloc(1, sizeof(*d)))) {
+		memset(&unkept, 0, sizeof(unkept)); /* no memory to keep it: this send only */
+		d = &unkept;
+	}
 	resolved = ip4_dst_fresh(d, dst, s->nif, uk_now_ns());
 	if (!resolved) {
 		routed = ip4_dst_resolve(d, s->nif, dst);
@@ -276,6 +280,8 @@ static void udp_close(struct net_socket *s)
 	if (s->local_port)
 		udp_unbind(s);
 	net_dgram_flush(s);
+	uk_free(s->dgram.dst);
+	s->dgram.dst = NULL;
 }
 
 const struct net_socket_ops udp_socket_ops = {
