@@ -340,7 +340,6 @@ bool netfront_rx_event(struct netfront *nf)
 {
 	if (!nf->rx_in_event || nf->rx_busy || nf->rx_stop || !nf->connected || nf->broken)
 		return false;
-	netfront_tx_reclaim(nf);
 	rx_consume(nf);
 	return true;
 }
@@ -352,14 +351,13 @@ static int rx_thread(void *arg)
 	while (!nf->rx_stop) {
 		if (nf->connected && !nf->broken) {
 			nf->rx_busy = true;
-			netfront_tx_reclaim(nf);
 			rx_consume(nf);
 			nf->rx_busy = false;
 		}
 		if (nf->rx_stop)
 			break;
-		if (!nf->broken && (RING_HAS_UNCONSUMED_RESPONSES(&nf->rx) ||
-				    RING_HAS_UNCONSUMED_RESPONSES(&nf->tx)))
+		/* TX responses wait for a send to run low (netfront_tx.c). */
+		if (!nf->broken && RING_HAS_UNCONSUMED_RESPONSES(&nf->rx))
 			continue;
 		uk_waitq_wait(&nf->rx_wq, 0);
 	}
