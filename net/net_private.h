@@ -33,6 +33,22 @@ struct arp_cache;
 struct ip4_reass;
 struct netfront;
 
+/*
+ * A path to one destination resolved once and reused while it holds, as a
+ * socket keeps Linux's dst_entry and its neighbour: the interface, the next
+ * hop and the next hop's MAC. Valid while no interface, address or ARP
+ * entry changed since (ip4_route_gen) and the MAC's ARP entry is fresh, so
+ * a send through it does exactly what routing and arp_output would do.
+ */
+struct ip4_dst {
+	uint64_t gen;             /* ip4_route_gen when resolved with a MAC; 0: no MAC */
+	uint64_t expires;         /* the MAC's ARP entry's deadline */
+	struct net_if *bound;     /* the interface asked for (NULL: routed) */
+	struct net_if *nif;       /* NULL: no route */
+	ip4_addr_t dst;
+	ip4_addr_t next_hop;
+	uint8_t mac[6];
+};
 struct net_if {
 	struct net_link link;
 	struct net_if_config cfg;
@@ -53,6 +69,8 @@ struct net_if {
 	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
 	 * before it, being sent down through arp_output; NULL: none. */
 	uint8_t *tx_room;
+	/* icmp.c: the path of the last echo reply (the pinger's, as a socket keeps one). */
+	struct ip4_dst icmp_reply_dst;
 	/* icmp.c: token bucket for ICMP errors; zeroes are a full bucket. */
 	uint64_t icmp_rl_last;
 	unsigned int icmp_rl_spent;
@@ -184,22 +202,6 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
  */
 int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len);
-/*
- * A path to one destination resolved once and reused while it holds, as a
- * socket keeps Linux's dst_entry and its neighbour: the interface, the next
- * hop and the next hop's MAC. Valid while no interface, address or ARP
- * entry changed since (ip4_route_gen) and the MAC's ARP entry is fresh, so
- * a send through it does exactly what routing and arp_output would do.
- */
-struct ip4_dst {
-	uint64_t gen;             /* ip4_route_gen when resolved with a MAC; 0: no MAC */
-	uint64_t expires;         /* the MAC's ARP entry's deadline */
-	struct net_if *bound;     /* the interface asked for (NULL: routed) */
-	struct net_if *nif;       /* NULL: no route */
-	ip4_addr_t dst;
-	ip4_addr_t next_hop;
-	uint8_t mac[6];
-};
 /* Bumped whenever an interface, its configuration or an ARP entry changes. */
 extern uint64_t ip4_route_gen;
 static inline void ip4_routes_changed(void)
