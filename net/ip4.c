@@ -358,6 +358,7 @@ int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst)
 {
 	d->gen = 0;
+	d->hdr_proto = 0;
 	d->dst = dst;
 	d->bound = bound;
 	d->nif = bound;
@@ -368,7 +369,7 @@ bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst)
 	return true;
 }
 
-int ip4_output_room_dst(const struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 			uint8_t *payload, size_t len)
 {
 	struct net_if *nif = d->nif;
@@ -379,6 +380,19 @@ int ip4_output_room_dst(const struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 		return ip4_output_room_via(nif, d->next_hop, src, d->dst, proto, payload, len);
 	if (src == IP4_ANY)
 		src = nif->cfg.addr;
-	header_build(dgram, IP4_HLEN + len, nif->ip_id++, 0, proto, src, d->dst);
+	if (d->hdr_proto != proto || d->hdr_src != src) {
+		header_build(d->hdr, 0, 0, 0, proto, src, d->dst);
+		net_put16(d->hdr + 10, 0);
+		d->hdr_sum = net_csum_ip4_words(d->hdr);
+		d->hdr_proto = proto;
+		d->hdr_src = src;
+	}
+	/* The kept header with this datagram's length and id; its checksum from the kept sum. */
+	memcpy(dgram, d->hdr, IP4_HLEN);
+	net_put16(dgram + 2, (uint16_t)(IP4_HLEN + len));
+	net_put16(dgram + 4, nif->ip_id);
+	net_put16(dgram + 10, net_csum_ip4_header_with(d->hdr_sum, (uint16_t)(IP4_HLEN + len),
+							nif->ip_id));
+	nif->ip_id++;
 	return eth_output_room(nif, d->mac, ETH_TYPE_IP4, dgram, IP4_HLEN + len);
 }

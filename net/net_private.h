@@ -48,6 +48,12 @@ struct ip4_dst {
 	ip4_addr_t dst;
 	ip4_addr_t next_hop;
 	uint8_t mac[6];
+	/* ip4.c: the IPv4 header for hdr_src and hdr_proto, total length, id and
+	 * checksum 0, and the sum of its words (net_csum_ip4_words) */
+	uint8_t hdr_proto;        /* 0: none built */
+	ip4_addr_t hdr_src;
+	uint32_t hdr_sum;
+	uint8_t hdr[20];
 };
 struct net_if {
 	struct net_link link;
@@ -108,6 +114,13 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t net_csum_fold(uint32_t sum);
 /* net_csum_fold(net_csum_add(0, h, 20)) for an IPv4 header without options. */
 uint16_t net_csum_ip4_header(const uint8_t *h);
+/* The words of a 20-byte IPv4 header summed for net_csum_ip4_header_with. */
+uint32_t net_csum_ip4_words(const uint8_t *h);
+/*
+ * net_csum_ip4_header of a header whose words, with total length, id and
+ * checksum 0, summed to words (net_csum_ip4_words), once total and id are in.
+ */
+uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id);
 /* Sum of the TCP/UDP pseudo-header. */
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
 /* The TCP/UDP checksum of data (at most 65535 bytes) with its pseudo-header, folded. */
@@ -223,10 +236,10 @@ static inline bool ip4_dst_fresh(const struct ip4_dst *d, ip4_addr_t dst,
 bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst);
 /*
  * ip4_output_room_via through a fresh d (ip4_dst_fresh): the headers are
- * written in place and the frame goes to the link without a route or ARP
- * lookup.
+ * written in place (the IPv4 one from d's kept header for src and proto)
+ * and the frame goes to the link without a route or ARP lookup.
  */
-int ip4_output_room_dst(const struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 			uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
