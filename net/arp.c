@@ -97,6 +97,7 @@ void arp_fini(struct net_if *nif)
 		uk_timer_cancel(&nif->arp->e[i].timer);
 		queue_drop(nif->arp, &nif->arp->e[i]);
 	}
+	ip4_routes_changed();
 	uk_free(nif->arp);
 	nif->arp = NULL;
 }
@@ -134,6 +135,8 @@ static struct arp_entry *entry_new(struct net_if *nif, ip4_addr_t ip, uint64_t n
 	}
 	nif->stats.arp_unresolved += queue_drop(c, e);
 	uk_timer_cancel(&e->timer);
+	if (e->state == ARP_REACHABLE)
+		ip4_routes_changed(); /* an ip4_dst may hold its MAC */
 	memset(e, 0, sizeof(*e));
 	uk_timer_init(&e->timer, entry_timer_fire, nif);
 	e->ip = ip;
@@ -217,17 +220,28 @@ static bool mac_without_arp(const struct net_if *nif, ip4_addr_t ip, uint8_t mac
 	return false;
 }
 
-bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6])
+bool arp_lookup_until(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6],
+		      uint64_t *expires)
 {
 	struct arp_entry *e;
 
-	if (mac_without_arp(nif, next_hop, mac))
+	if (mac_without_arp(nif, next_hop, mac)) {
+		*expires = UINT64_MAX;
 		return true;
+	}
 	e = entry_find(nif->arp, next_hop);
 	if (!e || e->state != ARP_REACHABLE || uk_now_ns() >= e->deadline)
 		return false;
 	memcpy(mac, e->mac, 6);
+	*expires = e->deadline;
 	return true;
+}
+
+bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6])
+{
+	uint64_t expires;
+
+	return arp_lookup_until(nif, next_hop, mac, &expires);
 }
 
 int arp_output(struct net_if *nif, ip4_addr_t next_hop, const void *packet, size_t len)
@@ -279,6 +293,7 @@ static void entry_confirm(struct net_if *nif, struct arp_entry *e, const uint8_t
 
 	memcpy(e->mac, mac, 6);
 	e->state = ARP_REACHABLE;
+	ip4_routes_changed(); /* a new MAC or deadline for the ip4_dst that hold it */
 	e->born = now;
 	entry_set_deadline(e, now + ARP_REACHABLE_NS);
 	queue_flush(nif, e);
@@ -343,5 +358,6 @@ static void entry_timer_fire(struct uk_timer *t, void *arg)
 		entry_set_deadline(e, now + ARP_FAILED_NS);
 	} else {
 		e->state = ARP_FREE; /* expired: the next send resolves again */
+		ip4_routes_changed();
 	}
 }

@@ -147,6 +147,29 @@ uint16_t net_csum_ip4_header(const uint8_t *h)
 		csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4])));
 }
 
+uint32_t net_csum_ip4_words(const uint8_t *h)
+{
+	uint32_t w[5];
+
+	memcpy(w, h, sizeof(w));
+	return csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
+}
+
+/*
+ * The fields' 16-bit words as a load from the header would give them (host
+ * order) added to the template's sum: a one's complement sum does not
+ * depend on the order of its words.
+ */
+uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t acc = (uint64_t)words + __builtin_bswap16(total) + __builtin_bswap16(id);
+#else
+	uint64_t acc = (uint64_t)words + total + id;
+#endif
+	return net_csum_fold(csum_host_to_be(csum_fold32(acc)));
+}
+
 uint16_t net_csum_fold(uint32_t sum)
 {
 	/* Two steps fold any 32 bits: the first leaves at most 0x1fffe. */

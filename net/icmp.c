@@ -24,6 +24,20 @@
 /* Replies that fit one frame are built on the stack: no allocation per ping. */
 #define ICMP_REPLY_ON_STACK 1480
 
+/*
+ * Sends an echo reply built with room in front back to dst through nif:
+ * by the path kept for the last one while it holds (a ping flood comes
+ * from one host), else routed and looked up as ip4_output_room does.
+ */
+static int echo_send(struct net_if *nif, ip4_addr_t dst, uint8_t *reply, size_t len)
+{
+	struct ip4_dst *d = &nif->icmp_reply_dst;
+
+	if (ip4_dst_fresh(d, dst, nif, uk_now_ns()) || (ip4_dst_resolve(d, nif, dst) && d->gen))
+		return ip4_output_room_dst(d, IP4_ANY, IP4_PROTO_ICMP, reply, len);
+	return ip4_output_room(nif, IP4_ANY, dst, IP4_PROTO_ICMP, reply, len);
+}
+
 static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint8_t *data,
 		       size_t len)
 {
@@ -42,7 +56,7 @@ static void echo_reply(struct net_if *nif, const struct ip4_info *ip, const uint
 	reply[1] = 0;
 	net_put16(reply + 2, 0);
 	net_put16(reply + 2, net_csum_fold(net_csum_add(0, reply, len)));
-	if (ip4_output_room(nif, IP4_ANY, ip->src, IP4_PROTO_ICMP, reply, len) == 0)
+	if (echo_send(nif, ip->src, reply, len) == 0)
 		nif->stats.icmp_echo_replies++;
 	if (buf != small)
 		uk_free(buf);

@@ -26,17 +26,8 @@
 _Static_assert(IP4_OUTPUT_ROOM == ETH_HLEN + IP4_HLEN, "ip4_output_room writes both headers");
 #define IP4_DF 0x4000
 
-bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
-{
-	ip4_addr_t host = ~nif->cfg.netmask;
-
-	if (a == IP4_BROADCAST)
-		return true;
-	/* /31 and /32 have no broadcast address (RFC 3021). */
-	if (!nif->configured || net_ntohl(host) < 3)
-		return false;
-	return (a & host) == host && (a & ~host) == (nif->cfg.addr & ~host);
-}
+/* Starts at 1: a zeroed ip4_dst (gen 0) is never fresh. */
+uint64_t ip4_route_gen = 1;
 
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a)
 {
@@ -360,4 +351,46 @@ int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 	rc = arp_output(nif, next_hop, dgram, IP4_HLEN + len);
 	nif->tx_room = NULL;
 	return rc;
+}
+
+bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst)
+{
+	d->gen = 0;
+	d->hdr_proto = 0;
+	d->dst = dst;
+	d->bound = bound;
+	d->nif = bound;
+	if (!ip4_route_find(&d->nif, dst, &d->next_hop))
+		return false;
+	if (arp_lookup_until(d->nif, d->next_hop, d->mac, &d->expires))
+		d->gen = ip4_route_gen;
+	return true;
+}
+
+int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+			uint8_t *payload, size_t len)
+{
+	struct net_if *nif = d->nif;
+	uint8_t *dgram = payload - IP4_HLEN;
+
+	/* Fragments go the long way (ip4_output_room_via sends each through ARP). */
+	if (nif->link.mtu < 68 || IP4_HLEN + len > nif->link.mtu)
+		return ip4_output_room_via(nif, d->next_hop, src, d->dst, proto, payload, len);
+	if (src == IP4_ANY)
+		src = nif->cfg.addr;
+	if (d->hdr_proto != proto || d->hdr_src != src) {
+		header_build(d->hdr, 0, 0, 0, proto, src, d->dst);
+		net_put16(d->hdr + 10, 0);
+		d->hdr_sum = net_csum_ip4_words(d->hdr);
+		d->hdr_proto = proto;
+		d->hdr_src = src;
+	}
+	/* The kept header with this datagram's length and id; its checksum from the kept sum. */
+	memcpy(dgram, d->hdr, IP4_HLEN);
+	net_put16(dgram + 2, (uint16_t)(IP4_HLEN + len));
+	net_put16(dgram + 4, nif->ip_id);
+	net_put16(dgram + 10, net_csum_ip4_header_with(d->hdr_sum, (uint16_t)(IP4_HLEN + len),
+							nif->ip_id));
+	nif->ip_id++;
+	return eth_output_room(nif, d->mac, ETH_TYPE_IP4, dgram, IP4_HLEN + len);
 }

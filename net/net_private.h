@@ -58,10 +58,34 @@ struct net_if;
 bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
 			size_t len, unsigned int flags);
 
+/*
+ * A path to one destination resolved once and reused while it holds, as a
+ * socket keeps Linux's dst_entry and its neighbour: the interface, the next
+ * hop and the next hop's MAC. Valid while no interface, address or ARP
+ * entry changed since (ip4_route_gen) and the MAC's ARP entry is fresh, so
+ * a send through it does exactly what routing and arp_output would do.
+ */
+struct ip4_dst {
+	uint64_t gen;             /* ip4_route_gen when resolved with a MAC; 0: no MAC */
+	uint64_t expires;         /* the MAC's ARP entry's deadline */
+	struct net_if *bound;     /* the interface asked for (NULL: routed) */
+	struct net_if *nif;       /* NULL: no route */
+	ip4_addr_t dst;
+	ip4_addr_t next_hop;
+	uint8_t mac[6];
+	/* ip4.c: the IPv4 header for hdr_src and hdr_proto, total length, id and
+	 * checksum 0, and the sum of its words (net_csum_ip4_words) */
+	uint8_t hdr_proto;        /* 0: none built */
+	ip4_addr_t hdr_src;
+	uint32_t hdr_sum;
+	uint8_t hdr[20];
+};
 struct net_if {
 	struct net_link link;
 	struct net_if_config cfg;
 	bool configured;          /* cfg.addr is set */
+	/* netif.c: cfg's subnet broadcast (prefixes up to /30), else 255.255.255.255. */
+	ip4_addr_t subnet_broadcast;
 	struct net_if_stats stats;
 	struct arp_cache *arp;    /* arp.c */
 	struct ip4_reass *reass;  /* ip4_reass.c */
@@ -77,6 +101,8 @@ struct net_if {
 	/* ip4.c, for eth_output: a datagram built with ETH_HLEN writable bytes
 	 * before it, being sent down through arp_output; NULL: none. */
 	uint8_t *tx_room;
+	/* icmp.c: the path of the last echo reply (the pinger's, as a socket keeps one). */
+	struct ip4_dst icmp_reply_dst;
 	/* icmp.c: token bucket for ICMP errors; zeroes are a full bucket. */
 	uint64_t icmp_rl_last;
 	unsigned int icmp_rl_spent;
@@ -97,13 +123,27 @@ static inline uint16_t net_htons(uint16_t v) { return (uint16_t)((v << 8) | (v >
 static inline uint16_t net_ntohs(uint16_t v) { return net_htons(v); }
 static inline uint32_t net_htonl(uint32_t v) { return __builtin_bswap32(v); }
 static inline uint32_t net_ntohl(uint32_t v) { return __builtin_bswap32(v); }
-/* Big-endian fields read and written at any alignment. */
-static inline uint16_t net_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+/*
+ * Big-endian fields read and written at any alignment: a 16-bit load or
+ * store and a byte swap, where bytes one at a time take twice the
+ * instructions (several fields per datagram, each way).
+ */
+static inline uint16_t net_get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	__builtin_memcpy(&v, p, 2);
+	return net_ntohs(v);
+}
 static inline uint32_t net_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static inline void net_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void net_put16(uint8_t *p, uint16_t v)
+{
+	v = net_htons(v);
+	__builtin_memcpy(p, &v, 2);
+}
 static inline void net_put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
@@ -114,6 +154,13 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t net_csum_fold(uint32_t sum);
 /* net_csum_fold(net_csum_add(0, h, 20)) for an IPv4 header without options. */
 uint16_t net_csum_ip4_header(const uint8_t *h);
+/* The words of a 20-byte IPv4 header summed for net_csum_ip4_header_with. */
+uint32_t net_csum_ip4_words(const uint8_t *h);
+/*
+ * net_csum_ip4_header of a header whose words, with total length, id and
+ * checksum 0, summed to words (net_csum_ip4_words), once total and id are in.
+ */
+uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id);
 /* Sum of the TCP/UDP pseudo-header. */
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
 /* The TCP/UDP checksum of data (at most 65535 bytes) with its pseudo-header, folded. */
@@ -129,6 +176,9 @@ bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
 void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len);
+/* eth_output for a payload of at most the MTU with ETH_HLEN writable bytes before it. */
+int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uint8_t *payload,
+		    size_t len);
 /*
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
@@ -179,6 +229,9 @@ uint32_t netif_tso_payload_max(const struct net_if *nif, uint16_t mss);
 
 /* arp.c: the MAC of next_hop when known and fresh (or broadcast/multicast); false if not. */
 bool arp_lookup(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6]);
+/* arp_lookup, with until when the MAC holds (UINT64_MAX: broadcast or multicast). */
+bool arp_lookup_until(struct net_if *nif, ip4_addr_t next_hop, uint8_t mac[6],
+		      uint64_t *expires);
 /*
  * Sends a datagram of len payload bytes. nif NULL: route by dst (on-link,
  * else the gateway of an interface). src IP4_ANY: the interface's address.
@@ -202,6 +255,32 @@ int ip4_output_room(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, uint8_t 
  */
 int ip4_output_room_via(struct net_if *nif, ip4_addr_t next_hop, ip4_addr_t src,
 			ip4_addr_t dst, uint8_t proto, uint8_t *payload, size_t len);
+/* Bumped whenever an interface, its configuration or an ARP entry changes. */
+extern uint64_t ip4_route_gen;
+static inline void ip4_routes_changed(void)
+{
+	ip4_route_gen++;
+}
+/* d was resolved for dst through bound, with a MAC, and still holds at now. */
+static inline bool ip4_dst_fresh(const struct ip4_dst *d, ip4_addr_t dst,
+				 const struct net_if *bound, uint64_t now)
+{
+	return d->gen == ip4_route_gen && d->dst == dst && d->bound == bound && now < d->expires;
+}
+/*
+ * Resolves d for dst (through bound unless NULL) as ip4_route_find does;
+ * false when there is no route (d->nif: bound, or NULL). With a route, the
+ * MAC too when ARP knows it (d->gen set), counting nothing and sending
+ * nothing: arp_output resolves the rest.
+ */
+bool ip4_dst_resolve(struct ip4_dst *d, struct net_if *bound, ip4_addr_t dst);
+/*
+ * ip4_output_room_via through a fresh d (ip4_dst_fresh): the headers are
+ * written in place (the IPv4 one from d's kept header for src and proto)
+ * and the frame goes to the link without a route or ARP lookup.
+ */
+int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
+			uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
 /*
@@ -212,7 +291,10 @@ struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
-bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a);
+static inline bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
+{
+	return a == IP4_BROADCAST || a == nif->subnet_broadcast;
+}
 static inline bool ip4_is_multicast(ip4_addr_t a) { return ((const uint8_t *)&a)[0] >> 4 == 14; }
 #define IP4_MAX_PAYLOAD 65515 /* 65535 less a 20-byte header */
 
@@ -331,6 +413,9 @@ struct net_socket {
 			unsigned int count;
 			size_t bytes;
 			uint64_t dropped; /* queue full or no memory */
+			/* udp.c: the path of the last datagram sent (from the first send on;
+			 * a pointer, so that stream sockets, in the union, stay small) */
+			struct ip4_dst *dst;
 		} dgram;
 		struct {
 			struct tcp_pcb *pcb; /* tcp.c; NULL once net_close ran */

@@ -31,6 +31,7 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 	if (!nif)
 		return -ENOMEM;
 	nif->link = *link;
+	nif->subnet_broadcast = IP4_BROADCAST; /* unconfigured */
 	if (!nif->link.mtu)
 		nif->link.mtu = 1500;
 	nif->ip_id = (uint16_t)uk_random_u32(); /* not the same after every boot */
@@ -43,6 +44,7 @@ int net_if_create(const struct net_link *link, struct net_if **out)
 		;
 	*pp = nif;
 	nif->index = ifs.count++;
+	ip4_routes_changed();
 	*out = nif;
 	return 0;
 }
@@ -62,6 +64,7 @@ void net_if_destroy(struct net_if *nif)
 	}
 	for (struct net_if *n = ifs.head; n; n = n->next)
 		n->index = index++;
+	ip4_routes_changed();
 	if (nif->nf)
 		netfront_set_rx_flags(nif->nf, NULL, NULL);
 	if_free(nif);
@@ -73,6 +76,17 @@ void net_if_input(struct net_if *nif, const uint8_t *frame, size_t len)
 	eth_input(nif, frame, len);
 }
 
+/* The subnet broadcast of cfg, or 255.255.255.255 when it has none. */
+static ip4_addr_t subnet_broadcast(const struct net_if_config *cfg)
+{
+	ip4_addr_t host = ~cfg->netmask;
+
+	/* Unconfigured, /31 and /32 have no broadcast address (RFC 3021). */
+	if (cfg->addr == IP4_ANY || net_ntohl(host) < 3)
+		return IP4_BROADCAST;
+	return (cfg->addr & ~host) | host;
+}
+
 int net_if_set_config(struct net_if *nif, const struct net_if_config *cfg)
 {
 	ip4_addr_t old = nif->configured ? nif->cfg.addr : IP4_ANY;
@@ -82,6 +96,8 @@ int net_if_set_config(struct net_if *nif, const struct net_if_config *cfg)
 		return -EINVAL;
 	nif->cfg = *cfg;
 	nif->configured = cfg->addr != IP4_ANY;
+	nif->subnet_broadcast = subnet_broadcast(cfg);
+	ip4_routes_changed();
 	if (nif->configured && cfg->addr != old)
 		arp_announce(nif);
 	return 0;

@@ -184,6 +184,7 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 		return -EINVAL;
 	for (;;) {
 		struct net_dgram_reader r = { buf, len, 0, 0, -EAGAIN };
+		bool dgram = s->ops->recvfrom == net_dgram_dequeue;
 		int rc;
 
 		if (s->error) {
@@ -191,10 +192,13 @@ int net_recvfrom(struct net_socket *s, void *buf, size_t len, ip4_addr_t *src, u
 			s->error = 0;
 			return rc;
 		}
-		rc = s->ops->recvfrom(s, buf, len, src, port);
-		if (rc != -EAGAIN)
-			return rc;
-		if (s->ops->recvfrom != net_dgram_dequeue || s->dgram.reader) {
+		/* A datagram socket's empty queue is seen here, without the call. */
+		if (!dgram || s->dgram.head) {
+			rc = s->ops->recvfrom(s, buf, len, src, port);
+			if (rc != -EAGAIN)
+				return rc;
+		}
+		if (!dgram || s->dgram.reader) {
 			if ((rc = socket_block(s, deadline_ns)) < 0)
 				return rc; /* s may be freed */
 			continue;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <uk/alloc.h>
+#include <uk/time.h>
 
 #include "net_private.h"
 
@@ -208,11 +209,12 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 {
 	/* Room before the datagram for the IPv4 and Ethernet headers (ip4_output_room). */
 	uint8_t stack_pkt[IP4_OUTPUT_ROOM + UDP_HLEN + UDP_STACK_PAYLOAD];
-	struct net_if *nif = s->nif; /* NULL: by the route to dst */
-	ip4_addr_t src, next_hop;
+	struct ip4_dst *d = s->dgram.dst, unkept;
+	struct net_if *nif;
+	ip4_addr_t src;
 	uint8_t *pkt = stack_pkt + IP4_OUTPUT_ROOM;
 	uint16_t csum;
-	bool routed;
+	bool routed = true, resolved;
 	int rc;
 
 	if (port == 0 || dst == IP4_ANY)
@@ -221,9 +223,20 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 		return -EMSGSIZE;
 	if (dst == IP4_BROADCAST && !s->broadcast)
 		return -EACCES;
-	/* Routed once, here: the source address is needed for the checksum. */
-	routed = ip4_route_find(&nif, dst, &next_hop);
-	if (!nif)
+	/*
+	 * Routed once, here (the source address is needed for the checksum),
+	 * and not again while the path to the last destination holds.
+	 */
+	if (!d && !(d = s->dgram.dst = uk_calloc(1, sizeof(*d)))) {
+		memset(&unkept, 0, sizeof(unkept)); /* no memory to keep it: this send only */
+		d = &unkept;
+	}
+	resolved = ip4_dst_fresh(d, dst, s->nif, uk_now_ns());
+	if (!resolved) {
+		routed = ip4_dst_resolve(d, s->nif, dst);
+		resolved = d->gen != 0;
+	}
+	if (!(nif = d->nif))
 		return -EHOSTUNREACH;
 	if (!s->local_port && (rc = udp_bind(s, IP4_ANY, 0)) < 0)
 		return rc;
@@ -240,8 +253,10 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	csum = udp_csum(src, dst, pkt, UDP_HLEN + len);
 	/* 0 on the wire means "no checksum": its one's complement twin stands in. */
 	net_put16(pkt + 6, csum ? csum : 0xffff);
-	if (pkt == stack_pkt + IP4_OUTPUT_ROOM && routed) {
-		rc = ip4_output_room_via(nif, next_hop, src, dst, IP4_PROTO_UDP, pkt,
+	if (pkt == stack_pkt + IP4_OUTPUT_ROOM && resolved) {
+		rc = ip4_output_room_dst(d, src, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
+	} else if (pkt == stack_pkt + IP4_OUTPUT_ROOM && routed) {
+		rc = ip4_output_room_via(nif, d->next_hop, src, dst, IP4_PROTO_UDP, pkt,
 					 UDP_HLEN + len);
 	} else if (pkt == stack_pkt + IP4_OUTPUT_ROOM) {
 		/* A bound interface that cannot reach dst: fails there, and is counted. */
@@ -265,6 +280,8 @@ static void udp_close(struct net_socket *s)
 	if (s->local_port)
 		udp_unbind(s);
 	net_dgram_flush(s);
+	uk_free(s->dgram.dst);
+	s->dgram.dst = NULL;
 }
 
 const struct net_socket_ops udp_socket_ops = {

@@ -154,11 +154,15 @@ int evtchn_pending(void)
 	return __atomic_load_n(&shinfo->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_SEQ_CST);
 }
 
-/* Runs the handlers of one selector word's pending, unmasked ports. */
-static unsigned int dispatch_word(unsigned int w)
+/*
+ * Runs the handlers of one selector word's pending, unmasked ports. si is
+ * shinfo read once: the atomics below are compiler barriers, after which
+ * the global would be loaded again at each use.
+ */
+static inline unsigned int dispatch_word(struct shared_info *si, unsigned int w)
 {
-	xen_ulong_t pending = __atomic_load_n(&shinfo->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-			      ~__atomic_load_n(&shinfo->evtchn_mask[w], __ATOMIC_SEQ_CST);
+	xen_ulong_t pending = __atomic_load_n(&si->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+			      ~__atomic_load_n(&si->evtchn_mask[w], __ATOMIC_SEQ_CST);
 	unsigned int ran = 0;
 
 	while (pending) {
@@ -167,7 +171,8 @@ static unsigned int dispatch_word(unsigned int w)
 
 		pending &= pending - 1;
 		/* Clear first, so an event raised by the handler's own work is kept. */
-		clear_bit(shinfo->evtchn_pending, port);
+		__atomic_fetch_and(&si->evtchn_pending[w], ~((xen_ulong_t)1 << bit),
+				   __ATOMIC_SEQ_CST);
 		if (handlers[port].fn) {
 			handlers[port].fn(port, handlers[port].arg);
 			ran++;
@@ -176,21 +181,22 @@ static unsigned int dispatch_word(unsigned int w)
 	return ran;
 }
 
-/* The scheduler calls this on every pass; most find nothing pending. */
+/* evtchn_dispatch's work, once an upcall is pending (Linux's __xen_evtchn_do_upcall). */
 static __attribute__((noinline)) unsigned int dispatch_pending(void)
 {
-	struct vcpu_info *v = &shinfo->vcpu_info[0];
+	struct shared_info *si = shinfo;
+	struct vcpu_info *v = &si->vcpu_info[0];
 	unsigned int ran = 0;
 
-	while (__atomic_load_n(&v->evtchn_upcall_pending, __ATOMIC_SEQ_CST)) {
+	do {
 		__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
 		xen_ulong_t sel = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
 		while (sel) {
 			unsigned int w = (unsigned int)__builtin_ctzl(sel);
 			sel &= sel - 1;
-			ran += dispatch_word(w);
+			ran += dispatch_word(si, w);
 		}
-	}
+	} while (__atomic_load_n(&v->evtchn_upcall_pending, __ATOMIC_SEQ_CST));
 	return ran;
 }
 

@@ -3,7 +3,10 @@
  * stack: every thread switches back to it, and it dispatches events, runs
  * the timers that are due (a waiting thread's deadline is one of them),
  * runs the next thread, or arms Xen's timer for the earliest deadline and
- * blocks the vCPU.
+ * blocks the vCPU. A thread that waits while no other can run does those
+ * passes itself, on its own stack, and needs no switch when it is the
+ * first woken (idle_in_place): so a thread's stack high-water mark includes
+ * event handlers and timers that ran while it waited.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,6 +79,7 @@ static struct uk_thread *runq_pop(void)
 }
 
 static void wait_timed_out(struct uk_timer *timer, void *arg);
+static bool idle_in_place(struct uk_thread *self);
 
 static void check_stack(struct uk_thread *t)
 {
@@ -272,7 +276,8 @@ int uk_waitq_wait(struct uk_waitq *wq, uint64_t deadline_ns)
 	}
 	if (deadline_ns)
 		uk_timer_arm_at(&self->timeout, deadline_ns);
-	switch_to_scheduler();
+	if (!idle_in_place(self))
+		switch_to_scheduler();
 	return self->wait_result;
 }
 
@@ -346,39 +351,79 @@ static void run(struct uk_thread *t)
 	check_stack(t);
 }
 
+/*
+ * One pass of the idle loop, in scheduler context (S.current NULL): events
+ * dispatched, due timers run, ended threads freed; then, when no thread is
+ * runnable, Xen's timer armed and the vCPU blocked until the next event.
+ */
+static inline __attribute__((always_inline)) void sched_pass(void)
+{
+	uint64_t now, next;
+
+	evtchn_dispatch();
+	/*
+	 * One clock read per pass, and the timer heap entered only when
+	 * its first deadline is due (most passes run a woken thread).
+	 * Time passes while callbacks run: a deadline reached meanwhile is
+	 * armed below as already due, and Xen fires it at once.
+	 */
+	now = uk_now_ns();
+	next = uk_timer_next_deadline();
+	if (next <= now) {
+		uk_timer_run_due(now);
+		next = uk_timer_next_deadline();
+	}
+	reap_dead();
+	if (S.run_head)
+		return;
+	if (S.nr_threads == 0)
+		uk_panic("no threads left to run");
+	/* A callback armed a timer that is due already: run it, do not block. */
+	if (next <= now)
+		return;
+	arm_timer(now, next);
+	if (!evtchn_pending())
+		uk_platform_block();
+}
+
 _Noreturn void uk_sched_run(void)
 {
 	for (;;) {
 		struct uk_thread *t;
-		uint64_t now, next;
 
-		evtchn_dispatch();
-		/*
-		 * One clock read per pass, and the timer heap entered only when
-		 * its first deadline is due (most passes run a woken thread).
-		 * Time passes while callbacks run: a deadline reached meanwhile is
-		 * armed below as already due, and Xen fires it at once.
-		 */
-		now = uk_now_ns();
-		next = uk_timer_next_deadline();
-		if (next <= now) {
-			uk_timer_run_due(now);
-			next = uk_timer_next_deadline();
-		}
-		reap_dead();
-		if ((t = runq_pop())) {
+		sched_pass();
+		if ((t = runq_pop()))
 			run(t);
-			continue;
-		}
-		if (S.nr_threads == 0)
-			uk_panic("no threads left to run");
-		/* A callback armed a timer that is due already: run it, do not block. */
-		if (next <= now)
-			continue;
-		arm_timer(now, next);
-		if (!evtchn_pending())
-			uk_platform_block();
 	}
+}
+
+/*
+ * A thread that blocks with no other thread runnable runs the idle loop's
+ * passes itself, on its own stack, instead of switching to the scheduler
+ * and back (two context switches per wait): true when it was the first
+ * thread woken, and so runs on at once, as the scheduler would have run
+ * it. False (nothing done, or another thread to run first) leaves the
+ * switch to the scheduler, which carries on from there. Event handlers
+ * and timers run in scheduler context as ever (S.current NULL: a blocking
+ * call there still panics). Only with half the stack free, for the
+ * handlers' frames on top of the thread's.
+ */
+static bool idle_in_place(struct uk_thread *self)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	if (S.run_head || sp - (uintptr_t)self->stack < UK_THREAD_STACK_SIZE / 2)
+		return false;
+	S.current = NULL;
+	do
+		sched_pass();
+	while (!S.run_head);
+	S.current = self;
+	check_stack(self);
+	if (S.run_head != self)
+		return false;
+	runq_pop();
+	return true;
 }
 
 void uk_sched_timer_event(evtchn_port_t port, void *arg)

@@ -204,7 +204,8 @@ unsigned int netfront_mtu(const struct netfront *nf)
 	return nf->mtu;
 }
 
-void netfront_stats(const struct netfront *nf, struct netfront_stats *stats)
+void netfront_stats(struct netfront *nf, struct netfront_stats *stats)
 {
+	netfront_tx_reclaim(nf); /* the errors of answered frames counted */
 	*stats = nf->stats;
 }

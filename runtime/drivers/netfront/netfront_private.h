@@ -15,10 +15,11 @@
  * out of range or of a buffer that is not busy is the backend's mistake,
  * counted and reported once.
  *
- * Who runs what: the event handler (scheduler context, must not block) only
- * wakes the receive thread and the senders. The receive thread consumes RX
- * responses, reposts buffers and reclaims TX responses; senders reclaim TX
- * responses too. A xenbus watch callback (xenbus thread) follows the
+ * Who runs what: the event handler (scheduler context, must not block)
+ * wakes the receive thread and the senders, or consumes the RX responses
+ * itself when the callback never blocks. The receive thread consumes RX
+ * responses and reposts buffers; senders reclaim TX responses when buffers
+ * run low (netfront_tx.c). A xenbus watch callback (xenbus thread) follows the
  * backend's state. Threads are cooperative, so none of this needs locks as
  * long as no ring walk blocks half-way.
  */
@@ -161,15 +162,25 @@ void netfront_bufs_release(struct netfront *nf);
 void netfront_tx_init(struct netfront *nf);
 /* Takes the TX responses in (the buffers back), some having come (netfront_tx.c). */
 void netfront_tx_reclaim_answered(struct netfront *nf);
-/*
- * Takes the TX responses in. Inline: every send and receive looks, and
- * mostly nothing was answered since the last look (no overrun to check).
- */
+/* Takes the TX responses in, if any came (and checks them for an overrun). */
 static inline void netfront_tx_reclaim(struct netfront *nf)
 {
 	if (nf->connected && !nf->broken &&
 	    __atomic_load_n(&nf->tx.sring->rsp_prod, __ATOMIC_ACQUIRE) != nf->tx.rsp_cons)
 		netfront_tx_reclaim_answered(nf);
+}
+/*
+ * Free buffers or ring slots below which a send takes the TX responses in:
+ * above, the answered ones wait, and are taken in together (half a ring
+ * at a time) instead of one per frame. At least the slots of a TSO frame.
+ */
+#define NETFRONT_TX_RECLAIM_BELOW (NET_TX_RING_SIZE / 2)
+/* netfront_tx_reclaim, when free buffers or ring slots ran low; inline: every send asks. */
+static inline void netfront_tx_reclaim_if_low(struct netfront *nf)
+{
+	if (nf->tx_nr_free < NETFRONT_TX_RECLAIM_BELOW ||
+	    RING_FREE_REQUESTS(&nf->tx) < NETFRONT_TX_RECLAIM_BELOW)
+		netfront_tx_reclaim(nf);
 }
 
 /* netfront_rx.c */

@@ -132,6 +132,18 @@ static unsigned int rx_flags(const struct netfront *nf, uint16_t flags)
 	return (flags & NETRXF_data_validated) ? NETFRONT_RX_CSUM_VALID : 0;
 }
 
+/* A whole frame in one slot: to the callback, or counted when its response is wrong. */
+static inline void rx_whole(struct netfront *nf, const struct netfront_buf *b,
+			    const netif_rx_response_t *rsp)
+{
+	/* The callback may block or send; the buffer stays ours until it returns. */
+	if (rx_valid(rsp))
+		rx_deliver(nf, (const uint8_t *)b->page + rsp->offset, (size_t)rsp->status,
+			   rx_flags(nf, rsp->flags));
+	else
+		nf->stats.rx_errors++;
+}
+
 /* Why a joined frame is refused (rx_join_bad). */
 enum {
 	RXB_NONE,
@@ -294,12 +306,7 @@ static bool rx_first(struct netfront *nf, const struct netfront_buf *b,
 		return false;
 	}
 	if (!more && !nf->rx_in_extra) {
-		/* The callback may block or send; the buffer stays ours until it returns. */
-		if (rx_valid(rsp))
-			rx_deliver(nf, (const uint8_t *)b->page + rsp->offset,
-				   (size_t)rsp->status, rx_flags(nf, rsp->flags));
-		else
-			nf->stats.rx_errors++;
+		rx_whole(nf, b, rsp);
 		return false;
 	}
 	if (!nf->off.rx) {
@@ -354,6 +361,18 @@ static void rx_handle(struct netfront *nf, const netif_rx_response_t *rsp, RING_
 	}
 }
 
+/*
+ * The common response, handled by rx_consume without rx_handle's cases: a
+ * whole frame in one slot (no more_data, no extras) in a posted buffer,
+ * outside any frame being joined or skipped. rx_handle does the same for it.
+ */
+static inline bool rx_single(const struct netfront *nf, const netif_rx_response_t *rsp)
+{
+	return !(nf->rx_in_extra | nf->rx_joining | nf->rx_skip_frags) &&
+	       !(rsp->flags & (NETRXF_more_data | NETRXF_extra_info)) &&
+	       rsp->id < NET_RX_RING_SIZE && nf->rx_bufs[rsp->id].busy;
+}
+
 /* Consumes every RX response there is, until told to stop or the ring breaks. */
 static void rx_consume(struct netfront *nf)
 {
@@ -370,7 +389,15 @@ static void rx_consume(struct netfront *nf)
 
 			/* Checks apply to our copy: don't let the compiler re-read shared memory. */
 			__asm__ volatile("" ::: "memory");
-			rx_handle(nf, &rsp, slot);
+			if (rx_single(nf, &rsp)) {
+				struct netfront_buf *b = &nf->rx_bufs[rsp.id];
+
+				b->busy = false;
+				rx_whole(nf, b, &rsp);
+				rx_post(nf, rsp.id);
+			} else {
+				rx_handle(nf, &rsp, slot);
+			}
 			/* Per frame: a callback that blocks must not starve the backend. */
 			rx_push(nf);
 		}
@@ -391,7 +418,6 @@ bool netfront_rx_event(struct netfront *nf)
 {
 	if (!nf->rx_in_event || nf->rx_busy || nf->rx_stop || !nf->connected || nf->broken)
 		return false;
-	netfront_tx_reclaim(nf);
 	rx_consume(nf);
 	return true;
 }
@@ -403,14 +429,13 @@ static int rx_thread(void *arg)
 	while (!nf->rx_stop) {
 		if (nf->connected && !nf->broken) {
 			nf->rx_busy = true;
-			netfront_tx_reclaim(nf);
 			rx_consume(nf);
 			nf->rx_busy = false;
 		}
 		if (nf->rx_stop)
 			break;
-		if (!nf->broken && (RING_HAS_UNCONSUMED_RESPONSES(&nf->rx) ||
-				    RING_HAS_UNCONSUMED_RESPONSES(&nf->tx)))
+		/* TX responses wait for a send to run low (netfront_tx.c). */
+		if (!nf->broken && RING_HAS_UNCONSUMED_RESPONSES(&nf->rx))
 			continue;
 		uk_waitq_wait(&nf->rx_wq, 0);
 	}

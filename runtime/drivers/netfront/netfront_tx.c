@@ -7,10 +7,13 @@
  *
  * TX responses raise no event unless a sender waits: only tx_wait_slot
  * moves rsp_event (RING_FINAL_CHECK_FOR_RESPONSES), and the reclaim leaves
- * it behind. The next send or receive takes the responses in, so a frame
- * sent costs the guest no event and no wake-up of the receive thread.
- * Linux's xennet_tx_buf_gc asks for an event every half ring instead; it
- * has no other point where it looks.
+ * it behind. A send takes the responses in once free buffers or slots fall
+ * below half the ring (netfront_tx_reclaim_if_low), half a ring of them at
+ * once, so a frame sent costs the guest no event, no wake-up of the
+ * receive thread and no look at the responses of its own. Linux's
+ * xennet_tx_buf_gc asks for an event every half ring instead; it has no
+ * other point where it looks. A response's error counts (tx_errors) when
+ * it is taken in; netfront_stats takes them in first.
  *
  * A TSO frame (netfront_try_send_tso) takes one buffer per page of it,
  * chained with NETTXF_more_data; the first request's size is the whole
@@ -84,7 +87,7 @@ static int tx_wait_slot(struct netfront *nf)
 	for (;;) {
 		if (!netfront_usable(nf))
 			return -ENOTCONN;
-		netfront_tx_reclaim(nf);
+		netfront_tx_reclaim_if_low(nf);
 		if (!RING_FULL(&nf->tx) && nf->tx_nr_free > 0)
 			return 0;
 		if (!waited) {
@@ -130,7 +133,7 @@ int netfront_try_send(struct netfront *nf, const void *frame, size_t len)
 		return -EMSGSIZE;
 	if (!netfront_usable(nf))
 		return -ENOTCONN;
-	netfront_tx_reclaim(nf);
+	netfront_tx_reclaim_if_low(nf);
 	if (RING_FULL(&nf->tx) || nf->tx_nr_free == 0) {
 		nf->stats.tx_ring_full++;
 		return -ENOBUFS;
@@ -202,7 +205,7 @@ int netfront_try_send_tso(struct netfront *nf, const void *frame, size_t len, ui
 		return -ENOTCONN;
 	pages = (unsigned int)((len + UK_PAGE_SIZE - 1) / UK_PAGE_SIZE);
 	slots = pages + (gso_size ? 1 : 0);
-	netfront_tx_reclaim(nf);
+	netfront_tx_reclaim_if_low(nf);
 	if (RING_FREE_REQUESTS(&nf->tx) < slots || nf->tx_nr_free < pages) {
 		nf->stats.tx_ring_full++;
 		return -ENOBUFS;

@@ -155,7 +155,8 @@ void netfront_offloads(const struct netfront *nf, struct netfront_offloads *off)
 int netfront_recv(struct netfront *nf, void *buf, size_t size, uint64_t deadline_ns);
 void netfront_mac(const struct netfront *nf, uint8_t mac[6]);
 unsigned int netfront_mtu(const struct netfront *nf);
-void netfront_stats(const struct netfront *nf, struct netfront_stats *stats);
+/* The counters, TX responses that came taken in first (tx_errors counts them then). */
+void netfront_stats(struct netfront *nf, struct netfront_stats *stats);
 /* Disconnects (Closing -> Closed), ends every grant and frees the device. */
 int netfront_close(struct netfront *nf);
 

@@ -46,6 +46,24 @@ def current():
     return int(sched()["current"])
 
 
+def waiting_in_place():
+    """The thread that waits with no other runnable and runs the idle loop on
+    its own stack (runtime/sched.c, idle_in_place): no thread is current and
+    the real stack pointer is in its stack. Its frames are the real ones,
+    under the idle loop's. 0 if none."""
+    if current():
+        return 0
+    try:
+        sp = int(gdb.parse_and_eval("$sp"))
+    except gdb.error:
+        return 0
+    for t in all_threads():
+        base = int(t["stack"])
+        if base <= sp < base + STACK_SIZE:
+            return int(t)
+    return 0
+
+
 def find(tid):
     for t in all_threads():
         if int(t["id"]) == tid:
@@ -129,7 +147,7 @@ SELECTED = [None]  # the selected thread's id
 
 def select(t):
     """Shows thread t (a suspended one), or the real stack for None or the running one."""
-    if t is None or int(t) == current():
+    if t is None or int(t) == current() or int(t) == waiting_in_place():
         UNWINDER.context = None
         SELECTED[0] = None
     else:
@@ -187,10 +205,14 @@ def first_frame_outside_scheduler(t):
         frame = gdb.newest_frame()
         if UNWINDER.context is not None:
             frame = frame.older()
+        # Waiting in place: the idle loop's frames (handlers, the block) come first.
+        idling = UNWINDER.context is None and int(t) == waiting_in_place()
         depth = 0
-        while frame is not None and depth < 32:
+        while frame is not None and depth < 64:
             name = frame.name() or function_at(frame.pc())
-            if name not in SCHED_FUNCS:
+            if idling:
+                idling = name != "uk_waitq_wait"
+            elif name not in SCHED_FUNCS:
                 return name
             frame = frame.older()
             depth += 1
@@ -290,7 +312,8 @@ stack's size; "Used" its high-water mark in bytes (the bytes ever written)."""
         table(rows, ["  Id", "Name", "State", "Waits", "Stack", "Used"])
         gdb.write("%d threads; guest time %s (last read by the guest)%s\n" % (
             len(rows), fmt_ns(guest_now_ns()),
-            "" if int(s["current"]) or not rows else "; the scheduler is running (no thread)"))
+            "" if int(s["current"]) or not rows else "; the scheduler is running (no thread)%s" % (
+                " on the stack of the thread waiting in place" if waiting_in_place() else "")))
 
 
 class UkThread(gdb.Command):
