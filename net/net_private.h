@@ -410,8 +410,8 @@ struct net_socket {
 		struct {
 			struct net_dgram *head, *tail;
 			struct net_dgram_reader *reader; /* socket.c: blocked on an empty queue */
-			unsigned int count;
-			size_t bytes;
+			uint32_t count;
+			uint32_t bytes;   /* at most NET_DGRAM_QUEUE_BYTES */
 			uint64_t dropped; /* queue full or no memory */
 			/* udp.c: the path of the last datagram sent (from the first send on;
 			 * a pointer, so that stream sockets, in the union, stay small) */

@@ -505,7 +505,7 @@ int net_dgram_enqueue(struct net_socket *s, ip4_addr_t src, uint16_t port,
 		s->dgram.head = d;
 	s->dgram.tail = d;
 	s->dgram.count++;
-	s->dgram.bytes += len;
+	s->dgram.bytes += (uint32_t)len;
 	net_socket_wake(s);
 	return 0;
 }
@@ -522,7 +522,7 @@ int net_dgram_dequeue(struct net_socket *s, void *buf, size_t len, ip4_addr_t *s
 	if (!s->dgram.head)
 		s->dgram.tail = NULL;
 	s->dgram.count--;
-	s->dgram.bytes -= d->len;
+	s->dgram.bytes -= (uint32_t)d->len;
 	full = dgram_copy_out(buf, len, d->data, d->len);
 	if (src)
 		*src = d->src;
