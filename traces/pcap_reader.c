@@ -20,6 +20,7 @@
 #include <stdio_ext.h> /* __fsetlocking */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "traces/pcap_reader.h"
 #include "traces/pcap_walk.h"
@@ -86,19 +87,15 @@ static uint32_t get32(const uint8_t *p, bool swapped)
  * the FCS length (from the link type field). A pcapng file or a truncated
  * header are left to libpcap to judge; so is anything unknown.
  */
-static void reader_sniff_header(struct trace_reader *r)
+static void reader_sniff_header(struct trace_reader *r, const uint8_t *h, size_t n)
 {
-	uint8_t h[TRACE_FILE_HDR_LEN];
-	size_t n = fread(h, 1, sizeof(h), r->fp);
-
 	r->rec_hdr_len = 16;
 	r->format = "pcap (microseconds)";
-	rewind(r->fp);
 	if (n >= 4 && get32(h, false) == TRACE_PCAPNG_SHB) {
 		r->rec_hdr_len = 0;
 		r->format = "pcapng";
 	}
-	if (n < sizeof(h))
+	if (n < TRACE_FILE_HDR_LEN)
 		return;
 	uint32_t le = get32(h, false);
 	bool swapped;
@@ -122,6 +119,80 @@ static void reader_sniff_header(struct trace_reader *r)
 		r->fcs_len = 2 * TRACE_LT_FCS_WORDS(lt);
 }
 
+/*
+ * A pipe cannot be rewound once its header is sniffed: libpcap reads it
+ * through a stream (fopencookie) that gives the sniffed bytes back first and
+ * then reads the pipe, as much as there is at a time, so a capture piped in
+ * live is fed as it comes.
+ */
+struct sniffed_pipe {
+	int fd;
+	uint8_t head[TRACE_FILE_HDR_LEN];
+	size_t len, off;
+};
+
+static ssize_t sniffed_pipe_read(void *cookie, char *buf, size_t n)
+{
+	struct sniffed_pipe *p = cookie;
+	ssize_t k;
+
+	if (p->off < p->len) {
+		size_t m = p->len - p->off < n ? p->len - p->off : n;
+
+		memcpy(buf, p->head + p->off, m);
+		p->off += m;
+		return (ssize_t)m;
+	}
+	do
+		k = read(p->fd, buf, n);
+	while (k < 0 && errno == EINTR);
+	return k;
+}
+
+static int sniffed_pipe_close(void *cookie)
+{
+	struct sniffed_pipe *p = cookie;
+	int rc = close(p->fd);
+
+	free(p);
+	return rc;
+}
+
+/* Replaces r->fp, a pipe, by a stream over it; fills h with the first n bytes. */
+static int reader_open_pipe(struct trace_reader *r, uint8_t *h, size_t *n)
+{
+	static const cookie_io_functions_t io = { .read = sniffed_pipe_read,
+						  .close = sniffed_pipe_close };
+	struct sniffed_pipe *p = calloc(1, sizeof(*p));
+	FILE *fp;
+
+	if (!p || (p->fd = dup(fileno(r->fp))) < 0) {
+		free(p);
+		return -errno;
+	}
+	fclose(r->fp);
+	r->fp = NULL;
+	while (p->len < sizeof(p->head)) {
+		ssize_t k = read(p->fd, p->head + p->len, sizeof(p->head) - p->len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break; /* libpcap names a short header, and a read error */
+		p->len += (size_t)k;
+	}
+	if (!(fp = fopencookie(p, "rb", io))) {
+		int rc = -errno;
+
+		sniffed_pipe_close(p);
+		return rc;
+	}
+	memcpy(h, p->head, p->len);
+	*n = p->len;
+	r->fp = fp;
+	return 0;
+}
+
 static int reader_check_link(struct trace_reader *r, char *err, size_t errlen)
 {
 	int dlt = pcap_datalink(r->pcap);
@@ -141,6 +212,9 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct trace_reader *r = calloc(1, sizeof(*r));
+	uint8_t h[TRACE_FILE_HDR_LEN];
+	size_t n = 0;
+	bool piped;
 	int rc;
 
 	if (!r || !(r->path = strdup(path))) {
@@ -154,6 +228,13 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto fail;
 	}
+	piped = lseek(fileno(r->fp), 0, SEEK_CUR) < 0 && errno == ESPIPE;
+	if (piped && (rc = reader_open_pipe(r, h, &n)) < 0) {
+		if (r->fp)
+			fclose(r->fp);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		goto fail;
+	}
 	/*
 	 * libpcap reads a record at a time through stdio: 256 KiB per read(2),
 	 * not 4. glibc ignores the size unless it is given the buffer; without
@@ -163,12 +244,15 @@ int trace_reader_open(const char *path, struct trace_reader **out, char *err, si
 		setvbuf(r->fp, r->iobuf, _IOFBF, TRACE_READ_BUFFER);
 	/* One thread reads it: no stdio lock taken and released in each fread. */
 	__fsetlocking(r->fp, FSETLOCKING_BYCALLER);
-	reader_sniff_header(r);
-	if (fseek(r->fp, 0, SEEK_END) == 0) {
-		long end = ftell(r->fp);
-		r->size = end > 0 ? (uint64_t)end : 0;
+	if (!piped) {
+		n = fread(h, 1, sizeof(h), r->fp);
+		if (fseek(r->fp, 0, SEEK_END) == 0) {
+			long end = ftell(r->fp);
+			r->size = end > 0 ? (uint64_t)end : 0;
+		}
+		rewind(r->fp);
 	}
-	rewind(r->fp);
+	reader_sniff_header(r, h, n);
 	r->pcap = pcap_fopen_offline_with_tstamp_precision(r->fp, PCAP_TSTAMP_PRECISION_NANO,
 							   errbuf);
 	if (!r->pcap) {

@@ -13,7 +13,7 @@ fuzz_init "$@"
 fuzz_probe "$out/pcap-obj"
 # shellcheck disable=SC2046
 "$cc" -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$src" "$here/pcap_reader_fuzz.c" "$src/traces/pcap_reader.c" \
+	-fno-sanitize-recover=all -D_GNU_SOURCE -I"$src" "$here/pcap_reader_fuzz.c" "$src/traces/pcap_reader.c" \
 	"$src/traces/pcap_walk.c" "$src/traces/trace_map.c" \
 	$(pkg-config --cflags --libs libpcap) -o "$out/pcap_reader_fuzz"
 echo "built $out/pcap_reader_fuzz"

@@ -12,7 +12,6 @@
  *   same frames, timestamps, counts and error message as libpcap's reads.
  * The input reaches the reader as a file through a memfd (no disk).
  */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
