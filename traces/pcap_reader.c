@@ -122,8 +122,7 @@ static void reader_sniff_header(struct trace_reader *r, const uint8_t *h, size_t
 /*
  * A pipe cannot be rewound once its header is sniffed: libpcap reads it
  * through a stream (fopencookie) that gives the sniffed bytes back first and
- * then reads the pipe, as much as there is at a time, so a capture piped in
- * live is fed as it comes.
+ * then reads the pipe.
  */
 struct sniffed_pipe {
 	int fd;
