@@ -28,36 +28,7 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/pcap_reader_test.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/t.pcap", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "pcap_file_fixture.h"
 
 /* --- writing test files --- */
 
