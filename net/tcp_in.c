@@ -508,14 +508,15 @@ static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bo
 		tcp_fin_input(pcb);
 	} else if (n) {
 		/*
-		 * RFC 5681 4.2: at least every second full-sized segment. A GSO
-		 * segment of the link's receive offload carrying two MSS or more
-		 * is acknowledged at once, one ACK for its 64 KiB (Linux's
-		 * __tcp_ack_snd_check: more than one full frame since the last).
+		 * RFC 5681 4.2: at least every second full-sized segment (a GSO
+		 * segment of two MSS or more counts as two: Linux's
+		 * __tcp_ack_snd_check). The ACK goes when the segments netfront
+		 * delivered together are all in, not at each: Linux likewise
+		 * defers a regular ACK while it processes a socket's backlog.
 		 */
 		pcb->segs_unacked += n >= 2 * (uint32_t)pcb->mss ? 2 : 1;
 		if (pcb->segs_unacked >= 2)
-			pcb->ack_now = true;
+			tcp_ack_after_batch(pcb);
 		else
 			tcp_delack_arm(pcb);
 	}

@@ -411,6 +411,7 @@ void tcp_rtx_arm(struct tcp_pcb *pcb);
 void tcp_rtx_stop(struct tcp_pcb *pcb);
 void tcp_persist_arm(struct tcp_pcb *pcb);
 void tcp_delack_arm(struct tcp_pcb *pcb);
+void tcp_ack_after_batch(struct tcp_pcb *pcb);
 void tcp_keepalive_arm(struct tcp_pcb *pcb);
 
 /* tcp_sack.c */

@@ -49,6 +49,18 @@ void tcp_delack_arm(struct tcp_pcb *pcb)
 		uk_timer_arm(&pcb->delack_timer, TCP_DELACK_NS);
 }
 
+/*
+ * The delayed ACK made due now: it is sent by the scheduler's next pass,
+ * after the event handler has input every frame the backend delivered.
+ */
+void tcp_ack_after_batch(struct tcp_pcb *pcb)
+{
+	uint64_t now = uk_now_ns();
+
+	if (uk_timer_deadline(&pcb->delack_timer) > now)
+		uk_timer_arm_at(&pcb->delack_timer, now);
+}
+
 void tcp_keepalive_arm(struct tcp_pcb *pcb)
 {
 	if (pcb->keepalive && tcp_synchronized(pcb->state))

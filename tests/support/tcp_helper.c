@@ -17,6 +17,7 @@
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/include/uk/timer.h"
+#include "runtime/timer_private.h" /* uk_timer_run_due, as the scheduler's pass */
 #include "tests/support/tcp_helper.h"
 
 static const uint8_t our_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x02 };
@@ -275,6 +276,9 @@ void th_tso_off(void)
 /* --- feeding --- */
 
 /* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
+/* th_batch_begin: frames fed until th_batch_end come as one netfront batch. */
+static bool batch_open;
+
 static void feed_frame(uint8_t *f, size_t len)
 {
 	uint8_t *ip = f + 14;
@@ -292,6 +296,24 @@ static void feed_frame(uint8_t *f, size_t len)
 	memcpy(ip + 16, &dst, 4);
 	put16(ip + 10, fold(sum_be(0, ip, 20)));
 	net_if_input(nif, f, 14 + 20 + len);
+	if (!batch_open)
+		th_batch_end();
+}
+
+void th_batch_begin(void)
+{
+	batch_open = true;
+}
+
+/*
+ * What follows netfront's delivery of a batch of frames: the scheduler's
+ * pass runs the timers due, among them an ACK deferred to the batch's end
+ * (tcp_ack_after_batch). Threads woken by the frames run later, as ever.
+ */
+void th_batch_end(void)
+{
+	batch_open = false;
+	uk_timer_run_due(uk_now_ns());
 }
 
 void th_feed_raw(const uint8_t *tcp, size_t len)

@@ -63,6 +63,13 @@ struct net_if *th_nif(void);
 
 /* Feeds a segment from the peer to us (checksum right unless bad_csum). */
 void th_feed(const struct th_seg *s);
+/*
+ * The frames fed from th_batch_begin to th_batch_end come as one netfront
+ * batch; th_batch_end runs what the scheduler's pass after one runs (the
+ * timers due). Outside a batch, each th_feed* ends one.
+ */
+void th_batch_begin(void);
+void th_batch_end(void);
 void th_feed_bad_csum(const struct th_seg *s);
 /* Feeds len raw bytes as the TCP part of an IPv4 datagram from the peer. */
 void th_feed_raw(const uint8_t *tcp, size_t len);

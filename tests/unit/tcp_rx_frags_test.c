@@ -122,7 +122,10 @@ static bool feed_pieces(struct th_conn *c, uint32_t base, size_t off, size_t len
 	size_t flen = build(c, base, off, len);
 	unsigned int n = cut(flen, SLOT);
 
-	return net_if_input_frags(th_nif(), frags, n, flen, FLAGS);
+	bool taken = net_if_input_frags(th_nif(), frags, n, flen, FLAGS);
+
+	th_batch_end();
+	return taken;
 }
 
 static uint32_t app_read_all(struct net_socket *s, uint8_t *out, size_t room)
