@@ -376,15 +376,34 @@ static void tx_single(struct netback *nb, const struct tx_frame *f)
 	tx_respond(nb, r->id, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
 }
 
+/* A frame of several slots or with extras (f holds its first request); out of line. */
+static __attribute__((noinline)) bool tx_multi(struct netback *nb, struct tx_frame *f,
+					       RING_IDX prod)
+{
+	bool ok;
+
+	if (((f->req[0].flags & NETTXF_extra_info) && !tx_read_extras(nb, f, prod)) ||
+	    !tx_read_frags(nb, f, prod)) {
+		nb->tx_broken = true;
+		return false;
+	}
+	nb->tx.req_cons += 1 + f->nr_extra + (f->nr_req - 1);
+	ok = !f->bad && f->nr_req <= NB_MAX_FRAME_SLOTS && tx_check_frame(nb, f) &&
+	     tx_copy(nb, f) && tx_hand_over(nb, f);
+	tx_answer(nb, f, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
+	return true;
+}
+
 /*
  * One frame starting at req_cons: read, checked, copied out, handed over,
  * answered. Returns false when the frame runs past prod (the ring is broken).
+ * Inline in tx_batch's loop, the multi-slot case out of line: the common
+ * frame saves and restores no registers of its own.
  */
-static bool tx_one(struct netback *nb, RING_IDX prod)
+static SIM_HOT_INLINE bool tx_one(struct netback *nb, RING_IDX prod)
 {
 	/* Not zeroed whole: req[] is filled as far as nr_req says, per frame. */
 	struct tx_frame f;
-	bool ok;
 
 	f.first = nb->tx.req_cons;
 	f.nr_req = 1;
@@ -404,16 +423,7 @@ static bool tx_one(struct netback *nb, RING_IDX prod)
 		tx_single(nb, &f);
 		return true;
 	}
-	if (((f.req[0].flags & NETTXF_extra_info) && !tx_read_extras(nb, &f, prod)) ||
-	    !tx_read_frags(nb, &f, prod)) {
-		nb->tx_broken = true;
-		return false;
-	}
-	nb->tx.req_cons += 1 + f.nr_extra + (f.nr_req - 1);
-	ok = !f.bad && f.nr_req <= NB_MAX_FRAME_SLOTS && tx_check_frame(nb, &f) &&
-	     tx_copy(nb, &f) && tx_hand_over(nb, &f);
-	tx_answer(nb, &f, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
-	return true;
+	return tx_multi(nb, &f, prod);
 }
 
 /* Consumes what the guest produced; false when the producer overran the ring. */
