@@ -125,8 +125,10 @@ static SIM_HOT_INLINE bool rx_copy(struct netback *nb, const netif_rx_request_t 
 /*
  * A frame in one slot without a GSO extra, the common case: what
  * netback_deliver_offload does for it, without its loops over slots.
+ * Inline in both delivery calls: no call and register saves between.
  */
-static int rx_single(struct netback *nb, const uint8_t *frame, size_t len, uint16_t flags)
+static SIM_HOT_INLINE int rx_single(struct netback *nb, const uint8_t *frame, size_t len,
+				   uint16_t flags)
 {
 	netif_rx_request_t req;
 	RING_IDX first;
