@@ -450,7 +450,8 @@ static bool tx_batch(struct netback *nb)
 	return true;
 }
 
-void netback_tx_process(struct netback *nb)
+/* Inline in netback_notified, the event channel's handler: no call between. */
+static SIM_HOT_INLINE void tx_process(struct netback *nb)
 {
 	int more;
 
@@ -470,4 +471,18 @@ void netback_tx_process(struct netback *nb)
 		xen_mb();
 		more = RING_HAS_UNCONSUMED_REQUESTS(&nb->tx);
 	} while (more);
+}
+
+/*
+ * The guest notified: TX requests, or RX buffers posted (netback.c's part,
+ * out of line, only while the vif waits for them).
+ */
+void netback_notified(void *arg, evtchn_port_t port)
+{
+	struct netback *nb = arg;
+
+	(void)port;
+	tx_process(nb);
+	if (nb->rx_waiting)
+		netback_rx_posted(nb);
 }
