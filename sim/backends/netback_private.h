@@ -65,7 +65,7 @@ struct netback {
 	enum tx_chain chain;
 	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
 	struct nb_rx_direct direct;
-	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
+	uint64_t tx_seen[NB_TX_RING_SIZE / 64]; /* ids consumed since the last push */
 	uint8_t frame[GSO_MAX_FRAME];         /* one frame from the guest, assembled */
 };
 

@@ -43,11 +43,12 @@ struct tx_frame {
 	sim_report_violation((nb)->dom, "vif%u TX slot %u: " fmt, (nb)->vif->index,         \
 			     slot_of(idx), ##__VA_ARGS__)
 
-static bool id_test_and_set(uint8_t *bits, unsigned int id)
+static bool id_test_and_set(uint64_t *bits, unsigned int id)
 {
-	bool was = bits[id / 8] & (1u << (id % 8));
+	uint64_t m = (uint64_t)1 << (id % 64);
+	bool was = bits[id / 64] & m;
 
-	bits[id / 8] |= (uint8_t)(1u << (id % 8));
+	bits[id / 64] |= m;
 	return was;
 }
 
