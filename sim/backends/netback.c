@@ -125,8 +125,10 @@ static SIM_HOT_INLINE bool rx_copy(struct netback *nb, const netif_rx_request_t 
 /*
  * A frame in one slot without a GSO extra, the common case: what
  * netback_deliver_offload does for it, without its loops over slots.
+ * Inline in both delivery calls: no call and register saves between.
  */
-static int rx_single(struct netback *nb, const uint8_t *frame, size_t len, uint16_t flags)
+static SIM_HOT_INLINE int rx_single(struct netback *nb, const uint8_t *frame, size_t len,
+				   uint16_t flags)
 {
 	netif_rx_request_t req;
 	RING_IDX first;
@@ -244,12 +246,9 @@ bool netback_rx_ready(struct netback *nb)
 	return false;
 }
 
-/* The guest notified: TX requests, or RX buffers posted. */
-static void notified(void *arg, evtchn_port_t port)
+/* netback_notified's RX part: buffers posted while the vif waits for them. */
+void netback_rx_posted(struct netback *nb)
 {
-	struct netback *nb = arg;
-
-	netback_tx_process(nb);
 	if (nb->rx_waiting && nb->connected && rx_room(nb) >= rx_need(nb)) {
 		nb->rx_waiting = false;
 		vif_rx_resume(nb->vif);
@@ -376,7 +375,7 @@ static int nb_connect(struct xenbus_backend *xb, void *arg)
 	    (rc = xenbus_backend_need_uint(xb, "event-channel", UINT32_MAX, &port)) < 0 ||
 	    (rc = map_rings(nb, tx_ref, rx_ref)) < 0)
 		return rc;
-	if ((rc = xenbus_backend_bind_evtchn(xb, "event-channel", port, notified, nb,
+	if ((rc = xenbus_backend_bind_evtchn(xb, "event-channel", port, netback_notified, nb,
 					     &nb->port)) < 0) {
 		nb->port = 0;
 		unmap_rings(nb);
@@ -387,7 +386,7 @@ static int nb_connect(struct xenbus_backend *xb, void *arg)
 	memset(nb->tx_seen, 0, sizeof(nb->tx_seen));
 	nb->connected = true;
 	/* What the guest queued before the bind raised nothing: look now. */
-	notified(nb, nb->port);
+	netback_notified(nb, nb->port);
 	return 0;
 }
 

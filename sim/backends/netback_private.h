@@ -65,7 +65,7 @@ struct netback {
 	enum tx_chain chain;
 	bool chain_more_data;    /* the rejected head also had NETTXF_more_data */
 	struct nb_rx_direct direct;
-	uint8_t tx_seen[NB_TX_RING_SIZE / 8]; /* ids consumed since the last push */
+	uint64_t tx_seen[NB_TX_RING_SIZE / 64]; /* ids consumed since the last push */
 	uint8_t frame[GSO_MAX_FRAME];         /* one frame from the guest, assembled */
 };
 
@@ -74,8 +74,13 @@ static inline bool netback_guest_running(const struct netback *nb)
 	return nb->dom->state == SIM_DOMAIN_RUNNING;
 }
 
-/* netback_tx.c: consumes and answers every TX request the guest produced. */
-void netback_tx_process(struct netback *nb);
+/*
+ * netback_tx.c: the event channel's handler: consumes and answers every TX
+ * request the guest produced, then netback_rx_posted while rx_waiting.
+ */
+void netback_notified(void *arg, evtchn_port_t port);
+/* netback.c: resumes the vif's input once a frame's buffers are posted. */
+void netback_rx_posted(struct netback *nb);
 
 /* netback.c: RX buffers posted and not used (0 for a broken ring, reported). */
 unsigned int netback_rx_room(struct netback *nb);

@@ -43,11 +43,12 @@ struct tx_frame {
 	sim_report_violation((nb)->dom, "vif%u TX slot %u: " fmt, (nb)->vif->index,         \
 			     slot_of(idx), ##__VA_ARGS__)
 
-static bool id_test_and_set(uint8_t *bits, unsigned int id)
+static bool id_test_and_set(uint64_t *bits, unsigned int id)
 {
-	bool was = bits[id / 8] & (1u << (id % 8));
+	uint64_t m = (uint64_t)1 << (id % 64);
+	bool was = bits[id / 64] & m;
 
-	bits[id / 8] |= (uint8_t)(1u << (id % 8));
+	bits[id / 64] |= m;
 	return was;
 }
 
@@ -376,15 +377,34 @@ static void tx_single(struct netback *nb, const struct tx_frame *f)
 	tx_respond(nb, r->id, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
 }
 
+/* A frame of several slots or with extras (f holds its first request); out of line. */
+static __attribute__((noinline)) bool tx_multi(struct netback *nb, struct tx_frame *f,
+					       RING_IDX prod)
+{
+	bool ok;
+
+	if (((f->req[0].flags & NETTXF_extra_info) && !tx_read_extras(nb, f, prod)) ||
+	    !tx_read_frags(nb, f, prod)) {
+		nb->tx_broken = true;
+		return false;
+	}
+	nb->tx.req_cons += 1 + f->nr_extra + (f->nr_req - 1);
+	ok = !f->bad && f->nr_req <= NB_MAX_FRAME_SLOTS && tx_check_frame(nb, f) &&
+	     tx_copy(nb, f) && tx_hand_over(nb, f);
+	tx_answer(nb, f, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
+	return true;
+}
+
 /*
  * One frame starting at req_cons: read, checked, copied out, handed over,
  * answered. Returns false when the frame runs past prod (the ring is broken).
+ * Inline in tx_batch's loop, the multi-slot case out of line: the common
+ * frame saves and restores no registers of its own.
  */
-static bool tx_one(struct netback *nb, RING_IDX prod)
+static SIM_HOT_INLINE bool tx_one(struct netback *nb, RING_IDX prod)
 {
 	/* Not zeroed whole: req[] is filled as far as nr_req says, per frame. */
 	struct tx_frame f;
-	bool ok;
 
 	f.first = nb->tx.req_cons;
 	f.nr_req = 1;
@@ -404,16 +424,7 @@ static bool tx_one(struct netback *nb, RING_IDX prod)
 		tx_single(nb, &f);
 		return true;
 	}
-	if (((f.req[0].flags & NETTXF_extra_info) && !tx_read_extras(nb, &f, prod)) ||
-	    !tx_read_frags(nb, &f, prod)) {
-		nb->tx_broken = true;
-		return false;
-	}
-	nb->tx.req_cons += 1 + f.nr_extra + (f.nr_req - 1);
-	ok = !f.bad && f.nr_req <= NB_MAX_FRAME_SLOTS && tx_check_frame(nb, &f) &&
-	     tx_copy(nb, &f) && tx_hand_over(nb, &f);
-	tx_answer(nb, &f, ok ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
-	return true;
+	return tx_multi(nb, &f, prod);
 }
 
 /* Consumes what the guest produced; false when the producer overran the ring. */
@@ -440,7 +451,8 @@ static bool tx_batch(struct netback *nb)
 	return true;
 }
 
-void netback_tx_process(struct netback *nb)
+/* Inline in netback_notified, the event channel's handler: no call between. */
+static SIM_HOT_INLINE void tx_process(struct netback *nb)
 {
 	int more;
 
@@ -460,4 +472,18 @@ void netback_tx_process(struct netback *nb)
 		xen_mb();
 		more = RING_HAS_UNCONSUMED_REQUESTS(&nb->tx);
 	} while (more);
+}
+
+/*
+ * The guest notified: TX requests, or RX buffers posted (netback.c's part,
+ * out of line, only while the vif waits for them).
+ */
+void netback_notified(void *arg, evtchn_port_t port)
+{
+	struct netback *nb = arg;
+
+	(void)port;
+	tx_process(nb);
+	if (nb->rx_waiting)
+		netback_rx_posted(nb);
 }
