@@ -392,5 +392,5 @@ int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 	net_put16(dgram + 10, net_csum_ip4_header_with(d->hdr_sum, (uint16_t)(IP4_HLEN + len),
 							nif->ip_id));
 	nif->ip_id++;
-	return eth_output_room(nif, d->mac, ETH_TYPE_IP4, dgram, IP4_HLEN + len);
+	return eth_send(nif, dgram - ETH_HLEN, d->mac, ETH_TYPE_IP4, ETH_HLEN + IP4_HLEN + len, 0);
 }

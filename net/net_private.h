@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <net/ip4.h>
 #include <net/netif.h>
@@ -183,9 +184,27 @@ int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uin
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
  * of gso_size payload bytes a segment unless gso_size is 0; counts it.
+ * Inline in each caller: ip4_output_room_dst sends each datagram through a
+ * kept path with it, no call to eth_output_room between.
  */
-int eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type,
-	     size_t len, uint16_t gso_size);
+static inline __attribute__((always_inline)) int
+eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type, size_t len,
+	 uint16_t gso_size)
+{
+	int rc;
+
+	memcpy(frame, dst, 6);
+	memcpy(frame + 6, nif->link.mac, 6);
+	net_put16(frame + 12, type);
+	rc = gso_size ? nif->link.send_tso(nif->link.ctx, frame, len, gso_size)
+		      : nif->link.send(nif->link.ctx, frame, len);
+	if (rc < 0) {
+		nif->stats.tx_errors++;
+		return rc;
+	}
+	nif->stats.tx_frames++;
+	return 0;
+}
 extern const uint8_t eth_broadcast[6];
 
 /* arp.c */
