@@ -153,13 +153,14 @@ int evtchn_close(evtchn_port_t port)
 /*
  * Runs the handlers of one selector word's pending, unmasked ports. si is
  * evtchn_shinfo read once: the atomics below are compiler barriers, after which
- * the global would be loaded again at each use.
+ * the global would be loaded again at each use. Nothing is counted: with
+ * fewer values live across the handler's call, none is kept on the stack.
  */
-static inline unsigned int dispatch_word(struct shared_info *si, unsigned int w)
+static inline void dispatch_word(struct shared_info *si, unsigned int w)
 {
-	xen_ulong_t pending = __atomic_load_n(&si->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+	xen_ulong_t *word = &si->evtchn_pending[w];
+	xen_ulong_t pending = __atomic_load_n(word, __ATOMIC_SEQ_CST) &
 			      ~__atomic_load_n(&si->evtchn_mask[w], __ATOMIC_SEQ_CST);
-	unsigned int ran = 0;
 
 	while (pending) {
 		unsigned int bit = (unsigned int)__builtin_ctzl(pending);
@@ -167,22 +168,17 @@ static inline unsigned int dispatch_word(struct shared_info *si, unsigned int w)
 
 		pending &= pending - 1;
 		/* Clear first, so an event raised by the handler's own work is kept. */
-		__atomic_fetch_and(&si->evtchn_pending[w], ~((xen_ulong_t)1 << bit),
-				   __ATOMIC_SEQ_CST);
-		if (handlers[port].fn) {
+		__atomic_fetch_and(word, ~((xen_ulong_t)1 << bit), __ATOMIC_SEQ_CST);
+		if (handlers[port].fn)
 			handlers[port].fn(port, handlers[port].arg);
-			ran++;
-		}
 	}
-	return ran;
 }
 
 /* evtchn_dispatch's work, once an upcall is pending (Linux's __xen_evtchn_do_upcall). */
-unsigned int evtchn_dispatch_pending(void)
+void evtchn_dispatch_pending(void)
 {
 	struct shared_info *si = evtchn_shinfo;
 	struct vcpu_info *v = &si->vcpu_info[0];
-	unsigned int ran = 0;
 
 	do {
 		__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
@@ -190,8 +186,7 @@ unsigned int evtchn_dispatch_pending(void)
 		while (sel) {
 			unsigned int w = (unsigned int)__builtin_ctzl(sel);
 			sel &= sel - 1;
-			ran += dispatch_word(si, w);
+			dispatch_word(si, w);
 		}
 	} while (__atomic_load_n(&v->evtchn_upcall_pending, __ATOMIC_SEQ_CST));
-	return ran;
 }

@@ -12,7 +12,7 @@ void evtchn_init(struct shared_info *s);
 /* evtchn_init's shared_info, for the two inline tests below. */
 extern struct shared_info *evtchn_shinfo;
 /* evtchn_dispatch's work once an upcall is pending (Linux's __xen_evtchn_do_upcall). */
-unsigned int evtchn_dispatch_pending(void);
+void evtchn_dispatch_pending(void);
 
 /*
  * True when any event is pending for the vCPU (evtchn_upcall_pending).
@@ -24,11 +24,12 @@ static inline int evtchn_pending(void)
 			       __ATOMIC_SEQ_CST);
 }
 
-/* Runs the handlers of every pending, unmasked port; returns how many ran. */
-static inline unsigned int evtchn_dispatch(void)
+/* Runs the handlers of every pending, unmasked port. */
+static inline void evtchn_dispatch(void)
 {
 	/* Nothing pending: no call, no registers saved. */
-	return evtchn_pending() ? evtchn_dispatch_pending() : 0;
+	if (evtchn_pending())
+		evtchn_dispatch_pending();
 }
 
 #endif
