@@ -129,7 +129,7 @@ static uint64_t *header_check(struct net_if *nif, const uint8_t *pkt, size_t len
 void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len)
 {
 	uint64_t *drop = header_check(nif, pkt, len);
-	struct ip4_info ip = { 0 };
+	struct ip4_info ip; /* every field set below, before any use */
 	size_t hlen, total;
 	uint16_t frag;
 
