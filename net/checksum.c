@@ -24,29 +24,6 @@ static uint64_t csum_last_byte(uint8_t b)
 #endif
 }
 
-/* acc folded to 32 bits (the end-around carries added back in). */
-static uint32_t csum_fold32(uint64_t acc)
-{
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	return (uint32_t)((acc & 0xffffffffu) + (acc >> 32));
-}
-
-/*
- * A sum of 16-bit words in host order, folded to 16 bits, as the sum of
- * the same words in big-endian order: RFC 1071 2(B), swapping the bytes of
- * every word swaps those of the sum. 0 stays 0, others are non-zero.
- */
-static uint16_t csum_host_to_be(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s += s >> 16;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_bswap16((uint16_t)s);
-#else
-	return (uint16_t)s;
-#endif
-}
-
 #if defined(__x86_64__)
 /*
  * n32 (> 0) blocks of 32 bytes added to acc in one add-with-carry chain,
@@ -129,22 +106,7 @@ static uint64_t csum_host(const uint8_t *p, size_t len)
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	/* Kept in 32 bits: the caller may chain many large pieces. */
-	return csum_fold32((uint64_t)sum + csum_host_to_be(csum_fold32(csum_host(data, len))));
-}
-
-/*
- * The checksum field of a 20-byte IPv4 header (no options), as
- * net_csum_fold(net_csum_add(0, h, 20)) gives it: five 32-bit words added
- * in 64 bits cannot carry out, so no end-around carry until the fold.
- * Every datagram in and out has one (ip_fast_csum in Linux does the same).
- */
-uint16_t net_csum_ip4_header(const uint8_t *h)
-{
-	uint32_t w[5];
-
-	memcpy(w, h, sizeof(w));
-	return net_csum_fold(csum_host_to_be(
-		csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4])));
+	return net_csum_fold32((uint64_t)sum + net_csum_host_to_be(net_csum_fold32(csum_host(data, len))));
 }
 
 uint32_t net_csum_ip4_words(const uint8_t *h)
@@ -152,30 +114,7 @@ uint32_t net_csum_ip4_words(const uint8_t *h)
 	uint32_t w[5];
 
 	memcpy(w, h, sizeof(w));
-	return csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
-}
-
-/*
- * The fields' 16-bit words as a load from the header would give them (host
- * order) added to the template's sum: a one's complement sum does not
- * depend on the order of its words.
- */
-uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t acc = (uint64_t)words + __builtin_bswap16(total) + __builtin_bswap16(id);
-#else
-	uint64_t acc = (uint64_t)words + total + id;
-#endif
-	return net_csum_fold(csum_host_to_be(csum_fold32(acc)));
-}
-
-uint16_t net_csum_fold(uint32_t sum)
-{
-	/* Two steps fold any 32 bits: the first leaves at most 0x1fffe. */
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum += sum >> 16;
-	return (uint16_t)~sum;
+	return net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
 }
 
 /*
@@ -202,7 +141,7 @@ static uint64_t pseudo_host(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint1
 
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len)
 {
-	return csum_host_to_be(csum_fold32(pseudo_host(src, dst, proto, len)));
+	return net_csum_host_to_be(net_csum_fold32(pseudo_host(src, dst, proto, len)));
 }
 
 /*
@@ -216,5 +155,5 @@ uint16_t net_csum_l4(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, const void *
 	uint64_t acc = csum_add64(csum_host(data, len),
 				  pseudo_host(src, dst, proto, (uint16_t)len));
 
-	return net_csum_fold(csum_host_to_be(csum_fold32(acc)));
+	return net_csum_fold(net_csum_host_to_be(net_csum_fold32(acc)));
 }

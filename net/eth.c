@@ -95,26 +95,6 @@ void eth_input(struct net_if *nif, const uint8_t *frame, size_t len)
 	}
 }
 
-/* Inlined into eth_output, the per-datagram caller; netif_offload.c calls it. */
-__attribute__((always_inline)) inline int eth_send(struct net_if *nif, uint8_t *frame,
-						   const uint8_t dst[6], uint16_t type,
-						   size_t len, uint16_t gso_size)
-{
-	int rc;
-
-	memcpy(frame, dst, 6);
-	memcpy(frame + 6, nif->link.mac, 6);
-	net_put16(frame + 12, type);
-	rc = gso_size ? nif->link.send_tso(nif->link.ctx, frame, len, gso_size)
-		      : nif->link.send(nif->link.ctx, frame, len);
-	if (rc < 0) {
-		nif->stats.tx_errors++;
-		return rc;
-	}
-	nif->stats.tx_frames++;
-	return 0;
-}
-
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len)
 {

@@ -129,7 +129,7 @@ static uint64_t *header_check(struct net_if *nif, const uint8_t *pkt, size_t len
 void ip4_input(struct net_if *nif, const uint8_t *pkt, size_t len)
 {
 	uint64_t *drop = header_check(nif, pkt, len);
-	struct ip4_info ip = { 0 };
+	struct ip4_info ip; /* every field set below, before any use */
 	size_t hlen, total;
 	uint16_t frag;
 
@@ -392,5 +392,5 @@ int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 	net_put16(dgram + 10, net_csum_ip4_header_with(d->hdr_sum, (uint16_t)(IP4_HLEN + len),
 							nif->ip_id));
 	nif->ip_id++;
-	return eth_output_room(nif, d->mac, ETH_TYPE_IP4, dgram, IP4_HLEN + len);
+	return eth_send(nif, dgram - ETH_HLEN, d->mac, ETH_TYPE_IP4, ETH_HLEN + IP4_HLEN + len, 0);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <net/ip4.h>
 #include <net/netif.h>
@@ -149,18 +150,79 @@ static inline void net_put32(uint8_t *p, uint32_t v)
 	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
-/* checksum.c: the Internet checksum (RFC 1071), the only implementation. */
+/*
+ * checksum.c: the Internet checksum (RFC 1071), the only implementation; its
+ * folds and the IPv4 header's sums here, inline: every datagram in and out
+ * has a header to check or complete, and a call cost a third of the sum.
+ */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len);
-uint16_t net_csum_fold(uint32_t sum);
-/* net_csum_fold(net_csum_add(0, h, 20)) for an IPv4 header without options. */
-uint16_t net_csum_ip4_header(const uint8_t *h);
+
+/* acc folded to 32 bits (the end-around carries added back in). */
+static inline uint32_t net_csum_fold32(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	return (uint32_t)((acc & 0xffffffffu) + (acc >> 32));
+}
+
+/*
+ * A sum of 16-bit words in host order, folded to 16 bits, as the sum of
+ * the same words in big-endian order: RFC 1071 2(B), swapping the bytes of
+ * every word swaps those of the sum. 0 stays 0, others are non-zero.
+ */
+static inline uint16_t net_csum_host_to_be(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s += s >> 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap16((uint16_t)s);
+#else
+	return (uint16_t)s;
+#endif
+}
+
+/* The checksum field for sum: folded to 16 bits and complemented. */
+static inline uint16_t net_csum_fold(uint32_t sum)
+{
+	/* Two steps fold any 32 bits: the first leaves at most 0x1fffe. */
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum += sum >> 16;
+	return (uint16_t)~sum;
+}
+
+/*
+ * The checksum field of a 20-byte IPv4 header (no options), as
+ * net_csum_fold(net_csum_add(0, h, 20)) gives it: five 32-bit words added
+ * in 64 bits cannot carry out, so no end-around carry until the fold
+ * (ip_fast_csum in Linux does the same).
+ */
+static inline uint16_t net_csum_ip4_header(const uint8_t *h)
+{
+	uint32_t w[5];
+
+	memcpy(w, h, sizeof(w));
+	return net_csum_fold(net_csum_host_to_be(
+		net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4])));
+}
+
 /* The words of a 20-byte IPv4 header summed for net_csum_ip4_header_with. */
 uint32_t net_csum_ip4_words(const uint8_t *h);
+
 /*
  * net_csum_ip4_header of a header whose words, with total length, id and
- * checksum 0, summed to words (net_csum_ip4_words), once total and id are in.
+ * checksum 0, summed to words (net_csum_ip4_words), once total and id are in:
+ * the fields' 16-bit words as a load from the header would give them (host
+ * order) added to the kept sum; a one's complement sum does not depend on
+ * the order of its words.
  */
-uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id);
+static inline uint16_t net_csum_ip4_header_with(uint32_t words, uint16_t total, uint16_t id)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t acc = (uint64_t)words + __builtin_bswap16(total) + __builtin_bswap16(id);
+#else
+	uint64_t acc = (uint64_t)words + total + id;
+#endif
+	return net_csum_fold(net_csum_host_to_be(net_csum_fold32(acc)));
+}
 /* Sum of the TCP/UDP pseudo-header. */
 uint32_t net_csum_pseudo(ip4_addr_t src, ip4_addr_t dst, uint8_t proto, uint16_t len);
 /* The TCP/UDP checksum of data (at most 65535 bytes) with its pseudo-header, folded. */
@@ -183,9 +245,27 @@ int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uin
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
  * of gso_size payload bytes a segment unless gso_size is 0; counts it.
+ * Inline in each caller: ip4_output_room_dst sends each datagram through a
+ * kept path with it, no call to eth_output_room between.
  */
-int eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type,
-	     size_t len, uint16_t gso_size);
+static inline __attribute__((always_inline)) int
+eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type, size_t len,
+	 uint16_t gso_size)
+{
+	int rc;
+
+	memcpy(frame, dst, 6);
+	memcpy(frame + 6, nif->link.mac, 6);
+	net_put16(frame + 12, type);
+	rc = gso_size ? nif->link.send_tso(nif->link.ctx, frame, len, gso_size)
+		      : nif->link.send(nif->link.ctx, frame, len);
+	if (rc < 0) {
+		nif->stats.tx_errors++;
+		return rc;
+	}
+	nif->stats.tx_frames++;
+	return 0;
+}
 extern const uint8_t eth_broadcast[6];
 
 /* arp.c */

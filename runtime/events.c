@@ -15,7 +15,8 @@
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 #define NR_PORTS (WORD_BITS * WORD_BITS)
 
-static struct shared_info *shinfo;
+/* Read by events_private.h's inline evtchn_pending and evtchn_dispatch. */
+struct shared_info *evtchn_shinfo;
 static struct {
 	evtchn_handler_t fn;
 	void *arg;
@@ -23,7 +24,7 @@ static struct {
 
 void evtchn_init(struct shared_info *s)
 {
-	shinfo = s;
+	evtchn_shinfo = s;
 	/* Nothing is bound yet: mask every port until a handler is installed. */
 	for (unsigned int i = 0; i < WORD_BITS; i++)
 		__atomic_store_n(&s->evtchn_mask[i], ~(xen_ulong_t)0, __ATOMIC_SEQ_CST);
@@ -50,18 +51,18 @@ static bool test_bit(const xen_ulong_t *words, evtchn_port_t port)
 void evtchn_mask(evtchn_port_t port)
 {
 	if (port < NR_PORTS)
-		set_bit(shinfo->evtchn_mask, port);
+		set_bit(evtchn_shinfo->evtchn_mask, port);
 }
 
 void evtchn_unmask(evtchn_port_t port)
 {
-	struct vcpu_info *v = &shinfo->vcpu_info[0];
+	struct vcpu_info *v = &evtchn_shinfo->vcpu_info[0];
 
 	if (port >= NR_PORTS)
 		return;
-	clear_bit(shinfo->evtchn_mask, port);
+	clear_bit(evtchn_shinfo->evtchn_mask, port);
 	/* An event that arrived while masked is now deliverable: flag it as Xen would. */
-	if (test_bit(shinfo->evtchn_pending, port)) {
+	if (test_bit(evtchn_shinfo->evtchn_pending, port)) {
 		__atomic_fetch_or(&v->evtchn_pending_sel, (xen_ulong_t)1 << (port / WORD_BITS),
 				  __ATOMIC_SEQ_CST);
 		__atomic_store_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
@@ -71,7 +72,7 @@ void evtchn_unmask(evtchn_port_t port)
 void evtchn_clear(evtchn_port_t port)
 {
 	if (port < NR_PORTS)
-		clear_bit(shinfo->evtchn_pending, port);
+		clear_bit(evtchn_shinfo->evtchn_pending, port);
 }
 
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t h, void *arg)
@@ -149,21 +150,17 @@ int evtchn_close(evtchn_port_t port)
 	return (int)HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
 }
 
-int evtchn_pending(void)
-{
-	return __atomic_load_n(&shinfo->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_SEQ_CST);
-}
-
 /*
  * Runs the handlers of one selector word's pending, unmasked ports. si is
- * shinfo read once: the atomics below are compiler barriers, after which
- * the global would be loaded again at each use.
+ * evtchn_shinfo read once: the atomics below are compiler barriers, after which
+ * the global would be loaded again at each use. Nothing is counted: with
+ * fewer values live across the handler's call, none is kept on the stack.
  */
-static inline unsigned int dispatch_word(struct shared_info *si, unsigned int w)
+static inline void dispatch_word(struct shared_info *si, unsigned int w)
 {
-	xen_ulong_t pending = __atomic_load_n(&si->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+	xen_ulong_t *word = &si->evtchn_pending[w];
+	xen_ulong_t pending = __atomic_load_n(word, __ATOMIC_SEQ_CST) &
 			      ~__atomic_load_n(&si->evtchn_mask[w], __ATOMIC_SEQ_CST);
-	unsigned int ran = 0;
 
 	while (pending) {
 		unsigned int bit = (unsigned int)__builtin_ctzl(pending);
@@ -171,22 +168,17 @@ static inline unsigned int dispatch_word(struct shared_info *si, unsigned int w)
 
 		pending &= pending - 1;
 		/* Clear first, so an event raised by the handler's own work is kept. */
-		__atomic_fetch_and(&si->evtchn_pending[w], ~((xen_ulong_t)1 << bit),
-				   __ATOMIC_SEQ_CST);
-		if (handlers[port].fn) {
+		__atomic_fetch_and(word, ~((xen_ulong_t)1 << bit), __ATOMIC_SEQ_CST);
+		if (handlers[port].fn)
 			handlers[port].fn(port, handlers[port].arg);
-			ran++;
-		}
 	}
-	return ran;
 }
 
 /* evtchn_dispatch's work, once an upcall is pending (Linux's __xen_evtchn_do_upcall). */
-static __attribute__((noinline)) unsigned int dispatch_pending(void)
+void evtchn_dispatch_pending(void)
 {
-	struct shared_info *si = shinfo;
+	struct shared_info *si = evtchn_shinfo;
 	struct vcpu_info *v = &si->vcpu_info[0];
-	unsigned int ran = 0;
 
 	do {
 		__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
@@ -194,16 +186,7 @@ static __attribute__((noinline)) unsigned int dispatch_pending(void)
 		while (sel) {
 			unsigned int w = (unsigned int)__builtin_ctzl(sel);
 			sel &= sel - 1;
-			ran += dispatch_word(si, w);
+			dispatch_word(si, w);
 		}
 	} while (__atomic_load_n(&v->evtchn_upcall_pending, __ATOMIC_SEQ_CST));
-	return ran;
-}
-
-unsigned int evtchn_dispatch(void)
-{
-	/* Nothing pending: return before dispatch_pending saves its registers. */
-	if (!__atomic_load_n(&shinfo->vcpu_info[0].evtchn_upcall_pending, __ATOMIC_SEQ_CST))
-		return 0;
-	return dispatch_pending();
 }

@@ -39,21 +39,6 @@ void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_p
 	netfront_wake_all(nf);
 }
 
-/*
- * Scheduler context: must not block. The receive work is done right here
- * when the callback never blocks (netfront_set_rx_nonblocking); otherwise
- * the receive thread does it.
- */
-static void netfront_event(evtchn_port_t port, void *arg)
-{
-	struct netfront *nf = arg;
-
-	if (!netfront_rx_event(nf))
-		uk_waitq_wake_all(&nf->rx_wq);
-	if (nf->tx_wq.head) /* rarely anyone: no call for an empty queue */
-		uk_waitq_wake_all(&nf->tx_wq);
-}
-
 static struct netfront *netfront_alloc(unsigned int index)
 {
 	struct netfront *nf = uk_calloc(1, sizeof(*nf));

@@ -188,8 +188,8 @@ void netfront_rx_post_all(struct netfront *nf);
 int netfront_rx_start(struct netfront *nf);
 void netfront_rx_stop(struct netfront *nf);
 void netfront_rxq_free(struct netfront *nf);
-/* Event handler (scheduler context): the receive work, when the callback never blocks. */
-bool netfront_rx_event(struct netfront *nf);
+/* The event channel's handler (scheduler context): the receive work, or the thread woken. */
+void netfront_event(evtchn_port_t port, void *arg);
 
 /* Says so once, marks the device broken and wakes its threads (netfront.c). */
 void netfront_ring_overran(struct netfront *nf, const char *ring, RING_IDX rsp_prod,
