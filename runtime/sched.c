@@ -405,14 +405,22 @@ _Noreturn void uk_sched_run(void)
  * it. False (nothing done, or another thread to run first) leaves the
  * switch to the scheduler, which carries on from there. Event handlers
  * and timers run in scheduler context as ever (S.current NULL: a blocking
- * call there still panics). Only with half the stack free, for the
- * handlers' frames on top of the thread's.
+ * call there still panics). Only with IDLE_IN_PLACE_STACK_MIN free, for
+ * the frames of the handlers and of the block on top of the thread's.
  */
+/*
+ * The simulator's SCHEDOP_block runs on that stack too, and with the user
+ * (slirp) backend a pass took 80 KiB: libslirp's if_encap alone keeps a
+ * 64 KiB frame buffer on its stack. Half the stack was not enough.
+ */
+#define IDLE_IN_PLACE_STACK_MIN (96 * 1024)
+_Static_assert(IDLE_IN_PLACE_STACK_MIN < UK_THREAD_STACK_SIZE, "a shallow waiter idles in place");
+
 static bool idle_in_place(struct uk_thread *self)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 
-	if (S.run_head || sp - (uintptr_t)self->stack < UK_THREAD_STACK_SIZE / 2)
+	if (S.run_head || sp - (uintptr_t)self->stack < IDLE_IN_PLACE_STACK_MIN)
 		return false;
 	S.current = NULL;
 	do

@@ -140,6 +140,65 @@ static void test_a_waiter_with_a_deadline_woken_first_by_another_thread_gets_0(v
 	assert_int_equal(uk_now_ns() - t0, 20 * MS);
 }
 
+/* Where a timer callback's frame was: on the waiting thread's stack, or the scheduler's. */
+static uintptr_t callback_at;
+
+static void note_stack(struct uk_timer *t, void *arg)
+{
+	volatile uint8_t here = 0;
+
+	(void)t;
+	callback_at = (uintptr_t)&here + here;
+	uk_waitq_wake_all(arg);
+}
+
+/* Waits for a timer 1 ms on with `used` bytes of this frame's stack in use. */
+#define WAIT_WITH_USED(name, used)                                                         \
+	static uintptr_t __attribute__((noinline)) name(void)                              \
+	{                                                                                  \
+		volatile uint8_t deep[used];                                               \
+		struct uk_waitq wq = UK_WAITQ_INIT;                                        \
+		struct uk_timer timer;                                                     \
+                                                                                           \
+		deep[0] = 1;                                                               \
+		deep[sizeof(deep) - 1] = 1;                                                \
+		uk_timer_init(&timer, note_stack, &wq);                                    \
+		uk_timer_arm(&timer, 1 * MS);                                              \
+		assert_int_equal(uk_waitq_wait(&wq, 0), 0);                                \
+		return (uintptr_t)&deep[0] + deep[0] - deep[sizeof(deep) - 1];             \
+	}
+WAIT_WITH_USED(wait_shallow, 1024)
+WAIT_WITH_USED(wait_40k_deep, 40 * 1024)
+
+/* Whether the callback ran within a thread stack's reach of `mine` (a local of the waiter's). */
+static bool callback_on_stack_of(uintptr_t mine)
+{
+	return (mine > callback_at ? mine - callback_at : callback_at - mine) <
+	       UK_THREAD_STACK_SIZE;
+}
+
+static void test_a_shallow_waiter_runs_the_callbacks_on_its_own_stack(void **state)
+{
+	uintptr_t mine = wait_shallow();
+
+	assert_true(callback_on_stack_of(mine));
+}
+
+/*
+ * An idle pass in place runs the simulator's block on the thread's stack,
+ * and with the user (slirp) backend that takes about 80 KiB (libslirp's
+ * if_encap has a 64 KiB frame buffer on its stack): a thread with 40 KiB in
+ * use, more than half its stack free but not that much, waits through the
+ * scheduler, or the pass would write below its stack.
+ */
+static void test_a_waiter_with_less_than_the_blocks_stack_free_waits_through_the_scheduler(
+	void **state)
+{
+	uintptr_t mine = wait_40k_deep();
+
+	assert_false(callback_on_stack_of(mine));
+}
+
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +206,9 @@ int app_main(int argc, char **argv)
 		cmocka_unit_test(test_a_timer_runs_in_scheduler_context_while_the_only_thread_waits),
 		cmocka_unit_test(test_a_thread_deep_in_its_stack_waits_and_times_out_on_time),
 		cmocka_unit_test(test_a_waiter_with_a_deadline_woken_first_by_another_thread_gets_0),
+		cmocka_unit_test(test_a_shallow_waiter_runs_the_callbacks_on_its_own_stack),
+		cmocka_unit_test(
+			test_a_waiter_with_less_than_the_blocks_stack_free_waits_through_the_scheduler),
 	};
 
 	(void)argc;
