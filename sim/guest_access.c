@@ -70,7 +70,8 @@ static bool host_accessible(uintptr_t p, size_t len, bool write)
  * sp (a frame of ours) and the stack's top, the caller's own frames, mapped
  * and writable. Event handlers and the scheduler run on the boot stack, so
  * the arguments of their hypercalls are here, and need no probe (two system
- * calls each).
+ * calls each); when a waiting thread idles in place (runtime/sched.c) they
+ * run on its stack, which is guest RAM and taken by the RAM case.
  */
 static bool on_live_stack(const struct sim_guest_image *img, uintptr_t sp, uintptr_t p,
 			  size_t len)
