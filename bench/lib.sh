@@ -16,3 +16,15 @@ bench_netns_or_skip() {
 		exit "$3"
 	fi
 }
+
+# bench_tap_dd0 NS [ADDR/LEN]: in namespace NS, IPv6 off (no router
+# solicitations on the TAP), loopback up, and a TAP dd0 up, with ADDR/LEN
+# when given.
+bench_tap_dd0() {
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$1" link set lo up
+	ip -n "$1" tuntap add dev dd0 mode tap
+	[ -z "${2:-}" ] || ip -n "$1" addr add "$2" dev dd0
+	ip -n "$1" link set dd0 up
+}

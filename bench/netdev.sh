@@ -20,9 +20,7 @@ ns=drydock-bench-$$
 bench_netns_or_skip netdev "$ns" 0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; p=$(ip netns pids "$ns"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"' EXIT
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$ns" tuntap add dev dd0 mode tap
-ip -n "$ns" link set dd0 up
+bench_tap_dd0 "$ns"
 
 rate() { # SIZE: frames/s as rawpeer reports it
 	ip netns exec "$ns" "$build/tests/rawpeer" dd0 "$mac" "$frames" "$1" 64 |

@@ -51,12 +51,7 @@ trap cleanup EXIT
 ip netns add "$ns_ep"
 ip netns add "$ns_dd"
 for ns in "$ns_base" "$ns_ep" "$ns_dd"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" link set lo up
-	ip -n "$ns" tuntap add dev dd0 mode tap
-	ip -n "$ns" addr add 10.0.0.1/24 dev dd0
-	ip -n "$ns" link set dd0 up
+	bench_tap_dd0 "$ns" 10.0.0.1/24
 done
 
 # start KEY NAME READY COMMAND...: starts a responder in namespace ns_KEY,

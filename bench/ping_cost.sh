@@ -62,12 +62,7 @@ cleanup() {
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
-ip -n "$ns" link set lo up
-ip -n "$ns" tuntap add dev dd0 mode tap
-ip -n "$ns" addr add 10.0.0.1/24 dev dd0
-ip -n "$ns" link set dd0 up
+bench_tap_dd0 "$ns" 10.0.0.1/24
 
 # run N TOOL...: echo under TOOL answers `ping -f -c N`; prints the replies
 # ping got. The tool's output is $tmp/out.N.

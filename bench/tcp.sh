@@ -37,10 +37,7 @@ tmp=$(mktemp -d)
 trap 'p=$(ip netns pids "$ns"); [ -z "$p" ] || kill $p 2>/dev/null; sleep 0.2; ip netns del "$ns"; rm -rf "$tmp"' EXIT
 command -v taskset >/dev/null || cpu=""
 in_ns() { ip netns exec "$ns" $cpu "$@"; }
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$ns" link set lo up
-ip -n "$ns" tuntap add dev dd0 mode tap
-ip -n "$ns" link set dd0 up
+bench_tap_dd0 "$ns"
 
 # 1. The ceiling: tap_l2echo's 1500-byte frames/s (as bench/netdev.sh measures it).
 ip netns exec "$ns" $cpu "$build/bench/tap_l2echo" dd0 >/dev/null 2>&1 &
