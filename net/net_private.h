@@ -189,6 +189,15 @@ static inline uint16_t net_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/* A 20-byte IPv4 header's words summed in host order, folded to 32 bits. */
+static inline uint32_t net_csum_ip4_words(const uint8_t *h)
+{
+	uint32_t w[5];
+
+	memcpy(w, h, sizeof(w));
+	return net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
+}
+
 /*
  * The checksum field of a 20-byte IPv4 header (no options), as
  * net_csum_fold(net_csum_add(0, h, 20)) gives it: five 32-bit words added
@@ -197,15 +206,8 @@ static inline uint16_t net_csum_fold(uint32_t sum)
  */
 static inline uint16_t net_csum_ip4_header(const uint8_t *h)
 {
-	uint32_t w[5];
-
-	memcpy(w, h, sizeof(w));
-	return net_csum_fold(net_csum_host_to_be(
-		net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4])));
+	return net_csum_fold(net_csum_host_to_be(net_csum_ip4_words(h)));
 }
-
-/* The words of a 20-byte IPv4 header summed for net_csum_ip4_header_with. */
-uint32_t net_csum_ip4_words(const uint8_t *h);
 
 /*
  * net_csum_ip4_header of a header whose words, with total length, id and
