@@ -3,8 +3,9 @@
  * <net/net.h>, <net/netif.h>, <net/socket.h>).
  *
  * Threads and context: frames come in through net_if_input from the link
- * (netfront's event handler, in the scheduler's context); timers (ARP, reassembly: <uk/timer.h>) run from the
- * scheduler between threads; sockets are used from application threads.
+ * (netfront's event handler, in the scheduler's context); timers (ARP,
+ * reassembly: <uk/timer.h>) run from the scheduler between threads;
+ * sockets are used from application threads.
  * All run on one vCPU without preemption, so no locks; but nothing on the
  * input path or in a timer may block (ARP resolution queues, a full TX ring
  * drops and counts).
@@ -55,7 +56,6 @@ struct net_rx_frags {
  * checksum and all its headers in frags[0]; false (nothing done) otherwise,
  * for the caller to join it and use net_if_input.
  */
-struct net_if;
 bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
 			size_t len, unsigned int flags);
 
