@@ -240,15 +240,12 @@ bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
 void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len);
-/* eth_output for a payload of at most the MTU with ETH_HLEN writable bytes before it. */
-int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uint8_t *payload,
-		    size_t len);
 /*
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
  * of gso_size payload bytes a segment unless gso_size is 0; counts it.
  * Inline in each caller: ip4_output_room_dst sends each datagram through a
- * kept path with it, no call to eth_output_room between.
+ * kept path with it, no call between.
  */
 static inline __attribute__((always_inline)) int
 eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type, size_t len,
