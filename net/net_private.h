@@ -362,12 +362,6 @@ int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 			uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
-/*
- * The route to dst as ip4_output finds it, counting nothing: *nif NULL:
- * ip4_route (*nif stays NULL without a route); else the next hop through
- * *nif. False when there is none.
- */
-bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
 static inline bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)
