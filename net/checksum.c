@@ -109,14 +109,6 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 	return net_csum_fold32((uint64_t)sum + net_csum_host_to_be(net_csum_fold32(csum_host(data, len))));
 }
 
-uint32_t net_csum_ip4_words(const uint8_t *h)
-{
-	uint32_t w[5];
-
-	memcpy(w, h, sizeof(w));
-	return net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
-}
-
 /*
  * The sum of the 12-byte pseudo-header (src, dst, zero, proto, len), as
  * net_csum_add(0, header, 12) gives it, from the fields' 16-bit halves

@@ -119,9 +119,3 @@ int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const vo
 		uk_free(frame);
 	return rc;
 }
-
-int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uint8_t *payload,
-		    size_t len)
-{
-	return eth_send(nif, payload - ETH_HLEN, dst, type, ETH_HLEN + len, 0);
-}

@@ -227,7 +227,12 @@ static int send_fragments(struct net_if *nif, ip4_addr_t src, ip4_addr_t dst, ui
 	return rc;
 }
 
-bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
+/*
+ * The route to dst as ip4_output finds it, counting nothing: *nif NULL:
+ * ip4_route (*nif stays NULL without a route); else the next hop through
+ * *nif. False when there is none.
+ */
+static bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop)
 {
 	return !*nif ? (*nif = ip4_route(dst, next_hop)) != NULL : next_hop_on(*nif, dst, next_hop);
 }

@@ -3,8 +3,9 @@
  * <net/net.h>, <net/netif.h>, <net/socket.h>).
  *
  * Threads and context: frames come in through net_if_input from the link
- * (netfront's event handler, in the scheduler's context); timers (ARP, reassembly: <uk/timer.h>) run from the
- * scheduler between threads; sockets are used from application threads.
+ * (netfront's event handler, in the scheduler's context); timers (ARP,
+ * reassembly: <uk/timer.h>) run from the scheduler between threads;
+ * sockets are used from application threads.
  * All run on one vCPU without preemption, so no locks; but nothing on the
  * input path or in a timer may block (ARP resolution queues, a full TX ring
  * drops and counts).
@@ -55,7 +56,6 @@ struct net_rx_frags {
  * checksum and all its headers in frags[0]; false (nothing done) otherwise,
  * for the caller to join it and use net_if_input.
  */
-struct net_if;
 bool net_if_input_frags(struct net_if *nif, const struct netfront_frag *frags, unsigned int nr,
 			size_t len, unsigned int flags);
 
@@ -189,6 +189,15 @@ static inline uint16_t net_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/* A 20-byte IPv4 header's words summed in host order, folded to 32 bits. */
+static inline uint32_t net_csum_ip4_words(const uint8_t *h)
+{
+	uint32_t w[5];
+
+	memcpy(w, h, sizeof(w));
+	return net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
+}
+
 /*
  * The checksum field of a 20-byte IPv4 header (no options), as
  * net_csum_fold(net_csum_add(0, h, 20)) gives it: five 32-bit words added
@@ -197,15 +206,8 @@ static inline uint16_t net_csum_fold(uint32_t sum)
  */
 static inline uint16_t net_csum_ip4_header(const uint8_t *h)
 {
-	uint32_t w[5];
-
-	memcpy(w, h, sizeof(w));
-	return net_csum_fold(net_csum_host_to_be(
-		net_csum_fold32((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4])));
+	return net_csum_fold(net_csum_host_to_be(net_csum_ip4_words(h)));
 }
-
-/* The words of a 20-byte IPv4 header summed for net_csum_ip4_header_with. */
-uint32_t net_csum_ip4_words(const uint8_t *h);
 
 /*
  * net_csum_ip4_header of a header whose words, with total length, id and
@@ -238,15 +240,12 @@ bool eth_mcast_member(const struct net_if *nif, ip4_addr_t group);
 void eth_mcast_mac(ip4_addr_t group, uint8_t mac[6]);
 int eth_output(struct net_if *nif, const uint8_t dst[6], uint16_t type, const void *payload,
 	       size_t len);
-/* eth_output for a payload of at most the MTU with ETH_HLEN writable bytes before it. */
-int eth_output_room(struct net_if *nif, const uint8_t dst[6], uint16_t type, uint8_t *payload,
-		    size_t len);
 /*
  * Writes the Ethernet header (dst, the link's MAC, type) into frame's first
  * ETH_HLEN bytes and hands the len-byte frame to the link, as a TSO frame
  * of gso_size payload bytes a segment unless gso_size is 0; counts it.
  * Inline in each caller: ip4_output_room_dst sends each datagram through a
- * kept path with it, no call to eth_output_room between.
+ * kept path with it, no call between.
  */
 static inline __attribute__((always_inline)) int
 eth_send(struct net_if *nif, uint8_t *frame, const uint8_t dst[6], uint16_t type, size_t len,
@@ -363,12 +362,6 @@ int ip4_output_room_dst(struct ip4_dst *d, ip4_addr_t src, uint8_t proto,
 			uint8_t *payload, size_t len);
 /* The interface that routes dst (on-link first, then one with a gateway), or NULL. */
 struct net_if *ip4_route(ip4_addr_t dst, ip4_addr_t *next_hop);
-/*
- * The route to dst as ip4_output finds it, counting nothing: *nif NULL:
- * ip4_route (*nif stays NULL without a route); else the next hop through
- * *nif. False when there is none.
- */
-bool ip4_route_find(struct net_if **nif, ip4_addr_t dst, ip4_addr_t *next_hop);
 bool ip4_is_local(const struct net_if *nif, ip4_addr_t a);
 /* 255.255.255.255, or nif's subnet broadcast (prefixes up to /30). */
 static inline bool ip4_is_broadcast(const struct net_if *nif, ip4_addr_t a)

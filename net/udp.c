@@ -203,7 +203,6 @@ void udp_icmp_error(uint8_t type, uint8_t code, const uint8_t *orig, size_t len)
 
 /* --- output --- */
 
-
 static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_addr_t dst,
 		      uint16_t port)
 {
@@ -253,17 +252,17 @@ static int udp_sendto(struct net_socket *s, const void *buf, size_t len, ip4_add
 	csum = udp_csum(src, dst, pkt, UDP_HLEN + len);
 	/* 0 on the wire means "no checksum": its one's complement twin stands in. */
 	net_put16(pkt + 6, csum ? csum : 0xffff);
-	if (pkt == stack_pkt + IP4_OUTPUT_ROOM && resolved) {
-		rc = ip4_output_room_dst(d, src, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
-	} else if (pkt == stack_pkt + IP4_OUTPUT_ROOM && routed) {
-		rc = ip4_output_room_via(nif, d->next_hop, src, dst, IP4_PROTO_UDP, pkt,
-					 UDP_HLEN + len);
-	} else if (pkt == stack_pkt + IP4_OUTPUT_ROOM) {
-		/* A bound interface that cannot reach dst: fails there, and is counted. */
-		rc = ip4_output_room(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
-	} else {
+	if (pkt != stack_pkt + IP4_OUTPUT_ROOM) {
 		rc = ip4_output(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
 		uk_free(pkt);
+	} else if (resolved) {
+		rc = ip4_output_room_dst(d, src, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
+	} else if (routed) {
+		rc = ip4_output_room_via(nif, d->next_hop, src, dst, IP4_PROTO_UDP, pkt,
+					 UDP_HLEN + len);
+	} else {
+		/* A bound interface that cannot reach dst: fails there, and is counted. */
+		rc = ip4_output_room(nif, src, dst, IP4_PROTO_UDP, pkt, UDP_HLEN + len);
 	}
 	return rc < 0 ? rc : (int)len;
 }

@@ -51,18 +51,24 @@ static inline uint32_t pvclock_snapshot(const volatile struct vcpu_time_info *t,
 	return version;
 }
 
+/* The time a snapshot gives now: a still clock (zero multiplier) is its system_time. */
+static inline uint64_t pvclock_snapshot_ns(const struct vcpu_time_info *snap)
+{
+	return snap->tsc_to_system_mul ? uk_pvclock_scale(snap, uk_platform_rdtsc())
+				       : snap->system_time;
+}
+
 uint64_t uk_pvclock_read(const volatile struct vcpu_time_info *t)
 {
 	struct vcpu_time_info snap;
 
 	pvclock_snapshot(t, &snap);
-	return uk_pvclock_scale(&snap, snap.tsc_to_system_mul ? uk_platform_rdtsc() : 0);
+	return pvclock_snapshot_ns(&snap);
 }
 
 /*
- * The read inline, from one snapshot: a still clock (zero multiplier) is its
- * system_time without the scaling, and the snapshot's own version and
- * multiplier say whether to remember it.
+ * The read inline, from one snapshot, whose own version and multiplier say
+ * whether to remember it.
  */
 uint64_t uk_now_ns(void)
 {
@@ -74,8 +80,7 @@ uint64_t uk_now_ns(void)
 	if (version == still_version)
 		return last_now;
 	version = pvclock_snapshot(t, &snap);
-	now = snap.tsc_to_system_mul ? uk_pvclock_scale(&snap, uk_platform_rdtsc()) :
-				       snap.system_time;
+	now = pvclock_snapshot_ns(&snap);
 	/* Each update restarts interpolation; never let that step time backwards. */
 	if (now < last_now)
 		now = last_now;

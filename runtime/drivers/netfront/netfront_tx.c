@@ -74,7 +74,7 @@ void netfront_tx_reclaim_answered(struct netfront *nf)
 		/* No RING_FINAL_CHECK: only a waiting sender asks for an event (tx_wait_slot). */
 		more = RING_HAS_UNCONSUMED_RESPONSES(&nf->tx);
 	} while (more);
-	if (nf->tx_nr_free != before && nf->tx_wq.head)
+	if (nf->tx_nr_free != before)
 		uk_waitq_wake_all(&nf->tx_wq);
 }
 
