@@ -23,6 +23,7 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "tests/support/tcp_helper.h"
+#include "tcp_upload_fixture.h"
 
 const char uk_app_name[] = "tcp_rx_direct_test";
 
@@ -307,34 +308,6 @@ static void test_closing_the_socket_under_a_waiting_reader_returns_ebadf(void **
 
 /* --- the window and auto-tuning, against reads from the ring --- */
 
-/* The peer's side of an upload (as tcp_rcvbuf_test.c's): the right edge the guest advertised. */
-struct upload {
-	struct th_conn c;
-	struct net_socket *s;
-	uint32_t edge;
-	unsigned int seen;
-};
-
-static void upload_track(struct upload *u)
-{
-	uint8_t ws = u->s->stream.pcb->rcv_ws;
-
-	for (; u->seen < th_count(); u->seen++) {
-		const struct th_seg *g = th_get(u->seen);
-		uint32_t edge = g->ack + ((uint32_t)g->wnd << ws);
-
-		if (!(g->flags & TH_ACK) || (g->flags & TH_SYN))
-			continue;
-		if (tcp_seq_gt(edge, u->edge))
-			u->edge = edge;
-		u->c.our_ts = g->tsval;
-	}
-	if (th_count() > TH_MAX_SEGS / 2) {
-		th_reset();
-		u->seen = 0;
-	}
-}
-
 static int direct_reader_main(void *arg)
 {
 	struct net_socket *s = arg;
@@ -358,13 +331,9 @@ static uint64_t upload(uint16_t peer_port, bool direct, int rounds, uint32_t *bu
 	struct uk_thread *t = NULL;
 	struct upload u;
 
-	memset(&u, 0, sizeof(u));
-	th_reset();
 	/* Each run starts at the same guest time, so the two see the same clock. */
 	th_sleep(TH_S - th_now() % TH_S);
-	u.s = th_open_passive(listener, 80, peer_port, 1000, true, &u.c);
-	u.edge = u.c.peer_nxt + 65535;
-	u.c.peer_wnd = 65535;
+	upload_open(&u, listener, peer_port);
 	if (direct) {
 		t = uk_thread_create("reader", direct_reader_main, u.s);
 		uk_yield();
