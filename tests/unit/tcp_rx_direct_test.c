@@ -391,21 +391,19 @@ static int group_setup(void **state)
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
-
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer),
-		T(test_a_small_reader_takes_its_fill_and_the_rest_queues_behind),
-		T(test_a_waiting_reader_takes_segments_until_it_runs),
-		T(test_out_of_order_data_waits_for_the_hole_and_never_overtakes_it),
-		T(test_a_fin_while_a_reader_waits_ends_the_stream_after_its_data),
-		T(test_a_reset_while_a_reader_waits_is_reported_to_it),
-		T(test_two_waiting_readers_get_the_bytes_once_and_in_order),
-		T(test_a_reader_past_its_deadline_leaves_later_data_in_the_ring),
-		T(test_closing_the_socket_under_a_waiting_reader_returns_ebadf),
-		T(test_direct_reads_tune_the_window_and_buffer_as_ring_reads_do),
+		TH_TEST(test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer),
+		TH_TEST(test_a_small_reader_takes_its_fill_and_the_rest_queues_behind),
+		TH_TEST(test_a_waiting_reader_takes_segments_until_it_runs),
+		TH_TEST(test_out_of_order_data_waits_for_the_hole_and_never_overtakes_it),
+		TH_TEST(test_a_fin_while_a_reader_waits_ends_the_stream_after_its_data),
+		TH_TEST(test_a_reset_while_a_reader_waits_is_reported_to_it),
+		TH_TEST(test_two_waiting_readers_get_the_bytes_once_and_in_order),
+		TH_TEST(test_a_reader_past_its_deadline_leaves_later_data_in_the_ring),
+		TH_TEST(test_closing_the_socket_under_a_waiting_reader_returns_ebadf),
+		TH_TEST(test_direct_reads_tune_the_window_and_buffer_as_ring_reads_do),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);

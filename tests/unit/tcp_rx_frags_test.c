@@ -293,17 +293,15 @@ static int group_setup(void **state)
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
-
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_a_gso_segment_in_slot_pieces_reaches_the_app_byte_for_byte),
-		T(test_a_retransmission_is_trimmed_across_its_pieces),
-		T(test_an_out_of_order_segment_in_pieces_waits_for_the_hole),
-		T(test_a_segment_past_the_window_is_cut_within_its_pieces),
-		T(test_frames_the_stack_cannot_take_in_pieces_are_declined),
-		T(test_a_waiting_reader_takes_a_segment_in_pieces_across_them),
+		TH_TEST(test_a_gso_segment_in_slot_pieces_reaches_the_app_byte_for_byte),
+		TH_TEST(test_a_retransmission_is_trimmed_across_its_pieces),
+		TH_TEST(test_an_out_of_order_segment_in_pieces_waits_for_the_hole),
+		TH_TEST(test_a_segment_past_the_window_is_cut_within_its_pieces),
+		TH_TEST(test_frames_the_stack_cannot_take_in_pieces_are_declined),
+		TH_TEST(test_a_waiting_reader_takes_a_segment_in_pieces_across_them),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
