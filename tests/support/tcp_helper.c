@@ -275,10 +275,10 @@ void th_tso_off(void)
 
 /* --- feeding --- */
 
-/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
 /* th_batch_begin: frames fed until th_batch_end come as one netfront batch. */
 static bool batch_open;
 
+/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
 static void feed_frame(uint8_t *f, size_t len)
 {
 	uint8_t *ip = f + 14;
