@@ -278,8 +278,8 @@ void th_tso_off(void)
 /* th_batch_begin: frames fed until th_batch_end come as one netfront batch. */
 static bool batch_open;
 
-/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
-static void feed_frame(uint8_t *f, size_t len)
+/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; the frame's length. */
+static size_t put_headers(uint8_t *f, size_t len)
 {
 	uint8_t *ip = f + 14;
 	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
@@ -295,7 +295,13 @@ static void feed_frame(uint8_t *f, size_t len)
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	put16(ip + 10, fold(sum_be(0, ip, 20)));
-	net_if_input(nif, f, 14 + 20 + len);
+	return 14 + 20 + len;
+}
+
+/* The headers put before the len-byte TCP part at f + 34; feeds f. */
+static void feed_frame(uint8_t *f, size_t len)
+{
+	net_if_input(nif, f, put_headers(f, len));
 	if (!batch_open)
 		th_batch_end();
 }
@@ -508,6 +514,17 @@ void th_conn_send_gro(struct th_conn *c, const void *data, size_t len)
 	s.len = len;
 	c->peer_nxt += (uint32_t)len;
 	feed_frame(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
+}
+
+size_t th_conn_frame(const struct th_conn *c, uint32_t seq, const void *data, size_t len,
+		     uint8_t *f)
+{
+	struct th_seg s = th_conn_seg(c, TH_ACK | TH_PSH);
+
+	s.seq = seq;
+	s.data = data;
+	s.len = len;
+	return put_headers(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
 }
 
 void th_conn_ack_to(struct th_conn *c, uint32_t ack)
