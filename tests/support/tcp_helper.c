@@ -298,10 +298,10 @@ static size_t put_headers(uint8_t *f, size_t len)
 	return 14 + 20 + len;
 }
 
-/* The headers put before the len-byte TCP part at f + 34; feeds f. */
-static void feed_frame(uint8_t *f, size_t len)
+/* Feeds the whole flen-byte frame f (outside a batch, one batch of its own). */
+static void feed_frame(uint8_t *f, size_t flen)
 {
-	net_if_input(nif, f, put_headers(f, len));
+	net_if_input(nif, f, flen);
 	if (!batch_open)
 		th_batch_end();
 }
@@ -328,7 +328,7 @@ void th_feed_raw(const uint8_t *tcp, size_t len)
 
 	assert_true(len <= 60 + TH_MAX_DATA);
 	memcpy(f + 14 + 20, tcp, len);
-	feed_frame(f, len);
+	feed_frame(f, put_headers(f, len));
 }
 
 void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *q)
@@ -508,12 +508,10 @@ void th_conn_send(struct th_conn *c, const void *data, size_t len)
 void th_conn_send_gro(struct th_conn *c, const void *data, size_t len)
 {
 	static uint8_t f[14 + 20 + 60 + TH_MAX_GRO]; /* too large for a guest thread's stack */
-	struct th_seg s = th_conn_seg(c, TH_ACK | TH_PSH);
+	size_t flen = th_conn_frame(c, c->peer_nxt, data, len, f);
 
-	s.data = data;
-	s.len = len;
 	c->peer_nxt += (uint32_t)len;
-	feed_frame(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
+	feed_frame(f, flen);
 }
 
 size_t th_conn_frame(const struct th_conn *c, uint32_t seq, const void *data, size_t len,
