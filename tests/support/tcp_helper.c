@@ -275,11 +275,11 @@ void th_tso_off(void)
 
 /* --- feeding --- */
 
-/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; feeds f. */
 /* th_batch_begin: frames fed until th_batch_end come as one netfront batch. */
 static bool batch_open;
 
-static void feed_frame(uint8_t *f, size_t len)
+/* Puts the Ethernet and IPv4 headers before the len-byte TCP part at f + 34; the frame's length. */
+static size_t put_headers(uint8_t *f, size_t len)
 {
 	uint8_t *ip = f + 14;
 	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
@@ -295,7 +295,13 @@ static void feed_frame(uint8_t *f, size_t len)
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	put16(ip + 10, fold(sum_be(0, ip, 20)));
-	net_if_input(nif, f, 14 + 20 + len);
+	return 14 + 20 + len;
+}
+
+/* Feeds the whole flen-byte frame f (outside a batch, one batch of its own). */
+static void feed_frame(uint8_t *f, size_t flen)
+{
+	net_if_input(nif, f, flen);
 	if (!batch_open)
 		th_batch_end();
 }
@@ -322,7 +328,7 @@ void th_feed_raw(const uint8_t *tcp, size_t len)
 
 	assert_true(len <= 60 + TH_MAX_DATA);
 	memcpy(f + 14 + 20, tcp, len);
-	feed_frame(f, len);
+	feed_frame(f, put_headers(f, len));
 }
 
 void th_feed_icmp_unreach(uint8_t code, uint16_t mtu, const struct th_seg *q)
@@ -502,12 +508,21 @@ void th_conn_send(struct th_conn *c, const void *data, size_t len)
 void th_conn_send_gro(struct th_conn *c, const void *data, size_t len)
 {
 	static uint8_t f[14 + 20 + 60 + TH_MAX_GRO]; /* too large for a guest thread's stack */
+	size_t flen = th_conn_frame(c, c->peer_nxt, data, len, f);
+
+	c->peer_nxt += (uint32_t)len;
+	feed_frame(f, flen);
+}
+
+size_t th_conn_frame(const struct th_conn *c, uint32_t seq, const void *data, size_t len,
+		     uint8_t *f)
+{
 	struct th_seg s = th_conn_seg(c, TH_ACK | TH_PSH);
 
+	s.seq = seq;
 	s.data = data;
 	s.len = len;
-	c->peer_nxt += (uint32_t)len;
-	feed_frame(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
+	return put_headers(f, build_max(&s, f + 14 + 20, TH_MAX_GRO));
 }
 
 void th_conn_ack_to(struct th_conn *c, uint32_t ack)

@@ -108,6 +108,12 @@ void th_conn_send(struct th_conn *c, const void *data, size_t len);
  * stack a receive-offload segment; th_conn_send stops at TH_MAX_DATA.
  */
 void th_conn_send_gro(struct th_conn *c, const void *data, size_t len);
+/*
+ * The whole frame (Ethernet, IPv4, TCP) of th_conn_send_gro's segment of len
+ * bytes at seq, built into f and not fed (peer_nxt unchanged); its length.
+ */
+size_t th_conn_frame(const struct th_conn *c, uint32_t seq, const void *data, size_t len,
+		     uint8_t *f);
 /* Sends a pure ACK for everything the guest sent so far (our_nxt). */
 void th_conn_ack(struct th_conn *c);
 void th_conn_ack_to(struct th_conn *c, uint32_t ack);

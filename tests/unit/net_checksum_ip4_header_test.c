@@ -23,16 +23,10 @@
 
 const char uk_app_name[] = "net_checksum_ip4_header_test";
 
-/* RFC 1071 4.1, one big-endian word at a time: the reference. */
+/* The reference: RFC 1071 one word at a time, the test peer's (tests/support/peer.c). */
 static uint16_t csum_reference(const uint8_t *p, size_t len)
 {
-	uint64_t acc = 0;
-
-	for (; len >= 2; p += 2, len -= 2)
-		acc += (uint32_t)(p[0] << 8 | p[1]);
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
+	return peer_csum_fold(peer_csum_add(0, p, len));
 }
 
 static void test_header_checksum_matches_the_word_at_a_time_sum(void **state)

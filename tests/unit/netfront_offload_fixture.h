@@ -1,11 +1,12 @@
 /*
  * What the tests of netfront's offloads share (netfront_offload_test.c for
- * transmit, netfront_rx_offload_test.c for receive), each inside a booted
- * guest against the simulator's netback: the TCP/IPv4 frames the stack
- * builds for TSO, their checksums checked with the test peer's code
- * (tests/support/peer.h), the vifs made from a --vif spec, and the check
- * that a test leaves the guest's pages, heap blocks and grants as it found
- * them. Run with --clock virtual.
+ * transmit, netfront_rx_offload_test.c and netfront_rx_sg_test.c for
+ * receive), each inside a booted guest against the simulator's netback: the
+ * TCP/IPv4 frames the stack builds for TSO, their checksums checked with the
+ * test peer's code (tests/support/peer.h), the vifs made from a --vif spec,
+ * receive responses a misbehaving backend writes by hand on netback's ring,
+ * and the check that a test leaves the guest's pages, heap blocks and grants
+ * as it found them. Run with --clock virtual.
  *
  * Each test file includes this header once, hence the static inline helpers.
  */
@@ -26,6 +27,7 @@
 #include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
 #include "runtime/gnttab_private.h"
+#include "sim/backends/netback_private.h" /* the ring, for the hand-written responses */
 #include "sim/backends/vif.h"
 #include "peer.h"
 
@@ -109,6 +111,40 @@ static inline struct vif *vif_make(unsigned int index, const char *spec)
 static inline void settle(void)
 {
 	uk_sleep_ns(10 * UK_NSEC_PER_MSEC);
+}
+
+/* --- a backend that gets its responses wrong, written by hand on netback's rings --- */
+
+/* Answers the next n posted buffers: flags[i], size 100 (or an extra where x && x[i].type). */
+static inline void bad_responses(struct netback *nb, unsigned int n, const uint16_t *flags,
+				 const netif_extra_info_t *x)
+{
+	static uint8_t junk[100];
+	int notify;
+
+	for (unsigned int i = 0; i < n; i++) {
+		netif_rx_request_t req;
+		netif_rx_response_t *rsp;
+
+		RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons, &req);
+		nb->rx.req_cons++;
+		rsp = RING_GET_RESPONSE(&nb->rx, nb->rx.rsp_prod_pvt);
+		if (x && x[i].type) {
+			memcpy(rsp, &x[i], sizeof(x[i]));
+		} else {
+			memset(junk, 0x5a, sizeof(junk));
+			assert_int_equal(sim_gnttab_copy_to(nb->dom, 0, req.gref, 0, junk, 100),
+					 GNTST_okay);
+			rsp->id = req.id;
+			rsp->offset = 0;
+			rsp->flags = flags[i];
+			rsp->status = 100;
+		}
+		nb->rx.rsp_prod_pvt++;
+	}
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
+	if (notify)
+		xenbus_backend_notify(nb->xb, nb->port);
 }
 
 /* --- each test leaves the guest's pages, heap blocks and grants as it found them --- */

@@ -26,7 +26,6 @@
 
 #include "runtime/include/uk/netfront.h"
 #include "runtime/include/uk/boot.h"
-#include "sim/backends/netback_private.h" /* the hand-written bad responses */
 #include "netfront_offload_fixture.h"
 
 const char uk_app_name[] = "netfront_rx_offload_test";
@@ -197,39 +196,7 @@ static void test_a_frontend_without_rx_offloads_gets_checksummed_segments(void *
 	assert_int_equal(netfront_close(nf), 0);
 }
 
-/* --- a backend that gets its responses wrong, written by hand on netback's rings --- */
-
-/* Answers the next n posted buffers: flags[i], size 100 (or an extra where x[i]). */
-static void bad_responses(struct netback *nb, unsigned int n, const uint16_t *flags,
-			  const netif_extra_info_t *x)
-{
-	static uint8_t junk[100];
-	int notify;
-
-	for (unsigned int i = 0; i < n; i++) {
-		netif_rx_request_t req;
-		netif_rx_response_t *rsp;
-
-		RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons, &req);
-		nb->rx.req_cons++;
-		rsp = RING_GET_RESPONSE(&nb->rx, nb->rx.rsp_prod_pvt);
-		if (x && x[i].type) {
-			memcpy(rsp, &x[i], sizeof(x[i]));
-		} else {
-			memset(junk, 0x5a, sizeof(junk));
-			assert_int_equal(sim_gnttab_copy_to(nb->dom, 0, req.gref, 0, junk, 100),
-					 GNTST_okay);
-			rsp->id = req.id;
-			rsp->offset = 0;
-			rsp->flags = flags[i];
-			rsp->status = 100;
-		}
-		nb->rx.rsp_prod_pvt++;
-	}
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
-	if (notify)
-		xenbus_backend_notify(nb->xb, nb->port);
-}
+/* --- a backend that gets its responses wrong (bad_responses, the fixture's) --- */
 
 /* After a refused frame the ring still carries good ones. */
 static void assert_ring_still_works(unsigned int frames_before)

@@ -197,32 +197,6 @@ static void test_a_single_slot_frame_still_comes_whole(void **state)
 	assert_int_equal(netfront_close(nf), 0);
 }
 
-/* Answers the next n posted buffers with flags[i] and 100 bytes each, by hand. */
-static void bad_responses(struct netback *nb, unsigned int n, const uint16_t *flags)
-{
-	static uint8_t junk[100];
-	int notify;
-
-	memset(junk, 0x5a, sizeof(junk));
-	for (unsigned int i = 0; i < n; i++) {
-		netif_rx_request_t req;
-		netif_rx_response_t *rsp;
-
-		RING_COPY_REQUEST(&nb->rx, nb->rx.req_cons, &req);
-		nb->rx.req_cons++;
-		assert_int_equal(sim_gnttab_copy_to(nb->dom, 0, req.gref, 0, junk, 100), GNTST_okay);
-		rsp = RING_GET_RESPONSE(&nb->rx, nb->rx.rsp_prod_pvt);
-		rsp->id = req.id;
-		rsp->offset = 0;
-		rsp->flags = flags[i];
-		rsp->status = 100;
-		nb->rx.rsp_prod_pvt++;
-	}
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&nb->rx, notify);
-	if (notify)
-		xenbus_backend_notify(nb->xb, nb->port);
-}
-
 static void test_a_chain_past_a_frames_slots_is_refused_and_its_buffers_reposted(void **state)
 {
 	static uint8_t f[NETFRONT_MAX_GSO_RX_FRAME];
@@ -234,7 +208,7 @@ static void test_a_chain_past_a_frames_slots_is_refused_and_its_buffers_reposted
 	for (unsigned int i = 0; i < 40; i++)
 		flags[i] = NETRXF_more_data;
 	flags[39] = 0;
-	bad_responses(vif->netback, 40, flags);
+	bad_responses(vif->netback, 40, flags, NULL);
 	settle();
 	netfront_stats(nf, &st);
 	assert_int_equal(st.rx_errors, 1);
@@ -258,7 +232,7 @@ static void test_a_chain_with_an_over_mtu_frame_without_gso_is_refused(void **st
 	for (unsigned int i = 0; i < 19; i++)
 		flags[i] = NETRXF_more_data;
 	flags[18] = 0; /* 1900 bytes over 19 slots, no GSO extra */
-	bad_responses(vif->netback, 19, flags);
+	bad_responses(vif->netback, 19, flags, NULL);
 	settle();
 	netfront_stats(nf, &st);
 	assert_int_equal(st.rx_errors, 1);

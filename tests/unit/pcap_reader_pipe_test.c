@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "traces/pcap_reader.h"
+#include "file_slurp.h"
 
 #define FRAMES 400 /* 400 frames of up to 1514 bytes: past a pipe's 64 KiB */
 
@@ -82,24 +83,6 @@ static pid_t pipe_from(const uint8_t *buf, size_t len, char *path, size_t path_l
 	close(fds[1]);
 	snprintf(path, path_len, "/dev/fd/%d", fds[0]);
 	return pid;
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
 }
 
 static void close_pipe(const char *path, pid_t pid)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "traces/pcap_writer.h"
+#include "file_slurp.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -57,25 +58,6 @@ static int teardown(void **state)
 	rmdir(f->dir);
 	free(f);
 	return 0;
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
 }
 
 static void test_records_are_byte_for_byte_what_libpcaps_pcap_dump_writes(void **state)

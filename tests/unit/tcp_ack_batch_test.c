@@ -106,15 +106,13 @@ static int group_setup(void **state)
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
-
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_segments_of_one_batch_get_one_ack_after_it),
-		T(test_full_sized_segments_of_one_batch_get_one_ack),
-		T(test_a_segment_out_of_order_is_acknowledged_at_once_within_a_batch),
-		T(test_a_lone_segment_still_waits_for_the_delayed_ack),
+		TH_TEST(test_segments_of_one_batch_get_one_ack_after_it),
+		TH_TEST(test_full_sized_segments_of_one_batch_get_one_ack),
+		TH_TEST(test_a_segment_out_of_order_is_acknowledged_at_once_within_a_batch),
+		TH_TEST(test_a_lone_segment_still_waits_for_the_delayed_ack),
 	};
 
 	(void)argc;

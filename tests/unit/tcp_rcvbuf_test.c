@@ -21,6 +21,7 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "tests/support/tcp_helper.h"
+#include "tcp_upload_fixture.h"
 
 const char uk_app_name[] = "tcp_rcvbuf_test";
 
@@ -31,44 +32,6 @@ const char uk_app_name[] = "tcp_rcvbuf_test";
 
 static struct net_socket *listener;
 static uint8_t payload[GSO], sink[GSO];
-
-/* The peer's side of an upload: the right edge the guest advertised last. */
-struct upload {
-	struct th_conn c;
-	struct net_socket *s;
-	uint8_t ws;
-	uint32_t edge;         /* ACK + window of the guest's latest segment */
-	unsigned int seen;     /* guest segments looked at */
-};
-
-static void upload_track(struct upload *u)
-{
-	for (; u->seen < th_count(); u->seen++) {
-		const struct th_seg *g = th_get(u->seen);
-		uint32_t edge = g->ack + ((uint32_t)g->wnd << u->ws);
-
-		if (!(g->flags & TH_ACK) || (g->flags & TH_SYN))
-			continue;
-		if (tcp_seq_gt(edge, u->edge))
-			u->edge = edge;
-		u->c.our_ts = g->tsval;
-	}
-	if (th_count() > TH_MAX_SEGS / 2) {
-		th_reset();
-		u->seen = 0;
-	}
-}
-
-/* A connection to the listener with window scale and timestamps, as Linux opens one. */
-static void upload_open(struct upload *u, uint16_t peer_port)
-{
-	memset(u, 0, sizeof(*u));
-	th_reset();
-	u->s = th_open_passive(listener, 80, peer_port, 1000, true, &u->c);
-	u->ws = u->s->stream.pcb->rcv_ws;
-	u->edge = u->c.peer_nxt + 65535; /* the SYN-ACK's window, never scaled */
-	u->c.peer_wnd = 65535;
-}
 
 /* The window shift of the SYN-ACK a listener on port answers a SYN with (then a RST ends it). */
 static uint8_t syn_ack_ws(uint16_t port, uint16_t peer_port)
@@ -155,7 +118,7 @@ static void test_the_first_window_is_the_default_buffer_scaled_for_growth(void *
 
 	/* Room for TCP_RCVBUF_AUTO_MAX, as Linux's tcp_rmem[2], not only for 128 KiB. */
 	assert_int_equal(syn_ack_ws(80, 15009), WS);
-	upload_open(&u, 15001);
+	upload_open(&u, listener, 15001);
 	assert_int_equal(u.ws, WS);
 	th_conn_send(&u.c, "data", 4);
 	th_sleep(TH_S);
@@ -170,7 +133,7 @@ static void test_the_buffer_grows_while_the_app_reads_what_arrives(void **state)
 	struct upload u;
 	uint32_t first, last = 0;
 
-	upload_open(&u, 15002);
+	upload_open(&u, listener, 15002);
 	first = upload_round(&u, MSS, true);
 	for (int i = 0; i < 6; i++)
 		last = upload_round(&u, MSS, true);
@@ -186,7 +149,7 @@ static void test_the_buffer_stops_at_the_auto_tuning_maximum(void **state)
 	struct upload u;
 	uint32_t last = 0;
 
-	upload_open(&u, 15003);
+	upload_open(&u, listener, 15003);
 	for (int i = 0; i < 14; i++)
 		last = upload_round(&u, GSO, true);
 	assert_int_equal(rcvbuf_of(u.s), TCP_RCVBUF_AUTO_MAX);
@@ -201,7 +164,7 @@ static void test_the_buffer_does_not_grow_when_the_app_does_not_read(void **stat
 	struct upload u;
 	uint32_t total = 0;
 
-	upload_open(&u, 15004);
+	upload_open(&u, listener, 15004);
 	for (int i = 0; i < 5; i++)
 		total += upload_round(&u, MSS, false);
 	assert_int_equal(rcvbuf_of(u.s), TCP_BUF_DEFAULT);
@@ -220,7 +183,7 @@ static void test_an_explicit_receive_buffer_turns_auto_tuning_off(void **state)
 {
 	struct upload u;
 
-	upload_open(&u, 15005);
+	upload_open(&u, listener, 15005);
 	assert_int_equal(net_setsockopt(u.s, NET_OPT_RCVBUF, TCP_BUF_DEFAULT), 0);
 	for (int i = 0; i < 8; i++)
 		upload_round(&u, GSO, true);
@@ -252,7 +215,7 @@ static void test_a_gso_segment_is_acknowledged_at_once(void **state)
 
 	unsigned int n;
 
-	upload_open(&u, 15007);
+	upload_open(&u, listener, 15007);
 	for (int i = 0; i < 3; i++) {
 		n = th_count();
 		feed_gso(&u.c, GSO);
@@ -278,7 +241,7 @@ static void test_small_reads_send_no_window_update(void **state)
 	struct upload u;
 	char buf[100];
 
-	upload_open(&u, 15008);
+	upload_open(&u, listener, 15008);
 	for (int i = 0; i < 32; i++)
 		th_conn_send(&u.c, payload, MSS);
 	th_sleep(TH_S); /* the delayed ACK, if one is due */
@@ -302,7 +265,7 @@ static void test_ring_storage_starts_at_the_previous_fills_peak(void **state)
 	struct upload u;
 	const struct tcp_pcb *pcb;
 
-	upload_open(&u, 15011);
+	upload_open(&u, listener, 15011);
 	pcb = u.s->stream.pcb;
 	assert_int_equal(net_setsockopt(u.s, NET_OPT_RCVBUF, 1024 * 1024), 0);
 	for (int i = 0; i < 5; i++)

@@ -22,27 +22,10 @@
 
 #include <cmocka.h>
 
-#include "tcp_replay_fixture.h"
+#include "tcp_replay_answer_fixture.h"
 #include "traces/tcp_replay_private.h" /* a stream's extents */
 
-#define PEER_ISN 1000u
-#define HOST_ISN 5000u
-#define GUEST_ISN 90000u
-#define T0 (5 * 1000 * MS)
-#define ANSWER_LEN 300
 #define PIECE 100
-
-static uint8_t answer[ANSWER_LEN];
-
-/* The exchange up to the host's answer: handshake and request. */
-static void rec_start(struct file *f)
-{
-	for (unsigned int i = 0; i < ANSWER_LEN; i++)
-		answer[i] = (uint8_t)('a' + i % 26);
-	rec(f, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0);
-	rec(f, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0);
-	rec(f, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK | TH_PUSH, request, 10);
-}
 
 /* The host's answer's segment i of three (PIECE bytes each), with these bytes. */
 static void rec_piece(struct file *f, unsigned int i, const uint8_t *bytes)
@@ -65,43 +48,6 @@ static void rec_all(struct file *f)
 	for (unsigned int i = 0; i < 3; i++)
 		rec_piece(f, i, answer + i * PIECE);
 	rec_end(f);
-}
-
-/* The recording at path, mapped: returns the replay with the load done. */
-static struct tcp_replay *mapped(const struct file *f, unsigned int flows)
-{
-	struct tcp_replay *tr = make(AS_IP);
-	char err[256] = "";
-
-	assert_int_equal(tcp_replay_load_file(tr, f->path, err, sizeof(err)), 1);
-	assert_int_equal(tcp_replay_load_done(tr), flows);
-	return tr;
-}
-
-static void guest_says(struct tcp_replay *tr, uint64_t now, uint32_t seq, uint8_t flags,
-		       const void *data, size_t len)
-{
-	uint8_t f[PEER_FRAME_MAX];
-	struct peer_tcp h = { .sport = 80, .dport = 40000, .seq = seq, .ack = PEER_ISN + 11,
-			      .flags = flags, .window = 8192 };
-
-	if (flags & TH_SYN)
-		h.ack = PEER_ISN + 1;
-	tcp_replay_from_guest(tr, now, f, peer_tcp_frame(&guest, f, &h, data, len));
-	tcp_replay_run(tr, now);
-}
-
-/* The replay started and the guest's SYN-ACK given: the request is the guest's. */
-static void handshake(struct tcp_replay *tr)
-{
-	const uint8_t *fr;
-	size_t len;
-
-	tcp_replay_start(tr, T0, GUEST_IP);
-	tcp_replay_run(tr, T0);
-	guest_says(tr, T0 + MS, GUEST_ISN, TH_SYN | TH_ACK, NULL, 0);
-	while (tcp_replay_pop(tr, &fr, &len))
-		;
 }
 
 /* The host's stream of flow 1 read back through tr_stream_at equals bytes. */

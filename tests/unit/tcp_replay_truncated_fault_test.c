@@ -21,64 +21,31 @@
 
 #include "hypercall_shim/shim.h"
 #include "runtime/include/uk/boot.h"
-#include "tcp_replay_fixture.h"
+#include "tcp_replay_answer_fixture.h"
 
 const char uk_app_name[] = "tcp_replay_truncated_fault_test";
-
-#define PEER_ISN 1000u
-#define HOST_ISN 5000u
-#define GUEST_ISN 90000u
-#define T0 (5 * 1000 * MS)
-#define ANSWER_LEN 300
-
-static uint8_t answer[ANSWER_LEN];
 
 /* The recording: handshake, request, the 300-byte answer in one segment, the host's FIN. */
 static void recording_write(struct file *f)
 {
 	file_open(f, 0xa1b2c3d4, 1);
-	for (unsigned int i = 0; i < ANSWER_LEN; i++)
-		answer[i] = (uint8_t)('a' + i % 26);
-	rec(f, &rec_peer, PEER_ISN, 0, TH_SYN, NULL, 0);
-	rec(f, &rec_host, HOST_ISN, PEER_ISN + 1, TH_SYN | TH_ACK, NULL, 0);
-	rec(f, &rec_peer, PEER_ISN + 1, HOST_ISN + 1, TH_ACK | TH_PUSH, request, 10);
+	rec_start(f);
 	rec(f, &rec_host, HOST_ISN + 1, PEER_ISN + 11, TH_ACK, answer, ANSWER_LEN);
 	rec(f, &rec_host, HOST_ISN + 1 + ANSWER_LEN, PEER_ISN + 11, TH_ACK | TH_FIN, NULL, 0);
 	assert_int_equal(fclose(f->fp), 0);
 }
 
-static void guest_says(struct tcp_replay *tr, uint64_t now, uint32_t seq, uint8_t flags,
-		       const void *data, size_t len)
-{
-	uint8_t f[PEER_FRAME_MAX];
-	struct peer_tcp h = { .sport = 80, .dport = 40000, .seq = seq,
-			      .ack = flags & TH_SYN ? PEER_ISN + 1 : PEER_ISN + 11,
-			      .flags = flags, .window = 8192 };
-	const uint8_t *out;
-	size_t n;
-
-	tcp_replay_from_guest(tr, now, f, peer_tcp_frame(&guest, f, &h, data, len));
-	tcp_replay_run(tr, now);
-	while (tcp_replay_pop(tr, &out, &n))
-		;
-}
-
 static void test_a_recording_truncated_while_replayed_is_said_and_the_process_goes_on(
 	void **state)
 {
-	char err[256] = "";
 	struct tcp_replay *tr;
 	struct file f;
 
 	/* The process's SIGBUS handler (fault.c's) again, in place of the one CMocka sets per test. */
 	assert_int_equal(shim_catch_faults(), 0);
 	recording_write(&f);
-	tr = make(AS_IP);
-	assert_int_equal(tcp_replay_load_file(tr, f.path, err, sizeof(err)), 1);
-	assert_int_equal(tcp_replay_load_done(tr), 1);
-	tcp_replay_start(tr, T0, guest.ip);
-	tcp_replay_run(tr, T0);
-	guest_says(tr, T0 + MS, GUEST_ISN, TH_SYN | TH_ACK, NULL, 0);
+	tr = mapped(&f, 1);
+	handshake(tr);
 	/* The mapped page now lies past the end of the file: reading it is a SIGBUS. */
 	assert_int_equal(truncate(f.path, 0), 0);
 	guest_says(tr, T0 + 2 * MS, GUEST_ISN + 1, TH_ACK, answer, ANSWER_LEN);

@@ -23,6 +23,7 @@
 #include "runtime/include/uk/boot.h"
 #include "runtime/include/uk/sched.h"
 #include "tests/support/tcp_helper.h"
+#include "tcp_upload_fixture.h"
 
 const char uk_app_name[] = "tcp_rx_direct_test";
 
@@ -307,34 +308,6 @@ static void test_closing_the_socket_under_a_waiting_reader_returns_ebadf(void **
 
 /* --- the window and auto-tuning, against reads from the ring --- */
 
-/* The peer's side of an upload (as tcp_rcvbuf_test.c's): the right edge the guest advertised. */
-struct upload {
-	struct th_conn c;
-	struct net_socket *s;
-	uint32_t edge;
-	unsigned int seen;
-};
-
-static void upload_track(struct upload *u)
-{
-	uint8_t ws = u->s->stream.pcb->rcv_ws;
-
-	for (; u->seen < th_count(); u->seen++) {
-		const struct th_seg *g = th_get(u->seen);
-		uint32_t edge = g->ack + ((uint32_t)g->wnd << ws);
-
-		if (!(g->flags & TH_ACK) || (g->flags & TH_SYN))
-			continue;
-		if (tcp_seq_gt(edge, u->edge))
-			u->edge = edge;
-		u->c.our_ts = g->tsval;
-	}
-	if (th_count() > TH_MAX_SEGS / 2) {
-		th_reset();
-		u->seen = 0;
-	}
-}
-
 static int direct_reader_main(void *arg)
 {
 	struct net_socket *s = arg;
@@ -358,13 +331,9 @@ static uint64_t upload(uint16_t peer_port, bool direct, int rounds, uint32_t *bu
 	struct uk_thread *t = NULL;
 	struct upload u;
 
-	memset(&u, 0, sizeof(u));
-	th_reset();
 	/* Each run starts at the same guest time, so the two see the same clock. */
 	th_sleep(TH_S - th_now() % TH_S);
-	u.s = th_open_passive(listener, 80, peer_port, 1000, true, &u.c);
-	u.edge = u.c.peer_nxt + 65535;
-	u.c.peer_wnd = 65535;
+	upload_open(&u, listener, peer_port);
 	if (direct) {
 		t = uk_thread_create("reader", direct_reader_main, u.s);
 		uk_yield();
@@ -422,21 +391,19 @@ static int group_setup(void **state)
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
-
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer),
-		T(test_a_small_reader_takes_its_fill_and_the_rest_queues_behind),
-		T(test_a_waiting_reader_takes_segments_until_it_runs),
-		T(test_out_of_order_data_waits_for_the_hole_and_never_overtakes_it),
-		T(test_a_fin_while_a_reader_waits_ends_the_stream_after_its_data),
-		T(test_a_reset_while_a_reader_waits_is_reported_to_it),
-		T(test_two_waiting_readers_get_the_bytes_once_and_in_order),
-		T(test_a_reader_past_its_deadline_leaves_later_data_in_the_ring),
-		T(test_closing_the_socket_under_a_waiting_reader_returns_ebadf),
-		T(test_direct_reads_tune_the_window_and_buffer_as_ring_reads_do),
+		TH_TEST(test_a_waiting_reader_gets_in_order_data_straight_into_its_buffer),
+		TH_TEST(test_a_small_reader_takes_its_fill_and_the_rest_queues_behind),
+		TH_TEST(test_a_waiting_reader_takes_segments_until_it_runs),
+		TH_TEST(test_out_of_order_data_waits_for_the_hole_and_never_overtakes_it),
+		TH_TEST(test_a_fin_while_a_reader_waits_ends_the_stream_after_its_data),
+		TH_TEST(test_a_reset_while_a_reader_waits_is_reported_to_it),
+		TH_TEST(test_two_waiting_readers_get_the_bytes_once_and_in_order),
+		TH_TEST(test_a_reader_past_its_deadline_leaves_later_data_in_the_ring),
+		TH_TEST(test_closing_the_socket_under_a_waiting_reader_returns_ebadf),
+		TH_TEST(test_direct_reads_tune_the_window_and_buffer_as_ring_reads_do),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);

@@ -40,62 +40,17 @@ static uint8_t frame[HDRS + SEG_MAX];
 static uint8_t slots[NETFRONT_RX_MAX_SLOTS + 1][SLOT];
 static struct netfront_frag frags[NETFRONT_RX_MAX_SLOTS + 1];
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-static uint16_t ip_csum(const uint8_t *p)
-{
-	uint32_t sum = 0;
-
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* The peer's segment of stream bytes [off, off + len) (seq = base + off), its TCP checksum blank. */
 static size_t build(const struct th_conn *c, uint32_t base, size_t off, size_t len)
 {
-	static const uint8_t our_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x02 };
-	static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-	uint8_t *ip = frame + 14, *t = ip + 20;
-	ip4_addr_t src = TH_PEER_IP, dst = TH_OUR_IP;
+	size_t flen;
 
 	assert_true(len <= SEG_MAX && off + len <= sizeof(stream));
-	memcpy(frame, our_mac, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	put16(frame + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint32_t)(20 + 32 + len));
-	ip[8] = 64;
-	ip[9] = 6;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	put16(ip + 10, ip_csum(ip));
-	memset(t, 0, 32);
-	put16(t, c->peer_port);
-	put16(t + 2, c->our_port);
-	put32(t + 4, base + (uint32_t)off);
-	put32(t + 8, c->our_nxt);
-	t[12] = 8 << 4;
-	t[13] = TH_ACK | TH_PSH;
-	put16(t + 14, c->peer_wnd);
-	t[20] = 1, t[21] = 1, t[22] = 8, t[23] = 10;
-	put32(t + 24, c->peer_ts);
-	put32(t + 28, c->our_ts);
-	memcpy(t + 32, stream + off, len);
-	return HDRS + len;
+	flen = th_conn_frame(c, base + (uint32_t)off, stream + off, len, frame);
+	assert_true(flen == HDRS + len); /* the timestamps on, as the pieces' sizes take */
+	frame[14 + 20 + 16] = 0; /* blank, as netback hands a GSO frame (CSUM_BLANK) */
+	frame[14 + 20 + 17] = 0;
+	return flen;
 }
 
 /* Cuts the frame into pieces of first bytes, then SLOT bytes; returns how many. */
@@ -293,17 +248,15 @@ static int group_setup(void **state)
 	return th_group_listen(&listener);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, th_test_setup, th_test_teardown)
-
 int app_main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_a_gso_segment_in_slot_pieces_reaches_the_app_byte_for_byte),
-		T(test_a_retransmission_is_trimmed_across_its_pieces),
-		T(test_an_out_of_order_segment_in_pieces_waits_for_the_hole),
-		T(test_a_segment_past_the_window_is_cut_within_its_pieces),
-		T(test_frames_the_stack_cannot_take_in_pieces_are_declined),
-		T(test_a_waiting_reader_takes_a_segment_in_pieces_across_them),
+		TH_TEST(test_a_gso_segment_in_slot_pieces_reaches_the_app_byte_for_byte),
+		TH_TEST(test_a_retransmission_is_trimmed_across_its_pieces),
+		TH_TEST(test_an_out_of_order_segment_in_pieces_waits_for_the_hole),
+		TH_TEST(test_a_segment_past_the_window_is_cut_within_its_pieces),
+		TH_TEST(test_frames_the_stack_cannot_take_in_pieces_are_declined),
+		TH_TEST(test_a_waiting_reader_takes_a_segment_in_pieces_across_them),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, th_group_teardown);
