@@ -56,14 +56,6 @@ static grant_ref_t nr_entries(const struct sim_gnttab *g)
 	return (grant_ref_t)(g->nr_frames * ENTRIES_PER_FRAME);
 }
 
-/* The page holding table frame idx, or NULL when the frame is not placed. */
-static void *frame_page(struct sim_domain *d, unsigned int idx)
-{
-	if (idx >= d->gnttab.nr_frames || d->gnttab.frame[idx] == SIM_GNTTAB_NO_FRAME)
-		return NULL;
-	return ram_page(d, d->gnttab.frame[idx]);
-}
-
 /*
  * The guest's entry for ref (< nr_entries), or NULL: an unplaced frame reads
  * as zero. Guest RAM never moves, so the frame's page is the one found when
@@ -121,7 +113,7 @@ int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpf
 				     "where shared_info is", idx, (unsigned long)gpfn);
 		return -XEN_EINVAL;
 	}
-	old = frame_page(d, idx);
+	old = g->entries[idx]; /* NULL: not placed (or past nr_frames) */
 	if (old == page)
 		return 0;
 	/* Xen's frame replaces the guest's page: it arrives with its entries. */
