@@ -493,12 +493,10 @@ int trace_reader_map(struct trace_reader *r)
 		return 0;
 	if ((rc = trace_map_fd(&r->map, fileno(r->fp))) <= 0)
 		return rc;
-	if (l.first > r->map.len) { /* changed since libpcap read its header */
+	if (!trace_walk_init(&r->walk, &r->map, &l)) {
 		trace_map_close(&r->map);
 		return 0;
 	}
-	trace_walk_init(&r->walk, r->map.p, r->map.len, (size_t)l.first, l.snaplen, l.swapped,
-			l.nsec);
 	return 1;
 }
 
