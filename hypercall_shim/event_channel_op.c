@@ -87,10 +87,6 @@ static bool writes_back(int cmd)
 
 static long do_op(struct sim_domain *d, int cmd, void *arg)
 {
-	/* The op of every frame's notification, checked as below without the tables. */
-	if (cmd == EVTCHNOP_send)
-		return sim_domain_guest_access(d, arg, sizeof(struct evtchn_send), false,
-					       "EVTCHNOP_send") ? -XEN_EFAULT : send_op(d, arg);
 	size_t size = arg_size(cmd);
 
 	if (!size)

@@ -45,23 +45,9 @@ void sim_gnttab_init(struct sim_gnttab *g)
 	g->nr_frames = SIM_GNTTAB_INITIAL_FRAMES;
 }
 
-/* Guest RAM page gfn; dom0 (the simulator itself) has none. */
-static void *ram_page(struct sim_domain *d, xen_pfn_t gfn)
-{
-	return sim_domain_ram_page(d, gfn);
-}
-
 static grant_ref_t nr_entries(const struct sim_gnttab *g)
 {
 	return (grant_ref_t)(g->nr_frames * ENTRIES_PER_FRAME);
-}
-
-/* The page holding table frame idx, or NULL when the frame is not placed. */
-static void *frame_page(struct sim_domain *d, unsigned int idx)
-{
-	if (idx >= d->gnttab.nr_frames || d->gnttab.frame[idx] == SIM_GNTTAB_NO_FRAME)
-		return NULL;
-	return ram_page(d, d->gnttab.frame[idx]);
 }
 
 /*
@@ -103,7 +89,7 @@ static bool is_pinned(const struct pins *p)
 int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpfn)
 {
 	struct sim_gnttab *g = &d->gnttab;
-	void *page = ram_page(d, gpfn);
+	void *page = sim_domain_ram_page(d, gpfn);
 	void *old;
 
 	if (idx >= SIM_GNTTAB_MAX_FRAMES || !page)
@@ -121,7 +107,7 @@ int sim_gnttab_place_frame(struct sim_domain *d, unsigned int idx, xen_pfn_t gpf
 				     "where shared_info is", idx, (unsigned long)gpfn);
 		return -XEN_EINVAL;
 	}
-	old = frame_page(d, idx);
+	old = g->entries[idx]; /* NULL: not placed (or past nr_frames) */
 	if (old == page)
 		return 0;
 	/* Xen's frame replaces the guest's page: it arrives with its entries. */
@@ -263,7 +249,7 @@ static SIM_HOT_INLINE int16_t pin(struct sim_domain *d, domid_t accessor, grant_
 			return rc;
 	}
 	/* Pinned or just checked, the entry is in a placed frame. */
-	*page = e ? ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
+	*page = e ? sim_domain_ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
 	if (!*page) {
 		unpin_entry(e, &p, readonly);
 		return GNTST_bad_page;
@@ -337,7 +323,7 @@ static SIM_HOT_INLINE int16_t copy_check(struct sim_domain *d, domid_t accessor,
 		if (after != flags)
 			__atomic_store_n(&e->flags, after, __ATOMIC_SEQ_CST);
 	}
-	*page = e ? ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
+	*page = e ? sim_domain_ram_page(d, __atomic_load_n(&e->frame, __ATOMIC_SEQ_CST)) : NULL;
 	if (!*page)
 		return GNTST_bad_page;
 	if ((unsigned int)offset + len > SIM_PAGE_SIZE)

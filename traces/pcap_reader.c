@@ -75,13 +75,6 @@ static void reader_fail(struct trace_reader *r, int error, const char *fmt, ...)
 	r->error = error;
 }
 
-static uint32_t get32(const uint8_t *p, bool swapped)
-{
-	if (swapped)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
 /*
  * What libpcap does not tell: the record header size (from the magic) and
  * the FCS length (from the link type field). A pcapng file or a truncated
@@ -91,13 +84,13 @@ static void reader_sniff_header(struct trace_reader *r, const uint8_t *h, size_t
 {
 	r->rec_hdr_len = 16;
 	r->format = "pcap (microseconds)";
-	if (n >= 4 && get32(h, false) == TRACE_PCAPNG_SHB) {
+	if (n >= 4 && trace_walk_get32(h, false) == TRACE_PCAPNG_SHB) {
 		r->rec_hdr_len = 0;
 		r->format = "pcapng";
 	}
 	if (n < TRACE_FILE_HDR_LEN)
 		return;
-	uint32_t le = get32(h, false);
+	uint32_t le = trace_walk_get32(h, false);
 	bool swapped;
 	if (le == 0xa1b2c3d4 || le == 0xa1b23c4d || le == 0xa1b2cd34)
 		swapped = false;
@@ -110,11 +103,11 @@ static void reader_sniff_header(struct trace_reader *r, const uint8_t *h, size_t
 	uint16_t major = (uint16_t)(swapped ? h[4] << 8 | h[5] : h[5] << 8 | h[4]);
 	uint16_t minor = (uint16_t)(swapped ? h[6] << 8 | h[7] : h[7] << 8 | h[6]);
 	r->version_2_4 = major == 2 && minor >= 4;
-	if (get32(h, swapped) == 0xa1b2cd34)
+	if (trace_walk_get32(h, swapped) == 0xa1b2cd34)
 		r->rec_hdr_len = 24;
-	if (get32(h, swapped) == 0xa1b23c4d)
+	if (trace_walk_get32(h, swapped) == 0xa1b23c4d)
 		r->format = "pcap (nanoseconds)";
-	uint32_t lt = get32(h + 20, swapped);
+	uint32_t lt = trace_walk_get32(h + 20, swapped);
 	if (lt & TRACE_LT_FCS_PRESENT)
 		r->fcs_len = 2 * TRACE_LT_FCS_WORDS(lt);
 }
@@ -493,12 +486,10 @@ int trace_reader_map(struct trace_reader *r)
 		return 0;
 	if ((rc = trace_map_fd(&r->map, fileno(r->fp))) <= 0)
 		return rc;
-	if (l.first > r->map.len) { /* changed since libpcap read its header */
+	if (!trace_walk_init(&r->walk, &r->map, &l)) {
 		trace_map_close(&r->map);
 		return 0;
 	}
-	trace_walk_init(&r->walk, r->map.p, r->map.len, (size_t)l.first, l.snaplen, l.swapped,
-			l.nsec);
 	return 1;
 }
 

@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "traces/pcap_reader.h" /* struct trace_layout */
+#include "traces/trace_map.h"
+
 #define TRACE_WALK_REC_HDR 16
 #define TRACE_WALK_NSEC_PER_SEC 1000000000ULL
 /* libpcap's max_snaplen_for_dlt(DLT_EN10MB): a longer record is refused whatever the snap length. */
@@ -50,14 +53,22 @@ static inline uint32_t trace_walk_get32(const uint8_t *p, bool swapped)
 	return swapped ? be32toh(v) : le32toh(v);
 }
 
-/* Sets w up to walk from the record at `at`; take_max follows from snaplen. */
-static inline void trace_walk_init(struct trace_walk *w, const uint8_t *p, size_t len, size_t at,
-				   uint32_t snaplen, bool swapped, bool nsec)
+/*
+ * Sets w up to walk m's records as l says (take_max follows from the snap
+ * length). False when the mapping ends before the first record: the file
+ * changed since libpcap read its header.
+ */
+static inline bool trace_walk_init(struct trace_walk *w, const struct trace_map *m,
+				   const struct trace_layout *l)
 {
-	*w = (struct trace_walk){ .p = p, .len = len, .at = at, .snaplen = snaplen,
-				  .take_max = snaplen < TRACE_WALK_CAPLEN_MAX ? snaplen :
+	if (l->first > m->len)
+		return false;
+	*w = (struct trace_walk){ .p = m->p, .len = m->len, .at = (size_t)l->first,
+				  .snaplen = l->snaplen,
+				  .take_max = l->snaplen < TRACE_WALK_CAPLEN_MAX ? l->snaplen :
 						TRACE_WALK_CAPLEN_MAX,
-				  .swapped = swapped, .nsec = nsec };
+				  .swapped = l->swapped, .nsec = l->nsec };
+	return true;
 }
 
 /*

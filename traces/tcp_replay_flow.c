@@ -99,13 +99,9 @@ static const char *expected_at(struct tr_flow *f, uint32_t off, char *buf, size_
 {
 	if (off < f->host.len && !(f->host.rst && off >= f->host.rst_at)) {
 		uint8_t bytes[TR_EXCERPT];
-		uint32_t n = f->host.len - off < TR_EXCERPT ? f->host.len - off : TR_EXCERPT, piece;
+		uint32_t n = f->host.len - off < TR_EXCERPT ? f->host.len - off : TR_EXCERPT;
 
-		for (uint32_t i = 0; i < n; i += piece) {
-			const uint8_t *p = tr_stream_at(&f->host, off + i, &piece);
-			piece = piece < n - i ? piece : n - i;
-			memcpy(bytes + i, p, piece);
-		}
+		tr_stream_read(&f->host, off, bytes, n);
 		return tr_excerpt(bytes, n, buf, size);
 	}
 	if (f->host.rst)

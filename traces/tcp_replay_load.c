@@ -151,6 +151,18 @@ const uint8_t *tr_stream_at(struct tr_stream *st, uint32_t off, uint32_t *n)
 	return st->ext[i].p + (off - st->ext[i].off);
 }
 
+void tr_stream_read(struct tr_stream *st, uint32_t off, uint8_t *dst, uint32_t n)
+{
+	uint32_t piece;
+
+	for (uint32_t i = 0; i < n; i += piece) {
+		const uint8_t *p = tr_stream_at(st, off + i, &piece);
+
+		piece = piece < n - i ? piece : n - i;
+		memcpy(dst + i, p, piece);
+	}
+}
+
 /* Whether the stream holds p[0..n) at off (all of it recorded). */
 static bool stream_holds(struct tr_stream *st, uint32_t off, const uint8_t *p, uint32_t n)
 {
@@ -198,9 +210,8 @@ static int stream_put_ref(struct tr_stream *st, uint32_t off, const uint8_t *p, 
 /* A by_ref stream becomes a copy (in buf), as a stream not mapped is: 0 or -ENOMEM. */
 static int stream_copy_out(struct tr_stream *st)
 {
-	uint32_t len = st->len, piece;
+	uint32_t len = st->len;
 	uint64_t cap = 4096;
-	uint8_t *b;
 
 	while (cap < len)
 		cap *= 2;
@@ -209,12 +220,8 @@ static int stream_copy_out(struct tr_stream *st)
 		st->len = len;
 		return -ENOMEM;
 	}
-	b = st->buf;
 	st->len = len;
-	for (uint32_t off = 0; off < len; off += piece) {
-		const uint8_t *q = tr_stream_at(st, off, &piece);
-		memcpy(b + off, q, piece);
-	}
+	tr_stream_read(st, 0, st->buf, len);
 	st->by_ref = false;
 	free(st->ext);
 	st->ext = NULL;

@@ -86,12 +86,10 @@ int tcp_replay_load_file(struct tcp_replay *tr, const char *path, char *err, siz
 		return rc;
 	if ((rc = map_file(tr, path, err, errlen)) < 0 || !tr->map.p)
 		return rc;
-	if (layout.first > tr->map.len) { /* changed since libpcap read it */
+	if (!trace_walk_init(&w, &tr->map, &layout)) {
 		tcp_replay_unmap(tr);
 		return 0;
 	}
-	trace_walk_init(&w, tr->map.p, tr->map.len, (size_t)layout.first, layout.snaplen,
-			layout.swapped, layout.nsec);
 	while (trace_walk_next(&w, &rec) == 1)
 		if ((rc = tcp_replay_load(tr, rec.frame, rec.caplen, rec.ts_ns)) < 0) {
 			snprintf(err, errlen, "%s: tcp=replay: out of memory loading it", path);

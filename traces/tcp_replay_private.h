@@ -190,6 +190,8 @@ void tr_flow_free(struct tr_flow *f);
  * in *n how many lie there in one piece (at least 1).
  */
 const uint8_t *tr_stream_at(struct tr_stream *st, uint32_t off, uint32_t *n);
+/* Copies the stream's n bytes from off (all recorded) to dst, piece by piece. */
+void tr_stream_read(struct tr_stream *st, uint32_t off, uint8_t *dst, uint32_t n);
 
 /* tcp_replay_map.c: the file tcp_replay_load_file mapped goes (once nothing refers to it). */
 void tcp_replay_unmap(struct tcp_replay *tr);
