@@ -8,7 +8,6 @@
 #include <xen/xen.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 #define CONSOLE_IO_MAX 4096
 
@@ -33,7 +32,7 @@ static long do_op(struct sim_domain *d, int cmd, int count, const char *str)
 	}
 }
 
-long HYPERVISOR_console_io(int cmd, int count, char *str)
+long shim_console_io(int cmd, int count, char *str)
 {
 	long rc = do_op(shim_current(), cmd, count, str);
 	char e[24];

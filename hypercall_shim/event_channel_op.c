@@ -6,7 +6,6 @@
 #include "hypercall_shim/shim.h"
 #include "sim/hot.h"
 #include "sim/report.h"
-#include "runtime/include/uk/hypercall.h"
 
 static const char *cmd_name(int cmd)
 {
@@ -165,7 +164,7 @@ static __attribute__((noinline)) long event_channel_op_full(struct sim_domain *d
 	return rc;
 }
 
-long HYPERVISOR_event_channel_op(int cmd, void *arg)
+long shim_event_channel_op(int cmd, void *arg)
 {
 	struct sim_domain *d = shim_current();
 

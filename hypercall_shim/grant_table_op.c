@@ -26,7 +26,6 @@
 #include "sim/domain.h"
 #include "sim/gnttab.h"
 #include "sim/xen_abi.h"
-#include "runtime/include/uk/hypercall.h"
 
 /* do_grant_table_op: the low 12 bits are the command, the rest continuation state. */
 #define GNTTABOP_CMD_MASK 0xfffu
@@ -306,7 +305,7 @@ static int first_status(unsigned int cmd, const void *uop, unsigned int count, l
 	}
 }
 
-long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
+long shim_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
 {
 	struct sim_domain *d = shim_current();
 	long rc = do_op(d, cmd, uop, count);

@@ -5,7 +5,6 @@
 #include <xen/hvm/params.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 static long param_op(struct sim_domain *d, int op, struct xen_hvm_param *p)
 {
@@ -16,7 +15,7 @@ static long param_op(struct sim_domain *d, int op, struct xen_hvm_param *p)
 	return sim_domain_guest_set_param(d, p->index, p->value);
 }
 
-long HYPERVISOR_hvm_op(int op, void *arg)
+long shim_hvm_op(int op, void *arg)
 {
 	struct sim_domain *d = shim_current();
 	struct xen_hvm_param *p = arg;

@@ -9,7 +9,6 @@
 #include <xen/arch-x86/hvm/start_info.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 static bool is_self(struct sim_domain *d, domid_t domid)
 {
@@ -100,7 +99,7 @@ static long do_op(struct sim_domain *d, unsigned int cmd, void *arg)
 	}
 }
 
-long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+long shim_memory_op(unsigned int cmd, void *arg)
 {
 	struct sim_domain *d = shim_current();
 	long rc = do_op(d, cmd, arg);

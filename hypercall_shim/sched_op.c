@@ -4,7 +4,6 @@
 #include <xen/sched.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 static const char *cmd_name(int cmd)
 {
@@ -113,7 +112,7 @@ static __attribute__((noinline)) long sched_op_full(struct sim_domain *d, int cm
 	return rc;
 }
 
-long HYPERVISOR_sched_op(int cmd, void *arg)
+long shim_sched_op(int cmd, void *arg)
 {
 	struct sim_domain *d = shim_current();
 

@@ -2,9 +2,8 @@
 #include <inttypes.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
-long HYPERVISOR_set_timer_op(uint64_t timeout)
+long shim_set_timer_op(uint64_t timeout)
 {
 	struct sim_domain *d = shim_current();
 

@@ -1,9 +1,14 @@
 /* The current domain, process exit, and hypercall tracing. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "hypercall_shim/shim.h"
+#include "hypercall_shim/stack_switch.h"
+
+_Static_assert(offsetof(struct sim_domain, stack.top) == SHIM_DOMAIN_STACK_TOP,
+	       "stack_switch.S reads the current domain's stack top at SHIM_DOMAIN_STACK_TOP");
 
 /* Global, not static, for shim.h's inline shim_current; gdb's helpers read it by this name. */
 struct sim_domain *current_domain;
@@ -17,9 +22,10 @@ void shim_set_current(struct sim_domain *d)
 
 _Noreturn void shim_domain_ended(struct sim_domain *d, void *arg)
 {
-	/* We are standing on a guest stack, inside guest RAM: nothing can be
-	 * unmapped here. The simulator stays reachable through current_domain
-	 * and the process end takes it all. */
+	/* We are standing on the domain's simulator stack, called from a guest
+	 * thread whose frames are in guest RAM: nothing can be unmapped here. The
+	 * simulator stays reachable through current_domain and the process
+	 * end takes it all. */
 	sim_finish(d->sim);
 	exit(d->exit_status);
 }

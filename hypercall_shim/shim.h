@@ -11,11 +11,27 @@
 #define SHIM_SHIM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sim/domain.h"
 #include "sim/sim.h"
 
 void shim_set_current(struct sim_domain *d);
+
+/*
+ * The hypercalls, with the arguments of Xen's HYPERVISOR_* (runtime's
+ * <uk/hypercall.h>). The guest calls HYPERVISOR_<op>, which runs
+ * shim_<op> on the current domain's simulator stack (stack_switch.S).
+ */
+long shim_sched_op(int cmd, void *arg);
+long shim_set_timer_op(uint64_t timeout);
+long shim_event_channel_op(int cmd, void *arg);
+long shim_hvm_op(int op, void *arg);
+long shim_memory_op(unsigned int cmd, void *arg);
+long shim_xen_version(int cmd, void *arg);
+long shim_console_io(int cmd, int count, char *str);
+long shim_vcpu_op(int cmd, unsigned int vcpuid, void *extra_args);
+long shim_grant_table_op(unsigned int cmd, void *uop, unsigned int count);
 /* Read at every hypercall: inline, one load. */
 extern struct sim_domain *current_domain;
 static inline struct sim_domain *shim_current(void)

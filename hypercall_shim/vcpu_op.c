@@ -4,7 +4,6 @@
 #include <xen/vcpu.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 static long singleshot(struct sim_domain *d, struct vcpu_set_singleshot_timer *t)
 {
@@ -37,7 +36,7 @@ static long do_op(struct sim_domain *d, int cmd, unsigned int vcpuid, void *arg)
 	}
 }
 
-long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *extra_args)
+long shim_vcpu_op(int cmd, unsigned int vcpuid, void *extra_args)
 {
 	struct sim_domain *d = shim_current();
 	long rc = do_op(d, cmd, vcpuid, extra_args);

@@ -5,7 +5,6 @@
 #include <xen/version.h>
 
 #include "hypercall_shim/shim.h"
-#include "runtime/include/uk/hypercall.h"
 
 #define SIM_XEN_MAJOR 4
 #define SIM_XEN_MINOR 17
@@ -65,7 +64,7 @@ static long do_op(int cmd, void *arg)
 	}
 }
 
-long HYPERVISOR_xen_version(int cmd, void *arg)
+long shim_xen_version(int cmd, void *arg)
 {
 	long rc = do_op(cmd, arg);
 	char e[24];

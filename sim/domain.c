@@ -80,6 +80,8 @@ static int domain_init(struct sim_domain *d, const struct sim_domain_config *cfg
 
 	if ((rc = map_ram(d, cfg->mem_bytes)) < 0)
 		return rc;
+	if ((rc = sim_stack_create(&d->stack, d->ram)) < 0)
+		return rc;
 	if ((rc = init_shared_info(d)) < 0)
 		return rc;
 	if ((rc = sim_evtchn_table_init(&d->evtchn, SIM_DOMAIN_MAX_EVTCHNS)) < 0)
@@ -146,6 +148,7 @@ void sim_domain_destroy(struct sim_domain *d)
 	}
 	if (d->ram)
 		munmap(d->ram, d->ram_bytes);
+	sim_stack_destroy(&d->stack);
 	free(d->own_shared_info);
 	free(d);
 }

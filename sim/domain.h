@@ -19,6 +19,7 @@
 #include "sim/evtchn.h"
 #include "sim/gnttab.h"
 #include "sim/sim.h"
+#include "sim/stack.h"
 #include "sim/xen_abi.h"
 #include "sim/xenstored/xs_ring.h"
 
@@ -58,6 +59,8 @@ enum sim_domain_state {
 
 struct sim_domain {
 	struct sim *sim;
+	/* Where its hypercalls run (the shim's trampoline reads it: keep it second). */
+	struct sim_stack stack;
 	domid_t domid;
 	char name[64];
 
