@@ -20,16 +20,23 @@ _Static_assert(offsetof(struct sim_stack, top) == 0, "the trampoline reads top f
  * when the older frames lie at higher addresses (otherwise it stops with
  * "previous frame inner to this frame (corrupt stack?)"). The main
  * thread's stack, where the runtime's scheduler runs, is above every
- * mapping. Fresh mappings are placed top-down, so the hint is usually
- * free; where it is not the stack still works, only such backtraces stop.
+ * mapping. Fresh mappings are placed top-down, so the place is usually
+ * free; where it is not the stack goes anywhere and still works, only such
+ * backtraces stop at the switch.
  */
 int sim_stack_create(struct sim_stack *s, const void *below)
 {
+	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK;
 	size_t bytes = SIM_STACK_BYTES + SIM_PAGE_SIZE;
 	uintptr_t hint = (uintptr_t)below > bytes ? (uintptr_t)below - bytes : 0;
-	void *map = mmap((void *)hint, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	void *map = MAP_FAILED;
 
+	/* Just below, if that place is free (the kernel would take a plain hint too, not valgrind). */
+	if (hint)
+		map = mmap((void *)hint, bytes, PROT_READ | PROT_WRITE, flags | MAP_FIXED_NOREPLACE,
+			   -1, 0);
+	if (map == MAP_FAILED)
+		map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (map == MAP_FAILED)
 		return -ENOMEM;
 	if (mprotect(map, SIM_PAGE_SIZE, PROT_NONE) < 0) {

@@ -7,6 +7,10 @@
  *
  * A crash (a fault, or a panic or failed assertion: SHUTDOWN_crash) can
  * also leave a core file, for gdb's drydock helpers post mortem.
+ *
+ * A fault in the guard page below the domain's simulator stack (sim/stack.h)
+ * is not the guest's: the simulator itself ran out of stack inside one of
+ * its hypercalls. It is reported as that, and still ends the process.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -37,22 +41,39 @@ static const char *fault_name(int sig)
 	}
 }
 
+/* The one line that says what faulted: the guest, or the simulator's own stack. */
+static int fault_line(char *msg, size_t size, int sig, const siginfo_t *si,
+		      const ucontext_t *uc, const struct sim_domain *d)
+{
+	unsigned long long rip = (unsigned long long)uc->uc_mcontext.gregs[REG_RIP];
+
+	if (d && sim_stack_guard_hit(&d->stack, si->si_addr))
+		return snprintf(msg, size,
+				"drydock: simulator stack overflow (its %d KiB ran out in a hypercall "
+				"of domain %u (%s)): %s at address %p, rip %#llx; a drydock bug, "
+				"not the guest's\n",
+				SIM_STACK_BYTES / 1024, d->domid, d->name, strsignal(sig),
+				si->si_addr, rip);
+	return snprintf(msg, size, "drydock: domain %u (%s) crashed: %s (%s) at address %p, rip %#llx\n",
+			d ? d->domid : 0, d ? d->name : "?", fault_name(sig), strsignal(sig),
+			si->si_addr, rip);
+}
+
 static void on_fault(int sig, siginfo_t *si, void *uc_void)
 {
 	ucontext_t *uc = uc_void;
 	struct sim_domain *d = shim_current();
-	char msg[256];
+	char msg[320];
 	int n;
 
 	/* A trace truncated under its mapping (pcap=, tcp=replay): the replay says so, not a crash. */
 	if (sig == SIGBUS && trace_map_fault(si->si_addr))
 		return;
-	n = snprintf(msg, sizeof(msg),
-		     "drydock: domain %u (%s) crashed: %s (%s) at address %p, rip %#llx\n",
-		     d ? d->domid : 0, d ? d->name : "?", fault_name(sig), strsignal(sig),
-		     si->si_addr, (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
+	n = fault_line(msg, sizeof(msg), sig, si, uc, d);
 	if (d)
 		sim_console_drain(&d->console);
+	if (n < 0 || n >= (int)sizeof(msg))
+		n = (int)strlen(msg);
 	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
 		_exit(SIM_EXIT_CRASH);
 	shim_core_dump(sig);
@@ -68,7 +89,7 @@ int shim_catch_faults(void)
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_ONSTACK };
 	const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 
-	/* Its own stack: the fault may be a guest thread's stack overflow. */
+	/* Its own stack: the fault may be a stack overflow (a guest thread's, or the simulator's). */
 	if (sigaltstack(&ss, NULL) < 0)
 		return -1;
 	sigemptyset(&sa.sa_mask);
