@@ -46,16 +46,38 @@ def current():
     return int(sched()["current"])
 
 
+SIM_STACK_SAVED_SP = 16   # sim/stack.h: the guest's stack pointer, below the simulator stack's top
+GUARD_PAGE = 4096         # sim/stack.c: the stack's mapping starts with it
+
+
+def guest_sp():
+    """The guest's stack pointer: the real one, or, while the simulator runs
+    a hypercall on its own stack (sim/stack.h, hypercall_shim/stack_switch.S),
+    the one the trampoline saved when it switched."""
+    sp = int(gdb.parse_and_eval("$sp"))
+    try:
+        d = static("current_domain", "hypercall_shim/shim.c")
+    except gdb.error:
+        return sp
+    if not int(d):
+        return sp
+    top = int(d["stack"]["top"])
+    if int(d["stack"]["map"]) + GUARD_PAGE <= sp < top:
+        return u64s(top - SIM_STACK_SAVED_SP, 1)[0]
+    return sp
+
+
 def waiting_in_place():
     """The thread that waits with no other runnable and runs the idle loop on
     its own stack (runtime/sched.c, idle_in_place): no thread is current and
-    the real stack pointer is in its stack. Its frames are the real ones,
-    under the idle loop's. 0 if none."""
+    the guest's stack pointer is in its stack (the simulator, when stopped
+    there, runs on its own stack above those frames). Its frames are the
+    real ones, under the idle loop's. 0 if none."""
     if current():
         return 0
     try:
-        sp = int(gdb.parse_and_eval("$sp"))
-    except gdb.error:
+        sp = guest_sp()
+    except (gdb.error, gdb.MemoryError):
         return 0
     for t in all_threads():
         base = int(t["stack"])
