@@ -15,9 +15,9 @@
 #define SIM_STACK_H
 
 /*
- * Its size. The deepest hypercall measured took 81,296 bytes (SCHEDOP_block
- * through the user backend: libslirp's if_encap keeps a 64 KiB frame on its
- * stack), see docs/architecture.md; 1 MiB leaves room for more than ten.
+ * Its size. The deepest use measured was 81,040 bytes (echo and kvstore
+ * over the user backend: libslirp's if_encap keeps a 64 KiB frame on its
+ * stack), see docs/architecture.md; 1 MiB leaves room for twelve of those.
  */
 #define SIM_STACK_BYTES (1024 * 1024)
 /*

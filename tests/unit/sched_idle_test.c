@@ -111,7 +111,7 @@ static void test_a_timer_runs_in_scheduler_context_while_the_only_thread_waits(v
 /* Waits with most of the stack in use: the scheduler's switch, not an idle in place. */
 static int __attribute__((noinline)) wait_deep(uint64_t deadline)
 {
-	volatile uint8_t deep[96 * 1024];
+	volatile uint8_t deep[112 * 1024];
 
 	deep[0] = 1;
 	deep[sizeof(deep) - 1] = 1;
@@ -169,6 +169,7 @@ static void note_stack(struct uk_timer *t, void *arg)
 	}
 WAIT_WITH_USED(wait_shallow, 1024)
 WAIT_WITH_USED(wait_40k_deep, 40 * 1024)
+WAIT_WITH_USED(wait_112k_deep, 112 * 1024)
 
 /* Whether the callback ran within a thread stack's reach of `mine` (a local of the waiter's). */
 static bool callback_on_stack_of(uintptr_t mine)
@@ -185,16 +186,26 @@ static void test_a_shallow_waiter_runs_the_callbacks_on_its_own_stack(void **sta
 }
 
 /*
- * An idle pass in place runs the simulator's block on the thread's stack,
- * and with the user (slirp) backend that takes about 80 KiB (libslirp's
- * if_encap has a 64 KiB frame buffer on its stack): a thread with 40 KiB in
- * use, more than half its stack free but not that much, waits through the
- * scheduler, or the pass would write below its stack.
+ * An idle pass in place runs only the guest's handlers and timers on the
+ * thread's stack (the simulator's block runs on its own stack,
+ * hypercall_shim/stack_switch.S): a thread with 40 KiB in use idles in
+ * place too, which it did not while the block needed about 80 KiB there.
  */
-static void test_a_waiter_with_less_than_the_blocks_stack_free_waits_through_the_scheduler(
-	void **state)
+static void test_a_waiter_40k_deep_runs_the_callbacks_on_its_own_stack(void **state)
 {
 	uintptr_t mine = wait_40k_deep();
+
+	assert_true(callback_on_stack_of(mine));
+}
+
+/*
+ * With less than runtime/sched.c's IDLE_IN_PLACE_STACK_MIN (16 KiB) free, a
+ * waiter waits through the scheduler, or the pass could write below its stack.
+ */
+static void test_a_waiter_with_less_than_the_idle_passs_room_free_waits_through_the_scheduler(
+	void **state)
+{
+	uintptr_t mine = wait_112k_deep();
 
 	assert_false(callback_on_stack_of(mine));
 }
@@ -207,8 +218,9 @@ int app_main(int argc, char **argv)
 		cmocka_unit_test(test_a_thread_deep_in_its_stack_waits_and_times_out_on_time),
 		cmocka_unit_test(test_a_waiter_with_a_deadline_woken_first_by_another_thread_gets_0),
 		cmocka_unit_test(test_a_shallow_waiter_runs_the_callbacks_on_its_own_stack),
+		cmocka_unit_test(test_a_waiter_40k_deep_runs_the_callbacks_on_its_own_stack),
 		cmocka_unit_test(
-			test_a_waiter_with_less_than_the_blocks_stack_free_waits_through_the_scheduler),
+			test_a_waiter_with_less_than_the_idle_passs_room_free_waits_through_the_scheduler),
 	};
 
 	(void)argc;

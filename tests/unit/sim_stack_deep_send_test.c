@@ -44,7 +44,7 @@ const char uk_app_name[] = "sim_stack_deep_send_test";
  * down to the hypercall, and the event handlers and timers of an idle
  * pass run in place while it waits (runtime/sched.c, IDLE_IN_PLACE_STACK_MIN).
  */
-#define GUEST_ROOM (8 * 1024)
+#define GUEST_ROOM (10 * 1024)
 #define PAINT 0x3c
 #define NEIGHBOUR_PAINT 0x6b
 #define CANARY_BYTES 8 /* runtime/sched.c's STACK_CANARY, at the stack's lowest address */
