@@ -11,12 +11,12 @@
  * into its neighbour's memory.
  *
  * The stack is the current domain's (current_domain->stack, sim/stack.h).
- * A caller already on it (a hypercall made by simulator code, which runs
- * only there or on the main thread's stack before the guest starts)
- * carries on there: the trampoline then jumps straight to shim_<op>.
- * Otherwise (a guest thread's stack, or the main thread's, where the
- * runtime's scheduler runs) it saves the caller's stack pointer in the top
- * slot, calls shim_<op> from just below it and switches back. Nothing else
+ * A caller already on it (simulator code making a hypercall, as a test's
+ * backend may) carries on there: the trampoline jumps straight to
+ * shim_<op>, and nested calls are safe. Otherwise (a guest thread's stack;
+ * the main thread's, where the runtime's scheduler and the host-side unit
+ * tests run) it saves the caller's stack pointer in the top slot, calls
+ * shim_<op> from just below it and switches back. Nothing else
  * is kept: rax and r11 are scratch registers in the System V ABI, the
  * arguments (rdi, rsi, rdx) pass through untouched, and shim_<op> keeps
  * the callee-saved registers as any C function does.
@@ -24,8 +24,10 @@
  * gdb: while shim_<op> runs, the canonical frame address of this frame is
  * the saved stack pointer + 8 (a DWARF expression, since no register holds
  * it), so a backtrace from a backend walks on into the guest's frames.
- * valgrind: both stacks are registered (sim/stack.c, runtime/sched.c), so
- * memcheck takes the move of the stack pointer for a switch.
+ * valgrind: this stack and the guest's thread stacks are registered
+ * (sim/stack.c, runtime/sched.c), so memcheck takes the move of the stack
+ * pointer between them for a switch (from the main thread's stack, the
+ * distance of the move tells it).
  */
 #include "sim/stack.h"
 #include "hypercall_shim/stack_switch.h"
