@@ -72,8 +72,10 @@ static void on_fault(int sig, siginfo_t *si, void *uc_void)
 	n = fault_line(msg, sizeof(msg), sig, si, uc, d);
 	if (d)
 		sim_console_drain(&d->console);
-	if (n < 0 || n >= (int)sizeof(msg))
-		n = (int)strlen(msg);
+	if (n < 0)
+		n = 0;
+	else if (n >= (int)sizeof(msg))
+		n = (int)sizeof(msg) - 1; /* cut, as snprintf left it */
 	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
 		_exit(SIM_EXIT_CRASH);
 	shim_core_dump(sig);
