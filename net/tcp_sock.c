@@ -272,9 +272,9 @@ static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
 static int tcp_sock_borrow(struct net_socket *s, struct net_piece *pieces, unsigned int max)
 {
 	struct tcp_pcb *pcb = sock_pcb(s);
-	int n = tcp_lend_borrow(pcb, pieces, max);
+	int n = pcb->state == TCP_LISTEN ? 0 : tcp_lend_borrow(pcb, pieces, max);
 
-	return n ? n : tcp_recv_none(pcb);
+	return n ? n : tcp_recv_none(pcb); /* a listener lends nothing: -ENOTCONN */
 }
 
 /* The app read the first n lent bytes: as a read of n from the ring. */

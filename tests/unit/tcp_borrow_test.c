@@ -173,6 +173,8 @@ static void test_frames_are_lent_in_the_links_pages_in_stream_order(void **state
 	int n;
 
 	assert_int_equal(net_recv_borrow(s, p, PIECES, th_now()), -ETIMEDOUT);
+	assert_int_equal(net_recv_borrow(listener, p, PIECES, th_now()), -ENOTCONN);
+	assert_int_equal(net_recv_borrow(s, p, 0, th_now()), -EINVAL);
 	borrower_start(&b, s);
 	feed(&c, base, 0, SEG, 0);
 	feed(&c, base, SEG, SEG, 1); /* before the borrower ran: lent too, behind the first */
