@@ -435,6 +435,9 @@ struct net_socket_ops {
 	int (*recv)(struct net_socket *s, void *buf, size_t len);
 	/* A reader returns with n bytes the protocol gave it directly (net_stream_reader). */
 	void (*recv_done)(struct net_socket *s, uint32_t n);
+	/* net_recv_borrow's pieces (-EAGAIN: none yet) and net_recv_return. */
+	int (*borrow)(struct net_socket *s, struct net_piece *pieces, unsigned int max);
+	int (*borrow_return)(struct net_socket *s, size_t n);
 	int (*shutdown)(struct net_socket *s);
 	void (*abort)(struct net_socket *s); /* RST; the socket stays, unconnected */
 	int (*getpeername)(const struct net_socket *s, ip4_addr_t *addr, uint16_t *port);
@@ -455,7 +458,9 @@ struct net_dgram {
 /*
  * A reader blocked in net_recv on a stream socket with nothing to read
  * (socket.c): in-order data arriving while the receive ring is empty is
- * copied straight into buf (tcp_in.c), got bytes so far, up to len.
+ * copied straight into buf (tcp_in.c), got bytes so far, up to len. With
+ * buf NULL, a borrower (net_recv_borrow): frames are lent instead, got
+ * counting their bytes (tcp_lend.c).
  */
 struct net_stream_reader {
 	uint8_t *buf;

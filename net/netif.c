@@ -216,6 +216,16 @@ static bool netfront_link_rx_sg(struct netfront *nf, const struct netfront_frag 
 	return net_if_input_frags(arg, frags, nr, len, flags);
 }
 
+static int netfront_link_rx_keep(void *ctx, uint32_t *token)
+{
+	return netfront_rx_keep(ctx, token);
+}
+
+static void netfront_link_rx_release(void *ctx, uint32_t token)
+{
+	netfront_rx_release(ctx, token);
+}
+
 static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
 				  uint16_t gso_size)
 {
@@ -224,7 +234,9 @@ static int netfront_link_send_tso(void *ctx, const uint8_t *frame, size_t len,
 
 int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 {
-	struct net_link link = { .send = netfront_link_send, .ctx = nf };
+	struct net_link link = { .send = netfront_link_send, .ctx = nf,
+				 .rx_keep = netfront_link_rx_keep,
+				 .rx_release = netfront_link_rx_release };
 	struct netfront_offloads off;
 	struct net_if *nif;
 	int rc;

@@ -335,6 +335,37 @@ int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
 	return rc;
 }
 
+int net_recv_borrow(struct net_socket *s, struct net_piece *pieces, unsigned int max,
+		    uint64_t deadline_ns)
+{
+	int rc = stream_check_buf(s, s ? s->ops->borrow : NULL, pieces, max);
+
+	if (rc < 0)
+		return rc;
+	if (!max)
+		return -EINVAL;
+	while ((rc = s->ops->borrow(s, pieces, max)) == -EAGAIN) {
+		/* Registered without a buffer: the stack lends frames as they come. */
+		struct net_stream_reader r = { NULL, 0, 0 };
+
+		if (s->stream.reader) {
+			if ((rc = socket_block(s, deadline_ns)) < 0)
+				return rc;
+			continue;
+		}
+		if ((rc = stream_block(s, &r, deadline_ns)) < 0)
+			return rc; /* s may be freed */
+	}
+	return rc;
+}
+
+int net_recv_return(struct net_socket *s, size_t n)
+{
+	int rc = stream_check(s, s ? s->ops->borrow_return : NULL);
+
+	return rc < 0 ? rc : s->ops->borrow_return(s, n);
+}
+
 int net_shutdown(struct net_socket *s)
 {
 	int rc = stream_check(s, s ? s->ops->shutdown : NULL);

@@ -177,6 +177,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb)
 	tcp_timers_stop(pcb);
 	tcp_ring_free(&pcb->sndq);
 	tcp_ring_free(&pcb->rcvq);
+	tcp_lend_free(pcb);
 	tcp_ooo_free(pcb);
 	uk_free(pcb);
 }

@@ -50,6 +50,7 @@ static int tcp_parse(const struct ip4_info *ip, const uint8_t *data, size_t len,
 	seg->head_len = seg->len;
 	seg->more = NULL;
 	seg->nr_more = 0;
+	seg->link = NULL;
 	if (tcp_opt_parse(data + TCP_HLEN, hlen - TCP_HLEN, seg->flags & TCP_SYN, &seg->opt) < 0 ||
 	    seg->sport == 0 || seg->dport == 0) {
 		tcp_stats.bad_header++;
@@ -467,7 +468,7 @@ static uint32_t tcp_data_to_reader(struct tcp_pcb *pcb, struct tcp_seg *seg)
 	struct net_stream_reader *r = pcb->sock ? pcb->sock->stream.reader : NULL;
 	uint32_t n;
 
-	if (!r || pcb->rcvq.len || !seg->len)
+	if (!r || !r->buf || pcb->rcvq.len || !seg->len) /* no buf: a borrower (tcp_lend.c) */
 		return 0;
 	n = r->len - r->got;
 	if (n > seg->len)
@@ -490,7 +491,9 @@ static uint32_t tcp_data_to_reader(struct tcp_pcb *pcb, struct tcp_seg *seg)
 static void tcp_data_in_order(struct tcp_pcb *pcb, const struct tcp_seg *seg, bool fin)
 {
 	struct tcp_seg rest = *seg;
-	uint32_t n = tcp_data_to_reader(pcb, &rest);
+	uint32_t n = tcp_lend_seg(pcb, &rest);
+
+	n += tcp_data_to_reader(pcb, &rest);
 
 	n += tcp_ring_write_seg(&pcb->rcvq, tcp_rcvq_cap(pcb), &rest);
 	pcb->rcv_nxt += n;
@@ -663,6 +666,7 @@ void tcp_input(struct net_if *nif, const struct ip4_info *ip, const uint8_t *dat
 		seg.head_len = (uint32_t)(nif->rx_frags->head_end - seg.data);
 		seg.more = nif->rx_frags->more;
 		seg.nr_more = nif->rx_frags->nr_more;
+		seg.link = &nif->link;
 	}
 	tcp_stats.segs_in++;
 	pcb = tcp_lookup(nif, seg.dst, seg.dport, seg.src, seg.sport);

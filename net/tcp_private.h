@@ -19,6 +19,7 @@
  *               the reordering window, tail loss probes
  *   tcp_icmp.c  ICMP errors: refused connects, path MTU (RFC 1191, RFC 5927)
  *   tcp_sock.c  the NET_SOCK_STREAM socket ops
+ *   tcp_lend.c  received bytes lent in place to a borrower (net_recv_borrow)
  *
  * Everything runs in the stack's cooperative threads and timer callbacks;
  * nothing here blocks (socket.c does the waiting).
@@ -29,6 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <net/tcp.h>
+#include <uk/netfront.h> /* NETFRONT_RX_MAX_SLOTS: a frame's pieces */
 #include <uk/timer.h>
 
 #include "net_private.h"
@@ -110,6 +112,7 @@ struct tcp_seg {
 	uint32_t head_len;
 	const struct netfront_frag *more;
 	unsigned int nr_more;
+	const struct net_link *link; /* with pieces: the link that may keep them (rx_keep) */
 	struct tcp_opts opt;
 };
 
@@ -210,12 +213,14 @@ struct tcp_pcb {
 	 * the window and auto-tuning, as bytes the app has still to read.
 	 */
 	uint32_t rcv_direct;
+	struct tcp_lend *lend; /* tcp_lend.c: bytes lent in place (net_recv_borrow); NULL */
 	struct tcp_ooo *ooo;
 	uint32_t ooo_bytes;
 	unsigned int ooo_count;
 	bool ooo_fin;                /* a FIN arrived out of order, at ooo_fin_seq */
-	uint32_t ooo_fin_seq;
 	bool rcv_fin;                /* the peer's FIN arrived in order */
+	uint32_t ooo_fin_seq;        /* after both bools, packed: an idle connection
+				      * stays under 1 KiB (tcp_sock_test) */
 
 	/* RTT and RTO (tcp_cc.c). */
 	uint64_t srtt_ns, rttvar_ns, rto_ns;
@@ -295,6 +300,30 @@ static inline uint32_t tcp_rcv_room(const struct tcp_pcb *pcb)
 {
 	return pcb->rcvbuf > tcp_rcv_unread(pcb) ? pcb->rcvbuf - tcp_rcv_unread(pcb) : 0;
 }
+
+/*
+ * tcp_lend.c: received bytes lent in place (net_recv_borrow). At most
+ * TCP_LEND_MAX frames or ring storages at once, each in up to
+ * TCP_LEND_PIECES pieces.
+ */
+#define TCP_LEND_MAX 16
+#define TCP_LEND_PIECES (NETFRONT_RX_MAX_SLOTS + 1)
+/*
+ * An in-order segment in pieces, for a socket that borrows, its ring
+ * empty: its link keeps the pieces and they are lent whole (seg emptied).
+ * Returns the bytes lent (0: none, the segment untouched).
+ */
+uint32_t tcp_lend_seg(struct tcp_pcb *pcb, struct tcp_seg *seg);
+/* Describes the unread bytes from the first (the ring's taken too): pieces, or -ENOMEM. */
+int tcp_lend_borrow(struct tcp_pcb *pcb, struct net_piece *out, unsigned int max);
+/* The first n lent bytes are read: -EINVAL when fewer are lent. */
+int tcp_lend_return(struct tcp_pcb *pcb, size_t n);
+/* Copies up to len of the first lent bytes out and returns them: how many. */
+uint32_t tcp_lend_copy(struct tcp_pcb *pcb, uint8_t *buf, uint32_t len);
+/* Bytes lent and not returned. */
+uint32_t tcp_lend_bytes(const struct tcp_pcb *pcb);
+/* Gives everything lent back (its pages to the link), as if returned. */
+void tcp_lend_free(struct tcp_pcb *pcb);
 
 /* tcp.c */
 struct tcp_pcb *tcp_pcb_new(void);

@@ -230,20 +230,9 @@ static int tcp_sock_send(struct net_socket *s, const void *buf, size_t len)
 	return (int)n;
 }
 
-static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
+/* What a receive with nothing to read answers: 0 (end), the error, or -EAGAIN. */
+static int tcp_recv_none(struct tcp_pcb *pcb)
 {
-	struct tcp_pcb *pcb = sock_pcb(s);
-	uint32_t n = pcb->rcvq.len < len ? pcb->rcvq.len : (uint32_t)(len > INT_MAX ? INT_MAX : len);
-
-	if (n) {
-		tcp_ring_peek(&pcb->rcvq, 0, buf, n);
-		tcp_ring_drop(&pcb->rcvq, n);
-		tcp_rcv_space_adjust(pcb);
-		tcp_window_update(pcb);
-		return (int)n;
-	}
-	if (!len)
-		return 0;
 	if (pcb->rcv_fin)
 		return 0;
 	if (pcb->state == TCP_CLOSED && pcb->err)
@@ -256,6 +245,49 @@ static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
 	default:
 		return -EAGAIN;
 	}
+}
+
+static int tcp_sock_recv(struct net_socket *s, void *buf, size_t len)
+{
+	struct tcp_pcb *pcb = sock_pcb(s);
+	uint32_t want = len > INT_MAX ? INT_MAX : (uint32_t)len, n;
+
+	if (tcp_lend_bytes(pcb)) { /* lent bytes come first: read as if returned */
+		n = tcp_lend_copy(pcb, buf, want);
+	} else if ((n = pcb->rcvq.len < want ? pcb->rcvq.len : want)) {
+		tcp_ring_peek(&pcb->rcvq, 0, buf, n);
+		tcp_ring_drop(&pcb->rcvq, n);
+	}
+	if (n) {
+		tcp_rcv_space_adjust(pcb);
+		tcp_window_update(pcb);
+		return (int)n;
+	}
+	if (!len)
+		return 0;
+	return tcp_recv_none(pcb);
+}
+
+/* Lends the unread bytes from the first (tcp_lend.c); as recv when there are none. */
+static int tcp_sock_borrow(struct net_socket *s, struct net_piece *pieces, unsigned int max)
+{
+	struct tcp_pcb *pcb = sock_pcb(s);
+	int n = pcb->state == TCP_LISTEN ? 0 : tcp_lend_borrow(pcb, pieces, max);
+
+	return n ? n : tcp_recv_none(pcb); /* a listener lends nothing: -ENOTCONN */
+}
+
+/* The app read the first n lent bytes: as a read of n from the ring. */
+static int tcp_sock_borrow_return(struct net_socket *s, size_t n)
+{
+	struct tcp_pcb *pcb = sock_pcb(s);
+	int rc = tcp_lend_return(pcb, n);
+
+	if (rc < 0 || !n)
+		return rc;
+	tcp_rcv_space_adjust(pcb);
+	tcp_window_update(pcb);
+	return 0;
 }
 
 /* A reader returns with n bytes tcp_in.c gave it directly: the app read them now. */
@@ -325,6 +357,7 @@ static void tcp_sock_abort(struct net_socket *s)
 /* The socket lets go of its connection; an orphan finishes its close alone. */
 static void tcp_sock_detach(struct net_socket *s, struct tcp_pcb *pcb)
 {
+	tcp_lend_free(pcb); /* nobody can return them now */
 	s->stream.pcb = NULL;
 	pcb->sock = NULL;
 }
@@ -373,7 +406,7 @@ static unsigned int tcp_sock_poll(const struct net_socket *s)
 	default:
 		break;
 	}
-	if (pcb->rcvq.len || pcb->rcv_fin || pcb->err)
+	if (pcb->rcvq.len || tcp_lend_bytes(pcb) || pcb->rcv_fin || pcb->err)
 		ev |= NET_POLLIN;
 	if (pcb->wr_shut || pcb->sndq.len < pcb->sndbuf)
 		ev |= NET_POLLOUT;
@@ -456,6 +489,8 @@ const struct net_socket_ops tcp_socket_ops = {
 	.send = tcp_sock_send,
 	.recv = tcp_sock_recv,
 	.recv_done = tcp_sock_recv_done,
+	.borrow = tcp_sock_borrow,
+	.borrow_return = tcp_sock_borrow_return,
 	.shutdown = tcp_sock_shutdown,
 	.abort = tcp_sock_abort,
 	.getpeername = tcp_sock_getpeername,

@@ -13,7 +13,7 @@ fuzz_init "$@"
 
 # The parts of the stack that frames reach (netfront is stubbed by the harness).
 net_sources="arp.c checksum.c eth.c icmp.c ip4.c ip4_addr.c ip4_reass.c netif.c netif_offload.c udp.c socket.c
-	tcp.c tcp_buf.c tcp_cc.c tcp_icmp.c tcp_in.c tcp_isn.c tcp_opt.c tcp_out.c tcp_rack.c tcp_rcvbuf.c tcp_sack.c tcp_sock.c tcp_timer.c"
+	tcp.c tcp_buf.c tcp_cc.c tcp_icmp.c tcp_in.c tcp_isn.c tcp_lend.c tcp_opt.c tcp_out.c tcp_rack.c tcp_rcvbuf.c tcp_sack.c tcp_sock.c tcp_timer.c"
 
 fuzz_probe "$out/obj"
 mkdir -p "$out/guest-include"

@@ -104,5 +104,7 @@ void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg) {}
 void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg) {}
 void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, void *arg) {}
 void netfront_set_rx_sg(struct netfront *nf, netfront_rx_sg_fn fn) {}
+int netfront_rx_keep(struct netfront *nf, uint32_t *token) { return -EINVAL; }
+void netfront_rx_release(struct netfront *nf, uint32_t token) {}
 void netfront_mac(const struct netfront *nf, uint8_t mac[6]) { memset(mac, 0, 6); }
 unsigned int netfront_mtu(const struct netfront *nf) { return 1500; }

@@ -36,6 +36,15 @@ struct net_link {
 	 */
 	int (*send_tso)(void *ctx, const uint8_t *frame, size_t len, uint16_t gso_size);
 	unsigned int tso_max;
+	/*
+	 * Optional lending of received memory (NULL: none). Called while a
+	 * frame in pieces is input (net_if_input_frags), rx_keep keeps the
+	 * pieces valid after the input, until rx_release(ctx, *token); 0 or a
+	 * negative errno (nothing kept). TCP lends them to a borrowing reader
+	 * (net_recv_borrow).
+	 */
+	int (*rx_keep)(void *ctx, uint32_t *token);
+	void (*rx_release)(void *ctx, uint32_t token);
 };
 
 #define NET_IF_MAX_DNS 2

@@ -82,6 +82,33 @@ int net_send(struct net_socket *s, const void *buf, size_t len, uint64_t deadlin
  * -ECONNRESET or -ETIMEDOUT once when the connection died, then 0.
  */
 int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns);
+/*
+ * Zero-copy receive: net_recv_borrow lends the application the stream's
+ * unread bytes where they lie, as lwIP hands out pbufs or Linux's
+ * TCP_ZEROCOPY_RECEIVE maps the received pages: the pages a frame came in
+ * (a vif's RX pages, when the frame came in pieces, with receive offloads,
+ * while the reader waits) or the receive buffer's storage. It fills up to
+ * max pieces with the first unread bytes, in stream order, the same bytes
+ * a net_recv would copy out (the stream does not advance), blocking while
+ * there are none; returns how many pieces (at least 1), 0 at the end of
+ * the stream, or the error net_recv would give. Bytes stay lent, and count
+ * as unread (the window stays closed by them), until net_recv_return hands
+ * the first n of them back, in order: a part of a piece, or several. A
+ * borrow while bytes are lent describes them again first, then what came
+ * after. The pieces stay valid until returned or net_close, even after a
+ * FIN or a reset; a net_close with bytes lent gives them back (a close
+ * with unread data: a RST). A net_recv reads lent bytes first, returning
+ * them as it copies them out.
+ * Closing the interface frees its pages: return or close first.
+ */
+struct net_piece {
+	const uint8_t *data;
+	size_t len;
+};
+int net_recv_borrow(struct net_socket *s, struct net_piece *pieces, unsigned int max,
+		    uint64_t deadline_ns);
+/* Returns the first n lent bytes: they are read. -EINVAL when fewer are lent. */
+int net_recv_return(struct net_socket *s, size_t n);
 /* Closes the sending direction: a FIN follows the queued data. Receiving goes on. */
 int net_shutdown(struct net_socket *s);
 /*

@@ -53,6 +53,7 @@ struct tcp_stats {
 	uint64_t pmtu_reductions;             /* MSS lowered by ICMP fragmentation needed */
 	uint64_t nomem;
 	uint64_t rcv_direct_bytes;            /* received straight into a waiting reader's buffer */
+	uint64_t rcv_lent_bytes;              /* lent in place to a borrower (net_recv_borrow) */
 };
 void tcp_stats_get(struct tcp_stats *out);
 /* Connections the stack holds (any state but CLOSED, orphans included). */

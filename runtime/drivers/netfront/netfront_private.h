@@ -9,7 +9,8 @@
  *     is free (its id on tx_free[]) or in flight (busy: a request with that
  *     id is on the ring and no response has come back yet);
  *   - NET_RX_RING_SIZE receive buffers, writable by the backend. A buffer is
- *     posted (busy: the backend owns it) or, only while the receive thread
+ *     posted (busy: the backend owns it), kept (lent past the receive
+ *     callback until netfront_rx_release) or, only while the receive thread
  *     handles its response, ours.
  * Request ids are buffer indexes, so a response's id names its buffer; an id
  * out of range or of a buffer that is not busy is the backend's mistake,
@@ -50,6 +51,10 @@
 
 #define NETFRONT_DEFAULT_MTU 1500
 #define NETFRONT_MIN_MTU 68
+/* Buffers netfront_rx_keep may keep: the rest take two of the largest frames. */
+#define NETFRONT_RX_KEEP_MAX (NET_RX_RING_SIZE - 2 * (NETFRONT_RX_MAX_SLOTS + 1))
+/* rx_kept_next after a kept frame's last buffer. */
+#define NETFRONT_RX_KEPT_END 0xffff
 /* Frames waiting for netfront_recv; beyond this they are dropped and counted. */
 #define NETFRONT_RXQ_MAX 256
 /* How long netfront_close waits for the backend, in guest time. */
@@ -61,6 +66,7 @@ struct netfront_buf {
 	grant_ref_t gref;
 	bool granted;
 	bool busy; /* TX: in flight; RX: posted */
+	bool kept; /* RX: lent past the callback (netfront_rx_keep) */
 };
 
 /* A received frame queued for netfront_recv. */
@@ -122,6 +128,16 @@ struct netfront {
 	unsigned int rx_join_nr;
 	struct netfront_frag rx_join_frags[NETFRONT_RX_MAX_SLOTS + 1];
 	uint16_t rx_join_ids[NETFRONT_RX_MAX_SLOTS + 1];
+	/*
+	 * netfront_rx_keep: the frame in the scatter callback may be kept
+	 * (rx_in_sg); it was (rx_join_kept). A kept frame's buffers are chained
+	 * from its first id (the token) through rx_kept_next, NETFRONT_RX_KEPT_END
+	 * after the last; rx_kept_slots of them in all.
+	 */
+	bool rx_in_sg;
+	bool rx_join_kept;
+	unsigned int rx_kept_slots;
+	uint16_t rx_kept_next[NET_RX_RING_SIZE];
 	netfront_rx_fn rx_fn;
 	netfront_rx_flags_fn rx_flags_fn;
 	netfront_rx_sg_fn rx_sg_fn;

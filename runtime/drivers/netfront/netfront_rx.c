@@ -15,7 +15,9 @@
  * nf->rx_frame, each buffer reposted as soon as it is copied; or, with a
  * scatter callback (netfront_set_rx_sg), handed up as the slots' pieces,
  * as Linux's netfront builds an skb of page fragments, the buffers kept
- * until the callback returns (joined after all if it declines). A frame the backend
+ * until the callback returns (joined after all if it declines), or until
+ * netfront_rx_release when the callback lends them on (netfront_rx_keep:
+ * off the ring meanwhile, chained by rx_kept_next). A frame the backend
  * got wrong is refused whole, counted in rx_errors and said once per kind.
  * Without them, a multi-slot frame or an extra is counted as an error and
  * its buffers reposted.
@@ -217,12 +219,57 @@ static bool rx_join_add(struct netfront *nf, const struct netfront_buf *b,
 	return true;
 }
 
-/* The kept slots' buffers back on the ring. */
+/* The kept slots' buffers back on the ring, or lent on (netfront_rx_keep). */
 static void rx_join_repost(struct netfront *nf)
 {
-	for (unsigned int i = 0; i < nf->rx_join_nr; i++)
-		rx_post(nf, nf->rx_join_ids[i]);
+	if (nf->rx_join_kept) {
+		for (unsigned int i = 0; i < nf->rx_join_nr; i++) {
+			nf->rx_bufs[nf->rx_join_ids[i]].kept = true;
+			nf->rx_kept_next[nf->rx_join_ids[i]] =
+				i + 1 < nf->rx_join_nr ? nf->rx_join_ids[i + 1] : NETFRONT_RX_KEPT_END;
+		}
+		nf->rx_kept_slots += nf->rx_join_nr;
+		nf->rx_join_kept = false;
+	} else {
+		for (unsigned int i = 0; i < nf->rx_join_nr; i++)
+			rx_post(nf, nf->rx_join_ids[i]);
+	}
 	nf->rx_join_nr = 0;
+}
+
+int netfront_rx_keep(struct netfront *nf, uint32_t *token)
+{
+	if (!nf->rx_in_sg || nf->rx_join_kept || !nf->rx_join_nr)
+		return -EINVAL; /* not inside a scatter callback's frame */
+	if (nf->rx_kept_slots + nf->rx_join_nr > NETFRONT_RX_KEEP_MAX)
+		return -ENOBUFS;
+	nf->rx_join_kept = true;
+	*token = nf->rx_join_ids[0];
+	return 0;
+}
+
+/* Reposts a kept frame (xennet_alloc_rx_buffers refilling, for pages lent out). */
+void netfront_rx_release(struct netfront *nf, uint32_t token)
+{
+	uint16_t id = (uint16_t)token;
+
+	if (token >= NET_RX_RING_SIZE || !nf->rx_bufs[id].kept) {
+		uk_printf("netfront %u: release of a frame not kept (%u)\n", nf->index,
+			  (unsigned int)token);
+		return;
+	}
+	/* Closing or broken: the ring is not ours to write; the pages go with nf. */
+	bool post = netfront_usable(nf);
+
+	while (id != NETFRONT_RX_KEPT_END) {
+		nf->rx_bufs[id].kept = false;
+		nf->rx_kept_slots--;
+		if (post)
+			rx_post(nf, id);
+		id = nf->rx_kept_next[id];
+	}
+	if (post)
+		rx_push(nf);
 }
 
 /* A frame kept in pieces: to the scatter callback, or joined when it asks. */
@@ -230,8 +277,15 @@ static void rx_deliver_sg(struct netfront *nf)
 {
 	size_t off = 0;
 
-	if (nf->rx_sg_fn && nf->rx_sg_fn(nf, nf->rx_join_frags, nf->rx_join_nr, nf->rx_join_len,
-					 nf->rx_join_flags, nf->rx_arg)) {
+	bool taken;
+
+	nf->rx_in_sg = true;
+	taken = nf->rx_sg_fn && nf->rx_sg_fn(nf, nf->rx_join_frags, nf->rx_join_nr,
+					      nf->rx_join_len, nf->rx_join_flags, nf->rx_arg);
+	nf->rx_in_sg = false;
+	if (!taken)
+		nf->rx_join_kept = false; /* joined below: the slots go back */
+	if (taken) {
 		nf->stats.rx_frames++;
 		nf->stats.rx_bytes += nf->rx_join_len;
 		return;

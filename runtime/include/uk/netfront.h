@@ -89,7 +89,7 @@ struct netfront_frag {
  * pieces (frags[0] the first slot, holding the frame's start) instead of
  * joined into one buffer: len is their sum, flags the NETFRONT_RX_* ones.
  * The pages are netfront's, valid only during the call and reposted after
- * it. Returning false asks for the frame joined: netfront copies it into
+ * it, unless the callback keeps them (netfront_rx_keep). Returning false asks for the frame joined: netfront copies it into
  * one buffer and calls the flags callback with it.
  */
 typedef bool (*netfront_rx_sg_fn)(struct netfront *nf, const struct netfront_frag *frags,
@@ -129,6 +129,17 @@ void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, v
  * Setting a flags or plain callback again clears it. NULL: frames joined.
  */
 void netfront_set_rx_sg(struct netfront *nf, netfront_rx_sg_fn fn);
+/*
+ * Called from inside a netfront_rx_sg_fn that takes the frame: keeps its
+ * slots' pages (the frags' data) valid after the call, unposted, until
+ * netfront_rx_release(nf, *token), as Linux lends an skb's page fragments
+ * to a zero-copy reader. The buffers of two of the largest frames are
+ * never kept, so the backend always has some: -ENOBUFS beyond that,
+ * -EINVAL outside such a call. Closing nf frees what is still kept.
+ */
+int netfront_rx_keep(struct netfront *nf, uint32_t *token);
+/* Posts a kept frame's buffers again (the pages are the backend's after it). */
+void netfront_rx_release(struct netfront *nf, uint32_t token);
 /* Sends one frame (14..NETFRONT_MAX_FRAME bytes); -EMSGSIZE outside that. */
 int netfront_send(struct netfront *nf, const void *frame, size_t len);
 /*
