@@ -147,37 +147,21 @@ static void watch_ready(struct sim_io_watch *w, uint32_t got)
 }
 
 /*
- * Whether libuv has handles started or changed that its epoll set does not
- * hold yet: uv__io_start queues them and only its next uv__io_poll adds
- * them, so until a pass runs its fd cannot show their events. A watcher a
- * backend starts from the guest's hypercall (slirp's new socket, a
- * xenstore reply left unwritten) waits there. libuv has no public call for
- * this; the queue is in uv_loop_t's declared fields (UV_LOOP_PRIVATE_FIELDS).
+ * How long libuv lets the set wait, in ms: -1 for no limit (also when
+ * nothing in it is alive, when its uv_run would do nothing either); 0 when
+ * it has work now: pending callbacks, idle or closing handles, a timer
+ * due, or watchers that uv__io_start queued and only its next pass adds to
+ * its own epoll set (until then its fd cannot show their events: a watcher
+ * a backend starts from a hypercall, slirp's new socket, waits there).
+ * libuv's uv_backend_timeout says all that (1.44.2, this system's, tests
+ * the watcher queue first). Its timers count from its cached time, which
+ * is stale when no pass ran for a while, so that is read again when it has
+ * a timer.
  */
-static bool uv_watchers_queued(const uv_loop_t *loop)
+static int uv_wait_ms(uv_loop_t *loop)
 {
-#if UV_VERSION_HEX >= ((1 << 16) | (46 << 8))
-	return loop->watcher_queue.next != &loop->watcher_queue;
-#else
-	return loop->watcher_queue[0] != (void *)loop->watcher_queue;
-#endif
-}
+	int ms = uv_backend_timeout(loop);
 
-/*
- * Gets libuv ready for a wait in the set: a pass first if it has watchers
- * queued (see above); then how long it lets the set wait in ms (0: it has
- * work now, pending callbacks, idle or closing handles, a timer due; -1: no
- * limit, also when nothing in it is alive). Its timers' timeout counts from
- * its cached time, which is stale when no pass ran for a while, so that is
- * read again when it has a timer.
- */
-static int uv_prepare_wait(uv_loop_t *loop)
-{
-	int ms;
-
-	if (uv_watchers_queued(loop))
-		uv_run(loop, UV_RUN_NOWAIT);
-	ms = uv_backend_timeout(loop);
 	if (ms > 0) {
 		uv_update_time(loop);
 		ms = uv_backend_timeout(loop);
@@ -189,7 +173,7 @@ static int uv_prepare_wait(uv_loop_t *loop)
 
 int sim_io_prepare_wait(struct sim *sim)
 {
-	return uv_prepare_wait(&sim->loop);
+	return uv_wait_ms(&sim->loop);
 }
 
 /* Hands out n events of one wake-up; true when libuv's fd was among them. */
@@ -215,7 +199,9 @@ static bool io_dispatch(struct sim *sim, struct epoll_event *ev, int n)
 void sim_io_run(struct sim *sim, bool wait)
 {
 	struct epoll_event ev[SIM_IO_EVENTS_MAX];
-	int uv_ms = uv_prepare_wait(&sim->loop);
+	int uv_ms = uv_wait_ms(&sim->loop);
+	/* libuv with work now: its pass, after a look, and no wait (its
+	 * callbacks may give the guest what it waits for). */
 	int timeout = wait ? uv_ms : 0;
 	int n = epoll_wait(sim->io.fd, ev, SIM_IO_EVENTS_MAX, timeout);
 	/* Work now, or its timer's timeout ran out. */

@@ -58,16 +58,16 @@ struct sim_clock *sim_clock(struct sim *sim);
 int sim_io_init(struct sim *sim);
 void sim_io_fini(struct sim *sim);
 /*
- * One wake-up: waits in the set (wait; else only looks), hands each ready
+ * One wake-up: waits in the set (wait, unless libuv has work now; else
+ * only looks), hands each ready
  * watch its events and runs a libuv pass (UV_RUN_NOWAIT) if its fd was
  * ready or it is due. Without a watch, a timer or a live libuv handle a
  * wait never ends: the caller checks first (sim_io_alive).
  */
 void sim_io_run(struct sim *sim, bool wait);
 /*
- * For a wait in the set by other means (ppoll on sim->io.fd): runs the
- * libuv pass that must come before it, if any; returns libuv's timeout in
- * ms (-1: none).
+ * For a wait in the set by other means (ppoll on sim->io.fd): how long
+ * libuv lets it last, in ms (0: it has work now; -1: no limit).
  */
 int sim_io_prepare_wait(struct sim *sim);
 
