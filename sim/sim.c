@@ -416,10 +416,10 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 	/*
 	 * Under the real clock the loop is polled after the wait, not before
 	 * it: a guest that blocks has mostly handled all there was, so a poll
-	 * first would find nothing and cost a libuv pass and a syscall more.
-	 * The wait itself is the loop's epoll_wait where it can be
-	 * (wait_in_loop): one system call per wake-up. The loop is still
-	 * polled at least once per call.
+	 * first would find nothing and cost a pass and a syscall more. The
+	 * wait itself is the epoll_wait of the simulator's set where it can be
+	 * (wait_in_loop): one system call per wake-up. The set is still
+	 * looked at at least once per call.
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
 	uint64_t now, tsc;
