@@ -17,12 +17,19 @@
 #include "sim/toolstack/toolstack.h"
 #include "sim/backends/vif.h"
 
-static void wake_readable(uv_poll_t *h, int status, int events)
+static void wake_readable(struct sim_io_watch *w, int status, int events)
 {
-	struct sim *sim = h->data;
+	struct sim *sim = w->data;
 	uint64_t expirations;
 
-	/* Drained, or the level-triggered poll would wake every pass; re-armed by the next wait. */
+	if (status < 0) {
+		sim_log("sim: the wake-up timer failed: %s; waits use ppoll", strerror(-status));
+		sim_io_watch_close(w);
+		close(sim->wake_fd);
+		sim->wake_fd = -1;
+		return;
+	}
+	/* Drained, or the level-triggered set would wake every wait; re-armed by the next wait. */
 	if (read(sim->wake_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		sim_log("sim: reading the wake-up timer failed: %s", strerror(errno));
 	sim->wake_at = 0;
@@ -40,14 +47,14 @@ static void wake_init(struct sim *sim)
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (uv_poll_init(&sim->loop, &sim->wake, fd) < 0) {
+	sim_io_watch_init(sim, &sim->wake, fd);
+	sim->wake.data = sim;
+	if (sim_io_watch_start(&sim->wake, SIM_IO_READABLE, wake_readable) < 0) {
 		close(fd);
 		return;
 	}
-	sim->wake.data = sim;
-	uv_poll_start(&sim->wake, UV_READABLE, wake_readable);
-	/* Not a reason for the loop to live on: it only ends waits. */
-	uv_unref((uv_handle_t *)&sim->wake);
+	/* Not a reason to wait on: it only ends waits. */
+	sim_io_watch_unref(&sim->wake);
 	sim->wake_fd = fd;
 }
 
@@ -84,10 +91,14 @@ int sim_create(struct sim **out, const struct sim_config *cfg)
 	sim->wake_fd = -1;
 	sim_clock_init(&sim->clock, cfg->clock);
 	sim->dom0 = dom0_create(sim);
-	if (!sim->dom0) {
+	rc = sim->dom0 ? sim_io_init(sim) : -ENOMEM;
+	if (rc < 0) {
+		if (sim->dom0)
+			sim_evtchn_table_fini(&sim->dom0->evtchn);
+		free(sim->dom0);
 		uv_loop_close(&sim->loop);
 		free(sim);
-		return -ENOMEM;
+		return rc;
 	}
 	sim->domains[0] = sim->dom0;
 	sim->domains_end = 1;
@@ -171,8 +182,11 @@ void sim_destroy(struct sim *sim)
 	uv_walk(&sim->loop, close_walk_cb, NULL);
 	uv_run(&sim->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&sim->loop);
-	if (sim->wake_fd >= 0)
+	if (sim->wake_fd >= 0) {
+		sim_io_watch_close(&sim->wake);
 		close(sim->wake_fd);
+	}
+	sim_io_fini(sim);
 	if (sim->xs)
 		xs_store_destroy(sim->xs);
 	sim_evtchn_table_fini(&sim->dom0->evtchn);
@@ -289,22 +303,21 @@ static SIM_HOT_INLINE bool fire_expired_timer(struct sim *sim, struct sim_domain
 }
 
 /*
- * Waits on the loop's backend fd with ns precision (libuv timers have ms),
- * at most timeout_ns (-1: no limit). Returns false when nothing could ever
- * end the wait: no limit and no live libuv handle.
+ * Waits on the simulator's set with ns precision (libuv timers have ms),
+ * at most timeout_ns (-1: no limit); the pass after it hands out what came.
+ * Returns false when nothing could ever end the wait: no limit, no watch
+ * and no live libuv handle.
  */
 static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
 {
-	struct pollfd pfd = { .fd = uv_backend_fd(&sim->loop), .events = POLLIN };
+	struct pollfd pfd = { .fd = sim->io.fd, .events = POLLIN };
 	struct timespec ts, *tsp = NULL;
+	int uv_ms = sim_io_prepare_wait(sim);
 
-	if (uv_loop_alive(&sim->loop)) {
-		int uv_ms = uv_backend_timeout(&sim->loop);
-		if (uv_ms >= 0 && (timeout_ns < 0 || (int64_t)uv_ms * 1000000 < timeout_ns))
-			timeout_ns = (int64_t)uv_ms * 1000000;
-	} else if (timeout_ns < 0) {
+	if (uv_ms >= 0 && (timeout_ns < 0 || (int64_t)uv_ms * 1000000 < timeout_ns))
+		timeout_ns = (int64_t)uv_ms * 1000000;
+	else if (timeout_ns < 0 && !sim_io_alive(sim))
 		return false;
-	}
 	if (timeout_ns >= 0) {
 		ts.tv_sec = timeout_ns / 1000000000;
 		ts.tv_nsec = timeout_ns % 1000000000;
@@ -315,16 +328,30 @@ static bool wait_for_io(struct sim *sim, int64_t timeout_ns)
 }
 
 /*
- * Real clock: waits inside the loop's own epoll_wait, whose pass then hands
- * over what it found: one system call per wake-up, where wait_for_io's ppoll
- * and the loop pass after it take two. The timerfd ends the wait at next to
- * the nanosecond (libuv's timers have milliseconds and a coarse clock); it
- * is set again only when the deadline changes or it has fired. False when it
- * cannot be used.
+ * A pass without waiting. With nothing but libuv's fd in the set (the
+ * virtual clock without a TAP) that is libuv's pass alone, as it was;
+ * otherwise the set is looked at too.
+ */
+static SIM_HOT_INLINE void loop_poll(struct sim *sim)
+{
+	if (sim->io.members)
+		sim_io_run(sim, false);
+	else
+		uv_run(&sim->loop, UV_RUN_NOWAIT);
+}
+
+/*
+ * Real clock: waits in the simulator's set (sim_io_run), which hands a
+ * ready TAP its frame without a libuv pass and runs libuv only when it has
+ * something: one system call per wake-up. The timerfd ends the wait at
+ * next to the nanosecond (libuv's timers have milliseconds and a coarse
+ * clock); it is set again only when the deadline changes or it has fired.
+ * False when it cannot be used, or nothing but a timer could end the wait
+ * and none is set.
  */
 static SIM_HOT_INLINE bool wait_in_loop(struct sim *sim, uint64_t next, int64_t left)
 {
-	if (sim->wake_fd < 0 || !uv_loop_alive(&sim->loop))
+	if (sim->wake_fd < 0 || (left < 0 && !sim_io_alive(sim)))
 		return false;
 	if (left > 0 && sim->wake_at != next) {
 		uint64_t at = sim->clock.host_start + next;
@@ -335,7 +362,7 @@ static SIM_HOT_INLINE bool wait_in_loop(struct sim *sim, uint64_t next, int64_t 
 			return false;
 		sim->wake_at = next;
 	}
-	uv_run(&sim->loop, UV_RUN_ONCE);
+	sim_io_run(sim, true);
 	return true;
 }
 
@@ -389,10 +416,10 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 	/*
 	 * Under the real clock the loop is polled after the wait, not before
 	 * it: a guest that blocks has mostly handled all there was, so a poll
-	 * first would find nothing and cost a libuv pass and a syscall more.
-	 * The wait itself is the loop's epoll_wait where it can be
-	 * (wait_in_loop): one system call per wake-up. The loop is still
-	 * polled at least once per call.
+	 * first would find nothing and cost a pass and a syscall more. The
+	 * wait itself is the epoll_wait of the simulator's set where it can be
+	 * (wait_in_loop): one system call per wake-up. The set is still
+	 * looked at at least once per call.
 	 */
 	bool poll = sim->cfg.clock != SIM_CLOCK_REAL, polled = false;
 	uint64_t now, tsc;
@@ -417,7 +444,7 @@ static SIM_HOT_INLINE void run_until(struct sim *sim, struct sim_domain *d, uint
 	}
 	for (;;) {
 		if (poll) {
-			uv_run(&sim->loop, UV_RUN_NOWAIT);
+			loop_poll(sim);
 			polled = true;
 			sim->polls_deferred = 0;
 			sim->woken_by_jump = false;
@@ -498,7 +525,7 @@ void sim_run_until_event(struct sim *sim, struct sim_domain *d)
 
 void sim_poll(struct sim *sim)
 {
-	uv_run(&sim->loop, UV_RUN_NOWAIT);
+	loop_poll(sim);
 	fire_sim_timers(sim, sim_clock_now(&sim->clock));
 	for (int i = 1; i < SIM_MAX_DOMAINS; i++) {
 		struct sim_domain *d = sim->domains[i];
