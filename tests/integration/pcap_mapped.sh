@@ -68,14 +68,17 @@ while at < len(b):
     at += 16 + struct.unpack_from('<I', b, at + 8)[0]
 open(sys.argv[2], 'wb').write(b)
 PY
-timeout 60 "$BIN/echo" --vif "pcap=$TMP/late.pcap,linger=1" -- ip=10.0.0.2/24 >"$TMP/out" 2>"$TMP/err" &
+# Files of its own: the background shell truncates a reused $TMP/out only
+# after the fork, so the wait could read the recording run's line instead.
+timeout 60 "$BIN/echo" --vif "pcap=$TMP/late.pcap,linger=1" -- ip=10.0.0.2/24 \
+	>"$TMP/late.out" 2>"$TMP/late.err" &
 pid=$!
-wait_for_line "$TMP/out" '^net: vif0 10\.0\.0\.2/24 \(static\)$' 30
+wait_for_line "$TMP/late.out" '^net: vif0 10\.0\.0\.2/24 \(static\)$' 30
 : >"$TMP/late.pcap"
 set +e
 wait "$pid"
 status=$?
 set -e
-cat "$TMP/err"
+cat "$TMP/late.err"
 expect_eq "exit status when truncated" 0 "$status"
-expect_grep "the truncation said" "^drydock: vif0: $TMP/late\.pcap: record [23]: the file was truncated while it was read; no more frames are fed from it$" "$TMP/err"
+expect_grep "the truncation said" "^drydock: vif0: $TMP/late\.pcap: record [23]: the file was truncated while it was read; no more frames are fed from it$" "$TMP/late.err"
