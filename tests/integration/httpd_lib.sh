@@ -32,7 +32,7 @@ httpd_start() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do host+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	words=("$@")
-	touch "$out"
+	: >"$out" # now, not in the child after the fork: a reused file still holds the last run's line
 	ip netns exec "$NS" "$BIN/httpd" --mem 512 ${host[@]+"${host[@]}"} --vif "$vif" -- \
 		ip=10.0.0.2/24 ${words[@]+"${words[@]}"} >"$out" 2>"$out.err" &
 	guest=$!
