@@ -10,7 +10,10 @@
  *
  * A fault in the guard page below the domain's simulator stack (sim/stack.h)
  * is not the guest's: the simulator itself ran out of stack inside one of
- * its hypercalls. It is reported as that, and still ends the process.
+ * its hypercalls. Nor is any fault taken while the stack pointer was on
+ * that stack: only the simulator's side of a hypercall runs there (the
+ * guest's code never does), so it is a drydock or library bug. Both are
+ * reported as that, and still end the process.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -41,7 +44,7 @@ static const char *fault_name(int sig)
 	}
 }
 
-/* The one line that says what faulted: the guest, or the simulator's own stack. */
+/* The one line that says what faulted: the guest, or the simulator (its stack ran out, or a bug). */
 static int fault_line(char *msg, size_t size, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, const struct sim_domain *d)
 {
@@ -54,6 +57,11 @@ static int fault_line(char *msg, size_t size, int sig, const siginfo_t *si,
 				"not the guest's\n",
 				SIM_STACK_BYTES / 1024, d->domid, d->name, strsignal(sig),
 				si->si_addr, rip);
+	if (d && sim_stack_contains(&d->stack, (const void *)uc->uc_mcontext.gregs[REG_RSP]))
+		return snprintf(msg, size,
+				"drydock: the simulator faulted in a hypercall of domain %u (%s): "
+				"%s (%s) at address %p, rip %#llx; a drydock bug, not the guest's\n",
+				d->domid, d->name, fault_name(sig), strsignal(sig), si->si_addr, rip);
 	return snprintf(msg, size, "drydock: domain %u (%s) crashed: %s (%s) at address %p, rip %#llx\n",
 			d ? d->domid : 0, d ? d->name : "?", fault_name(sig), strsignal(sig),
 			si->si_addr, rip);

@@ -16,6 +16,7 @@ struct sim_stack_probe {
 	uint64_t slot_before;  /* the trampoline's saved-sp slot before it */
 	uint64_t slot_after;   /* and after it */
 	bool overflow;         /* set by the test: the next transmit recurses without end */
+	bool fault;            /* set by the test: the next transmit writes through NULL */
 };
 
 extern struct sim_stack_probe sim_stack_probe;

@@ -7,6 +7,8 @@
  * Run with "-- overflow ...", app_main instead makes the backend recurse
  * into the stack's guard page: the process must end with the fault
  * handler's "simulator stack overflow" report (CMakeLists.txt checks it).
+ * With "-- fault ...", the backend writes through a NULL pointer: the
+ * report must blame the simulator, not the guest.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,11 +108,12 @@ int app_main(int argc, char **argv)
 
 	if (net_init(argc, argv, uk_now_ns() + UK_NSEC_PER_SEC) < 0)
 		return 1;
-	if (argc > 1 && !strcmp(argv[1], "overflow")) {
-		sim_stack_probe.overflow = true;
+	if (argc > 1 && (!strcmp(argv[1], "overflow") || !strcmp(argv[1], "fault"))) {
+		sim_stack_probe.overflow = !strcmp(argv[1], "overflow");
+		sim_stack_probe.fault = !strcmp(argv[1], "fault");
 		probe_setup(NULL);
 		send_one();
-		return 3; /* not reached: the overflow ends the process */
+		return 3; /* not reached: the fault ends the process */
 	}
 	return cmocka_run_group_tests(tests, probe_setup, NULL);
 }

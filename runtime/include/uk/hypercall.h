@@ -1,9 +1,10 @@
 /*
  * The Xen hypercalls the runtime makes, with Xen's own names and argument
  * conventions. On Xen they trap through the hypercall page
- * (runtime/platform/xen); in the simulator they are C functions in
- * hypercall_shim/. Each returns 0 (or a non-negative result) or a negative
- * Xen error number.
+ * (runtime/platform/xen); in the simulator each is a trampoline to the
+ * C function shim_<op> in hypercall_shim/, run on the simulator's own stack
+ * (hypercall_shim/stack_switch.S). Each returns 0 (or a non-negative
+ * result) or a negative Xen error number.
  */
 #ifndef UK_HYPERCALL_H
 #define UK_HYPERCALL_H
