@@ -15,6 +15,17 @@
 #include "sim/report.h"
 #include "sim/sim_private.h"
 
+/*
+ * uv_wait_ms relies on uv_backend_timeout returning 0 while watchers wait
+ * in libuv's queue (libuv 1.44.0, its pull request 3466). With an older
+ * libuv a handle a backend starts from a hypercall (slirp's new socket, a
+ * xenstore client's read) is never added to libuv's epoll set and the
+ * wait never ends for it.
+ */
+#if UV_VERSION_HEX < 0x012c00
+#error "the simulator's epoll set needs libuv 1.44 or later (uv_backend_timeout)"
+#endif
+
 /* What stands for libuv's backend fd in the set (a watch's is the watch). */
 #define IO_TAG_UV(sim) ((void *)&(sim)->io)
 
