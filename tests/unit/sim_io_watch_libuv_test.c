@@ -16,7 +16,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -248,6 +250,46 @@ static void test_sim_destroy_closes_every_fd_the_simulator_opened(void **state)
 	assert_int_equal(open_fds(), before);
 }
 
+/* Whether fd was open before: fds below 1024 are enough for a unit test. */
+static void open_fd_set(bool open[1024])
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	assert_non_null(d);
+	memset(open, 0, 1024 * sizeof(bool));
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
+			open[atoi(e->d_name)] = true;
+	closedir(d);
+}
+
+static void test_every_fd_the_simulator_opens_is_closed_by_a_restarts_execv(void **state)
+{
+	struct fixture *f = *state;
+	static bool before[1024], after[1024];
+	struct sim *sim;
+	struct sim_io_watch w;
+	unsigned int found = 0;
+
+	/* A restart (sim/host/actions.c) execs without closing anything first. */
+	open_fd_set(before);
+	assert_int_equal(sim_create(&sim, sim_config(f->sim)), 0);
+	sim_io_run(sim, false);
+	sim_io_watch_init(sim, &w, f->p[0]);
+	assert_int_equal(sim_io_watch_start(&w, SIM_IO_READABLE, on_readable_unread), 0);
+	open_fd_set(after);
+	for (int fd = 0; fd < 1024; fd++) {
+		if (!after[fd] || before[fd])
+			continue;
+		found++;
+		assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	}
+	assert_true(found >= 2); /* the set's and the timerfd at least */
+	sim_io_watch_close(&w);
+	sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +298,7 @@ int main(void)
 		T(test_a_thread_pool_completion_ends_the_wait_it_comes_during),
 		T(test_a_uv_async_sent_from_a_signal_handler_ends_the_wait),
 		T(test_a_handle_closed_between_waits_gets_its_callback_without_waiting),
+		T(test_every_fd_the_simulator_opens_is_closed_by_a_restarts_execv),
 		/* After the fixture's runs: libuv's process-wide fds already exist. */
 		T(test_sim_destroy_closes_every_fd_the_simulator_opened),
 #undef T
