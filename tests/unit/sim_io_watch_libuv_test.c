@@ -5,7 +5,8 @@
  * waits, and libuv's own fd while a watched fd never stops being readable
  * (a flooded TAP). Each must end the wait it comes during, or be served by
  * the next one; a guard timerfd ends a wait that nothing else ends, so a
- * failure is an assertion, not a hang. Also: sim_destroy leaves no fd open.
+ * failure is an assertion, not a hang. Also: sim_destroy leaves no fd open,
+ * and every fd the simulator opens is close-on-exec (a restart execs).
  */
 #include <stdarg.h>
 #include <stddef.h>
