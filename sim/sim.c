@@ -142,6 +142,18 @@ static SIM_HOT_INLINE void flush_captures(struct sim *sim)
 	}
 }
 
+void sim_flush_captures_in_signal(struct sim *sim)
+{
+	/* Every domain's, pending or not: capture_pending is cleared before the flush it asks for. */
+	for (int i = 1; i < sim->domains_end; i++) {
+		struct sim_domain *d = sim->domains[i];
+
+		for (unsigned int j = 0; d && j < SIM_MAX_VIFS; j++)
+			if (d->vifs[j])
+				vif_flush_in_signal(d->vifs[j]);
+	}
+}
+
 void sim_finish(struct sim *sim)
 {
 	/* The backends' last words (a replay's report), then capture files end whole. */

@@ -66,6 +66,11 @@ int sim_xenstore_listen(struct sim *sim, const char *path);
 void sim_finish(struct sim *sim);
 /* The async-signal-safe part of sim_finish: removes socket files. */
 void sim_remove_sockets(struct sim *sim);
+/*
+ * For a signal handler about to _exit: every vif capture's buffered whole
+ * records to its file, with write(2) only (vif_flush_in_signal).
+ */
+void sim_flush_captures_in_signal(struct sim *sim);
 
 /*
  * Simulator timers, on guest system time (so under the virtual clock they

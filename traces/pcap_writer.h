@@ -35,6 +35,14 @@ int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *fr
 int trace_writer_flush(struct trace_writer *w);
 /* Flushes and closes; returns what the final flush returned. NULL is allowed. */
 int trace_writer_close(struct trace_writer *w);
+/*
+ * For a signal handler about to _exit: writes, with write(2) only, the whole
+ * records gathered and not yet on disk, so the file ends on a record
+ * boundary. Safe wherever the signal lands in the other functions (the one
+ * case it gives up on: a write to a pipe in flight, whose outcome it cannot
+ * know). NULL is allowed.
+ */
+void trace_writer_flush_in_signal(struct trace_writer *w);
 /* The file's path, as given to trace_writer_open. */
 const char *trace_writer_path(const struct trace_writer *w);
 

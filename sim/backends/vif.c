@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <linux/if_ether.h> /* ETH_HLEN */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,14 +78,26 @@ void vif_flush(struct vif *v)
 	}
 }
 
+void vif_flush_in_signal(struct vif *v)
+{
+	struct vif_capture *c = v->capture;
+
+	if (c)
+		trace_writer_flush_in_signal(c->w);
+}
+
 static void capture_close(struct vif *v)
 {
-	if (!v->capture)
+	struct vif_capture *c = v->capture;
+
+	if (!c)
 		return;
 	vif_flush(v);
-	trace_writer_close(v->capture->w);
-	free(v->capture);
+	/* Out of a signal handler's reach (vif_flush_in_signal) before it is freed. */
 	v->capture = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	trace_writer_close(c->w);
+	free(c);
 }
 
 /* --- vifs --- */

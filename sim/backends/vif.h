@@ -252,6 +252,11 @@ void vif_input_ended(struct vif *v, uint64_t linger_ns);
 void vif_finish(struct vif *v);
 /* Flushes the capture file (also done by vif_destroy). */
 void vif_flush(struct vif *v);
+/*
+ * From a signal handler about to _exit: the capture's buffered whole records
+ * to its file, with write(2) only (trace_writer_flush_in_signal).
+ */
+void vif_flush_in_signal(struct vif *v);
 /* The vif's MAC address as "xx:xx:xx:xx:xx:xx" (buf of at least 18 bytes). */
 void vif_format_mac(const uint8_t mac[6], char *buf);
 

@@ -4,7 +4,9 @@
  * stops it at once. Plain sigaction handlers rather than libuv's signal
  * watchers, because a guest spinning without a hypercall never lets the
  * loop run: the first signal only wakes the loop (uv_async_send is
- * async-signal-safe), the second acts inside the handler.
+ * async-signal-safe), the second acts inside the handler, where it also
+ * writes the vif captures' buffered records (a loop that never went idle
+ * never flushed them).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -47,8 +49,10 @@ static void on_signal(int sig)
 		uv_async_send(&signals.wake);
 		return;
 	}
-	/* Only async-signal-safe work from here: write(), unlink(), _exit(). */
+	/* Only async-signal-safe work from here: write(), lseek(), unlink(), _exit(). */
 	sim_console_drain(&d->console);
+	/* Captures end on their last whole record: none handled so far is lost. */
+	sim_flush_captures_in_signal(d->sim);
 	n = snprintf(msg, sizeof(msg), "drydock: %s: stopping domain %u\n", strsignal(sig),
 		     d->domid);
 	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
