@@ -25,6 +25,8 @@
 #include "traces/pcap_writer.h"
 
 #define TRACE_WRITE_BUFFER (256 * 1024)
+_Static_assert(TRACE_WRITER_SNAPLEN + 16 <= TRACE_WRITE_BUFFER,
+	       "a whole record fits in the buffer, so one is never split");
 
 /*
  * A record header as pcap_dump writes it (libpcap's struct pcap_sf_pkthdr):
