@@ -66,8 +66,8 @@ uint32_t tcp_lend_seg(struct tcp_pcb *pcb, struct tcp_seg *seg)
 	uint32_t token, n = seg->len;
 
 	if ((r && r->buf) || !pcb->lend || pcb->lend->count == TCP_LEND_MAX || pcb->rcvq.len ||
-	    !seg->nr_more || seg->nr_more >= TCP_LEND_PIECES || !n || !link || !link->rx_keep || n > tcp_rcv_room(pcb) ||
-	    link->rx_keep(link->ctx, &token) < 0)
+	    !seg->nr_more || seg->nr_more >= TCP_LEND_PIECES || !n || !link || !link->rx_keep ||
+	    n > tcp_rcv_room(pcb) || link->rx_keep(link->ctx, &token) < 0)
 		return 0;
 	e = lend_push(pcb, n);
 	e->link = link;
