@@ -310,6 +310,19 @@ static int stream_block(struct net_socket *s, struct net_stream_reader *r, uint6
 	return rc == -ETIMEDOUT && !r->got ? rc : 0;
 }
 
+/*
+ * Waits for stream data: as reader r when no other reader is registered
+ * (one at a time takes data directly), otherwise behind that one, for the
+ * ring. Returns what socket_block or stream_block returns (s may be freed
+ * when it is negative).
+ */
+static int stream_wait(struct net_socket *s, struct net_stream_reader *r, uint64_t deadline_ns)
+{
+	if (s->stream.reader)
+		return socket_block(s, deadline_ns);
+	return stream_block(s, r, deadline_ns);
+}
+
 int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
 {
 	int rc = stream_check_buf(s, s ? s->ops->recv : NULL, buf, len);
@@ -317,15 +330,9 @@ int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns)
 	if (rc < 0)
 		return rc;
 	while ((rc = s->ops->recv(s, buf, len)) == -EAGAIN) {
-		/* One reader at a time takes data directly; another waits for the ring. */
 		struct net_stream_reader r = { buf, len > INT_MAX ? INT_MAX : (uint32_t)len, 0 };
 
-		if (s->stream.reader) {
-			if ((rc = socket_block(s, deadline_ns)) < 0)
-				return rc;
-			continue;
-		}
-		if ((rc = stream_block(s, &r, deadline_ns)) < 0)
+		if ((rc = stream_wait(s, &r, deadline_ns)) < 0)
 			return rc; /* s may be freed */
 		if (r.got) {
 			s->ops->recv_done(s, r.got);
@@ -348,12 +355,7 @@ int net_recv_borrow(struct net_socket *s, struct net_piece *pieces, unsigned int
 		/* Registered without a buffer: the stack lends frames as they come. */
 		struct net_stream_reader r = { NULL, 0, 0 };
 
-		if (s->stream.reader) {
-			if ((rc = socket_block(s, deadline_ns)) < 0)
-				return rc;
-			continue;
-		}
-		if ((rc = stream_block(s, &r, deadline_ns)) < 0)
+		if ((rc = stream_wait(s, &r, deadline_ns)) < 0)
 			return rc; /* s may be freed */
 	}
 	return rc;
