@@ -16,11 +16,11 @@
 #include "sim/sim_private.h"
 
 /*
- * uv_wait_ms relies on uv_backend_timeout returning 0 while watchers wait
- * in libuv's queue (libuv 1.44.0, its pull request 3466). With an older
- * libuv a handle a backend starts from a hypercall (slirp's new socket, a
- * xenstore client's read) is never added to libuv's epoll set and the
- * wait never ends for it.
+ * sim_io_prepare_wait relies on uv_backend_timeout returning 0 while
+ * watchers wait in libuv's queue (libuv 1.44.0, its pull request 3466).
+ * With an older libuv a handle a backend starts from a hypercall (slirp's
+ * new socket, a xenstore client's read) is never added to libuv's epoll set
+ * and the wait never ends for it.
  */
 #if UV_VERSION_HEX < 0x012c00
 #error "the simulator's epoll set needs libuv 1.44 or later (uv_backend_timeout)"
@@ -169,8 +169,9 @@ static void watch_ready(struct sim_io_watch *w, uint32_t got)
  * is stale when no pass ran for a while, so that is read again when it has
  * a timer.
  */
-static int uv_wait_ms(uv_loop_t *loop)
+int sim_io_prepare_wait(struct sim *sim)
 {
+	uv_loop_t *loop = &sim->loop;
 	int ms = uv_backend_timeout(loop);
 
 	if (ms > 0) {
@@ -180,11 +181,6 @@ static int uv_wait_ms(uv_loop_t *loop)
 	if (ms == 0 && !uv_loop_alive(loop))
 		return -1;
 	return ms;
-}
-
-int sim_io_prepare_wait(struct sim *sim)
-{
-	return uv_wait_ms(&sim->loop);
 }
 
 /* Hands out n events of one wake-up; true when libuv's fd was among them. */
@@ -210,7 +206,7 @@ static bool io_dispatch(struct sim *sim, struct epoll_event *ev, int n)
 void sim_io_run(struct sim *sim, bool wait)
 {
 	struct epoll_event ev[SIM_IO_EVENTS_MAX];
-	int uv_ms = uv_wait_ms(&sim->loop);
+	int uv_ms = sim_io_prepare_wait(sim);
 	/* libuv with work now: its pass, after a look, and no wait (its
 	 * callbacks may give the guest what it waits for). */
 	int timeout = wait ? uv_ms : 0;

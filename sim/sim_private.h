@@ -59,9 +59,8 @@ int sim_io_init(struct sim *sim);
 void sim_io_fini(struct sim *sim);
 /*
  * One wake-up: waits in the set (wait, unless libuv has work now; else
- * only looks), hands each ready
- * watch its events and runs a libuv pass (UV_RUN_NOWAIT) if its fd was
- * ready or it is due. Without a watch, a timer or a live libuv handle a
+ * only looks), hands each ready watch its events and runs a libuv pass
+ * (UV_RUN_NOWAIT) if its fd was ready or it is due. Without a watch, a timer or a live libuv handle a
  * wait never ends: the caller checks first (sim_io_alive).
  */
 void sim_io_run(struct sim *sim, bool wait);
