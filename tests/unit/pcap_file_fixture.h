@@ -1,6 +1,7 @@
 /*
- * What the pcap reader's tests share: a fresh directory per test and the
- * path of the one file a test writes there (f->path), removed afterwards.
+ * What the pcap reader's and writer's tests share: a fresh directory per
+ * test and the path of the one file a test writes there (f->path), removed
+ * afterwards.
  */
 #ifndef DRYDOCK_TESTS_PCAP_FILE_FIXTURE_H
 #define DRYDOCK_TESTS_PCAP_FILE_FIXTURE_H

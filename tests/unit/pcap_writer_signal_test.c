@@ -22,43 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pcap_file_fixture.h"
 #include "traces/pcap_writer.h"
 
 #define HDR 24u     /* the pcap file header */
 #define REC 16u     /* a record header */
 #define LEN 60u     /* the frames' length */
 #define RUNS 12     /* signals sent to a busy writer */
-
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/pcap_writer_signal_test.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/cap.pcap", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
 
 static int write_seq(struct trace_writer *w, uint32_t seq, size_t len)
 {
