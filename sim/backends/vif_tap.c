@@ -171,6 +171,16 @@ static bool tap_read_all(struct tap *t)
 	return false;
 }
 
+/* Stops reading the device for good, saying why once ("read failed: ..."). */
+static void tap_read_end(struct tap *t, const char *what, const char *why)
+{
+	if (!t->read_failed)
+		sim_log("tap %s: %s: %s; no more frames from it", t->vif->cfg.arg, what, why);
+	sim_io_watch_stop(&t->watch);
+	t->polling = false;
+	t->read_failed = true;
+}
+
 /* Reads until the device is empty (or one frame, see tap_read_all), or until
  * the guest has nowhere to put a frame. */
 static void tap_readable(struct sim_io_watch *w, int status, int events)
@@ -180,11 +190,8 @@ static void tap_readable(struct sim_io_watch *w, int status, int events)
 	unsigned int frames = 0;
 
 	if (status < 0) {
-		/* EPOLLERR: the interface went away (tun_chr_poll); the watch is stopped. */
-		sim_log("tap %s: the device reports an error: %s; no more frames from it",
-			t->vif->cfg.arg, strerror(-status));
-		t->polling = false;
-		t->read_failed = true;
+		/* EPOLLERR: the interface went away (tun_chr_poll). */
+		tap_read_end(t, "the device reports an error", strerror(-status));
 		return;
 	}
 	all = tap_read_all(t);
@@ -207,11 +214,7 @@ static void tap_readable(struct sim_io_watch *w, int status, int events)
 			return;
 		}
 		if (n <= 0) {
-			if (!t->read_failed)
-				sim_log("tap %s: read failed: %s; no more frames from it",
-					t->vif->cfg.arg, n < 0 ? strerror(errno) : "end of file");
-			tap_poll(t, false); /* before read_failed, which makes tap_poll do nothing */
-			t->read_failed = true;
+			tap_read_end(t, "read failed", n < 0 ? strerror(errno) : "end of file");
 			return;
 		}
 		frames++;
@@ -238,12 +241,8 @@ static void tap_poll(struct tap *t, bool on)
 		return;
 	}
 	int rc = sim_io_watch_start(&t->watch, SIM_IO_READABLE, tap_readable);
-	if (rc < 0) {
-		sim_log("tap %s: cannot watch the device: %s; no more frames from it",
-			t->vif->cfg.arg, strerror(-rc));
-		t->polling = false;
-		t->read_failed = true;
-	}
+	if (rc < 0)
+		tap_read_end(t, "cannot watch the device", strerror(-rc));
 }
 
 static void tap_rx_ready(struct vif *v)
