@@ -276,20 +276,18 @@ void netfront_rx_release(struct netfront *nf, uint32_t token)
 static void rx_deliver_sg(struct netfront *nf)
 {
 	size_t off = 0;
-
 	bool taken;
 
 	nf->rx_in_sg = true;
 	taken = nf->rx_sg_fn && nf->rx_sg_fn(nf, nf->rx_join_frags, nf->rx_join_nr,
 					      nf->rx_join_len, nf->rx_join_flags, nf->rx_arg);
 	nf->rx_in_sg = false;
-	if (!taken)
-		nf->rx_join_kept = false; /* joined below: the slots go back */
 	if (taken) {
 		nf->stats.rx_frames++;
 		nf->stats.rx_bytes += nf->rx_join_len;
 		return;
 	}
+	nf->rx_join_kept = false; /* joined below: the slots go back */
 	for (unsigned int i = 0; i < nf->rx_join_nr; i++) {
 		memcpy(nf->rx_frame + off, nf->rx_join_frags[i].data, nf->rx_join_frags[i].len);
 		off += nf->rx_join_frags[i].len;
