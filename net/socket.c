@@ -314,9 +314,11 @@ static int stream_block(struct net_socket *s, struct net_stream_reader *r, uint6
  * Waits for stream data: as reader r when no other reader is registered
  * (one at a time takes data directly), otherwise behind that one, for the
  * ring. Returns what socket_block or stream_block returns (s may be freed
- * when it is negative).
+ * when it is negative). Out of line: inlined, it moved the compiler's
+ * choices in the datagram path (bench/udp_cost.sh counted 4 more).
  */
-static int stream_wait(struct net_socket *s, struct net_stream_reader *r, uint64_t deadline_ns)
+static __attribute__((noinline)) int stream_wait(struct net_socket *s, struct net_stream_reader *r,
+						 uint64_t deadline_ns)
 {
 	if (s->stream.reader)
 		return socket_block(s, deadline_ns);
