@@ -136,15 +136,16 @@ int blkback_capture_open(struct blkback *bb, char *err, size_t errlen)
 			 bb->cfg.capture, strerror(-rc));
 		goto fail;
 	}
-	trace_recbuf_attach(&c->rb, fd);
-	bb->capture = c;
 	if ((rc = list_in_domain(bb)) < 0) {
-		snprintf(err, errlen, "%s: capture file '%s': domain %u has %u disks logging already",
+		snprintf(err, errlen, "%s: capture file '%s': domain %u has %d disks logging already",
 			 bb->cfg.vdev, bb->cfg.capture, bb->dom->domid, SIM_MAX_DISKS);
-		bb->capture = NULL;
 		close(fd);
 		goto fail;
 	}
+	trace_recbuf_attach(&c->rb, fd);
+	/* Whole before a signal handler can reach it (blkback_flush_in_signal). */
+	atomic_signal_fence(memory_order_seq_cst);
+	bb->capture = c;
 	append(bb, "# drydock vbd capture 1: %s, image %s, %llu sectors of %u bytes", bb->name,
 	       bb->cfg.target, (unsigned long long)bb->cfg.sectors, BLKBACK_SECTOR);
 	return 0;
