@@ -14,6 +14,7 @@
 #include <xen/hvm/params.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
+#include "sim/backends/blkback.h" /* SIM_MAX_DISKS */
 #include "sim/clock.h"
 #include "sim/console.h"
 #include "sim/evtchn.h"
@@ -80,7 +81,7 @@ struct sim_domain {
 	struct sim_evtchn_table evtchn;
 	struct sim_gnttab gnttab;
 	struct vif *vifs[SIM_MAX_VIFS];
-	bool capture_pending; /* a vif wrote capture records the loop has not flushed */
+	bool capture_pending; /* a vif or disk logged records the loop has not flushed */
 	unsigned int nr_vifs;
 
 	/* Single-shot timer (set_timer_op / VCPUOP_set_singleshot_timer), 0 = off. */
@@ -93,6 +94,8 @@ struct sim_domain {
 	unsigned int shutdown_reason; /* SHUTDOWN_* */
 	int exit_status;              /* process exit status derived from the shutdown */
 	unsigned int violations;      /* protocol violations reported */
+	/* The disks with a capture= log (blkback_capture.c): flushed with the vifs' captures. */
+	struct blkback *disk_logs[SIM_MAX_DISKS];
 };
 
 /*

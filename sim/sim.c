@@ -118,13 +118,16 @@ void sim_remove_sockets(struct sim *sim)
 		unlink(sim->xs_socket.path);
 }
 
-/* Pushes the buffered capture records of d's vifs to their files. */
+/* Pushes the buffered capture records of d's vifs and disks to their files. */
 static void flush_domain_captures(struct sim_domain *d)
 {
 	d->capture_pending = false;
 	for (unsigned int j = 0; j < SIM_MAX_VIFS; j++)
 		if (d->vifs[j] && d->vifs[j]->capture)
 			vif_flush(d->vifs[j]);
+	for (unsigned int j = 0; j < SIM_MAX_DISKS; j++)
+		if (d->disk_logs[j])
+			blkback_flush(d->disk_logs[j]);
 }
 
 /*
@@ -151,6 +154,9 @@ void sim_flush_captures_in_signal(struct sim *sim)
 		for (unsigned int j = 0; d && j < SIM_MAX_VIFS; j++)
 			if (d->vifs[j])
 				vif_flush_in_signal(d->vifs[j]);
+		for (unsigned int j = 0; d && j < SIM_MAX_DISKS; j++)
+			if (d->disk_logs[j])
+				blkback_flush_in_signal(d->disk_logs[j]);
 	}
 }
 

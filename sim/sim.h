@@ -68,7 +68,8 @@ void sim_finish(struct sim *sim);
 void sim_remove_sockets(struct sim *sim);
 /*
  * For a signal handler about to _exit: every vif capture's buffered whole
- * records to its file, with write(2) only (vif_flush_in_signal).
+ * records and every disk log's whole lines to their files, with write(2)
+ * only (vif_flush_in_signal, blkback_flush_in_signal).
  */
 void sim_flush_captures_in_signal(struct sim *sim);
 

@@ -8,21 +8,19 @@
  * and at each flush.
  *
  * Because no stdio buffer holds records, a signal handler can finish the
- * file (trace_writer_flush_in_signal): the buffer's committed length is
- * published after each whole record and its written length after each
- * write, so the handler writes exactly the whole records not yet on disk.
+ * file (trace_writer_flush_in_signal): the buffer is a trace_recbuf
+ * (recbuf.h), which publishes its progress so that the handler writes
+ * exactly the whole records not yet on disk.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdio_ext.h> /* __fsetlocking */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "traces/pcap_writer.h"
+#include "traces/recbuf.h"
 
 #define TRACE_WRITE_BUFFER (256 * 1024)
 _Static_assert(TRACE_WRITER_SNAPLEN + 16 <= TRACE_WRITE_BUFFER,
@@ -37,31 +35,12 @@ struct record_hdr {
 	uint32_t sec, frac, caplen, len;
 };
 
-/*
- * What a signal handler reads of a writer. The main code is the only writer
- * of these and the handler runs on its thread, so signal fences (compiler
- * ordering) are all the order needed: each store is one machine store, made
- * in the order the handler relies on.
- *   committed  bytes of buf holding whole records; set after a record is in.
- *   written    bytes of buf[0, committed) already on disk (or given up on).
- *   writing    a write(2) is in flight: its result is not in written yet.
- *   base       the file offset buf[0] goes to (for lseek while writing).
- */
-struct writer_progress {
-	volatile size_t committed, written;
-	volatile sig_atomic_t writing;
-	volatile off_t base;
-};
-
 struct trace_writer {
 	pcap_t *pcap;          /* a "dead" handle: the link type and snap length */
 	pcap_dumper_t *dumper; /* owns the FILE */
 	FILE *fp;              /* the dumper's: only the file header goes through it */
-	int fd;                /* fp's descriptor: the records are written here */
-	uint8_t *buf;          /* TRACE_WRITE_BUFFER bytes of records not yet on disk */
-	struct writer_progress p;
+	struct trace_recbuf rb; /* records not yet on disk, to fp's descriptor */
 	char *path;
-	int error;             /* first write error since the last flush (-errno) */
 };
 
 const char *trace_writer_path(const struct trace_writer *w)
@@ -75,7 +54,7 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 	FILE *f;
 	int rc;
 
-	if (!w || !(w->path = strdup(path)) || !(w->buf = malloc(TRACE_WRITE_BUFFER))) {
+	if (!w || !(w->path = strdup(path)) || trace_recbuf_init(&w->rb, TRACE_WRITE_BUFFER) < 0) {
 		if (w)
 			free(w->path);
 		free(w);
@@ -110,71 +89,18 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 	 * by the first flush.
 	 */
 	if (fflush(f) != 0)
-		w->error = -EIO;
+		w->rb.error = -EIO;
 	w->fp = f;
-	w->fd = fileno(f);
-	w->p.base = lseek(w->fd, 0, SEEK_CUR);
+	trace_recbuf_attach(&w->rb, fileno(f)); /* the records go after the header */
 	*out = w;
 	return 0;
 fail:
 	if (w->pcap)
 		pcap_close(w->pcap);
-	free(w->buf);
+	trace_recbuf_free(&w->rb);
 	free(w->path);
 	free(w);
 	return rc;
-}
-
-/* write(2) until all n bytes are out or a write fails (the handler has no one to tell). */
-static void write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return;
-		p += k;
-		n -= (size_t)k;
-	}
-}
-
-/*
- * Writes the committed records to the file and empties the buffer. Each
- * write's result is published (written) before the next, with writing set
- * around it, so a signal handler never writes a byte twice.
- */
-static void writer_drain(struct trace_writer *w)
-{
-	struct writer_progress *p = &w->p;
-	size_t end = p->committed;
-
-	while (p->written < end) {
-		ssize_t k;
-
-		p->writing = 1;
-		atomic_signal_fence(memory_order_seq_cst);
-		k = write(w->fd, w->buf + p->written, end - p->written);
-		if (k > 0)
-			p->written += (size_t)k;
-		else if (k < 0 && errno == EINTR)
-			k = 1; /* nothing written: again */
-		else if (!w->error) /* the rest is lost: the next flush says so */
-			w->error = -EIO;
-		if (k <= 0)
-			p->written = end;
-		atomic_signal_fence(memory_order_seq_cst);
-		p->writing = 0;
-		atomic_signal_fence(memory_order_seq_cst);
-	}
-	/* Empty it: committed first, so a handler in between finds nothing left to write. */
-	p->committed = 0;
-	atomic_signal_fence(memory_order_seq_cst);
-	p->base += (off_t)end;
-	atomic_signal_fence(memory_order_seq_cst);
-	p->written = 0;
-	atomic_signal_fence(memory_order_seq_cst);
 }
 
 int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len)
@@ -186,54 +112,24 @@ int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *fr
 		.caplen = (uint32_t)caplen,
 		.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
 	};
-	size_t used = w->p.committed;
-
 	/* A whole record always fits (snap length < buffer): it is never split. */
-	if (sizeof(h) + caplen > TRACE_WRITE_BUFFER - used) {
-		writer_drain(w);
-		used = 0;
-	}
-	memcpy(w->buf + used, &h, sizeof(h));
-	memcpy(w->buf + used + sizeof(h), frame, caplen);
-	/* The record's bytes are in before the handler may see them. */
-	atomic_signal_fence(memory_order_seq_cst);
-	w->p.committed = used + sizeof(h) + caplen;
-	atomic_signal_fence(memory_order_seq_cst);
-	return w->error;
+	uint8_t *at = trace_recbuf_reserve(&w->rb, sizeof(h) + caplen);
+
+	memcpy(at, &h, sizeof(h));
+	memcpy(at + sizeof(h), frame, caplen);
+	trace_recbuf_commit(&w->rb, sizeof(h) + caplen);
+	return w->rb.error;
 }
 
 void trace_writer_flush_in_signal(struct trace_writer *w)
 {
-	int saved_errno = errno; /* the interrupted code may be about to read it */
-	size_t end, from;
-
-	if (!w)
-		return;
-	end = w->p.committed;
-	from = w->p.written;
-	if (w->p.writing) {
-		/* The main code's write may or may not have happened: the file says. */
-		off_t at = lseek(w->fd, 0, SEEK_CUR);
-
-		if (at < 0 || at < w->p.base) {
-			errno = saved_errno;
-			return; /* a pipe: which records arrived cannot be known */
-		}
-		from = (size_t)(at - w->p.base);
-	}
-	if (from < end)
-		write_all(w->fd, w->buf + from, end - from);
-	errno = saved_errno;
+	if (w)
+		trace_recbuf_flush_in_signal(&w->rb);
 }
 
 int trace_writer_flush(struct trace_writer *w)
 {
-	int rc;
-
-	writer_drain(w);
-	rc = w->error;
-	w->error = 0;
-	return rc;
+	return trace_recbuf_flush(&w->rb);
 }
 
 int trace_writer_close(struct trace_writer *w)
@@ -245,7 +141,7 @@ int trace_writer_close(struct trace_writer *w)
 	rc = trace_writer_flush(w);
 	pcap_dump_close(w->dumper); /* fcloses the file */
 	pcap_close(w->pcap);
-	free(w->buf);
+	trace_recbuf_free(&w->rb);
 	free(w->path);
 	free(w);
 	return rc;

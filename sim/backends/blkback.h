@@ -91,4 +91,16 @@ struct blkback_stats {
 };
 void blkback_get_stats(const struct blkback *bb, struct blkback_stats *st);
 
+/*
+ * Pushes capture='s buffered lines to its file (the simulator's loop going
+ * idle, exit), saying once if a write failed. The domain lists the disks
+ * with a capture= log in disk_logs (sim/domain.h).
+ */
+void blkback_flush(struct blkback *bb);
+/*
+ * For a signal handler about to _exit: writes, with write(2) only, the
+ * whole lines logged and not yet on disk (trace_recbuf_flush_in_signal).
+ */
+void blkback_flush_in_signal(struct blkback *bb);
+
 #endif

@@ -129,6 +129,7 @@ static void choose_fates(struct blkback *bb, unsigned int counts[3])
 static _Noreturn void cut_failed(struct blkback *bb, int rc)
 {
 	sim_log("%s: power cut: cannot rewrite '%s': %s", bb->name, bb->cfg.target, strerror(-rc));
+	blkback_flush(bb); /* exit() flushes stdio, not the capture= log */
 	exit(1);
 }
 
@@ -168,6 +169,7 @@ void blkback_wcache_wrote(struct blkback *bb, struct bb_io *io)
 
 		if (!e) {
 			sim_log("%s: power cut log: out of memory", bb->name);
+			blkback_flush(bb);
 			exit(1);
 		}
 		wc->e = e;

@@ -97,7 +97,7 @@ struct blkback {
 	uint64_t reads_now;        /* reads the page cache answered on the loop, no pool trip */
 
 	struct blkback_wcache *wcache; /* powercut only */
-	FILE *capture;             /* capture=FILE */
+	struct blkback_capture *capture; /* capture=FILE (blkback_capture.c) */
 	struct blkback_stats stats;
 };
 

@@ -5,8 +5,8 @@
  * watchers, because a guest spinning without a hypercall never lets the
  * loop run: the first signal only wakes the loop (uv_async_send is
  * async-signal-safe), the second acts inside the handler, where it also
- * writes the vif captures' buffered records (a loop that never went idle
- * never flushed them).
+ * writes the vif captures' buffered records and the disk logs' buffered
+ * lines (a loop that never went idle never flushed them).
  */
 #include <signal.h>
 #include <stdio.h>

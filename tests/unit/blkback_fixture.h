@@ -1,6 +1,7 @@
 /*
  * What the tests of blkback (sim/backends/blkback*.c) against a frontend
- * written by hand share (blkback_test.c, blkback_ring_test.c): a simulator
+ * written by hand share (blkback_test.c, blkback_ring_test.c,
+ * blkback_capture_signal_test.c): a simulator
  * on the virtual clock with domain 1, its grant table's frame 0 placed at a
  * frame of the test's choosing; a disk added to it from a parsed --disk
  * spec, with the backend's and the frontend's xenstore directories; and the

@@ -1,0 +1,113 @@
+/*
+ * Whole records gathered for write(2), finished by a signal handler if need
+ * be (recbuf.h). The progress protocol is the one pcap_writer.c had alone:
+ * the main code publishes committed, written and writing in an order the
+ * handler can trust, and the handler asks the file (lseek) only when a
+ * write was in flight.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "traces/recbuf.h"
+
+int trace_recbuf_init(struct trace_recbuf *rb, size_t size)
+{
+	*rb = (struct trace_recbuf){ .size = size, .fd = -1 };
+	if (!(rb->buf = malloc(size)))
+		return -ENOMEM;
+	return 0;
+}
+
+void trace_recbuf_attach(struct trace_recbuf *rb, int fd)
+{
+	rb->fd = fd;
+	rb->p.base = lseek(fd, 0, SEEK_CUR);
+}
+
+void trace_recbuf_free(struct trace_recbuf *rb)
+{
+	free(rb->buf);
+	rb->buf = NULL;
+}
+
+/* write(2) until all n bytes are out or a write fails (the handler has no one to tell). */
+static void write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return;
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+/*
+ * Each write's result is published (written) before the next, with writing
+ * set around it, so a signal handler never writes a byte twice.
+ */
+void trace_recbuf_drain(struct trace_recbuf *rb)
+{
+	struct trace_recbuf_progress *p = &rb->p;
+	size_t end = p->committed;
+
+	while (p->written < end) {
+		ssize_t k;
+
+		p->writing = 1;
+		atomic_signal_fence(memory_order_seq_cst);
+		k = write(rb->fd, rb->buf + p->written, end - p->written);
+		if (k > 0)
+			p->written += (size_t)k;
+		else if (k < 0 && errno == EINTR)
+			k = 1; /* nothing written: again */
+		else if (!rb->error) /* the rest is lost: the next flush says so */
+			rb->error = -EIO;
+		if (k <= 0)
+			p->written = end;
+		atomic_signal_fence(memory_order_seq_cst);
+		p->writing = 0;
+		atomic_signal_fence(memory_order_seq_cst);
+	}
+	/* Empty it: committed first, so a handler in between finds nothing left to write. */
+	p->committed = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	p->base += (off_t)end;
+	atomic_signal_fence(memory_order_seq_cst);
+	p->written = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+int trace_recbuf_flush(struct trace_recbuf *rb)
+{
+	int rc;
+
+	trace_recbuf_drain(rb);
+	rc = rb->error;
+	rb->error = 0;
+	return rc;
+}
+
+void trace_recbuf_flush_in_signal(struct trace_recbuf *rb)
+{
+	int saved_errno = errno; /* the interrupted code may be about to read it */
+	size_t end = rb->p.committed, from = rb->p.written;
+
+	if (rb->p.writing) {
+		/* The main code's write may or may not have happened: the file says. */
+		off_t at = lseek(rb->fd, 0, SEEK_CUR);
+
+		if (at < 0 || at < rb->p.base) {
+			errno = saved_errno;
+			return; /* a pipe: which records arrived cannot be known */
+		}
+		from = (size_t)(at - rb->p.base);
+	}
+	if (from < end)
+		write_all(rb->fd, rb->buf + from, end - from);
+	errno = saved_errno;
+}
