@@ -398,6 +398,35 @@ test_httpd() {
   test_httpd_one httpd-nooffload off
 }
 
+# The vCPU's idle, raced by events. drydock's idle loop checks for a pending event with
+# interrupts off, then runs "sti; hlt" (runtime/platform/xen/platform.c); Xen's hvm_hlt takes a
+# hlt with interrupts off as the guest's last vCPU going down and powers the domain off
+# (hvm_vcpu_down: SHUTDOWN_poweroff, silently in a release build). bench-xenstore-guest waits
+# for xenstored's answer to each of its reads there, so each answer is a chance for an event
+# to arrive between the check and the hlt. It must print its count and power off by itself.
+test_idle() {   # RUNS
+  local n=idle i rc want
+  want=$(sed -n 's/^extra = "\([0-9]*\)"/\1/p' "$CFG/$n.cfg")
+  for i in $(seq 1 "${1:-1}"); do
+    rc=0
+    timeout 300 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
+    if [ $rc = 124 ]; then
+      result FAIL "$n-end" "run $i: the domain was still running after 300 s"
+    elif [ $rc != 0 ] && [ ! -s "/var/log/xen/xl-$n.log" ]; then
+      result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+      finish $n; return
+    fi
+    wait_gone $n 30
+    finish $n
+    if grep -q "reads=$want " "$OUT/$n.console" 2>/dev/null; then
+      result PASS "$n-wakeups" "run $i: $want xenstore reads, each an idle wait: $(grep -m1 '^guest xenbus_read' "$OUT/$n.console" | tr -d '\r')"
+    else
+      result FAIL "$n-wakeups" "run $i: no 'reads=$want' on the console: the guest ended early (out/$n.console)"
+    fi
+    check_poweroff "$n-shutdown" $n
+  done
+}
+
 # --- main ----------------------------------------------------------------------------------
 
 log "starting; $(nproc) CPU(s), $(awk '/MemTotal/ {print $2/1024 " MB"}' /proc/meminfo)"
@@ -419,6 +448,7 @@ while read -r -u 3 t args; do
     echo) test_echo ;;
     disk) test_disk ;;
     httpd) test_httpd ;;
+    idle) test_idle $args ;;
     skip) result SKIP $args ;;
     cmd) if /rig/cmd.sh > "$OUT/cmd.txt" 2>&1; then result PASS cmd "exit status 0"
          else result FAIL cmd "exit status $?"; fi ;;
