@@ -30,7 +30,7 @@ ONLY=
 CMD=
 PREPARE_ONLY=0
 # How many xenstore reads the idle check's guest makes (each one an idle wait for an event).
-IDLE_READS=${XEN_RIG_IDLE_READS:-20000}
+IDLE_READS=${XEN_RIG_IDLE_READS:-10000}
 IDLE_RUNS=${XEN_RIG_IDLE_RUNS:-1}
 
 while [ $# -gt 0 ]; do
@@ -250,6 +250,16 @@ for n in $REQUIRE; do
     *" $n "*) echo "  FAIL required image $n: $IMAGES/$n.xen or $n.cfg missing"; fail=$((fail + 1)) ;;
   esac
 done
+# Each failing test's guest: its whole console and what Xen and xenstored saw (dom0-test.sh's
+# diagnose), so that a failure seen once can be read from this output alone.
+if [ -s "$SHARE/out/failed-guests" ]; then
+  while read -r g; do
+    echo "xen-rig: guest $g (a test about it failed): its console, out/$g.console:"
+    if [ -s "$SHARE/out/$g.console" ]; then sed 's/^/  | /' "$SHARE/out/$g.console"
+    else echo "  (empty)"; fi
+    [ -f "$SHARE/out/$g.diag" ] && sed 's/^/  /' "$SHARE/out/$g.diag"
+  done < "$SHARE/out/failed-guests"
+fi
 echo "xen-rig: $pass passed, $fail failed, $skip skipped; boot-to-poweroff $((t_end - t_prepared)) s, total $((t_end - t_start)) s"
 echo "xen-rig: logs: $SERIAL, $SHARE/out/"
 [ "$fail" = 0 ]
