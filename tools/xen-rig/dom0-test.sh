@@ -84,6 +84,7 @@ diagnose() {   # NAME
 }
 # Keep what a test left behind, and make sure its domain is gone.
 finish() {   # NAME
+  rm -f "$OUT/$1.console" "$OUT/$1.xl.log"   # never an earlier guest's of the same name
   cp "$(console_of "$1")" "$OUT/$1.console" 2>/dev/null
   cp "/var/log/xen/xl-$1.log" "$OUT/$1.xl.log" 2>/dev/null
   diagnose "$1"
