@@ -32,15 +32,6 @@ int uk_atexit(void (*fn)(void))
 
 _Noreturn void uk_exit(int status)
 {
-	/*
-	 * A failure says so before the hooks run (TCP may linger 3 s in one). A
-	 * success is the application's to announce: its output is often what
-	 * a caller compares. A poweroff with an empty console is then an
-	 * application that returned 0 silently, or Xen's (a hlt with
-	 * interrupts off, traps.S).
-	 */
-	if ((status & 0xff) != 0)
-		uk_printf("drydock: exit status %d: the domain ends as crashed\n", status & 0xff);
 	/* Each runs once, even if one of them calls uk_exit again. */
 	while (nr_atexit > 0)
 		atexit_fns[--nr_atexit]();
