@@ -96,10 +96,29 @@ bool uk_console_ready(void)
 	return intf != NULL;
 }
 
+/*
+ * xenconsoled advances out_cons only once it has copied the bytes out, and
+ * writes its log in the same step (buffer_append), so an empty ring is a
+ * delivered console. A backend that never reads (none running, or it
+ * stopped) must not hold the exit forever: after FLUSH_TIMEOUT_NS it is
+ * said on Xen's console instead.
+ */
+#define FLUSH_TIMEOUT_NS (10 * UK_NSEC_PER_SEC)
+
 void uk_console_flush(void)
 {
-	while (intf && __atomic_load_n(&intf->out_cons, __ATOMIC_ACQUIRE) != intf->out_prod)
+	uint64_t deadline = uk_now_ns() + FLUSH_TIMEOUT_NS;
+
+	while (intf && __atomic_load_n(&intf->out_cons, __ATOMIC_ACQUIRE) != intf->out_prod) {
+		if (uk_now_ns() >= deadline) {
+			static const char msg[] = "drydock: the console backend took not all "
+						  "output in 10 s; the rest is lost\n";
+
+			HYPERVISOR_console_io(CONSOLEIO_write, sizeof(msg) - 1, (char *)msg);
+			return;
+		}
 		wait_for_room();
+	}
 }
 
 int uk_vprintf(const char *fmt, va_list ap)

@@ -14,9 +14,15 @@ CONS=/var/log/xen/console
 mkdir -p "$OUT"
 : > "$OUT/results"
 
+# The guest the running test is about (set by each test before it creates one): a FAIL names
+# it in out/failed-guests, and run.sh prints that guest's console and diagnostics (finish).
+GUEST=
 result() {   # PASS|FAIL|SKIP NAME DETAIL...
   local r=$1 n=$2; shift 2
   echo "$r $n: $*" | tee -a "$OUT/results"
+  if [ "$r" = FAIL ] && [ -n "$GUEST" ] && ! grep -qx "$GUEST" "$OUT/failed-guests" 2>/dev/null; then
+    echo "$GUEST" >> "$OUT/failed-guests"
+  fi
 }
 log() { echo "dom0-test: $*"; }
 
@@ -55,10 +61,33 @@ reason_name() {
   case $1 in 0) echo poweroff ;; 1) echo reboot ;; 2) echo suspend ;; 3) echo crash ;;
              4) echo watchdog ;; 5) echo soft_reset ;; '') echo "(none logged)" ;; *) echo "code $1" ;; esac
 }
+# The domain id xl's domain monitor logged for NAME's last domain.
+domid_of() {
+  sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "/var/log/xen/xl-$1.log" 2>/dev/null | tail -1
+}
+# out/NAME.diag: what Xen and xenstored saw of NAME's last domain, for when a test fails: its
+# lines in xenstored's access log (its own requests, and dom0's under its paths), Xen's lines
+# about it and the tail of `xl dmesg` (a guest's debug-port output is there as "(dN) ...").
+diagnose() {   # NAME
+  local id; id=$(domid_of "$1")
+  {
+    echo "domain $1, domid ${id:-unknown}; xl's domain monitor:"
+    sed 's/^/  /' "/var/log/xen/xl-$1.log" 2>/dev/null
+    if [ -n "$id" ]; then
+      echo "xenstored's access log for domid $id (requests from it, and under its paths):"
+      grep -E " D$id |/local/domain/$id(/| |\$)|/backend/[a-z]+/$id/" \
+        /var/log/xen/xenstored-access.log 2>/dev/null | tail -200 | sed 's/^/  /'
+    fi
+    echo "xl dmesg, the last 40 lines:"
+    xl dmesg 2>&1 | tail -40 | sed 's/^/  /'
+  } > "$OUT/$1.diag" 2>&1
+}
 # Keep what a test left behind, and make sure its domain is gone.
 finish() {   # NAME
+  rm -f "$OUT/$1.console" "$OUT/$1.xl.log"   # never an earlier guest's of the same name
   cp "$(console_of "$1")" "$OUT/$1.console" 2>/dev/null
   cp "/var/log/xen/xl-$1.log" "$OUT/$1.xl.log" 2>/dev/null
+  diagnose "$1"
   if xl domid "$1" >/dev/null 2>&1; then
     log "$1: still there: xl destroy"
     xl destroy "$1"
@@ -87,6 +116,7 @@ test_dom0() {
 # The rig's own PVH guest: proves xl create, the PVH boot, console capture and poweroff.
 test_selftest() {
   local n=selftest
+  GUEST=$n
   if ! timeout 120 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL "$n-create" "xl create failed: $(tail -1 "$OUT/$n.xl-create.txt")"
     finish $n; return
@@ -106,6 +136,7 @@ test_selftest() {
 # the bridge; the guest stays paused, so no frontend is needed.
 test_vif_hotplug() {
   local n=selftest-vif
+  GUEST=$n
   if ! timeout 120 xl create -p "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL vif-hotplug "xl create -p failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
     finish $n; return
@@ -122,6 +153,7 @@ test_vif_hotplug() {
 
 test_hello() {
   local n=hello c rc=0
+  GUEST=$n
   # xl create -c returns when the guest's console goes away, i.e. when the domain has ended.
   timeout 120 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
   if [ $rc = 124 ]; then
@@ -149,6 +181,7 @@ test_hello() {
 
 test_greeting() {
   local n=hello-wait c id greeting="hello from dom0 $$-$RANDOM"
+  GUEST=$n
   c=$(console_of $n)
   if ! timeout 120 xl create "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL greeting "xl create failed: $(tail -1 "$OUT/$n.xl-create.txt")"
@@ -177,6 +210,7 @@ test_greeting() {
 
 test_echo() {
   local n=echo c ok=0 loss
+  GUEST=$n
   c=$(console_of $n)
   if ! timeout 120 xl create "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL echo-create "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
@@ -225,6 +259,7 @@ test_disk() {
   truncate -s 4M $img
   for n in kvstore kvstore-verify; do
     rc=0
+    GUEST=$n
     timeout 180 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
     if [ $rc = 124 ]; then
       result FAIL "$n-end" "the domain was still running after 180 s"
@@ -270,6 +305,7 @@ vif_stat() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
 
 test_httpd_one() {   # NAME on|off
   local n=$1 mode=$2 id be vif end ok=0 p0 b0 pk by got want want_dl rc
+  GUEST=$n
   if ! timeout 120 xl create -p "$CFG/$n.cfg" > "$OUT/$n.xl-create.txt" 2>&1; then
     result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
     finish $n; return
@@ -398,6 +434,41 @@ test_httpd() {
   test_httpd_one httpd-nooffload off
 }
 
+# The vCPU's idle, raced by events. drydock's idle loop checks for a pending event with
+# interrupts off, then runs "sti; hlt" (runtime/platform/xen/platform.c); Xen's hvm_hlt takes a
+# hlt with interrupts off as the guest's last vCPU going down and powers the domain off
+# (hvm_vcpu_down: SHUTDOWN_poweroff, silently in a release build). bench-xenstore-guest waits
+# for xenstored's answer to each of its reads there, so each answer is a chance for an event
+# to arrive between the check and the hlt. It must print its count and power off by itself.
+test_idle() {   # RUNS
+  local n=idle i rc want
+  want=$(sed -n 's/^extra = "\([0-9]*\)"/\1/p' "$CFG/$n.cfg")
+  for i in $(seq 1 "${1:-1}"); do
+    rc=0
+    GUEST=$n
+    rm -f "$(console_of $n)"   # xenconsoled appends: each run its own console
+    timeout 300 xl create -c "$CFG/$n.cfg" < /dev/null > "$OUT/$n.xl-create.txt" 2>&1 || rc=$?
+    if [ $rc = 124 ]; then
+      result FAIL "$n-end" "run $i: the domain was still running after 300 s"
+    elif [ $rc != 0 ] && [ ! -s "/var/log/xen/xl-$n.log" ]; then
+      result FAIL "$n-create" "xl create failed: $(tail -3 "$OUT/$n.xl-create.txt" | tr '\n' ' ')"
+      finish $n; return
+    fi
+    wait_gone $n 30
+    finish $n
+    if grep -q "reads=$want " "$OUT/$n.console" 2>/dev/null; then
+      result PASS "$n-wakeups" "run $i: $want xenstore reads, each an idle wait: $(grep -m1 '^guest xenbus_read' "$OUT/$n.console" | tr -d '\r')"
+    else
+      # Kept apart: the next run's finish overwrites out/$n.*.
+      GUEST=$n-run$i
+      cp "$OUT/$n.console" "$OUT/$GUEST.console" 2>/dev/null
+      cp "$OUT/$n.diag" "$OUT/$GUEST.diag" 2>/dev/null
+      result FAIL "$n-wakeups" "run $i: no 'reads=$want' on the console: the guest ended early (out/$GUEST.console)"
+    fi
+    check_poweroff "$n-shutdown" $n
+  done
+}
+
 # --- main ----------------------------------------------------------------------------------
 
 log "starting; $(nproc) CPU(s), $(awk '/MemTotal/ {print $2/1024 " MB"}' /proc/meminfo)"
@@ -410,6 +481,7 @@ while read -r -u 3 t args; do
   [ -n "$t" ] || continue
   start=$(date +%s)
   log "test $t"
+  GUEST=
   case $t in
     dom0) test_dom0 ;;
     selftest) test_selftest ;;
@@ -419,6 +491,7 @@ while read -r -u 3 t args; do
     echo) test_echo ;;
     disk) test_disk ;;
     httpd) test_httpd ;;
+    idle) test_idle $args ;;
     skip) result SKIP $args ;;
     cmd) if /rig/cmd.sh > "$OUT/cmd.txt" 2>&1; then result PASS cmd "exit status 0"
          else result FAIL cmd "exit status $?"; fi ;;

@@ -5,7 +5,7 @@
 #   tools/xen-rig/run.sh [options]
 #     --images DIR     where NAME.xen and NAME.cfg are (default build/xen; env XEN_RIG_IMAGES)
 #     --only T[,T...]  run only these tests (dom0 selftest vif-hotplug hello greeting echo
-#                      disk httpd)
+#                      disk httpd idle)
 #     --cmd 'CMD'      run a shell command in dom0 instead of the tests, print its output
 #     --require LIST   fail when one of these images is missing (env XEN_RIG_REQUIRE; default
 #                      "hello echo kvstore httpd" when the images' directory exists, else "":
@@ -29,6 +29,9 @@ REQUIRE=${XEN_RIG_REQUIRE-unset}
 ONLY=
 CMD=
 PREPARE_ONLY=0
+# How many xenstore reads the idle check's guest makes (each one an idle wait for an event).
+IDLE_READS=${XEN_RIG_IDLE_READS:-10000}
+IDLE_RUNS=${XEN_RIG_IDLE_RUNS:-1}
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -149,6 +152,14 @@ else
   missing+=(httpd)
   tests+=("skip httpd $IMAGES/httpd.xen or httpd.cfg not built")
 fi
+# The vCPU's idle (sti; hlt) raced by events: bench-xenstore-guest's xenstore reads, each a wait
+# for xenstored's answer. Not required: only when the image was built.
+if have_image bench-xenstore-guest; then
+  derive_cfg "$IMAGES/bench-xenstore-guest.cfg" idle bench-xenstore-guest.xen "" "$IDLE_READS"
+  tests+=("idle $IDLE_RUNS")
+else
+  tests+=("skip idle $IMAGES/bench-xenstore-guest.xen or .cfg not built")
+fi
 if [ -n "$ONLY" ]; then
   keep=()
   for t in "${tests[@]}"; do
@@ -239,6 +250,16 @@ for n in $REQUIRE; do
     *" $n "*) echo "  FAIL required image $n: $IMAGES/$n.xen or $n.cfg missing"; fail=$((fail + 1)) ;;
   esac
 done
+# Each failing test's guest: its whole console and what Xen and xenstored saw (dom0-test.sh's
+# diagnose), so that a failure seen once can be read from this output alone.
+if [ -s "$SHARE/out/failed-guests" ]; then
+  while read -r g; do
+    echo "xen-rig: guest $g (a test about it failed): its console, out/$g.console:"
+    if [ -s "$SHARE/out/$g.console" ]; then sed 's/^/  | /' "$SHARE/out/$g.console"
+    else echo "  (empty)"; fi
+    [ -f "$SHARE/out/$g.diag" ] && sed 's/^/  /' "$SHARE/out/$g.diag"
+  done < "$SHARE/out/failed-guests"
+fi
 echo "xen-rig: $pass passed, $fail failed, $skip skipped; boot-to-poweroff $((t_end - t_prepared)) s, total $((t_end - t_start)) s"
 echo "xen-rig: logs: $SERIAL, $SHARE/out/"
 [ "$fail" = 0 ]

@@ -62,7 +62,9 @@ int uk_platform_events_init(void)
  * made with them off, and sti's one-instruction shadow makes "sti; hlt"
  * atomic: an event that arrives after the check interrupts the hlt rather
  * than being missed before it. The callback vector returns with interrupts
- * off again (traps.S).
+ * off again (traps.S), past the hlt when it came before the hlt ran (a
+ * shadow lost under QEMU's emulated SVM): a hlt with interrupts off is a
+ * poweroff on Xen.
  */
 void uk_platform_block(void)
 {

@@ -13,6 +13,16 @@
  * restored RFLAGS: Xen keeps injecting the vector for as long as
  * evtchn_upcall_pending is set, and nothing here clears it, so returning
  * with interrupts on would take it again at once.
+ *
+ * Interrupts are on only in uk_platform_block's "sti; hlt", so the vector
+ * interrupts either the hlt (the return address is past it) or, when it
+ * comes in sti's shadow, the hlt before it ran. STI's shadow should prevent
+ * the second, but Xen under QEMU's emulated SVM loses it (a #VMEXIT in the
+ * shadow, and VMRUN does not restore it) and injects at the hlt. Returning
+ * there with IF clear would run hlt with interrupts off, which Xen takes as
+ * the last vCPU going down and powers the domain off (hvm_hlt,
+ * hvm_vcpu_down: SHUTDOWN_poweroff, without a word): so a return address
+ * at a hlt (0xf4) is moved past it.
  */
 	.text
 
@@ -62,6 +72,12 @@ trap_common:
 	.globl uk_xen_callback_entry
 	.type uk_xen_callback_entry, @function
 uk_xen_callback_entry:
+	pushq %rax
+	movq 8(%rsp), %rax             /* the return address */
+	cmpb $0xf4, (%rax)             /* hlt: the vector came before it ran */
+	jne 1f
+	incq 8(%rsp)
+1:	popq %rax
 	andq $~0x200, 16(%rsp)         /* RFLAGS.IF in the frame: rip, cs, rflags */
 	iretq
 	.size uk_xen_callback_entry, . - uk_xen_callback_entry
