@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdio_ext.h> /* __fsetlocking */
 #include <stdlib.h>
@@ -125,19 +126,57 @@ fail:
 	return rc;
 }
 
-/* write(2) until all n bytes are out or a write fails (the handler has no one to tell). */
-static void write_all(int fd, const uint8_t *p, size_t n)
+/* The end of the last whole record in buf[0, n) (the buffer's records are ours). */
+static size_t whole_records(const uint8_t *buf, size_t n)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
+	size_t at = 0;
+
+	for (;;) {
+		struct record_hdr h;
+
+		if (n - at < sizeof(h))
+			return at;
+		memcpy(&h, buf + at, sizeof(h));
+		if (h.caplen > n - at - sizeof(h))
+			return at;
+		at += sizeof(h) + h.caplen;
+	}
+}
+
+/*
+ * A write failed (a full disk, a file size limit) after done bytes of buf
+ * reached the file: the file is cut back to its last whole record, as a
+ * reader wants it (tcpdump stops at a torn record with "truncated dump
+ * file"), and the next write goes there. Returns that offset, or -1 where
+ * the file cannot be cut (a pipe). Async-signal-safe (ftruncate, lseek).
+ */
+static off_t writer_cut(struct trace_writer *w, size_t done)
+{
+	off_t keep = w->p.base + (off_t)whole_records(w->buf, done);
+
+	if (ftruncate(w->fd, keep) < 0 || lseek(w->fd, keep, SEEK_SET) < 0)
+		return -1;
+	return keep;
+}
+
+/*
+ * write(2) until all n bytes are out or a write fails (the handler has no
+ * one to tell); how many went out.
+ */
+static size_t write_all(int fd, const uint8_t *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = write(fd, p + done, n - done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return;
-		p += k;
-		n -= (size_t)k;
+			break;
+		done += (size_t)k;
 	}
+	return done;
 }
 
 /*
@@ -148,7 +187,9 @@ static void write_all(int fd, const uint8_t *p, size_t n)
 static void writer_drain(struct trace_writer *w)
 {
 	struct writer_progress *p = &w->p;
-	size_t end = p->committed;
+	size_t end = p->committed, failed_at = 0;
+	bool failed = false;
+	off_t next;
 
 	while (p->written < end) {
 		ssize_t k;
@@ -162,16 +203,23 @@ static void writer_drain(struct trace_writer *w)
 			k = 1; /* nothing written: again */
 		else if (!w->error) /* the rest is lost: the next flush says so */
 			w->error = -EIO;
-		if (k <= 0)
+		if (k <= 0) {
+			failed = true;
+			failed_at = p->written;
 			p->written = end;
+		}
 		atomic_signal_fence(memory_order_seq_cst);
 		p->writing = 0;
 		atomic_signal_fence(memory_order_seq_cst);
 	}
+	/* Cut back to a whole record: a handler meanwhile finds nothing left to write. */
+	next = p->base + (off_t)end;
+	if (failed && (next = writer_cut(w, failed_at)) < 0)
+		next = p->base + (off_t)end; /* a pipe: base means nothing there */
 	/* Empty it: committed first, so a handler in between finds nothing left to write. */
 	p->committed = 0;
 	atomic_signal_fence(memory_order_seq_cst);
-	p->base += (off_t)end;
+	p->base = next;
 	atomic_signal_fence(memory_order_seq_cst);
 	p->written = 0;
 	atomic_signal_fence(memory_order_seq_cst);
@@ -221,8 +269,12 @@ void trace_writer_flush_in_signal(struct trace_writer *w)
 		}
 		from = (size_t)(at - w->p.base);
 	}
-	if (from < end)
-		write_all(w->fd, w->buf + from, end - from);
+	if (from < end) {
+		size_t done = write_all(w->fd, w->buf + from, end - from);
+
+		if (done < end - from)
+			writer_cut(w, from + done); /* out of room: end on a whole record */
+	}
 	errno = saved_errno;
 }
 
