@@ -75,5 +75,8 @@ int shim_watch_signals(struct sim_domain *d)
 	/* A socket peer that hangs up costs its connection (EPIPE), not the process: as xenstored. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return -1;
+	/* A capture past the file size limit (ulimit -f) costs its tail (EFBIG), not the process. */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		return -1;
 	return 0;
 }
