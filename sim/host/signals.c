@@ -63,7 +63,14 @@ static void on_signal(int sig)
 
 int shim_watch_signals(struct sim_domain *d)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/*
+	 * On the alternate signal stack (shim_catch_faults sets it up), not the
+	 * guest thread's the signal lands on: the kernel's frame (3 KiB with
+	 * AVX-512's state) and the handler's would be written under a thread
+	 * deep in its 128 KiB, over its canary and the guest memory below, as
+	 * hypercalls were before stack_switch.S.
+	 */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_ONSTACK };
 	int rc;
 
 	signals.dom = d;
