@@ -24,8 +24,7 @@ _Static_assert(offsetof(struct sim_stack, top) == 0, "the trampoline reads top f
  * mapping. Fresh mappings are placed top-down, so the place is usually
  * free; where it is not the stack goes anywhere and still works, only such
  * backtraces stop at the switch.
- */
-/*
+ *
  * Between the stack's top and the RAM above it lies SIM_STACK_GAP_BYTES of
  * PROT_NONE: a guest thread that runs off the bottom of guest RAM (a
  * runaway recursion) faults there, as it faults below its RAM on Xen, and
@@ -49,7 +48,8 @@ int sim_stack_create(struct sim_stack *s, const void *below)
 	if (map == MAP_FAILED)
 		return -ENOMEM;
 	if (mprotect(map, SIM_PAGE_SIZE, PROT_NONE) < 0 ||
-	    mprotect((uint8_t *)map + SIM_PAGE_SIZE + SIM_STACK_BYTES, SIM_STACK_GAP_BYTES, PROT_NONE) < 0) {
+	    mprotect((uint8_t *)map + SIM_PAGE_SIZE + SIM_STACK_BYTES, SIM_STACK_GAP_BYTES,
+		     PROT_NONE) < 0) {
 		munmap(map, bytes);
 		return -ENOMEM;
 	}

@@ -40,9 +40,10 @@ int trace_writer_close(struct trace_writer *w);
 /*
  * For a signal handler about to _exit: writes, with write(2) only, the whole
  * records gathered and not yet on disk, so the file ends on a record
- * boundary (cut back to one when it runs out of room). Safe wherever the signal lands in the other functions (the one
- * case it gives up on: a write to a pipe in flight, whose outcome it cannot
- * know). NULL is allowed.
+ * boundary (cut back to one, with ftruncate, when it runs out of room).
+ * Safe wherever the signal lands in the other functions (the one case it
+ * gives up on: a write to a pipe in flight, whose outcome it cannot know).
+ * NULL is allowed.
  */
 void trace_writer_flush_in_signal(struct trace_writer *w);
 /* The file's path, as given to trace_writer_open. */

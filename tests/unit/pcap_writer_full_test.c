@@ -108,7 +108,7 @@ static void test_a_flush_that_runs_out_of_room_leaves_the_whole_records_that_fit
 	assert_int_equal(records_in(f->path), 10);
 }
 
-static void test_a_signal_flush_that_runs_out_of_room_leaves_the_whole_records_that_fit(void **state)
+static void test_a_signal_flush_out_of_room_leaves_the_whole_records_that_fit(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
@@ -130,7 +130,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_a_flush_that_runs_out_of_room_leaves_the_whole_records_that_fit),
-		T(test_a_signal_flush_that_runs_out_of_room_leaves_the_whole_records_that_fit),
+		T(test_a_signal_flush_out_of_room_leaves_the_whole_records_that_fit),
 	};
 #undef T
 	return cmocka_run_group_tests_name("pcap_writer_full", tests, NULL, NULL);
