@@ -107,7 +107,15 @@ struct net_if {
 	/* icmp.c: token bucket for ICMP errors; zeroes are a full bucket. */
 	uint64_t icmp_rl_last;
 	unsigned int icmp_rl_spent;
+	/* tcp_lend.c: frames the link keeps (rx_keep) lent to sockets, not yet released. */
+	unsigned int lent;
 };
+
+/* The interface whose link this is: tcp_in.c hands a segment &nif->link. */
+static inline struct net_if *net_if_of_link(const struct net_link *link)
+{
+	return (struct net_if *)((uintptr_t)link - offsetof(struct net_if, link));
+}
 
 /* A received IPv4 datagram, as ip4.c hands it to the protocols. */
 struct ip4_info {

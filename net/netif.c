@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <uk/alloc.h>
+#include <uk/exit.h>
 #include <uk/random.h>
 
 #include <uk/netfront.h>
@@ -56,6 +57,11 @@ void net_if_destroy(struct net_if *nif)
 
 	if (!nif)
 		return;
+	/* Their pages would go back through this freed link (tcp_lend.c): socket.h's rule. */
+	if (nif->lent)
+		uk_panic("net_if_destroy: interface %u still has %u received frame%s lent to "
+			 "sockets (net_recv_borrow): return them (net_recv_return) or close the "
+			 "sockets first", nif->index, nif->lent, nif->lent == 1 ? "" : "s");
 	while (*pp && *pp != nif)
 		pp = &(*pp)->next;
 	if (*pp) {

@@ -72,6 +72,7 @@ uint32_t tcp_lend_seg(struct tcp_pcb *pcb, struct tcp_seg *seg)
 	e = lend_push(pcb, n);
 	e->link = link;
 	e->token = token;
+	net_if_of_link(link)->lent++; /* net_if_destroy refuses while any is lent */
 	/* seg->len never exceeds its pieces (net_rx_frags), which fit TCP_LEND_PIECES. */
 	while (rest.len) {
 		uint32_t k = rest.head_len < rest.len ? rest.head_len : rest.len;
@@ -134,9 +135,10 @@ static void lend_pop(struct tcp_lend *l)
 {
 	struct tcp_lent *e = lent_at(l, 0);
 
-	if (e->link)
+	if (e->link) {
+		net_if_of_link(e->link)->lent--;
 		e->link->rx_release(e->link->ctx, e->token);
-	else
+	} else
 		uk_free(e->block);
 	l->head = (l->head + 1) % TCP_LEND_MAX;
 	l->count--;

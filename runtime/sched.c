@@ -413,10 +413,14 @@ _Noreturn void uk_sched_run(void)
  * run the simulator on a stack of its own (hypercall_shim/stack_switch.S;
  * before, SCHEDOP_block through libslirp took 80 KiB here). The deepest
  * pass measured took 5,575 bytes (echo answering from its receive handler,
- * in the httpd, echo and unit tests with the stack painted); 16 KiB leaves
- * room for handlers and timers of twice that and more.
+ * in the httpd, echo and unit tests with the stack painted), but an
+ * application's handler or timer may take all the scheduler's stack gives
+ * it: 64 KiB on Xen (runtime/platform/xen/entry.S, BOOT_STACK_SIZE). A
+ * thread idles in place only with that much free, so whatever fits the
+ * scheduler's stack fits on top of the thread's (with 16 KiB, a 40 KiB
+ * callback wrote into the memory under a thread 96 KiB deep).
  */
-#define IDLE_IN_PLACE_STACK_MIN (16 * 1024)
+#define IDLE_IN_PLACE_STACK_MIN (64 * 1024)
 _Static_assert(IDLE_IN_PLACE_STACK_MIN < UK_THREAD_STACK_SIZE, "a shallow waiter idles in place");
 
 static bool idle_in_place(struct uk_thread *self)

@@ -11,7 +11,8 @@
 #include "sim/stack.h"
 #include "sim/xen_abi.h"
 
-_Static_assert(SIM_STACK_BYTES % SIM_PAGE_SIZE == 0, "whole pages");
+_Static_assert(SIM_STACK_BYTES % SIM_PAGE_SIZE == 0 && SIM_STACK_GAP_BYTES % SIM_PAGE_SIZE == 0,
+	       "whole pages");
 _Static_assert(offsetof(struct sim_stack, top) == 0, "the trampoline reads top first");
 
 /*
@@ -23,11 +24,18 @@ _Static_assert(offsetof(struct sim_stack, top) == 0, "the trampoline reads top f
  * mapping. Fresh mappings are placed top-down, so the place is usually
  * free; where it is not the stack goes anywhere and still works, only such
  * backtraces stop at the switch.
+ *
+ * Between the stack's top and the RAM above it lies SIM_STACK_GAP_BYTES of
+ * PROT_NONE: a guest thread that runs off the bottom of guest RAM (a
+ * runaway recursion) faults there, as it faults below its RAM on Xen, and
+ * the fault is the guest's crash. Without it the guest would write on down
+ * through this stack and fault in its guard page, reported as the
+ * simulator's overflow.
  */
 int sim_stack_create(struct sim_stack *s, const void *below)
 {
 	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK;
-	size_t bytes = SIM_STACK_BYTES + SIM_PAGE_SIZE;
+	size_t bytes = SIM_PAGE_SIZE + SIM_STACK_BYTES + SIM_STACK_GAP_BYTES;
 	uintptr_t hint = (uintptr_t)below > bytes ? (uintptr_t)below - bytes : 0;
 	void *map = MAP_FAILED;
 
@@ -39,13 +47,15 @@ int sim_stack_create(struct sim_stack *s, const void *below)
 		map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (map == MAP_FAILED)
 		return -ENOMEM;
-	if (mprotect(map, SIM_PAGE_SIZE, PROT_NONE) < 0) {
+	if (mprotect(map, SIM_PAGE_SIZE, PROT_NONE) < 0 ||
+	    mprotect((uint8_t *)map + SIM_PAGE_SIZE + SIM_STACK_BYTES, SIM_STACK_GAP_BYTES,
+		     PROT_NONE) < 0) {
 		munmap(map, bytes);
 		return -ENOMEM;
 	}
 	s->map = map;
 	s->map_bytes = bytes;
-	s->top = s->map + bytes;
+	s->top = s->map + SIM_PAGE_SIZE + SIM_STACK_BYTES;
 	/* valgrind takes the lowest and the highest byte of the stack. */
 	s->vg_id = VALGRIND_STACK_REGISTER(s->map + SIM_PAGE_SIZE, s->top - 1);
 	return 0;

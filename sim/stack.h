@@ -6,7 +6,8 @@
  * (hypercall_shim/stack_switch.S). One per domain, mapped below the
  * domain's RAM (why: sim_stack_create), with a PROT_NONE guard page below
  * it that the fault handler (sim/host/fault.c) reports as a simulator stack
- * overflow, and registered with valgrind as a stack.
+ * overflow, a PROT_NONE gap between it and the RAM (why: sim_stack_create),
+ * and registered with valgrind as a stack.
  *
  * This header is also read by the trampoline's assembly: only macros
  * outside the __ASSEMBLER__ block.
@@ -20,6 +21,12 @@
  * stack), see docs/architecture.md; 1 MiB leaves room for twelve of those.
  */
 #define SIM_STACK_BYTES (1024 * 1024)
+/*
+ * PROT_NONE between the stack's top and the domain's RAM above it: more
+ * than the largest frame a guest thread's 128 KiB stack can hold, so a
+ * guest running off the bottom of its RAM cannot step over it.
+ */
+#define SIM_STACK_GAP_BYTES (128 * 1024)
 /*
  * The top two words are the trampoline's: the guest's stack pointer at the
  * switch (at top - SIM_STACK_SAVED_SP), then padding that keeps the stack
@@ -36,7 +43,7 @@ struct sim_stack {
 	/* One past the highest byte: the trampoline's stack pointer starts here (first member:
 	 * the trampoline reads it at a fixed offset, hypercall_shim/stack_switch.h). */
 	uint8_t *top;
-	uint8_t *map;         /* the mapping: the guard page, then the stack */
+	uint8_t *map;         /* the mapping: the guard page, the stack, the gap */
 	size_t map_bytes;
 	unsigned int vg_id;   /* valgrind's id for the registered stack */
 };

@@ -43,6 +43,23 @@ struct trace_writer {
 	char *path;
 };
 
+/* The end of the last whole record in buf[0, n) (the buffer's records are ours). */
+static size_t whole_records(const uint8_t *buf, size_t n)
+{
+	size_t at = 0;
+
+	for (;;) {
+		struct record_hdr h;
+
+		if (n - at < sizeof(h))
+			return at;
+		memcpy(&h, buf + at, sizeof(h));
+		if (h.caplen > n - at - sizeof(h))
+			return at;
+		at += sizeof(h) + h.caplen;
+	}
+}
+
 const char *trace_writer_path(const struct trace_writer *w)
 {
 	return w->path;
@@ -54,7 +71,7 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 	FILE *f;
 	int rc;
 
-	if (!w || !(w->path = strdup(path)) || trace_recbuf_init(&w->rb, TRACE_WRITE_BUFFER) < 0) {
+	if (!w || !(w->path = strdup(path)) || trace_recbuf_init(&w->rb, TRACE_WRITE_BUFFER, whole_records) < 0) {
 		if (w)
 			free(w->path);
 		free(w);

@@ -29,6 +29,8 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
  * Records are gathered in memory and reach the file when 256 KiB are
  * gathered and at each flush: -EIO once a write to the file has failed
  * since the last flush, which may be a later write's or the flush's news.
+ * A file that ran out of room (a full disk, a file size limit) is cut back
+ * to its last whole record, so that it still reads without error.
  */
 int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len);
 /* Pushes what is buffered to the file (-EIO if a write failed since the last flush). */
@@ -38,9 +40,10 @@ int trace_writer_close(struct trace_writer *w);
 /*
  * For a signal handler about to _exit: writes, with write(2) only, the whole
  * records gathered and not yet on disk, so the file ends on a record
- * boundary. Safe wherever the signal lands in the other functions (the one
- * case it gives up on: a write to a pipe in flight, whose outcome it cannot
- * know). NULL is allowed.
+ * boundary (cut back to one, with ftruncate, when it runs out of room).
+ * Safe wherever the signal lands in the other functions (the one case it
+ * gives up on: a write to a pipe in flight, whose outcome it cannot know).
+ * NULL is allowed.
  */
 void trace_writer_flush_in_signal(struct trace_writer *w);
 /* The file's path, as given to trace_writer_open. */

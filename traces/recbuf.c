@@ -6,14 +6,15 @@
  * write was in flight.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "traces/recbuf.h"
 
-int trace_recbuf_init(struct trace_recbuf *rb, size_t size)
+int trace_recbuf_init(struct trace_recbuf *rb, size_t size, trace_recbuf_whole_fn *whole)
 {
-	*rb = (struct trace_recbuf){ .size = size, .fd = -1 };
+	*rb = (struct trace_recbuf){ .size = size, .whole = whole, .fd = -1 };
 	if (!(rb->buf = malloc(size)))
 		return -ENOMEM;
 	return 0;
@@ -31,19 +32,40 @@ void trace_recbuf_free(struct trace_recbuf *rb)
 	rb->buf = NULL;
 }
 
-/* write(2) until all n bytes are out or a write fails (the handler has no one to tell). */
-static void write_all(int fd, const uint8_t *p, size_t n)
+/*
+ * A write failed (a full disk, a file size limit) after done bytes of buf
+ * reached the file: the file is cut back to its last whole record, as a
+ * reader wants it (tcpdump stops at a torn record with "truncated dump
+ * file"), and the next write goes there. Returns that offset, or -1 where
+ * the file cannot be cut (a pipe). Async-signal-safe (ftruncate, lseek).
+ */
+static off_t recbuf_cut(struct trace_recbuf *rb, size_t done)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
+	off_t keep = rb->p.base + (off_t)rb->whole(rb->buf, done);
+
+	if (ftruncate(rb->fd, keep) < 0 || lseek(rb->fd, keep, SEEK_SET) < 0)
+		return -1;
+	return keep;
+}
+
+/*
+ * write(2) until all n bytes are out or a write fails (the handler has no
+ * one to tell); how many went out.
+ */
+static size_t write_all(int fd, const uint8_t *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = write(fd, p + done, n - done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return;
-		p += k;
-		n -= (size_t)k;
+			break;
+		done += (size_t)k;
 	}
+	return done;
 }
 
 /*
@@ -53,7 +75,9 @@ static void write_all(int fd, const uint8_t *p, size_t n)
 void trace_recbuf_drain(struct trace_recbuf *rb)
 {
 	struct trace_recbuf_progress *p = &rb->p;
-	size_t end = p->committed;
+	size_t end = p->committed, failed_at = 0;
+	bool failed = false;
+	off_t next;
 
 	while (p->written < end) {
 		ssize_t k;
@@ -67,16 +91,23 @@ void trace_recbuf_drain(struct trace_recbuf *rb)
 			k = 1; /* nothing written: again */
 		else if (!rb->error) /* the rest is lost: the next flush says so */
 			rb->error = -EIO;
-		if (k <= 0)
+		if (k <= 0) {
+			failed = true;
+			failed_at = p->written;
 			p->written = end;
+		}
 		atomic_signal_fence(memory_order_seq_cst);
 		p->writing = 0;
 		atomic_signal_fence(memory_order_seq_cst);
 	}
+	/* Cut back to a whole record: a handler meanwhile finds nothing left to write. */
+	next = p->base + (off_t)end;
+	if (failed && (next = recbuf_cut(rb, failed_at)) < 0)
+		next = p->base + (off_t)end; /* a pipe: base means nothing there */
 	/* Empty it: committed first, so a handler in between finds nothing left to write. */
 	p->committed = 0;
 	atomic_signal_fence(memory_order_seq_cst);
-	p->base += (off_t)end;
+	p->base = next;
 	atomic_signal_fence(memory_order_seq_cst);
 	p->written = 0;
 	atomic_signal_fence(memory_order_seq_cst);
@@ -107,7 +138,11 @@ void trace_recbuf_flush_in_signal(struct trace_recbuf *rb)
 		}
 		from = (size_t)(at - rb->p.base);
 	}
-	if (from < end)
-		write_all(rb->fd, rb->buf + from, end - from);
+	if (from < end) {
+		size_t done = write_all(rb->fd, rb->buf + from, end - from);
+
+		if (done < end - from)
+			recbuf_cut(rb, from + done); /* out of room: end on a whole record */
+	}
 	errno = saved_errno;
 }

@@ -40,16 +40,26 @@ struct trace_recbuf_progress {
 	volatile off_t base;
 };
 
+/* The end of the last whole record in buf[0, n): how a file that ran out
+ * of room is cut back (async-signal-safe: it only reads buf). */
+typedef size_t trace_recbuf_whole_fn(const uint8_t *buf, size_t n);
+
 struct trace_recbuf {
 	uint8_t *buf;
 	size_t size;
+	trace_recbuf_whole_fn *whole;
 	int fd;      /* where the records go; -1 until trace_recbuf_attach */
 	int error;   /* first write error since the last flush (-EIO) */
 	struct trace_recbuf_progress p;
 };
 
-/* Allocates size bytes of buffer (-ENOMEM). Records may be up to size bytes. */
-int trace_recbuf_init(struct trace_recbuf *rb, size_t size);
+/*
+ * Allocates size bytes of buffer (-ENOMEM). Records may be up to size bytes.
+ * whole finds the last record boundary, for a file that runs out of room (a
+ * full disk, a file size limit): it is cut back there (ftruncate), so that
+ * it still reads without error, and the next write goes there.
+ */
+int trace_recbuf_init(struct trace_recbuf *rb, size_t size, trace_recbuf_whole_fn *whole);
 /* Records go to fd from here on, from its current offset (lseek; a pipe too). */
 void trace_recbuf_attach(struct trace_recbuf *rb, int fd);
 /* Frees the buffer; whatever is in it is dropped (flush first). The fd stays open. */
@@ -84,7 +94,8 @@ int trace_recbuf_flush(struct trace_recbuf *rb);
 
 /*
  * For a signal handler about to _exit: writes, with write(2) and lseek(2)
- * only, the committed records not yet on disk. Gives up only on a write to
+ * only (and ftruncate(2) when the file runs out of room), the committed
+ * records not yet on disk. Gives up only on a write to
  * a pipe in flight, whose outcome it cannot know. Leaves the buffer as it
  * found it: the process is to end, so a later flush would write them again.
  */

@@ -119,12 +119,20 @@ static void unlist_from_domain(struct blkback *bb)
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
+/* The end of the last whole line in buf[0, n): a log's records are lines. */
+static size_t whole_lines(const uint8_t *buf, size_t n)
+{
+	while (n > 0 && buf[n - 1] != '\n')
+		n--;
+	return n;
+}
+
 int blkback_capture_open(struct blkback *bb, char *err, size_t errlen)
 {
 	struct blkback_capture *c = calloc(1, sizeof(*c));
 	int fd, rc;
 
-	if (!c || trace_recbuf_init(&c->rb, BB_CAPTURE_BUFFER) < 0) {
+	if (!c || trace_recbuf_init(&c->rb, BB_CAPTURE_BUFFER, whole_lines) < 0) {
 		free(c);
 		snprintf(err, errlen, "%s: cannot write capture file '%s': out of memory",
 			 bb->cfg.vdev, bb->cfg.capture);

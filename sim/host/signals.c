@@ -63,7 +63,14 @@ static void on_signal(int sig)
 
 int shim_watch_signals(struct sim_domain *d)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/*
+	 * On the alternate signal stack (shim_catch_faults sets it up), not the
+	 * guest thread's the signal lands on: the kernel's frame (3 KiB with
+	 * AVX-512's state) and the handler's would be written under a thread
+	 * deep in its 128 KiB, over its canary and the guest memory below, as
+	 * hypercalls were before stack_switch.S.
+	 */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_ONSTACK };
 	int rc;
 
 	signals.dom = d;
@@ -74,6 +81,9 @@ int shim_watch_signals(struct sim_domain *d)
 		return -1;
 	/* A socket peer that hangs up costs its connection (EPIPE), not the process: as xenstored. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
+	/* A capture past the file size limit (ulimit -f) costs its tail (EFBIG), not the process. */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		return -1;
 	return 0;
 }

@@ -85,6 +85,8 @@ int sim_toolstack_create_domain(struct sim *sim, struct sim_toolstack_config *cf
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if ((rc = sim_toolstack_check_files(cfg)) < 0)
+		return rc;
 	if ((rc = sim_toolstack_build_domain(sim, &cfg->dom, &d)) < 0) {
 		sim_log("cannot create domain %u with %llu MiB: %s", cfg->dom.domid,
 			(unsigned long long)(cfg->dom.mem_bytes >> 20), strerror(-rc));

@@ -51,6 +51,14 @@ struct sim_toolstack_domain {
  */
 int sim_toolstack_create_domain(struct sim *sim, struct sim_toolstack_config *cfg,
 				struct sim_toolstack_domain *out);
+/*
+ * Refuses a configuration where a capture (a vif's or a disk's capture=) is
+ * a file the run reads (a vif's pcap= input, a disk image) or another
+ * capture's file: captures are created, truncating it, before the guest
+ * runs (sim/toolstack/files.c). Says which in one line (sim_log); 0 or
+ * -EINVAL. sim_toolstack_create_domain checks it first.
+ */
+int sim_toolstack_check_files(const struct sim_toolstack_config *cfg);
 /* Undoes sim_toolstack_create_domain (the simulator itself stays). */
 void sim_toolstack_destroy_domain(struct sim_toolstack_domain *td);
 /* Frees what cfg still owns (the vif and disk configs no device took). */

@@ -199,7 +199,7 @@ static void test_a_waiter_40k_deep_runs_the_callbacks_on_its_own_stack(void **st
 }
 
 /*
- * With less than runtime/sched.c's IDLE_IN_PLACE_STACK_MIN (16 KiB) free, a
+ * With less than runtime/sched.c's IDLE_IN_PLACE_STACK_MIN (64 KiB) free, a
  * waiter waits through the scheduler, or the pass could write below its stack.
  */
 static void test_a_waiter_with_less_than_the_idle_passs_room_free_waits_through_the_scheduler(

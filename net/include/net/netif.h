@@ -73,6 +73,7 @@ struct net_if_stats {
 int net_if_create(const struct net_link *link, struct net_if **out);
 /* The interface of an open netfront vif (frames flow both ways). */
 int net_if_attach_netfront(struct netfront *nf, struct net_if **out);
+/* Removes and frees nif; panics while received frames of its link are lent (socket.h). */
 void net_if_destroy(struct net_if *nif);
 /* One received Ethernet frame; the stack copies what it keeps. */
 void net_if_input(struct net_if *nif, const uint8_t *frame, size_t len);

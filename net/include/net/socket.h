@@ -99,7 +99,8 @@ int net_recv(struct net_socket *s, void *buf, size_t len, uint64_t deadline_ns);
  * FIN or a reset; a net_close with bytes lent gives them back (a close
  * with unread data: a RST). A net_recv reads lent bytes first, returning
  * them as it copies them out.
- * Closing the interface frees its pages: return or close first.
+ * Closing the interface frees its pages: return or close first
+ * (net_if_destroy panics, naming the interface, while any are lent).
  */
 struct net_piece {
 	const uint8_t *data;

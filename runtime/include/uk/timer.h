@@ -7,7 +7,9 @@
  * Callbacks run between threads, like event handlers: never inside a thread,
  * so they must not block (no uk_sleep_ns, no uk_waitq_wait, no blocking send).
  * They may arm, re-arm or cancel any timer (their own included), wake wait
- * queues and send without blocking. A timer whose deadline has passed runs
+ * queues and send without blocking. A callback has 64 KiB of stack (the
+ * scheduler's on Xen; a waiting thread's, when it runs the callbacks in
+ * place, has at least that much free). A timer whose deadline has passed runs
  * once, as soon as the scheduler next gets control; timers due at the same
  * guest time run in the order they were armed, so runs repeat exactly.
  */
