@@ -69,7 +69,10 @@ int shim_watch_signals(struct sim_domain *d)
 	signals.dom = d;
 	if ((rc = uv_async_init(sim_loop(d->sim), &signals.wake, on_wake)) < 0)
 		return rc;
+	/* The other waits: a third signal inside the second's handler would write captures twice. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
 	/* A socket peer that hangs up costs its connection (EPIPE), not the process: as xenstored. */
