@@ -50,7 +50,11 @@ struct trace_recbuf {
 
 /* Allocates size bytes of buffer (-ENOMEM). Records may be up to size bytes. */
 int trace_recbuf_init(struct trace_recbuf *rb, size_t size);
-/* Records go to fd from here on, from its current offset (lseek; a pipe too). */
+/*
+ * Records go to fd from here on, from its current offset (lseek; a pipe too),
+ * or its end if it is O_APPEND. The handler's sums assume no other writer
+ * moves the file's end meanwhile.
+ */
 void trace_recbuf_attach(struct trace_recbuf *rb, int fd);
 /* Frees the buffer; whatever is in it is dropped (flush first). The fd stays open. */
 void trace_recbuf_free(struct trace_recbuf *rb);
