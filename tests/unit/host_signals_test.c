@@ -7,10 +7,12 @@
  *
  * The child here is drydock's handler on a simulator whose disk logs to a
  * FIFO of one page that nobody reads yet, so the second signal's handler is
- * still writing when the third arrives.
+ * still writing when the third arrives; with a second thread, as libuv's
+ * workers are, the kernel gives the third signal to that thread.
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -51,9 +53,22 @@ static int teardown(void **state)
 	return rmdir(dir);
 }
 
-/* The child: a disk logging LINES lines to the FIFO, drydock's handler, then waiting. */
-static _Noreturn void child(int ready_fd)
+/* A thread that blocks no signal, as libuv's workers (blkback's I/O) do not. */
+static void *idle_thread(void *arg)
 {
+	for (;;)
+		pause();
+	return arg;
+}
+
+/*
+ * The child: a disk logging LINES lines to the FIFO, drydock's handler (and
+ * another thread if asked), then waiting.
+ */
+static _Noreturn void child(int ready_fd, bool other_thread)
+{
+	pthread_t t;
+
 	struct sim_fixture_options o = { .seed = 1 };
 	struct blkback_config cfg;
 	char spec[256], err[512] = "";
@@ -66,7 +81,8 @@ static _Noreturn void child(int ready_fd)
 	if (blkback_config_parse(&cfg, spec, err, sizeof(err)) < 0)
 		_exit(2);
 	blk_disk_create(&cfg);
-	if (shim_watch_signals(fx.d) < 0)
+	if (shim_watch_signals(fx.d) < 0 ||
+	    (other_thread && pthread_create(&t, NULL, idle_thread, NULL) != 0))
 		_exit(2);
 	for (uint64_t i = 0; i < LINES; i++)
 		blkback_capture_response(fx.bb, i, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
@@ -142,7 +158,8 @@ static void check_log(char *log)
 	assert_int_equal(i, LINES);
 }
 
-static void test_a_signal_during_the_second_signals_handler_waits_for_it_to_end(void **state)
+/* Two SIGINTs, then a SIGTERM while the second's handler writes: it must end with 130. */
+static void interrupt_twice_then_terminate(bool other_thread)
 {
 	static char log[256 * 1024];
 	int ready[2], rfd, status;
@@ -158,7 +175,7 @@ static void test_a_signal_during_the_second_signals_handler_waits_for_it_to_end(
 	if (pid == 0) {
 		close(rfd);
 		close(ready[0]);
-		child(ready[1]);
+		child(ready[1], other_thread);
 	}
 	close(ready[1]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
@@ -178,10 +195,22 @@ static void test_a_signal_during_the_second_signals_handler_waits_for_it_to_end(
 	check_log(log);
 }
 
+static void test_a_signal_during_the_second_signals_handler_waits_for_it_to_end(void **state)
+{
+	interrupt_twice_then_terminate(false);
+}
+
+/* The kernel gives the SIGTERM the loop's thread blocks to the other thread. */
+static void test_a_signal_landing_on_another_thread_waits_for_the_handler_too(void **state)
+{
+	interrupt_twice_then_terminate(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_signal_during_the_second_signals_handler_waits_for_it_to_end),
+		cmocka_unit_test(test_a_signal_landing_on_another_thread_waits_for_the_handler_too),
 	};
 
 	return cmocka_run_group_tests_name("host_signals", tests, setup, teardown);
