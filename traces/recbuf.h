@@ -11,7 +11,8 @@
  * trace_recbuf_flush_in_signal writes exactly the whole records not yet on
  * disk, so the file ends on a record boundary with none cut and none twice,
  * wherever the signal landed in the other functions. The handler must run
- * on the thread that appends (the simulator has one).
+ * on the thread that appends (drydock's passes a signal that lands on
+ * another thread to the loop's: sim/host/signals.c).
  *
  * Functions return 0 or a negative errno.
  */
