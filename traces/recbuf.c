@@ -6,6 +6,7 @@
  * write was in flight.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,8 +23,11 @@ int trace_recbuf_init(struct trace_recbuf *rb, size_t size, trace_recbuf_whole_f
 
 void trace_recbuf_attach(struct trace_recbuf *rb, int fd)
 {
+	int fl = fcntl(fd, F_GETFL);
+
 	rb->fd = fd;
-	rb->p.base = lseek(fd, 0, SEEK_CUR);
+	/* O_APPEND writes land at the end whatever the offset (0 at open): count from there. */
+	rb->p.base = lseek(fd, 0, fl >= 0 && (fl & O_APPEND) ? SEEK_END : SEEK_CUR);
 }
 
 void trace_recbuf_free(struct trace_recbuf *rb)

@@ -11,7 +11,8 @@
  * trace_recbuf_flush_in_signal writes exactly the whole records not yet on
  * disk, so the file ends on a record boundary with none cut and none twice,
  * wherever the signal landed in the other functions. The handler must run
- * on the thread that appends (the simulator has one).
+ * on the thread that appends (drydock's passes a signal that lands on
+ * another thread to the loop's: sim/host/signals.c).
  *
  * Functions return 0 or a negative errno.
  */
@@ -60,7 +61,11 @@ struct trace_recbuf {
  * it still reads without error, and the next write goes there.
  */
 int trace_recbuf_init(struct trace_recbuf *rb, size_t size, trace_recbuf_whole_fn *whole);
-/* Records go to fd from here on, from its current offset (lseek; a pipe too). */
+/*
+ * Records go to fd from here on, from its current offset (lseek; a pipe too),
+ * or its end if it is O_APPEND. The handler's sums assume no other writer
+ * moves the file's end meanwhile.
+ */
 void trace_recbuf_attach(struct trace_recbuf *rb, int fd);
 /* Frees the buffer; whatever is in it is dropped (flush first). The fd stays open. */
 void trace_recbuf_free(struct trace_recbuf *rb);

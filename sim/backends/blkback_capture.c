@@ -33,7 +33,13 @@
 #include "sim/sim.h"
 #include "traces/recbuf.h"
 
-/* The longest line: a longer one (none of ours comes near) is cut, its newline kept. */
+/*
+ * Room reserved for a line before it is formatted: all but the header (which
+ * names the image, a path of any length) fit; a longer line is formatted
+ * again into room of its own size. Only a line longer than the buffer (none:
+ * a path is at most PATH_MAX) would be cut, its newline kept; a note's text
+ * (blkback_capture_note, ours and short) is cut at BB_CAPTURE_LINE.
+ */
 #define BB_CAPTURE_LINE 256
 #define BB_CAPTURE_BUFFER (64 * 1024)
 
@@ -79,10 +85,19 @@ static void append(struct blkback *bb, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, BB_CAPTURE_LINE, fmt, ap);
 	va_end(ap);
+	if (n > BB_CAPTURE_LINE - 1) {
+		/* Uncommitted, the first try is dropped: the line again, with room for all of it. */
+		size_t room = (size_t)n + 1 < BB_CAPTURE_BUFFER ? (size_t)n + 1 : BB_CAPTURE_BUFFER;
+
+		line = (char *)trace_recbuf_reserve(&c->rb, room);
+		va_start(ap, fmt);
+		n = vsnprintf(line, room, fmt, ap);
+		va_end(ap);
+		if (n > (int)room - 1)
+			n = (int)room - 1;
+	}
 	if (n < 0)
 		n = 0;
-	else if (n > BB_CAPTURE_LINE - 1)
-		n = BB_CAPTURE_LINE - 1;
 	line[n++] = '\n';
 	trace_recbuf_commit(&c->rb, (size_t)n);
 	bb->dom->capture_pending = true;

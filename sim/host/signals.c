@@ -8,6 +8,7 @@
  * writes the vif captures' buffered records and the disk logs' buffered
  * lines (a loop that never went idle never flushed them).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct shim_signals {
 	uv_async_t wake;
 	struct sim_domain *dom;
+	pid_t tid; /* the loop's thread, the only one the handler acts on */
 	volatile sig_atomic_t count, first;
 };
 
@@ -44,6 +46,18 @@ static void on_signal(int sig)
 	char msg[96];
 	int n;
 
+	/*
+	 * A signal to the process may land on another thread (libuv's workers
+	 * block none), even while the loop's thread blocks it in this handler:
+	 * it is passed on to the loop's thread, where it waits its turn.
+	 */
+	if (gettid() != signals.tid) {
+		int saved_errno = errno;
+
+		tgkill(getpid(), signals.tid, sig);
+		errno = saved_errno;
+		return;
+	}
 	if (++signals.count == 1) {
 		signals.first = sig;
 		uv_async_send(&signals.wake);
@@ -74,9 +88,13 @@ int shim_watch_signals(struct sim_domain *d)
 	int rc;
 
 	signals.dom = d;
+	signals.tid = gettid();
 	if ((rc = uv_async_init(sim_loop(d->sim), &signals.wake, on_wake)) < 0)
 		return rc;
+	/* The other waits: a third signal inside the second's handler would write captures twice. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
 	/* A socket peer that hangs up costs its connection (EPIPE), not the process: as xenstored. */

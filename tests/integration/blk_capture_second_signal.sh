@@ -14,6 +14,8 @@ truncate -s 1M "$TMP/d.img"
 "$BIN/blkspin" --clock virtual --disk "$TMP/d.img,raw,xvda,rw,capture=$TMP/log" \
 	-- "$count" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
+# A check that fails must not leave the guest spinning for minutes.
+trap 'kill -KILL "$pid" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 for _ in $(seq 200); do grep -q '^wrote' "$TMP/out" && break; sleep 0.1; done
 expect_grep "the guest wrote every sector" "^wrote $count sectors$" "$TMP/out"
 kill -INT "$pid"
