@@ -71,8 +71,10 @@ void net_if_destroy(struct net_if *nif)
 	for (struct net_if *n = ifs.head; n; n = n->next)
 		n->index = index++;
 	ip4_routes_changed();
-	if (nif->nf)
+	if (nif->nf) {
 		netfront_set_rx_flags(nif->nf, NULL, NULL);
+		netfront_set_holder(nif->nf, NULL); /* the vif may close now */
+	}
 	if_free(nif);
 }
 
@@ -257,6 +259,9 @@ int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 	if ((rc = net_if_create(&link, &nif)) < 0)
 		return rc;
 	nif->nf = nf;
+	/* Closing the vif under the interface would leave it calling into freed state. */
+	netfront_set_holder(nf, "a network interface (net_if_attach_netfront): destroy it "
+			    "first (net_if_destroy)");
 	/* The stack never blocks on receive (netfront_link_send): run it from the event. */
 	netfront_set_rx_nonblocking(nf, netfront_link_rx, nif);
 	netfront_set_rx_sg(nf, netfront_link_rx_sg); /* multi-slot frames without a join copy */

@@ -106,7 +106,7 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 	 * by the first flush.
 	 */
 	if (fflush(f) != 0)
-		w->rb.error = -EIO;
+		w->rb.error = -errno;
 	w->fp = f;
 	trace_recbuf_attach(&w->rb, fileno(f)); /* the records go after the header */
 	*out = w;

@@ -27,13 +27,14 @@ int trace_writer_open(struct trace_writer **out, const char *path, char *err, si
 /*
  * Appends one frame stamped ts_ns (nanoseconds since the epoch, kept whole).
  * Records are gathered in memory and reach the file when 256 KiB are
- * gathered and at each flush: -EIO once a write to the file has failed
- * since the last flush, which may be a later write's or the flush's news.
+ * gathered and at each flush: the first failed write's negative errno
+ * (-ENOSPC, -EFBIG, ...) once a write to the file has failed since the
+ * last flush, which may be a later write's or the flush's news.
  * A file that ran out of room (a full disk, a file size limit) is cut back
  * to its last whole record, so that it still reads without error.
  */
 int trace_writer_write(struct trace_writer *w, uint64_t ts_ns, const uint8_t *frame, size_t len);
-/* Pushes what is buffered to the file (-EIO if a write failed since the last flush). */
+/* Pushes what is buffered to the file (a failed write's errno since the last flush). */
 int trace_writer_flush(struct trace_writer *w);
 /* Flushes and closes; returns what the final flush returned. NULL is allowed. */
 int trace_writer_close(struct trace_writer *w);

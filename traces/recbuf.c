@@ -93,8 +93,8 @@ void trace_recbuf_drain(struct trace_recbuf *rb)
 			p->written += (size_t)k;
 		else if (k < 0 && errno == EINTR)
 			k = 1; /* nothing written: again */
-		else if (!rb->error) /* the rest is lost: the next flush says so */
-			rb->error = -EIO;
+		else if (!rb->error) /* the rest is lost: the next flush says so, and why */
+			rb->error = k < 0 ? -errno : -EIO; /* 0: no room, and no errno */
 		if (k <= 0) {
 			failed = true;
 			failed_at = p->written;

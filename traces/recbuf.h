@@ -50,7 +50,7 @@ struct trace_recbuf {
 	size_t size;
 	trace_recbuf_whole_fn *whole;
 	int fd;      /* where the records go; -1 until trace_recbuf_attach */
-	int error;   /* first write error since the last flush (-EIO) */
+	int error;   /* first write error since the last flush (-ENOSPC, -EFBIG, ...) */
 	struct trace_recbuf_progress p;
 };
 
@@ -94,7 +94,10 @@ static inline void trace_recbuf_commit(struct trace_recbuf *rb, size_t len)
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
-/* Drains; returns -EIO if a write failed since the last flush, then forgets it. */
+/*
+ * Drains; returns the first failed write's negative errno since the last
+ * flush (-ENOSPC, -EFBIG, -EPIPE, -EIO, ...), then forgets it.
+ */
 int trace_recbuf_flush(struct trace_recbuf *rb);
 
 /*

@@ -64,13 +64,14 @@ static const char *op_text(uint8_t op, char tmp[8])
 	}
 }
 
-static void say_failed(struct blkback *bb, struct blkback_capture *c)
+/* Says, once, that a write failed (rc: its negative errno) and why. */
+static void say_failed(struct blkback *bb, struct blkback_capture *c, int rc)
 {
 	if (c->failed)
 		return;
 	c->failed = true;
-	sim_log("%s: writing capture file %s failed; the log is incomplete", bb->name,
-		bb->cfg.capture);
+	sim_log("%s: writing capture file %s failed: %s; the log is incomplete", bb->name,
+		bb->cfg.capture, strerror(-rc));
 }
 
 /* Appends one line: what fmt says, then a newline. */
@@ -102,7 +103,7 @@ static void append(struct blkback *bb, const char *fmt, ...)
 	trace_recbuf_commit(&c->rb, (size_t)n);
 	bb->dom->capture_pending = true;
 	if (c->rb.error)
-		say_failed(bb, c);
+		say_failed(bb, c, c->rb.error);
 }
 
 /* Guest time now, as the seconds and nanoseconds that begin each line. */
@@ -180,8 +181,10 @@ fail:
 
 void blkback_flush(struct blkback *bb)
 {
-	if (bb->capture && trace_recbuf_flush(&bb->capture->rb) < 0)
-		say_failed(bb, bb->capture);
+	int rc;
+
+	if (bb->capture && (rc = trace_recbuf_flush(&bb->capture->rb)) < 0)
+		say_failed(bb, bb->capture, rc);
 }
 
 void blkback_flush_in_signal(struct blkback *bb)
@@ -200,7 +203,7 @@ void blkback_capture_close(struct blkback *bb)
 	unlist_from_domain(bb);
 	bb->capture = NULL;
 	if (close(c->rb.fd) < 0)
-		say_failed(bb, c);
+		say_failed(bb, c, -errno);
 	trace_recbuf_free(&c->rb);
 	free(c);
 }

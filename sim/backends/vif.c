@@ -29,16 +29,26 @@ struct vif_capture {
 
 /* --- capture --- */
 
-static void capture_write(struct vif *v, const uint8_t *frame, size_t len)
+/* Says, once, that a write failed (rc: its negative errno) and why. */
+static void capture_failed(struct vif *v, int rc)
 {
 	struct vif_capture *c = v->capture;
 
-	v->dom->capture_pending = true;
-	if (trace_writer_write(c->w, sim_now_ns(v->dom->sim), frame, len) == 0 || c->failed)
+	if (c->failed)
 		return;
 	c->failed = true;
-	sim_log("vif%u: writing capture file %s failed; the capture is incomplete", v->index,
-		trace_writer_path(c->w));
+	sim_log("vif%u: writing capture file %s failed: %s; the capture is incomplete",
+		v->index, trace_writer_path(c->w), strerror(-rc));
+}
+
+static void capture_write(struct vif *v, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	v->dom->capture_pending = true;
+	rc = trace_writer_write(v->capture->w, sim_now_ns(v->dom->sim), frame, len);
+	if (rc < 0)
+		capture_failed(v, rc);
 }
 
 /* Every frame passes here: without capture= it costs one test. */
@@ -71,11 +81,10 @@ void vif_finish(struct vif *v)
 
 void vif_flush(struct vif *v)
 {
-	if (v->capture && trace_writer_flush(v->capture->w) < 0 && !v->capture->failed) {
-		v->capture->failed = true;
-		sim_log("vif%u: writing capture file %s failed; the capture is incomplete",
-			v->index, trace_writer_path(v->capture->w));
-	}
+	int rc;
+
+	if (v->capture && (rc = trace_writer_flush(v->capture->w)) < 0)
+		capture_failed(v, rc);
 }
 
 void vif_flush_in_signal(struct vif *v)

@@ -6,7 +6,9 @@
  * loop run: the first signal only wakes the loop (uv_async_send is
  * async-signal-safe), the second acts inside the handler, where it also
  * writes the vif captures' buffered records and the disk logs' buffered
- * lines (a loop that never went idle never flushed them).
+ * lines (a loop that never went idle never flushed them). Its line is made
+ * at install: strsignal and snprintf are not async-signal-safe (a signal
+ * landing in malloc or stdio could deadlock in them), write(2) is.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,11 +19,19 @@
 #include "hypercall_shim/shim.h"
 #include "sim/report.h"
 
+/* The line a second signal writes, one per signal handled. */
+struct shim_signal_line {
+	int sig;
+	char text[96];
+	size_t len;
+};
+
 struct shim_signals {
 	uv_async_t wake;
 	struct sim_domain *dom;
 	pid_t tid; /* the loop's thread, the only one the handler acts on */
 	volatile sig_atomic_t count, first;
+	struct shim_signal_line stop[2]; /* SIGINT's, SIGTERM's */
 };
 
 /* A signal handler has no argument to carry its context: this is it. */
@@ -40,11 +50,31 @@ static void on_wake(uv_async_t *a)
 			d->domid, strerror(-rc));
 }
 
+/* "drydock: Interrupt: stopping domain 1", made while it is safe to (at install). */
+static void stop_line_make(struct shim_signal_line *l, int sig, domid_t domid)
+{
+	int n = snprintf(l->text, sizeof(l->text), "drydock: %s: stopping domain %u\n",
+			 strsignal(sig), domid);
+
+	l->sig = sig;
+	l->len = n < 0 ? 0 : (size_t)n < sizeof(l->text) ? (size_t)n : sizeof(l->text) - 1;
+}
+
+/* write(2) of sig's prepared line: async-signal-safe. */
+static void stop_line_write(int sig)
+{
+	for (size_t i = 0; i < sizeof(signals.stop) / sizeof(signals.stop[0]); i++) {
+		const struct shim_signal_line *l = &signals.stop[i];
+
+		/* A failed write leaves nowhere to say it: the exit status still does. */
+		if (l->sig == sig && write(STDERR_FILENO, l->text, l->len) < 0)
+			break;
+	}
+}
+
 static void on_signal(int sig)
 {
 	struct sim_domain *d = signals.dom;
-	char msg[96];
-	int n;
 
 	/*
 	 * A signal to the process may land on another thread (libuv's workers
@@ -67,10 +97,7 @@ static void on_signal(int sig)
 	sim_console_drain(&d->console);
 	/* Captures end on their last whole record: none handled so far is lost. */
 	sim_flush_captures_in_signal(d->sim);
-	n = snprintf(msg, sizeof(msg), "drydock: %s: stopping domain %u\n", strsignal(sig),
-		     d->domid);
-	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
-		n = 0;
+	stop_line_write(sig);
 	sim_remove_sockets(d->sim);
 	_exit(128 + sig);
 }
@@ -89,6 +116,8 @@ int shim_watch_signals(struct sim_domain *d)
 
 	signals.dom = d;
 	signals.tid = gettid();
+	stop_line_make(&signals.stop[0], SIGINT, d->domid);
+	stop_line_make(&signals.stop[1], SIGTERM, d->domid);
 	if ((rc = uv_async_init(sim_loop(d->sim), &signals.wake, on_wake)) < 0)
 		return rc;
 	/* The other waits: a third signal inside the second's handler would write captures twice. */

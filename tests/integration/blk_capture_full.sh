@@ -12,5 +12,6 @@ run "$TMP/out" "$TMP/err" "$BIN/kvstore" --clock virtual \
 expect_eq "status with a log on a full disk" 0 "$status"
 expect_grep "the third put answered" '^powercut-ack 3$' "$TMP/out"
 expect_grep "the failed log is said" \
-	'^drydock: vbd xvda: writing capture file /dev/full failed; the log is incomplete$' "$TMP/err"
+	'^drydock: vbd xvda: writing capture file /dev/full failed: No space left on device; '\
+'the log is incomplete$' "$TMP/err"
 expect_eq "said once" 1 "$(grep -c 'writing capture file' "$TMP/err")"

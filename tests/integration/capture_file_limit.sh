@@ -29,7 +29,8 @@ wait "$pid" && status=0 || status=$?
 [ "$status" -ne 153 ] || fail "the process was killed by SIGXFSZ (status 153)"
 expect_eq "exit status after SIGINT" 0 "$status"
 expect_grep "the incomplete capture is reported" \
-	"^drydock: vif0: writing capture file $TMP/cap.pcap failed; the capture is incomplete$" \
+	"^drydock: vif0: writing capture file $TMP/cap.pcap failed: File too large; "\
+"the capture is incomplete$" \
 	"$TMP/err"
 size=$(stat -c %s "$TMP/cap.pcap")
 [ "$size" -le $((limit_kib * 1024)) ] || fail "the capture outgrew the limit ($size bytes)"

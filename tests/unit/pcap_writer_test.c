@@ -3,7 +3,7 @@
  * the file header libpcap writes, are byte for byte what libpcap's own
  * pcap_dump writes for the same frames; records gathered beyond its buffer
  * reach the file whole and in order; a write that fails (a full disk) is
- * reported with -EIO, by the flush at the latest.
+ * reported with its errno (-ENOSPC), by the flush at the latest.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,7 +148,7 @@ static void test_records_beyond_the_buffer_reach_the_file_whole_and_in_order(voi
 	assert_int_equal(n, FRAMES + 1);
 }
 
-static void test_a_full_disk_is_reported_with_eio_by_the_flush_at_the_latest(void **state)
+static void test_a_full_disk_is_reported_with_enospc_by_the_flush_at_the_latest(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
@@ -162,11 +162,11 @@ static void test_a_full_disk_is_reported_with_eio_by_the_flush_at_the_latest(voi
 	/* 1 MB of records: the gathered ones go to the file on the way, and fail there. */
 	for (int i = 0; i < 700 && rc == 0; i++)
 		rc = trace_writer_write(w, (uint64_t)i, f->frame, 1500);
-	assert_int_equal(rc, -EIO);
-	assert_int_equal(trace_writer_flush(w), -EIO);
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(trace_writer_flush(w), -ENOSPC);
 	/* A single record: kept in memory until the flush, which fails. */
 	assert_int_equal(trace_writer_write(w, 1, f->frame, 60), 0);
-	assert_int_equal(trace_writer_close(w), -EIO);
+	assert_int_equal(trace_writer_close(w), -ENOSPC);
 }
 
 int main(void)
@@ -175,7 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_records_are_byte_for_byte_what_libpcaps_pcap_dump_writes),
 		T(test_records_beyond_the_buffer_reach_the_file_whole_and_in_order),
-		T(test_a_full_disk_is_reported_with_eio_by_the_flush_at_the_latest),
+		T(test_a_full_disk_is_reported_with_enospc_by_the_flush_at_the_latest),
 	};
 #undef T
 	return cmocka_run_group_tests_name("pcap_writer", tests, NULL, NULL);

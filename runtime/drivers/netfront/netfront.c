@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <uk/console.h>
+#include <uk/exit.h>
 #include <uk/time.h>
 
 #include "netfront_private.h"
@@ -137,11 +138,19 @@ int netfront_close(struct netfront *nf)
 {
 	if (!nf)
 		return -EINVAL;
+	/* Its holder would call into the freed device next (a use after free). */
+	if (nf->holder)
+		uk_panic("netfront_close: vif %u is still held by %s", nf->index, nf->holder);
 	/* The receive callback cannot wait for its own thread to end. */
 	if (nf->rx_thread && uk_thread_self() == nf->rx_thread)
 		return -EDEADLK;
 	netfront_teardown(nf);
 	return 0;
+}
+
+void netfront_set_holder(struct netfront *nf, const char *holder)
+{
+	nf->holder = holder;
 }
 
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)

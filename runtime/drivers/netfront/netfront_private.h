@@ -151,6 +151,9 @@ struct netfront {
 	unsigned int q_len;
 	struct uk_waitq recv_wq;             /* netfront_recv callers */
 
+	/* Who calls into nf until it lets go (netfront_set_holder); close refuses meanwhile. */
+	const char *holder;
+
 	/* Threads inside netfront_send/netfront_recv; close waits for none. */
 	unsigned int users;
 	struct uk_waitq idle_wq;

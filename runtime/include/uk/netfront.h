@@ -168,7 +168,18 @@ void netfront_mac(const struct netfront *nf, uint8_t mac[6]);
 unsigned int netfront_mtu(const struct netfront *nf);
 /* The counters, TX responses that came taken in first (tx_errors counts them then). */
 void netfront_stats(struct netfront *nf, struct netfront_stats *stats);
-/* Disconnects (Closing -> Closed), ends every grant and frees the device. */
+/*
+ * Marks nf as held by a layer above that calls into it until it lets go
+ * (holder NULL): a network interface (net_if_attach_netfront, until
+ * net_if_destroy). holder says who, and how to let go, for the panic of a
+ * netfront_close meanwhile. The string must outlive the hold.
+ */
+void netfront_set_holder(struct netfront *nf, const char *holder);
+/*
+ * Disconnects (Closing -> Closed), ends every grant and frees the device.
+ * Panics, naming the vif and its holder, while one holds it: that layer
+ * would go on calling into the freed device.
+ */
 int netfront_close(struct netfront *nf);
 
 #endif
