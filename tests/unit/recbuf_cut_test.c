@@ -89,7 +89,7 @@ static void test_a_drain_that_runs_out_of_room_leaves_whole_lines(void **state)
 	add(&rb, "bbb\n");
 	add(&rb, "ccc\n");
 	/* 9 bytes fit: "aaa\nbbb\nc", then EFBIG. */
-	assert_int_equal(trace_recbuf_flush(&rb), -EIO);
+	assert_int_equal(trace_recbuf_flush(&rb), -EFBIG);
 	assert_file_is("aaa\nbbb\n");
 	/* Said once: the next flush, with nothing new, is clean. */
 	assert_int_equal(trace_recbuf_flush(&rb), 0);
