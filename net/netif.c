@@ -256,12 +256,15 @@ int net_if_attach_netfront(struct netfront *nf, struct net_if **out)
 		link.send_tso = netfront_link_send_tso;
 		link.tso_max = off.tso_max;
 	}
-	if ((rc = net_if_create(&link, &nif)) < 0)
-		return rc;
-	nif->nf = nf;
 	/* Closing the vif under the interface would leave it calling into freed state. */
-	netfront_set_holder(nf, "a network interface (net_if_attach_netfront): destroy it "
-			    "first (net_if_destroy)");
+	if ((rc = netfront_set_holder(nf, "a network interface (net_if_attach_netfront): "
+				      "destroy it first (net_if_destroy)")) < 0)
+		return rc; /* another interface has it */
+	if ((rc = net_if_create(&link, &nif)) < 0) {
+		netfront_set_holder(nf, NULL);
+		return rc;
+	}
+	nif->nf = nf;
 	/* The stack never blocks on receive (netfront_link_send): run it from the event. */
 	netfront_set_rx_nonblocking(nf, netfront_link_rx, nif);
 	netfront_set_rx_sg(nf, netfront_link_rx_sg); /* multi-slot frames without a join copy */

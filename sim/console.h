@@ -24,5 +24,10 @@ struct sim_console {
 int sim_console_connect(struct sim_console *c, struct sim_domain *d, int out_fd);
 /* Drains the ring (also called at shutdown so no output is lost). */
 void sim_console_drain(struct sim_console *c);
+/*
+ * The same for a signal handler about to _exit: write(2) only, so a ring
+ * the guest overran is dropped without the report sim_console_drain makes.
+ */
+void sim_console_drain_in_signal(struct sim_console *c);
 
 #endif

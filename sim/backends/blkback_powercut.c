@@ -28,6 +28,7 @@
 #include "sim/backends/blkback_private.h"
 #include "sim/domain.h"
 #include "sim/report.h"
+#include "sim/sim.h"
 #include "sim/splitmix64.h"
 
 #define RANDOM_ONE_IN 32
@@ -129,7 +130,7 @@ static void choose_fates(struct blkback *bb, unsigned int counts[3])
 static _Noreturn void cut_failed(struct blkback *bb, int rc)
 {
 	sim_log("%s: power cut: cannot rewrite '%s': %s", bb->name, bb->cfg.target, strerror(-rc));
-	blkback_flush(bb); /* exit() flushes stdio, not the capture= log */
+	sim_finish(bb->dom->sim); /* exit() flushes stdio, not the captures nor the sockets */
 	exit(1);
 }
 
@@ -169,7 +170,7 @@ void blkback_wcache_wrote(struct blkback *bb, struct bb_io *io)
 
 		if (!e) {
 			sim_log("%s: power cut log: out of memory", bb->name);
-			blkback_flush(bb);
+			sim_finish(bb->dom->sim);
 			exit(1);
 		}
 		wc->e = e;

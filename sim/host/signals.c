@@ -94,7 +94,7 @@ static void on_signal(int sig)
 		return;
 	}
 	/* Only async-signal-safe work from here: write(), lseek(), unlink(), _exit(). */
-	sim_console_drain(&d->console);
+	sim_console_drain_in_signal(&d->console);
 	/* Captures end on their last whole record: none handled so far is lost. */
 	sim_flush_captures_in_signal(d->sim);
 	stop_line_write(sig);

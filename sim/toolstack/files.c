@@ -8,6 +8,7 @@
  * the same way, before it builds anything.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,9 +27,31 @@ struct file_use {
 };
 
 /*
- * Whether a and b name one file: the same regular file (by device and
+ * Whether a path yet to be made names the same place as another: the same
+ * last component in the same directory (by device and inode, so "x",
+ * "./x", "sub/../x" and the absolute path all count).
+ */
+static bool same_new_file(const char *a, const char *b)
+{
+	const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+	char da[PATH_MAX], db[PATH_MAX];
+	struct stat sa, sb;
+
+	if (strcmp(na ? na + 1 : a, nb ? nb + 1 : b))
+		return false;
+	snprintf(da, sizeof(da), "%.*s", na ? (int)(na - a) + 1 : 1, na ? a : ".");
+	snprintf(db, sizeof(db), "%.*s", nb ? (int)(nb - b) + 1 : 1, nb ? b : ".");
+	if (stat(da, &sa) < 0 || stat(db, &sb) < 0)
+		return !strcmp(a, b);
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Whether a and b name one file: the same existing file (by device and
  * inode, so a link or another spelling counts), or, neither existing yet,
- * the same path. Device files (/dev/null) may be shared.
+ * the same place. Character devices (/dev/null, a terminal) may be shared;
+ * a FIFO may not (two pcap streams would interleave), nor a block device
+ * (it may be a disk's image).
  */
 static bool same_file(const char *a, const char *b)
 {
@@ -36,8 +59,8 @@ static bool same_file(const char *a, const char *b)
 	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
 
 	if (ea && eb)
-		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	return !ea && !eb && !strcmp(a, b);
+		return !S_ISCHR(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !ea && !eb && same_new_file(a, b);
 }
 
 static void use_add(struct file_use *u, unsigned int *n, const char *path, const char *option,

@@ -100,7 +100,7 @@ void netfront_offloads(const struct netfront *nf, struct netfront_offloads *off)
 {
 	memset(off, 0, sizeof(*off));
 }
-void netfront_set_holder(struct netfront *nf, const char *holder) {}
+int netfront_set_holder(struct netfront *nf, const char *holder) { return 0; }
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg) {}
 void netfront_set_rx_flags(struct netfront *nf, netfront_rx_flags_fn fn, void *arg) {}
 void netfront_set_rx_nonblocking(struct netfront *nf, netfront_rx_flags_fn fn, void *arg) {}

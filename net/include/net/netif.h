@@ -72,7 +72,7 @@ struct net_if_stats {
 /* Creates an interface on link (copied). 0 or -ENOMEM. */
 int net_if_create(const struct net_link *link, struct net_if **out);
 /* The interface of an open netfront vif (frames flow both ways); destroy it before
- * closing the vif (netfront_close panics meanwhile). */
+ * closing the vif (netfront_close panics meanwhile). -EBUSY if the vif has one. */
 int net_if_attach_netfront(struct netfront *nf, struct net_if **out);
 /* Removes and frees nif; panics while received frames of its link are lent (socket.h). */
 void net_if_destroy(struct net_if *nif);

@@ -148,9 +148,13 @@ int netfront_close(struct netfront *nf)
 	return 0;
 }
 
-void netfront_set_holder(struct netfront *nf, const char *holder)
+int netfront_set_holder(struct netfront *nf, const char *holder)
 {
+	/* A second holder would take over the first's callbacks, and let go under it. */
+	if (holder && nf->holder)
+		return -EBUSY;
 	nf->holder = holder;
+	return 0;
 }
 
 void netfront_set_rx(struct netfront *nf, netfront_rx_fn fn, void *arg)

@@ -172,9 +172,10 @@ void netfront_stats(struct netfront *nf, struct netfront_stats *stats);
  * Marks nf as held by a layer above that calls into it until it lets go
  * (holder NULL): a network interface (net_if_attach_netfront, until
  * net_if_destroy). holder says who, and how to let go, for the panic of a
- * netfront_close meanwhile. The string must outlive the hold.
+ * netfront_close meanwhile. The string must outlive the hold. One holder at
+ * a time: -EBUSY while another holds nf, else 0.
  */
-void netfront_set_holder(struct netfront *nf, const char *holder);
+int netfront_set_holder(struct netfront *nf, const char *holder);
 /*
  * Disconnects (Closing -> Closed), ends every grant and frees the device.
  * Panics, naming the vif and its holder, while one holds it: that layer
