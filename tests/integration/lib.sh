@@ -5,7 +5,19 @@ set -u
 BIN=${DRYDOCK_BIN:?DRYDOCK_BIN must name the directory holding the unikernels}
 TOOLS=${TOOLS:-}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'kill_jobs; rm -rf "$TMP"' EXIT
+
+# kill_jobs: the test's background jobs that still run, and their children
+# (timeout's, strace's), so that a test that fails leaves no guest behind: a
+# spinning one would load the machine for the rest of the run.
+kill_jobs() {
+	local pid
+	for pid in $(jobs -rp); do
+		pkill -KILL -P "$pid" 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true # reaped here: no "Killed" job notice
+	done
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -70,6 +82,7 @@ netns_create() {
 
 netns_cleanup() {
 	local pids
+	kill_jobs
 	pids=$(ip netns pids "$NS" 2>/dev/null || true)
 	[ -z "$pids" ] || kill $pids 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
@@ -140,7 +153,6 @@ xenstore_guest_start() {
 	"$BIN/testguest" --clock real --xenstore-socket "$XENSTORED_PATH" -- sleep "$1" \
 		>"$TMP/out" 2>"$TMP/err" &
 	guest=$!
-	trap 'kill $guest 2>/dev/null || true; rm -rf "$TMP"' EXIT
 	wait_for_socket "$XENSTORED_PATH" "$guest"
 }
 
