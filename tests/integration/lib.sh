@@ -89,9 +89,10 @@ netns_cleanup() {
 	rm -rf "$TMP"
 }
 
-# wait_for_line FILE REGEX [SECONDS]: waits (5 s by default) for a line in FILE.
+# wait_for_line FILE REGEX [SECONDS]: waits (30 s by default: a busy machine
+# may take seconds to start a guest) for a line in FILE.
 wait_for_line() {
-	for _ in $(seq $((${3:-5} * 20))); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
+	for _ in $(seq $((${3:-30} * 20))); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
 	cat "$1" >&2
 	fail "no line /$2/ in $1"
 }
