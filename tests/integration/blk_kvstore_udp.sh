@@ -6,7 +6,7 @@ set -e
 . "$(dirname "$0")/lib.sh"
 command -v nc >/dev/null || skip "needs nc (run 'make deps')"
 
-port=$((20000 + ($$ + 7) % 20000))
+port=$(free_port udp)
 truncate -s 1M "$TMP/kv.img"
 
 start() {

@@ -7,7 +7,7 @@
 set -e
 . "$(dirname "$0")/lib.sh"
 
-port=$((20000 + $$ % 20000))
+port=$(free_port tcp)
 "$BIN/l2echo" --vif "user,hostfwd=tcp:127.0.0.1:$port-:7,capture=$TMP/cap.pcap" \
 	>"$TMP/out" 2>"$TMP/err" &
 guest=$!

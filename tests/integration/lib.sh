@@ -145,6 +145,30 @@ PY
 	echo_port=$(sed -n 's/^port //p' "$3")
 }
 
+# free_port tcp|udp: a port on 127.0.0.1 that nothing holds now, for a
+# hostfwd. At random, so that tests running in parallel (here or in another
+# build on the machine) do not pick the same one, as ports made from $$ could
+# (two tests started 7 pids apart); below the kernel's ephemeral range, so
+# that no connection's local port takes it before the guest binds it.
+free_port() {
+	python3 - "$1" <<'PY'
+import random, socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for port in random.sample(range(20000, max(low, 30000)), 500):
+    s = socket.socket(socket.AF_INET, kind)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free %s port found" % sys.argv[1])
+PY
+}
+
 # xenstore_guest_start SECONDS: testguest on the real clock, sleeping SECONDS,
 # its xenstored on the socket $XENSTORED_PATH ($TMP/xs.sock, exported for
 # Xen's xenstore tools); stdout and stderr in $TMP/out and $TMP/err. Returns
