@@ -6,10 +6,13 @@ set -e
 . "$(dirname "$0")/lib.sh"
 command -v nc >/dev/null || skip "needs nc (run 'make deps')"
 
-port=$((20000 + ($$ + 7) % 20000))
+port=$(free_port udp)
 truncate -s 1M "$TMP/kv.img"
 
 start() {
+	# Emptied now, not by the child after the fork: the wait below must not
+	# find the first run's line in a reused file.
+	: >"$TMP/out"
 	"$BIN/kvstore" --vif "user,hostfwd=udp:127.0.0.1:$port-:7000" \
 		--disk "$TMP/kv.img,raw,xvda,rw" -- dhcp >"$TMP/out" 2>"$TMP/err" &
 	guest=$!

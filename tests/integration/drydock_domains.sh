@@ -67,7 +67,7 @@ else
 fi
 
 # console follows web's log until web ends; shutdown -w waits for that.
-wait_for_line "$DRYDOCK_RUN_DIR/web.console" "answering ping"
+wait_for_line "$DRYDOCK_RUN_DIR/web.console" "answering ping" 30
 "$DRYDOCK" console web >"$TMP/console" &
 console=$!
 timeout 30 "$DRYDOCK" shutdown -w web || fail "shutdown -w web"
@@ -82,13 +82,14 @@ expect_eq "web gone from the list" "" "$(grep '^web ' "$TMP/list" || true)"
 # on_poweroff = "restart": the domain boots again, same name, same process.
 pid=$(sed -n 's/^pid=//p' "$DRYDOCK_RUN_DIR/worker/info")
 "$DRYDOCK" shutdown worker
-for _ in $(seq 100); do
+# Up to 30 s: a busy machine may take seconds to boot the guest again.
+for _ in $(seq 600); do
 	[ "$(grep -c 'answering ping' "$DRYDOCK_RUN_DIR/worker.console")" = 2 ] && break
 	sleep 0.05
 done
 expect_eq "worker booted twice" 2 "$(grep -c 'answering ping' "$DRYDOCK_RUN_DIR/worker.console")"
 expect_grep "restart said" "shut down \(reason 0\): restarting it" "$DRYDOCK_RUN_DIR/worker.console"
-for _ in $(seq 100); do [ -e "$DRYDOCK_RUN_DIR/worker/info" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -e "$DRYDOCK_RUN_DIR/worker/info" ] && break; sleep 0.05; done
 expect_eq "worker's pid after the restart" "$pid" "$(sed -n 's/^pid=//p' "$DRYDOCK_RUN_DIR/worker/info")"
 
 # destroy: at once, and the entry goes.
@@ -104,8 +105,12 @@ expect_grep "no such domain" "^drydock: no domain 'worker'" "$TMP/err"
 
 # A stale entry (its process killed) is not listed, and is cleaned up.
 "$DRYDOCK" run -d "$TMP/web.cfg" >/dev/null
-kill -9 "$(sed -n 's/^pid=//p' "$DRYDOCK_RUN_DIR/web/info")"
-sleep 0.2
+pid=$(sed -n 's/^pid=//p' "$DRYDOCK_RUN_DIR/web/info")
+kill -9 "$pid"
+# SIGKILL's exit is not done when kill returns (a busy machine takes longer
+# to tear down the simulator's memory): until it is, the entry is not stale.
+for _ in $(seq 200); do alive "$pid" || break; sleep 0.05; done
+alive "$pid" && fail "web's process $pid still runs 10 s after SIGKILL"
 "$DRYDOCK" list >"$TMP/list"
 expect_eq "only the header" 1 "$(wc -l <"$TMP/list")"
 [ ! -e "$DRYDOCK_RUN_DIR/web" ] || fail "the stale entry of web stayed"

@@ -6,7 +6,7 @@ set -e
 . "$(dirname "$0")/lib.sh"
 command -v nc >/dev/null || skip "needs nc (run 'make deps')"
 
-port=$((20000 + $$ % 20000))
+port=$(free_port udp)
 "$BIN/echo" --vif "user,hostfwd=udp:127.0.0.1:$port-:7" -- dhcp >"$TMP/out" 2>"$TMP/err" &
 guest=$!
 wait_for_line "$TMP/out" '^echo: answering ping and UDP port 7$'

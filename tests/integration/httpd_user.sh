@@ -8,7 +8,7 @@ set -e
 for tool in curl python3 sha256sum; do
 	command -v "$tool" >/dev/null || skip "needs $tool"
 done
-port=$((20000 + $$ % 20000))
+port=$(free_port tcp)
 touch "$TMP/out"
 "$BIN/httpd" --vif "user,hostfwd=tcp:127.0.0.1:$port-:80" -- dhcp >"$TMP/out" 2>"$TMP/err" &
 guest=$!

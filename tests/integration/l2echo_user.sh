@@ -7,14 +7,19 @@
 set -e
 . "$(dirname "$0")/lib.sh"
 
-port=$((20000 + $$ % 20000))
+port=$(free_port tcp)
 "$BIN/l2echo" --vif "user,hostfwd=tcp:127.0.0.1:$port-:7,capture=$TMP/cap.pcap" \
 	>"$TMP/out" 2>"$TMP/err" &
 guest=$!
 wait_for_line "$TMP/out" '^l2echo: vif0 .* echoing$'
 # The forward accepts at once; slirp then tries to reach the guest.
 exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "the host port forward on 127.0.0.1:$port refused"
-sleep 1
+# Until the capture (written whenever the loop goes idle) holds the ARP
+# request, 30 s at most: a fixed second was too short on a busy machine.
+for _ in $(seq 300); do
+	"$TOOLS/pcaptool" arp-requests "$TMP/cap.pcap" 10.0.2.15 >/dev/null 2>&1 && break
+	sleep 0.1
+done
 exec 3>&-
 kill -INT "$guest"
 wait "$guest" && status=0 || status=$?

@@ -5,7 +5,19 @@ set -u
 BIN=${DRYDOCK_BIN:?DRYDOCK_BIN must name the directory holding the unikernels}
 TOOLS=${TOOLS:-}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'kill_jobs; rm -rf "$TMP"' EXIT
+
+# kill_jobs: the test's background jobs that still run, and their children
+# (timeout's, strace's), so that a test that fails leaves no guest behind: a
+# spinning one would load the machine for the rest of the run.
+kill_jobs() {
+	local pid
+	for pid in $(jobs -rp); do
+		pkill -KILL -P "$pid" 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true # reaped here: no "Killed" job notice
+	done
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -70,15 +82,17 @@ netns_create() {
 
 netns_cleanup() {
 	local pids
+	kill_jobs
 	pids=$(ip netns pids "$NS" 2>/dev/null || true)
 	[ -z "$pids" ] || kill $pids 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 
-# wait_for_line FILE REGEX [SECONDS]: waits (5 s by default) for a line in FILE.
+# wait_for_line FILE REGEX [SECONDS]: waits (30 s by default: a busy machine
+# may take seconds to start a guest) for a line in FILE.
 wait_for_line() {
-	for _ in $(seq $((${3:-5} * 20))); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
+	for _ in $(seq $((${3:-30} * 20))); do grep -Eq -- "$2" "$1" && return 0; sleep 0.05; done
 	cat "$1" >&2
 	fail "no line /$2/ in $1"
 }
@@ -131,6 +145,30 @@ PY
 	echo_port=$(sed -n 's/^port //p' "$3")
 }
 
+# free_port tcp|udp: a port on 127.0.0.1 that nothing holds now, for a
+# hostfwd. At random, so that tests running in parallel (here or in another
+# build on the machine) do not pick the same one, as ports made from $$ could
+# (two tests started 7 pids apart); below the kernel's ephemeral range, so
+# that no connection's local port takes it before the guest binds it.
+free_port() {
+	python3 - "$1" <<'PY'
+import random, socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for port in random.sample(range(20000, max(low, 30000)), 500):
+    s = socket.socket(socket.AF_INET, kind)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free %s port found" % sys.argv[1])
+PY
+}
+
 # xenstore_guest_start SECONDS: testguest on the real clock, sleeping SECONDS,
 # its xenstored on the socket $XENSTORED_PATH ($TMP/xs.sock, exported for
 # Xen's xenstore tools); stdout and stderr in $TMP/out and $TMP/err. Returns
@@ -140,7 +178,6 @@ xenstore_guest_start() {
 	"$BIN/testguest" --clock real --xenstore-socket "$XENSTORED_PATH" -- sleep "$1" \
 		>"$TMP/out" 2>"$TMP/err" &
 	guest=$!
-	trap 'kill $guest 2>/dev/null || true; rm -rf "$TMP"' EXIT
 	wait_for_socket "$XENSTORED_PATH" "$guest"
 }
 

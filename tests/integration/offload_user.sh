@@ -24,7 +24,7 @@ PY
 }
 
 for keys in "" ",gso=0"; do
-	port=$((20000 + ($$ + ${#keys}) % 20000))
+	port=$(free_port tcp)
 	: >"$TMP/out"
 	"$BIN/httpd" --vif "user,hostfwd=tcp:127.0.0.1:$port-:80,capture=$TMP/cap.pcap$keys" -- dhcp \
 		>"$TMP/out" 2>"$TMP/err" &

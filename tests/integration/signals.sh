@@ -6,7 +6,8 @@ set -e
 
 "$BIN/hello" -- wait >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-for _ in $(seq 100); do grep -q '^waiting for data/greeting' "$TMP/out" && break; sleep 0.05; done
+# Up and its handlers installed before the signal (a busy machine may take seconds).
+wait_for_line "$TMP/out" '^waiting for data/greeting' 30
 kill -INT "$pid"
 wait "$pid" && status=0 || status=$?
 expect_eq "exit status after SIGINT" 0 "$status"
@@ -17,7 +18,8 @@ expect_grep "guest saw poweroff" '^shutdown requested: poweroff$' "$TMP/out"
 # signal stops it at once, with the signal's status.
 "$BIN/testguest" -- spin 30 >"$TMP/out2" 2>"$TMP/err2" &
 pid=$!
-for _ in $(seq 100); do grep -q '^spinning' "$TMP/out2" && break; sleep 0.05; done
+# Spinning before the first signal: earlier, the guest could still hear the request.
+wait_for_line "$TMP/out2" '^spinning' 30
 kill -TERM "$pid"
 sleep 0.3
 kill -0 "$pid" || fail "one SIGTERM stopped a guest that could not hear the request"

@@ -10,7 +10,7 @@ need_tools nc python3 sha256sum
 touch "$TMP/out"
 
 # 1. The guest serves one connection through hostfwd.
-port=$((20000 + $$ % 20000))
+port=$(free_port tcp)
 "$BIN/tcpecho" --vif "user,hostfwd=tcp:127.0.0.1:$port-:7" -- dhcp count=1 >"$TMP/out" 2>"$TMP/err" &
 guest=$!
 wait_for_line "$TMP/out" '^tcpecho: listening on TCP port 7$' 20

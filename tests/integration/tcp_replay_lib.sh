@@ -48,6 +48,29 @@ else:
 c.close()
 PY
 
+# pcap_records FILE: how many whole records FILE holds so far (tcpdump may be
+# writing it: a record cut short at the end is not counted).
+cat >"$TMP/pcap_records.py" <<'PY'
+import struct, sys
+try:
+    d = open(sys.argv[1], "rb").read()
+except FileNotFoundError:
+    d = b""
+off, n = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack_from("<I", d, off + 8)[0]
+    if off + 16 + incl > len(d):
+        break
+    off, n = off + 16 + incl, n + 1
+print(n)
+PY
+
+# lo_tx_packets: the frames sent on the namespace's loopback so far (all of
+# them TCP: IPv6 is off and nothing else runs there).
+lo_tx_packets() {
+	ip netns exec "$NS" cat /sys/class/net/lo/statistics/tx_packets
+}
+
 # record_setup: the namespace (netns_create skips the test where it cannot)
 # with both addresses on its loopback.
 record_setup() {
@@ -61,10 +84,15 @@ record_setup() {
 # record OUT MODE PORT [FLIP] -- CLIENT...: tcpdump on lo while CLIENT talks
 # to the server; OUT holds the TCP frames.
 record() {
-	local out=$1 mode=$2 port=$3 flip=-1 td sp
+	local out=$1 mode=$2 port=$3 flip=-1 td sp before sent
 	shift 3
 	if [ "$1" != "--" ]; then flip=$1; shift; fi
 	shift
+	# Emptied now, not by the children after the fork: a reused file still
+	# holds the last recording's "ready" and "listening", and the waits below
+	# would let the client start before this server listens or tcpdump runs.
+	: >"$TMP/server.out"
+	: >"$TMP/tcpdump.err"
 	ip netns exec "$NS" tcpdump -i lo -B 65536 --immediate-mode -U -w "$out" tcp \
 		2>"$TMP/tcpdump.err" &
 	td=$!
@@ -74,9 +102,18 @@ record() {
 	wait_for_line "$TMP/server.out" ready
 	# tcpdump says it listens once its socket is open.
 	wait_for_line "$TMP/tcpdump.err" listening
+	before=$(lo_tx_packets)
 	ip netns exec "$NS" timeout 10 "$@" || fail "the recording's client failed: $*"
 	wait "$sp" || fail "the recording's server failed"
-	sleep 0.3
+	# tcpdump drops what it has not yet written when it is killed: wait (up to
+	# 30 s) until the file holds every frame the exchange sent on lo.
+	for _ in $(seq 600); do
+		sent=$(($(lo_tx_packets) - before))
+		[ "$(python3 "$TMP/pcap_records.py" "$out")" -lt "$sent" ] || break
+		sleep 0.05
+	done
+	[ "$(python3 "$TMP/pcap_records.py" "$out")" -ge "$sent" ] ||
+		fail "tcpdump wrote $(python3 "$TMP/pcap_records.py" "$out") of the $sent frames sent on lo within 30 s"
 	kill "$td"
 	wait "$td" || true
 }

@@ -35,12 +35,20 @@ expect_eq "exit status after poweroff" 0 "$status"
 expect_grep "poweroff seen" '^shutdown requested: poweroff$' "$TMP/hello.out"
 [ ! -e "$XENSTORED_PATH" ] || fail "the socket file was left behind"
 
-# 2. xenstore-watch sees a write the guest makes.
-"$BIN/testguest" --xenstore-socket "$XENSTORED_PATH" -- xs-write-later data/status ready \
+# 2. xenstore-watch sees a write the guest makes. The guest writes once
+# data/go exists, which the test writes once the watch is registered (its
+# first event): a write at a fixed time could come before a watch that a
+# busy machine started late, and the watch would then wait for nothing.
+"$BIN/testguest" --xenstore-socket "$XENSTORED_PATH" -- xs-write-on data/status ready data/go \
 	>"$TMP/tg.out" 2>"$TMP/tg.err" &
 guest=$!
-wait_for_socket "$XENSTORED_PATH"
-timeout 10 xenstore-watch -n 2 /local/domain/1/data/status >"$TMP/watch" 2>&1 || true
+wait_for_socket "$XENSTORED_PATH" "$guest"
+: >"$TMP/watch"
+timeout 30 xenstore-watch -n 2 /local/domain/1/data/status >"$TMP/watch" 2>&1 &
+watcher=$!
+wait_for_line "$TMP/watch" '^/local/domain/1/data/status'
+xenstore-write /local/domain/1/data/go 1
+wait "$watcher" || true
 expect_eq "watch events (registration, then the guest's write)" 2 \
 	"$(grep -c '^/local/domain/1/data/status' "$TMP/watch")"
 expect_eq "value the guest wrote" ready "$(xenstore-read /local/domain/1/data/status)"

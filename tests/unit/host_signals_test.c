@@ -92,27 +92,38 @@ static _Noreturn void child(int ready_fd, bool other_thread)
 		pause();
 }
 
-/* Whether pid has sig pending (not yet handled, or blocked): /proc/PID/status's ShdPnd. */
+/*
+ * Whether pid has sig pending (not yet handled, or blocked), for the process
+ * or for its first thread, the loop's: /proc/PID/status's ShdPnd and SigPnd.
+ */
 static bool pending(pid_t pid, int sig)
 {
 	char path[64], line[128];
-	unsigned long long mask = 0;
+	unsigned long long shared = 0, own = 0, mask;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (!(f = fopen(path, "r")))
 		return false;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "ShdPnd: %llx", &mask) == 1)
-			break;
+			shared = mask;
+		else if (sscanf(line, "SigPnd: %llx", &mask) == 1)
+			own = mask;
+	}
 	fclose(f);
-	return mask & (1ull << (sig - 1));
+	return (shared | own) & (1ull << (sig - 1));
 }
 
-/* Sends sig to pid and waits (up to 10 s) until its handler has taken it. */
+/*
+ * Sends sig to pid's loop thread and waits (up to 10 s) until its handler
+ * has taken it. To the thread, not the process: one the other thread took
+ * would be neither pending nor handled while that thread's handler passes
+ * it on, and a SIGTERM sent then would be the loop's second signal.
+ */
 static void send_and_wait_taken(pid_t pid, int sig)
 {
-	assert_int_equal(kill(pid, sig), 0);
+	assert_int_equal(tgkill(pid, pid, sig), 0);
 	for (int i = 0; i < 1000 && pending(pid, sig); i++)
 		usleep(10000);
 	assert_false(pending(pid, sig));

@@ -4,7 +4,8 @@
  *   sleep SECONDS   sleeps on the Xen timer, prints the guest time it took (ns)
  *   assert          fails a UK_ASSERT (a crash)
  *   segfault        writes through a wild pointer (a guest fault)
- *   xs-write-later PATH VALUE   after 300 ms writes VALUE to xenstore PATH, then idles 5 s
+ *   xs-write-on PATH VALUE GATE   once xenstore node GATE exists, writes VALUE to PATH,
+ *                   then idles until powered off (a minute at most)
  *   spin SECONDS    busy-waits without ever blocking (deaf to xenstore)
  *   memhog          allocates 60 KiB blocks (16 pages with the header) until the heap says no, prints how many
  *   memstat         prints the page allocator's total and free pages
@@ -151,6 +152,31 @@ static int rx_spin(uint64_t want)
 	return 0;
 }
 
+/*
+ * Writes value to path once gate exists: a test can make its watch on path
+ * first, then open the gate, with no race against a fixed delay.
+ */
+static int xs_write_on(const char *path, const char *value, const char *gate)
+{
+	struct xenbus_watch w;
+	char *fired, *v;
+	int rc;
+
+	if ((rc = xenbus_watch_add(&w, gate, NULL, NULL)) < 0) {
+		uk_printf("cannot watch %s: error %d\n", gate, rc);
+		return 1;
+	}
+	/* The watch fires once when added, then at each write under gate. */
+	while (xenbus_read(XBT_NIL, gate, &v, NULL) < 0)
+		if (xenbus_watch_wait(&w, &fired, 0) == 0)
+			uk_free(fired);
+	uk_free(v);
+	rc = xenbus_write(XBT_NIL, path, value);
+	uk_printf("wrote %s: %d\n", path, rc);
+	uk_sleep_ns(60 * UK_NSEC_PER_SEC);
+	return rc < 0 ? 1 : 0;
+}
+
 int app_main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -176,13 +202,8 @@ int app_main(int argc, char **argv)
 		*wild = 1;
 		return 0;
 	}
-	if (!strcmp(argv[1], "xs-write-later") && argc == 4) {
-		uk_sleep_ns(300 * UK_NSEC_PER_MSEC);
-		int rc = xenbus_write(XBT_NIL, argv[2], argv[3]);
-		uk_printf("wrote %s: %d\n", argv[2], rc);
-		uk_sleep_ns(5 * UK_NSEC_PER_SEC);
-		return rc < 0 ? 1 : 0;
-	}
+	if (!strcmp(argv[1], "xs-write-on") && argc == 5)
+		return xs_write_on(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[1], "spin") && argc == 3) {
 		uint64_t end = uk_now_ns() + strtoull(argv[2], NULL, 10) * UK_NSEC_PER_SEC;
 		uk_printf("spinning\n");
