@@ -7,11 +7,11 @@
  * its 128 KiB, over its canary and the guest memory below. The executables
  * are linked with -z now (cmake/Drydock.cmake), so no call resolves late.
  *
- * Run with "-- deep-libc", app_main's thread goes down to DEPTH_LEFT bytes
- * above its stack's bottom, paints what lies below and calls strtoll, which
- * nothing calls before, then prints whether the paint and the canary stayed
- * intact; CMakeLists.txt checks that line. Otherwise a CMocka group checks
- * that strtoll's PLT slot is bound before the guest runs.
+ * Run with "-- deep-libc", app_main's thread goes down to DEEP_STACK_LEFT
+ * bytes above its stack's bottom (deep_stack.h), paints what lies below and
+ * calls strtoll, which nothing calls before, then prints whether the paint
+ * and the canary stayed intact; CMakeLists.txt checks that line. Otherwise a
+ * CMocka group checks that strtoll's PLT slot is bound before the guest runs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,58 +28,16 @@
 #include <string.h>
 
 #include "runtime/include/uk/boot.h"
-#include "runtime/include/uk/sched.h"
-#include "runtime/sched_private.h"
+#include "deep_stack.h"
 
 const char uk_app_name[] = "guest_deep_libc_test";
 
-#define DEPTH_LEFT (3 * 1024) /* of the thread's stack left at the call */
-#define CALL_ROOM 256         /* under this frame, for strtoll's own: not painted */
-#define PAINT 0x5a
-#define CANARY_BYTES 8 /* runtime/sched.c's STACK_CANARY, at the stack's lowest address */
+static long long value;
+static struct deep_stack_found found;
 
-static struct {
-	size_t painted;
-	long long value;
-	bool paint_intact, canary_intact;
-} found;
-
-static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+static void call_strtoll(void)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
-/* Paints what lies under this frame, calls strtoll, then looks at the paint. */
-static __attribute__((noinline)) int call_here(void)
-{
-	uint8_t *base = uk_thread_self()->stack;
-	uint8_t *sp = __builtin_frame_address(0);
-	uint64_t canary;
-
-	found.painted = (size_t)(sp - CALL_ROOM - (base + CANARY_BYTES));
-	memcpy(&canary, base, sizeof(canary));
-	memset(base + CANARY_BYTES, PAINT, found.painted);
-	found.value = strtoll("1234", NULL, 10);
-	found.paint_intact = all_bytes(base + CANARY_BYTES, found.painted, PAINT);
-	found.canary_intact = memcmp(&canary, base, sizeof(canary)) == 0;
-	/* Put back, or the next switch panics for an overflow the guest did not make. */
-	memcpy(base, &canary, sizeof(canary));
-	return 0;
-}
-
-/* Takes small frames down to DEPTH_LEFT above the stack's bottom, then calls. */
-static __attribute__((noinline)) int descend(void)
-{
-	volatile uint8_t frame[128];
-	uint8_t *base = uk_thread_self()->stack;
-
-	frame[0] = 1;
-	if ((uint8_t *)__builtin_frame_address(0) - base > DEPTH_LEFT)
-		return descend() + frame[0] - 1;
-	return call_here() + frame[0] - 1;
+	value = strtoll("1234", NULL, 10);
 }
 
 /* Whether the executable's dynamic section says every symbol is bound at load (-z now). */
@@ -109,8 +67,8 @@ int app_main(int argc, char **argv)
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "deep-libc")) {
-		descend();
-		if (found.value == 1234 && found.paint_intact && found.canary_intact)
+		deep_stack_run(call_strtoll, &found);
+		if (value == 1234 && found.paint_intact && found.canary_intact)
 			printf("deep-libc: the %zu bytes under the thread were left alone\n",
 			       found.painted);
 		else

@@ -8,13 +8,13 @@
  * would later panic for an overflow it never made. This is the stack_switch.S
  * reasoning for hypercalls, applied to the signals the simulator handles.
  *
- * Run with "-- deep-signal", app_main's thread goes down to DEPTH_LEFT bytes
- * above its stack's bottom (a frame with the FPU state of AVX-512 takes about
- * 3 KiB), paints what lies below, and sends itself SIGINT (the handler runs
- * before kill returns), then prints whether the paint and the canary stayed
- * intact; CMakeLists.txt checks that line. The SIGINT asks the
- * guest to power off, which then happens. Otherwise a CMocka group checks
- * the handlers' flags.
+ * Run with "-- deep-signal", app_main's thread goes down to DEEP_STACK_LEFT
+ * bytes above its stack's bottom (deep_stack.h; a frame with the FPU state
+ * of AVX-512 takes about 3 KiB), paints what lies below, and sends itself
+ * SIGINT (the handler runs before kill returns), then prints whether the
+ * paint and the canary stayed intact; CMakeLists.txt checks that line. The
+ * SIGINT asks the guest to power off, which then happens. Otherwise a CMocka
+ * group checks the handlers' flags.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,59 +29,17 @@
 #include <unistd.h>
 
 #include "runtime/include/uk/boot.h"
-#include "runtime/include/uk/sched.h"
 #include "runtime/include/uk/time.h"
-#include "runtime/sched_private.h"
+#include "deep_stack.h"
 
 const char uk_app_name[] = "sim_signal_stack_test";
 
-#define DEPTH_LEFT (3 * 1024) /* of the thread's stack left when the signal comes */
-#define KILL_ROOM 256         /* under this frame, for kill()'s own: not painted */
-#define PAINT 0x5a
-#define CANARY_BYTES 8 /* runtime/sched.c's STACK_CANARY, at the stack's lowest address */
+static struct deep_stack_found found;
 
-/* What the deep frames found, printed once back up (printf needs more stack). */
-static struct {
-	size_t painted;
-	bool paint_intact, canary_intact;
-} found;
-
-static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+/* The handler runs before kill returns. */
+static void signal_self(void)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
-/* Paints what lies under this frame, takes a SIGINT here, then looks at the paint. */
-static __attribute__((noinline)) int signal_here(void)
-{
-	uint8_t *base = uk_thread_self()->stack;
-	uint8_t *sp = __builtin_frame_address(0);
-	uint64_t canary;
-
-	found.painted = (size_t)(sp - KILL_ROOM - (base + CANARY_BYTES));
-	memcpy(&canary, base, sizeof(canary));
-	memset(base + CANARY_BYTES, PAINT, found.painted);
 	kill(getpid(), SIGINT);
-	found.paint_intact = all_bytes(base + CANARY_BYTES, found.painted, PAINT);
-	found.canary_intact = memcmp(&canary, base, sizeof(canary)) == 0;
-	/* Put back, or the next switch panics for an overflow the guest did not make. */
-	memcpy(base, &canary, sizeof(canary));
-	return 0;
-}
-
-/* Takes small frames down to DEPTH_LEFT above the stack's bottom, then signals. */
-static __attribute__((noinline)) int descend(void)
-{
-	volatile uint8_t frame[128];
-	uint8_t *base = uk_thread_self()->stack;
-
-	frame[0] = 1;
-	if ((uint8_t *)__builtin_frame_address(0) - base > DEPTH_LEFT)
-		return descend() + frame[0] - 1;
-	return signal_here() + frame[0] - 1;
 }
 
 static void test_sigint_and_sigterm_run_on_the_alternate_signal_stack(void **state)
@@ -109,7 +67,7 @@ int app_main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "deep-signal")) {
 		kill(getpid(), 0); /* kill's lazy binding done up here (it saves the FPU state too) */
-		descend();
+		deep_stack_run(signal_self, &found);
 		if (found.paint_intact && found.canary_intact)
 			printf("deep-signal: the %zu bytes under the thread were left alone\n",
 			       found.painted);
