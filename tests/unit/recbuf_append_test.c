@@ -17,17 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "traces/recbuf.h"
+#include "recbuf_fixture.h"
 
 static char path[64];
-
-/* The records here are lines. */
-static size_t whole_lines(const uint8_t *buf, size_t n)
-{
-	while (n > 0 && buf[n - 1] != '\n')
-		n--;
-	return n;
-}
 
 static int setup(void **state)
 {
@@ -48,39 +40,22 @@ static int teardown(void **state)
 	return unlink(path);
 }
 
-static void add(struct trace_recbuf *rb, const char *rec)
-{
-	memcpy(trace_recbuf_reserve(rb, strlen(rec)), rec, strlen(rec));
-	trace_recbuf_commit(rb, strlen(rec));
-}
-
-static void assert_file_is(const char *want)
-{
-	char got[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	assert_true(fd >= 0);
-	assert_true(read(fd, got, sizeof(got) - 1) >= 0);
-	close(fd);
-	assert_string_equal(got, want);
-}
-
 static void test_a_handler_during_a_write_to_an_append_only_file_writes_the_rest(void **state)
 {
 	struct trace_recbuf rb;
 	int fd = open(path, O_WRONLY | O_APPEND);
 
 	assert_true(fd >= 0);
-	assert_int_equal(trace_recbuf_init(&rb, 64, whole_lines), 0);
+	assert_int_equal(trace_recbuf_init(&rb, 64, recbuf_whole_lines), 0);
 	trace_recbuf_attach(&rb, fd);
-	add(&rb, "a\n");
+	recbuf_add(&rb, "a\n");
 	assert_int_equal(trace_recbuf_flush(&rb), 0);
-	assert_file_is("old\na\n");
+	recbuf_assert_file_is(path, "old\na\n");
 	/* The next drain has said a write is in flight; the signal came before it ran. */
-	add(&rb, "b\n");
+	recbuf_add(&rb, "b\n");
 	rb.p.writing = 1;
 	trace_recbuf_flush_in_signal(&rb);
-	assert_file_is("old\na\nb\n");
+	recbuf_assert_file_is(path, "old\na\nb\n");
 	trace_recbuf_free(&rb);
 	close(fd);
 }
@@ -91,15 +66,15 @@ static void test_a_handler_after_a_write_to_an_append_only_file_writes_nothing_t
 	int fd = open(path, O_WRONLY | O_APPEND);
 
 	assert_true(fd >= 0);
-	assert_int_equal(trace_recbuf_init(&rb, 64, whole_lines), 0);
+	assert_int_equal(trace_recbuf_init(&rb, 64, recbuf_whole_lines), 0);
 	trace_recbuf_attach(&rb, fd);
-	add(&rb, "a\n");
-	add(&rb, "b\n");
+	recbuf_add(&rb, "a\n");
+	recbuf_add(&rb, "b\n");
 	/* The drain's write of "a\n" is done; its result not yet published. */
 	rb.p.writing = 1;
 	assert_int_equal(write(fd, "a\n", 2), 2);
 	trace_recbuf_flush_in_signal(&rb);
-	assert_file_is("old\na\nb\n");
+	recbuf_assert_file_is(path, "old\na\nb\n");
 	trace_recbuf_free(&rb);
 	close(fd);
 }

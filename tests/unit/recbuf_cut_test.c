@@ -20,17 +20,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "traces/recbuf.h"
+#include "recbuf_fixture.h"
 
 static char path[64];
-
-/* The records here are lines, as a disk's capture= log's. */
-static size_t whole_lines(const uint8_t *buf, size_t n)
-{
-	while (n > 0 && buf[n - 1] != '\n')
-		n--;
-	return n;
-}
 
 static int setup(void **state)
 {
@@ -50,23 +42,6 @@ static int teardown(void **state)
 	return unlink(path);
 }
 
-static void add(struct trace_recbuf *rb, const char *rec)
-{
-	memcpy(trace_recbuf_reserve(rb, strlen(rec)), rec, strlen(rec));
-	trace_recbuf_commit(rb, strlen(rec));
-}
-
-static void assert_file_is(const char *want)
-{
-	char got[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	assert_true(fd >= 0);
-	assert_true(read(fd, got, sizeof(got) - 1) >= 0);
-	close(fd);
-	assert_string_equal(got, want);
-}
-
 /* Opens the file for rb with room for limit bytes in all. */
 static int open_limited(struct trace_recbuf *rb, rlim_t limit)
 {
@@ -75,7 +50,7 @@ static int open_limited(struct trace_recbuf *rb, rlim_t limit)
 
 	assert_true(fd >= 0);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &l), 0);
-	assert_int_equal(trace_recbuf_init(rb, 64, whole_lines), 0);
+	assert_int_equal(trace_recbuf_init(rb, 64, recbuf_whole_lines), 0);
 	trace_recbuf_attach(rb, fd);
 	return fd;
 }
@@ -85,12 +60,12 @@ static void test_a_drain_that_runs_out_of_room_leaves_whole_lines(void **state)
 	struct trace_recbuf rb;
 	int fd = open_limited(&rb, 9);
 
-	add(&rb, "aaa\n");
-	add(&rb, "bbb\n");
-	add(&rb, "ccc\n");
+	recbuf_add(&rb, "aaa\n");
+	recbuf_add(&rb, "bbb\n");
+	recbuf_add(&rb, "ccc\n");
 	/* 9 bytes fit: "aaa\nbbb\nc", then EFBIG. */
 	assert_int_equal(trace_recbuf_flush(&rb), -EFBIG);
-	assert_file_is("aaa\nbbb\n");
+	recbuf_assert_file_is(path, "aaa\nbbb\n");
 	/* Said once: the next flush, with nothing new, is clean. */
 	assert_int_equal(trace_recbuf_flush(&rb), 0);
 	trace_recbuf_free(&rb);
@@ -102,13 +77,13 @@ static void test_a_handler_that_runs_out_of_room_leaves_whole_lines(void **state
 	struct trace_recbuf rb;
 	int fd = open_limited(&rb, 10);
 
-	add(&rb, "aaa\n");
+	recbuf_add(&rb, "aaa\n");
 	assert_int_equal(trace_recbuf_flush(&rb), 0);
-	add(&rb, "bbb\n");
-	add(&rb, "ccc\n");
+	recbuf_add(&rb, "bbb\n");
+	recbuf_add(&rb, "ccc\n");
 	/* 6 more bytes fit: "bbb\ncc", then EFBIG. */
 	trace_recbuf_flush_in_signal(&rb);
-	assert_file_is("aaa\nbbb\n");
+	recbuf_assert_file_is(path, "aaa\nbbb\n");
 	trace_recbuf_free(&rb);
 	close(fd);
 }
