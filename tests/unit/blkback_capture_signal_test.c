@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "blkback_fixture.h"
+#include "signal_midway.h"
 
 #define RUNS 12 /* signals sent to a busy log */
 
@@ -22,21 +23,12 @@ static char dir[64], image[96], log_path[96];
 
 static int setup(void **state)
 {
-	int fd;
-
 	strcpy(dir, "/tmp/blkback_capture_signal_test.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(image, sizeof(image), "%s/disk.img", dir);
 	snprintf(log_path, sizeof(log_path), "%s/log", dir);
-	if ((fd = open(image, O_CREAT | O_TRUNC | O_WRONLY, 0600)) < 0)
-		return -1;
-	if (ftruncate(fd, 128 * 1024) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return blk_image_create(image);
 }
 
 static int teardown(void **state)
@@ -178,8 +170,9 @@ static void on_term(int sig)
 }
 
 /* Logs numbered lines until signalled (exit 0); exit 3 if no signal came. */
-static void busy_log(int ready_fd)
+static void busy_log(int ready_fd, void *arg)
 {
+	(void)arg;
 	struct sigaction sa = { .sa_handler = on_term };
 
 	disk_with_log();
@@ -199,24 +192,7 @@ static void test_a_signal_anywhere_in_a_busy_log_leaves_every_line_once(void **s
 {
 	srand((unsigned int)time(NULL));
 	for (int run = 0; run < RUNS; run++) {
-		int fds[2], status;
-		char c;
-		pid_t pid;
-
-		assert_int_equal(pipe(fds), 0);
-		assert_true((pid = fork()) >= 0);
-		if (pid == 0) {
-			close(fds[0]);
-			busy_log(fds[1]);
-		}
-		close(fds[1]);
-		assert_int_equal(read(fds[0], &c, 1), 1);
-		close(fds[0]);
-		usleep((useconds_t)(rand() % 20000));
-		assert_int_equal(kill(pid, SIGTERM), 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
+		signal_midway(busy_log, NULL);
 		assert_true(count_lines_in_order() > 1000);
 		unlink(log_path);
 	}

@@ -1,11 +1,12 @@
 /*
  * What the tests of blkback (sim/backends/blkback*.c) against a frontend
  * written by hand share (blkback_test.c, blkback_ring_test.c,
- * blkback_capture_signal_test.c): a simulator
+ * blkback_capture_signal_test.c, and others): a simulator
  * on the virtual clock with domain 1, its grant table's frame 0 placed at a
  * frame of the test's choosing; a disk added to it from a parsed --disk
- * spec, with the backend's and the frontend's xenstore directories; and the
- * pages of the guest's RAM the test writes its ring and grants into.
+ * spec, with the backend's and the frontend's xenstore directories; the
+ * pages of the guest's RAM the test writes its ring and grants into; and a
+ * disk image file.
  *
  * Each test file includes this header once, hence the static inline helpers.
  */
@@ -18,8 +19,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/backends/blkback_private.h"
 #include "sim/domain.h"
@@ -63,6 +66,19 @@ static inline void blk_disk_create(struct blkback_config *cfg)
 	snprintf(fx.be, sizeof(fx.be), "/local/domain/0/backend/vbd/1/%u", fx.bb->cfg.devid);
 	snprintf(fx.fe, sizeof(fx.fe), "/local/domain/1/device/vbd/%u", fx.bb->cfg.devid);
 	sim_poll(fx.sim);
+}
+
+/* A zero-filled disk image of 128 KiB at path: 0, or -1 (for a setup to return). */
+static inline int blk_image_create(const char *path)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ftruncate(fd, 128 * 1024);
+	close(fd);
+	return rc;
 }
 
 /* The disk and the simulator gone, fx cleared. */

@@ -14,18 +14,6 @@
 
 static char dir[64], image[96], cut_image[96], log_path[96];
 
-static int make_image(const char *path)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = ftruncate(fd, 128 * 1024);
-	close(fd);
-	return rc;
-}
-
 static int setup(void **state)
 {
 	strcpy(dir, "/tmp/blkback_powercut_exit_test.XXXXXX");
@@ -34,7 +22,7 @@ static int setup(void **state)
 	snprintf(image, sizeof(image), "%s/disk.img", dir);
 	snprintf(cut_image, sizeof(cut_image), "%s/cut.img", dir);
 	snprintf(log_path, sizeof(log_path), "%s/log", dir);
-	return make_image(image) < 0 || make_image(cut_image) < 0 ? -1 : 0;
+	return blk_image_create(image) < 0 || blk_image_create(cut_image) < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)

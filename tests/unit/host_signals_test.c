@@ -29,21 +29,14 @@ static char dir[64], image[96], fifo[96];
 
 static int setup(void **state)
 {
-	int fd;
-
 	strcpy(dir, "/tmp/host_signals_test.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(image, sizeof(image), "%s/disk.img", dir);
 	snprintf(fifo, sizeof(fifo), "%s/log", dir);
-	if (mkfifo(fifo, 0600) < 0 || (fd = open(image, O_CREAT | O_TRUNC | O_WRONLY, 0600)) < 0)
+	if (mkfifo(fifo, 0600) < 0)
 		return -1;
-	if (ftruncate(fd, 128 * 1024) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return blk_image_create(image);
 }
 
 static int teardown(void **state)
