@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "pcap_file_fixture.h"
+#include "signal_midway.h"
 #include "traces/pcap_writer.h"
 
 #define HDR 24u     /* the pcap file header */
@@ -143,8 +144,9 @@ static void on_term(int sig)
 }
 
 /* Writes numbered records until signalled (exit 0); exit 3 if no signal came. */
-static void busy_writer(const char *path, int ready_fd)
+static void busy_writer(int ready_fd, void *arg)
 {
+	const char *path = arg;
 	struct sigaction sa = { .sa_handler = on_term };
 	char err[256];
 
@@ -169,25 +171,9 @@ static void test_a_signal_anywhere_in_a_busy_writer_leaves_every_record_once(voi
 
 	srand((unsigned int)time(NULL));
 	for (int run = 0; run < RUNS; run++) {
-		int fds[2], status;
-		char c;
 		long n;
-		pid_t pid;
 
-		assert_int_equal(pipe(fds), 0);
-		assert_true((pid = fork()) >= 0);
-		if (pid == 0) {
-			close(fds[0]);
-			busy_writer(f->path, fds[1]);
-		}
-		close(fds[1]);
-		assert_int_equal(read(fds[0], &c, 1), 1);
-		close(fds[0]);
-		usleep((useconds_t)(rand() % 20000));
-		assert_int_equal(kill(pid, SIGTERM), 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
+		signal_midway(busy_writer, f->path);
 		n = count_records_in_order(f->path);
 		assert_true(n > 1000);
 		assert_int_equal(file_size(f->path), HDR + (off_t)n * (REC + LEN));
